@@ -1,0 +1,155 @@
+/**
+ * Server configuration: the one place that knows every flag, its environment variable and its
+ * default. Flags mirror Keycloak's names (`--http-port`, `--hostname`, `--db`, …); each is also
+ * read from `HOLDFAST_<NAME>` (upper case, dashes as underscores). A flag beats its variable.
+ */
+import { parseArgs } from 'node:util';
+import path from 'node:path';
+
+export type DbKind = 'sqlite' | 'postgres';
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export interface Config {
+  httpPort: number;
+  httpHost: string;
+  /** Public base URL or bare host name; unset means "derive from the request" (dev mode). */
+  hostname?: string;
+  db: DbKind;
+  dbUrl?: string;
+  dataDir: string;
+  logLevel: LogLevel;
+  /** Entries per cached kind (user sessions, users). */
+  cacheSize: number;
+  /** Seed the demo realm and a default admin on an empty database. */
+  demo: boolean;
+  /** Upper bound on how stale the stored `lastRefresh` of a session may be (DESIGN rule 3). */
+  touchIntervalSeconds: number;
+  /** How often pending session touches are written in one batch. */
+  touchFlushMs: number;
+  bootstrapAdmin?: { username: string; password: string };
+}
+
+export class ConfigError extends Error {}
+
+const FLAGS = {
+  'http-port': { type: 'string' },
+  'http-host': { type: 'string' },
+  hostname: { type: 'string' },
+  db: { type: 'string' },
+  'db-url': { type: 'string' },
+  'data-dir': { type: 'string' },
+  'log-level': { type: 'string' },
+  'cache-size': { type: 'string' },
+  demo: { type: 'boolean' },
+} as const;
+
+type FlagName = keyof typeof FLAGS;
+
+export const DEFAULTS = {
+  httpPort: 8080,
+  httpHost: '0.0.0.0',
+  db: 'sqlite' as DbKind,
+  dataDir: './data',
+  logLevel: 'info' as LogLevel,
+  cacheSize: 10_000,
+  touchIntervalSeconds: 60,
+  touchFlushMs: 1_000,
+};
+
+const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+function envName(flag: string): string {
+  return 'HOLDFAST_' + flag.toUpperCase().replace(/-/g, '_');
+}
+
+function integer(name: string, raw: string, min: number, max: number): number {
+  if (!/^\d+$/.test(raw)) throw new ConfigError(`--${name}: expected an integer, got '${raw}'`);
+  const value = Number(raw);
+  if (value < min || value > max) throw new ConfigError(`--${name}: must be between ${min} and ${max}, got ${value}`);
+  return value;
+}
+
+function booleanValue(name: string, raw: string): boolean {
+  if (raw === 'true' || raw === '1') return true;
+  if (raw === 'false' || raw === '0') return false;
+  throw new ConfigError(`${envName(name)}: expected true or false, got '${raw}'`);
+}
+
+/** Parses the flags that follow the sub-command. Throws ConfigError with a one-line message. */
+export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env): Config {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: FLAGS, strict: true, allowPositionals: false });
+  } catch (error) {
+    throw new ConfigError((error as Error).message.split('\n')[0]);
+  }
+  const values = parsed.values as Partial<Record<FlagName, string | boolean>>;
+  const read = (name: FlagName): string | undefined => {
+    const flag = values[name];
+    if (typeof flag === 'string') return flag;
+    if (typeof flag === 'boolean') return String(flag);
+    const fromEnv = env[envName(name)];
+    return fromEnv === undefined || fromEnv === '' ? undefined : fromEnv;
+  };
+
+  const db = read('db') ?? DEFAULTS.db;
+  if (db !== 'sqlite' && db !== 'postgres') throw new ConfigError(`--db: expected sqlite or postgres, got '${db}'`);
+  const dbUrl = read('db-url');
+  if (db === 'postgres' && !dbUrl) throw new ConfigError('--db postgres needs --db-url postgres://…');
+  if (dbUrl && db === 'postgres' && !/^postgres(ql)?:\/\//.test(dbUrl)) {
+    throw new ConfigError(`--db-url: expected a postgres:// URL`);
+  }
+  const logLevel = (read('log-level') ?? DEFAULTS.logLevel).toLowerCase();
+  if (!LOG_LEVELS.includes(logLevel as LogLevel)) {
+    throw new ConfigError(`--log-level: expected one of ${LOG_LEVELS.join(', ')}, got '${logLevel}'`);
+  }
+  const hostname = read('hostname');
+  if (hostname !== undefined) validateHostname(hostname);
+
+  const adminUser = env.HOLDFAST_BOOTSTRAP_ADMIN_USERNAME;
+  const adminPassword = env.HOLDFAST_BOOTSTRAP_ADMIN_PASSWORD;
+  if (adminUser && !adminPassword) throw new ConfigError('HOLDFAST_BOOTSTRAP_ADMIN_PASSWORD is required with HOLDFAST_BOOTSTRAP_ADMIN_USERNAME');
+
+  return {
+    httpPort: integer('http-port', read('http-port') ?? String(DEFAULTS.httpPort), 0, 65535),
+    httpHost: read('http-host') ?? DEFAULTS.httpHost,
+    hostname,
+    db,
+    dbUrl,
+    dataDir: path.resolve(read('data-dir') ?? DEFAULTS.dataDir),
+    logLevel: logLevel as LogLevel,
+    cacheSize: integer('cache-size', read('cache-size') ?? String(DEFAULTS.cacheSize), 1, 100_000_000),
+    demo: booleanValue('demo', read('demo') ?? 'false'),
+    touchIntervalSeconds: DEFAULTS.touchIntervalSeconds,
+    touchFlushMs: DEFAULTS.touchFlushMs,
+    bootstrapAdmin: adminUser && adminPassword ? { username: adminUser, password: adminPassword } : undefined,
+  };
+}
+
+function validateHostname(value: string): void {
+  if (/^https?:\/\//.test(value)) {
+    try {
+      new URL(value);
+      return;
+    } catch {
+      throw new ConfigError(`--hostname: not a valid URL: '${value}'`);
+    }
+  }
+  if (!/^[A-Za-z0-9.-]+(:\d+)?$/.test(value)) throw new ConfigError(`--hostname: not a valid host name: '${value}'`);
+}
+
+/** Defaults for tests and embedding: an in-memory-like SQLite file under `dataDir`. */
+export function testConfig(overrides: Partial<Config> = {}): Config {
+  return {
+    httpPort: 0,
+    httpHost: '127.0.0.1',
+    db: 'sqlite',
+    dataDir: ':memory:',
+    logLevel: 'silent',
+    cacheSize: DEFAULTS.cacheSize,
+    demo: true,
+    touchIntervalSeconds: DEFAULTS.touchIntervalSeconds,
+    touchFlushMs: DEFAULTS.touchFlushMs,
+    ...overrides,
+  };
+}

@@ -1,0 +1,24 @@
+/**
+ * What every endpoint works with: configuration, clock, logging, metrics, realms and sessions.
+ * Built once by app.ts; endpoints receive it rather than reaching for globals.
+ */
+import type { FastifyBaseLogger } from 'fastify';
+import type { Clock } from './clock/index.ts';
+import type { Config } from './config/index.ts';
+import type { Metrics } from './http/metrics.ts';
+import type { RealmService } from './realm/realm-service.ts';
+import type { SessionService } from './session/session-service.ts';
+import type { SessionStore } from './session/session-store.ts';
+import type { InvalidationBus } from './store/cache/index.ts';
+
+export interface Context {
+  config: Config;
+  clock: Clock;
+  log: FastifyBaseLogger;
+  metrics: Metrics;
+  realms: RealmService;
+  sessions: SessionService;
+  /** The cached session store (writes go through to the durable one). */
+  store: SessionStore;
+  bus: InvalidationBus;
+}

@@ -1,0 +1,32 @@
+/**
+ * Liveness, readiness and metrics. Ready means the store answers now (checked per request, with a
+ * short bound so a hung database makes readiness fail rather than hang the probe).
+ */
+import type { FastifyInstance } from 'fastify';
+import type { Context } from '../context.ts';
+
+const READY_TIMEOUT_MS = 2000;
+
+export async function healthRoutes(app: FastifyInstance, { ctx }: { ctx: Context }): Promise<void> {
+  app.get('/health/live', async () => ({ status: 'UP', checks: [] }));
+
+  const ready = async (_request: unknown, reply: import('fastify').FastifyReply) => {
+    try {
+      await Promise.race([
+        ctx.store.ping(),
+        new Promise((_, reject) => setTimeout(() => reject(new Error('store did not answer in time')), READY_TIMEOUT_MS).unref()),
+      ]);
+      return { status: 'UP', checks: [{ name: 'session store', status: 'UP' }] };
+    } catch (error) {
+      reply.code(503);
+      return { status: 'DOWN', checks: [{ name: 'session store', status: 'DOWN', data: { reason: (error as Error).message } }] };
+    }
+  };
+  app.get('/health/ready', ready);
+  app.get('/health', ready);
+
+  app.get('/metrics', async (_request, reply) => {
+    reply.header('content-type', ctx.metrics.registry.contentType);
+    return ctx.metrics.registry.metrics();
+  });
+}

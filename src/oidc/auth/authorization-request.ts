@@ -1,0 +1,135 @@
+/**
+ * The authorization request, validated as a list of named steps in the order Keycloak applies
+ * them. Steps before the redirect URI is trusted fail with an error page; steps after it fail
+ * with an error sent to the client (AuthorizationError).
+ */
+import { ErrorPage } from '../../errors/index.ts';
+import type { Form } from '../../http/form.ts';
+import type { LoadedRealm } from '../../realm/realm-service.ts';
+import type { Client } from '../../realm/types.ts';
+import { verifyRedirectUri } from '../../realm/redirect-uri.ts';
+import { grantScopes, type GrantedScopes } from '../tokens/index.ts';
+import { AuthorizationError, type ResponseMode, type ResponseTarget } from './authorization-response.ts';
+
+export interface AuthorizationRequest {
+  client: Client;
+  redirectUri: string;
+  responseType: string;
+  responseMode: ResponseMode;
+  scopes: GrantedScopes;
+  state?: string;
+  nonce?: string;
+  codeChallenge?: string;
+  codeChallengeMethod?: 'plain' | 'S256';
+  prompt?: string;
+  maxAge?: number;
+  loginHint?: string;
+}
+
+const CHALLENGE_SHAPE = /^[A-Za-z0-9\-._~]{43,128}$/;
+const MAX_PARAM_LENGTH = 4096;
+
+function checkClient(realm: LoadedRealm, params: Form): Client {
+  const clientId = params.get('client_id');
+  if (!clientId) throw new ErrorPage(400, 'Missing parameter: client_id');
+  const client = realm.clientsByClientId.get(clientId);
+  if (!client) throw new ErrorPage(400, 'Client not found.');
+  if (!client.enabled) throw new ErrorPage(400, 'Login requester not enabled.');
+  if (client.bearerOnly) throw new ErrorPage(400, 'Bearer-only clients are not allowed to initiate browser login.');
+  return client;
+}
+
+function checkRedirectUri(client: Client, params: Form): string {
+  const requested = params.get('redirect_uri');
+  if (requested === undefined) {
+    // Keycloak uses the only registered URI when the request names none and it has no wildcard.
+    const only = client.redirectUris.length === 1 && !client.redirectUris[0].includes('*') ? client.redirectUris[0] : undefined;
+    if (only) return only;
+    throw new ErrorPage(400, 'Invalid parameter: redirect_uri');
+  }
+  const verified = verifyRedirectUri(client, requested);
+  if (!verified) throw new ErrorPage(400, 'Invalid parameter: redirect_uri');
+  return requested;
+}
+
+function checkResponseMode(params: Form): ResponseMode {
+  const mode = params.get('response_mode') ?? 'query';
+  if (mode !== 'query' && mode !== 'fragment' && mode !== 'form_post') throw new ErrorPage(400, 'Invalid parameter: response_mode');
+  return mode;
+}
+
+function checkResponseType(client: Client, params: Form, target: ResponseTarget & { state?: string }): string {
+  const responseType = params.get('response_type');
+  if (!responseType) throw new AuthorizationError(target, 'invalid_request', 'Missing parameter: response_type');
+  if (responseType !== 'code') {
+    throw new AuthorizationError(target, 'unsupported_response_type', 'Client is not allowed to initiate browser login with given response_type. Implicit flow is disabled for the client.');
+  }
+  if (!client.standardFlowEnabled) {
+    throw new AuthorizationError(target, 'unauthorized_client', 'Client is not allowed to initiate browser login with given response_type. Standard flow is disabled for the client.');
+  }
+  return responseType;
+}
+
+function checkScope(client: Client, params: Form, target: ResponseTarget & { state?: string }): GrantedScopes {
+  try {
+    return grantScopes(client, params.get('scope'));
+  } catch {
+    throw new AuthorizationError(target, 'invalid_scope', 'Invalid scopes: ' + (params.get('scope') ?? ''));
+  }
+}
+
+function checkPkce(client: Client, params: Form, target: ResponseTarget & { state?: string }): Pick<AuthorizationRequest, 'codeChallenge' | 'codeChallengeMethod'> {
+  const challenge = params.get('code_challenge');
+  const rawMethod = params.get('code_challenge_method');
+  const required = client.attributes['pkce.code.challenge.method'];
+  if (rawMethod !== undefined && rawMethod !== 'plain' && rawMethod !== 'S256') {
+    throw new AuthorizationError(target, 'invalid_request', 'Invalid parameter: invalid code_challenge_method');
+  }
+  const method = rawMethod ?? (challenge !== undefined ? 'plain' : undefined);
+  if (required === 'S256' || required === 'plain') {
+    if (challenge === undefined) throw new AuthorizationError(target, 'invalid_request', 'Missing parameter: code_challenge_method');
+    if (method !== required) throw new AuthorizationError(target, 'invalid_request', 'Invalid parameter: code challenge method is not matching the configured one');
+  }
+  if (challenge === undefined) return {};
+  if (!CHALLENGE_SHAPE.test(challenge)) throw new AuthorizationError(target, 'invalid_request', 'Invalid parameter: code_challenge');
+  return { codeChallenge: challenge, codeChallengeMethod: method as 'plain' | 'S256' };
+}
+
+function checkPrompt(params: Form, target: ResponseTarget & { state?: string }): Pick<AuthorizationRequest, 'prompt' | 'maxAge'> {
+  const prompt = params.get('prompt');
+  if (prompt !== undefined) {
+    const values = prompt.split(' ');
+    if (values.includes('none') && values.length > 1) throw new AuthorizationError(target, 'invalid_request', 'Invalid parameter: prompt');
+  }
+  const rawMaxAge = params.get('max_age');
+  let maxAge: number | undefined;
+  if (rawMaxAge !== undefined) {
+    if (!/^\d{1,9}$/.test(rawMaxAge)) throw new AuthorizationError(target, 'invalid_request', 'Invalid parameter: max_age');
+    maxAge = Number(rawMaxAge);
+  }
+  return { prompt, maxAge };
+}
+
+export function parseAuthorizationRequest(realm: LoadedRealm, params: Form): AuthorizationRequest {
+  for (const name of ['client_id', 'redirect_uri', 'state', 'nonce', 'scope', 'login_hint', 'code_challenge']) {
+    if ((params.get(name)?.length ?? 0) > MAX_PARAM_LENGTH) throw new ErrorPage(400, `Invalid parameter: ${name}`);
+  }
+  const client = checkClient(realm, params);
+  const redirectUri = checkRedirectUri(client, params);
+  const responseMode = checkResponseMode(params);
+  const target = { redirectUri, responseMode, state: params.get('state') };
+  const responseType = checkResponseType(client, params, target);
+  const scopes = checkScope(client, params, target);
+  return {
+    client,
+    redirectUri,
+    responseType,
+    responseMode,
+    scopes,
+    state: params.get('state'),
+    nonce: params.get('nonce'),
+    loginHint: params.get('login_hint'),
+    ...checkPkce(client, params, target),
+    ...checkPrompt(params, target),
+  };
+}

@@ -1,0 +1,76 @@
+/**
+ * Discovery (`.well-known/openid-configuration`) with Keycloak's field set, and the realm's
+ * public information at `/realms/{realm}`. Only what holdfast implements is advertised.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { Context } from '../../context.ts';
+import { resolveRealm } from '../../http/realm-route.ts';
+import { allowCors } from '../../http/cors.ts';
+import { DEFAULT_CLIENT_SCOPES, OPTIONAL_CLIENT_SCOPES } from '../../realm/defaults.ts';
+
+const AUTH_METHODS = ['client_secret_basic', 'client_secret_post'];
+
+export function openidConfiguration(issuer: string): Record<string, unknown> {
+  const oidc = `${issuer}/protocol/openid-connect`;
+  return {
+    issuer,
+    authorization_endpoint: `${oidc}/auth`,
+    token_endpoint: `${oidc}/token`,
+    introspection_endpoint: `${oidc}/token/introspect`,
+    userinfo_endpoint: `${oidc}/userinfo`,
+    end_session_endpoint: `${oidc}/logout`,
+    frontchannel_logout_session_supported: true,
+    frontchannel_logout_supported: true,
+    jwks_uri: `${oidc}/certs`,
+    check_session_iframe: `${oidc}/login-status-iframe.html`,
+    grant_types_supported: ['authorization_code', 'client_credentials', 'password', 'refresh_token'],
+    acr_values_supported: ['0', '1'],
+    response_types_supported: ['code'],
+    subject_types_supported: ['public'],
+    prompt_values_supported: ['none', 'login'],
+    id_token_signing_alg_values_supported: ['RS256'],
+    userinfo_signing_alg_values_supported: ['none'],
+    request_object_signing_alg_values_supported: ['none'],
+    response_modes_supported: ['query', 'fragment', 'form_post'],
+    token_endpoint_auth_methods_supported: AUTH_METHODS,
+    token_endpoint_auth_signing_alg_values_supported: [],
+    introspection_endpoint_auth_methods_supported: AUTH_METHODS,
+    introspection_endpoint_auth_signing_alg_values_supported: [],
+    claims_supported: ['iss', 'sub', 'aud', 'exp', 'iat', 'auth_time', 'name', 'given_name', 'family_name', 'preferred_username', 'email', 'acr', 'azp', 'nonce'],
+    claim_types_supported: ['normal'],
+    claims_parameter_supported: false,
+    scopes_supported: ['openid', ...new Set([...DEFAULT_CLIENT_SCOPES, ...OPTIONAL_CLIENT_SCOPES])].filter((s) => s !== 'organization' && s !== 'microprofile-jwt'),
+    request_parameter_supported: false,
+    request_uri_parameter_supported: false,
+    require_request_uri_registration: true,
+    code_challenge_methods_supported: ['plain', 'S256'],
+    tls_client_certificate_bound_access_tokens: false,
+    revocation_endpoint: `${oidc}/revoke`,
+    revocation_endpoint_auth_methods_supported: AUTH_METHODS,
+    revocation_endpoint_auth_signing_alg_values_supported: [],
+    backchannel_logout_supported: false,
+    backchannel_logout_session_supported: false,
+    require_pushed_authorization_requests: false,
+    authorization_response_iss_parameter_supported: true,
+  };
+}
+
+export async function discoveryRoutes(app: FastifyInstance, { ctx }: { ctx: Context }): Promise<void> {
+  app.get('/realms/:realm/.well-known/openid-configuration', { config: { endpoint: 'discovery' } }, async (request, reply) => {
+    const { issuer } = await resolveRealm(ctx, request);
+    allowCors(request, reply, undefined, ['*']);
+    return openidConfiguration(issuer);
+  });
+
+  app.get('/realms/:realm', { config: { endpoint: 'realm' } }, async (request, reply) => {
+    const { realm, issuer } = await resolveRealm(ctx, request);
+    allowCors(request, reply, undefined, ['*']);
+    return {
+      realm: realm.realm.name,
+      public_key: realm.keys.publicKeyDer,
+      'token-service': `${issuer}/protocol/openid-connect`,
+      'account-service': `${issuer}/account`,
+      'tokens-not-before': realm.realm.settings.notBefore,
+    };
+  });
+}

@@ -1,0 +1,15 @@
+/** Every OpenID Connect route of a realm, one plugin per endpoint. */
+import type { FastifyInstance } from 'fastify';
+import type { Context } from '../context.ts';
+import { authRoutes } from './auth/index.ts';
+import { certsRoutes } from './certs/index.ts';
+import { discoveryRoutes } from './discovery/index.ts';
+import { iframeRoutes } from './iframes/index.ts';
+import { loginRoutes } from './login/index.ts';
+import { tokenRoutes } from './token/index.ts';
+
+export async function oidcRoutes(app: FastifyInstance, options: { ctx: Context }): Promise<void> {
+  for (const routes of [discoveryRoutes, certsRoutes, iframeRoutes, authRoutes, loginRoutes, tokenRoutes]) {
+    await app.register(routes, options);
+  }
+}

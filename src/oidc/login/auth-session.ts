@@ -1,0 +1,100 @@
+/**
+ * Logins in progress. One authentication session per browser (`AUTH_SESSION_ID`), one tab per
+ * authorization request, stored durably so a login survives a restart or moves to another node.
+ * `KC_RESTART` (HS512, session cookie) keeps the pending request so an expired login can start
+ * again instead of failing.
+ */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Context } from '../../context.ts';
+import { newSecret, signHmac, verifyJwt } from '../../crypto/index.ts';
+import { AUTH_SESSION_ID, clearRealmCookie, setRealmCookie } from '../../http/cookies.ts';
+import type { LoadedRealm } from '../../realm/realm-service.ts';
+import type { AuthSession, AuthTab } from '../../session/types.ts';
+import type { AuthorizationRequest } from '../auth/authorization-request.ts';
+
+export const KC_RESTART = 'KC_RESTART';
+const MAX_TABS = 16;
+const AUTH_SESSION_SHAPE = /^[A-Za-z0-9_-]{20,64}$/;
+
+export function tabFromRequest(authRequest: AuthorizationRequest, now: number): AuthTab {
+  return {
+    clientId: authRequest.client.clientId,
+    redirectUri: authRequest.redirectUri,
+    responseType: authRequest.responseType,
+    responseMode: authRequest.responseMode,
+    scope: requestedScope(authRequest),
+    state: authRequest.state,
+    nonce: authRequest.nonce,
+    codeChallenge: authRequest.codeChallenge,
+    codeChallengeMethod: authRequest.codeChallengeMethod,
+    prompt: authRequest.prompt,
+    maxAge: authRequest.maxAge,
+    loginHint: authRequest.loginHint,
+    sessionCode: newSecret(16),
+    createdAt: now,
+  };
+}
+
+/** The scope to re-grant at code exchange: what was asked (the client's defaults are added then). */
+function requestedScope(authRequest: AuthorizationRequest): string {
+  return [...authRequest.scopes.names].filter((s) => s === 'openid' || authRequest.client.optionalClientScopes.includes(s)).join(' ');
+}
+
+/** The browser's authentication session id from its cookie (the part before any `.route`). */
+export function authSessionIdFromCookie(request: FastifyRequest): string | undefined {
+  const value = request.cookies[AUTH_SESSION_ID];
+  if (!value) return undefined;
+  const id = value.split('.')[0];
+  return AUTH_SESSION_SHAPE.test(id) ? id : undefined;
+}
+
+export async function loadAuthSession(ctx: Context, realm: LoadedRealm, id: string | undefined): Promise<AuthSession | undefined> {
+  if (!id) return undefined;
+  const session = await ctx.store.getAuthSession(id);
+  if (!session || session.realmId !== realm.realm.id || ctx.sessions.now() > session.expiresAt) return undefined;
+  return session;
+}
+
+/** Adds a tab for this request to the browser's authentication session (creating it if needed). */
+export async function openTab(
+  ctx: Context,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  realm: LoadedRealm,
+  tab: AuthTab,
+): Promise<{ session: AuthSession; tabId: string }> {
+  const now = ctx.sessions.now();
+  const existing = await loadAuthSession(ctx, realm, authSessionIdFromCookie(request));
+  const session: AuthSession = existing ?? { id: newSecret(24), realmId: realm.realm.id, createdAt: now, expiresAt: 0, tabs: {} };
+  session.expiresAt = now + realm.realm.settings.accessCodeLifespanLogin;
+  const tabId = newSecret(8);
+  session.tabs[tabId] = tab;
+  const tabIds = Object.keys(session.tabs);
+  // Bounded: an endless stream of authorization requests in one browser cannot grow the row.
+  for (const old of tabIds.slice(0, Math.max(0, tabIds.length - MAX_TABS))) delete session.tabs[old];
+  await ctx.store.putAuthSession(session);
+  setRealmCookie(request, reply, realm.realm.name, AUTH_SESSION_ID, session.id, { httpOnly: true });
+  setRealmCookie(request, reply, realm.realm.name, KC_RESTART, await signHmac({ typ: 'restart', tab }, realm.keys), { httpOnly: true });
+  return { session, tabId };
+}
+
+/** The pending request of an expired login, from its `KC_RESTART` cookie. */
+export async function restartTab(ctx: Context, request: FastifyRequest, realm: LoadedRealm): Promise<AuthTab | undefined> {
+  const cookie = request.cookies[KC_RESTART];
+  if (!cookie) return undefined;
+  try {
+    const claims = await verifyJwt(cookie, realm.keys, 'hmac');
+    if (claims.typ !== 'restart' || typeof claims.tab !== 'object' || claims.tab === null) return undefined;
+    const tab = claims.tab as AuthTab;
+    const client = realm.clientsByClientId.get(tab.clientId);
+    if (!client || !client.enabled) return undefined;
+    return { ...tab, sessionCode: newSecret(16), createdAt: ctx.sessions.now() };
+  } catch {
+    return undefined;
+  }
+}
+
+export async function finishAuthSession(ctx: Context, request: FastifyRequest, reply: FastifyReply, realm: LoadedRealm, session: AuthSession): Promise<void> {
+  await ctx.store.deleteAuthSession(session.id);
+  clearRealmCookie(request, reply, realm.realm.name, KC_RESTART);
+}

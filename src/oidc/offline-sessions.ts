@@ -1,0 +1,45 @@
+/**
+ * Offline sessions: asked for with scope `offline_access`, allowed only to users with the
+ * `offline_access` role. An offline session has the same id as the login that created it (as in
+ * Keycloak) but its own row, lifetimes and client sessions, so logging out online leaves it be.
+ */
+import type { Context } from '../context.ts';
+import { notAllowed } from '../errors/index.ts';
+import type { LoadedRealm, UserView } from '../realm/realm-service.ts';
+import type { Client } from '../realm/types.ts';
+import type { ClientSession, UserSession } from '../session/types.ts';
+import type { GrantedScopes } from './tokens/index.ts';
+
+export function wantsOffline(scopes: GrantedScopes): boolean {
+  return scopes.names.has('offline_access');
+}
+
+export function assertOfflineAllowed(user: UserView): void {
+  if (!user.roles.realmRoles.includes('offline_access')) throw notAllowed('Offline tokens not allowed for the user or client');
+}
+
+/** The offline twin of an online session, created on first use, with this client attached. */
+export async function offlineSessionFor(
+  ctx: Context,
+  realm: LoadedRealm,
+  online: Pick<UserSession, 'id' | 'userId' | 'ipAddress' | 'authTime'>,
+  client: Client,
+  scope: string,
+  redirectUri?: string,
+): Promise<{ session: UserSession; clientSession: ClientSession }> {
+  const settings = realm.realm.settings;
+  const session =
+    (await ctx.sessions.findValid(settings, online.id, true)) ??
+    (await ctx.sessions.create(settings, {
+      id: online.id,
+      offline: true,
+      realmId: realm.realm.id,
+      userId: online.userId,
+      rememberMe: false,
+      ipAddress: online.ipAddress,
+      authTime: online.authTime,
+    }));
+  const clientSession = await ctx.sessions.attachClient(settings, session, client, scope, redirectUri);
+  if (!clientSession) throw new Error('offline session vanished while attaching a client');
+  return { session, clientSession };
+}

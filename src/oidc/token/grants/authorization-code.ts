@@ -1,0 +1,66 @@
+/**
+ * `grant_type=authorization_code`: exchanges a code issued by the authorization endpoint. The
+ * code is consumed atomically in the store (single use across restarts and nodes); a replayed
+ * code also ends the client session it created, so tokens obtained with it stop working.
+ */
+import { invalidGrant, invalidRequest, unauthorizedClient } from '../../../errors/index.ts';
+import { present } from '../../../http/form.ts';
+import { sha256Hex } from '../../../crypto/index.ts';
+import { assertOfflineAllowed, offlineSessionFor, wantsOffline } from '../../offline-sessions.ts';
+import { grantScopes, issueTokens } from '../../tokens/index.ts';
+import { usesRefreshTokens, type GrantHandler } from './grant.ts';
+import { verifyPkce } from './pkce.ts';
+
+export const authorizationCodeGrant: GrantHandler = async ({ ctx, realm, issuer, client, form }) => {
+  const code = present(form, 'code');
+  if (code === undefined) throw invalidRequest('Missing parameter: code');
+  if (!client.standardFlowEnabled) throw unauthorizedClient('Client not allowed to exchange code');
+  if (code.length > 512) throw invalidGrant('Code not valid');
+
+  const consumption = await ctx.store.consumeCode(sha256Hex(code));
+  if (consumption.outcome === 'unknown') throw invalidGrant('Code not valid');
+  const issued = consumption.code;
+  if (consumption.outcome === 'reused') {
+    const session = await ctx.store.getUserSession(issued.userSessionId, false);
+    if (session) await ctx.sessions.detachClient(session, issued.clientUuid);
+    throw invalidGrant('Code not valid');
+  }
+  const now = ctx.sessions.now();
+  if (now > issued.expiresAt) throw invalidGrant('Code is expired');
+  if (issued.clientUuid !== client.id) throw invalidGrant('Auth error');
+  if (form.get('redirect_uri') !== issued.redirectUri) throw invalidGrant('Incorrect redirect_uri');
+  verifyPkce(issued.codeChallenge, issued.codeChallengeMethod, form.get('code_verifier'));
+
+  const settings = realm.realm.settings;
+  let session = await ctx.sessions.findValid(settings, issued.userSessionId, false);
+  if (!session) throw invalidGrant('Session not active');
+  let clientSession = session.clientSessions.get(client.id);
+  if (!clientSession) throw invalidGrant('Session not active');
+  const user = await ctx.realms.getUserView(realm, session.userId);
+  if (!user) throw invalidGrant('User not found');
+  if (!user.user.enabled) throw invalidGrant('User disabled');
+
+  const scopes = grantScopes(client, issued.scope);
+  if (wantsOffline(scopes)) {
+    assertOfflineAllowed(user);
+    ({ session, clientSession } = await offlineSessionFor(ctx, realm, session, client, scopes.value, issued.redirectUri));
+  } else {
+    ctx.sessions.touch(settings, session, clientSession);
+  }
+  const { response } = await issueTokens({
+    realm,
+    issuer,
+    client,
+    user,
+    session,
+    clientSession,
+    scopes,
+    grant: 'ac',
+    nonce: issued.nonce,
+    authTime: issued.authTime,
+    acr: issued.acr,
+    now,
+    includeRefreshToken: usesRefreshTokens(client),
+  });
+  return response;
+};

@@ -1,0 +1,14 @@
+/** The grant types the token endpoint accepts, by `grant_type`. */
+import type { GrantHandler } from './grant.ts';
+import { authorizationCodeGrant } from './authorization-code.ts';
+import { clientCredentialsGrant } from './client-credentials.ts';
+import { passwordGrant } from './password.ts';
+import { refreshTokenGrant } from './refresh-token.ts';
+
+export const GRANTS: Record<string, GrantHandler> = {
+  authorization_code: authorizationCodeGrant,
+  refresh_token: refreshTokenGrant,
+  password: passwordGrant,
+  client_credentials: clientCredentialsGrant,
+};
+export type { GrantHandler, GrantRequest } from './grant.ts';

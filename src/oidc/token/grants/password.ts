@@ -1,0 +1,55 @@
+/**
+ * `grant_type=password` (direct access grant): checks the user's credentials like the login form
+ * does, then opens a user session (or only an offline session when `offline_access` is asked).
+ */
+import { invalidClient, invalidGrant, invalidRequest, unauthorizedClient } from '../../../errors/index.ts';
+import { present } from '../../../http/form.ts';
+import { newId } from '../../../crypto/index.ts';
+import { checkCredentials } from '../../login/credentials.ts';
+import { assertOfflineAllowed, offlineSessionFor, wantsOffline } from '../../offline-sessions.ts';
+import { grantScopes, issueTokens } from '../../tokens/index.ts';
+import { usesRefreshTokens, type GrantHandler } from './grant.ts';
+
+export const passwordGrant: GrantHandler = async ({ ctx, realm, issuer, client, form, request }) => {
+  if (!client.directAccessGrantsEnabled) throw unauthorizedClient('Client not allowed for direct access grants');
+  if (client.consentRequired) throw invalidClient('Client requires user consent', 400);
+  const username = present(form, 'username');
+  if (username === undefined) throw invalidRequest('Missing parameter: username', 401);
+  const password = form.get('password');
+  if (password === undefined) throw invalidRequest('Missing parameter: password', 401);
+  const scopes = grantScopes(client, form.get('scope'));
+
+  const outcome = await checkCredentials(ctx, realm, username, password, request.ip);
+  if (outcome.result === 'disabled') throw invalidGrant('Account disabled');
+  if (outcome.result !== 'ok') throw invalidGrant('Invalid user credentials', 401);
+  const user = await ctx.realms.getUserView(realm, outcome.user.id);
+  if (!user) throw invalidGrant('Invalid user credentials', 401);
+  if (user.user.requiredActions.length > 0) throw invalidGrant('Account is not fully set up');
+
+  const settings = realm.realm.settings;
+  const now = ctx.sessions.now();
+  let session;
+  let clientSession;
+  if (wantsOffline(scopes)) {
+    // Keycloak drops the online session the password grant created: only the offline one remains.
+    assertOfflineAllowed(user);
+    ({ session, clientSession } = await offlineSessionFor(ctx, realm, { id: newId(), userId: user.user.id, ipAddress: request.ip, authTime: now }, client, scopes.value));
+  } else {
+    session = await ctx.sessions.create(settings, { realmId: realm.realm.id, userId: user.user.id, rememberMe: false, ipAddress: request.ip });
+    clientSession = await ctx.sessions.attachClient(settings, session, client, scopes.value);
+  }
+  const { response } = await issueTokens({
+    realm,
+    issuer,
+    client,
+    user,
+    session,
+    clientSession,
+    scopes,
+    grant: 'ro',
+    acr: '1',
+    now,
+    includeRefreshToken: usesRefreshTokens(client),
+  });
+  return response;
+};

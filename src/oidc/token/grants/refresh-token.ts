@@ -1,0 +1,43 @@
+/**
+ * `grant_type=refresh_token`: the hot path. With the session cached, the only store work is a
+ * batched, throttled touch, and none at all on most refreshes; with rotation on
+ * (`revokeRefreshToken`) one compare-and-set per refresh keeps reuse counting exact.
+ */
+import { invalidGrant, invalidRequest } from '../../../errors/index.ts';
+import { issueTokens, narrowScopes, validateRefreshToken } from '../../tokens/index.ts';
+import type { GrantHandler } from './grant.ts';
+
+export const refreshTokenGrant: GrantHandler = async ({ ctx, realm, issuer, client, form }) => {
+  const token = form.get('refresh_token');
+  if (token === undefined || token === '') throw invalidRequest('No refresh token');
+  const { claims, session, clientSession, user } = await validateRefreshToken(ctx, realm, issuer, client, token, { checkExpiry: true });
+  const settings = realm.realm.settings;
+
+  if (settings.revokeRefreshToken) {
+    const use = await ctx.store.useRefreshToken(session.id, session.offline, client.id, claims.jti, settings.refreshTokenMaxReuse);
+    if (use === 'missing') throw invalidGrant("Session doesn't have required client");
+    if (use === 'exceeded') {
+      await ctx.sessions.detachClient(session, client.id);
+      throw invalidGrant('Maximum allowed refresh token reuse exceeded');
+    }
+  }
+
+  ctx.sessions.touch(settings, session, clientSession);
+  const scopes = narrowScopes(claims.scope, form.get('scope'), client);
+  const { response } = await issueTokens({
+    realm,
+    issuer,
+    client,
+    user,
+    session,
+    clientSession,
+    scopes,
+    grant: 'rt',
+    nonce: claims.nonce,
+    acr: '0',
+    now: ctx.sessions.now(),
+    includeRefreshToken: true,
+    refreshScope: claims.scope,
+  });
+  return response;
+};

@@ -1,0 +1,30 @@
+/**
+ * The token endpoint (`POST …/protocol/openid-connect/token`), in Keycloak's processing order:
+ * no-store headers, realm, `grant_type`, client authentication, duplicate parameters, grant.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { Context } from '../../context.ts';
+import { invalidRequest, unsupportedGrantType } from '../../errors/index.ts';
+import { readParams } from '../../http/form.ts';
+import { resolveRealm } from '../../http/realm-route.ts';
+import { allowCors, registerPreflight } from '../../http/cors.ts';
+import { authenticateClient } from '../client-auth.ts';
+import { GRANTS } from './grants/index.ts';
+
+export const TOKEN_PATH = '/realms/:realm/protocol/openid-connect/token';
+
+export async function tokenRoutes(app: FastifyInstance, { ctx }: { ctx: Context }): Promise<void> {
+  registerPreflight(app, TOKEN_PATH, 'POST, OPTIONS');
+  app.post(TOKEN_PATH, { config: { endpoint: 'token' } }, async (request, reply) => {
+    reply.headers({ 'cache-control': 'no-store', pragma: 'no-cache' });
+    const { realm, issuer } = await resolveRealm(ctx, request);
+    const form = readParams(request);
+    const grantType = form.get('grant_type');
+    if (grantType === undefined || grantType === '') throw invalidRequest('Missing form parameter: grant_type');
+    const grant = Object.hasOwn(GRANTS, grantType) ? GRANTS[grantType] : undefined;
+    if (!grant) throw unsupportedGrantType();
+    const client = authenticateClient(realm, request, form);
+    allowCors(request, reply, client);
+    return grant({ ctx, realm, issuer, client, form, request });
+  });
+}

@@ -1,0 +1,66 @@
+/**
+ * Decoding the tokens clients send back: refresh tokens (HMAC) and access tokens (realm key).
+ * Only signature and shape are checked here; lifetimes and sessions are checked by the caller,
+ * because each endpoint answers a failed check with its own Keycloak error.
+ */
+import { InvalidSignature, verifyJwt, type JwtClaims } from '../../crypto/index.ts';
+import type { LoadedRealm } from '../../realm/realm-service.ts';
+
+export interface RefreshTokenClaims {
+  jti: string;
+  typ: 'Refresh' | 'Offline';
+  iss: string;
+  azp: string;
+  sub: string;
+  sid: string;
+  iat: number;
+  exp?: number;
+  scope: string;
+  nonce?: string;
+}
+
+export interface AccessTokenClaims extends JwtClaims {
+  jti: string;
+  typ: string;
+  iss: string;
+  azp: string;
+  sub: string;
+  sid?: string;
+  iat: number;
+  exp: number;
+  scope?: string;
+}
+
+const isString = (v: unknown): v is string => typeof v === 'string' && v.length > 0;
+const isTime = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+
+/** Claims of a well-formed refresh token signed by this realm, or undefined. */
+export async function decodeRefreshToken(realm: LoadedRealm, token: string): Promise<RefreshTokenClaims | undefined> {
+  let claims: JwtClaims;
+  try {
+    claims = await verifyJwt(token, realm.keys, 'hmac');
+  } catch (error) {
+    if (error instanceof InvalidSignature) return undefined;
+    throw error;
+  }
+  const { jti, typ, iss, azp, sub, sid, iat, exp, scope } = claims;
+  if (typ !== 'Refresh' && typ !== 'Offline') return undefined;
+  if (!isString(jti) || !isString(iss) || !isString(azp) || !isString(sub) || !isString(sid) || !isTime(iat)) return undefined;
+  if (exp !== undefined && !isTime(exp)) return undefined;
+  return { jti, typ, iss, azp, sub, sid, iat, exp, scope: typeof scope === 'string' ? scope : '', nonce: typeof claims.nonce === 'string' ? claims.nonce : undefined };
+}
+
+/** Claims of a well-formed access token (or ID token) signed by this realm, or undefined. */
+export async function decodeAccessToken(realm: LoadedRealm, token: string): Promise<AccessTokenClaims | undefined> {
+  let claims: JwtClaims;
+  try {
+    claims = await verifyJwt(token, realm.keys, 'asymmetric');
+  } catch (error) {
+    if (error instanceof InvalidSignature) return undefined;
+    throw error;
+  }
+  const { jti, typ, iss, azp, sub, iat, exp, sid } = claims;
+  if (!isString(jti) || !isString(typ) || !isString(iss) || !isString(azp) || !isString(sub) || !isTime(iat) || !isTime(exp)) return undefined;
+  if (sid !== undefined && !isString(sid)) return undefined;
+  return claims as AccessTokenClaims;
+}

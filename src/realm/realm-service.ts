@@ -1,0 +1,111 @@
+/**
+ * Realms, clients and users as requests see them: parsed once, held in memory, dropped when the
+ * invalidation bus says they changed. A request never re-parses JSON or re-imports a key.
+ */
+import { LRUCache } from 'lru-cache';
+import { importRealmKeys, type RealmKeys } from '../crypto/index.ts';
+import type { InvalidationBus } from '../store/cache/index.ts';
+import type { CacheObserver } from '../store/cache/index.ts';
+import type { RealmRepository } from './realm-repository.ts';
+import { effectiveRoles, type EffectiveRoles } from './roles.ts';
+import type { Client, RealmModel, User } from './types.ts';
+
+export interface LoadedRealm extends RealmModel {
+  keys: RealmKeys;
+}
+
+/** A user with the roles their tokens carry. */
+export interface UserView {
+  user: User;
+  roles: EffectiveRoles;
+}
+
+export class RealmService {
+  private readonly realms = new Map<string, Promise<LoadedRealm | undefined>>();
+  private readonly users: LRUCache<string, UserView>;
+
+  constructor(
+    readonly repository: RealmRepository,
+    private readonly bus: InvalidationBus,
+    cacheSize: number,
+    private readonly observer: CacheObserver,
+  ) {
+    this.users = new LRUCache({ max: cacheSize });
+    bus.subscribe((event) => {
+      if (event.kind === 'realm' || event.kind === 'all') {
+        this.realms.clear();
+        this.users.clear();
+      } else if (event.kind === 'user') this.users.delete(event.id);
+    });
+  }
+
+  /** The realm by name, or undefined; concurrent first requests share one load. */
+  getRealm(name: string): Promise<LoadedRealm | undefined> {
+    let pending = this.realms.get(name);
+    if (!pending) {
+      pending = this.load(name).catch((error) => {
+        this.realms.delete(name);
+        throw error;
+      });
+      this.realms.set(name, pending);
+      // Unknown names are not remembered, so a flood of made-up realm names cannot fill memory.
+      pending.then((loaded) => {
+        if (!loaded && this.realms.get(name) === pending) this.realms.delete(name);
+      });
+    }
+    return pending;
+  }
+
+  private async load(name: string): Promise<LoadedRealm | undefined> {
+    const realm = await this.repository.findRealmByName(name);
+    if (!realm) return undefined;
+    const [clients, roles, keys] = await Promise.all([
+      this.repository.listClients(realm.id),
+      this.repository.listRoles(realm.id),
+      this.repository.listKeys(realm.id),
+    ]);
+    return {
+      realm,
+      clientsById: new Map(clients.map((c) => [c.id, c])),
+      clientsByClientId: new Map(clients.map((c) => [c.clientId, c])),
+      rolesById: new Map(roles.map((r) => [r.id, r])),
+      keys: importRealmKeys(keys),
+    };
+  }
+
+  /** Tells every node (this one included) that a realm, its clients, roles or keys changed. */
+  realmChanged(realmId: string): Promise<void> {
+    return this.bus.publish({ kind: 'realm', id: realmId });
+  }
+
+  userChanged(userId: string): Promise<void> {
+    return this.bus.publish({ kind: 'user', id: userId });
+  }
+
+  async getUserView(realm: LoadedRealm, userId: string): Promise<UserView | undefined> {
+    const cached = this.users.get(userId);
+    if (cached && cached.user.realmId === realm.realm.id) {
+      this.observer.hit('user');
+      return cached;
+    }
+    this.observer.miss('user');
+    const user = await this.repository.findUserById(userId);
+    if (!user || user.realmId !== realm.realm.id) return undefined;
+    const view = { user, roles: effectiveRoles(realm, await this.repository.roleIdsOfUser(userId)) };
+    this.users.set(userId, view);
+    return view;
+  }
+
+  /** Login lookup: by username, or by email when the realm allows it and the email is unique. */
+  async findUserForLogin(realm: LoadedRealm, login: string): Promise<User | undefined> {
+    const byName = await this.repository.findUserByUsername(realm.realm.id, login);
+    if (byName) return byName;
+    if (!realm.realm.settings.loginWithEmailAllowed || !login.includes('@')) return undefined;
+    const byEmail = await this.repository.findUserByEmail(realm.realm.id, login);
+    return byEmail.length === 1 ? byEmail[0] : undefined;
+  }
+
+  findClient(realm: LoadedRealm, clientId: string): Client | undefined {
+    return realm.clientsByClientId.get(clientId);
+  }
+}

@@ -1,0 +1,122 @@
+/**
+ * Realms, clients, users and roles as the rest of holdfast sees them: parsed once when loaded,
+ * named with Keycloak's JSON field names.
+ */
+
+/** Realm settings with Keycloak's names and meanings (see keycloak-compat.md §8.1). */
+export interface RealmSettings {
+  displayName?: string;
+  enabled: boolean;
+  sslRequired: 'external' | 'none' | 'all';
+  accessTokenLifespan: number;
+  accessTokenLifespanForImplicitFlow: number;
+  accessCodeLifespan: number;
+  accessCodeLifespanUserAction: number;
+  accessCodeLifespanLogin: number;
+  ssoSessionIdleTimeout: number;
+  ssoSessionMaxLifespan: number;
+  ssoSessionIdleTimeoutRememberMe: number;
+  ssoSessionMaxLifespanRememberMe: number;
+  offlineSessionIdleTimeout: number;
+  offlineSessionMaxLifespanEnabled: boolean;
+  offlineSessionMaxLifespan: number;
+  clientSessionIdleTimeout: number;
+  clientSessionMaxLifespan: number;
+  clientOfflineSessionIdleTimeout: number;
+  clientOfflineSessionMaxLifespan: number;
+  revokeRefreshToken: boolean;
+  refreshTokenMaxReuse: number;
+  rememberMe: boolean;
+  notBefore: number;
+  bruteForceProtected: boolean;
+  permanentLockout: boolean;
+  maxTemporaryLockouts: number;
+  bruteForceStrategy: 'MULTIPLE' | 'LINEAR';
+  failureFactor: number;
+  waitIncrementSeconds: number;
+  maxFailureWaitSeconds: number;
+  minimumQuickLoginWaitSeconds: number;
+  quickLoginCheckMilliSeconds: number;
+  maxDeltaTimeSeconds: number;
+  registrationAllowed: boolean;
+  loginWithEmailAllowed: boolean;
+  duplicateEmailsAllowed: boolean;
+  resetPasswordAllowed: boolean;
+  editUsernameAllowed: boolean;
+  defaultSignatureAlgorithm: string;
+  attributes: Record<string, string>;
+}
+
+export interface Realm {
+  id: string;
+  name: string;
+  settings: RealmSettings;
+}
+
+export interface Client {
+  id: string;
+  realmId: string;
+  clientId: string;
+  name?: string;
+  description?: string;
+  enabled: boolean;
+  publicClient: boolean;
+  bearerOnly: boolean;
+  /** SHA-256 (hex) of the secret; the plaintext is never stored. */
+  secretHash?: string;
+  /** The secret sealed with the realm's AES key, so the admin API can show it. */
+  secretSealed?: string;
+  redirectUris: string[];
+  webOrigins: string[];
+  rootUrl?: string;
+  baseUrl?: string;
+  adminUrl?: string;
+  standardFlowEnabled: boolean;
+  implicitFlowEnabled: boolean;
+  directAccessGrantsEnabled: boolean;
+  serviceAccountsEnabled: boolean;
+  consentRequired: boolean;
+  fullScopeAllowed: boolean;
+  frontchannelLogout: boolean;
+  protocol: string;
+  attributes: Record<string, string>;
+  defaultClientScopes: string[];
+  optionalClientScopes: string[];
+  notBefore: number;
+}
+
+export interface User {
+  id: string;
+  realmId: string;
+  username: string;
+  email?: string;
+  firstName?: string;
+  lastName?: string;
+  enabled: boolean;
+  emailVerified: boolean;
+  createdTimestamp: number;
+  attributes: Record<string, string[]>;
+  requiredActions: string[];
+  notBefore: number;
+  serviceAccountClientId?: string;
+}
+
+export interface Role {
+  id: string;
+  realmId: string;
+  /** Client UUID for client roles, undefined for realm roles. */
+  clientId?: string;
+  name: string;
+  description?: string;
+  /** Ids of the roles this composite role contains. */
+  composites: string[];
+  attributes: Record<string, string[]>;
+}
+
+/** Everything about a realm that requests need on every call, loaded and parsed once. */
+export interface RealmModel {
+  realm: Realm;
+  clientsById: Map<string, Client>;
+  clientsByClientId: Map<string, Client>;
+  rolesById: Map<string, Role>;
+}

@@ -1,0 +1,5 @@
+export * from './types.ts';
+export * from './session-store.ts';
+export * from './lifetimes.ts';
+export * from './session-service.ts';
+export * from './touch-writer.ts';

@@ -1,0 +1,2 @@
+export * from './invalidation-bus.ts';
+export * from './cached-session-store.ts';

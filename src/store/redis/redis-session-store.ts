@@ -1,0 +1,374 @@
+/**
+ * SessionStore on Redis or Valkey, for the "external sessions" mode: run the server with AOF
+ * (`appendfsync always` for "durable before acknowledged") and every holdfast node shares it.
+ *
+ * Layout (`p` is the key prefix, `s` is `on` or `of`):
+ * - `p us:{id}:s`   hash: the user session and its client sessions; expires at `expiresAt`.
+ * - `p ix:{id}:s`   hash: which index entries the session has; outlives it by a retention window
+ *                   so that `removeExpired` can still prune those entries after TTL took the session.
+ * - `p user:{realm:user}:s`, `p client:{realm:client}:s`   sorted sets of session ids, scored by
+ *                   `started`, for the list and count queries.
+ * - `p expiry`      sorted set of `s:id`, scored by a lower bound of `expiresAt`: the reaper's work list
+ *                   and the count of sessions.
+ * - `p as:{id}`, `p code:{hash}`   auth sessions and codes, expiring by TTL alone.
+ * A session and its index record share a hash tag, so every atomic step is one Lua script on one
+ * slot (see session-scripts.ts). The secondary indexes cannot share it — a user's or a client's
+ * sessions are spread over many slots — so they are written after the script, as separate commands.
+ * The trade-off: a crash between the two leaves an index entry stale or missing until the reaper
+ * passes; readers skip entries whose session is gone. `expiry` is a single key, so on a cluster it
+ * pins the reaper's list to one node; touches do not write it (the reaper re-scores lazily), which
+ * keeps it off the hot path.
+ */
+import { Redis } from 'ioredis';
+import type { SessionStore } from '../../session/session-store.ts';
+import type { AuthSession, AuthorizationCode, ClientSession, CodeConsumption, SessionTouch, UserSession } from '../../session/types.ts';
+import { defineSessionScripts, type SessionScripts } from './session-scripts.ts';
+
+export type RedisSessionStoreOptions = ({ url: string } | { client: Redis }) & {
+  keyPrefix: string;
+  /** How long a command, or a wait for the connection, may take before the call fails. */
+  timeoutMs?: number;
+};
+
+/** How long an index record outlives its session, for a reaper that was not running. */
+const INDEX_RETENTION_SECONDS = 7 * 24 * 3600;
+/** Rounds of prune-and-reread when a page of a client's sessions turns up dead entries. */
+const PAGE_REPAIR_ROUNDS = 3;
+
+const suffix = (offline: boolean): string => (offline ? 'of' : 'on');
+const tag = (...parts: string[]): string => `{${parts.map(encodeURIComponent).join(':')}}`;
+
+class SessionKeys {
+  constructor(private readonly prefix: string) {}
+  session = (id: string, offline: boolean): string => `${this.prefix}us:${tag(id)}:${suffix(offline)}`;
+  index = (id: string, offline: boolean): string => `${this.prefix}ix:${tag(id)}:${suffix(offline)}`;
+  ofUser = (realmId: string, userId: string, offline: boolean): string => `${this.prefix}user:${tag(realmId, userId)}:${suffix(offline)}`;
+  ofClient = (realmId: string, clientUuid: string, offline: boolean): string => `${this.prefix}client:${tag(realmId, clientUuid)}:${suffix(offline)}`;
+  expiry = (): string => `${this.prefix}expiry`;
+  authSession = (id: string): string => `${this.prefix}as:${tag(id)}`;
+  code = (codeHash: string): string => `${this.prefix}code:${tag(codeHash)}`;
+}
+
+const expiryMember = (id: string, offline: boolean): string => `${suffix(offline)}:${id}`;
+
+function clientFields(cs: ClientSession): (string | number)[] {
+  const fixed = JSON.stringify({ started: cs.started, scope: cs.scope, redirectUri: cs.redirectUri });
+  return [cs.clientUuid, fixed, cs.timestamp, cs.refreshTokenUses, ...(cs.refreshTokenJti === undefined ? [] : [cs.refreshTokenJti])];
+}
+
+function sessionFields(s: UserSession): (string | number)[] {
+  const fields: (string | number)[] = ['realmId', s.realmId, 'userId', s.userId, 'started', s.started, 'lastRefresh', s.lastRefresh];
+  fields.push('rememberMe', s.rememberMe ? 1 : 0, 'ipAddress', s.ipAddress, 'authTime', s.authTime, 'expiresAt', s.expiresAt);
+  for (const cs of s.clientSessions.values()) {
+    const [uuid, fixed, timestamp, uses, jti] = clientFields(cs);
+    fields.push(`c:${uuid}`, fixed, `t:${uuid}`, timestamp, `n:${uuid}`, uses, ...(jti === undefined ? [] : [`j:${uuid}`, jti]));
+  }
+  return fields;
+}
+
+function toUserSession(id: string, offline: boolean, h: Record<string, string>): UserSession | undefined {
+  if (h.expiresAt === undefined) return undefined;
+  const clientSessions = new Map<string, ClientSession>();
+  for (const [field, value] of Object.entries(h)) {
+    if (!field.startsWith('c:')) continue;
+    const uuid = field.slice(2);
+    const fixed = JSON.parse(value) as { started: number; scope: string; redirectUri?: string };
+    clientSessions.set(uuid, {
+      clientUuid: uuid,
+      started: fixed.started,
+      timestamp: Number(h[`t:${uuid}`]),
+      scope: fixed.scope,
+      redirectUri: fixed.redirectUri,
+      refreshTokenJti: h[`j:${uuid}`],
+      refreshTokenUses: Number(h[`n:${uuid}`]),
+    });
+  }
+  return {
+    id,
+    offline,
+    realmId: h.realmId,
+    userId: h.userId,
+    started: Number(h.started),
+    lastRefresh: Number(h.lastRefresh),
+    rememberMe: h.rememberMe === '1',
+    ipAddress: h.ipAddress,
+    authTime: Number(h.authTime),
+    expiresAt: Number(h.expiresAt),
+    clientSessions,
+  };
+}
+
+/** An index record as returned by HGETALL inside a script: a flat field/value list. */
+function indexEntries(flat: string[]): { realmId?: string; userId?: string; clientUuids: string[] } {
+  const record: { realmId?: string; userId?: string; clientUuids: string[] } = { clientUuids: [] };
+  for (let i = 0; i + 1 < flat.length; i += 2) {
+    const field = flat[i];
+    if (field === 'realmId') record.realmId = flat[i + 1];
+    else if (field === 'userId') record.userId = flat[i + 1];
+    else if (field.startsWith('c:')) record.clientUuids.push(field.slice(2));
+  }
+  return record;
+}
+
+export class RedisSessionStore implements SessionStore {
+  private readonly redis: Redis & SessionScripts;
+  private readonly keys: SessionKeys;
+  private readonly ownsClient: boolean;
+  private readonly timeoutMs: number;
+  private readyWait: Promise<void> | undefined;
+
+  constructor(options: RedisSessionStoreOptions) {
+    this.timeoutMs = options.timeoutMs ?? 1000;
+    this.ownsClient = !('client' in options);
+    const client =
+      'client' in options
+        ? options.client
+        : new Redis(options.url, {
+            // Fail fast while the server is away (callers answer 503) instead of queueing
+            // requests, and keep reconnecting so the store heals without a restart.
+            enableOfflineQueue: false,
+            maxRetriesPerRequest: 1,
+            connectTimeout: this.timeoutMs,
+            commandTimeout: this.timeoutMs,
+            retryStrategy: (attempt) => Math.min(50 * attempt, 500),
+          });
+    // Connection errors surface through the failing calls; the listener only stops ioredis
+    // from reporting each reconnect attempt as an unhandled error.
+    client.on('error', () => {});
+    this.redis = defineSessionScripts(client);
+    this.keys = new SessionKeys(options.keyPrefix);
+  }
+
+  async createUserSession(session: UserSession): Promise<void> {
+    await this.connected();
+    const { id, offline, expiresAt } = session;
+    // Entered first, so that whatever a crash leaves half-written is on the reaper's list.
+    await this.redis.zadd(this.keys.expiry(), 'NX', expiresAt, expiryMember(id, offline));
+    const created = await this.redis.holdfastCreateSession(
+      this.keys.session(id, offline),
+      this.keys.index(id, offline),
+      expiresAt,
+      expiresAt + INDEX_RETENTION_SECONDS,
+      ...sessionFields(session),
+    );
+    if (created !== 1) throw new Error(`user session ${id} already exists`);
+    await Promise.all([
+      this.redis.zadd(this.keys.ofUser(session.realmId, session.userId, offline), session.started, id),
+      ...[...session.clientSessions.keys()].map((uuid) => this.redis.zadd(this.keys.ofClient(session.realmId, uuid, offline), session.started, id)),
+    ]);
+  }
+
+  async getUserSession(id: string, offline: boolean): Promise<UserSession | undefined> {
+    await this.connected();
+    return toUserSession(id, offline, await this.redis.hgetall(this.keys.session(id, offline)));
+  }
+
+  async putClientSession(userSessionId: string, offline: boolean, clientSession: ClientSession, expiresAt: number): Promise<boolean> {
+    await this.connected();
+    const parent = await this.redis.holdfastPutClientSession(
+      this.keys.session(userSessionId, offline),
+      this.keys.index(userSessionId, offline),
+      expiresAt,
+      expiresAt + INDEX_RETENTION_SECONDS,
+      ...clientFields(clientSession),
+    );
+    if (!parent) return false;
+    const [realmId, started] = parent;
+    await this.redis.zadd(this.keys.ofClient(realmId, clientSession.clientUuid, offline), Number(started), userSessionId);
+    return true;
+  }
+
+  async removeClientSession(userSessionId: string, offline: boolean, clientUuid: string): Promise<boolean> {
+    await this.connected();
+    const realmId = await this.redis.holdfastRemoveClientSession(this.keys.session(userSessionId, offline), clientUuid);
+    if (realmId === null) return false;
+    await this.redis.zrem(this.keys.ofClient(realmId, clientUuid, offline), userSessionId);
+    return true;
+  }
+
+  async deleteUserSession(id: string, offline: boolean): Promise<boolean> {
+    await this.connected();
+    const [existed, index] = await this.redis.holdfastDeleteSession(this.keys.session(id, offline), this.keys.index(id, offline));
+    await this.forget(id, offline, index);
+    return existed === 1;
+  }
+
+  async deleteUserSessionsOfUser(realmId: string, userId: string, offline: boolean): Promise<string[]> {
+    await this.connected();
+    const ids = await this.redis.zrange(this.keys.ofUser(realmId, userId, offline), 0, -1);
+    const deleted = await Promise.all(ids.map((id) => this.deleteUserSession(id, offline)));
+    return ids.filter((_, i) => deleted[i]);
+  }
+
+  async touch(touches: SessionTouch[]): Promise<void> {
+    if (touches.length === 0) return;
+    await this.connected();
+    await Promise.all(
+      touches.map((t) =>
+        this.redis.holdfastTouchSession(
+          this.keys.session(t.userSessionId, t.offline),
+          this.keys.index(t.userSessionId, t.offline),
+          t.lastRefresh,
+          t.expiresAt,
+          t.expiresAt + INDEX_RETENTION_SECONDS,
+          ...(t.clientUuid !== undefined && t.clientTimestamp !== undefined ? [t.clientUuid, t.clientTimestamp] : []),
+        ),
+      ),
+    );
+  }
+
+  async listUserSessionsOfUser(realmId: string, userId: string, offline: boolean): Promise<UserSession[]> {
+    await this.connected();
+    const indexKey = this.keys.ofUser(realmId, userId, offline);
+    const { live, dead } = await this.load(await this.redis.zrange(indexKey, 0, -1), offline, () => true);
+    if (dead.length > 0) await this.redis.zrem(indexKey, ...dead);
+    return live;
+  }
+
+  async listUserSessionsOfClient(realmId: string, clientUuid: string, offline: boolean, first: number, max: number): Promise<UserSession[]> {
+    if (max <= 0) return [];
+    await this.connected();
+    const indexKey = this.keys.ofClient(realmId, clientUuid, offline);
+    // Entries whose session is gone (TTL, or a crash between script and index write) are pruned
+    // and the page read again, a bounded number of times; the reaper removes the rest.
+    for (let round = 1; ; round += 1) {
+      const ids = await this.redis.zrange(indexKey, first, first + max - 1);
+      const { live, dead } = await this.load(ids, offline, (s) => s.clientSessions.has(clientUuid));
+      if (dead.length === 0 || round === PAGE_REPAIR_ROUNDS) return live;
+      await this.redis.zrem(indexKey, ...dead);
+    }
+  }
+
+  async countUserSessionsOfClient(realmId: string, clientUuid: string, offline: boolean): Promise<number> {
+    await this.connected();
+    return this.redis.zcard(this.keys.ofClient(realmId, clientUuid, offline));
+  }
+
+  async countUserSessions(): Promise<number> {
+    await this.connected();
+    return this.redis.zcard(this.keys.expiry());
+  }
+
+  async useRefreshToken(userSessionId: string, offline: boolean, clientUuid: string, jti: string, maxReuse: number): Promise<'ok' | 'exceeded' | 'missing'> {
+    await this.connected();
+    return this.redis.holdfastUseRefreshToken(this.keys.session(userSessionId, offline), clientUuid, jti, maxReuse);
+  }
+
+  async putAuthSession(session: AuthSession): Promise<void> {
+    await this.connected();
+    await this.redis.set(this.keys.authSession(session.id), JSON.stringify(session), 'EXAT', session.expiresAt);
+  }
+
+  async getAuthSession(id: string): Promise<AuthSession | undefined> {
+    await this.connected();
+    const json = await this.redis.get(this.keys.authSession(id));
+    return json === null ? undefined : (JSON.parse(json) as AuthSession);
+  }
+
+  async deleteAuthSession(id: string): Promise<void> {
+    await this.connected();
+    await this.redis.del(this.keys.authSession(id));
+  }
+
+  async putCode(code: AuthorizationCode): Promise<void> {
+    await this.connected();
+    const stored = await this.redis.holdfastPutCode(this.keys.code(code.codeHash), code.expiresAt, JSON.stringify(code));
+    if (stored !== 1) throw new Error('authorization code already stored');
+  }
+
+  async consumeCode(codeHash: string): Promise<CodeConsumption> {
+    await this.connected();
+    const result = await this.redis.holdfastConsumeCode(this.keys.code(codeHash));
+    if (result === null) return { outcome: 'unknown' };
+    const [consumed, data] = result;
+    return { outcome: consumed === 1 ? 'consumed' : 'reused', code: JSON.parse(data) as AuthorizationCode };
+  }
+
+  /**
+   * Auth sessions and codes go by TTL alone. User sessions mostly do too; what is left is their
+   * entries in the index sets, pruned here at most `limit` sessions per call. A session the
+   * caller's clock already counts as expired is deleted even if its TTL has not fired.
+   */
+  async removeExpired(nowSeconds: number, limit: number): Promise<number> {
+    await this.connected();
+    const candidates = await this.redis.zrangebyscore(this.keys.expiry(), '-inf', `(${nowSeconds}`, 'LIMIT', 0, limit);
+    const outcomes = await Promise.all(
+      candidates.map(async (member) => {
+        const offline = member.startsWith('of:');
+        const id = member.slice(3);
+        const reaped = await this.redis.holdfastReapSession(this.keys.session(id, offline), this.keys.index(id, offline), nowSeconds);
+        if (reaped[0] === 0) {
+          // Touched since it was listed: move it to its real deadline.
+          await this.redis.zadd(this.keys.expiry(), 'XX', reaped[1], member);
+          return 0;
+        }
+        await this.forget(id, offline, reaped[1]);
+        return 1;
+      }),
+    );
+    return outcomes.reduce<number>((sum, n) => sum + n, 0);
+  }
+
+  async ping(): Promise<void> {
+    await this.connected();
+    await this.redis.ping();
+  }
+
+  async close(): Promise<void> {
+    if (!this.ownsClient) return;
+    try {
+      await this.redis.quit();
+    } catch {
+      this.redis.disconnect();
+    }
+  }
+
+  /** Removes a gone session's index entries, then the record of them, then its place on the reaper's list. */
+  private async forget(id: string, offline: boolean, flatIndex: string[]): Promise<void> {
+    const { realmId, userId, clientUuids } = indexEntries(flatIndex);
+    if (realmId !== undefined) {
+      await Promise.all([
+        ...(userId === undefined ? [] : [this.redis.zrem(this.keys.ofUser(realmId, userId, offline), id)]),
+        ...clientUuids.map((uuid) => this.redis.zrem(this.keys.ofClient(realmId, uuid, offline), id)),
+      ]);
+    }
+    await this.redis.del(this.keys.index(id, offline));
+    await this.redis.zrem(this.keys.expiry(), expiryMember(id, offline));
+  }
+
+  /** Reads sessions by id, in the given order; ids whose session is gone or fails `keep` come back as dead. */
+  private async load(ids: string[], offline: boolean, keep: (s: UserSession) => boolean): Promise<{ live: UserSession[]; dead: string[] }> {
+    const hashes = await Promise.all(ids.map((id) => this.redis.hgetall(this.keys.session(id, offline))));
+    const live: UserSession[] = [];
+    const dead: string[] = [];
+    ids.forEach((id, i) => {
+      const session = toUserSession(id, offline, hashes[i]);
+      if (session && keep(session)) live.push(session);
+      else dead.push(id);
+    });
+    return { live, dead };
+  }
+
+  /**
+   * With the offline queue off, a command sent while the socket is down fails at once; this waits
+   * (at most `timeoutMs`) for a connection in progress, so a call made right after start or during
+   * a reconnect succeeds when the server is there and fails fast when it is not.
+   */
+  private connected(): Promise<void> {
+    if (this.redis.status === 'ready') return Promise.resolve();
+    if (this.redis.status === 'wait') this.redis.connect().catch(() => {});
+    this.readyWait ??= new Promise<void>((resolve, reject) => {
+      const settle = (error?: Error): void => {
+        clearTimeout(timer);
+        this.redis.off('ready', onReady);
+        this.readyWait = undefined;
+        if (error) reject(error);
+        else resolve();
+      };
+      const onReady = (): void => settle();
+      const timer = setTimeout(() => settle(new Error(`Redis not reachable (connection ${this.redis.status})`)), this.timeoutMs);
+      this.redis.on('ready', onReady);
+    });
+    return this.readyWait;
+  }
+}

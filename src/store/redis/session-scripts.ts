@@ -1,0 +1,147 @@
+/**
+ * The Lua scripts behind RedisSessionStore. Each one touches only keys of one hash slot (a user
+ * session's hash and its index record share the `{sessionId}` tag), so every step that must be
+ * atomic — create, single-use code consumption, refresh-token compare-and-set, forward-only touch,
+ * delete with children — is one script, and stays valid on Redis Cluster. ioredis sends them by
+ * EVALSHA and falls back to EVAL after a server restart has emptied the script cache.
+ *
+ * Session hash fields: realmId, userId, started, lastRefresh, rememberMe, ipAddress, authTime,
+ * expiresAt; per client session `c:<uuid>` (JSON of the fields that never change), `t:<uuid>`
+ * (timestamp), `j:<uuid>` (refresh jti, absent when none), `n:<uuid>` (refresh uses).
+ * Index record fields: realmId, userId, and `c:<uuid>` for every client the session ever had.
+ */
+import type { Redis } from 'ioredis';
+
+type Arg = string | number;
+
+/** KEYS: session, index. ARGV: expiresAt, indexExpiresAt, session field/value pairs. → 1, or 0 if it exists. */
+const createSession = `
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+local index = {}
+for i = 3, #ARGV, 2 do
+  local field = ARGV[i]
+  if field == 'realmId' or field == 'userId' then
+    index[#index + 1] = field
+    index[#index + 1] = ARGV[i + 1]
+  elseif string.sub(field, 1, 2) == 'c:' then
+    index[#index + 1] = field
+    index[#index + 1] = '1'
+  end
+end
+redis.call('HSET', KEYS[1], unpack(ARGV, 3))
+redis.call('HSET', KEYS[2], unpack(index))
+redis.call('EXPIREAT', KEYS[1], ARGV[1])
+redis.call('EXPIREAT', KEYS[2], ARGV[2])
+return 1`;
+
+/** KEYS: session, index. ARGV: expiresAt, indexExpiresAt, uuid, fixed JSON, timestamp, uses[, jti]. → {realmId, started} or nil. */
+const putClientSession = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return false end
+local u = ARGV[3]
+if tonumber(redis.call('HGET', KEYS[1], 'expiresAt')) < tonumber(ARGV[1]) then
+  redis.call('HSET', KEYS[1], 'expiresAt', ARGV[1])
+  redis.call('EXPIREAT', KEYS[1], ARGV[1])
+  redis.call('EXPIREAT', KEYS[2], ARGV[2])
+end
+redis.call('HSET', KEYS[1], 'c:' .. u, ARGV[4], 't:' .. u, ARGV[5], 'n:' .. u, ARGV[6])
+if ARGV[7] then
+  redis.call('HSET', KEYS[1], 'j:' .. u, ARGV[7])
+else
+  redis.call('HDEL', KEYS[1], 'j:' .. u)
+end
+redis.call('HSET', KEYS[2], 'c:' .. u, '1')
+return redis.call('HMGET', KEYS[1], 'realmId', 'started')`;
+
+/** KEYS: session. ARGV: uuid. → realmId, or nil if there was no such client session. */
+const removeClientSession = `
+local u = ARGV[1]
+if redis.call('HDEL', KEYS[1], 'c:' .. u, 't:' .. u, 'j:' .. u, 'n:' .. u) == 0 then return false end
+return redis.call('HGET', KEYS[1], 'realmId')`;
+
+/** KEYS: session, index. → {1 if the session existed, index record as a flat list}. */
+const deleteSession = `
+local existed = redis.call('DEL', KEYS[1])
+return {existed, redis.call('HGETALL', KEYS[2])}`;
+
+/** KEYS: session, index. ARGV: lastRefresh, expiresAt, indexExpiresAt[, uuid, clientTimestamp]. */
+const touchSession = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+local function raise(field, value)
+  local current = tonumber(redis.call('HGET', KEYS[1], field))
+  if current ~= nil and current >= tonumber(value) then return false end
+  redis.call('HSET', KEYS[1], field, value)
+  return true
+end
+raise('lastRefresh', ARGV[1])
+if raise('expiresAt', ARGV[2]) then
+  redis.call('EXPIREAT', KEYS[1], ARGV[2])
+  redis.call('EXPIREAT', KEYS[2], ARGV[3])
+end
+if ARGV[4] and redis.call('HEXISTS', KEYS[1], 'c:' .. ARGV[4]) == 1 then raise('t:' .. ARGV[4], ARGV[5]) end
+return 1`;
+
+/** KEYS: session. ARGV: uuid, jti, maxReuse. → 'ok' | 'exceeded' | 'missing'. Same rule as the SQL UPDATE. */
+const useRefreshToken = `
+local u = ARGV[1]
+if redis.call('HEXISTS', KEYS[1], 'c:' .. u) == 0 then return 'missing' end
+if redis.call('HGET', KEYS[1], 'j:' .. u) ~= ARGV[2] then
+  redis.call('HSET', KEYS[1], 'j:' .. u, ARGV[2], 'n:' .. u, 1)
+  return 'ok'
+end
+local uses = tonumber(redis.call('HGET', KEYS[1], 'n:' .. u))
+if uses > tonumber(ARGV[3]) then return 'exceeded' end
+redis.call('HSET', KEYS[1], 'n:' .. u, uses + 1)
+return 'ok'`;
+
+/** KEYS: code. ARGV: expiresAt, data. → 1, or 0 if the code is already stored. */
+const putCode = `
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+redis.call('HSET', KEYS[1], 'data', ARGV[2])
+redis.call('EXPIREAT', KEYS[1], ARGV[1])
+return 1`;
+
+/** KEYS: code. → nil if unknown, else {1 for the one caller that consumed it, 0 for the rest; data}. */
+const consumeCode = `
+local data = redis.call('HGET', KEYS[1], 'data')
+if not data then return false end
+return {redis.call('HSETNX', KEYS[1], 'used', '1'), data}`;
+
+/**
+ * KEYS: session, index. ARGV: now. A session still alive (by the caller's clock) is kept and its
+ * deadline returned, {0, expiresAt}; otherwise it is deleted (if TTL has not already done so) and
+ * its index record returned, {1, flat list}, so its index entries can be pruned.
+ */
+const reapSession = `
+local expiresAt = tonumber(redis.call('HGET', KEYS[1], 'expiresAt'))
+if expiresAt ~= nil and expiresAt >= tonumber(ARGV[1]) then return {0, expiresAt} end
+redis.call('DEL', KEYS[1])
+return {1, redis.call('HGETALL', KEYS[2])}`;
+
+export interface SessionScripts {
+  holdfastCreateSession(session: string, index: string, ...argv: Arg[]): Promise<number>;
+  holdfastPutClientSession(session: string, index: string, ...argv: Arg[]): Promise<[string, string] | null>;
+  holdfastRemoveClientSession(session: string, uuid: string): Promise<string | null>;
+  holdfastDeleteSession(session: string, index: string): Promise<[number, string[]]>;
+  holdfastTouchSession(session: string, index: string, ...argv: Arg[]): Promise<number>;
+  holdfastUseRefreshToken(session: string, uuid: string, jti: string, maxReuse: number): Promise<'ok' | 'exceeded' | 'missing'>;
+  holdfastPutCode(code: string, expiresAt: number, data: string): Promise<number>;
+  holdfastConsumeCode(code: string): Promise<[number, string] | null>;
+  holdfastReapSession(session: string, index: string, now: number): Promise<[0, number] | [1, string[]]>;
+}
+
+const scripts: Record<keyof SessionScripts, { numberOfKeys: number; lua: string }> = {
+  holdfastCreateSession: { numberOfKeys: 2, lua: createSession },
+  holdfastPutClientSession: { numberOfKeys: 2, lua: putClientSession },
+  holdfastRemoveClientSession: { numberOfKeys: 1, lua: removeClientSession },
+  holdfastDeleteSession: { numberOfKeys: 2, lua: deleteSession },
+  holdfastTouchSession: { numberOfKeys: 2, lua: touchSession },
+  holdfastUseRefreshToken: { numberOfKeys: 1, lua: useRefreshToken },
+  holdfastPutCode: { numberOfKeys: 1, lua: putCode },
+  holdfastConsumeCode: { numberOfKeys: 1, lua: consumeCode },
+  holdfastReapSession: { numberOfKeys: 2, lua: reapSession },
+};
+
+export function defineSessionScripts(redis: Redis): Redis & SessionScripts {
+  for (const [name, definition] of Object.entries(scripts)) redis.defineCommand(name, definition);
+  return redis as Redis & SessionScripts;
+}

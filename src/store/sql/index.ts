@@ -1,0 +1,3 @@
+export * from './database.ts';
+export * from './sql-session-store.ts';
+export * from './sql-realm-repository.ts';

@@ -1,0 +1,7 @@
+/** Every migration, in order. Names sort lexically; never rename or edit a landed one. */
+import type { Migration } from 'kysely';
+import * as initial from './001-initial.ts';
+
+export const migrations: Record<string, Migration> = {
+  '001-initial': initial,
+};

@@ -1,0 +1,133 @@
+/**
+ * Table shapes as Kysely sees them. Booleans are stored as 0/1 integers and structured values as
+ * JSON text so that one schema serves SQLite and PostgreSQL unchanged.
+ */
+import type { Generated } from 'kysely';
+
+export interface RealmTable {
+  id: string;
+  name: string;
+  settings: string;
+  created_at: number;
+}
+export interface RealmKeyTable {
+  kid: string;
+  realm_id: string;
+  kind: string;
+  algorithm: string;
+  material: string;
+  created_at: number;
+  active: number;
+}
+export interface ClientTable {
+  id: string;
+  realm_id: string;
+  client_id: string;
+  representation: string;
+  secret_hash: string | null;
+  secret_sealed: string | null;
+}
+export interface UserTable {
+  id: string;
+  realm_id: string;
+  username: string;
+  email: string | null;
+  first_name: string | null;
+  last_name: string | null;
+  enabled: number;
+  email_verified: number;
+  created_timestamp: number;
+  attributes: string;
+  required_actions: string;
+  not_before: number;
+  service_account_client_id: string | null;
+}
+export interface CredentialTable {
+  id: string;
+  user_id: string;
+  type: string;
+  user_label: string | null;
+  created_date: number;
+  secret_data: string;
+  credential_data: string;
+  priority: number;
+}
+export interface RoleTable {
+  id: string;
+  realm_id: string;
+  /** '' for realm roles, so that the (realm, client, name) uniqueness holds on every dialect. */
+  client_uuid: string;
+  name: string;
+  description: string | null;
+  composites: string;
+  attributes: string;
+}
+export interface UserRoleTable {
+  user_id: string;
+  role_id: string;
+}
+export interface UserSessionTable {
+  id: string;
+  offline: number;
+  realm_id: string;
+  user_id: string;
+  started: number;
+  last_refresh: number;
+  remember_me: number;
+  ip_address: string;
+  auth_time: number;
+  expires_at: number;
+}
+export interface ClientSessionTable {
+  user_session_id: string;
+  offline: number;
+  client_uuid: string;
+  realm_id: string;
+  started: number;
+  timestamp: number;
+  scope: string;
+  redirect_uri: string | null;
+  refresh_jti: string | null;
+  refresh_uses: number;
+}
+export interface AuthSessionTable {
+  id: string;
+  realm_id: string;
+  created_at: number;
+  expires_at: number;
+  tabs: string;
+}
+export interface AuthCodeTable {
+  code_hash: string;
+  realm_id: string;
+  user_session_id: string;
+  data: string;
+  expires_at: number;
+  used: number;
+}
+export interface LoginFailureTable {
+  realm_id: string;
+  user_id: string;
+  num_failures: number;
+  num_temporary_lockouts: number;
+  last_failure: number;
+  last_ip_failure: string | null;
+  failed_login_not_before: number;
+}
+
+export interface Database {
+  realm: RealmTable;
+  realm_key: RealmKeyTable;
+  client: ClientTable;
+  app_user: UserTable;
+  credential: CredentialTable;
+  role: RoleTable;
+  user_role: UserRoleTable;
+  user_session: UserSessionTable;
+  client_session: ClientSessionTable;
+  auth_session: AuthSessionTable;
+  auth_code: AuthCodeTable;
+  login_failure: LoginFailureTable;
+  /** Reserved for cluster membership (issue: cluster on PostgreSQL). */
+  node: { id: string; route: string; address: string; heartbeat_at: number; started_at: Generated<number> };
+}

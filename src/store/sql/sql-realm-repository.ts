@@ -1,0 +1,308 @@
+/**
+ * RealmRepository on SQL. Realm settings and client representations are JSON documents (they are
+ * read whole and parsed once into the realm cache); users are columns, because they are queried.
+ */
+import type { Kysely, Selectable } from 'kysely';
+import type { Database, UserTable } from './schema.ts';
+import type { PasswordCredential, RealmRepository, UserQuery } from '../../realm/realm-repository.ts';
+import type { Client, Realm, Role, User } from '../../realm/types.ts';
+import type { KeyKind, StoredKey } from '../../crypto/index.ts';
+import { DEFAULT_REALM_SETTINGS } from '../../realm/defaults.ts';
+
+const flag = (value: boolean): number => (value ? 1 : 0);
+
+function toUser(row: Selectable<UserTable>): User {
+  return {
+    id: row.id,
+    realmId: row.realm_id,
+    username: row.username,
+    email: row.email ?? undefined,
+    firstName: row.first_name ?? undefined,
+    lastName: row.last_name ?? undefined,
+    enabled: row.enabled === 1,
+    emailVerified: row.email_verified === 1,
+    createdTimestamp: Number(row.created_timestamp),
+    attributes: JSON.parse(row.attributes),
+    requiredActions: JSON.parse(row.required_actions),
+    notBefore: row.not_before,
+    serviceAccountClientId: row.service_account_client_id ?? undefined,
+  };
+}
+
+function userRow(user: User): UserTable {
+  return {
+    id: user.id,
+    realm_id: user.realmId,
+    username: user.username,
+    email: user.email ?? null,
+    first_name: user.firstName ?? null,
+    last_name: user.lastName ?? null,
+    enabled: flag(user.enabled),
+    email_verified: flag(user.emailVerified),
+    created_timestamp: user.createdTimestamp,
+    attributes: JSON.stringify(user.attributes),
+    required_actions: JSON.stringify(user.requiredActions),
+    not_before: user.notBefore,
+    service_account_client_id: user.serviceAccountClientId ?? null,
+  };
+}
+
+function clientRow(client: Client) {
+  const { secretHash, secretSealed, ...representation } = client;
+  return {
+    id: client.id,
+    realm_id: client.realmId,
+    client_id: client.clientId,
+    representation: JSON.stringify(representation),
+    secret_hash: secretHash ?? null,
+    secret_sealed: secretSealed ?? null,
+  };
+}
+
+function roleRow(role: Role) {
+  return {
+    id: role.id,
+    realm_id: role.realmId,
+    client_uuid: role.clientId ?? '',
+    name: role.name,
+    description: role.description ?? null,
+    composites: JSON.stringify(role.composites),
+    attributes: JSON.stringify(role.attributes),
+  };
+}
+
+/** LIKE pattern for Keycloak's user search: substring by default, `*` wildcard, `"…"` exact. */
+function likePattern(search: string): { exact: boolean; pattern: string } {
+  const trimmed = search.trim();
+  if (trimmed.length >= 2 && trimmed.startsWith('"') && trimmed.endsWith('"')) return { exact: true, pattern: trimmed.slice(1, -1).toLowerCase() };
+  const escaped = trimmed.toLowerCase().replace(/[\\%_]/g, (c) => '\\' + c);
+  return { exact: false, pattern: escaped.includes('*') ? escaped.replace(/\*/g, '%') : `%${escaped}%` };
+}
+
+export class SqlRealmRepository implements RealmRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async transaction<T>(work: (repository: RealmRepository) => Promise<T>): Promise<T> {
+    return this.db.transaction().execute((tx) => work(new SqlRealmRepository(tx)));
+  }
+
+  private toRealm(row: { id: string; name: string; settings: string }): Realm {
+    return { id: row.id, name: row.name, settings: { ...DEFAULT_REALM_SETTINGS, ...JSON.parse(row.settings) } };
+  }
+
+  async listRealms(): Promise<Realm[]> {
+    return (await this.db.selectFrom('realm').selectAll().orderBy('created_at').orderBy('name').execute()).map((r) => this.toRealm(r));
+  }
+  async findRealmByName(name: string): Promise<Realm | undefined> {
+    const row = await this.db.selectFrom('realm').selectAll().where('name', '=', name).executeTakeFirst();
+    return row && this.toRealm(row);
+  }
+  async findRealmById(id: string): Promise<Realm | undefined> {
+    const row = await this.db.selectFrom('realm').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && this.toRealm(row);
+  }
+  async createRealm(realm: Realm): Promise<void> {
+    await this.db
+      .insertInto('realm')
+      .values({ id: realm.id, name: realm.name, settings: JSON.stringify(realm.settings), created_at: Math.floor(Date.now() / 1000) })
+      .execute();
+  }
+  async updateRealm(realm: Realm): Promise<void> {
+    await this.db.updateTable('realm').set({ name: realm.name, settings: JSON.stringify(realm.settings) }).where('id', '=', realm.id).execute();
+  }
+  async deleteRealm(id: string): Promise<void> {
+    await this.db.deleteFrom('realm').where('id', '=', id).execute();
+  }
+
+  async listKeys(realmId: string): Promise<StoredKey[]> {
+    const rows = await this.db.selectFrom('realm_key').selectAll().where('realm_id', '=', realmId).execute();
+    return rows.map((r) => ({
+      kid: r.kid,
+      realmId: r.realm_id,
+      kind: r.kind as KeyKind,
+      algorithm: r.algorithm,
+      material: r.material,
+      createdAt: r.created_at,
+      active: r.active === 1,
+    }));
+  }
+  async addKeys(keys: StoredKey[]): Promise<void> {
+    if (keys.length === 0) return;
+    await this.db
+      .insertInto('realm_key')
+      .values(
+        keys.map((k) => ({
+          kid: k.kid,
+          realm_id: k.realmId,
+          kind: k.kind,
+          algorithm: k.algorithm,
+          material: k.material,
+          created_at: k.createdAt,
+          active: flag(k.active),
+        })),
+      )
+      .execute();
+  }
+
+  async listClients(realmId: string): Promise<Client[]> {
+    const rows = await this.db.selectFrom('client').selectAll().where('realm_id', '=', realmId).orderBy('client_id').execute();
+    return rows.map((r) => ({ ...JSON.parse(r.representation), secretHash: r.secret_hash ?? undefined, secretSealed: r.secret_sealed ?? undefined }));
+  }
+  async createClient(client: Client): Promise<void> {
+    await this.db.insertInto('client').values(clientRow(client)).execute();
+  }
+  async updateClient(client: Client): Promise<void> {
+    const { id, ...row } = clientRow(client);
+    await this.db.updateTable('client').set(row).where('id', '=', id).execute();
+  }
+  async deleteClient(id: string): Promise<void> {
+    await this.db.deleteFrom('client').where('id', '=', id).execute();
+  }
+
+  async listRoles(realmId: string): Promise<Role[]> {
+    const rows = await this.db.selectFrom('role').selectAll().where('realm_id', '=', realmId).orderBy('name').execute();
+    return rows.map((r) => ({
+      id: r.id,
+      realmId: r.realm_id,
+      clientId: r.client_uuid === '' ? undefined : r.client_uuid,
+      name: r.name,
+      description: r.description ?? undefined,
+      composites: JSON.parse(r.composites),
+      attributes: JSON.parse(r.attributes),
+    }));
+  }
+  async createRole(role: Role): Promise<void> {
+    await this.db.insertInto('role').values(roleRow(role)).execute();
+  }
+  async updateRole(role: Role): Promise<void> {
+    const { id, ...row } = roleRow(role);
+    await this.db.updateTable('role').set(row).where('id', '=', id).execute();
+  }
+  async deleteRole(id: string): Promise<void> {
+    await this.db.deleteFrom('role').where('id', '=', id).execute();
+  }
+
+  async findUserById(id: string): Promise<User | undefined> {
+    const row = await this.db.selectFrom('app_user').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && toUser(row);
+  }
+  async findUserByUsername(realmId: string, username: string): Promise<User | undefined> {
+    const row = await this.db
+      .selectFrom('app_user')
+      .selectAll()
+      .where('realm_id', '=', realmId)
+      .where('username', '=', username.toLowerCase())
+      .executeTakeFirst();
+    return row && toUser(row);
+  }
+  async findUserByEmail(realmId: string, email: string): Promise<User[]> {
+    const rows = await this.db.selectFrom('app_user').selectAll().where('realm_id', '=', realmId).where('email', '=', email.toLowerCase()).execute();
+    return rows.map(toUser);
+  }
+
+  private userQuery(realmId: string, query: UserQuery) {
+    let q = this.db.selectFrom('app_user').where('realm_id', '=', realmId).where('service_account_client_id', 'is', null);
+    if (query.search !== undefined && query.search !== '' && query.search !== '*') {
+      const { exact, pattern } = likePattern(query.search);
+      q = q.where((eb) =>
+        eb.or(
+          (['username', 'email', 'first_name', 'last_name'] as const).map((column) =>
+            exact ? eb(eb.fn('lower', [column]), '=', pattern) : eb(eb.fn('lower', [column]), 'like', pattern),
+          ),
+        ),
+      );
+    }
+    for (const [field, column] of [
+      ['username', 'username'],
+      ['email', 'email'],
+      ['firstName', 'first_name'],
+      ['lastName', 'last_name'],
+    ] as const) {
+      const value = query[field];
+      if (value === undefined) continue;
+      const lower = value.toLowerCase();
+      q = query.exact ? q.where((eb) => eb(eb.fn('lower', [column]), '=', lower)) : q.where((eb) => eb(eb.fn('lower', [column]), 'like', likePattern(value).pattern));
+    }
+    if (query.enabled !== undefined) q = q.where('enabled', '=', flag(query.enabled));
+    return q;
+  }
+
+  async findUsers(realmId: string, query: UserQuery): Promise<User[]> {
+    const rows = await this.userQuery(realmId, query)
+      .selectAll()
+      .orderBy('username')
+      .offset(query.first ?? 0)
+      .limit(query.max ?? 100)
+      .execute();
+    return rows.map(toUser);
+  }
+  async countUsers(realmId: string, query: UserQuery): Promise<number> {
+    const row = await this.userQuery(realmId, query)
+      .select((eb) => eb.fn.countAll<number>().as('count'))
+      .executeTakeFirstOrThrow();
+    return Number(row.count);
+  }
+
+  async createUser(user: User, roleIds: string[], password?: PasswordCredential): Promise<void> {
+    await this.db.insertInto('app_user').values(userRow(user)).execute();
+    if (roleIds.length > 0) await this.addUserRoles(user.id, roleIds);
+    if (password) await this.setPassword(user.id, password);
+  }
+  async updateUser(user: User): Promise<void> {
+    const { id, ...row } = userRow(user);
+    await this.db.updateTable('app_user').set(row).where('id', '=', id).execute();
+  }
+  async deleteUser(id: string): Promise<void> {
+    await this.db.deleteFrom('app_user').where('id', '=', id).execute();
+  }
+
+  async getPassword(userId: string): Promise<PasswordCredential | undefined> {
+    const row = await this.db
+      .selectFrom('credential')
+      .selectAll()
+      .where('user_id', '=', userId)
+      .where('type', '=', 'password')
+      .orderBy('priority')
+      .executeTakeFirst();
+    if (!row) return undefined;
+    return {
+      id: row.id,
+      createdDate: Number(row.created_date),
+      userLabel: row.user_label ?? undefined,
+      credentialData: JSON.parse(row.credential_data),
+      secretData: JSON.parse(row.secret_data),
+    };
+  }
+  async setPassword(userId: string, password: PasswordCredential): Promise<void> {
+    await this.db.deleteFrom('credential').where('user_id', '=', userId).where('type', '=', 'password').execute();
+    await this.db
+      .insertInto('credential')
+      .values({
+        id: password.id,
+        user_id: userId,
+        type: 'password',
+        user_label: password.userLabel ?? null,
+        created_date: password.createdDate,
+        secret_data: JSON.stringify(password.secretData),
+        credential_data: JSON.stringify(password.credentialData),
+        priority: 10,
+      })
+      .execute();
+  }
+
+  async roleIdsOfUser(userId: string): Promise<string[]> {
+    return (await this.db.selectFrom('user_role').select('role_id').where('user_id', '=', userId).execute()).map((r) => r.role_id);
+  }
+  async addUserRoles(userId: string, roleIds: string[]): Promise<void> {
+    if (roleIds.length === 0) return;
+    await this.db
+      .insertInto('user_role')
+      .values(roleIds.map((role_id) => ({ user_id: userId, role_id })))
+      .onConflict((oc) => oc.columns(['user_id', 'role_id']).doNothing())
+      .execute();
+  }
+  async removeUserRoles(userId: string, roleIds: string[]): Promise<void> {
+    if (roleIds.length === 0) return;
+    await this.db.deleteFrom('user_role').where('user_id', '=', userId).where('role_id', 'in', roleIds).execute();
+  }
+}

@@ -1,0 +1,385 @@
+/**
+ * SessionStore on SQL (SQLite or PostgreSQL). Statements are single-row and keyed by primary key
+ * so concurrent writers never deadlock: sliding times only move forward (`max`), and rotation is
+ * one conditional UPDATE (compare-and-set) instead of read-modify-write.
+ */
+import { sql, type Kysely, type Selectable } from 'kysely';
+import type { Database, UserSessionTable, ClientSessionTable } from './schema.ts';
+import type { SessionStore } from '../../session/session-store.ts';
+import type { AuthSession, AuthorizationCode, ClientSession, CodeConsumption, SessionTouch, UserSession } from '../../session/types.ts';
+
+const flag = (value: boolean): number => (value ? 1 : 0);
+
+type ClientSessionColumns = Omit<ClientSessionTable, 'user_session_id' | 'offline' | 'realm_id'>;
+
+function toClientSession(row: ClientSessionColumns): ClientSession {
+  return {
+    clientUuid: row.client_uuid,
+    started: row.started,
+    timestamp: row.timestamp,
+    scope: row.scope,
+    redirectUri: row.redirect_uri ?? undefined,
+    refreshTokenJti: row.refresh_jti ?? undefined,
+    refreshTokenUses: row.refresh_uses,
+  };
+}
+
+function toUserSession(row: Selectable<UserSessionTable>): UserSession {
+  return {
+    id: row.id,
+    offline: row.offline === 1,
+    realmId: row.realm_id,
+    userId: row.user_id,
+    started: row.started,
+    lastRefresh: row.last_refresh,
+    rememberMe: row.remember_me === 1,
+    ipAddress: row.ip_address,
+    authTime: row.auth_time,
+    expiresAt: row.expires_at,
+    clientSessions: new Map(),
+  };
+}
+
+function clientSessionRow(userSessionId: string, offline: boolean, realmId: string, cs: ClientSession): ClientSessionTable {
+  return {
+    user_session_id: userSessionId,
+    offline: flag(offline),
+    client_uuid: cs.clientUuid,
+    realm_id: realmId,
+    started: cs.started,
+    timestamp: cs.timestamp,
+    scope: cs.scope,
+    redirect_uri: cs.redirectUri ?? null,
+    refresh_jti: cs.refreshTokenJti ?? null,
+    refresh_uses: cs.refreshTokenUses,
+  };
+}
+
+const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/** The order in which every multi-row write takes its row locks: user session, then client. */
+function byRowKey(a: SessionTouch, b: SessionTouch): number {
+  return compare(a.userSessionId, b.userSessionId) || Number(a.offline) - Number(b.offline) || compare(a.clientUuid ?? '', b.clientUuid ?? '');
+}
+
+export class SqlSessionStore implements SessionStore {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async createUserSession(session: UserSession): Promise<void> {
+    await this.db.transaction().execute(async (tx) => {
+      await tx
+        .insertInto('user_session')
+        .values({
+          id: session.id,
+          offline: flag(session.offline),
+          realm_id: session.realmId,
+          user_id: session.userId,
+          started: session.started,
+          last_refresh: session.lastRefresh,
+          remember_me: flag(session.rememberMe),
+          ip_address: session.ipAddress,
+          auth_time: session.authTime,
+          expires_at: session.expiresAt,
+        })
+        .execute();
+      const rows = [...session.clientSessions.values()].map((cs) => clientSessionRow(session.id, session.offline, session.realmId, cs));
+      if (rows.length > 0) await tx.insertInto('client_session').values(rows).execute();
+    });
+  }
+
+  async getUserSession(id: string, offline: boolean): Promise<UserSession | undefined> {
+    // One round trip: the user session with its client sessions joined on.
+    const rows = await this.db
+      .selectFrom('user_session as us')
+      .leftJoin('client_session as cs', (join) => join.onRef('cs.user_session_id', '=', 'us.id').onRef('cs.offline', '=', 'us.offline'))
+      .selectAll('us')
+      .select([
+        'cs.client_uuid',
+        'cs.started as cs_started',
+        'cs.timestamp as cs_timestamp',
+        'cs.scope as cs_scope',
+        'cs.redirect_uri as cs_redirect_uri',
+        'cs.refresh_jti as cs_refresh_jti',
+        'cs.refresh_uses as cs_refresh_uses',
+      ])
+      .where('us.id', '=', id)
+      .where('us.offline', '=', flag(offline))
+      .execute();
+    if (rows.length === 0) return undefined;
+    const session = toUserSession(rows[0]);
+    for (const row of rows) {
+      if (row.client_uuid === null) continue;
+      session.clientSessions.set(
+        row.client_uuid,
+        toClientSession({
+          client_uuid: row.client_uuid,
+          started: row.cs_started!,
+          timestamp: row.cs_timestamp!,
+          scope: row.cs_scope!,
+          redirect_uri: row.cs_redirect_uri,
+          refresh_jti: row.cs_refresh_jti,
+          refresh_uses: row.cs_refresh_uses!,
+        }),
+      );
+    }
+    return session;
+  }
+
+  async putClientSession(userSessionId: string, offline: boolean, clientSession: ClientSession, expiresAt: number): Promise<boolean> {
+    return this.db.transaction().execute(async (tx) => {
+      const parent = await tx
+        .updateTable('user_session')
+        .set({ expires_at: sql`CASE WHEN expires_at > ${expiresAt} THEN expires_at ELSE ${expiresAt} END` })
+        .where('id', '=', userSessionId)
+        .where('offline', '=', flag(offline))
+        .returning('realm_id')
+        .executeTakeFirst();
+      if (!parent) return false;
+      const row = clientSessionRow(userSessionId, offline, parent.realm_id, clientSession);
+      await tx
+        .insertInto('client_session')
+        .values(row)
+        .onConflict((oc) =>
+          oc.columns(['user_session_id', 'offline', 'client_uuid']).doUpdateSet({
+            started: row.started,
+            timestamp: row.timestamp,
+            scope: row.scope,
+            redirect_uri: row.redirect_uri,
+            refresh_jti: row.refresh_jti,
+            refresh_uses: row.refresh_uses,
+          }),
+        )
+        .execute();
+      return true;
+    });
+  }
+
+  async removeClientSession(userSessionId: string, offline: boolean, clientUuid: string): Promise<boolean> {
+    const result = await this.db
+      .deleteFrom('client_session')
+      .where('user_session_id', '=', userSessionId)
+      .where('offline', '=', flag(offline))
+      .where('client_uuid', '=', clientUuid)
+      .executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
+  }
+
+  async deleteUserSession(id: string, offline: boolean): Promise<boolean> {
+    return this.db.transaction().execute(async (tx) => {
+      await tx.deleteFrom('client_session').where('user_session_id', '=', id).where('offline', '=', flag(offline)).execute();
+      await tx.deleteFrom('auth_code').where('user_session_id', '=', id).execute();
+      const result = await tx.deleteFrom('user_session').where('id', '=', id).where('offline', '=', flag(offline)).executeTakeFirst();
+      return Number(result.numDeletedRows) > 0;
+    });
+  }
+
+  async deleteUserSessionsOfUser(realmId: string, userId: string, offline: boolean): Promise<string[]> {
+    return this.db.transaction().execute(async (tx) => {
+      const ids = (
+        await tx
+          .selectFrom('user_session')
+          .select('id')
+          .where('realm_id', '=', realmId)
+          .where('user_id', '=', userId)
+          .where('offline', '=', flag(offline))
+          .execute()
+      ).map((row) => row.id);
+      if (ids.length === 0) return [];
+      await tx.deleteFrom('client_session').where('user_session_id', 'in', ids).where('offline', '=', flag(offline)).execute();
+      await tx.deleteFrom('user_session').where('id', 'in', ids).where('offline', '=', flag(offline)).execute();
+      return ids;
+    });
+  }
+
+  async touch(touches: SessionTouch[]): Promise<void> {
+    if (touches.length === 0) return;
+    // Rows are locked in one global order, so two batches over the same sessions cannot deadlock.
+    const ordered = [...touches].sort(byRowKey);
+    await this.db.transaction().execute(async (tx) => {
+      for (const t of ordered) {
+        await tx
+          .updateTable('user_session')
+          .set({
+            last_refresh: sql`CASE WHEN last_refresh > ${t.lastRefresh} THEN last_refresh ELSE ${t.lastRefresh} END`,
+            expires_at: sql`CASE WHEN expires_at > ${t.expiresAt} THEN expires_at ELSE ${t.expiresAt} END`,
+          })
+          .where('id', '=', t.userSessionId)
+          .where('offline', '=', flag(t.offline))
+          .execute();
+        if (t.clientUuid !== undefined && t.clientTimestamp !== undefined) {
+          await tx
+            .updateTable('client_session')
+            .set({ timestamp: sql`CASE WHEN timestamp > ${t.clientTimestamp} THEN timestamp ELSE ${t.clientTimestamp} END` })
+            .where('user_session_id', '=', t.userSessionId)
+            .where('offline', '=', flag(t.offline))
+            .where('client_uuid', '=', t.clientUuid)
+            .execute();
+        }
+      }
+    });
+  }
+
+  private async withClientSessions(sessions: UserSession[]): Promise<UserSession[]> {
+    if (sessions.length === 0) return sessions;
+    const byKey = new Map(sessions.map((s) => [`${s.id}/${flag(s.offline)}`, s]));
+    const rows = await this.db
+      .selectFrom('client_session')
+      .selectAll()
+      .where(
+        'user_session_id',
+        'in',
+        sessions.map((s) => s.id),
+      )
+      .execute();
+    for (const row of rows) byKey.get(`${row.user_session_id}/${row.offline}`)?.clientSessions.set(row.client_uuid, toClientSession(row));
+    return sessions;
+  }
+
+  async listUserSessionsOfUser(realmId: string, userId: string, offline: boolean): Promise<UserSession[]> {
+    const rows = await this.db
+      .selectFrom('user_session')
+      .selectAll()
+      .where('realm_id', '=', realmId)
+      .where('user_id', '=', userId)
+      .where('offline', '=', flag(offline))
+      .orderBy('started')
+      .execute();
+    return this.withClientSessions(rows.map(toUserSession));
+  }
+
+  async listUserSessionsOfClient(realmId: string, clientUuid: string, offline: boolean, first: number, max: number): Promise<UserSession[]> {
+    const rows = await this.db
+      .selectFrom('user_session as us')
+      .innerJoin('client_session as cs', (join) => join.onRef('cs.user_session_id', '=', 'us.id').onRef('cs.offline', '=', 'us.offline'))
+      .selectAll('us')
+      .where('cs.client_uuid', '=', clientUuid)
+      .where('cs.offline', '=', flag(offline))
+      .where('us.realm_id', '=', realmId)
+      .orderBy('us.started')
+      .orderBy('us.id')
+      .offset(first)
+      .limit(max)
+      .execute();
+    return this.withClientSessions(rows.map(toUserSession));
+  }
+
+  async countUserSessionsOfClient(realmId: string, clientUuid: string, offline: boolean): Promise<number> {
+    const row = await this.db
+      .selectFrom('client_session')
+      .select((eb) => eb.fn.countAll<number>().as('count'))
+      .where('realm_id', '=', realmId)
+      .where('client_uuid', '=', clientUuid)
+      .where('offline', '=', flag(offline))
+      .executeTakeFirstOrThrow();
+    return Number(row.count);
+  }
+
+  async countUserSessions(): Promise<number> {
+    const row = await this.db
+      .selectFrom('user_session')
+      .select((eb) => eb.fn.countAll<number>().as('count'))
+      .executeTakeFirstOrThrow();
+    return Number(row.count);
+  }
+
+  async useRefreshToken(userSessionId: string, offline: boolean, clientUuid: string, jti: string, maxReuse: number): Promise<'ok' | 'exceeded' | 'missing'> {
+    const updated = await this.db
+      .updateTable('client_session')
+      .set({
+        refresh_uses: sql`CASE WHEN refresh_jti = ${jti} THEN refresh_uses + 1 ELSE 1 END`,
+        refresh_jti: jti,
+      })
+      .where('user_session_id', '=', userSessionId)
+      .where('offline', '=', flag(offline))
+      .where('client_uuid', '=', clientUuid)
+      .where((eb) => eb.or([eb('refresh_jti', 'is', null), eb('refresh_jti', '!=', jti), eb('refresh_uses', '<=', maxReuse)]))
+      .executeTakeFirst();
+    if (Number(updated.numUpdatedRows) > 0) return 'ok';
+    const exists = await this.db
+      .selectFrom('client_session')
+      .select('client_uuid')
+      .where('user_session_id', '=', userSessionId)
+      .where('offline', '=', flag(offline))
+      .where('client_uuid', '=', clientUuid)
+      .executeTakeFirst();
+    return exists ? 'exceeded' : 'missing';
+  }
+
+  async putAuthSession(session: AuthSession): Promise<void> {
+    const row = { id: session.id, realm_id: session.realmId, created_at: session.createdAt, expires_at: session.expiresAt, tabs: JSON.stringify(session.tabs) };
+    await this.db
+      .insertInto('auth_session')
+      .values(row)
+      .onConflict((oc) => oc.column('id').doUpdateSet({ tabs: row.tabs, expires_at: row.expires_at }))
+      .execute();
+  }
+
+  async getAuthSession(id: string): Promise<AuthSession | undefined> {
+    const row = await this.db.selectFrom('auth_session').selectAll().where('id', '=', id).executeTakeFirst();
+    if (!row) return undefined;
+    return { id: row.id, realmId: row.realm_id, createdAt: row.created_at, expiresAt: row.expires_at, tabs: JSON.parse(row.tabs) };
+  }
+
+  async deleteAuthSession(id: string): Promise<void> {
+    await this.db.deleteFrom('auth_session').where('id', '=', id).execute();
+  }
+
+  async putCode(code: AuthorizationCode): Promise<void> {
+    await this.db
+      .insertInto('auth_code')
+      .values({
+        code_hash: code.codeHash,
+        realm_id: code.realmId,
+        user_session_id: code.userSessionId,
+        data: JSON.stringify(code),
+        expires_at: code.expiresAt,
+        used: 0,
+      })
+      .execute();
+  }
+
+  async consumeCode(codeHash: string): Promise<CodeConsumption> {
+    // The conditional UPDATE is the single-use guarantee: one writer flips `used`, every other sees 0 rows.
+    const flipped = await this.db.updateTable('auth_code').set({ used: 1 }).where('code_hash', '=', codeHash).where('used', '=', 0).executeTakeFirst();
+    const row = await this.db.selectFrom('auth_code').select('data').where('code_hash', '=', codeHash).executeTakeFirst();
+    if (!row) return { outcome: 'unknown' };
+    const code = JSON.parse(row.data) as AuthorizationCode;
+    return Number(flipped.numUpdatedRows) > 0 ? { outcome: 'consumed', code } : { outcome: 'reused', code };
+  }
+
+  async removeExpired(nowSeconds: number, limit: number): Promise<number> {
+    let removed = 0;
+    const expired = await this.db.selectFrom('user_session').select(['id', 'offline']).where('expires_at', '<', nowSeconds).limit(limit).execute();
+    for (const offline of [0, 1]) {
+      const ids = expired.filter((s) => s.offline === offline).map((s) => s.id);
+      if (ids.length === 0) continue;
+      // Client sessions go by cascade. The deadline is checked again: a touch may have extended it since.
+      const result = await this.db
+        .deleteFrom('user_session')
+        .where('id', 'in', ids)
+        .where('offline', '=', offline)
+        .where('expires_at', '<', nowSeconds)
+        .executeTakeFirst();
+      removed += Number(result.numDeletedRows);
+    }
+    const authSessions = await this.db.selectFrom('auth_session').select('id').where('expires_at', '<', nowSeconds).limit(limit).execute();
+    if (authSessions.length > 0) {
+      const result = await this.db.deleteFrom('auth_session').where('id', 'in', authSessions.map((r) => r.id)).executeTakeFirst();
+      removed += Number(result.numDeletedRows);
+    }
+    const codes = await this.db.selectFrom('auth_code').select('code_hash').where('expires_at', '<', nowSeconds).limit(limit).execute();
+    if (codes.length > 0) {
+      const result = await this.db.deleteFrom('auth_code').where('code_hash', 'in', codes.map((r) => r.code_hash)).executeTakeFirst();
+      removed += Number(result.numDeletedRows);
+    }
+    return removed;
+  }
+
+  async ping(): Promise<void> {
+    await sql`select 1`.execute(this.db);
+  }
+
+  async close(): Promise<void> {
+    // The database handle belongs to whoever opened it.
+  }
+}
