@@ -13,7 +13,7 @@ import { registerFormParser } from './http/form.ts';
 import { healthRoutes } from './http/health.ts';
 import { Metrics } from './http/metrics.ts';
 import { RealmService, seedDemo, type SeedResult } from './realm/index.ts';
-import { SessionService } from './session/index.ts';
+import { RevocationList, SessionService } from './session/index.ts';
 import { CachedSessionStore, LocalInvalidationBus } from './store/cache/index.ts';
 import { countingWrites } from './store/counting-session-store.ts';
 import { SqlRealmRepository, SqlSessionStore, openSqlDatabase, type SqlDatabase } from './store/sql/index.ts';
@@ -59,7 +59,9 @@ export async function buildApp({ config, clock = systemClock }: BuildOptions): P
   const sessions = new SessionService(store, clock, config.touchIntervalSeconds, config.touchFlushMs, (error) =>
     app.log.error({ err: error }, 'writing session touches failed'),
   );
-  const ctx: Context = { config, clock, log: app.log, metrics, realms, sessions, store, bus };
+  const revocations = new RevocationList(store, bus);
+  await revocations.load(sessions.now());
+  const ctx: Context = { config, clock, log: app.log, metrics, realms, sessions, store, bus, revocations };
 
   const seed = config.demo ? await seedDemo(realms.repository, config.bootstrapAdmin, clock.nowMs()) : { seeded: false, defaultAdminPassword: false };
 

@@ -8,6 +8,7 @@ import type { Config } from './config/index.ts';
 import type { Metrics } from './http/metrics.ts';
 import type { RealmService } from './realm/realm-service.ts';
 import type { SessionService } from './session/session-service.ts';
+import type { RevocationList } from './session/revocation-list.ts';
 import type { SessionStore } from './session/session-store.ts';
 import type { InvalidationBus } from './store/cache/index.ts';
 
@@ -21,4 +22,5 @@ export interface Context {
   /** The cached session store (writes go through to the durable one). */
   store: SessionStore;
   bus: InvalidationBus;
+  revocations: RevocationList;
 }

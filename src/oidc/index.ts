@@ -7,9 +7,13 @@ import { discoveryRoutes } from './discovery/index.ts';
 import { iframeRoutes } from './iframes/index.ts';
 import { loginRoutes } from './login/index.ts';
 import { tokenRoutes } from './token/index.ts';
+import { userinfoRoutes } from './userinfo/index.ts';
+import { introspectRoutes } from './introspect/index.ts';
+import { revokeRoutes } from './revoke/index.ts';
+import { logoutRoutes } from './logout/index.ts';
 
 export async function oidcRoutes(app: FastifyInstance, options: { ctx: Context }): Promise<void> {
-  for (const routes of [discoveryRoutes, certsRoutes, iframeRoutes, authRoutes, loginRoutes, tokenRoutes]) {
+  for (const routes of [discoveryRoutes, certsRoutes, iframeRoutes, authRoutes, loginRoutes, tokenRoutes, userinfoRoutes, introspectRoutes, revokeRoutes, logoutRoutes]) {
     await app.register(routes, options);
   }
 }

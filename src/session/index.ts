@@ -3,3 +3,4 @@ export * from './session-store.ts';
 export * from './lifetimes.ts';
 export * from './session-service.ts';
 export * from './touch-writer.ts';
+export * from './revocation-list.ts';

@@ -37,6 +37,11 @@ export interface SessionStore {
   /** Marks a code used, atomically: exactly one caller ever gets `consumed`. */
   consumeCode(codeHash: string): Promise<CodeConsumption>;
 
+  /** Records a revoked access token (by jti) until it would have expired anyway. */
+  revokeToken(jti: string, expiresAt: number): Promise<void>;
+  /** Revoked jtis that have not expired yet, for the in-memory revocation list. */
+  listRevokedTokens(nowSeconds: number): Promise<Array<{ jti: string; expiresAt: number }>>;
+
   /** Deletes at most `limit` expired rows of every kind; returns how many went. */
   removeExpired(nowSeconds: number, limit: number): Promise<number>;
   /** Throws when the store cannot answer. */

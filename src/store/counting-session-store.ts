@@ -17,6 +17,7 @@ const WRITES = new Set<keyof SessionStore>([
   'putCode',
   'consumeCode',
   'removeExpired',
+  'revokeToken',
 ]);
 
 export function countingWrites(store: SessionStore, onWrite: (operation: string) => void): SessionStore {

@@ -3,3 +3,4 @@ export * from './user-claims.ts';
 export * from './token-issuer.ts';
 export * from './verify-token.ts';
 export * from './refresh-validation.ts';
+export * from './access-validation.ts';

@@ -123,6 +123,13 @@ export class CachedSessionStore implements SessionStore {
     return this.inner.consumeCode(codeHash);
   }
 
+  revokeToken(jti: string, expiresAt: number): Promise<void> {
+    return this.inner.revokeToken(jti, expiresAt);
+  }
+  listRevokedTokens(nowSeconds: number): Promise<Array<{ jti: string; expiresAt: number }>> {
+    return this.inner.listRevokedTokens(nowSeconds);
+  }
+
   async removeExpired(nowSeconds: number, limit: number): Promise<number> {
     // Expired entries in the cache are refused on read anyway; they age out of the LRU.
     return this.inner.removeExpired(nowSeconds, limit);

@@ -7,6 +7,7 @@ export type Invalidation =
   | { kind: 'userSession'; id: string; offline: boolean }
   | { kind: 'user'; id: string }
   | { kind: 'realm'; id: string }
+  | { kind: 'tokenRevoked'; jti: string; expiresAt: number }
   | { kind: 'all' };
 
 export interface InvalidationBus {

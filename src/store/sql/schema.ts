@@ -128,6 +128,7 @@ export interface Database {
   auth_session: AuthSessionTable;
   auth_code: AuthCodeTable;
   login_failure: LoginFailureTable;
+  revoked_token: { jti: string; expires_at: number };
   /** Reserved for cluster membership (issue: cluster on PostgreSQL). */
   node: { id: string; route: string; address: string; heartbeat_at: number; started_at: Generated<number> };
 }

@@ -165,10 +165,11 @@ export class SqlSessionStore implements SessionStore {
   }
 
   async deleteUserSession(id: string, offline: boolean): Promise<boolean> {
+    // Parent first, children by cascade: the lock order of touch and putClientSession, so a logout
+    // racing a touch of the same session waits instead of deadlocking.
     return this.db.transaction().execute(async (tx) => {
-      await tx.deleteFrom('client_session').where('user_session_id', '=', id).where('offline', '=', flag(offline)).execute();
-      await tx.deleteFrom('auth_code').where('user_session_id', '=', id).execute();
       const result = await tx.deleteFrom('user_session').where('id', '=', id).where('offline', '=', flag(offline)).executeTakeFirst();
+      await tx.deleteFrom('auth_code').where('user_session_id', '=', id).execute();
       return Number(result.numDeletedRows) > 0;
     });
   }
@@ -184,9 +185,11 @@ export class SqlSessionStore implements SessionStore {
           .where('offline', '=', flag(offline))
           .execute()
       ).map((row) => row.id);
-      if (ids.length === 0) return [];
-      await tx.deleteFrom('client_session').where('user_session_id', 'in', ids).where('offline', '=', flag(offline)).execute();
-      await tx.deleteFrom('user_session').where('id', 'in', ids).where('offline', '=', flag(offline)).execute();
+      // One row at a time in touch's order (see byRowKey): a multi-row DELETE would lock in the
+      // database's own order and could deadlock against a touch batch. Children go by cascade.
+      for (const id of [...ids].sort(compare)) {
+        await tx.deleteFrom('user_session').where('id', '=', id).where('offline', '=', flag(offline)).execute();
+      }
       return ids;
     });
   }
@@ -347,6 +350,19 @@ export class SqlSessionStore implements SessionStore {
     return Number(flipped.numUpdatedRows) > 0 ? { outcome: 'consumed', code } : { outcome: 'reused', code };
   }
 
+  async revokeToken(jti: string, expiresAt: number): Promise<void> {
+    await this.db
+      .insertInto('revoked_token')
+      .values({ jti, expires_at: expiresAt })
+      .onConflict((oc) => oc.column('jti').doNothing())
+      .execute();
+  }
+
+  async listRevokedTokens(nowSeconds: number): Promise<Array<{ jti: string; expiresAt: number }>> {
+    const rows = await this.db.selectFrom('revoked_token').selectAll().where('expires_at', '>=', nowSeconds).execute();
+    return rows.map((r) => ({ jti: r.jti, expiresAt: r.expires_at }));
+  }
+
   async removeExpired(nowSeconds: number, limit: number): Promise<number> {
     let removed = 0;
     const expired = await this.db.selectFrom('user_session').select(['id', 'offline']).where('expires_at', '<', nowSeconds).limit(limit).execute();
@@ -365,6 +381,11 @@ export class SqlSessionStore implements SessionStore {
     const authSessions = await this.db.selectFrom('auth_session').select('id').where('expires_at', '<', nowSeconds).limit(limit).execute();
     if (authSessions.length > 0) {
       const result = await this.db.deleteFrom('auth_session').where('id', 'in', authSessions.map((r) => r.id)).executeTakeFirst();
+      removed += Number(result.numDeletedRows);
+    }
+    const revoked = await this.db.selectFrom('revoked_token').select('jti').where('expires_at', '<', nowSeconds).limit(limit).execute();
+    if (revoked.length > 0) {
+      const result = await this.db.deleteFrom('revoked_token').where('jti', 'in', revoked.map((r) => r.jti)).executeTakeFirst();
       removed += Number(result.numDeletedRows);
     }
     const codes = await this.db.selectFrom('auth_code').select('code_hash').where('expires_at', '<', nowSeconds).limit(limit).execute();

@@ -145,6 +145,13 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema.createIndex('auth_code_expiry').on('auth_code').column('expires_at').execute();
 
   await db.schema
+    .createTable('revoked_token')
+    .addColumn('jti', 'varchar(128)', (c) => c.primaryKey())
+    .addColumn('expires_at', 'integer', (c) => c.notNull())
+    .execute();
+  await db.schema.createIndex('revoked_token_expiry').on('revoked_token').column('expires_at').execute();
+
+  await db.schema
     .createTable('login_failure')
     .addColumn('realm_id', 'varchar(64)', (c) => c.notNull())
     .addColumn('user_id', 'varchar(64)', (c) => c.notNull())

@@ -1,0 +1,58 @@
+/**
+ * Token introspection (RFC 7662, `…/token/introspect`): a confidential client asks whether an
+ * access or refresh token is active. Active: the token's claims plus `active`, `client_id`,
+ * `username`, `token_type`. Anything else: `{"active": false}` and nothing more.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { Context } from '../../context.ts';
+import { OAuthError, invalidRequest } from '../../errors/index.ts';
+import { readParams } from '../../http/form.ts';
+import { resolveRealm } from '../../http/realm-route.ts';
+import { authenticateClient } from '../client-auth.ts';
+import { checkAccessToken, decodeRefreshToken, validateRefreshToken } from '../tokens/index.ts';
+import type { Context as Ctx } from '../../context.ts';
+import type { LoadedRealm } from '../../realm/realm-service.ts';
+
+const INACTIVE = { active: false };
+
+async function introspectRefreshToken(ctx: Ctx, realm: LoadedRealm, issuer: string, token: string): Promise<Record<string, unknown> | undefined> {
+  const claims = await decodeRefreshToken(realm, token);
+  if (!claims) return undefined;
+  const client = realm.clientsByClientId.get(claims.azp);
+  if (!client || !client.enabled) return undefined;
+  try {
+    const valid = await validateRefreshToken(ctx, realm, issuer, client, token, { checkExpiry: true });
+    return { ...valid.claims, active: true, client_id: claims.azp, username: valid.user.user.username, token_type: claims.typ };
+  } catch (error) {
+    if (error instanceof OAuthError) return undefined;
+    throw error;
+  }
+}
+
+export async function introspectRoutes(app: FastifyInstance, { ctx }: { ctx: Context }): Promise<void> {
+  app.post('/realms/:realm/protocol/openid-connect/token/introspect', { config: { endpoint: 'introspect' } }, async (request, reply) => {
+    reply.header('cache-control', 'no-store');
+    const { realm, issuer } = await resolveRealm(ctx, request);
+    const form = readParams(request);
+    const caller = authenticateClient(realm, request, form);
+    if (caller.publicClient) throw invalidRequest('Client not allowed.', 403);
+    const token = form.get('token');
+    if (!token) throw invalidRequest('Token not provided');
+
+    const hint = form.get('token_type_hint');
+    const order = hint === 'refresh_token' ? ['refresh', 'access'] : ['access', 'refresh'];
+    for (const kind of order) {
+      if (kind === 'access') {
+        const check = await checkAccessToken(ctx, realm, issuer, token);
+        if (check.valid) {
+          return { ...check.claims, active: true, client_id: check.claims.azp, username: check.user.user.username, token_type: check.claims.typ };
+        }
+        if (check.claims) return INACTIVE;
+      } else {
+        const active = await introspectRefreshToken(ctx, realm, issuer, token);
+        if (active) return active;
+      }
+    }
+    return INACTIVE;
+  });
+}

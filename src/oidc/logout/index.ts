@@ -1,0 +1,128 @@
+/**
+ * Logout (`…/logout`), in Keycloak's two forms:
+ * - POST with `refresh_token` (adapters, server-side apps): ends that session, answers 204.
+ * - RP-initiated (GET or POST form): `id_token_hint`, `post_logout_redirect_uri`, `client_id`,
+ *   `state`. A request that cannot prove which session it means gets a confirmation page, so a
+ *   third-party page cannot log a user out silently; the confirmation carries a signed code
+ *   bound to the browser's session.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Context } from '../../context.ts';
+import { ErrorPage, invalidRequest } from '../../errors/index.ts';
+import { signHmac, verifyJwt } from '../../crypto/index.ts';
+import { readParams, type Form } from '../../http/form.ts';
+import { resolveRealm, type RealmRequest } from '../../http/realm-route.ts';
+import { allowCors, registerPreflight } from '../../http/cors.ts';
+import { postLogoutRedirectUris, verifyRedirectUri } from '../../realm/redirect-uri.ts';
+import type { Client } from '../../realm/types.ts';
+import { authenticateClient } from '../client-auth.ts';
+import { clearSsoCookies, readSsoSession } from '../auth/index.ts';
+import { decodeAccessToken, validateRefreshToken } from '../tokens/index.ts';
+import { sendConfirmation, sendLoggedOut } from './logout-pages.ts';
+
+const PATH = '/realms/:realm/protocol/openid-connect/logout';
+const CONFIRM_LIFESPAN = 300;
+
+interface LogoutTarget {
+  redirectUri?: string;
+  state?: string;
+}
+
+function redirectAfterLogout(reply: FastifyReply, target: LogoutTarget): FastifyReply {
+  if (!target.redirectUri) return sendLoggedOut(reply);
+  const query = target.state !== undefined ? `${target.redirectUri.includes('?') ? '&' : '?'}state=${encodeURIComponent(target.state)}` : '';
+  return reply.redirect(target.redirectUri + query, 302);
+}
+
+export async function logoutRoutes(app: FastifyInstance, { ctx }: { ctx: Context }): Promise<void> {
+  async function refreshTokenLogout(request: FastifyRequest, reply: FastifyReply, { realm, issuer }: RealmRequest, form: Form) {
+    const client = authenticateClient(realm, request, form);
+    allowCors(request, reply, client);
+    const token = form.get('refresh_token');
+    if (!token) throw invalidRequest('No refresh token');
+    const { session } = await validateRefreshToken(ctx, realm, issuer, client, token, { checkExpiry: false });
+    await ctx.sessions.end(session);
+    return reply.code(204).send();
+  }
+
+  async function endBrowserSession(request: FastifyRequest, reply: FastifyReply, { realm }: RealmRequest, sessionId: string | undefined) {
+    if (sessionId) {
+      const session = await ctx.store.getUserSession(sessionId, false);
+      if (session && session.realmId === realm.realm.id) await ctx.sessions.end(session);
+    }
+    clearSsoCookies(request, reply, realm);
+  }
+
+  async function browserLogout(request: FastifyRequest, reply: FastifyReply, target: RealmRequest, params: Form) {
+    const { realm, issuer } = target;
+    if (params.get('redirect_uri') !== undefined) throw new ErrorPage(400, 'Invalid parameter: redirect_uri');
+    const hintToken = params.get('id_token_hint');
+    const clientId = params.get('client_id');
+    const requestedRedirect = params.get('post_logout_redirect_uri');
+    if (requestedRedirect !== undefined && !hintToken && !clientId) throw new ErrorPage(400, 'Missing parameter: id_token_hint');
+
+    let hint: { sid?: string; azp: string } | undefined;
+    if (hintToken) {
+      const claims = await decodeAccessToken(realm, hintToken);
+      if (!claims || claims.typ !== 'ID' || claims.iss !== issuer) throw new ErrorPage(400, 'Invalid parameter: id_token_hint');
+      if (clientId !== undefined && clientId !== claims.azp) throw new ErrorPage(400, 'Invalid parameter: id_token_hint');
+      hint = { sid: claims.sid, azp: claims.azp };
+    }
+    const client: Client | undefined = realm.clientsByClientId.get(hint?.azp ?? clientId ?? '');
+    if (clientId !== undefined && !client) throw new ErrorPage(400, 'Invalid parameter: client_id');
+    let redirectUri: string | undefined;
+    if (requestedRedirect !== undefined) {
+      if (!client || !verifyRedirectUri(client, requestedRedirect, postLogoutRedirectUris(client))) throw new ErrorPage(400, 'Invalid redirect uri');
+      redirectUri = requestedRedirect;
+    }
+    const logoutTarget = { redirectUri, state: params.get('state') };
+    const browser = await readSsoSession(ctx, request, realm, issuer);
+
+    if (hint && (!browser || browser.id === hint.sid)) {
+      await endBrowserSession(request, reply, target, hint.sid);
+      return redirectAfterLogout(reply, logoutTarget);
+    }
+    if (!browser) {
+      clearSsoCookies(request, reply, realm);
+      return redirectAfterLogout(reply, logoutTarget);
+    }
+    const now = ctx.sessions.now();
+    const code = await signHmac({ typ: 'logout-confirm', sid: browser.id, exp: now + CONFIRM_LIFESPAN, ...logoutTarget }, realm.keys);
+    return sendConfirmation(reply, `${issuer}/login-actions/logout-confirm`, code);
+  }
+
+  registerPreflight(app, PATH, 'GET, POST, OPTIONS');
+  app.get(PATH, { config: { endpoint: 'logout' } }, async (request, reply) => {
+    const target = await resolveRealm(ctx, request);
+    return browserLogout(request, reply, target, readParams(request, 'query'));
+  });
+  app.post(PATH, { config: { endpoint: 'logout' } }, async (request, reply) => {
+    const target = await resolveRealm(ctx, request);
+    const form = readParams(request);
+    if (form.has('refresh_token')) return refreshTokenLogout(request, reply, target, form);
+    return browserLogout(request, reply, target, form);
+  });
+
+  app.post('/realms/:realm/login-actions/logout-confirm', { config: { endpoint: 'logout' } }, async (request, reply) => {
+    const target = await resolveRealm(ctx, request);
+    const { realm, issuer } = target;
+    const code = readParams(request).get('session_code');
+    let claims;
+    try {
+      claims = code ? await verifyJwt(code, realm.keys, 'hmac') : undefined;
+    } catch {
+      claims = undefined;
+    }
+    if (!claims || claims.typ !== 'logout-confirm' || typeof claims.exp !== 'number' || ctx.sessions.now() > claims.exp) {
+      throw new ErrorPage(400, 'Logout failed');
+    }
+    const browser = await readSsoSession(ctx, request, realm, issuer);
+    // The code is bound to the session it was shown for: another page cannot reuse it on this browser.
+    if (browser && browser.id !== claims.sid) throw new ErrorPage(400, 'Logout failed');
+    await endBrowserSession(request, reply, target, browser?.id);
+    return redirectAfterLogout(reply, {
+      redirectUri: typeof claims.redirectUri === 'string' ? claims.redirectUri : undefined,
+      state: typeof claims.state === 'string' ? claims.state : undefined,
+    });
+  });
+}

@@ -1,0 +1,44 @@
+/**
+ * UserInfo (`…/userinfo`, GET or POST, Bearer token): `sub` plus the profile and email claims
+ * the token's scopes release. Failures are 401 with a `WWW-Authenticate` challenge.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Context } from '../../context.ts';
+import { OAuthError } from '../../errors/index.ts';
+import { readParams } from '../../http/form.ts';
+import { resolveRealm } from '../../http/realm-route.ts';
+import { allowCors, registerPreflight } from '../../http/cors.ts';
+import { checkAccessToken, profileClaims } from '../tokens/index.ts';
+
+function bearerError(realm: string, error: string, description: string): OAuthError {
+  const challenge = `Bearer realm="${realm}", error="${error}", error_description="${description.replace(/"/g, "'")}"`;
+  return new OAuthError(401, error, description, { 'www-authenticate': challenge });
+}
+
+function bearerToken(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  if (header && /^bearer /i.test(header)) return header.slice(7).trim();
+  if (request.method === 'POST' && request.body instanceof URLSearchParams) return readParams(request).get('access_token');
+  return undefined;
+}
+
+export async function userinfoRoutes(app: FastifyInstance, { ctx }: { ctx: Context }): Promise<void> {
+  const path = '/realms/:realm/protocol/openid-connect/userinfo';
+  registerPreflight(app, path, 'GET, POST, OPTIONS');
+  const handler = async (request: FastifyRequest, reply: FastifyReply) => {
+    reply.header('cache-control', 'no-store');
+    const { realm, issuer } = await resolveRealm(ctx, request);
+    const name = realm.realm.name;
+    const token = bearerToken(request);
+    if (!token) throw bearerError(name, 'invalid_request', 'Token not provided');
+    const check = await checkAccessToken(ctx, realm, issuer, token);
+    if (check.claims) allowCors(request, reply, realm.clientsByClientId.get(check.claims.azp));
+    if (!check.valid) throw bearerError(name, 'invalid_token', check.reason);
+    const scopes = new Set((check.claims.scope ?? '').split(' '));
+    // Keycloak's default scopes release profile and email claims; `scope` only lists the visible ones.
+    for (const hidden of ['basic', 'roles', 'web-origins', 'acr']) scopes.add(hidden);
+    return { sub: check.user.user.id, ...profileClaims(check.user, scopes) };
+  };
+  app.get(path, { config: { endpoint: 'userinfo' } }, handler);
+  app.post(path, { config: { endpoint: 'userinfo' } }, handler);
+}
