@@ -17,6 +17,7 @@ export class MemorySessionStore implements SessionStore {
   private readonly userSessions = new Map<string, UserSession>();
   private readonly authSessions = new Map<string, AuthSession>();
   private readonly codes = new Map<string, { code: AuthorizationCode; used: boolean; expiresAt: number }>();
+  private readonly revokedTokens = new Map<string, { expiresAt: number }>();
   private closed = false;
 
   async createUserSession(session: UserSession): Promise<void> {
@@ -120,6 +121,14 @@ export class MemorySessionStore implements SessionStore {
     return { outcome, code: structuredClone(entry.code) };
   }
 
+  async revokeToken(jti: string, expiresAt: number): Promise<void> {
+    if (!this.revokedTokens.has(jti)) this.revokedTokens.set(jti, { expiresAt });
+  }
+
+  async listRevokedTokens(nowSeconds: number): Promise<Array<{ jti: string; expiresAt: number }>> {
+    return [...this.revokedTokens].filter(([, r]) => r.expiresAt >= nowSeconds).map(([jti, r]) => ({ jti, expiresAt: r.expiresAt }));
+  }
+
   async removeExpired(nowSeconds: number, limit: number): Promise<number> {
     const reap = <T extends { expiresAt: number }>(rows: Map<string, T>): number => {
       let removed = 0;
@@ -129,7 +138,7 @@ export class MemorySessionStore implements SessionStore {
       }
       return removed;
     };
-    return reap(this.userSessions) + reap(this.authSessions) + reap(this.codes);
+    return reap(this.userSessions) + reap(this.authSessions) + reap(this.codes) + reap(this.revokedTokens);
   }
 
   async ping(): Promise<void> {

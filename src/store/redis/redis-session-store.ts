@@ -11,6 +11,8 @@
  * - `p expiry`      sorted set of `s:id`, scored by a lower bound of `expiresAt`: the reaper's work list
  *                   and the count of sessions.
  * - `p as:{id}`, `p code:{hash}`   auth sessions and codes, expiring by TTL alone.
+ * - `p revoked`     sorted set of revoked access-token jtis, scored by their expiry: every node
+ *                   reads it whole, so one key is the natural shape.
  * A session and its index record share a hash tag, so every atomic step is one Lua script on one
  * slot (see session-scripts.ts). The secondary indexes cannot share it — a user's or a client's
  * sessions are spread over many slots — so they are written after the script, as separate commands.
@@ -45,6 +47,7 @@ class SessionKeys {
   ofUser = (realmId: string, userId: string, offline: boolean): string => `${this.prefix}user:${tag(realmId, userId)}:${suffix(offline)}`;
   ofClient = (realmId: string, clientUuid: string, offline: boolean): string => `${this.prefix}client:${tag(realmId, clientUuid)}:${suffix(offline)}`;
   expiry = (): string => `${this.prefix}expiry`;
+  revokedTokens = (): string => `${this.prefix}revoked`;
   authSession = (id: string): string => `${this.prefix}as:${tag(id)}`;
   code = (codeHash: string): string => `${this.prefix}code:${tag(codeHash)}`;
 }
@@ -284,13 +287,28 @@ export class RedisSessionStore implements SessionStore {
     return { outcome: consumed === 1 ? 'consumed' : 'reused', code: JSON.parse(data) as AuthorizationCode };
   }
 
+  async revokeToken(jti: string, expiresAt: number): Promise<void> {
+    await this.connected();
+    await this.redis.zadd(this.keys.revokedTokens(), 'NX', expiresAt, jti);
+  }
+
+  async listRevokedTokens(nowSeconds: number): Promise<Array<{ jti: string; expiresAt: number }>> {
+    await this.connected();
+    const flat = await this.redis.zrangebyscore(this.keys.revokedTokens(), nowSeconds, '+inf', 'WITHSCORES');
+    const revoked: Array<{ jti: string; expiresAt: number }> = [];
+    for (let i = 0; i + 1 < flat.length; i += 2) revoked.push({ jti: flat[i], expiresAt: Number(flat[i + 1]) });
+    return revoked;
+  }
+
   /**
-   * Auth sessions and codes go by TTL alone. User sessions mostly do too; what is left is their
+   * Auth sessions and codes go by TTL alone; revoked jtis, at most `limit` a call. User sessions mostly do too; what is left is their
    * entries in the index sets, pruned here at most `limit` sessions per call. A session the
    * caller's clock already counts as expired is deleted even if its TTL has not fired.
    */
   async removeExpired(nowSeconds: number, limit: number): Promise<number> {
     await this.connected();
+    const revoked = await this.redis.zrangebyscore(this.keys.revokedTokens(), '-inf', `(${nowSeconds}`, 'LIMIT', 0, limit);
+    const revokedRemoved = revoked.length > 0 ? await this.redis.zrem(this.keys.revokedTokens(), ...revoked) : 0;
     const candidates = await this.redis.zrangebyscore(this.keys.expiry(), '-inf', `(${nowSeconds}`, 'LIMIT', 0, limit);
     const outcomes = await Promise.all(
       candidates.map(async (member) => {
@@ -306,7 +324,7 @@ export class RedisSessionStore implements SessionStore {
         return 1;
       }),
     );
-    return outcomes.reduce<number>((sum, n) => sum + n, 0);
+    return outcomes.reduce<number>((sum, n) => sum + n, revokedRemoved);
   }
 
   async ping(): Promise<void> {

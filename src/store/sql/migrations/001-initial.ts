@@ -10,7 +10,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('id', 'varchar(64)', (c) => c.primaryKey())
     .addColumn('name', 'varchar(255)', (c) => c.notNull().unique())
     .addColumn('settings', 'text', (c) => c.notNull())
-    .addColumn('created_at', 'integer', (c) => c.notNull())
+    .addColumn('created_at', 'bigint', (c) => c.notNull())
     .execute();
 
   await db.schema
@@ -20,7 +20,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('kind', 'varchar(16)', (c) => c.notNull())
     .addColumn('algorithm', 'varchar(32)', (c) => c.notNull())
     .addColumn('material', 'text', (c) => c.notNull())
-    .addColumn('created_at', 'integer', (c) => c.notNull())
+    .addColumn('created_at', 'bigint', (c) => c.notNull())
     .addColumn('active', 'integer', (c) => c.notNull())
     .execute();
   await db.schema.createIndex('realm_key_realm').on('realm_key').column('realm_id').execute();
@@ -49,7 +49,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('created_timestamp', 'bigint', (c) => c.notNull())
     .addColumn('attributes', 'text', (c) => c.notNull())
     .addColumn('required_actions', 'text', (c) => c.notNull())
-    .addColumn('not_before', 'integer', (c) => c.notNull())
+    .addColumn('not_before', 'bigint', (c) => c.notNull())
     .addColumn('service_account_client_id', 'varchar(64)')
     .addUniqueConstraint('app_user_realm_username', ['realm_id', 'username'])
     .execute();
@@ -93,12 +93,12 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('offline', 'integer', (c) => c.notNull())
     .addColumn('realm_id', 'varchar(64)', (c) => c.notNull())
     .addColumn('user_id', 'varchar(64)', (c) => c.notNull())
-    .addColumn('started', 'integer', (c) => c.notNull())
-    .addColumn('last_refresh', 'integer', (c) => c.notNull())
+    .addColumn('started', 'bigint', (c) => c.notNull())
+    .addColumn('last_refresh', 'bigint', (c) => c.notNull())
     .addColumn('remember_me', 'integer', (c) => c.notNull())
     .addColumn('ip_address', 'varchar(64)', (c) => c.notNull())
-    .addColumn('auth_time', 'integer', (c) => c.notNull())
-    .addColumn('expires_at', 'integer', (c) => c.notNull())
+    .addColumn('auth_time', 'bigint', (c) => c.notNull())
+    .addColumn('expires_at', 'bigint', (c) => c.notNull())
     .addPrimaryKeyConstraint('user_session_pk', ['id', 'offline'])
     .execute();
   await db.schema.createIndex('user_session_user').on('user_session').columns(['realm_id', 'user_id']).execute();
@@ -110,8 +110,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('offline', 'integer', (c) => c.notNull())
     .addColumn('client_uuid', 'varchar(64)', (c) => c.notNull())
     .addColumn('realm_id', 'varchar(64)', (c) => c.notNull())
-    .addColumn('started', 'integer', (c) => c.notNull())
-    .addColumn('timestamp', 'integer', (c) => c.notNull())
+    .addColumn('started', 'bigint', (c) => c.notNull())
+    .addColumn('timestamp', 'bigint', (c) => c.notNull())
     .addColumn('scope', 'text', (c) => c.notNull())
     .addColumn('redirect_uri', 'text')
     .addColumn('refresh_jti', 'varchar(64)')
@@ -127,8 +127,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .createTable('auth_session')
     .addColumn('id', 'varchar(64)', (c) => c.primaryKey())
     .addColumn('realm_id', 'varchar(64)', (c) => c.notNull())
-    .addColumn('created_at', 'integer', (c) => c.notNull())
-    .addColumn('expires_at', 'integer', (c) => c.notNull())
+    .addColumn('created_at', 'bigint', (c) => c.notNull())
+    .addColumn('expires_at', 'bigint', (c) => c.notNull())
     .addColumn('tabs', 'text', (c) => c.notNull())
     .execute();
   await db.schema.createIndex('auth_session_expiry').on('auth_session').column('expires_at').execute();
@@ -139,7 +139,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('realm_id', 'varchar(64)', (c) => c.notNull())
     .addColumn('user_session_id', 'varchar(64)', (c) => c.notNull())
     .addColumn('data', 'text', (c) => c.notNull())
-    .addColumn('expires_at', 'integer', (c) => c.notNull())
+    .addColumn('expires_at', 'bigint', (c) => c.notNull())
     .addColumn('used', 'integer', (c) => c.notNull())
     .execute();
   await db.schema.createIndex('auth_code_expiry').on('auth_code').column('expires_at').execute();
@@ -147,7 +147,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
     .createTable('revoked_token')
     .addColumn('jti', 'varchar(128)', (c) => c.primaryKey())
-    .addColumn('expires_at', 'integer', (c) => c.notNull())
+    .addColumn('expires_at', 'bigint', (c) => c.notNull())
     .execute();
   await db.schema.createIndex('revoked_token_expiry').on('revoked_token').column('expires_at').execute();
 
@@ -159,7 +159,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('num_temporary_lockouts', 'integer', (c) => c.notNull())
     .addColumn('last_failure', 'bigint', (c) => c.notNull())
     .addColumn('last_ip_failure', 'varchar(64)')
-    .addColumn('failed_login_not_before', 'integer', (c) => c.notNull())
+    .addColumn('failed_login_not_before', 'bigint', (c) => c.notNull())
     .addPrimaryKeyConstraint('login_failure_pk', ['realm_id', 'user_id'])
     .execute();
 
@@ -168,7 +168,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('id', 'varchar(64)', (c) => c.primaryKey())
     .addColumn('route', 'varchar(64)', (c) => c.notNull())
     .addColumn('address', 'varchar(255)', (c) => c.notNull())
-    .addColumn('heartbeat_at', 'integer', (c) => c.notNull())
-    .addColumn('started_at', 'integer', (c) => c.notNull().defaultTo(sql`0`))
+    .addColumn('heartbeat_at', 'bigint', (c) => c.notNull())
+    .addColumn('started_at', 'bigint', (c) => c.notNull().defaultTo(sql`0`))
     .execute();
 }

@@ -1,0 +1,509 @@
+/**
+ * The SessionStore contract, one suite run against every backend (SQLite, PostgreSQL, Redis,
+ * memory), so that the session service can rely on the same semantics whichever is configured:
+ * cascades, forward-only touch, list and count queries, single-use codes and refresh-token
+ * rotation under real concurrency, bounded expiry. A backend whose server is unreachable is
+ * skipped with the reason; under CI (env `CI` set) it fails instead, so it cannot go silently untested.
+ */
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import os from 'node:os';
+import pg from 'pg';
+import { Redis } from 'ioredis';
+import type { AuthSession, AuthorizationCode, ClientSession, SessionStore, UserSession } from '../../src/session/index.ts';
+import { openSqlDatabase, SqlSessionStore } from '../../src/store/sql/index.ts';
+import { MemorySessionStore } from '../../src/store/memory/index.ts';
+import { RedisSessionStore } from '../../src/store/redis/index.ts';
+
+interface Backend {
+  name: string;
+  /** Why the backend cannot run here; undefined when it can. */
+  unavailable?: string;
+  open(): Promise<SessionStore>;
+  dispose(): Promise<void>;
+}
+
+const PG_HOST = '127.0.0.1:5432';
+const REDIS_URL = 'redis://127.0.0.1:6379';
+
+function sqliteBackend(): Backend {
+  let close = async (): Promise<void> => {};
+  return {
+    name: 'sqlite',
+    async open() {
+      const database = await openSqlDatabase({ dialect: 'sqlite', dataDir: ':memory:' });
+      close = database.close;
+      return new SqlSessionStore(database.db);
+    },
+    dispose: () => close(),
+  };
+}
+
+/** Connects as `postgres`, then as the current OS user: whichever the server trusts. */
+async function postgresBackend(): Promise<Backend> {
+  const failures: string[] = [];
+  for (const user of new Set(['postgres', os.userInfo().username])) {
+    const admin = new pg.Client({ connectionString: `postgres://${user}@${PG_HOST}/test`, connectionTimeoutMillis: 2000 });
+    try {
+      await admin.connect();
+    } catch (error) {
+      failures.push(`${user}: ${(error as Error).message}`);
+      continue;
+    }
+    // A database of our own: other suites may share the server.
+    const name = `holdfast_test_${crypto.randomBytes(6).toString('hex')}`;
+    let close = async (): Promise<void> => {};
+    return {
+      name: 'postgres',
+      async open() {
+        await admin.query(`CREATE DATABASE ${name}`);
+        const database = await openSqlDatabase({ dialect: 'postgres', url: `postgres://${user}@${PG_HOST}/${name}`, poolSize: 10 });
+        close = database.close;
+        return new SqlSessionStore(database.db);
+      },
+      async dispose() {
+        await close();
+        // The pool's sockets may take a moment to leave; FORCE would kill them mid-close and crash the pool.
+        for (let attempt = 1; ; attempt += 1) {
+          try {
+            await admin.query(`DROP DATABASE IF EXISTS ${name}`);
+            break;
+          } catch (error) {
+            if (attempt === 20) throw error;
+            await new Promise((resolve) => setTimeout(resolve, 100));
+          }
+        }
+        await admin.end();
+      },
+    };
+  }
+  return { name: 'postgres', unavailable: `PostgreSQL not reachable at ${PG_HOST} (${failures.join('; ')})`, open: () => Promise.reject(), dispose: async () => {} };
+}
+
+async function redisBackend(): Promise<Backend> {
+  const admin = new Redis(REDIS_URL, { lazyConnect: true, connectTimeout: 1000, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  admin.on('error', () => {});
+  try {
+    await admin.connect();
+    await admin.ping();
+  } catch (error) {
+    admin.disconnect();
+    return { name: 'redis', unavailable: `Redis not reachable at ${REDIS_URL} (${(error as Error).message})`, open: () => Promise.reject(), dispose: async () => {} };
+  }
+  const keyPrefix = `holdfast-test:${crypto.randomBytes(6).toString('hex')}:`;
+  let store: RedisSessionStore | undefined;
+  return {
+    name: 'redis',
+    async open() {
+      store = new RedisSessionStore({ url: REDIS_URL, keyPrefix });
+      return store;
+    },
+    async dispose() {
+      await store?.close();
+      // SCAN is fine here: a test's own keys, on a test server.
+      for (let cursor = '0', first = true; first || cursor !== '0'; first = false) {
+        const [next, keys] = await admin.scan(cursor, 'MATCH', `${keyPrefix}*`, 'COUNT', 1000);
+        if (keys.length > 0) await admin.del(...keys);
+        cursor = next;
+      }
+      await admin.quit();
+    },
+  };
+}
+
+function memoryBackend(): Backend {
+  return { name: 'memory', open: async () => new MemorySessionStore(), dispose: async () => {} };
+}
+
+const uid = (label: string): string => `${label}-${crypto.randomUUID()}`;
+const nowSeconds = (): number => Math.floor(Date.now() / 1000);
+
+function clientSession(clientUuid: string, extra: Partial<ClientSession> = {}): ClientSession {
+  const t = nowSeconds();
+  return { clientUuid, started: t, timestamp: t, scope: 'openid profile', refreshTokenUses: 0, ...extra };
+}
+
+function userSession(extra: Partial<UserSession> & { clients?: ClientSession[] } = {}): UserSession {
+  const t = nowSeconds();
+  const { clients = [], ...rest } = extra;
+  return {
+    id: uid('us'),
+    offline: false,
+    realmId: 'realm-contract',
+    userId: uid('user'),
+    started: t,
+    lastRefresh: t,
+    rememberMe: false,
+    ipAddress: '192.0.2.7',
+    authTime: t,
+    expiresAt: t + 3600,
+    clientSessions: new Map(clients.map((cs) => [cs.clientUuid, cs])),
+    ...rest,
+  };
+}
+
+function authorizationCode(userSessionId: string, expiresAt = nowSeconds() + 60): AuthorizationCode {
+  return {
+    codeHash: crypto.randomBytes(32).toString('base64url'),
+    realmId: 'realm-contract',
+    clientUuid: 'client-a',
+    userSessionId,
+    redirectUri: 'https://app.example/cb',
+    scope: 'openid',
+    nonce: 'n-1',
+    authTime: nowSeconds(),
+    acr: '1',
+    expiresAt,
+  };
+}
+
+/** Drops absent optional fields, which a store may give back as present-but-undefined. */
+const json = (value: unknown): unknown => JSON.parse(JSON.stringify(value));
+
+/** Comparable form of a user session: client sessions as an object sorted by client. */
+function plain(session: UserSession | undefined): unknown {
+  if (!session) return session;
+  const clients = [...session.clientSessions.entries()].sort(([a], [b]) => a.localeCompare(b));
+  return json({ ...session, clientSessions: Object.fromEntries(clients) });
+}
+
+/** Runs `removeExpired` until it has nothing left; bounded so a store that never drains fails instead of hanging. */
+async function drainExpired(store: SessionStore, now: number, limit: number): Promise<number[]> {
+  const batches: number[] = [];
+  for (let round = 0; round < 50; round += 1) {
+    const removed = await store.removeExpired(now, limit);
+    batches.push(removed);
+    if (removed === 0) return batches;
+  }
+  assert.fail(`removeExpired still removing after 50 rounds: ${batches.join(',')}`);
+}
+
+const backends = [sqliteBackend(), await postgresBackend(), await redisBackend(), memoryBackend()];
+
+for (const backend of backends) {
+  const skip = backend.unavailable !== undefined && !process.env.CI ? `skipped: ${backend.unavailable}` : false;
+
+  describe(`SessionStore contract: ${backend.name}`, { skip }, () => {
+    let store: SessionStore;
+
+    before(async () => {
+      if (backend.unavailable) throw new Error(`${backend.name} must run under CI: ${backend.unavailable}`);
+      store = await backend.open();
+    });
+    after(() => backend.dispose());
+
+    it('creates a user session and reads it back with its client sessions', async () => {
+      const session = userSession({
+        rememberMe: true,
+        clients: [clientSession('client-a', { redirectUri: 'https://a.example/cb', refreshTokenJti: 'jti-1', refreshTokenUses: 1 }), clientSession('client-b')],
+      });
+      await store.createUserSession(session);
+      assert.deepEqual(plain(await store.getUserSession(session.id, false)), plain(session));
+    });
+
+    it('returns nothing for an unknown session and refuses to create one twice', async () => {
+      assert.equal(await store.getUserSession(uid('nobody'), false), undefined);
+      const session = userSession();
+      await store.createUserSession(session);
+      await assert.rejects(store.createUserSession(session));
+    });
+
+    it('keeps its own copies: changing what went in or came out changes nothing stored', async () => {
+      const session = userSession({ clients: [clientSession('client-a')] });
+      await store.createUserSession(session);
+      session.userId = 'mutated';
+      session.clientSessions.get('client-a')!.scope = 'mutated';
+      const read = (await store.getUserSession(session.id, false))!;
+      assert.notEqual(read.userId, 'mutated');
+      assert.equal(read.clientSessions.get('client-a')!.scope, 'openid profile');
+      read.clientSessions.clear();
+      assert.equal((await store.getUserSession(session.id, false))!.clientSessions.size, 1);
+    });
+
+    it('keeps an online and an offline session with the same id apart', async () => {
+      const online = userSession({ clients: [clientSession('client-a')] });
+      const offline = { ...userSession({ clients: [clientSession('client-b')] }), id: online.id, offline: true };
+      await store.createUserSession(online);
+      await store.createUserSession(offline);
+      assert.deepEqual(plain(await store.getUserSession(online.id, false)), plain(online));
+      assert.deepEqual(plain(await store.getUserSession(online.id, true)), plain(offline));
+      assert.equal(await store.deleteUserSession(online.id, false), true);
+      assert.equal(await store.getUserSession(online.id, false), undefined);
+      assert.deepEqual(plain(await store.getUserSession(online.id, true)), plain(offline));
+    });
+
+    it('putClientSession adds or replaces a client session and never shortens the user session', async () => {
+      const session = userSession({ realmId: uid('realm') });
+      await store.createUserSession(session);
+      const later = session.expiresAt + 600;
+      assert.equal(await store.putClientSession(session.id, false, clientSession('client-a', { refreshTokenJti: 'j', refreshTokenUses: 2 }), later), true);
+      let read = (await store.getUserSession(session.id, false))!;
+      assert.equal(read.expiresAt, later);
+      assert.equal(read.clientSessions.get('client-a')!.refreshTokenJti, 'j');
+
+      const replacement = clientSession('client-a', { scope: 'openid email', redirectUri: 'https://a.example/2' });
+      assert.equal(await store.putClientSession(session.id, false, replacement, session.expiresAt), true);
+      read = (await store.getUserSession(session.id, false))!;
+      assert.equal(read.expiresAt, later);
+      assert.deepEqual(json(read.clientSessions.get('client-a')), json(replacement));
+      assert.equal(await store.countUserSessionsOfClient(session.realmId, 'client-a', false), 1);
+    });
+
+    it('putClientSession on a missing user session returns false and stores nothing', async () => {
+      const realmId = uid('realm');
+      const id = uid('gone');
+      assert.equal(await store.putClientSession(id, false, clientSession('client-a'), nowSeconds() + 60), false);
+      assert.equal(await store.getUserSession(id, false), undefined);
+      assert.equal(await store.countUserSessionsOfClient(realmId, 'client-a', false), 0);
+    });
+
+    it('removeClientSession removes that client session only', async () => {
+      const realmId = uid('realm');
+      const session = userSession({ realmId, clients: [clientSession('client-a'), clientSession('client-b')] });
+      await store.createUserSession(session);
+      assert.equal(await store.removeClientSession(session.id, false, 'client-a'), true);
+      assert.equal(await store.removeClientSession(session.id, false, 'client-a'), false);
+      assert.equal(await store.removeClientSession(uid('gone'), false, 'client-a'), false);
+      assert.deepEqual([...(await store.getUserSession(session.id, false))!.clientSessions.keys()], ['client-b']);
+      assert.deepEqual(await store.listUserSessionsOfClient(realmId, 'client-a', false, 0, 10), []);
+      assert.equal(await store.countUserSessionsOfClient(realmId, 'client-a', false), 0);
+      assert.equal(await store.countUserSessionsOfClient(realmId, 'client-b', false), 1);
+    });
+
+    it('deleteUserSession removes the session with its client sessions', async () => {
+      const realmId = uid('realm');
+      const session = userSession({ realmId, clients: [clientSession('client-a')] });
+      await store.createUserSession(session);
+      assert.equal(await store.deleteUserSession(session.id, false), true);
+      assert.equal(await store.deleteUserSession(session.id, false), false);
+      assert.equal(await store.getUserSession(session.id, false), undefined);
+      assert.equal(await store.countUserSessionsOfClient(realmId, 'client-a', false), 0);
+      assert.deepEqual(await store.listUserSessionsOfUser(realmId, session.userId, false), []);
+      assert.equal(await store.useRefreshToken(session.id, false, 'client-a', 'jti', 1), 'missing');
+    });
+
+    it('deleteUserSessionsOfUser removes every session of that user and kind, and no other', async () => {
+      const realmId = uid('realm');
+      const userId = uid('user');
+      const mine = [userSession({ realmId, userId }), userSession({ realmId, userId, clients: [clientSession('client-a')] })];
+      const myOffline = userSession({ realmId, userId, offline: true });
+      const someoneElse = userSession({ realmId });
+      for (const s of [...mine, myOffline, someoneElse]) await store.createUserSession(s);
+
+      const removed = await store.deleteUserSessionsOfUser(realmId, userId, false);
+      assert.deepEqual(removed.sort(), mine.map((s) => s.id).sort());
+      for (const s of mine) assert.equal(await store.getUserSession(s.id, false), undefined);
+      assert.ok(await store.getUserSession(myOffline.id, true));
+      assert.ok(await store.getUserSession(someoneElse.id, false));
+      assert.equal(await store.countUserSessionsOfClient(realmId, 'client-a', false), 0);
+      assert.deepEqual(await store.deleteUserSessionsOfUser(realmId, userId, false), []);
+    });
+
+    it('touch never moves a time backwards, whatever order batches land in', async () => {
+      const session = userSession({ clients: [clientSession('client-a')] });
+      await store.createUserSession(session);
+      const t = session.lastRefresh;
+      const at = (delta: number, clientUuid = 'client-a') => ({
+        userSessionId: session.id,
+        offline: false,
+        lastRefresh: t + delta,
+        expiresAt: session.expiresAt + delta,
+        clientUuid,
+        clientTimestamp: t + delta,
+      });
+      await store.touch([at(100), at(50), { ...at(10), userSessionId: uid('gone') }, at(200, 'client-unknown')]);
+      await store.touch([at(70)]);
+      await store.touch([]);
+      const read = (await store.getUserSession(session.id, false))!;
+      assert.equal(read.lastRefresh, t + 200);
+      assert.equal(read.expiresAt, session.expiresAt + 200);
+      assert.equal(read.clientSessions.get('client-a')!.timestamp, t + 100);
+      assert.equal(read.clientSessions.has('client-unknown'), false);
+    });
+
+    it('concurrent touch batches over the same sessions, in opposite orders, all land', async () => {
+      const sessions = Array.from({ length: 8 }, () => userSession({ clients: [clientSession('client-a')] }));
+      for (const s of sessions) await store.createUserSession(s);
+      const batches = Array.from({ length: 12 }, (_, b) => {
+        const batch = sessions.map((s) => ({
+          userSessionId: s.id,
+          offline: false,
+          lastRefresh: s.lastRefresh + b,
+          expiresAt: s.expiresAt + b,
+          clientUuid: 'client-a',
+          clientTimestamp: s.lastRefresh + b,
+        }));
+        return b % 2 === 0 ? batch : batch.reverse();
+      });
+      await Promise.all(batches.map((batch) => store.touch(batch)));
+      for (const s of sessions) {
+        const read = (await store.getUserSession(s.id, false))!;
+        assert.equal(read.lastRefresh, s.lastRefresh + 11);
+        assert.equal(read.clientSessions.get('client-a')!.timestamp, s.lastRefresh + 11);
+      }
+    });
+
+    it('touches racing with deletes of the same sessions all succeed', async () => {
+      const realmId = uid('realm');
+      const clients = ['client-a', 'client-b', 'client-c'];
+      for (let round = 0; round < 3; round += 1) {
+        const users = [uid('user'), uid('user'), uid('user')];
+        const sessions = Array.from({ length: 20 }, (_, i) => userSession({ realmId, userId: users[i % 3], clients: clients.map((c) => clientSession(c)) }));
+        for (const s of sessions) await store.createUserSession(s);
+        const touchAll = (delta: number) =>
+          store.touch(
+            sessions.flatMap((s) =>
+              clients.map((clientUuid) => ({ userSessionId: s.id, offline: false, lastRefresh: s.lastRefresh + delta, expiresAt: s.expiresAt + delta, clientUuid, clientTimestamp: s.lastRefresh + delta })),
+            ),
+          );
+        await Promise.all([
+          ...Array.from({ length: 8 }, (_, i) => touchAll(i + 1)),
+          ...sessions.map((s) => store.deleteUserSession(s.id, false)),
+          ...users.map((userId) => store.deleteUserSessionsOfUser(realmId, userId, false)),
+        ]);
+        for (const s of sessions) assert.equal(await store.getUserSession(s.id, false), undefined);
+      }
+    });
+
+    it('lists the sessions of a user, and of a client page by page', async () => {
+      const realmId = uid('realm');
+      const userId = uid('user');
+      const base = nowSeconds() - 1000;
+      const withClient = [3, 0, 4, 1, 2].map((i) => userSession({ realmId, userId, started: base + i, clients: [clientSession('client-a')] }));
+      const withoutClient = userSession({ realmId, userId, started: base + 10 });
+      const offlineWithClient = userSession({ realmId, userId, offline: true, clients: [clientSession('client-a')] });
+      for (const s of [...withClient, withoutClient, offlineWithClient]) await store.createUserSession(s);
+      const inOrder = [...withClient].sort((a, b) => a.started - b.started);
+
+      const ofUser = await store.listUserSessionsOfUser(realmId, userId, false);
+      assert.deepEqual(ofUser.map(plain), [...inOrder, withoutClient].map(plain));
+      assert.deepEqual((await store.listUserSessionsOfClient(realmId, 'client-a', false, 1, 2)).map(plain), inOrder.slice(1, 3).map(plain));
+      assert.deepEqual((await store.listUserSessionsOfClient(realmId, 'client-a', false, 0, 100)).map((s) => s.id), inOrder.map((s) => s.id));
+      assert.deepEqual(await store.listUserSessionsOfClient(realmId, 'client-a', false, 5, 10), []);
+      assert.deepEqual((await store.listUserSessionsOfClient(realmId, 'client-a', true, 0, 10)).map((s) => s.id), [offlineWithClient.id]);
+      assert.deepEqual(await store.listUserSessionsOfClient(uid('other-realm'), 'client-a', false, 0, 10), []);
+      assert.equal(await store.countUserSessionsOfClient(realmId, 'client-a', false), 5);
+      assert.equal(await store.countUserSessionsOfClient(realmId, 'client-a', true), 1);
+    });
+
+    it('counts every user session, online and offline', async () => {
+      const before = await store.countUserSessions();
+      const online = userSession();
+      await store.createUserSession(online);
+      await store.createUserSession({ ...userSession(), id: online.id, offline: true });
+      assert.equal(await store.countUserSessions(), before + 2);
+      await store.deleteUserSession(online.id, false);
+      assert.equal(await store.countUserSessions(), before + 1);
+    });
+
+    it('stores, replaces and deletes auth sessions', async () => {
+      const t = nowSeconds();
+      const tab = { clientId: 'app', redirectUri: 'https://app.example/cb', responseType: 'code', responseMode: 'query' as const, scope: 'openid', sessionCode: 'sc-1', createdAt: t };
+      const authSession: AuthSession = { id: uid('as'), realmId: 'realm-contract', createdAt: t, expiresAt: t + 1800, tabs: { tab1: tab } };
+      await store.putAuthSession(authSession);
+      assert.deepEqual(await store.getAuthSession(authSession.id), authSession);
+      const replaced = { ...authSession, expiresAt: t + 1900, tabs: { tab1: tab, tab2: { ...tab, state: 's', nonce: 'n' } } };
+      await store.putAuthSession(replaced);
+      assert.deepEqual(await store.getAuthSession(authSession.id), replaced);
+      await store.deleteAuthSession(authSession.id);
+      assert.equal(await store.getAuthSession(authSession.id), undefined);
+      await store.deleteAuthSession(authSession.id);
+    });
+
+    it('consumes a code once; afterwards it is reused; an unknown code is unknown', async () => {
+      const code = authorizationCode(uid('us'));
+      await store.putCode(code);
+      assert.deepEqual(await store.consumeCode(code.codeHash), { outcome: 'consumed', code });
+      assert.deepEqual(await store.consumeCode(code.codeHash), { outcome: 'reused', code });
+      assert.deepEqual(await store.consumeCode(uid('no-such-code')), { outcome: 'unknown' });
+    });
+
+    it('50 concurrent consumers of one code: exactly one consumes it', async () => {
+      const code = authorizationCode(uid('us'));
+      await store.putCode(code);
+      const outcomes = await Promise.all(Array.from({ length: 50 }, () => store.consumeCode(code.codeHash)));
+      assert.equal(outcomes.filter((o) => o.outcome === 'consumed').length, 1);
+      assert.equal(outcomes.filter((o) => o.outcome === 'reused').length, 49);
+    });
+
+    it('rotation: a newer jti starts over at one use; the same jti is allowed maxReuse more', async () => {
+      const session = userSession({ clients: [clientSession('client-a')] });
+      await store.createUserSession(session);
+      const use = (jti: string, maxReuse: number) => store.useRefreshToken(session.id, false, 'client-a', jti, maxReuse);
+      assert.equal(await use('j1', 0), 'ok');
+      assert.equal(await use('j1', 0), 'exceeded');
+      assert.equal(await use('j2', 1), 'ok');
+      assert.equal(await use('j2', 1), 'ok');
+      assert.equal(await use('j2', 1), 'exceeded');
+      const stored = (await store.getUserSession(session.id, false))!.clientSessions.get('client-a')!;
+      assert.equal(stored.refreshTokenJti, 'j2');
+      assert.equal(stored.refreshTokenUses, 2);
+    });
+
+    it('200 concurrent uses of one refresh token with maxReuse=2: exactly 3 succeed', async () => {
+      const session = userSession({ clients: [clientSession('client-a', { refreshTokenJti: 'old', refreshTokenUses: 1 })] });
+      await store.createUserSession(session);
+      const outcomes = await Promise.all(Array.from({ length: 200 }, () => store.useRefreshToken(session.id, false, 'client-a', 'rt-1', 2)));
+      assert.equal(outcomes.filter((o) => o === 'ok').length, 3);
+      assert.equal(outcomes.filter((o) => o === 'exceeded').length, 197);
+      assert.equal(await store.useRefreshToken(session.id, false, 'client-a', 'rt-2', 2), 'ok');
+    });
+
+    it('rotation on a missing client session or user session is missing', async () => {
+      const session = userSession({ clients: [clientSession('client-a')] });
+      await store.createUserSession(session);
+      assert.equal(await store.useRefreshToken(session.id, false, 'client-b', 'j', 1), 'missing');
+      assert.equal(await store.useRefreshToken(session.id, true, 'client-a', 'j', 1), 'missing');
+      assert.equal(await store.useRefreshToken(uid('gone'), false, 'client-a', 'j', 1), 'missing');
+    });
+
+    it('keeps revoked token ids until they expire', async () => {
+      const now = nowSeconds();
+      const [live, stale] = [uid('jti'), uid('jti')];
+      await store.revokeToken(live, now + 60);
+      await store.revokeToken(live, now + 60);
+      await store.revokeToken(stale, now - 10);
+      const ours = async (at: number) => (await store.listRevokedTokens(at)).filter((r) => r.jti === live || r.jti === stale).sort((a, b) => a.expiresAt - b.expiresAt);
+      assert.deepEqual(await ours(now), [{ jti: live, expiresAt: now + 60 }]);
+      assert.deepEqual(await ours(now - 100), [{ jti: stale, expiresAt: now - 10 }, { jti: live, expiresAt: now + 60 }]);
+      await drainExpired(store, now, 1);
+      assert.deepEqual(await ours(now - 100), [{ jti: live, expiresAt: now + 60 }]);
+    });
+
+    it('removeExpired removes only expired sessions, at most limit per call', async () => {
+      const now = nowSeconds();
+      await drainExpired(store, now, 1000);
+      const realmId = uid('realm');
+      const userId = uid('user');
+      const expired = Array.from({ length: 5 }, () => userSession({ realmId, userId, expiresAt: now - 60, clients: [clientSession('client-a')] }));
+      const live = userSession({ realmId, userId, expiresAt: now + 60, clients: [clientSession('client-a')] });
+      for (const s of [...expired, live]) await store.createUserSession(s);
+
+      const batches = await drainExpired(store, now, 2);
+      assert.deepEqual(batches, [2, 2, 1, 0]);
+      for (const s of expired) assert.equal(await store.getUserSession(s.id, false), undefined);
+      assert.ok(await store.getUserSession(live.id, false));
+      assert.deepEqual((await store.listUserSessionsOfUser(realmId, userId, false)).map((s) => s.id), [live.id]);
+      assert.equal(await store.countUserSessionsOfClient(realmId, 'client-a', false), 1);
+    });
+
+    it('removeExpired removes expired auth sessions and codes and keeps live ones', async () => {
+      const now = nowSeconds();
+      const authSession = (expiresAt: number): AuthSession => ({ id: uid('as'), realmId: 'realm-contract', createdAt: now - 100, expiresAt, tabs: {} });
+      const [oldLogin, newLogin] = [authSession(now - 10), authSession(now + 600)];
+      const [oldCode, newCode] = [authorizationCode(uid('us'), now - 10), authorizationCode(uid('us'), now + 600)];
+      for (const s of [oldLogin, newLogin]) await store.putAuthSession(s);
+      for (const c of [oldCode, newCode]) await store.putCode(c);
+      await drainExpired(store, now, 1);
+      assert.equal(await store.getAuthSession(oldLogin.id), undefined);
+      assert.deepEqual(await store.getAuthSession(newLogin.id), newLogin);
+      assert.deepEqual(await store.consumeCode(oldCode.codeHash), { outcome: 'unknown' });
+      assert.equal((await store.consumeCode(newCode.codeHash)).outcome, 'consumed');
+    });
+
+    it('answers ping', async () => {
+      await store.ping();
+    });
+  });
+}
