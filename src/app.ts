@@ -14,9 +14,10 @@ import { healthRoutes } from './http/health.ts';
 import { Metrics } from './http/metrics.ts';
 import { RealmService, seedDemo, type SeedResult } from './realm/index.ts';
 import { RevocationList, SessionService } from './session/index.ts';
-import { CachedSessionStore, LocalInvalidationBus } from './store/cache/index.ts';
-import { countingWrites } from './store/counting-session-store.ts';
-import { SqlRealmRepository, SqlSessionStore, openSqlDatabase, type SqlDatabase } from './store/sql/index.ts';
+import { LocalInvalidationBus } from './store/cache/index.ts';
+import { openSessionStore } from './store/open-session-store.ts';
+import { SqlRealmRepository, openSqlDatabase, type SqlDatabase } from './store/sql/index.ts';
+import type { SessionStore } from './session/session-store.ts';
 import { oidcRoutes } from './oidc/index.ts';
 
 export interface BuildOptions {
@@ -51,10 +52,12 @@ export async function buildApp({ config, clock = systemClock }: BuildOptions): P
     config.db === 'sqlite' ? { dialect: 'sqlite', dataDir: config.dataDir } : { dialect: 'postgres', url: config.dbUrl },
   );
   const bus = new LocalInvalidationBus();
-  let metrics: Metrics | undefined;
-  const durable = countingWrites(new SqlSessionStore(database.db), (operation) => metrics?.storeWrites.inc({ operation }));
-  metrics = new Metrics(() => durable.countUserSessions());
-  const store = new CachedSessionStore(durable, bus, config.cacheSize, metrics);
+  let durable: SessionStore | undefined;
+  const metrics = new Metrics(() => durable!.countUserSessions());
+  const stores = openSessionStore(config, database.db, bus, metrics, (operation) => metrics.storeWrites.inc({ operation }));
+  durable = stores.durable;
+  const store = stores.store;
+  if (config.sessions === 'memory') app.log.warn('sessions are kept in process memory (--sessions memory): a restart logs every user out, by design');
   const realms = new RealmService(new SqlRealmRepository(database.db), bus, config.cacheSize, metrics);
   const sessions = new SessionService(store, clock, config.touchIntervalSeconds, config.touchFlushMs, (error) =>
     app.log.error({ err: error }, 'writing session touches failed'),
@@ -71,7 +74,7 @@ export async function buildApp({ config, clock = systemClock }: BuildOptions): P
   app.addHook('onResponse', async (request, reply) => {
     const endpoint = (request.routeOptions.config as { endpoint?: string } | undefined)?.endpoint ?? request.routeOptions.url ?? 'unknown';
     const outcome = reply.statusCode >= 500 ? 'server_error' : reply.statusCode >= 400 ? 'client_error' : 'success';
-    metrics!.requests.inc({ endpoint, outcome });
+    metrics.requests.inc({ endpoint, outcome });
   });
   await app.register(healthRoutes, { ctx });
   await app.register(oidcRoutes, { ctx });
@@ -87,6 +90,7 @@ export async function buildApp({ config, clock = systemClock }: BuildOptions): P
       await app.close();
       await sessions.close();
       await bus.close();
+      await store.close();
       await database.close();
     },
   };

@@ -13,7 +13,7 @@ function printBanner(config: Config, port: number, defaultAdminPassword: boolean
   const base = config.hostname && /^https?:\/\//.test(config.hostname) ? config.hostname.replace(/\/$/, '') : `http://localhost:${port}`;
   const lines = [
     '',
-    `holdfast is listening on ${base} (store: ${config.db}${config.db === 'sqlite' ? ` in ${config.dataDir}` : ''})`,
+    `holdfast is listening on ${base} (realms: ${config.db}${config.db === 'sqlite' ? ` in ${config.dataDir}` : ''}; sessions: ${config.sessions})`,
   ];
   if (config.demo) {
     lines.push(

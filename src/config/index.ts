@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import path from 'node:path';
 
 export type DbKind = 'sqlite' | 'postgres';
+export type SessionsKind = 'sql' | 'redis' | 'memory';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
 export interface Config {
@@ -17,6 +18,10 @@ export interface Config {
   db: DbKind;
   dbUrl?: string;
   dataDir: string;
+  /** Where sessions live: the realm database (default), Redis/Valkey, or process memory. */
+  sessions: SessionsKind;
+  sessionsUrl?: string;
+  sessionsKeyPrefix: string;
   logLevel: LogLevel;
   /** Entries per cached kind (user sessions, users). */
   cacheSize: number;
@@ -38,6 +43,9 @@ const FLAGS = {
   db: { type: 'string' },
   'db-url': { type: 'string' },
   'data-dir': { type: 'string' },
+  sessions: { type: 'string' },
+  'sessions-url': { type: 'string' },
+  'sessions-key-prefix': { type: 'string' },
   'log-level': { type: 'string' },
   'cache-size': { type: 'string' },
   demo: { type: 'boolean' },
@@ -99,6 +107,11 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
   if (dbUrl && db === 'postgres' && !/^postgres(ql)?:\/\//.test(dbUrl)) {
     throw new ConfigError(`--db-url: expected a postgres:// URL`);
   }
+  const sessions = read('sessions') ?? 'sql';
+  if (sessions !== 'sql' && sessions !== 'redis' && sessions !== 'memory') throw new ConfigError(`--sessions: expected sql, redis or memory, got '${sessions}'`);
+  const sessionsUrl = read('sessions-url');
+  if (sessions === 'redis' && !sessionsUrl) throw new ConfigError('--sessions redis needs --sessions-url redis://…');
+  if (sessionsUrl && !/^(redis|rediss|valkey):\/\//.test(sessionsUrl)) throw new ConfigError('--sessions-url: expected a redis:// URL');
   const logLevel = (read('log-level') ?? DEFAULTS.logLevel).toLowerCase();
   if (!LOG_LEVELS.includes(logLevel as LogLevel)) {
     throw new ConfigError(`--log-level: expected one of ${LOG_LEVELS.join(', ')}, got '${logLevel}'`);
@@ -117,6 +130,9 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
     db,
     dbUrl,
     dataDir: path.resolve(read('data-dir') ?? DEFAULTS.dataDir),
+    sessions,
+    sessionsUrl: sessionsUrl?.replace(/^valkey:/, 'redis:'),
+    sessionsKeyPrefix: read('sessions-key-prefix') ?? 'holdfast:',
     logLevel: logLevel as LogLevel,
     cacheSize: integer('cache-size', read('cache-size') ?? String(DEFAULTS.cacheSize), 1, 100_000_000),
     demo: booleanValue('demo', read('demo') ?? 'false'),
@@ -145,6 +161,8 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     httpHost: '127.0.0.1',
     db: 'sqlite',
     dataDir: ':memory:',
+    sessions: 'sql',
+    sessionsKeyPrefix: 'holdfast:',
     logLevel: 'silent',
     cacheSize: DEFAULTS.cacheSize,
     demo: true,

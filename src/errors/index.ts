@@ -59,3 +59,10 @@ export const adminConflict = (message: string) => new AdminError(409, { errorMes
 export const adminNotFound = (message: string) => new AdminError(404, { error: message });
 export const adminBadRequest = (message: string, field?: string) =>
   new AdminError(400, field ? { field, errorMessage: message, params: [] } : { errorMessage: message });
+
+/** The session store cannot answer (e.g. Redis down): requests that need it get 503 at once. */
+export class StoreUnavailable extends Error {
+  constructor(cause: unknown) {
+    super('Session store unavailable', { cause });
+  }
+}

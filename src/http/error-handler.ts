@@ -4,7 +4,7 @@
  * `invalid_request`; anything else is logged and answered with an opaque 500.
  */
 import type { FastifyError, FastifyInstance } from 'fastify';
-import { AdminError, ErrorPage, OAuthError } from '../errors/index.ts';
+import { AdminError, ErrorPage, OAuthError, StoreUnavailable } from '../errors/index.ts';
 import { PAGE_HEADERS, errorPage } from './html.ts';
 
 export function registerErrorHandler(app: FastifyInstance): void {
@@ -15,6 +15,10 @@ export function registerErrorHandler(app: FastifyInstance): void {
     }
     if (error instanceof ErrorPage) {
       return reply.code(error.status).headers(PAGE_HEADERS).send(errorPage(error.text));
+    }
+    if (error instanceof StoreUnavailable) {
+      request.log.warn({ err: error.cause }, 'session store unavailable');
+      return reply.code(503).header('retry-after', '1').send({ error: 'temporarily_unavailable', error_description: 'Session store unavailable' });
     }
     if (error instanceof AdminError) {
       return reply.code(error.status).send(error.body);

@@ -7,86 +7,13 @@
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { UserSession } from '../../src/session/index.ts';
 import { RedisSessionStore } from '../../src/store/redis/index.ts';
-
-const REDIS_SERVER = '/usr/bin/redis-server';
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function freeLoopbackPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-/** True once the server answers PING (not while it is still loading its AOF). */
-function answersPing(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect(port, '127.0.0.1');
-    const done = (ok: boolean): void => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.setTimeout(500, () => done(false));
-    socket.once('connect', () => socket.write('PING\r\n'));
-    socket.once('data', (data) => done(data.toString().startsWith('+PONG')));
-    socket.once('error', () => done(false));
-  });
-}
-
-async function until(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<number> {
-  const started = Date.now();
-  while (Date.now() - started < timeoutMs) {
-    if (await check()) return Date.now() - started;
-    await sleep(50);
-  }
-  throw new Error(`${what}: not within ${timeoutMs} ms`);
-}
-
-/** One redis-server process at a time on a fixed port and data directory, so a restart finds its AOF. */
-class ThrowawayRedis {
-  private child: ChildProcess | undefined;
-  private readonly killOnExit = (): void => void this.child?.kill('SIGKILL');
-
-  constructor(
-    readonly port: number,
-    readonly dir: string,
-  ) {
-    process.once('exit', this.killOnExit);
-  }
-
-  async start(): Promise<void> {
-    const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir, '--appendonly', 'yes', '--appendfsync', 'always', '--save', ''];
-    this.child = spawn(REDIS_SERVER, args, { stdio: 'ignore' });
-    await until('redis-server ready', () => answersPing(this.port), 10_000);
-  }
-
-  /** Sends `signal`, then SIGKILL if the server has not exited within 5 s. */
-  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
-    const child = this.child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill(signal);
-    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-    await exited;
-    clearTimeout(timer);
-  }
-
-  async dispose(): Promise<void> {
-    await this.stop();
-    process.off('exit', this.killOnExit);
-    fs.rmSync(this.dir, { recursive: true, force: true });
-  }
-}
+import { REDIS_SERVER, ThrowawayRedis, freeLoopbackPort, sleep, until } from '../support/redis-server.ts';
 
 function userSession(): UserSession {
   const t = Math.floor(Date.now() / 1000);

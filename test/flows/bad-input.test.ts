@@ -61,7 +61,7 @@ describe('bad input', () => {
       payload: 'grant_type=password&grant_type=client_credentials&client_id=demo-service&client_secret=demo-service-secret',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
     });
-    assert.deepEqual({ status: duplicated.statusCode, ...duplicated.json() }, { status: 400, error: 'invalid_request', error_description: 'duplicated parameter' });
+    assert.deepEqual({ status: duplicated.statusCode, ...(duplicated.json() as object) }, { status: 400, error: 'invalid_request', error_description: 'duplicated parameter' });
 
     const oversized = await t.app.inject({ method: 'POST', url: `${DEMO}/token`, ...form({ grant_type: 'password', username: 'x'.repeat(70_000) }) });
     assert.equal(oversized.statusCode, 413);
@@ -144,11 +144,11 @@ describe('bad input', () => {
   it('answers revocation of invalid tokens the RFC 7009 way', async () => {
     const revoke = (fields: Record<string, string>) => t.app.inject({ method: 'POST', url: `${DEMO}/revoke`, ...form(fields) });
     const missing = await revoke({ ...SERVICE });
-    assert.deepEqual({ status: missing.statusCode, ...missing.json() }, { status: 400, error: 'invalid_request', error_description: 'Token not provided' });
+    assert.deepEqual({ status: missing.statusCode, ...(missing.json() as object) }, { status: 400, error: 'invalid_request', error_description: 'Token not provided' });
     const invalid = await revoke({ token: 'garbage', ...SERVICE });
     assert.equal(invalid.statusCode, 200);
     const foreign = await revoke({ token: refreshToken, client_id: 'demo-app' });
-    assert.deepEqual({ status: foreign.statusCode, ...foreign.json() }, { status: 400, error: 'invalid_request', error_description: 'Unmatching clients' });
+    assert.deepEqual({ status: foreign.statusCode, ...(foreign.json() as object) }, { status: 400, error: 'invalid_request', error_description: 'Unmatching clients' });
   });
 
   it('answers unknown realms and pages with 404, never 500', async () => {

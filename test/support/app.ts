@@ -11,7 +11,8 @@ export interface TestApp extends Holdfast {
 }
 
 export async function testApp(overrides: Partial<Config> = {}): Promise<TestApp> {
-  const clock = new ManualClock(Date.UTC(2026, 0, 1));
+  // Starts at the real time: stores with real TTLs (Redis) must agree with the clock on what is expired.
+  const clock = new ManualClock(Date.now());
   const holdfast = await buildApp({ config: testConfig(overrides), clock });
   return { ...holdfast, clock };
 }

@@ -4,7 +4,7 @@
  */
 import type { Kysely, Selectable } from 'kysely';
 import type { Database, UserTable } from './schema.ts';
-import type { PasswordCredential, RealmRepository, UserQuery } from '../../realm/realm-repository.ts';
+import type { LoginFailure, NewUserRecord, PasswordCredential, RealmRepository, StoredCredential, UserQuery } from '../../realm/realm-repository.ts';
 import type { Client, Realm, Role, User } from '../../realm/types.ts';
 import type { KeyKind, StoredKey } from '../../crypto/index.ts';
 import { DEFAULT_REALM_SETTINGS } from '../../realm/defaults.ts';
@@ -68,6 +68,30 @@ function roleRow(role: Role) {
     description: role.description ?? null,
     composites: JSON.stringify(role.composites),
     attributes: JSON.stringify(role.attributes),
+  };
+}
+
+/**
+ * Rows per multi-row INSERT. Large enough that a 100,000-user import is a few hundred statements,
+ * small enough to stay far below SQLite's and PostgreSQL's bound-parameter limits.
+ */
+const INSERT_CHUNK = 500;
+
+function chunks<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+function toStoredCredential(row: { id: string; type: string; user_label: string | null; created_date: number; secret_data: string; credential_data: string; priority: number }): StoredCredential {
+  return {
+    id: row.id,
+    type: row.type,
+    userLabel: row.user_label ?? undefined,
+    createdDate: Number(row.created_date),
+    secretData: row.secret_data,
+    credentialData: row.credential_data,
+    priority: row.priority,
   };
 }
 
@@ -288,6 +312,89 @@ export class SqlRealmRepository implements RealmRepository {
         priority: 10,
       })
       .execute();
+  }
+
+  async createUsers(records: NewUserRecord[]): Promise<void> {
+    for (const part of chunks(records, INSERT_CHUNK)) {
+      await this.db.insertInto('app_user').values(part.map((r) => userRow(r.user))).execute();
+    }
+    const credentials = records.flatMap((r) =>
+      r.credentials.map((c) => ({
+        id: c.id,
+        user_id: r.user.id,
+        type: c.type,
+        user_label: c.userLabel ?? null,
+        created_date: c.createdDate,
+        secret_data: c.secretData,
+        credential_data: c.credentialData,
+        priority: c.priority,
+      })),
+    );
+    for (const part of chunks(credentials, INSERT_CHUNK)) await this.db.insertInto('credential').values(part).execute();
+    const mappings = records.flatMap((r) => [...new Set(r.roleIds)].map((role_id) => ({ user_id: r.user.id, role_id })));
+    for (const part of chunks(mappings, INSERT_CHUNK * 2)) await this.db.insertInto('user_role').values(part).execute();
+  }
+  async listUsersPage(realmId: string, afterId: string | undefined, limit: number): Promise<User[]> {
+    let q = this.db.selectFrom('app_user').selectAll().where('realm_id', '=', realmId);
+    if (afterId !== undefined) q = q.where('id', '>', afterId);
+    return (await q.orderBy('id').limit(limit).execute()).map(toUser);
+  }
+  async listUsersWithRole(roleId: string, first: number, max: number): Promise<User[]> {
+    const rows = await this.db
+      .selectFrom('app_user')
+      .innerJoin('user_role', 'user_role.user_id', 'app_user.id')
+      .selectAll('app_user')
+      .where('user_role.role_id', '=', roleId)
+      .orderBy('app_user.username')
+      .offset(first)
+      .limit(max)
+      .execute();
+    return rows.map(toUser);
+  }
+  async listCredentials(userId: string): Promise<StoredCredential[]> {
+    const rows = await this.db.selectFrom('credential').selectAll().where('user_id', '=', userId).orderBy('priority').orderBy('id').execute();
+    return rows.map(toStoredCredential);
+  }
+  async credentialsOfUsers(userIds: string[]): Promise<Map<string, StoredCredential[]>> {
+    const byUser = new Map<string, StoredCredential[]>();
+    for (const part of chunks(userIds, INSERT_CHUNK)) {
+      const rows = await this.db.selectFrom('credential').selectAll().where('user_id', 'in', part).orderBy('priority').orderBy('id').execute();
+      for (const row of rows) {
+        let list = byUser.get(row.user_id);
+        if (!list) byUser.set(row.user_id, (list = []));
+        list.push(toStoredCredential(row));
+      }
+    }
+    return byUser;
+  }
+  async roleIdsOfUsers(userIds: string[]): Promise<Map<string, string[]>> {
+    const byUser = new Map<string, string[]>();
+    for (const part of chunks(userIds, INSERT_CHUNK)) {
+      const rows = await this.db.selectFrom('user_role').selectAll().where('user_id', 'in', part).execute();
+      for (const row of rows) {
+        let list = byUser.get(row.user_id);
+        if (!list) byUser.set(row.user_id, (list = []));
+        list.push(row.role_id);
+      }
+    }
+    return byUser;
+  }
+
+  async getLoginFailure(realmId: string, userId: string): Promise<LoginFailure | undefined> {
+    const row = await this.db.selectFrom('login_failure').selectAll().where('realm_id', '=', realmId).where('user_id', '=', userId).executeTakeFirst();
+    if (!row) return undefined;
+    return {
+      numFailures: row.num_failures,
+      numTemporaryLockouts: row.num_temporary_lockouts,
+      lastFailure: Number(row.last_failure),
+      lastIpFailure: row.last_ip_failure ?? undefined,
+      failedLoginNotBefore: Number(row.failed_login_not_before),
+    };
+  }
+  async deleteLoginFailures(realmId: string, userId?: string): Promise<void> {
+    let q = this.db.deleteFrom('login_failure').where('realm_id', '=', realmId);
+    if (userId !== undefined) q = q.where('user_id', '=', userId);
+    await q.execute();
   }
 
   async roleIdsOfUser(userId: string): Promise<string[]> {
