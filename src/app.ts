@@ -43,6 +43,8 @@ export async function buildApp({ config, clock = systemClock }: BuildOptions): P
         req: (req) => ({ method: req.method, path: (req.url ?? '').split('?')[0], remoteAddress: req.ip }),
       },
     },
+    // Two log lines per request cost more than a refresh's own work: request logs are for debugging.
+    disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace',
     bodyLimit: 1024 * 1024,
     trustProxy: false,
     forceCloseConnections: 'idle',
