@@ -53,8 +53,22 @@ export function postLogoutRedirectUris(client: Client): string[] {
   return raw.split('##').flatMap((entry) => (entry === '+' ? client.redirectUris : [entry]));
 }
 
-/** Origins allowed for CORS: `webOrigins`, with `+` meaning the redirect URIs' origins and `*` anything. */
+const originsByClient = new WeakMap<Client, string[]>();
+
+/**
+ * Origins allowed for CORS: `webOrigins`, with `+` meaning the redirect URIs' origins and `*`
+ * anything. Computed once per loaded client: every token carries them (`allowed-origins`).
+ */
 export function allowedOrigins(client: Client): string[] {
+  let origins = originsByClient.get(client);
+  if (!origins) {
+    origins = computeAllowedOrigins(client);
+    originsByClient.set(client, origins);
+  }
+  return origins;
+}
+
+function computeAllowedOrigins(client: Client): string[] {
   const origins = new Set<string>();
   for (const entry of client.webOrigins) {
     if (entry === '+') {
