@@ -13,12 +13,13 @@ import { registerFormParser } from './http/form.ts';
 import { healthRoutes } from './http/health.ts';
 import { Metrics } from './http/metrics.ts';
 import { RealmService, seedDemo, type SeedResult } from './realm/index.ts';
-import { RevocationList, SessionService } from './session/index.ts';
-import { LocalInvalidationBus } from './store/cache/index.ts';
+import { ExpirySweeper, RevocationList, SessionService } from './session/index.ts';
+import { joinCluster, singleNode } from './cluster/index.ts';
 import { openSessionStore } from './store/open-session-store.ts';
 import { SqlRealmRepository, openSqlDatabase, type SqlDatabase } from './store/sql/index.ts';
 import type { SessionStore } from './session/session-store.ts';
 import { oidcRoutes } from './oidc/index.ts';
+import { adminRoutes } from './admin/index.ts';
 
 export interface BuildOptions {
   config: Config;
@@ -29,6 +30,8 @@ export interface Holdfast {
   app: FastifyInstance;
   ctx: Context;
   seed: SeedResult;
+  /** The periodic expiry job (started); `runOnce()` runs a pass now. */
+  expirySweeper: ExpirySweeper;
   /** Stops accepting requests, flushes pending session writes, closes the store. */
   close(): Promise<void>;
 }
@@ -51,9 +54,13 @@ export async function buildApp({ config, clock = systemClock }: BuildOptions): P
   });
 
   const database: SqlDatabase = await openSqlDatabase(
-    config.db === 'sqlite' ? { dialect: 'sqlite', dataDir: config.dataDir } : { dialect: 'postgres', url: config.dbUrl },
+    config.db === 'sqlite' ? { dialect: 'sqlite', dataDir: config.dataDir } : { dialect: 'postgres', url: config.dbUrl, poolSize: config.dbPoolSize },
   );
-  const bus = new LocalInvalidationBus();
+  const cluster =
+    config.db === 'postgres'
+      ? await joinCluster({ url: config.dbUrl!, db: database.db, route: config.nodeRoute, address: `${config.httpHost}:${config.httpPort}`, log: app.log })
+      : singleNode(config.nodeRoute, app.log);
+  const bus = cluster.bus;
   let durable: SessionStore | undefined;
   const metrics = new Metrics(() => durable!.countUserSessions());
   const stores = openSessionStore(config, database.db, bus, metrics, (operation) => metrics.storeWrites.inc({ operation }));
@@ -64,11 +71,25 @@ export async function buildApp({ config, clock = systemClock }: BuildOptions): P
   const sessions = new SessionService(store, clock, config.touchIntervalSeconds, config.touchFlushMs, (error) =>
     app.log.error({ err: error }, 'writing session touches failed'),
   );
-  const revocations = new RevocationList(store, bus);
-  await revocations.load(sessions.now());
-  const ctx: Context = { config, clock, log: app.log, metrics, realms, sessions, store, bus, revocations };
+  const revocations = new RevocationList(store, bus, () => sessions.now(), (error) => app.log.error({ err: error }, 'reloading revoked tokens failed'));
+  await revocations.load();
+  const ctx: Context = { config, clock, log: app.log, metrics, realms, sessions, store, bus, revocations, cluster };
+  const expirySweeper = new ExpirySweeper({
+    store,
+    clock,
+    intervalSeconds: config.expiryIntervalSeconds,
+    batchSize: config.expiryBatchSize,
+    // A stored deadline lags memory by at most the touch bound plus one flush of the touch writer.
+    marginSeconds: config.touchIntervalSeconds + Math.ceil(config.touchFlushMs / 1000),
+    onRemoved: (count) => metrics.expiredRemoved.inc(count),
+    onError: (error) => app.log.error({ err: error }, 'removing expired sessions failed'),
+    exclusive: (run) => cluster.jobs.runSingleton('expiry-sweeper', run),
+  });
 
-  const seed = config.demo ? await seedDemo(realms.repository, config.bootstrapAdmin, clock.nowMs()) : { seeded: false, defaultAdminPassword: false };
+  // Under the schema lock: nodes starting together on an empty database seed it once.
+  const seed = config.demo
+    ? await database.exclusive(() => seedDemo(realms.repository, config.bootstrapAdmin, clock.nowMs()))
+    : { seeded: false, defaultAdminPassword: false };
 
   await app.register(cookie);
   registerFormParser(app);
@@ -80,18 +101,24 @@ export async function buildApp({ config, clock = systemClock }: BuildOptions): P
   });
   await app.register(healthRoutes, { ctx });
   await app.register(oidcRoutes, { ctx });
+  await app.register(adminRoutes, { ctx });
 
+  expirySweeper.start();
   let closed = false;
   return {
     app,
     ctx,
     seed,
+    expirySweeper,
     async close() {
       if (closed) return;
       closed = true;
+      await expirySweeper.stop();
+      // Out of the live set first, so peers stop pinning new logins here while requests drain.
+      await cluster.leave();
       await app.close();
       await sessions.close();
-      await bus.close();
+      await cluster.close();
       await store.close();
       await database.close();
     },

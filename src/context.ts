@@ -4,6 +4,7 @@
  */
 import type { FastifyBaseLogger } from 'fastify';
 import type { Clock } from './clock/index.ts';
+import type { Cluster } from './cluster/index.ts';
 import type { Config } from './config/index.ts';
 import type { Metrics } from './http/metrics.ts';
 import type { RealmService } from './realm/realm-service.ts';
@@ -23,4 +24,6 @@ export interface Context {
   store: SessionStore;
   bus: InvalidationBus;
   revocations: RevocationList;
+  /** This node among its peers: routes and singleton jobs (a single node without PostgreSQL). */
+  cluster: Cluster;
 }

@@ -5,9 +5,14 @@
  */
 import { buildApp } from './app.ts';
 import { ConfigError, parseConfig, type Config } from './config/index.ts';
+import { EXPORT_USAGE, IMPORT_USAGE, importDirectory, importRealmsOnStart, runExport, runImport } from './cli/index.ts';
 
 const USAGE = `usage: holdfast start [--http-port 8080] [--http-host 0.0.0.0] [--hostname URL|host] [--db sqlite|postgres]
-                      [--db-url postgres://…] [--data-dir ./data] [--log-level info] [--cache-size 10000] [--demo]`;
+                      [--db-url postgres://…] [--data-dir ./data] [--log-level info] [--cache-size 10000] [--demo]
+                      [--db-pool-size 10] [--node-route <host>-<port>] [--route-cookie=true|false] [--import-realm]
+                      [--expiry-interval 900] [--expiry-batch-size 1000]
+${IMPORT_USAGE}
+${EXPORT_USAGE}`;
 
 function printBanner(config: Config, port: number, defaultAdminPassword: boolean): void {
   const base = config.hostname && /^https?:\/\//.test(config.hostname) ? config.hostname.replace(/\/$/, '') : `http://localhost:${port}`;
@@ -52,6 +57,7 @@ async function start(argv: string[]): Promise<void> {
   }
   const holdfast = await buildApp({ config });
   const { app } = holdfast;
+  if (config.importRealm) await importRealmsOnStart(holdfast.ctx, importDirectory(config.dataDir));
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -76,6 +82,8 @@ async function start(argv: string[]): Promise<void> {
 async function main(): Promise<void> {
   const [command, ...rest] = process.argv.slice(2);
   if (command === 'start') return start(rest);
+  if (command === 'import') process.exit(await runImport(rest));
+  if (command === 'export') process.exit(await runExport(rest));
   if (command === undefined || command === '--help' || command === 'help') {
     console.log(USAGE);
     return;

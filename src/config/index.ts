@@ -4,6 +4,7 @@
  * read from `HOLDFAST_<NAME>` (upper case, dashes as underscores). A flag beats its variable.
  */
 import { parseArgs } from 'node:util';
+import os from 'node:os';
 import path from 'node:path';
 
 export type DbKind = 'sqlite' | 'postgres';
@@ -17,6 +18,8 @@ export interface Config {
   hostname?: string;
   db: DbKind;
   dbUrl?: string;
+  /** Connections in the PostgreSQL pool of one node. */
+  dbPoolSize: number;
   dataDir: string;
   /** Where sessions live: the realm database (default), Redis/Valkey, or process memory. */
   sessions: SessionsKind;
@@ -27,11 +30,21 @@ export interface Config {
   cacheSize: number;
   /** Seed the demo realm and a default admin on an empty database. */
   demo: boolean;
+  /** Import the realm files in `<data-dir>/import` at start, skipping realms that exist (Keycloak's `--import-realm`). */
+  importRealm: boolean;
   /** Upper bound on how stale the stored `lastRefresh` of a session may be (DESIGN rule 3). */
   touchIntervalSeconds: number;
   /** How often pending session touches are written in one batch. */
   touchFlushMs: number;
+  /** Seconds between runs of the expiry sweeper; 0 turns the periodic run off. */
+  expiryIntervalSeconds: number;
+  /** Rows of each kind the sweeper deletes per statement. */
+  expiryBatchSize: number;
   bootstrapAdmin?: { username: string; password: string };
+  /** This node's name in routes: the `<route>` of `AUTH_SESSION_ID` and the load balancer's server name. */
+  nodeRoute: string;
+  /** Append `.<route>` to `AUTH_SESSION_ID` (off for proxies that cannot parse the suffix). */
+  routeCookie: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -42,13 +55,19 @@ const FLAGS = {
   hostname: { type: 'string' },
   db: { type: 'string' },
   'db-url': { type: 'string' },
+  'db-pool-size': { type: 'string' },
   'data-dir': { type: 'string' },
   sessions: { type: 'string' },
   'sessions-url': { type: 'string' },
   'sessions-key-prefix': { type: 'string' },
   'log-level': { type: 'string' },
   'cache-size': { type: 'string' },
+  'expiry-interval': { type: 'string' },
+  'expiry-batch-size': { type: 'string' },
   demo: { type: 'boolean' },
+  'import-realm': { type: 'boolean' },
+  'node-route': { type: 'string' },
+  'route-cookie': { type: 'boolean' },
 } as const;
 
 type FlagName = keyof typeof FLAGS;
@@ -60,8 +79,12 @@ export const DEFAULTS = {
   dataDir: './data',
   logLevel: 'info' as LogLevel,
   cacheSize: 10_000,
+  dbPoolSize: 10,
+  routeCookie: true,
   touchIntervalSeconds: 60,
   touchFlushMs: 1_000,
+  expiryIntervalSeconds: 900,
+  expiryBatchSize: 1_000,
 };
 
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -77,21 +100,46 @@ function integer(name: string, raw: string, min: number, max: number): number {
   return value;
 }
 
-function booleanValue(name: string, raw: string): boolean {
+function booleanValue(name: string, raw: string, source = envName(name)): boolean {
   if (raw === 'true' || raw === '1') return true;
   if (raw === 'false' || raw === '0') return false;
-  throw new ConfigError(`${envName(name)}: expected true or false, got '${raw}'`);
+  throw new ConfigError(`${source}: expected true or false, got '${raw}'`);
+}
+
+const ROUTE_SHAPE = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** The default route: host name and port, in the characters a cookie and a load balancer's server name allow. */
+export function defaultNodeRoute(port: number): string {
+  const host = os.hostname().split('.')[0].replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 50) || 'node';
+  return `${host}-${port}`;
+}
+
+/**
+ * `parseArgs` refuses a value on a boolean flag; `--flag=true|false` is accepted here (and
+ * `--route-cookie=false` is the documented way to turn the suffix off).
+ */
+function splitBooleanValues(argv: string[]): { args: string[]; explicit: Map<string, boolean> } {
+  const explicit = new Map<string, boolean>();
+  const args: string[] = [];
+  for (const arg of argv) {
+    const match = /^--([a-z-]+)=(.*)$/.exec(arg);
+    const flag = match && (FLAGS as Record<string, { type: string }>)[match[1]];
+    if (match && flag?.type === 'boolean') explicit.set(match[1], booleanValue(match[1], match[2], `--${match[1]}`));
+    else args.push(arg);
+  }
+  return { args, explicit };
 }
 
 /** Parses the flags that follow the sub-command. Throws ConfigError with a one-line message. */
 export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env): Config {
   let parsed;
+  const { args, explicit } = splitBooleanValues(argv);
   try {
-    parsed = parseArgs({ args: argv, options: FLAGS, strict: true, allowPositionals: false });
+    parsed = parseArgs({ args, options: FLAGS, strict: true, allowPositionals: false });
   } catch (error) {
     throw new ConfigError((error as Error).message.split('\n')[0]);
   }
-  const values = parsed.values as Partial<Record<FlagName, string | boolean>>;
+  const values = { ...parsed.values, ...Object.fromEntries(explicit) } as Partial<Record<FlagName, string | boolean>>;
   const read = (name: FlagName): string | undefined => {
     const flag = values[name];
     if (typeof flag === 'string') return flag;
@@ -118,17 +166,21 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
   }
   const hostname = read('hostname');
   if (hostname !== undefined) validateHostname(hostname);
+  const httpPort = integer('http-port', read('http-port') ?? String(DEFAULTS.httpPort), 0, 65535);
+  const nodeRoute = read('node-route') ?? defaultNodeRoute(httpPort);
+  if (!ROUTE_SHAPE.test(nodeRoute)) throw new ConfigError(`--node-route: expected 1 to 64 of A-Z a-z 0-9 _ -, got '${nodeRoute}'`);
 
   const adminUser = env.HOLDFAST_BOOTSTRAP_ADMIN_USERNAME;
   const adminPassword = env.HOLDFAST_BOOTSTRAP_ADMIN_PASSWORD;
   if (adminUser && !adminPassword) throw new ConfigError('HOLDFAST_BOOTSTRAP_ADMIN_PASSWORD is required with HOLDFAST_BOOTSTRAP_ADMIN_USERNAME');
 
   return {
-    httpPort: integer('http-port', read('http-port') ?? String(DEFAULTS.httpPort), 0, 65535),
+    httpPort,
     httpHost: read('http-host') ?? DEFAULTS.httpHost,
     hostname,
     db,
     dbUrl,
+    dbPoolSize: integer('db-pool-size', read('db-pool-size') ?? String(DEFAULTS.dbPoolSize), 1, 1000),
     dataDir: path.resolve(read('data-dir') ?? DEFAULTS.dataDir),
     sessions,
     sessionsUrl: sessionsUrl?.replace(/^valkey:/, 'redis:'),
@@ -136,9 +188,14 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
     logLevel: logLevel as LogLevel,
     cacheSize: integer('cache-size', read('cache-size') ?? String(DEFAULTS.cacheSize), 1, 100_000_000),
     demo: booleanValue('demo', read('demo') ?? 'false'),
+    importRealm: booleanValue('import-realm', read('import-realm') ?? 'false'),
     touchIntervalSeconds: DEFAULTS.touchIntervalSeconds,
     touchFlushMs: DEFAULTS.touchFlushMs,
+    expiryIntervalSeconds: integer('expiry-interval', read('expiry-interval') ?? String(DEFAULTS.expiryIntervalSeconds), 0, 604_800),
+    expiryBatchSize: integer('expiry-batch-size', read('expiry-batch-size') ?? String(DEFAULTS.expiryBatchSize), 1, 100_000),
     bootstrapAdmin: adminUser && adminPassword ? { username: adminUser, password: adminPassword } : undefined,
+    nodeRoute,
+    routeCookie: booleanValue('route-cookie', read('route-cookie') ?? String(DEFAULTS.routeCookie)),
   };
 }
 
@@ -161,13 +218,19 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     httpHost: '127.0.0.1',
     db: 'sqlite',
     dataDir: ':memory:',
+    dbPoolSize: DEFAULTS.dbPoolSize,
     sessions: 'sql',
     sessionsKeyPrefix: 'holdfast:',
     logLevel: 'silent',
     cacheSize: DEFAULTS.cacheSize,
     demo: true,
+    importRealm: false,
     touchIntervalSeconds: DEFAULTS.touchIntervalSeconds,
     touchFlushMs: DEFAULTS.touchFlushMs,
+    expiryIntervalSeconds: DEFAULTS.expiryIntervalSeconds,
+    expiryBatchSize: DEFAULTS.expiryBatchSize,
+    nodeRoute: 'test',
+    routeCookie: DEFAULTS.routeCookie,
     ...overrides,
   };
 }

@@ -1,7 +1,13 @@
 /**
  * Compact JWS signing and verification for tokens. Only the signature is checked here; claims
  * (expiry, issuer, type) are domain rules checked by the caller against the injected clock.
+ *
+ * HMAC (refresh tokens, cookies) is computed in place with node:crypto: it takes microseconds,
+ * while jose's WebCrypto path sends each one to the thread pool and back, which cost a refresh
+ * more than its RSA signature's own overhead. Asymmetric signatures stay with jose, off the
+ * event loop, where they can use other cores.
  */
+import { createHmac, timingSafeEqual, type KeyObject } from 'node:crypto';
 import { CompactSign, compactVerify } from 'jose';
 import type { RealmKeys } from './keys.ts';
 
@@ -17,11 +23,28 @@ export function signAsymmetric(claims: JwtClaims, keys: RealmKeys): Promise<stri
     .sign(keys.signing.privateKey);
 }
 
+const HMAC_DIGESTS: Record<string, string> = { HS256: 'sha256', HS384: 'sha384', HS512: 'sha512' };
+
+function hmac(algorithm: string, key: KeyObject, signingInput: string): Buffer {
+  const digest = HMAC_DIGESTS[algorithm];
+  if (!digest) throw new InvalidSignature('unsupported HMAC algorithm');
+  return createHmac(digest, key).update(signingInput).digest();
+}
+
 /** Refresh tokens and the identity cookie: the realm's HMAC key (HS512), as Keycloak does. */
-export function signHmac(claims: JwtClaims, keys: RealmKeys): Promise<string> {
-  return new CompactSign(encoder.encode(JSON.stringify(claims)))
-    .setProtectedHeader({ alg: 'HS512', typ: 'JWT', kid: keys.hmac.kid })
-    .sign(keys.hmac.key);
+export async function signHmac(claims: JwtClaims, keys: RealmKeys): Promise<string> {
+  const header = Buffer.from(JSON.stringify({ alg: 'HS512', typ: 'JWT', kid: keys.hmac.kid })).toString('base64url');
+  const signingInput = `${header}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`;
+  return `${signingInput}.${hmac('HS512', keys.hmac.key, signingInput).toString('base64url')}`;
+}
+
+/** The payload of an HMAC-signed compact JWS, after a constant-time signature check. */
+function verifyHmac(token: string, algorithm: string, key: KeyObject): Uint8Array {
+  const lastDot = token.lastIndexOf('.');
+  const expected = hmac(algorithm, key, token.slice(0, lastDot));
+  const actual = Buffer.from(token.slice(lastDot + 1), 'base64url');
+  if (actual.length !== expected.length || !timingSafeEqual(actual, expected)) throw new InvalidSignature('bad signature');
+  return Buffer.from(token.slice(token.indexOf('.') + 1, lastDot), 'base64url');
 }
 
 export class InvalidSignature extends Error {}
@@ -47,7 +70,7 @@ export async function verifyJwt(token: string, keys: RealmKeys, kind: 'hmac' | '
     throw new InvalidSignature('unknown key');
   }
   try {
-    const { payload } = await compactVerify(token, entry.key, { algorithms: [entry.algorithm] });
+    const payload = wantHmac ? verifyHmac(token, entry.algorithm, entry.key) : (await compactVerify(token, entry.key, { algorithms: [entry.algorithm] })).payload;
     const claims = JSON.parse(decoder.decode(payload));
     if (claims === null || typeof claims !== 'object' || Array.isArray(claims)) throw new Error('not an object');
     return claims as JwtClaims;

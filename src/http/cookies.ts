@@ -1,7 +1,10 @@
 /**
  * Keycloak's browser cookies: names, paths and attributes (keycloak-compat.md §6). All are
- * scoped to `/realms/{realm}/`. HttpOnly unless JavaScript must read them; SameSite=None with
- * Secure over HTTPS (cross-site iframes need it), Lax over plain HTTP where None is refused.
+ * scoped to the realm's public path (`/realms/{realm}/`, taken from the issuer). HttpOnly unless
+ * JavaScript must read them. Where browsers treat the realm's public URL as a secure context they
+ * are `Secure; SameSite=None`, so that an application on another site still gets them in
+ * keycloak-js's hidden iframes (silent SSO, login status); elsewhere `SameSite=Lax`, since
+ * browsers refuse None without Secure.
  */
 import '@fastify/cookie';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -18,22 +21,36 @@ export interface CookieOptions {
   maxAge?: number;
 }
 
-export function realmCookiePath(realm: string): string {
-  return `/realms/${realm}/`;
+const LOOPBACK_HOST = /^(localhost\.?|.+\.localhost\.?|127(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}|\[::1\])$/i;
+// Safari, unlike the browsers whose user agents merely mention it, refuses Secure cookies over
+// plain HTTP even on localhost (WebKit bug 232088), so there it is not a secure context.
+const SAFARI = /Version\/[\d.]+ .*Safari\//;
+
+/**
+ * Keycloak's SecureContextResolver: an https public URL, or a loopback host (localhost,
+ * *.localhost, 127.0.0.0/8, [::1]) over plain HTTP except in Safari.
+ */
+export function isSecureContext(publicUrl: string, userAgent: string | undefined): boolean {
+  const url = new URL(publicUrl);
+  if (url.protocol === 'https:') return true;
+  if (userAgent && SAFARI.test(userAgent) && !userAgent.includes('Chrome/')) return false;
+  return LOOPBACK_HOST.test(url.hostname);
 }
 
-export function setRealmCookie(request: FastifyRequest, reply: FastifyReply, realm: string, name: string, value: string, options: CookieOptions): void {
-  const secure = request.protocol === 'https';
+function attributes(request: FastifyRequest, issuer: string) {
+  const secure = isSecureContext(issuer, request.headers['user-agent']);
+  return { path: `${new URL(issuer).pathname}/`, secure, sameSite: secure ? ('none' as const) : ('lax' as const) };
+}
+
+/** Sets a cookie for the realm whose public URL (the issuer) is `issuer`. */
+export function setRealmCookie(request: FastifyRequest, reply: FastifyReply, issuer: string, name: string, value: string, options: CookieOptions): void {
   reply.setCookie(name, value, {
-    path: realmCookiePath(realm),
+    ...attributes(request, issuer),
     httpOnly: options.httpOnly,
-    secure,
-    sameSite: secure ? 'none' : 'lax',
     ...(options.maxAge !== undefined ? { maxAge: options.maxAge } : {}),
   });
 }
 
-export function clearRealmCookie(request: FastifyRequest, reply: FastifyReply, realm: string, name: string, httpOnly = true): void {
-  const secure = request.protocol === 'https';
-  reply.setCookie(name, '', { path: realmCookiePath(realm), httpOnly, secure, sameSite: secure ? 'none' : 'lax', maxAge: 0, expires: new Date(0) });
+export function clearRealmCookie(request: FastifyRequest, reply: FastifyReply, issuer: string, name: string, httpOnly = true): void {
+  reply.setCookie(name, '', { ...attributes(request, issuer), httpOnly, maxAge: 0, expires: new Date(0) });
 }

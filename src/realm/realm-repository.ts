@@ -11,6 +11,24 @@ export interface PasswordCredential extends PasswordHash {
   userLabel?: string;
 }
 
+/** Any credential as Keycloak stores it: `secretData` and `credentialData` are JSON text. */
+export interface StoredCredential {
+  id: string;
+  type: string;
+  userLabel?: string;
+  createdDate: number;
+  secretData: string;
+  credentialData: string;
+  priority: number;
+}
+
+/** A user written with its role mappings and credentials in one go (import, admin create). */
+export interface NewUserRecord {
+  user: User;
+  roleIds: string[];
+  credentials: StoredCredential[];
+}
+
 export interface UserQuery {
   search?: string;
   username?: string;
@@ -57,6 +75,16 @@ export interface RealmRepository {
   roleIdsOfUser(userId: string): Promise<string[]>;
   addUserRoles(userId: string, roleIds: string[]): Promise<void>;
   removeUserRoles(userId: string, roleIds: string[]): Promise<void>;
+
+  /** Inserts many users, their role mappings and credentials with multi-row statements. */
+  createUsers(records: NewUserRecord[]): Promise<void>;
+  /** Every user of a realm (service accounts included) in id order, `limit` after `afterId`. */
+  listUsersPage(realmId: string, afterId: string | undefined, limit: number): Promise<User[]>;
+  /** Users directly mapped to a role, by username. */
+  listUsersWithRole(roleId: string, first: number, max: number): Promise<User[]>;
+  listCredentials(userId: string): Promise<StoredCredential[]>;
+  credentialsOfUsers(userIds: string[]): Promise<Map<string, StoredCredential[]>>;
+  roleIdsOfUsers(userIds: string[]): Promise<Map<string, string[]>>;
 
   /** Runs `work` atomically: everything or nothing is written. */
   transaction<T>(work: (repository: RealmRepository) => Promise<T>): Promise<T>;

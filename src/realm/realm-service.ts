@@ -23,6 +23,11 @@ export interface UserView {
 export class RealmService {
   private readonly realms = new Map<string, Promise<LoadedRealm | undefined>>();
   private readonly users: LRUCache<string, UserView>;
+  /**
+   * Counts user invalidations. A user read that started before a change committed on another
+   * node can end after that node's invalidation arrived; it is not cached if the count moved.
+   */
+  private userGeneration = 0;
 
   constructor(
     readonly repository: RealmRepository,
@@ -35,7 +40,11 @@ export class RealmService {
       if (event.kind === 'realm' || event.kind === 'all') {
         this.realms.clear();
         this.users.clear();
-      } else if (event.kind === 'user') this.users.delete(event.id);
+        this.userGeneration += 1;
+      } else if (event.kind === 'user') {
+        this.users.delete(event.id);
+        this.userGeneration += 1;
+      }
     });
   }
 
@@ -89,10 +98,11 @@ export class RealmService {
       return cached;
     }
     this.observer.miss('user');
+    const generation = this.userGeneration;
     const user = await this.repository.findUserById(userId);
     if (!user || user.realmId !== realm.realm.id) return undefined;
     const view = { user, roles: effectiveRoles(realm, await this.repository.roleIdsOfUser(userId)) };
-    this.users.set(userId, view);
+    if (generation === this.userGeneration) this.users.set(userId, view);
     return view;
   }
 

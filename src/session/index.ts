@@ -4,3 +4,5 @@ export * from './lifetimes.ts';
 export * from './session-service.ts';
 export * from './touch-writer.ts';
 export * from './revocation-list.ts';
+export * from './brute-force.ts';
+export * from './expiry-sweeper.ts';

@@ -6,20 +6,35 @@ import type { Client, RealmSettings } from '../realm/types.ts';
 import type { ClientSession, UserSession } from './types.ts';
 
 const positive = (value: number | undefined, fallback: number): number => (value !== undefined && value > 0 ? value : fallback);
-const attribute = (client: Client | undefined, name: string): number => {
+
+/** A client attribute holding seconds, read as Keycloak does (`Long.parseLong`); undefined when absent or not an integer. */
+const attribute = (client: Client | undefined, name: string): number | undefined => {
   const raw = client?.attributes[name];
-  const value = raw === undefined ? NaN : Number(raw);
-  return Number.isFinite(value) ? value : 0;
+  return raw !== undefined && /^[+-]?\d+$/.test(raw) ? Number(raw) : undefined;
 };
 
+/** The per-client value if positive, else the realm's if positive, else the base (SessionExpirationUtils). */
+const override = (perClient: number | undefined, realmWide: number, base: number): number =>
+  perClient !== undefined && perClient > 0 ? perClient : realmWide > 0 ? realmWide : base;
+
+/** SSO idle timeout; with remember-me the longer of the two settings (Keycloak 26's RealmExpiration). */
 export function ssoIdle(realm: RealmSettings, rememberMe: boolean): number {
   const idle = positive(realm.ssoSessionIdleTimeout, 1800);
-  return rememberMe && realm.ssoSessionIdleTimeoutRememberMe > 0 ? realm.ssoSessionIdleTimeoutRememberMe : idle;
+  return rememberMe ? Math.max(idle, realm.ssoSessionIdleTimeoutRememberMe) : idle;
 }
 
+/** SSO max lifespan; with remember-me the longer of the two settings. */
 export function ssoMax(realm: RealmSettings, rememberMe: boolean): number {
   const max = positive(realm.ssoSessionMaxLifespan, 36000);
-  return rememberMe && realm.ssoSessionMaxLifespanRememberMe > 0 ? realm.ssoSessionMaxLifespanRememberMe : max;
+  return rememberMe ? Math.max(max, realm.ssoSessionMaxLifespanRememberMe) : max;
+}
+
+/**
+ * How long the SSO cookies last from a login: the identity token's `exp`, and with remember-me
+ * their Max-Age (Keycloak: the remember-me max when set, else the SSO max; session cookies otherwise).
+ */
+export function ssoCookieLifespan(realm: RealmSettings, rememberMe: boolean): number {
+  return rememberMe && realm.ssoSessionMaxLifespanRememberMe > 0 ? realm.ssoSessionMaxLifespanRememberMe : positive(realm.ssoSessionMaxLifespan, 36000);
 }
 
 const offlineIdle = (realm: RealmSettings): number => positive(realm.offlineSessionIdleTimeout, 2592000);
@@ -47,17 +62,9 @@ export function isUserSessionValid(realm: RealmSettings, session: UserSession, n
 }
 
 export function clientSessionIdleTimestamp(realm: RealmSettings, client: Client, session: UserSession, clientSession: ClientSession): number {
-  let base: number;
-  if (session.offline) {
-    base = offlineIdle(realm);
-    const override = attribute(client, 'client.offline.session.idle.timeout') || realm.clientOfflineSessionIdleTimeout;
-    if (override > 0) base = override;
-  } else {
-    base = positive(realm.ssoSessionIdleTimeout, 1800);
-    if (session.rememberMe) base = Math.max(base, realm.ssoSessionIdleTimeoutRememberMe);
-    const override = attribute(client, 'client.session.idle.timeout') || realm.clientSessionIdleTimeout;
-    if (override > 0) base = override;
-  }
+  const base = session.offline
+    ? override(attribute(client, 'client.offline.session.idle.timeout'), realm.clientOfflineSessionIdleTimeout, offlineIdle(realm))
+    : override(attribute(client, 'client.session.idle.timeout'), realm.clientSessionIdleTimeout, ssoIdle(realm, session.rememberMe));
   return clientSession.timestamp + base;
 }
 
@@ -66,14 +73,11 @@ export function clientSessionMaxTimestamp(realm: RealmSettings, client: Client, 
   const userMax = userSessionMaxTimestamp(realm, session);
   let base: number;
   if (session.offline) {
-    const clientOverride = attribute(client, 'client.offline.session.max.lifespan');
-    if (!realm.offlineSessionMaxLifespanEnabled && clientOverride <= 0) return undefined;
-    base = clientOverride > 0 ? clientOverride : realm.clientOfflineSessionMaxLifespan > 0 ? realm.clientOfflineSessionMaxLifespan : offlineMax(realm);
+    const perClient = attribute(client, 'client.offline.session.max.lifespan');
+    if (!realm.offlineSessionMaxLifespanEnabled && !(perClient !== undefined && perClient > 0)) return undefined;
+    base = override(perClient, realm.clientOfflineSessionMaxLifespan, offlineMax(realm));
   } else {
-    base = positive(realm.ssoSessionMaxLifespan, 36000);
-    if (session.rememberMe) base = Math.max(base, realm.ssoSessionMaxLifespanRememberMe);
-    const override = attribute(client, 'client.session.max.lifespan') || realm.clientSessionMaxLifespan;
-    if (override > 0) base = override;
+    base = override(attribute(client, 'client.session.max.lifespan'), realm.clientSessionMaxLifespan, ssoMax(realm, session.rememberMe));
   }
   const own = clientSession.started + base;
   return userMax === undefined ? own : Math.min(own, userMax);
@@ -92,13 +96,22 @@ export function isClientSessionValid(realm: RealmSettings, client: Client, sessi
   return exp === undefined ? now < clientSessionIdleTimestamp(realm, client, session, clientSession) : now < exp;
 }
 
-/** Access token `exp`: now + lifespan (client override first), capped by the client session's max. */
+/**
+ * Access token `exp`: now + lifespan (the client's `access.token.lifespan` when set, else the
+ * realm's), capped by the client session's max. A lifespan of -1 means "until the SSO session's
+ * max" (Keycloak: started + the remember-me max when set, else the SSO max).
+ */
 export function accessTokenExpiry(realm: RealmSettings, client: Client, session: UserSession | undefined, clientSession: ClientSession | undefined, now: number): number {
-  const override = attribute(client, 'access.token.lifespan');
-  const lifespan = override !== 0 ? override : realm.accessTokenLifespan;
+  const lifespan = attribute(client, 'access.token.lifespan') ?? realm.accessTokenLifespan;
   const max = session && clientSession ? clientSessionMaxTimestamp(realm, client, session, clientSession) : undefined;
-  if (lifespan === -1) return max ?? now + positive(realm.ssoSessionMaxLifespan, 36000);
-  const exp = now + positive(lifespan, 300);
+  let exp: number;
+  if (lifespan === -1) {
+    const started = session?.started ?? now;
+    const rememberMeMax = session?.rememberMe && realm.ssoSessionMaxLifespanRememberMe > 0 ? realm.ssoSessionMaxLifespanRememberMe : undefined;
+    exp = started + (rememberMeMax ?? positive(realm.ssoSessionMaxLifespan, 36000));
+  } else {
+    exp = now + positive(lifespan, positive(realm.accessTokenLifespan, 300));
+  }
   return max === undefined ? exp : Math.min(exp, max);
 }
 

@@ -3,6 +3,8 @@
  * without a store read. The store keeps them durably (a restart reloads the list) and the
  * invalidation bus carries new revocations to the other nodes. Entries leave when the token
  * would have expired anyway, so the list stays as small as the access-token lifespan allows.
+ * When the bus may have missed events (`all`: a cluster node lost its listener), the list is
+ * read again from the store.
  */
 import type { InvalidationBus } from '../store/cache/index.ts';
 import type { SessionStore } from './session-store.ts';
@@ -13,13 +15,16 @@ export class RevocationList {
   constructor(
     private readonly store: SessionStore,
     private readonly bus: InvalidationBus,
+    private readonly now: () => number,
+    onReloadError: (error: unknown) => void = () => {},
   ) {
     bus.subscribe((event) => {
       if (event.kind === 'tokenRevoked') this.revoked.set(event.jti, event.expiresAt);
+      else if (event.kind === 'all') this.load().catch(onReloadError);
     });
   }
 
-  async load(nowSeconds: number): Promise<void> {
+  async load(nowSeconds = this.now()): Promise<void> {
     for (const { jti, expiresAt } of await this.store.listRevokedTokens(nowSeconds)) this.revoked.set(jti, expiresAt);
   }
 

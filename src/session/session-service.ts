@@ -46,6 +46,23 @@ export class SessionService {
   }
 
   async create(realm: RealmSettings, fields: NewUserSession): Promise<UserSession> {
+    const session = this.newUserSession(realm, fields);
+    await this.store.createUserSession(session);
+    return session;
+  }
+
+  /**
+   * A session that is never stored (Keycloak's transient persistence): it names the tokens
+   * issued with it, and nothing finds it afterwards, so refresh and session-bound checks fail.
+   */
+  transient(realm: RealmSettings, fields: NewUserSession, client: Client, scope: string): { session: UserSession; clientSession: ClientSession } {
+    const session = this.newUserSession(realm, fields);
+    const clientSession: ClientSession = { clientUuid: client.id, started: session.started, timestamp: session.started, scope, refreshTokenUses: 0 };
+    session.clientSessions.set(client.id, clientSession);
+    return { session, clientSession };
+  }
+
+  private newUserSession(realm: RealmSettings, fields: NewUserSession): UserSession {
     const now = this.now();
     const session: UserSession = {
       id: fields.id ?? newId(),
@@ -61,15 +78,16 @@ export class SessionService {
       clientSessions: new Map(),
     };
     session.expiresAt = userSessionDeadline(realm, session);
-    await this.store.createUserSession(session);
     return session;
   }
 
   /** Adds (or renews) a client's session inside a user session; durable when it returns. */
   async attachClient(realm: RealmSettings, session: UserSession, client: Client, scope: string, redirectUri?: string): Promise<ClientSession | undefined> {
     const now = this.now();
-    // A client that logs in again within the same SSO session keeps its client session's start.
-    const existing = session.clientSessions.get(client.id);
+    // A client that logs in again within the same SSO session keeps its client session's start,
+    // and its refresh-token rotation state as the store has it (memory does not follow the
+    // compare-and-set): writing back a cached copy would let rotated-out tokens in again.
+    const existing = session.clientSessions.has(client.id) ? (await this.reload(session))?.clientSessions.get(client.id) : undefined;
     const clientSession: ClientSession = existing
       ? { ...existing, timestamp: now, scope, redirectUri }
       : { clientUuid: client.id, started: now, timestamp: now, scope, redirectUri, refreshTokenUses: 0 };
@@ -82,17 +100,25 @@ export class SessionService {
   /**
    * The session if it exists and is still valid. Expired sessions are refused on read, before any
    * sweeper has run. A cached copy that looks expired is re-read once: another node may have
-   * slid it since this node cached it.
+   * slid it since this node cached it. `fresh` skips this node's cache altogether.
    */
-  async findValid(realm: RealmSettings, id: string, offline: boolean): Promise<UserSession | undefined> {
+  async findValid(realm: RealmSettings, id: string, offline: boolean, options: { fresh?: boolean } = {}): Promise<UserSession | undefined> {
     const now = this.now();
-    let session = await this.store.getUserSession(id, offline);
-    if (session && !isUserSessionValid(realm, session, now) && this.store.evictLocal) {
-      this.store.evictLocal(id, offline);
-      session = await this.store.getUserSession(id, offline);
-    }
+    let session = options.fresh ? await this.reload({ id, offline }) : await this.store.getUserSession(id, offline);
+    if (session && !options.fresh && !isUserSessionValid(realm, session, now)) session = await this.reload(session);
     if (!session || !isUserSessionValid(realm, session, now)) return undefined;
     return session;
+  }
+
+  /**
+   * The store's copy of a session this node holds in memory. A cached copy can lag behind
+   * what other nodes did since (slid it, added a client); whoever is about to refuse a session
+   * because of its cached copy asks again here first.
+   */
+  async reload(session: Pick<UserSession, 'id' | 'offline'>): Promise<UserSession | undefined> {
+    if (!this.store.evictLocal) return this.store.getUserSession(session.id, session.offline);
+    this.store.evictLocal(session.id, session.offline);
+    return this.store.getUserSession(session.id, session.offline);
   }
 
   /**

@@ -3,7 +3,19 @@
  * memory plug in behind it), all held to the same contract tests. Every method that returns means
  * the change is committed ("durable before acknowledged", DESIGN rule 2).
  */
-import type { AuthSession, AuthorizationCode, ClientSession, CodeConsumption, SessionTouch, UserSession } from './types.ts';
+import type {
+  AuthSession,
+  AuthorizationCode,
+  ClientSession,
+  CodeConsumption,
+  FailedLogin,
+  LoginFailure,
+  LoginLockout,
+  RefreshTokenUse,
+  RefreshTokenUseOutcome,
+  SessionTouch,
+  UserSession,
+} from './types.ts';
 
 export interface SessionStore {
   createUserSession(session: UserSession): Promise<void>;
@@ -23,11 +35,17 @@ export interface SessionStore {
   countUserSessions(): Promise<number>;
 
   /**
-   * Records one use of a refresh token under rotation, as a single compare-and-set:
-   * a newer jti replaces the stored one with a count of 1; the same jti increments the count while
-   * it is ≤ maxReuse. Returns the outcome without ever losing a concurrent update.
+   * Records one use of a refresh token under rotation, as a single compare-and-set on the client
+   * session (Keycloak's reuse rules, keycloak-compat.md §2.5):
+   * - a jti other than the stored one, issued before the client session's `timestamp` (its last
+   *   refresh), while a jti is stored: `stale`, nothing changes;
+   * - any other new jti replaces the stored one with a count of 1;
+   * - the stored jti is counted again while its count is ≤ `maxReuse`, else `exceeded` (the count
+   *   still grows: it counts presentations);
+   * - every accepted use moves `timestamp` forward to `now`.
+   * Never loses a concurrent update; `missing` when there is no such client session.
    */
-  useRefreshToken(userSessionId: string, offline: boolean, clientUuid: string, jti: string, maxReuse: number): Promise<'ok' | 'exceeded' | 'missing'>;
+  useRefreshToken(userSessionId: string, offline: boolean, clientUuid: string, use: RefreshTokenUse): Promise<RefreshTokenUseOutcome>;
 
   putAuthSession(session: AuthSession): Promise<void>;
   getAuthSession(id: string): Promise<AuthSession | undefined>;
@@ -41,6 +59,19 @@ export interface SessionStore {
   revokeToken(jti: string, expiresAt: number): Promise<void>;
   /** Revoked jtis that have not expired yet, for the in-memory revocation list. */
   listRevokedTokens(nowSeconds: number): Promise<Array<{ jti: string; expiresAt: number }>>;
+
+  /** Brute-force counters of a user; undefined when there is no failure on record. */
+  getLoginFailure(realmId: string, userId: string): Promise<LoginFailure | undefined>;
+  /**
+   * Counts one failed login, atomically (concurrent failures are all counted): the failure count
+   * grows by one, or starts over at one (lockouts cleared too) when the previous failure is older
+   * than `resetAfterMs`. Returns the counters after, and when the previous failure was (ms, 0 if none).
+   */
+  recordLoginFailure(realmId: string, userId: string, failure: FailedLogin): Promise<{ failure: LoginFailure; previousFailure: number }>;
+  /** Applies a temporary lockout atomically; returns the counters after, undefined when there is no record. */
+  lockLoginFailure(realmId: string, userId: string, lockout: LoginLockout): Promise<LoginFailure | undefined>;
+  /** Clears one user's counters, or every user's of the realm when `userId` is omitted. */
+  deleteLoginFailures(realmId: string, userId?: string): Promise<void>;
 
   /** Deletes at most `limit` expired rows of every kind; returns how many went. */
   removeExpired(nowSeconds: number, limit: number): Promise<number>;

@@ -93,3 +93,48 @@ export interface SessionTouch {
   clientUuid?: string;
   clientTimestamp?: number;
 }
+
+/** One presentation of a refresh token while rotation (`revokeRefreshToken`) is on. */
+export interface RefreshTokenUse {
+  jti: string;
+  /** The token's `iat`: older than the client session's last refresh and not the newest token = stale. */
+  issuedAt: number;
+  /** Becomes the client session's `timestamp` (its last refresh) when the use is accepted. */
+  now: number;
+  /** `refreshTokenMaxReuse`: how many times more than once the same token may be used. */
+  maxReuse: number;
+}
+
+/**
+ * What one compare-and-set on the rotation state decided: accepted; the same token used more than
+ * `maxReuse` + 1 times; an older token used after a newer one was (`Stale token`); or no such
+ * client session.
+ */
+export type RefreshTokenUseOutcome = 'ok' | 'exceeded' | 'stale' | 'missing';
+
+/** Brute-force counters of one user, as Keycloak keeps them. `lastFailure` in ms, `failedLoginNotBefore` in s. */
+export interface LoginFailure {
+  numFailures: number;
+  numTemporaryLockouts: number;
+  lastFailure: number;
+  lastIpFailure?: string;
+  failedLoginNotBefore: number;
+}
+
+/** One failed login to count. */
+export interface FailedLogin {
+  atMs: number;
+  ipAddress: string;
+  /** Counters start over when the previous failure is older than this (`maxDeltaTimeSeconds`); never when absent. */
+  resetAfterMs?: number;
+}
+
+/** A temporary lockout to apply after a failure. */
+export interface LoginLockout {
+  /** Epoch seconds; an existing later lock is kept. */
+  notBefore: number;
+  /** Whether this lockout counts towards `maxTemporaryLockouts` (quick-login waits do not). */
+  countLockout: boolean;
+  /** Apply the lock only while the count (after this lockout) is at most this; no limit when absent. */
+  maxLockouts?: number;
+}

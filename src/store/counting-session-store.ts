@@ -18,6 +18,9 @@ const WRITES = new Set<keyof SessionStore>([
   'consumeCode',
   'removeExpired',
   'revokeToken',
+  'recordLoginFailure',
+  'lockLoginFailure',
+  'deleteLoginFailures',
 ]);
 
 export function countingWrites(store: SessionStore, onWrite: (operation: string) => void): SessionStore {

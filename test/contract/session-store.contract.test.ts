@@ -11,7 +11,7 @@ import crypto from 'node:crypto';
 import os from 'node:os';
 import pg from 'pg';
 import { Redis } from 'ioredis';
-import type { AuthSession, AuthorizationCode, ClientSession, SessionStore, UserSession } from '../../src/session/index.ts';
+import type { AuthSession, AuthorizationCode, ClientSession, RefreshTokenUse, SessionStore, UserSession } from '../../src/session/index.ts';
 import { openSqlDatabase, SqlSessionStore } from '../../src/store/sql/index.ts';
 import { MemorySessionStore } from '../../src/store/memory/index.ts';
 import { RedisSessionStore } from '../../src/store/redis/index.ts';
@@ -158,6 +158,12 @@ function authorizationCode(userSessionId: string, expiresAt = nowSeconds() + 60)
   };
 }
 
+/** A refresh-token use that is never stale (issued now) and moves no clock. */
+function refreshUse(jti: string, maxReuse: number): RefreshTokenUse {
+  const t = nowSeconds();
+  return { jti, issuedAt: t + 3600, now: t, maxReuse };
+}
+
 /** Drops absent optional fields, which a store may give back as present-but-undefined. */
 const json = (value: unknown): unknown => JSON.parse(JSON.stringify(value));
 
@@ -280,7 +286,7 @@ for (const backend of backends) {
       assert.equal(await store.getUserSession(session.id, false), undefined);
       assert.equal(await store.countUserSessionsOfClient(realmId, 'client-a', false), 0);
       assert.deepEqual(await store.listUserSessionsOfUser(realmId, session.userId, false), []);
-      assert.equal(await store.useRefreshToken(session.id, false, 'client-a', 'jti', 1), 'missing');
+      assert.equal(await store.useRefreshToken(session.id, false, 'client-a', refreshUse('jti', 1)), 'missing');
     });
 
     it('deleteUserSessionsOfUser removes every session of that user and kind, and no other', async () => {
@@ -430,32 +436,157 @@ for (const backend of backends) {
     it('rotation: a newer jti starts over at one use; the same jti is allowed maxReuse more', async () => {
       const session = userSession({ clients: [clientSession('client-a')] });
       await store.createUserSession(session);
-      const use = (jti: string, maxReuse: number) => store.useRefreshToken(session.id, false, 'client-a', jti, maxReuse);
+      const use = (jti: string, maxReuse: number) => store.useRefreshToken(session.id, false, 'client-a', refreshUse(jti, maxReuse));
       assert.equal(await use('j1', 0), 'ok');
       assert.equal(await use('j1', 0), 'exceeded');
       assert.equal(await use('j2', 1), 'ok');
       assert.equal(await use('j2', 1), 'ok');
-      assert.equal(await use('j2', 1), 'exceeded');
-      const stored = (await store.getUserSession(session.id, false))!.clientSessions.get('client-a')!;
+      let stored = (await store.getUserSession(session.id, false))!.clientSessions.get('client-a')!;
       assert.equal(stored.refreshTokenJti, 'j2');
       assert.equal(stored.refreshTokenUses, 2);
+      assert.equal(await use('j2', 1), 'exceeded');
+      stored = (await store.getUserSession(session.id, false))!.clientSessions.get('client-a')!;
+      assert.equal(stored.refreshTokenJti, 'j2');
+      assert.ok(stored.refreshTokenUses > 2);
+    });
+
+    it('rotation: an accepted use moves the client session timestamp to now, never back', async () => {
+      const t = nowSeconds();
+      const session = userSession({ clients: [clientSession('client-a', { timestamp: t - 100 })] });
+      await store.createUserSession(session);
+      const timestamp = async () => (await store.getUserSession(session.id, false))!.clientSessions.get('client-a')!.timestamp;
+      assert.equal(await store.useRefreshToken(session.id, false, 'client-a', { jti: 'j1', issuedAt: t - 100, now: t - 50, maxReuse: 0 }), 'ok');
+      assert.equal(await timestamp(), t - 50);
+      assert.equal(await store.useRefreshToken(session.id, false, 'client-a', { jti: 'j2', issuedAt: t - 50, now: t - 60, maxReuse: 0 }), 'ok');
+      assert.equal(await timestamp(), t - 50);
+      assert.equal(await store.useRefreshToken(session.id, false, 'client-a', { jti: 'j2', issuedAt: t - 50, now: t, maxReuse: 0 }), 'exceeded');
+      assert.equal(await timestamp(), t - 50);
+    });
+
+    it('rotation: an older token used after a newer one is stale, and changes nothing', async () => {
+      const t = nowSeconds();
+      const session = userSession({ clients: [clientSession('client-a', { timestamp: t - 100 })] });
+      await store.createUserSession(session);
+      const use = (jti: string, issuedAt: number, now: number) => store.useRefreshToken(session.id, false, 'client-a', { jti, issuedAt, now, maxReuse: 2 });
+      // Nothing used yet: any token is accepted (Keycloak checks staleness only against a used one).
+      assert.equal(await use('first', t - 100, t - 10), 'ok');
+      // Issued at the last refresh (same second): the newer token, accepted.
+      assert.equal(await use('second', t - 10, t), 'ok');
+      assert.equal(await use('first', t - 100, t + 1), 'stale');
+      assert.equal(await use('other', t - 1, t + 1), 'stale');
+      const stored = (await store.getUserSession(session.id, false))!.clientSessions.get('client-a')!;
+      assert.equal(stored.refreshTokenJti, 'second');
+      assert.equal(stored.refreshTokenUses, 1);
+      assert.equal(stored.timestamp, t);
+      assert.equal(await use('second', t - 10, t + 1), 'ok');
+      assert.equal(await use('third', t + 1, t + 2), 'ok');
     });
 
     it('200 concurrent uses of one refresh token with maxReuse=2: exactly 3 succeed', async () => {
-      const session = userSession({ clients: [clientSession('client-a', { refreshTokenJti: 'old', refreshTokenUses: 1 })] });
+      const t = nowSeconds();
+      const session = userSession({ clients: [clientSession('client-a', { refreshTokenJti: 'old', refreshTokenUses: 1, timestamp: t })] });
       await store.createUserSession(session);
-      const outcomes = await Promise.all(Array.from({ length: 200 }, () => store.useRefreshToken(session.id, false, 'client-a', 'rt-1', 2)));
+      const outcomes = await Promise.all(
+        Array.from({ length: 200 }, () => store.useRefreshToken(session.id, false, 'client-a', { jti: 'rt-1', issuedAt: t, now: t + 1, maxReuse: 2 })),
+      );
       assert.equal(outcomes.filter((o) => o === 'ok').length, 3);
       assert.equal(outcomes.filter((o) => o === 'exceeded').length, 197);
-      assert.equal(await store.useRefreshToken(session.id, false, 'client-a', 'rt-2', 2), 'ok');
+      assert.equal(await store.useRefreshToken(session.id, false, 'client-a', { jti: 'rt-2', issuedAt: t + 1, now: t + 2, maxReuse: 2 }), 'ok');
+    });
+
+    it('200 concurrent uses of an older token and its successor: the older one is stale once the newer is used', async () => {
+      const t = nowSeconds();
+      const session = userSession({ clients: [clientSession('client-a', { refreshTokenJti: 'rt-1', refreshTokenUses: 1, timestamp: t })] });
+      await store.createUserSession(session);
+      const outcomes = await Promise.all(
+        Array.from({ length: 200 }, (_, i) =>
+          i % 2 === 0
+            ? store.useRefreshToken(session.id, false, 'client-a', { jti: 'rt-2', issuedAt: t, now: t + 1, maxReuse: 1000 })
+            : store.useRefreshToken(session.id, false, 'client-a', { jti: 'rt-1', issuedAt: t - 5, now: t + 1, maxReuse: 1000 }).then((o) => `old:${o}`),
+        ),
+      );
+      // Every use of the newer token counts; an older-token use either came first (accepted and
+      // counted before the newer one replaced it) or was refused as stale.
+      assert.equal(outcomes.filter((o) => o === 'ok').length, 100);
+      assert.equal(outcomes.filter((o) => o === 'old:ok').length + outcomes.filter((o) => o === 'old:stale').length, 100);
+      const stored = (await store.getUserSession(session.id, false))!.clientSessions.get('client-a')!;
+      assert.ok(stored.refreshTokenJti === 'rt-2' || stored.refreshTokenJti === 'rt-1');
     });
 
     it('rotation on a missing client session or user session is missing', async () => {
       const session = userSession({ clients: [clientSession('client-a')] });
       await store.createUserSession(session);
-      assert.equal(await store.useRefreshToken(session.id, false, 'client-b', 'j', 1), 'missing');
-      assert.equal(await store.useRefreshToken(session.id, true, 'client-a', 'j', 1), 'missing');
-      assert.equal(await store.useRefreshToken(uid('gone'), false, 'client-a', 'j', 1), 'missing');
+      assert.equal(await store.useRefreshToken(session.id, false, 'client-b', refreshUse('j', 1)), 'missing');
+      assert.equal(await store.useRefreshToken(session.id, true, 'client-a', refreshUse('j', 1)), 'missing');
+      assert.equal(await store.useRefreshToken(uid('gone'), false, 'client-a', refreshUse('j', 1)), 'missing');
+    });
+
+    it('counts login failures atomically and keeps the previous failure time', async () => {
+      const realmId = uid('realm');
+      const userId = uid('user');
+      assert.equal(await store.getLoginFailure(realmId, userId), undefined);
+      const t = Date.now();
+      const first = await store.recordLoginFailure(realmId, userId, { atMs: t, ipAddress: '192.0.2.1', resetAfterMs: 60_000 });
+      assert.deepEqual(json(first), { failure: { numFailures: 1, numTemporaryLockouts: 0, lastFailure: t, lastIpFailure: '192.0.2.1', failedLoginNotBefore: 0 }, previousFailure: 0 });
+      const second = await store.recordLoginFailure(realmId, userId, { atMs: t + 500, ipAddress: '192.0.2.2', resetAfterMs: 60_000 });
+      assert.deepEqual(json(second), { failure: { numFailures: 2, numTemporaryLockouts: 0, lastFailure: t + 500, lastIpFailure: '192.0.2.2', failedLoginNotBefore: 0 }, previousFailure: t });
+
+      const outcomes = await Promise.all(
+        Array.from({ length: 50 }, (_, i) => store.recordLoginFailure(realmId, userId, { atMs: t + 1000 + i, ipAddress: '192.0.2.3', resetAfterMs: 60_000 })),
+      );
+      assert.deepEqual(outcomes.map((o) => o.failure.numFailures).sort((a, b) => a - b), Array.from({ length: 50 }, (_, i) => i + 3));
+      assert.equal(new Set(outcomes.map((o) => o.previousFailure)).size, 50);
+      assert.equal((await store.getLoginFailure(realmId, userId))!.numFailures, 52);
+      assert.deepEqual(await store.getLoginFailure(realmId, uid('someone-else')), undefined);
+    });
+
+    it('starts login failures over after the reset window, as Keycloak clears them', async () => {
+      const realmId = uid('realm');
+      const userId = uid('user');
+      const t = Date.now();
+      await store.recordLoginFailure(realmId, userId, { atMs: t, ipAddress: '192.0.2.1', resetAfterMs: 1000 });
+      await store.lockLoginFailure(realmId, userId, { notBefore: Math.floor(t / 1000) + 60, countLockout: true });
+      const within = await store.recordLoginFailure(realmId, userId, { atMs: t + 1000, ipAddress: '192.0.2.1', resetAfterMs: 1000 });
+      assert.equal(within.failure.numFailures, 2);
+      assert.equal(within.failure.numTemporaryLockouts, 1);
+      const after = await store.recordLoginFailure(realmId, userId, { atMs: t + 2001, ipAddress: '192.0.2.1', resetAfterMs: 1000 });
+      assert.deepEqual(json(after), { failure: { numFailures: 1, numTemporaryLockouts: 0, lastFailure: 0, failedLoginNotBefore: 0 }, previousFailure: t + 1000 });
+      // Without a window (permanent lockout only) nothing is ever reset.
+      const never = await store.recordLoginFailure(realmId, userId, { atMs: t + 10_000_000, ipAddress: '192.0.2.1' });
+      assert.equal(never.failure.numFailures, 2);
+    });
+
+    it('locks: never shortens a lock, counts lockouts, honours the lockout limit', async () => {
+      const realmId = uid('realm');
+      const userId = uid('user');
+      const t = Math.floor(Date.now() / 1000);
+      assert.equal(await store.lockLoginFailure(realmId, userId, { notBefore: t + 60, countLockout: true }), undefined);
+      await store.recordLoginFailure(realmId, userId, { atMs: t * 1000, ipAddress: '192.0.2.1' });
+      const locked = (await store.lockLoginFailure(realmId, userId, { notBefore: t + 60, countLockout: true }))!;
+      assert.deepEqual([locked.numTemporaryLockouts, locked.failedLoginNotBefore], [1, t + 60]);
+      const shorter = (await store.lockLoginFailure(realmId, userId, { notBefore: t + 30, countLockout: false }))!;
+      assert.deepEqual([shorter.numTemporaryLockouts, shorter.failedLoginNotBefore], [1, t + 60]);
+      const overLimit = (await store.lockLoginFailure(realmId, userId, { notBefore: t + 900, countLockout: true, maxLockouts: 1 }))!;
+      assert.deepEqual([overLimit.numTemporaryLockouts, overLimit.failedLoginNotBefore], [2, t + 60]);
+      const withinLimit = (await store.lockLoginFailure(realmId, userId, { notBefore: t + 900, countLockout: true, maxLockouts: 5 }))!;
+      assert.deepEqual([withinLimit.numTemporaryLockouts, withinLimit.failedLoginNotBefore], [3, t + 900]);
+      assert.deepEqual((await store.getLoginFailure(realmId, userId))!.failedLoginNotBefore, t + 900);
+    });
+
+    it('clears login failures of one user, or of a whole realm', async () => {
+      const [realmA, realmB] = [uid('realm'), uid('realm')];
+      const [u1, u2] = [uid('user'), uid('user')];
+      const at = { atMs: Date.now(), ipAddress: '192.0.2.1' };
+      for (const [realm, user] of [[realmA, u1], [realmA, u2], [realmB, u1]]) await store.recordLoginFailure(realm, user, at);
+      await store.deleteLoginFailures(realmA, u1);
+      assert.equal(await store.getLoginFailure(realmA, u1), undefined);
+      assert.equal((await store.getLoginFailure(realmA, u2))!.numFailures, 1);
+      await store.recordLoginFailure(realmA, u1, at);
+      await store.deleteLoginFailures(realmA);
+      assert.equal(await store.getLoginFailure(realmA, u1), undefined);
+      assert.equal(await store.getLoginFailure(realmA, u2), undefined);
+      assert.equal((await store.getLoginFailure(realmB, u1))!.numFailures, 1);
+      assert.equal((await store.recordLoginFailure(realmA, u2, at)).failure.numFailures, 1);
     });
 
     it('keeps revoked token ids until they expire', async () => {

@@ -40,20 +40,25 @@ export interface IssuedCode {
   verifier: string;
 }
 
-/** Logs alice in through the form and returns the (not yet redeemed) code with its PKCE verifier. */
-export async function codeThroughLogin(baseUrl: string, jar = new CookieJar()): Promise<IssuedCode> {
+/** An authorization request of demo-service (code flow, PKCE) with the verifier for its code. */
+export function authorizationRequest(baseUrl: string, state = randomBytes(8).toString('hex')): { url: string; verifier: string } {
   const verifier = randomBytes(32).toString('base64url');
-  const challenge = createHash('sha256').update(verifier).digest('base64url');
   const query = new URLSearchParams({
     client_id: 'demo-service',
     redirect_uri: DEMO_REDIRECT,
     response_type: 'code',
     scope: 'openid',
-    state: randomBytes(8).toString('hex'),
-    code_challenge: challenge,
+    state,
+    code_challenge: createHash('sha256').update(verifier).digest('base64url'),
     code_challenge_method: 'S256',
   });
-  const location = await loginThroughForm(`${baseUrl}/realms/demo/protocol/openid-connect/auth?${query}`, 'alice', 'alice', jar);
+  return { url: `${baseUrl}/realms/demo/protocol/openid-connect/auth?${query}`, verifier };
+}
+
+/** Logs alice in through the form and returns the (not yet redeemed) code with its PKCE verifier. */
+export async function codeThroughLogin(baseUrl: string, jar = new CookieJar()): Promise<IssuedCode> {
+  const { url, verifier } = authorizationRequest(baseUrl);
+  const location = await loginThroughForm(url, 'alice', 'alice', jar);
   const code = location.searchParams.get('code');
   if (!code) throw new Error(`no code in ${location}`);
   return { code, verifier };

@@ -52,7 +52,7 @@ export async function authRoutes(app: FastifyInstance, { ctx }: { ctx: Context }
       return sendAuthorizationResponse(reply, authRequest, { error: 'login_required', state: authRequest.state, iss: issuer });
     }
     const tab = tabFromRequest(authRequest, now);
-    const { tabId } = await openTab(ctx, request, reply, realm, tab);
+    const { tabId } = await openTab(ctx, request, reply, realm, issuer, tab);
     return sendLoginPage(reply, realm, issuer, tabId, tab);
   };
   const path = '/realms/:realm/protocol/openid-connect/auth';

@@ -9,24 +9,25 @@ import type { Context } from '../../context.ts';
 import { sha256Base64Url, signHmac, verifyJwt } from '../../crypto/index.ts';
 import { KEYCLOAK_IDENTITY, KEYCLOAK_SESSION, clearRealmCookie, setRealmCookie } from '../../http/cookies.ts';
 import type { LoadedRealm } from '../../realm/realm-service.ts';
-import { userSessionMaxTimestamp } from '../../session/lifetimes.ts';
+import { ssoCookieLifespan } from '../../session/lifetimes.ts';
 import type { UserSession } from '../../session/types.ts';
 
 export async function setSsoCookies(ctx: Context, request: FastifyRequest, reply: FastifyReply, realm: LoadedRealm, issuer: string, session: UserSession): Promise<void> {
   const now = ctx.sessions.now();
-  const exp = userSessionMaxTimestamp(realm.realm.settings, session) ?? now;
+  const lifespan = ssoCookieLifespan(realm.realm.settings, session.rememberMe);
+  const exp = now + lifespan;
   const identity = await signHmac(
     { exp, iat: now, jti: randomUUID(), iss: issuer, sub: session.userId, typ: 'Serialized-ID', sid: session.id, state_checker: randomUUID() },
     realm.keys,
   );
-  const maxAge = session.rememberMe ? Math.max(0, exp - now) : undefined;
-  setRealmCookie(request, reply, realm.realm.name, KEYCLOAK_IDENTITY, identity, { httpOnly: true, maxAge });
-  setRealmCookie(request, reply, realm.realm.name, KEYCLOAK_SESSION, sha256Base64Url(session.id), { httpOnly: false, maxAge });
+  const maxAge = session.rememberMe ? lifespan : undefined;
+  setRealmCookie(request, reply, issuer, KEYCLOAK_IDENTITY, identity, { httpOnly: true, maxAge });
+  setRealmCookie(request, reply, issuer, KEYCLOAK_SESSION, sha256Base64Url(session.id), { httpOnly: false, maxAge });
 }
 
-export function clearSsoCookies(request: FastifyRequest, reply: FastifyReply, realm: LoadedRealm): void {
-  clearRealmCookie(request, reply, realm.realm.name, KEYCLOAK_IDENTITY);
-  clearRealmCookie(request, reply, realm.realm.name, KEYCLOAK_SESSION, false);
+export function clearSsoCookies(request: FastifyRequest, reply: FastifyReply, issuer: string): void {
+  clearRealmCookie(request, reply, issuer, KEYCLOAK_IDENTITY);
+  clearRealmCookie(request, reply, issuer, KEYCLOAK_SESSION, false);
 }
 
 /** The browser's current SSO session, if its identity cookie is genuine and the session still valid. */

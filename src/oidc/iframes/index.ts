@@ -15,16 +15,17 @@ import { isOriginAllowed } from '../../realm/redirect-uri.ts';
 
 const FRAME_HEADERS = { 'content-type': 'text/html;charset=utf-8', 'cache-control': 'no-cache', 'x-content-type-options': 'nosniff' };
 
+// As in Keycloak, the SameSite=None cookie is tried wherever the browser may take it (https and
+// loopback hosts, see http/cookies.ts); elsewhere the browser drops it and the Lax one decides.
 const STEP1 = `<!DOCTYPE html><html><body><script>
-  var secure = location.protocol === 'https:';
-  document.cookie = 'KEYCLOAK_3P_COOKIE_SAMESITE=supported; Max-Age=60' + (secure ? '; SameSite=None; Secure' : '');
+  document.cookie = 'KEYCLOAK_3P_COOKIE_SAMESITE=supported; Max-Age=60; SameSite=None; Secure';
   document.cookie = 'KEYCLOAK_3P_COOKIE=supported; Max-Age=60';
   window.location = 'step2.html';
 </script></body></html>`;
 
 const STEP2 = `<!DOCTYPE html><html><body><script>
   var supported = document.cookie.indexOf('KEYCLOAK_3P_COOKIE') !== -1;
-  document.cookie = 'KEYCLOAK_3P_COOKIE_SAMESITE=; Max-Age=0';
+  document.cookie = 'KEYCLOAK_3P_COOKIE_SAMESITE=; Max-Age=0; SameSite=None; Secure';
   document.cookie = 'KEYCLOAK_3P_COOKIE=; Max-Age=0';
   window.parent.postMessage(supported ? 'supported' : 'unsupported', '*');
 </script></body></html>`;

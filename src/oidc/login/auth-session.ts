@@ -48,6 +48,14 @@ export function authSessionIdFromCookie(request: FastifyRequest): string | undef
   return AUTH_SESSION_SHAPE.test(id) ? id : undefined;
 }
 
+/**
+ * `<id>.<route>`: the route of the live node this login is pinned to (rendezvous hashing), so a
+ * load balancer can keep the login on one node. Only a hint: every node serves every login.
+ */
+export function authSessionCookieValue(ctx: Context, id: string): string {
+  return ctx.config.routeCookie ? `${id}.${ctx.cluster.routeFor(id)}` : id;
+}
+
 export async function loadAuthSession(ctx: Context, realm: LoadedRealm, id: string | undefined): Promise<AuthSession | undefined> {
   if (!id) return undefined;
   const session = await ctx.store.getAuthSession(id);
@@ -61,6 +69,7 @@ export async function openTab(
   request: FastifyRequest,
   reply: FastifyReply,
   realm: LoadedRealm,
+  issuer: string,
   tab: AuthTab,
 ): Promise<{ session: AuthSession; tabId: string }> {
   const now = ctx.sessions.now();
@@ -73,8 +82,8 @@ export async function openTab(
   // Bounded: an endless stream of authorization requests in one browser cannot grow the row.
   for (const old of tabIds.slice(0, Math.max(0, tabIds.length - MAX_TABS))) delete session.tabs[old];
   await ctx.store.putAuthSession(session);
-  setRealmCookie(request, reply, realm.realm.name, AUTH_SESSION_ID, session.id, { httpOnly: true });
-  setRealmCookie(request, reply, realm.realm.name, KC_RESTART, await signHmac({ typ: 'restart', tab }, realm.keys), { httpOnly: true });
+  setRealmCookie(request, reply, issuer, AUTH_SESSION_ID, authSessionCookieValue(ctx, session.id), { httpOnly: true });
+  setRealmCookie(request, reply, issuer, KC_RESTART, await signHmac({ typ: 'restart', tab }, realm.keys), { httpOnly: true });
   return { session, tabId };
 }
 
@@ -94,7 +103,7 @@ export async function restartTab(ctx: Context, request: FastifyRequest, realm: L
   }
 }
 
-export async function finishAuthSession(ctx: Context, request: FastifyRequest, reply: FastifyReply, realm: LoadedRealm, session: AuthSession): Promise<void> {
+export async function finishAuthSession(ctx: Context, request: FastifyRequest, reply: FastifyReply, issuer: string, session: AuthSession): Promise<void> {
   await ctx.store.deleteAuthSession(session.id);
-  clearRealmCookie(request, reply, realm.realm.name, KC_RESTART);
+  clearRealmCookie(request, reply, issuer, KC_RESTART);
 }

@@ -24,7 +24,7 @@ const PAGE_EXPIRED = 'Page has expired. Please sign in again.';
 async function restart(ctx: Context, request: FastifyRequest, reply: FastifyReply, realm: LoadedRealm, issuer: string): Promise<FastifyReply> {
   const tab = await restartTab(ctx, request, realm);
   if (!tab) throw new ErrorPage(400, LOGIN_TIMEOUT);
-  const opened = await openTab(ctx, request, reply, realm, tab);
+  const opened = await openTab(ctx, request, reply, realm, issuer, tab);
   return sendLoginPage(reply, realm, issuer, opened.tabId, tab, { info: LOGIN_TIMEOUT });
 }
 
@@ -63,7 +63,7 @@ export async function loginRoutes(app: FastifyInstance, { ctx }: { ctx: Context 
     const rememberMe = settings.rememberMe && form.get('rememberMe') === 'on';
     const session = await ctx.sessions.create(settings, { realmId: realm.realm.id, userId: outcome.user.id, rememberMe, ipAddress: request.ip });
     await setSsoCookies(ctx, request, reply, realm, issuer, session);
-    await finishAuthSession(ctx, request, reply, realm, authSession);
+    await finishAuthSession(ctx, request, reply, issuer, authSession);
     return completeLogin(ctx, reply, realm, issuer, client, tab, session, '1');
   });
 }

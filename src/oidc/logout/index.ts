@@ -45,12 +45,12 @@ export async function logoutRoutes(app: FastifyInstance, { ctx }: { ctx: Context
     return reply.code(204).send();
   }
 
-  async function endBrowserSession(request: FastifyRequest, reply: FastifyReply, { realm }: RealmRequest, sessionId: string | undefined) {
+  async function endBrowserSession(request: FastifyRequest, reply: FastifyReply, { realm, issuer }: RealmRequest, sessionId: string | undefined) {
     if (sessionId) {
       const session = await ctx.store.getUserSession(sessionId, false);
       if (session && session.realmId === realm.realm.id) await ctx.sessions.end(session);
     }
-    clearSsoCookies(request, reply, realm);
+    clearSsoCookies(request, reply, issuer);
   }
 
   async function browserLogout(request: FastifyRequest, reply: FastifyReply, target: RealmRequest, params: Form) {
@@ -83,7 +83,7 @@ export async function logoutRoutes(app: FastifyInstance, { ctx }: { ctx: Context
       return redirectAfterLogout(reply, logoutTarget);
     }
     if (!browser) {
-      clearSsoCookies(request, reply, realm);
+      clearSsoCookies(request, reply, issuer);
       return redirectAfterLogout(reply, logoutTarget);
     }
     const now = ctx.sessions.now();

@@ -27,7 +27,11 @@ export async function checkAccessToken(ctx: Context, realm: LoadedRealm, issuer:
   if (ctx.revocations.isRevoked(claims.jti, now)) return { valid: false, reason: 'Token revoked', claims };
 
   let session: UserSession | undefined;
-  if (claims.sid !== undefined) {
+  if (claims.sid !== undefined && claims.jti.startsWith('tr')) {
+    // A transient session's token names a session that was never stored (Keycloak: "Session not found").
+    session = await ctx.sessions.findValid(settings, claims.sid, false);
+    if (!session) return { valid: false, reason: 'Session not found', claims };
+  } else if (claims.sid !== undefined) {
     const offline = claims.jti.startsWith('of');
     session = await ctx.sessions.findValid(settings, claims.sid, offline);
     if (!session || !session.clientSessions.has(client.id)) {

@@ -36,26 +36,30 @@ export async function validateRefreshToken(
   if (claims.azp !== client.clientId) throw invalidGrant("Invalid refresh token. Token client and authorized client don't match");
 
   const offline = claims.typ === 'Offline';
-  const session = await ctx.store.getUserSession(claims.sid, offline);
+  let session = await ctx.store.getUserSession(claims.sid, offline);
   if (!session || session.realmId !== realm.realm.id) throw invalidGrant(offline ? 'Offline user session not found' : 'Session not active');
-  if (!isUserSessionValid(settings, session, now) && !(await stillValidInStore(ctx, settings, session))) {
-    await ctx.sessions.end(session);
-    throw invalidGrant(offline ? 'Offline session not active' : 'Session not active');
+  if (!isUserSessionValid(settings, session, now)) {
+    // A cached copy can lag behind another node's refreshes: the store decides.
+    const fresh = await ctx.sessions.findValid(settings, session.id, session.offline);
+    if (!fresh) {
+      await ctx.sessions.end(session);
+      throw invalidGrant(offline ? 'Offline session not active' : 'Session not active');
+    }
+    session = fresh;
   }
   const user = await ctx.realms.getUserView(realm, session.userId);
   if (!user || user.user.id !== claims.sub) throw invalidGrant('Invalid refresh token');
   if (!user.user.enabled) throw invalidGrant('User disabled');
   if (claims.iat < user.user.notBefore) throw invalidGrant('Stale token');
   if (claims.iat < session.started) throw invalidGrant('Refresh token issued before the user session started');
-  const clientSession = session.clientSessions.get(client.id);
+  let clientSession = session.clientSessions.get(client.id);
+  if (!clientSession || !isClientSessionValid(settings, client, session, clientSession, now)) {
+    // Another node may have added or slid this client session since this node cached the session.
+    session = (await ctx.sessions.reload(session)) ?? session;
+    clientSession = session.clientSessions.get(client.id);
+  }
   if (!clientSession) throw invalidGrant("Session doesn't have required client");
   if (claims.iat < clientSession.started) throw invalidGrant('refresh token issued before the client session started');
   if (!isClientSessionValid(settings, client, session, clientSession, now)) throw invalidGrant("Session doesn't have required client");
   return { claims, session, clientSession, user };
-}
-
-/** A cached copy can lag behind another node's refreshes: re-read once before declaring it over. */
-async function stillValidInStore(ctx: Context, settings: LoadedRealm['realm']['settings'], session: UserSession): Promise<boolean> {
-  const fresh = await ctx.sessions.findValid(settings, session.id, session.offline);
-  return fresh !== undefined;
 }

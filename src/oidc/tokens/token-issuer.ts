@@ -21,8 +21,10 @@ export interface IssueRequest {
   issuer: string;
   client: Client;
   user: UserView;
-  /** Absent for transient sessions (client_credentials): no `sid`, no refresh token. */
+  /** Absent for client_credentials' transient session: no `sid`, no refresh token. */
   session?: UserSession;
+  /** The session is transient (never stored): `tr` tokens that name it, which no refresh will find. */
+  transientSession?: boolean;
   clientSession?: ClientSession;
   scopes: GrantedScopes;
   grant: GrantShortcut;
@@ -55,8 +57,8 @@ export interface IssuedTokens {
   refreshClaims?: JwtClaims;
 }
 
-function sessionType(session: UserSession | undefined): string {
-  if (!session) return 'tr';
+function sessionType(session: UserSession | undefined, transientSession: boolean | undefined): string {
+  if (!session || transientSession) return 'tr';
   return session.offline ? 'of' : 'on';
 }
 
@@ -71,7 +73,7 @@ export async function issueTokens(request: IssueRequest): Promise<IssuedTokens> 
     exp,
     iat: now,
     ...(authTime !== undefined && scopes.names.has('basic') ? { auth_time: authTime } : {}),
-    jti: `${sessionType(session)}rt${request.grant}:${randomUUID()}`,
+    jti: `${sessionType(session, request.transientSession)}rt${request.grant}:${randomUUID()}`,
     iss: issuer,
     ...(audience.length === 1 ? { aud: audience[0] } : audience.length > 1 ? { aud: audience } : {}),
     sub: user.user.id,

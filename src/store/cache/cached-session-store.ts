@@ -5,7 +5,19 @@
  */
 import { LRUCache } from 'lru-cache';
 import type { SessionStore } from '../../session/session-store.ts';
-import type { AuthSession, AuthorizationCode, ClientSession, CodeConsumption, SessionTouch, UserSession } from '../../session/types.ts';
+import type {
+  AuthSession,
+  AuthorizationCode,
+  ClientSession,
+  CodeConsumption,
+  FailedLogin,
+  LoginFailure,
+  LoginLockout,
+  RefreshTokenUse,
+  RefreshTokenUseOutcome,
+  SessionTouch,
+  UserSession,
+} from '../../session/types.ts';
 import type { Invalidation, InvalidationBus } from './invalidation-bus.ts';
 
 export interface CacheObserver {
@@ -15,8 +27,20 @@ export interface CacheObserver {
 
 const key = (id: string, offline: boolean): string => (offline ? 'of:' : 'on:') + id;
 
+/** A store read in progress; `stale` when an invalidation for its key arrived meanwhile. */
+interface Load {
+  promise: Promise<UserSession | undefined>;
+  stale: boolean;
+}
+
 export class CachedSessionStore implements SessionStore {
   private readonly sessions: LRUCache<string, UserSession>;
+  /**
+   * Reads in flight, shared by concurrent callers. A read that started before another node's
+   * delete committed can finish after that node's invalidation arrived: its result must not be
+   * cached, or the deleted session would be served from memory until it ages out.
+   */
+  private readonly loads = new Map<string, Load>();
 
   constructor(
     private readonly inner: SessionStore,
@@ -29,8 +53,21 @@ export class CachedSessionStore implements SessionStore {
   }
 
   private onInvalidation(event: Invalidation): void {
-    if (event.kind === 'userSession') this.sessions.delete(key(event.id, event.offline));
-    else if (event.kind === 'all') this.sessions.clear();
+    if (event.kind === 'userSession') this.forget(key(event.id, event.offline));
+    else if (event.kind === 'all') {
+      this.sessions.clear();
+      for (const load of this.loads.values()) load.stale = true;
+      this.loads.clear();
+    }
+  }
+
+  private forget(k: string): void {
+    this.sessions.delete(k);
+    const load = this.loads.get(k);
+    if (load) {
+      load.stale = true;
+      this.loads.delete(k);
+    }
   }
 
   /** Drops a cached entry here and on every other node. */
@@ -40,7 +77,7 @@ export class CachedSessionStore implements SessionStore {
 
   /** Forgets a cached copy on this node only, e.g. to re-read a session that looks expired. */
   evictLocal(id: string, offline: boolean): void {
-    this.sessions.delete(key(id, offline));
+    this.forget(key(id, offline));
   }
 
   async createUserSession(session: UserSession): Promise<void> {
@@ -55,9 +92,23 @@ export class CachedSessionStore implements SessionStore {
       return cached;
     }
     this.observer.miss('userSession');
-    const loaded = await this.inner.getUserSession(id, offline);
-    if (loaded) this.sessions.set(key(id, offline), loaded);
-    return loaded;
+    const k = key(id, offline);
+    let load = this.loads.get(k);
+    if (!load) {
+      const started: Load = { stale: false, promise: this.inner.getUserSession(id, offline) };
+      load = started;
+      this.loads.set(k, started);
+      started.promise.then(
+        (loaded) => {
+          if (this.loads.get(k) === started) this.loads.delete(k);
+          if (loaded && !started.stale) this.sessions.set(k, loaded);
+        },
+        () => {
+          if (this.loads.get(k) === started) this.loads.delete(k);
+        },
+      );
+    }
+    return load.promise;
   }
 
   async putClientSession(userSessionId: string, offline: boolean, clientSession: ClientSession, expiresAt: number): Promise<boolean> {
@@ -103,8 +154,8 @@ export class CachedSessionStore implements SessionStore {
     return this.inner.countUserSessions();
   }
 
-  async useRefreshToken(userSessionId: string, offline: boolean, clientUuid: string, jti: string, maxReuse: number): Promise<'ok' | 'exceeded' | 'missing'> {
-    return this.inner.useRefreshToken(userSessionId, offline, clientUuid, jti, maxReuse);
+  useRefreshToken(userSessionId: string, offline: boolean, clientUuid: string, use: RefreshTokenUse): Promise<RefreshTokenUseOutcome> {
+    return this.inner.useRefreshToken(userSessionId, offline, clientUuid, use);
   }
 
   putAuthSession(session: AuthSession): Promise<void> {
@@ -128,6 +179,19 @@ export class CachedSessionStore implements SessionStore {
   }
   listRevokedTokens(nowSeconds: number): Promise<Array<{ jti: string; expiresAt: number }>> {
     return this.inner.listRevokedTokens(nowSeconds);
+  }
+
+  getLoginFailure(realmId: string, userId: string): Promise<LoginFailure | undefined> {
+    return this.inner.getLoginFailure(realmId, userId);
+  }
+  recordLoginFailure(realmId: string, userId: string, failure: FailedLogin): Promise<{ failure: LoginFailure; previousFailure: number }> {
+    return this.inner.recordLoginFailure(realmId, userId, failure);
+  }
+  lockLoginFailure(realmId: string, userId: string, lockout: LoginLockout): Promise<LoginFailure | undefined> {
+    return this.inner.lockLoginFailure(realmId, userId, lockout);
+  }
+  deleteLoginFailures(realmId: string, userId?: string): Promise<void> {
+    return this.inner.deleteLoginFailures(realmId, userId);
   }
 
   async removeExpired(nowSeconds: number, limit: number): Promise<number> {

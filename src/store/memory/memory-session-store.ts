@@ -7,9 +7,22 @@
  * must not be able to change what the store holds, as it could not with a database.
  */
 import type { SessionStore } from '../../session/session-store.ts';
-import type { AuthSession, AuthorizationCode, ClientSession, CodeConsumption, SessionTouch, UserSession } from '../../session/types.ts';
+import type {
+  AuthSession,
+  AuthorizationCode,
+  ClientSession,
+  CodeConsumption,
+  FailedLogin,
+  LoginFailure,
+  LoginLockout,
+  RefreshTokenUse,
+  RefreshTokenUseOutcome,
+  SessionTouch,
+  UserSession,
+} from '../../session/types.ts';
 
 const key = (id: string, offline: boolean): string => (offline ? 'of:' : 'on:') + id;
+const failureKey = (realmId: string, userId: string): string => `${realmId}/${userId}`;
 
 const byStartThenId = (a: UserSession, b: UserSession): number => a.started - b.started || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
@@ -18,6 +31,7 @@ export class MemorySessionStore implements SessionStore {
   private readonly authSessions = new Map<string, AuthSession>();
   private readonly codes = new Map<string, { code: AuthorizationCode; used: boolean; expiresAt: number }>();
   private readonly revokedTokens = new Map<string, { expiresAt: number }>();
+  private readonly loginFailures = new Map<string, { realmId: string; counters: LoginFailure }>();
   private closed = false;
 
   async createUserSession(session: UserSession): Promise<void> {
@@ -82,16 +96,19 @@ export class MemorySessionStore implements SessionStore {
     return this.userSessions.size;
   }
 
-  async useRefreshToken(userSessionId: string, offline: boolean, clientUuid: string, jti: string, maxReuse: number): Promise<'ok' | 'exceeded' | 'missing'> {
+  async useRefreshToken(userSessionId: string, offline: boolean, clientUuid: string, use: RefreshTokenUse): Promise<RefreshTokenUseOutcome> {
     const clientSession = this.userSessions.get(key(userSessionId, offline))?.clientSessions.get(clientUuid);
     if (!clientSession) return 'missing';
-    if (clientSession.refreshTokenJti !== jti) {
+    const { jti, issuedAt, now, maxReuse } = use;
+    const stored = clientSession.refreshTokenJti;
+    if (stored !== undefined && stored !== jti && issuedAt < clientSession.timestamp) return 'stale';
+    if (stored !== jti) {
       clientSession.refreshTokenJti = jti;
-      clientSession.refreshTokenUses = 1;
-      return 'ok';
+      clientSession.refreshTokenUses = 0;
     }
-    if (clientSession.refreshTokenUses > maxReuse) return 'exceeded';
     clientSession.refreshTokenUses += 1;
+    if (clientSession.refreshTokenUses > maxReuse + 1) return 'exceeded';
+    clientSession.timestamp = Math.max(clientSession.timestamp, now);
     return 'ok';
   }
 
@@ -127,6 +144,47 @@ export class MemorySessionStore implements SessionStore {
 
   async listRevokedTokens(nowSeconds: number): Promise<Array<{ jti: string; expiresAt: number }>> {
     return [...this.revokedTokens].filter(([, r]) => r.expiresAt >= nowSeconds).map(([jti, r]) => ({ jti, expiresAt: r.expiresAt }));
+  }
+
+  async getLoginFailure(realmId: string, userId: string): Promise<LoginFailure | undefined> {
+    const failure = this.loginFailures.get(failureKey(realmId, userId));
+    return failure && { ...failure.counters };
+  }
+
+  async recordLoginFailure(realmId: string, userId: string, failure: FailedLogin): Promise<{ failure: LoginFailure; previousFailure: number }> {
+    const k = failureKey(realmId, userId);
+    const record = this.loginFailures.get(k) ?? { realmId, counters: { numFailures: 0, numTemporaryLockouts: 0, lastFailure: 0, failedLoginNotBefore: 0 } };
+    const counters = record.counters;
+    const previousFailure = counters.lastFailure;
+    if (failure.resetAfterMs !== undefined && previousFailure > 0 && failure.atMs - previousFailure > failure.resetAfterMs) {
+      // Keycloak clears every counter (the failure times too) when the previous failure is too old.
+      record.counters = { numFailures: 1, numTemporaryLockouts: 0, lastFailure: 0, failedLoginNotBefore: 0 };
+    } else {
+      counters.numFailures += 1;
+      counters.lastFailure = failure.atMs;
+      counters.lastIpFailure = failure.ipAddress;
+    }
+    this.loginFailures.set(k, record);
+    return { failure: { ...record.counters }, previousFailure };
+  }
+
+  async lockLoginFailure(realmId: string, userId: string, lockout: LoginLockout): Promise<LoginFailure | undefined> {
+    const record = this.loginFailures.get(failureKey(realmId, userId));
+    if (!record) return undefined;
+    const counters = record.counters;
+    if (lockout.countLockout) counters.numTemporaryLockouts += 1;
+    if (lockout.maxLockouts === undefined || counters.numTemporaryLockouts <= lockout.maxLockouts) {
+      counters.failedLoginNotBefore = Math.max(counters.failedLoginNotBefore, lockout.notBefore);
+    }
+    return { ...counters };
+  }
+
+  async deleteLoginFailures(realmId: string, userId?: string): Promise<void> {
+    if (userId !== undefined) {
+      this.loginFailures.delete(failureKey(realmId, userId));
+      return;
+    }
+    for (const [k, record] of this.loginFailures) if (record.realmId === realmId) this.loginFailures.delete(k);
   }
 
   async removeExpired(nowSeconds: number, limit: number): Promise<number> {

@@ -13,6 +13,8 @@
  * - `p as:{id}`, `p code:{hash}`   auth sessions and codes, expiring by TTL alone.
  * - `p revoked`     sorted set of revoked access-token jtis, scored by their expiry: every node
  *                   reads it whole, so one key is the natural shape.
+ * - `p lf:{realm:user}`   hash: a user's brute-force counters; `p lfs:{realm}` set of the users
+ *                   that have one, for clearing a realm. Kept until cleared, as in SQL.
  * A session and its index record share a hash tag, so every atomic step is one Lua script on one
  * slot (see session-scripts.ts). The secondary indexes cannot share it — a user's or a client's
  * sessions are spread over many slots — so they are written after the script, as separate commands.
@@ -23,7 +25,19 @@
  */
 import { Redis } from 'ioredis';
 import type { SessionStore } from '../../session/session-store.ts';
-import type { AuthSession, AuthorizationCode, ClientSession, CodeConsumption, SessionTouch, UserSession } from '../../session/types.ts';
+import type {
+  AuthSession,
+  AuthorizationCode,
+  ClientSession,
+  CodeConsumption,
+  FailedLogin,
+  LoginFailure,
+  LoginLockout,
+  RefreshTokenUse,
+  RefreshTokenUseOutcome,
+  SessionTouch,
+  UserSession,
+} from '../../session/types.ts';
 import { defineSessionScripts, type SessionScripts } from './session-scripts.ts';
 
 export type RedisSessionStoreOptions = ({ url: string } | { client: Redis }) & {
@@ -50,6 +64,8 @@ class SessionKeys {
   revokedTokens = (): string => `${this.prefix}revoked`;
   authSession = (id: string): string => `${this.prefix}as:${tag(id)}`;
   code = (codeHash: string): string => `${this.prefix}code:${tag(codeHash)}`;
+  loginFailure = (realmId: string, userId: string): string => `${this.prefix}lf:${tag(realmId, userId)}`;
+  loginFailuresOfRealm = (realmId: string): string => `${this.prefix}lfs:${tag(realmId)}`;
 }
 
 const expiryMember = (id: string, offline: boolean): string => `${suffix(offline)}:${id}`;
@@ -98,6 +114,23 @@ function toUserSession(id: string, offline: boolean, h: Record<string, string>):
     authTime: Number(h.authTime),
     expiresAt: Number(h.expiresAt),
     clientSessions,
+  };
+}
+
+/** A hash as returned by HGETALL inside a script (a flat field/value list), as an object. */
+function fields(flat: string[]): Record<string, string> {
+  const hash: Record<string, string> = {};
+  for (let i = 0; i + 1 < flat.length; i += 2) hash[flat[i]] = flat[i + 1];
+  return hash;
+}
+
+function toLoginFailure(h: Record<string, string>): LoginFailure {
+  return {
+    numFailures: Number(h.numFailures),
+    numTemporaryLockouts: Number(h.numTemporaryLockouts ?? 0),
+    lastFailure: Number(h.lastFailure ?? 0),
+    lastIpFailure: h.lastIpFailure,
+    failedLoginNotBefore: Number(h.failedLoginNotBefore ?? 0),
   };
 }
 
@@ -252,9 +285,9 @@ export class RedisSessionStore implements SessionStore {
     return this.redis.zcard(this.keys.expiry());
   }
 
-  async useRefreshToken(userSessionId: string, offline: boolean, clientUuid: string, jti: string, maxReuse: number): Promise<'ok' | 'exceeded' | 'missing'> {
+  async useRefreshToken(userSessionId: string, offline: boolean, clientUuid: string, use: RefreshTokenUse): Promise<RefreshTokenUseOutcome> {
     await this.connected();
-    return this.redis.holdfastUseRefreshToken(this.keys.session(userSessionId, offline), clientUuid, jti, maxReuse);
+    return this.redis.holdfastUseRefreshToken(this.keys.session(userSessionId, offline), clientUuid, use.jti, use.issuedAt, use.now, use.maxReuse);
   }
 
   async putAuthSession(session: AuthSession): Promise<void> {
@@ -298,6 +331,54 @@ export class RedisSessionStore implements SessionStore {
     const revoked: Array<{ jti: string; expiresAt: number }> = [];
     for (let i = 0; i + 1 < flat.length; i += 2) revoked.push({ jti: flat[i], expiresAt: Number(flat[i + 1]) });
     return revoked;
+  }
+
+  async getLoginFailure(realmId: string, userId: string): Promise<LoginFailure | undefined> {
+    await this.connected();
+    const hash = await this.redis.hgetall(this.keys.loginFailure(realmId, userId));
+    return hash.numFailures === undefined ? undefined : toLoginFailure(hash);
+  }
+
+  async recordLoginFailure(realmId: string, userId: string, failure: FailedLogin): Promise<{ failure: LoginFailure; previousFailure: number }> {
+    await this.connected();
+    const [previous, flat] = await this.redis.holdfastRecordLoginFailure(
+      this.keys.loginFailure(realmId, userId),
+      failure.atMs,
+      failure.ipAddress,
+      failure.resetAfterMs ?? '',
+    );
+    // The realm's list of users with failures (another slot), for clearing a whole realm.
+    await this.redis.sadd(this.keys.loginFailuresOfRealm(realmId), userId);
+    return { failure: toLoginFailure(fields(flat)), previousFailure: Number(previous) };
+  }
+
+  async lockLoginFailure(realmId: string, userId: string, lockout: LoginLockout): Promise<LoginFailure | undefined> {
+    await this.connected();
+    const flat = await this.redis.holdfastLockLoginFailure(
+      this.keys.loginFailure(realmId, userId),
+      lockout.notBefore,
+      lockout.countLockout ? 1 : 0,
+      lockout.maxLockouts ?? '',
+    );
+    return flat === null ? undefined : toLoginFailure(fields(flat));
+  }
+
+  async deleteLoginFailures(realmId: string, userId?: string): Promise<void> {
+    await this.connected();
+    const ofRealm = this.keys.loginFailuresOfRealm(realmId);
+    if (userId !== undefined) {
+      await this.redis.del(this.keys.loginFailure(realmId, userId));
+      await this.redis.srem(ofRealm, userId);
+      return;
+    }
+    // Bounded by the realm's users with failures on record; SSCAN pages keep each call small.
+    let cursor = '0';
+    do {
+      const [next, userIds] = await this.redis.sscan(ofRealm, cursor, 'COUNT', 500);
+      await Promise.all(userIds.map((id) => this.redis.del(this.keys.loginFailure(realmId, id))));
+      cursor = next;
+    } while (cursor !== '0');
+    await this.redis.del(ofRealm);
   }
 
   /**

@@ -9,8 +9,11 @@
  * expiresAt; per client session `c:<uuid>` (JSON of the fields that never change), `t:<uuid>`
  * (timestamp), `j:<uuid>` (refresh jti, absent when none), `n:<uuid>` (refresh uses).
  * Index record fields: realmId, userId, and `c:<uuid>` for every client the session ever had.
+ * Login failure hash fields: numFailures, numTemporaryLockouts, lastFailure (ms), lastIpFailure,
+ * failedLoginNotBefore (s).
  */
 import type { Redis } from 'ioredis';
+import type { RefreshTokenUseOutcome } from '../../session/types.ts';
 
 type Arg = string | number;
 
@@ -80,18 +83,54 @@ end
 if ARGV[4] and redis.call('HEXISTS', KEYS[1], 'c:' .. ARGV[4]) == 1 then raise('t:' .. ARGV[4], ARGV[5]) end
 return 1`;
 
-/** KEYS: session. ARGV: uuid, jti, maxReuse. → 'ok' | 'exceeded' | 'missing'. Same rule as the SQL UPDATE. */
+/**
+ * KEYS: session. ARGV: uuid, jti, issuedAt, now, maxReuse. → 'ok' | 'exceeded' | 'stale' | 'missing'.
+ * The same rule as the SQL UPDATE: an older other jti is stale (nothing written); otherwise the
+ * jti is counted (refusals too) and an accepted use moves the client session's timestamp to now.
+ */
 const useRefreshToken = `
 local u = ARGV[1]
 if redis.call('HEXISTS', KEYS[1], 'c:' .. u) == 0 then return 'missing' end
-if redis.call('HGET', KEYS[1], 'j:' .. u) ~= ARGV[2] then
-  redis.call('HSET', KEYS[1], 'j:' .. u, ARGV[2], 'n:' .. u, 1)
-  return 'ok'
-end
-local uses = tonumber(redis.call('HGET', KEYS[1], 'n:' .. u))
-if uses > tonumber(ARGV[3]) then return 'exceeded' end
-redis.call('HSET', KEYS[1], 'n:' .. u, uses + 1)
+local stored = redis.call('HGET', KEYS[1], 'j:' .. u)
+local timestamp = tonumber(redis.call('HGET', KEYS[1], 't:' .. u))
+if stored and stored ~= ARGV[2] and tonumber(ARGV[3]) < timestamp then return 'stale' end
+local uses = 1
+if stored == ARGV[2] then uses = tonumber(redis.call('HGET', KEYS[1], 'n:' .. u)) + 1 end
+redis.call('HSET', KEYS[1], 'j:' .. u, ARGV[2], 'n:' .. u, uses)
+if uses > tonumber(ARGV[5]) + 1 then return 'exceeded' end
+if timestamp < tonumber(ARGV[4]) then redis.call('HSET', KEYS[1], 't:' .. u, ARGV[4]) end
 return 'ok'`;
+
+/**
+ * KEYS: login failure. ARGV: atMs, ipAddress, resetAfterMs ('' = never). → {previous failure ms,
+ * counters as a flat field list}. Too old a previous failure clears every counter (as Keycloak).
+ */
+const recordLoginFailure = `
+local last = tonumber(redis.call('HGET', KEYS[1], 'lastFailure') or '0')
+if ARGV[3] ~= '' and last > 0 and tonumber(ARGV[1]) - last > tonumber(ARGV[3]) then
+  redis.call('DEL', KEYS[1])
+  redis.call('HSET', KEYS[1], 'numFailures', 1, 'numTemporaryLockouts', 0, 'lastFailure', 0, 'failedLoginNotBefore', 0)
+else
+  redis.call('HINCRBY', KEYS[1], 'numFailures', 1)
+  redis.call('HSETNX', KEYS[1], 'numTemporaryLockouts', 0)
+  redis.call('HSETNX', KEYS[1], 'failedLoginNotBefore', 0)
+  redis.call('HSET', KEYS[1], 'lastFailure', ARGV[1], 'lastIpFailure', ARGV[2])
+end
+return {tostring(last), redis.call('HGETALL', KEYS[1])}`;
+
+/**
+ * KEYS: login failure. ARGV: notBefore, 1 to count the lockout (else 0), maxLockouts ('' = none).
+ * → counters as a flat field list, or nil when there is no record.
+ */
+const lockLoginFailure = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return false end
+local lockouts = tonumber(redis.call('HGET', KEYS[1], 'numTemporaryLockouts') or '0') + tonumber(ARGV[2])
+redis.call('HSET', KEYS[1], 'numTemporaryLockouts', lockouts)
+if ARGV[3] == '' or lockouts <= tonumber(ARGV[3]) then
+  local current = tonumber(redis.call('HGET', KEYS[1], 'failedLoginNotBefore') or '0')
+  if current < tonumber(ARGV[1]) then redis.call('HSET', KEYS[1], 'failedLoginNotBefore', ARGV[1]) end
+end
+return redis.call('HGETALL', KEYS[1])`;
 
 /** KEYS: code. ARGV: expiresAt, data. → 1, or 0 if the code is already stored. */
 const putCode = `
@@ -123,7 +162,9 @@ export interface SessionScripts {
   holdfastRemoveClientSession(session: string, uuid: string): Promise<string | null>;
   holdfastDeleteSession(session: string, index: string): Promise<[number, string[]]>;
   holdfastTouchSession(session: string, index: string, ...argv: Arg[]): Promise<number>;
-  holdfastUseRefreshToken(session: string, uuid: string, jti: string, maxReuse: number): Promise<'ok' | 'exceeded' | 'missing'>;
+  holdfastUseRefreshToken(session: string, uuid: string, jti: string, issuedAt: number, now: number, maxReuse: number): Promise<RefreshTokenUseOutcome>;
+  holdfastRecordLoginFailure(failure: string, atMs: number, ipAddress: string, resetAfterMs: number | ''): Promise<[string, string[]]>;
+  holdfastLockLoginFailure(failure: string, notBefore: number, countLockout: number, maxLockouts: number | ''): Promise<string[] | null>;
   holdfastPutCode(code: string, expiresAt: number, data: string): Promise<number>;
   holdfastConsumeCode(code: string): Promise<[number, string] | null>;
   holdfastReapSession(session: string, index: string, now: number): Promise<[0, number] | [1, string[]]>;
@@ -136,6 +177,8 @@ const scripts: Record<keyof SessionScripts, { numberOfKeys: number; lua: string 
   holdfastDeleteSession: { numberOfKeys: 2, lua: deleteSession },
   holdfastTouchSession: { numberOfKeys: 2, lua: touchSession },
   holdfastUseRefreshToken: { numberOfKeys: 1, lua: useRefreshToken },
+  holdfastRecordLoginFailure: { numberOfKeys: 1, lua: recordLoginFailure },
+  holdfastLockLoginFailure: { numberOfKeys: 1, lua: lockLoginFailure },
   holdfastPutCode: { numberOfKeys: 1, lua: putCode },
   holdfastConsumeCode: { numberOfKeys: 1, lua: consumeCode },
   holdfastReapSession: { numberOfKeys: 2, lua: reapSession },

@@ -9,14 +9,23 @@ import pg from 'pg';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Migration } from 'kysely';
 import type { Database } from './schema.ts';
 import { migrations } from './migrations/index.ts';
+import { withAdvisoryLock } from './advisory-lock.ts';
 
 export type SqlDialect = 'sqlite' | 'postgres';
 
 export interface SqlDatabase {
   db: Kysely<Database>;
   dialect: SqlDialect;
+  /**
+   * Runs `work` while no other node migrates or seeds this database (the lock migrations run
+   * under), for check-then-write work at start-up such as seeding the demo realms.
+   */
+  exclusive<T>(work: () => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
+
+/** The advisory lock that serialises schema changes and start-up seeding across nodes. */
+const SCHEMA_LOCK = 'schema';
 
 export interface SqlOptions {
   dialect: SqlDialect;
@@ -32,17 +41,22 @@ pg.types.setTypeParser(20, (value) => Number(value));
 
 export async function openSqlDatabase(options: SqlOptions): Promise<SqlDatabase> {
   const db = options.dialect === 'sqlite' ? openSqlite(options.dataDir ?? ':memory:') : openPostgres(options.url!, options.poolSize ?? 10);
+  // SQLite has one process per file; PostgreSQL is shared by every node of a cluster.
+  const exclusive = <T>(work: () => Promise<T>): Promise<T> => (options.dialect === 'postgres' ? withAdvisoryLock(options.url!, SCHEMA_LOCK, work) : work());
   const migrator = new Migrator({
     db,
     provider: { getMigrations: async (): Promise<Record<string, Migration>> => migrations },
   });
-  // Kysely's migrator serialises concurrent runs with a lock table, so several nodes may start at once.
-  const { error } = await migrator.migrateToLatest();
-  if (error) {
+  try {
+    // Kysely's own lock table cannot protect its creation: nodes starting together on an empty
+    // database would race on CREATE TABLE. The advisory lock is taken before anything is created.
+    const { error } = await exclusive(() => migrator.migrateToLatest());
+    if (error) throw error;
+  } catch (error) {
     await db.destroy();
     throw error;
   }
-  return { db, dialect: options.dialect, close: () => db.destroy() };
+  return { db, dialect: options.dialect, exclusive, close: () => db.destroy() };
 }
 
 function openSqlite(dataDir: string): Kysely<Database> {
@@ -61,5 +75,11 @@ function openSqlite(dataDir: string): Kysely<Database> {
 }
 
 function openPostgres(url: string, poolSize: number): Kysely<Database> {
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: poolSize }) }) });
+  // A request waits at most this long for a free connection, so an exhausted pool or a database
+  // that does not answer fails requests instead of queueing them forever.
+  const pool = new pg.Pool({ connectionString: url, application_name: 'holdfast', max: poolSize, connectionTimeoutMillis: 5_000 });
+  // An idle connection that dies (database restart) is dropped by the pool; without a listener
+  // its 'error' event would end the process.
+  pool.on('error', () => {});
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }

@@ -113,6 +113,7 @@ export interface LoginFailureTable {
   last_failure: number;
   last_ip_failure: string | null;
   failed_login_not_before: number;
+  previous_failure: Generated<number>;
 }
 
 export interface Database {

@@ -4,7 +4,7 @@
  */
 import type { Kysely, Selectable } from 'kysely';
 import type { Database, UserTable } from './schema.ts';
-import type { LoginFailure, NewUserRecord, PasswordCredential, RealmRepository, StoredCredential, UserQuery } from '../../realm/realm-repository.ts';
+import type { NewUserRecord, PasswordCredential, RealmRepository, StoredCredential, UserQuery } from '../../realm/realm-repository.ts';
 import type { Client, Realm, Role, User } from '../../realm/types.ts';
 import type { KeyKind, StoredKey } from '../../crypto/index.ts';
 import { DEFAULT_REALM_SETTINGS } from '../../realm/defaults.ts';
@@ -378,23 +378,6 @@ export class SqlRealmRepository implements RealmRepository {
       }
     }
     return byUser;
-  }
-
-  async getLoginFailure(realmId: string, userId: string): Promise<LoginFailure | undefined> {
-    const row = await this.db.selectFrom('login_failure').selectAll().where('realm_id', '=', realmId).where('user_id', '=', userId).executeTakeFirst();
-    if (!row) return undefined;
-    return {
-      numFailures: row.num_failures,
-      numTemporaryLockouts: row.num_temporary_lockouts,
-      lastFailure: Number(row.last_failure),
-      lastIpFailure: row.last_ip_failure ?? undefined,
-      failedLoginNotBefore: Number(row.failed_login_not_before),
-    };
-  }
-  async deleteLoginFailures(realmId: string, userId?: string): Promise<void> {
-    let q = this.db.deleteFrom('login_failure').where('realm_id', '=', realmId);
-    if (userId !== undefined) q = q.where('user_id', '=', userId);
-    await q.execute();
   }
 
   async roleIdsOfUser(userId: string): Promise<string[]> {

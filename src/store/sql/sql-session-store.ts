@@ -4,9 +4,21 @@
  * one conditional UPDATE (compare-and-set) instead of read-modify-write.
  */
 import { sql, type Kysely, type Selectable } from 'kysely';
-import type { Database, UserSessionTable, ClientSessionTable } from './schema.ts';
+import type { Database, UserSessionTable, ClientSessionTable, LoginFailureTable } from './schema.ts';
 import type { SessionStore } from '../../session/session-store.ts';
-import type { AuthSession, AuthorizationCode, ClientSession, CodeConsumption, SessionTouch, UserSession } from '../../session/types.ts';
+import type {
+  AuthSession,
+  AuthorizationCode,
+  ClientSession,
+  CodeConsumption,
+  FailedLogin,
+  LoginFailure,
+  LoginLockout,
+  RefreshTokenUse,
+  RefreshTokenUseOutcome,
+  SessionTouch,
+  UserSession,
+} from '../../session/types.ts';
 
 const flag = (value: boolean): number => (value ? 1 : 0);
 
@@ -52,6 +64,16 @@ function clientSessionRow(userSessionId: string, offline: boolean, realmId: stri
     redirect_uri: cs.redirectUri ?? null,
     refresh_jti: cs.refreshTokenJti ?? null,
     refresh_uses: cs.refreshTokenUses,
+  };
+}
+
+function toLoginFailure(row: Selectable<LoginFailureTable>): LoginFailure {
+  return {
+    numFailures: row.num_failures,
+    numTemporaryLockouts: row.num_temporary_lockouts,
+    lastFailure: Number(row.last_failure),
+    lastIpFailure: row.last_ip_failure ?? undefined,
+    failedLoginNotBefore: Number(row.failed_login_not_before),
   };
 }
 
@@ -285,27 +307,31 @@ export class SqlSessionStore implements SessionStore {
     return Number(row.count);
   }
 
-  async useRefreshToken(userSessionId: string, offline: boolean, clientUuid: string, jti: string, maxReuse: number): Promise<'ok' | 'exceeded' | 'missing'> {
-    const updated = await this.db
+  async useRefreshToken(userSessionId: string, offline: boolean, clientUuid: string, use: RefreshTokenUse): Promise<RefreshTokenUseOutcome> {
+    const { jti, maxReuse } = use;
+    // PostgreSQL infers a parameter's type from its first use; bigint times say so explicitly.
+    const issuedAt = sql`CAST(${use.issuedAt} AS bigint)`;
+    const now = sql`CAST(${use.now} AS bigint)`;
+    // One UPDATE decides and writes (SET expressions all see the row as it was). A refused use
+    // leaves the jti alone and (when stale) the count too, so the returned row tells the outcome:
+    // another jti = stale; the count beyond maxReuse + 1 = exceeded (refusals are counted too).
+    const stale = sql<boolean>`(refresh_jti IS NOT NULL AND refresh_jti <> ${jti} AND ${issuedAt} < timestamp)`;
+    const accepted = sql<boolean>`(NOT ${stale} AND (refresh_jti IS NULL OR refresh_jti <> ${jti} OR refresh_uses <= ${maxReuse}))`;
+    const row = await this.db
       .updateTable('client_session')
       .set({
-        refresh_uses: sql`CASE WHEN refresh_jti = ${jti} THEN refresh_uses + 1 ELSE 1 END`,
-        refresh_jti: jti,
+        refresh_jti: sql`CASE WHEN ${stale} THEN refresh_jti ELSE ${jti} END`,
+        refresh_uses: sql`CASE WHEN ${stale} THEN refresh_uses WHEN refresh_jti = ${jti} THEN refresh_uses + 1 ELSE 1 END`,
+        timestamp: sql`CASE WHEN ${accepted} AND timestamp < ${now} THEN ${now} ELSE timestamp END`,
       })
       .where('user_session_id', '=', userSessionId)
       .where('offline', '=', flag(offline))
       .where('client_uuid', '=', clientUuid)
-      .where((eb) => eb.or([eb('refresh_jti', 'is', null), eb('refresh_jti', '!=', jti), eb('refresh_uses', '<=', maxReuse)]))
+      .returning(['refresh_jti', 'refresh_uses'])
       .executeTakeFirst();
-    if (Number(updated.numUpdatedRows) > 0) return 'ok';
-    const exists = await this.db
-      .selectFrom('client_session')
-      .select('client_uuid')
-      .where('user_session_id', '=', userSessionId)
-      .where('offline', '=', flag(offline))
-      .where('client_uuid', '=', clientUuid)
-      .executeTakeFirst();
-    return exists ? 'exceeded' : 'missing';
+    if (!row) return 'missing';
+    if (row.refresh_jti !== jti) return 'stale';
+    return row.refresh_uses > maxReuse + 1 ? 'exceeded' : 'ok';
   }
 
   async putAuthSession(session: AuthSession): Promise<void> {
@@ -361,6 +387,70 @@ export class SqlSessionStore implements SessionStore {
   async listRevokedTokens(nowSeconds: number): Promise<Array<{ jti: string; expiresAt: number }>> {
     const rows = await this.db.selectFrom('revoked_token').selectAll().where('expires_at', '>=', nowSeconds).execute();
     return rows.map((r) => ({ jti: r.jti, expiresAt: r.expires_at }));
+  }
+
+  async getLoginFailure(realmId: string, userId: string): Promise<LoginFailure | undefined> {
+    const row = await this.db.selectFrom('login_failure').selectAll().where('realm_id', '=', realmId).where('user_id', '=', userId).executeTakeFirst();
+    return row && toLoginFailure(row);
+  }
+
+  async recordLoginFailure(realmId: string, userId: string, failure: FailedLogin): Promise<{ failure: LoginFailure; previousFailure: number }> {
+    const { ipAddress, resetAfterMs } = failure;
+    const atMs = sql`CAST(${failure.atMs} AS bigint)`;
+    // Keycloak clears every counter (the failure times too) when the previous failure is too old.
+    const reset =
+      resetAfterMs === undefined
+        ? sql<boolean>`(1 = 0)`
+        : sql<boolean>`(login_failure.last_failure > 0 AND ${atMs} - login_failure.last_failure > CAST(${resetAfterMs} AS bigint))`;
+    const row = await this.db
+      .insertInto('login_failure')
+      .values({
+        realm_id: realmId,
+        user_id: userId,
+        num_failures: 1,
+        num_temporary_lockouts: 0,
+        last_failure: failure.atMs,
+        last_ip_failure: ipAddress,
+        failed_login_not_before: 0,
+        previous_failure: 0,
+      })
+      .onConflict((oc) =>
+        oc.columns(['realm_id', 'user_id']).doUpdateSet({
+          num_failures: sql`CASE WHEN ${reset} THEN 1 ELSE login_failure.num_failures + 1 END`,
+          num_temporary_lockouts: sql`CASE WHEN ${reset} THEN 0 ELSE login_failure.num_temporary_lockouts END`,
+          failed_login_not_before: sql`CASE WHEN ${reset} THEN 0 ELSE login_failure.failed_login_not_before END`,
+          last_failure: sql`CASE WHEN ${reset} THEN 0 ELSE ${atMs} END`,
+          last_ip_failure: sql`CASE WHEN ${reset} THEN NULL ELSE CAST(${ipAddress} AS varchar(64)) END`,
+          previous_failure: sql`login_failure.last_failure`,
+        }),
+      )
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return { failure: toLoginFailure(row), previousFailure: Number(row.previous_failure) };
+  }
+
+  async lockLoginFailure(realmId: string, userId: string, lockout: LoginLockout): Promise<LoginFailure | undefined> {
+    const { countLockout, maxLockouts } = lockout;
+    const notBefore = sql`CAST(${lockout.notBefore} AS bigint)`;
+    const lockouts = sql<number>`(num_temporary_lockouts + ${countLockout ? 1 : 0})`;
+    const allowed = maxLockouts === undefined ? sql<boolean>`(1 = 1)` : sql<boolean>`(${lockouts} <= ${maxLockouts})`;
+    const row = await this.db
+      .updateTable('login_failure')
+      .set({
+        num_temporary_lockouts: lockouts,
+        failed_login_not_before: sql`CASE WHEN ${allowed} AND failed_login_not_before < ${notBefore} THEN ${notBefore} ELSE failed_login_not_before END`,
+      })
+      .where('realm_id', '=', realmId)
+      .where('user_id', '=', userId)
+      .returningAll()
+      .executeTakeFirst();
+    return row && toLoginFailure(row);
+  }
+
+  async deleteLoginFailures(realmId: string, userId?: string): Promise<void> {
+    let query = this.db.deleteFrom('login_failure').where('realm_id', '=', realmId);
+    if (userId !== undefined) query = query.where('user_id', '=', userId);
+    await query.execute();
   }
 
   async removeExpired(nowSeconds: number, limit: number): Promise<number> {

@@ -35,7 +35,12 @@ export const authorizationCodeGrant: GrantHandler = async ({ ctx, realm, issuer,
   let session = await ctx.sessions.findValid(settings, issued.userSessionId, false);
   if (!session) throw invalidGrant('Session not active');
   let clientSession = session.clientSessions.get(client.id);
-  if (!clientSession) throw invalidGrant('Session not active');
+  if (!clientSession) {
+    // The client was attached on another node; this node's cached copy may predate it.
+    session = await ctx.sessions.findValid(settings, issued.userSessionId, false, { fresh: true });
+    clientSession = session?.clientSessions.get(client.id);
+  }
+  if (!session || !clientSession) throw invalidGrant('Session not active');
   const user = await ctx.realms.getUserView(realm, session.userId);
   if (!user) throw invalidGrant('User not found');
   if (!user.user.enabled) throw invalidGrant('User disabled');
@@ -59,7 +64,8 @@ export const authorizationCodeGrant: GrantHandler = async ({ ctx, realm, issuer,
     nonce: issued.nonce,
     authTime: issued.authTime,
     acr: issued.acr,
-    now,
+    // Not `now`: an offline session made just above may have started in a later second.
+    now: ctx.sessions.now(),
     includeRefreshToken: usesRefreshTokens(client),
   });
   return response;

@@ -1,6 +1,8 @@
 /**
  * `grant_type=client_credentials`: a confidential client acting as its service-account user.
- * The session is transient, as in Keycloak 26: nothing is stored and no refresh token is issued.
+ * The session is transient, as in Keycloak 26: nothing is stored and no refresh token is issued,
+ * unless the client sets `client_credentials.use_refresh_token` = `true`: then, as in Keycloak,
+ * a stored session with a refresh token.
  */
 import { invalidRequest, unauthorizedClient } from '../../../errors/index.ts';
 import { grantScopes, issueTokens } from '../../tokens/index.ts';
@@ -14,16 +16,22 @@ export const clientCredentialsGrant: GrantHandler = async ({ ctx, realm, issuer,
   if (!user) throw unauthorizedClient('Client not enabled to retrieve service account');
   if (!user.user.enabled) throw invalidRequest(`User '${user.user.username}' disabled`);
   const scopes = grantScopes(client, form.get('scope'));
+  const persistent = client.attributes['client_credentials.use_refresh_token'] === 'true';
+  const settings = realm.realm.settings;
+  const session = persistent ? await ctx.sessions.create(settings, { realmId: realm.realm.id, userId: user.user.id, rememberMe: false, ipAddress: request.ip }) : undefined;
+  const clientSession = session ? await ctx.sessions.attachClient(settings, session, client, scopes.value) : undefined;
   const { response } = await issueTokens({
     realm,
     issuer,
     client,
     user,
+    session,
+    clientSession,
     scopes,
     grant: 'cc',
     acr: '1',
     now: ctx.sessions.now(),
-    includeRefreshToken: false,
+    includeRefreshToken: persistent,
     extraClaims: { clientHost: request.ip, clientAddress: request.ip },
   });
   return response;

@@ -24,3 +24,6 @@ export type GrantHandler = (grant: GrantRequest) => Promise<TokenResponse>;
 export function usesRefreshTokens(client: Client): boolean {
   return client.attributes['use.refresh.tokens'] !== 'false';
 }
+
+/** holdfast's client attribute: the password grant opens transient (never stored) sessions. */
+export const TRANSIENT_SESSION_ATTRIBUTE = 'holdfast.session.transient';

@@ -1,6 +1,9 @@
 /**
  * `grant_type=password` (direct access grant): checks the user's credentials like the login form
  * does, then opens a user session (or only an offline session when `offline_access` is asked).
+ * A client with `holdfast.session.transient` = `true` gets a transient session instead: nothing
+ * is stored, and its tokens are refused by refresh and session-bound checks, as Keycloak's
+ * transient sessions are (holdfast's attribute; Keycloak sets this from an authenticator).
  */
 import { invalidClient, invalidGrant, invalidRequest, unauthorizedClient } from '../../../errors/index.ts';
 import { present } from '../../../http/form.ts';
@@ -8,7 +11,7 @@ import { newId } from '../../../crypto/index.ts';
 import { checkCredentials } from '../../login/credentials.ts';
 import { assertOfflineAllowed, offlineSessionFor, wantsOffline } from '../../offline-sessions.ts';
 import { grantScopes, issueTokens } from '../../tokens/index.ts';
-import { usesRefreshTokens, type GrantHandler } from './grant.ts';
+import { TRANSIENT_SESSION_ATTRIBUTE, usesRefreshTokens, type GrantHandler } from './grant.ts';
 
 export const passwordGrant: GrantHandler = async ({ ctx, realm, issuer, client, form, request }) => {
   if (!client.directAccessGrantsEnabled) throw unauthorizedClient('Client not allowed for direct access grants');
@@ -30,7 +33,10 @@ export const passwordGrant: GrantHandler = async ({ ctx, realm, issuer, client, 
   const now = ctx.sessions.now();
   let session;
   let clientSession;
-  if (wantsOffline(scopes)) {
+  const transientSession = !wantsOffline(scopes) && client.attributes[TRANSIENT_SESSION_ATTRIBUTE] === 'true';
+  if (transientSession) {
+    ({ session, clientSession } = ctx.sessions.transient(settings, { realmId: realm.realm.id, userId: user.user.id, rememberMe: false, ipAddress: request.ip }, client, scopes.value));
+  } else if (wantsOffline(scopes)) {
     // Keycloak drops the online session the password grant created: only the offline one remains.
     assertOfflineAllowed(user);
     ({ session, clientSession } = await offlineSessionFor(ctx, realm, { id: newId(), userId: user.user.id, ipAddress: request.ip, authTime: now }, client, scopes.value));
@@ -45,10 +51,13 @@ export const passwordGrant: GrantHandler = async ({ ctx, realm, issuer, client, 
     user,
     session,
     clientSession,
+    transientSession,
     scopes,
     grant: 'ro',
     acr: '1',
-    now,
+    // Read again: the session may have started in a later second than `now` (store latency), and
+    // a refresh token issued before its client session started would be refused.
+    now: ctx.sessions.now(),
     includeRefreshToken: usesRefreshTokens(client),
   });
   return response;

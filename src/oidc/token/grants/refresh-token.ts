@@ -14,11 +14,17 @@ export const refreshTokenGrant: GrantHandler = async ({ ctx, realm, issuer, clie
   const settings = realm.realm.settings;
 
   if (settings.revokeRefreshToken) {
-    const use = await ctx.store.useRefreshToken(session.id, session.offline, client.id, claims.jti, settings.refreshTokenMaxReuse);
+    const use = await ctx.store.useRefreshToken(session.id, session.offline, client.id, {
+      jti: claims.jti,
+      issuedAt: claims.iat,
+      now: ctx.sessions.now(),
+      maxReuse: settings.refreshTokenMaxReuse,
+    });
     if (use === 'missing') throw invalidGrant("Session doesn't have required client");
-    if (use === 'exceeded') {
+    if (use !== 'ok') {
+      // Keycloak logs this client out of the session: the newest token dies with the replayed one.
       await ctx.sessions.detachClient(session, client.id);
-      throw invalidGrant('Maximum allowed refresh token reuse exceeded');
+      throw invalidGrant(use === 'stale' ? 'Stale token' : 'Maximum allowed refresh token reuse exceeded');
     }
   }
 

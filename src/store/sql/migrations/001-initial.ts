@@ -160,6 +160,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('last_failure', 'bigint', (c) => c.notNull())
     .addColumn('last_ip_failure', 'varchar(64)')
     .addColumn('failed_login_not_before', 'bigint', (c) => c.notNull())
+    // The failure before `last_failure` (ms): the quick-login check needs it, and an UPSERT can
+    // only return values it writes.
+    .addColumn('previous_failure', 'bigint', (c) => c.notNull().defaultTo(0))
     .addPrimaryKeyConstraint('login_failure_pk', ['realm_id', 'user_id'])
     .execute();
 

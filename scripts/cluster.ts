@@ -1,0 +1,143 @@
+/**
+ * `npm run cluster`: a local holdfast cluster for trials, from the machine's binaries. Three
+ * nodes on PostgreSQL (127.0.0.1:8081-8083, routes node1-node3) behind HAProxy on :8080 with
+ * deploy/haproxy.cfg (statistics on 127.0.0.1:8404). The database is created when missing.
+ *
+ * A node that exits is started again after a second, so `kill -TERM <pid>` (a clean restart) or
+ * `kill -9 <pid>` (a crash) on the printed process ids tries out what the cluster survives.
+ * Ctrl-C stops everything.
+ *
+ * Environment: HOLDFAST_DB_URL (default postgres://postgres@127.0.0.1:5432/holdfast), HAPROXY
+ * (path of the binary), HOLDFAST_PUBLIC_URL (default http://localhost:8080).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import pg from 'pg';
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+const DB_URL = process.env.HOLDFAST_DB_URL ?? 'postgres://postgres@127.0.0.1:5432/holdfast';
+const PUBLIC_URL = process.env.HOLDFAST_PUBLIC_URL ?? 'http://localhost:8080';
+const NODES = [1, 2, 3].map((i) => ({ route: `node${i}`, port: 8080 + i }));
+
+function haproxyBinary(): string {
+  const candidates = [process.env.HAPROXY, '/usr/sbin/haproxy', '/usr/local/sbin/haproxy', '/usr/bin/haproxy'];
+  const found = candidates.find((candidate) => candidate && fs.existsSync(candidate));
+  if (!found) throw new Error('haproxy not found: install it (apt-get install haproxy) or set HAPROXY');
+  return found;
+}
+
+async function ensureDatabase(url: string): Promise<void> {
+  const target = new URL(url);
+  const name = decodeURIComponent(target.pathname.slice(1));
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new Error(`HOLDFAST_DB_URL: unsupported database name '${name}'`);
+  const admin = new URL(url);
+  admin.pathname = '/postgres';
+  const client = new pg.Client({ connectionString: admin.toString(), connectionTimeoutMillis: 5000 });
+  await client.connect();
+  try {
+    const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (rowCount === 0) {
+      await client.query(`CREATE DATABASE ${name}`);
+      console.log(`created database ${name}`);
+    }
+  } finally {
+    await client.end();
+  }
+}
+
+function prefixed(child: ChildProcess, label: string): void {
+  for (const stream of [child.stdout!, child.stderr!]) {
+    let rest = '';
+    stream.on('data', (chunk: Buffer) => {
+      const lines = (rest + chunk.toString()).split('\n');
+      rest = lines.pop() ?? '';
+      for (const line of lines) console.log(`[${label}] ${line}`);
+    });
+  }
+}
+
+let stopping = false;
+const children = new Map<string, ChildProcess>();
+
+function startNode(node: (typeof NODES)[number]): void {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'src/main.ts', 'start', '--demo', '--db', 'postgres', '--db-url', DB_URL, '--http-host', '127.0.0.1', '--http-port', String(node.port), '--node-route', node.route, '--hostname', PUBLIC_URL],
+    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  children.set(node.route, child);
+  prefixed(child, node.route);
+  console.log(`[cluster] ${node.route} started: pid ${child.pid}, http://127.0.0.1:${node.port}`);
+  child.on('exit', (code, signal) => {
+    children.delete(node.route);
+    if (stopping) return;
+    console.log(`[cluster] ${node.route} exited (${signal ?? code}); starting it again in 1 s`);
+    setTimeout(() => !stopping && startNode(node), 1000);
+  });
+}
+
+async function waitReady(port: number): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/health/ready`)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`node on port ${port} did not become ready`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+function stopAll(): void {
+  if (stopping) return;
+  stopping = true;
+  console.log('[cluster] stopping');
+  for (const child of children.values()) child.kill('SIGTERM');
+  const timer = setTimeout(() => process.exit(1), 15_000);
+  timer.unref();
+  const wait = setInterval(() => {
+    if (children.size === 0) {
+      clearInterval(wait);
+      process.exit(0);
+    }
+  }, 100);
+}
+
+async function main(): Promise<void> {
+  const haproxy = haproxyBinary();
+  await ensureDatabase(DB_URL);
+  for (const node of NODES) startNode(node);
+  process.on('SIGINT', stopAll);
+  process.on('SIGTERM', stopAll);
+  await Promise.all(NODES.map((node) => waitReady(node.port)));
+
+  const proxy = spawn(haproxy, ['-db', '-f', path.join(ROOT, 'deploy/haproxy.cfg')], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.set('haproxy', proxy);
+  prefixed(proxy, 'haproxy');
+  proxy.on('exit', (code) => {
+    children.delete('haproxy');
+    if (!stopping) {
+      console.error(`[cluster] haproxy exited (${code}); stopping`);
+      stopAll();
+    }
+  });
+  console.log(
+    [
+      '',
+      `holdfast cluster: ${PUBLIC_URL} (HAProxy) → nodes on 127.0.0.1:8081-8083, database ${DB_URL}`,
+      `  HAProxy statistics   http://127.0.0.1:8404/`,
+      `  discovery            ${PUBLIC_URL}/realms/demo/.well-known/openid-configuration`,
+      `  token                curl -d grant_type=password -d client_id=demo-service -d client_secret=demo-service-secret -d username=alice -d password=alice ${PUBLIC_URL}/realms/demo/protocol/openid-connect/token`,
+      `  restart a node       kill -TERM <pid>   (crash one: kill -9 <pid>; it is started again)`,
+      `  stop                 Ctrl-C`,
+      '',
+    ].join('\n'),
+  );
+}
+
+main().catch((error) => {
+  console.error(`[cluster] ${error instanceof Error ? error.message : error}`);
+  stopAll();
+});

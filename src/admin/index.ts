@@ -1,0 +1,34 @@
+/**
+ * The Keycloak-compatible admin REST API under `/admin/realms`, as one encapsulated Fastify
+ * plugin: every route in it requires an admin bearer token (checked before the body is read)
+ * and parses JSON with Keycloak's error bodies. Also exports realm import and export, which the
+ * CLI shares with `POST /admin/realms`.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { Context } from '../context.ts';
+import { authenticateAdmin } from './admin-auth.ts';
+import { registerAdminJsonParser } from './admin-request.ts';
+import { attackDetectionRoutes } from './routes/attack-detection.ts';
+import { clientRoutes } from './routes/clients.ts';
+import { realmRoutes } from './routes/realms.ts';
+import { roleMappingRoutes } from './routes/role-mappings.ts';
+import { roleRoutes } from './routes/roles.ts';
+import { sessionRoutes } from './routes/sessions.ts';
+import { userRoutes } from './routes/users.ts';
+
+export { importRealm, type ImportOptions, type ImportOutcome, type ImportProgress } from './realm-file/import-realm.ts';
+export { exportRealm, UnknownRealm, type ExportOptions } from './realm-file/export-realm.ts';
+export { ImportConflict } from './realm-file/import-conflict.ts';
+export { ShapeError } from './json-shape.ts';
+
+export async function adminRoutes(app: FastifyInstance, { ctx }: { ctx: Context }): Promise<void> {
+  app.decorateRequest('adminIdentity', null);
+  registerAdminJsonParser(app);
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('cache-control', 'no-cache');
+    request.adminIdentity = await authenticateAdmin(ctx, request, reply);
+  });
+  for (const routes of [realmRoutes, clientRoutes, roleRoutes, userRoutes, roleMappingRoutes, sessionRoutes, attackDetectionRoutes]) {
+    await app.register(routes, { ctx });
+  }
+}

@@ -1,0 +1,153 @@
+/**
+ * Turns a realm representation into the realm, keys, clients and roles to write, entirely in
+ * memory, so a bad file is rejected before anything is written. Keycloak's built-in clients and
+ * roles come from the realm blueprint; whatever the file says about them wins, ids included, so
+ * an exported realm imports back with the same ids.
+ */
+import { newId, type StoredKey } from '../../crypto/index.ts';
+import type { Client, Realm, RealmModel, Role } from '../../realm/index.ts';
+import { field, index, ShapeError } from '../json-shape.ts';
+import { newClientFromRepresentation } from '../representations/client.ts';
+import { applyRealmSettings } from '../representations/realm.ts';
+import { indexRoles, type RoleIndex, type RoleRepresentation } from '../representations/role.ts';
+import { ImportConflict } from './import-conflict.ts';
+import { realmBlueprint } from './realm-blueprint.ts';
+import type { RealmFileRepresentation } from './realm-file-shape.ts';
+
+export interface RealmPlan {
+  realm: Realm;
+  keys: StoredKey[];
+  sealKey: Buffer;
+  clients: Client[];
+  roles: Role[];
+  model: RealmModel;
+  roleIndex: RoleIndex;
+}
+
+/** Realm names end up in URLs and file names: no slashes, nothing empty, nothing huge. */
+export function checkRealmName(name: string | undefined, path: string): string {
+  if (name === undefined || name.trim() === '') throw new ShapeError(path, 'required');
+  if (name.length > 255 || /[/\\]/.test(name) || name !== name.trim()) throw new ShapeError(path, `invalid realm name '${name}'`);
+  return name;
+}
+
+const roleKey = (clientId: string | undefined, name: string): string => `${clientId ?? ''}\u0000${name}`;
+
+interface PendingComposites {
+  role: Role;
+  path: string;
+  composites: NonNullable<RoleRepresentation['composites']>;
+}
+
+export async function planRealm(rep: RealmFileRepresentation, nowMs: number): Promise<RealmPlan> {
+  const name = checkRealmName(rep.realm, 'realm');
+  const blueprint = await realmBlueprint(name, {}, Math.floor(nowMs / 1000));
+  const realmId = rep.id ?? blueprint.realm.id;
+  const realm: Realm = { id: realmId, name, settings: applyRealmSettings(blueprint.realm.settings, rep) };
+
+  const clients = new Map<string, Client>();
+  const clientUuids = new Set<string>();
+  (rep.clients ?? []).forEach((clientRep, i) => {
+    const path = index('clients', i);
+    if (clientRep.clientId === undefined || clientRep.clientId === '') throw new ShapeError(field(path, 'clientId'), 'required');
+    if (clients.has(clientRep.clientId)) throw new ImportConflict(field(path, 'clientId'), `duplicate client '${clientRep.clientId}'`);
+    const id = clientRep.id ?? newId();
+    if (clientUuids.has(id)) throw new ImportConflict(field(path, 'id'), `duplicate client id '${id}'`);
+    clientUuids.add(id);
+    clients.set(clientRep.clientId, newClientFromRepresentation(realmId, id, clientRep.clientId, clientRep, blueprint.sealKey));
+  });
+  const blueprintClientIds = new Map(blueprint.clients.map((c) => [c.id, c.clientId]));
+  for (const client of blueprint.clients) {
+    if (!clients.has(client.clientId)) clients.set(client.clientId, { ...client, realmId });
+  }
+
+  const roles = new Map<string, Role>();
+  const roleIds = new Set<string>();
+  const pending: PendingComposites[] = [];
+  const addRole = (roleRep: RoleRepresentation, owner: Client | undefined, path: string) => {
+    if (roleRep.name === undefined || roleRep.name === '') throw new ShapeError(field(path, 'name'), 'required');
+    const key = roleKey(owner?.clientId, roleRep.name);
+    if (roles.has(key)) throw new ImportConflict(field(path, 'name'), `duplicate role '${roleRep.name}'`);
+    const role: Role = {
+      id: roleRep.id ?? newId(),
+      realmId,
+      clientId: owner?.id,
+      name: roleRep.name,
+      description: roleRep.description,
+      composites: [],
+      attributes: roleRep.attributes ?? {},
+    };
+    if (roleIds.has(role.id)) throw new ImportConflict(field(path, 'id'), `duplicate role id '${role.id}'`);
+    roleIds.add(role.id);
+    roles.set(key, role);
+    if (roleRep.composites) pending.push({ role, path, composites: roleRep.composites });
+  };
+  (rep.roles?.realm ?? []).forEach((roleRep, i) => addRole(roleRep, undefined, index('roles.realm', i)));
+  for (const [clientId, list] of Object.entries(rep.roles?.client ?? {})) {
+    const owner = clients.get(clientId);
+    const path = field('roles.client', clientId);
+    if (!owner) throw new ShapeError(path, `unknown client '${clientId}'`);
+    list.forEach((roleRep, i) => addRole(roleRep, owner, index(path, i)));
+  }
+
+  // Built-in roles the file does not mention keep the blueprint's composites, re-pointed by name.
+  const blueprintKey = (role: Role) => roleKey(role.clientId === undefined ? undefined : blueprintClientIds.get(role.clientId), role.name);
+  const blueprintById = new Map(blueprint.roles.map((r) => [r.id, r]));
+  const fromBlueprint: Array<{ role: Role; source: Role }> = [];
+  for (const source of blueprint.roles) {
+    const key = blueprintKey(source);
+    if (roles.has(key)) continue;
+    const ownerClientId = source.clientId === undefined ? undefined : blueprintClientIds.get(source.clientId);
+    const role: Role = { ...source, realmId, clientId: ownerClientId === undefined ? undefined : clients.get(ownerClientId)!.id, composites: [] };
+    roles.set(key, role);
+    fromBlueprint.push({ role, source });
+  }
+  for (const { role, source } of fromBlueprint) {
+    role.composites = source.composites.map((id) => roles.get(blueprintKey(blueprintById.get(id)!))!.id);
+  }
+  for (const { role, path, composites } of pending) {
+    const ids: string[] = [];
+    (composites.realm ?? []).forEach((name, j) => {
+      const found = roles.get(roleKey(undefined, name));
+      if (!found) throw new ShapeError(index(field(path, 'composites.realm'), j), `unknown realm role '${name}'`);
+      ids.push(found.id);
+    });
+    for (const [clientId, names] of Object.entries(composites.client ?? {})) {
+      names.forEach((name, j) => {
+        const found = roles.get(roleKey(clientId, name));
+        if (!found) throw new ShapeError(index(field(field(path, 'composites.client'), clientId), j), `unknown role '${name}' of client '${clientId}'`);
+        ids.push(found.id);
+      });
+    }
+    role.composites = [...new Set(ids)];
+  }
+
+  const defaultRole = planDefaultRole(rep, blueprint.roles, blueprint.realm, roles);
+  realm.settings.attributes = { ...realm.settings.attributes, defaultRoleId: defaultRole.id };
+
+  const clientList = [...clients.values()];
+  const roleList = [...roles.values()];
+  const model: RealmModel = {
+    realm,
+    clientsById: new Map(clientList.map((c) => [c.id, c])),
+    clientsByClientId: clients,
+    rolesById: new Map(roleList.map((r) => [r.id, r])),
+  };
+  return { realm, keys: blueprint.keys.map((k) => ({ ...k, realmId })), sealKey: blueprint.sealKey, clients: clientList, roles: roleList, model, roleIndex: indexRoles(roleList) };
+}
+
+/** The realm's default role: the one the file names, else Keycloak's `default-roles-<realm>`. */
+function planDefaultRole(rep: RealmFileRepresentation, blueprintRoles: Role[], blueprintRealm: Realm, roles: Map<string, Role>): Role {
+  const blueprintDefault = blueprintRoles.find((r) => r.id === blueprintRealm.settings.attributes.defaultRoleId)!;
+  const name = rep.defaultRole?.name ?? blueprintDefault.name;
+  const role = roles.get(roleKey(undefined, name));
+  if (!role) throw new ShapeError('defaultRole.name', `unknown realm role '${name}'`);
+  if (rep.defaultRole === undefined && rep.defaultRoles) {
+    rep.defaultRoles.forEach((legacyName, i) => {
+      const legacy = roles.get(roleKey(undefined, legacyName));
+      if (!legacy) throw new ShapeError(index('defaultRoles', i), `unknown realm role '${legacyName}'`);
+      if (!role.composites.includes(legacy.id)) role.composites.push(legacy.id);
+    });
+  }
+  return role;
+}

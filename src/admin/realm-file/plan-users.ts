@@ -1,0 +1,104 @@
+/**
+ * Turns the `users` of a realm representation into rows to write: user, role mappings by id,
+ * credentials as stored. Runs in memory before anything is written, rejecting duplicates and
+ * unknown roles or clients with the JSON path at fault. Hashed credentials are kept as they are;
+ * clear-text passwords are listed for the caller to hash, outside any transaction.
+ */
+import { newId } from '../../crypto/index.ts';
+import type { NewUserRecord, User } from '../../realm/index.ts';
+import { field, index, ShapeError } from '../json-shape.ts';
+import { parseCredential, type PlainPassword } from '../representations/credential.ts';
+import type { UserRepresentation } from '../representations/user.ts';
+import { ImportConflict } from './import-conflict.ts';
+import type { RealmPlan } from './plan-realm.ts';
+
+export interface UsersPlan {
+  records: NewUserRecord[];
+  /** Clear-text passwords still to hash, each belonging to one record. */
+  plain: Array<{ record: NewUserRecord; password: PlainPassword }>;
+}
+
+const UPDATE_PASSWORD = 'UPDATE_PASSWORD';
+
+export function planUsers(reps: UserRepresentation[], plan: RealmPlan, nowMs: number): UsersPlan {
+  const { realm, model } = plan;
+  const usernames = new Set<string>();
+  const emails = new Set<string>();
+  const ids = new Set<string>();
+  const records: NewUserRecord[] = new Array(reps.length);
+  const plain: UsersPlan['plain'] = [];
+
+  for (let i = 0; i < reps.length; i++) {
+    const rep = reps[i];
+    const path = index('users', i);
+    if (rep.username === undefined || rep.username.trim() === '') throw new ShapeError(field(path, 'username'), 'required');
+    if (rep.username.length > 255) throw new ShapeError(field(path, 'username'), 'longer than 255 characters');
+    const username = rep.username.toLowerCase();
+    if (usernames.has(username)) throw new ImportConflict(field(path, 'username'), `duplicate username '${username}'`);
+    usernames.add(username);
+    const email = rep.email === undefined || rep.email === '' ? undefined : rep.email.toLowerCase();
+    if (email !== undefined && !realm.settings.duplicateEmailsAllowed) {
+      if (emails.has(email)) throw new ImportConflict(field(path, 'email'), `duplicate email '${email}'`);
+      emails.add(email);
+    }
+    const id = rep.id ?? newId();
+    if (ids.has(id)) throw new ImportConflict(field(path, 'id'), `duplicate user id '${id}'`);
+    ids.add(id);
+
+    let serviceAccountClientId: string | undefined;
+    if (rep.serviceAccountClientId !== undefined) {
+      const client = model.clientsByClientId.get(rep.serviceAccountClientId);
+      if (!client) throw new ShapeError(field(path, 'serviceAccountClientId'), `unknown client '${rep.serviceAccountClientId}'`);
+      serviceAccountClientId = client.id;
+    }
+
+    const user: User = {
+      id,
+      realmId: realm.id,
+      username,
+      email,
+      firstName: rep.firstName,
+      lastName: rep.lastName,
+      // Keycloak's import leaves a user without `enabled` disabled; so does holdfast.
+      enabled: rep.enabled === true,
+      emailVerified: rep.emailVerified === true,
+      createdTimestamp: rep.createdTimestamp ?? nowMs,
+      attributes: rep.attributes ?? {},
+      requiredActions: rep.requiredActions ?? [],
+      notBefore: rep.notBefore ?? 0,
+      serviceAccountClientId,
+    };
+    const record: NewUserRecord = { user, roleIds: userRoleIds(rep, plan, path), credentials: [] };
+    (rep.credentials ?? []).forEach((credentialRep, j) => {
+      const parsed = parseCredential(credentialRep, index(field(path, 'credentials'), j), j, nowMs);
+      if (parsed.kind === 'stored') record.credentials.push(parsed.credential);
+      else {
+        plain.push({ record, password: parsed.password });
+        if (parsed.password.temporary && !user.requiredActions.includes(UPDATE_PASSWORD)) user.requiredActions = [...user.requiredActions, UPDATE_PASSWORD];
+      }
+    });
+    records[i] = record;
+  }
+  return { records, plain };
+}
+
+function userRoleIds(rep: UserRepresentation, plan: RealmPlan, path: string): string[] {
+  const ids: string[] = [];
+  (rep.realmRoles ?? []).forEach((name, j) => {
+    const role = plan.roleIndex.realm.get(name);
+    if (!role) throw new ShapeError(index(field(path, 'realmRoles'), j), `unknown realm role '${name}'`);
+    ids.push(role.id);
+  });
+  for (const [clientId, names] of Object.entries(rep.clientRoles ?? {})) {
+    const client = plan.model.clientsByClientId.get(clientId);
+    const clientPath = field(field(path, 'clientRoles'), clientId);
+    if (!client) throw new ShapeError(clientPath, `unknown client '${clientId}'`);
+    const byName = plan.roleIndex.client.get(client.id);
+    names.forEach((name, j) => {
+      const role = byName?.get(name);
+      if (!role) throw new ShapeError(index(clientPath, j), `unknown role '${name}' of client '${clientId}'`);
+      ids.push(role.id);
+    });
+  }
+  return ids;
+}

@@ -1,0 +1,41 @@
+/**
+ * Ending sessions for the admin API: one session (and its offline twin), every session of a
+ * user, or every session of a realm. Every delete goes through the cached session store, so the
+ * removal is durable before the response and no node keeps serving a cached copy.
+ */
+import type { Context } from '../context.ts';
+import type { Client, LoadedRealm } from '../realm/index.ts';
+
+/** Listing page while ending a realm's sessions: each round re-reads from the start. */
+const PAGE = 500;
+
+/**
+ * Ends every online session of the realm, found through the clients they are attached to
+ * (the session store is indexed by client and by user, not by realm alone).
+ */
+export async function endRealmSessions(ctx: Context, realm: LoadedRealm, offline: boolean): Promise<number> {
+  let ended = 0;
+  for (const client of realm.clientsById.values()) {
+    for (;;) {
+      const page = await ctx.store.listUserSessionsOfClient(realm.realm.id, client.id, offline, 0, PAGE);
+      let removed = 0;
+      for (const session of page) if (await ctx.store.deleteUserSession(session.id, offline)) removed++;
+      ended += removed;
+      // A page that removed nothing would come back unchanged: stop rather than spin.
+      if (page.length === 0 || removed === 0) break;
+    }
+  }
+  return ended;
+}
+
+/** Removes a deleted client's share of every session, online and offline. */
+export async function detachClientSessions(ctx: Context, realm: LoadedRealm, client: Client): Promise<void> {
+  for (const offline of [false, true]) {
+    for (;;) {
+      const page = await ctx.store.listUserSessionsOfClient(realm.realm.id, client.id, offline, 0, PAGE);
+      let removed = 0;
+      for (const session of page) if (await ctx.store.removeClientSession(session.id, offline, client.id)) removed++;
+      if (page.length === 0 || removed === 0) break;
+    }
+  }
+}

@@ -1,0 +1,52 @@
+/**
+ * Keycloak's RealmRepresentation, top level: the realm's settings under Keycloak's JSON names
+ * (keycloak-compat.md §8.1), its attributes and its default role. A GET body can be PUT back as
+ * it is; a PUT is partial, as in Keycloak, and attributes are merged rather than replaced.
+ */
+import { DEFAULT_REALM_SETTINGS, type Realm, type RealmSettings, type Role } from '../../realm/index.ts';
+import { boolean, integer, oneOf, string, stringMap, type Check } from '../json-shape.ts';
+import { toRoleRepresentation } from './role.ts';
+
+/** Realm attributes holdfast keeps for itself; never shown, never overwritten by a body. */
+const INTERNAL_ATTRIBUTES = new Set(['defaultRoleId']);
+
+type SettingChecks = { [K in keyof RealmSettings]-?: Check<RealmSettings[K]> };
+
+/** A check per setting, derived from the defaults' types so a new setting cannot be forgotten. */
+export const realmSettingChecks: SettingChecks = {
+  ...(Object.fromEntries(
+    Object.entries(DEFAULT_REALM_SETTINGS).map(([name, value]) => [name, typeof value === 'boolean' ? boolean : typeof value === 'number' ? integer : string]),
+  ) as unknown as SettingChecks),
+  displayName: string,
+  sslRequired: oneOf('external', 'none', 'all'),
+  bruteForceStrategy: oneOf('MULTIPLE', 'LINEAR'),
+  attributes: stringMap,
+};
+
+export function visibleAttributes(settings: RealmSettings): Record<string, string> {
+  return Object.fromEntries(Object.entries(settings.attributes).filter(([name]) => !INTERNAL_ATTRIBUTES.has(name)));
+}
+
+export function toRealmRepresentation(realm: Realm, defaultRole: Role | undefined): Record<string, unknown> {
+  const { attributes: _attributes, ...settings } = realm.settings;
+  return {
+    id: realm.id,
+    realm: realm.name,
+    ...settings,
+    attributes: visibleAttributes(realm.settings),
+    ...(defaultRole ? { defaultRole: toRoleRepresentation(defaultRole, true) } : {}),
+  };
+}
+
+/** Applies the settings a body carries; fields it leaves out keep their value. */
+export function applyRealmSettings(settings: RealmSettings, rep: Partial<RealmSettings>): RealmSettings {
+  const next: RealmSettings = { ...settings, attributes: { ...settings.attributes } };
+  for (const name of Object.keys(realmSettingChecks) as Array<keyof RealmSettings>) {
+    if (name === 'attributes' || rep[name] === undefined) continue;
+    (next as unknown as Record<string, unknown>)[name] = rep[name];
+  }
+  for (const [name, value] of Object.entries(rep.attributes ?? {})) {
+    if (!INTERNAL_ATTRIBUTES.has(name)) next.attributes[name] = value;
+  }
+  return next;
+}

@@ -1,0 +1,88 @@
+/**
+ * Keycloak's UserRepresentation: the admin API's view of a user, the export form (with
+ * credentials and role mappings), and applying a body to a user. Usernames and emails are stored
+ * lower-case, as Keycloak stores them. Updates are partial: absent fields keep their value.
+ */
+import type { RealmModel, StoredCredential, User } from '../../realm/index.ts';
+import { boolean, integer, list, multiValuedMap, object, record, string, stringList, type Checked } from '../json-shape.ts';
+import { credentialRepresentation, toCredentialExport } from './credential.ts';
+import { roleNames } from './role.ts';
+
+export const userRepresentation = object({
+  id: string,
+  username: string,
+  email: string,
+  firstName: string,
+  lastName: string,
+  enabled: boolean,
+  emailVerified: boolean,
+  createdTimestamp: integer,
+  attributes: multiValuedMap,
+  requiredActions: stringList,
+  notBefore: integer,
+  serviceAccountClientId: string,
+  credentials: list(credentialRepresentation),
+  realmRoles: stringList,
+  clientRoles: record(stringList),
+  groups: stringList,
+  totp: boolean,
+  disableableCredentialTypes: stringList,
+});
+export type UserRepresentation = Checked<typeof userRepresentation>;
+
+/** What the caller may do with users: Keycloak's `access` block, from the caller's roles. */
+export interface UserAccess {
+  view: boolean;
+  manage: boolean;
+}
+
+export function toUserRepresentation(model: RealmModel, user: User, access?: UserAccess): Record<string, unknown> {
+  const serviceClient = user.serviceAccountClientId ? model.clientsById.get(user.serviceAccountClientId) : undefined;
+  return {
+    id: user.id,
+    username: user.username,
+    ...(user.firstName !== undefined ? { firstName: user.firstName } : {}),
+    ...(user.lastName !== undefined ? { lastName: user.lastName } : {}),
+    ...(user.email !== undefined ? { email: user.email } : {}),
+    emailVerified: user.emailVerified,
+    ...(Object.keys(user.attributes).length > 0 ? { attributes: user.attributes } : {}),
+    createdTimestamp: user.createdTimestamp,
+    enabled: user.enabled,
+    totp: false,
+    ...(serviceClient ? { serviceAccountClientId: serviceClient.clientId } : {}),
+    disableableCredentialTypes: [],
+    requiredActions: user.requiredActions,
+    notBefore: user.notBefore,
+    ...(access
+      ? { access: { manageGroupMembership: access.manage, view: access.view, mapRoles: access.manage, impersonate: false, manage: access.manage } }
+      : {}),
+  };
+}
+
+/** The realm-file form: the representation plus credentials and role mappings by name. */
+export function toUserExport(model: RealmModel, user: User, credentials: StoredCredential[], roleIds: string[]): Record<string, unknown> {
+  const roles = roleNames(model, roleIds);
+  return {
+    ...toUserRepresentation(model, user),
+    credentials: credentials.map(toCredentialExport),
+    realmRoles: roles.realm,
+    ...(Object.keys(roles.client).length > 0 ? { clientRoles: roles.client } : {}),
+    groups: [],
+  };
+}
+
+const lower = (value: string | undefined): string | undefined => (value === undefined || value === '' ? undefined : value.toLowerCase());
+
+/** Applies the profile fields of a body to a user; credentials and roles are handled by the caller. */
+export function applyUserRepresentation(user: User, rep: UserRepresentation): User {
+  const next: User = { ...user };
+  if (rep.username !== undefined) next.username = rep.username.toLowerCase();
+  if (rep.email !== undefined) next.email = lower(rep.email);
+  if (rep.firstName !== undefined) next.firstName = rep.firstName === '' ? undefined : rep.firstName;
+  if (rep.lastName !== undefined) next.lastName = rep.lastName === '' ? undefined : rep.lastName;
+  if (rep.enabled !== undefined) next.enabled = rep.enabled;
+  if (rep.emailVerified !== undefined) next.emailVerified = rep.emailVerified;
+  if (rep.attributes !== undefined) next.attributes = rep.attributes;
+  if (rep.requiredActions !== undefined) next.requiredActions = [...new Set(rep.requiredActions)];
+  return next;
+}

@@ -1,0 +1,147 @@
+/**
+ * `/admin/realms/{realm}/clients`: find (exact `clientId`, or substring with `search=true`),
+ * create, read, update, delete, the client secret, and the service-account user.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { Context } from '../../context.ts';
+import { newId } from '../../crypto/index.ts';
+import { adminBadRequest, adminConflict, adminNotFound } from '../../errors/index.ts';
+import { newClientSecret, withSecret, type Client, type LoadedRealm, type RealmRepository } from '../../realm/index.ts';
+import { isAllowed, type AdminIdentity } from '../admin-auth.ts';
+import { findClient } from '../admin-lookups.ts';
+import { adminScope, collectionPaths, location, paging, queryBoolean, queryString, readBody } from '../admin-request.ts';
+import { applyClientRepresentation, clientRepresentation, clientSecret, newClientFromRepresentation, stampSecret, toClientRepresentation, type ClientRepresentation } from '../representations/client.ts';
+import { toUserRepresentation } from '../representations/user.ts';
+import { findServiceAccount, syncServiceAccount } from '../service-accounts.ts';
+import { detachClientSessions } from '../realm-sessions.ts';
+
+/** The client that holds the management roles: deleting it would lock every admin out. */
+const MANAGEMENT_CLIENT = 'realm-management';
+const UNSAFE_SCHEME = /^\s*(javascript|data|vbscript):/i;
+
+function view(identity: AdminIdentity, realm: LoadedRealm, client: Client): Record<string, unknown> {
+  const manage = isAllowed(identity, realm, 'manage-clients');
+  return {
+    ...toClientRepresentation(client, realm.keys.sealKey, manage),
+    access: { view: isAllowed(identity, realm, 'view-clients'), configure: manage, manage },
+  };
+}
+
+/** URLs a browser may be sent to must not run script. */
+function checkUrls(rep: ClientRepresentation): void {
+  const urls: Array<[string, string | undefined]> = [
+    ['rootUrl', rep.rootUrl],
+    ['baseUrl', rep.baseUrl],
+    ['adminUrl', rep.adminUrl],
+    ...(rep.redirectUris ?? []).map((uri, i): [string, string] => [`redirectUris[${i}]`, uri]),
+  ];
+  for (const [path, url] of urls) {
+    if (url !== undefined && UNSAFE_SCHEME.test(url)) throw adminBadRequest(`${path}: the URL scheme is not allowed`, path);
+  }
+}
+
+function defaultRoleId(realm: LoadedRealm): string {
+  return realm.realm.settings.attributes.defaultRoleId;
+}
+
+/** Removes a client with its roles (and their places in composites) and its service account. */
+async function deleteClientRows(tx: RealmRepository, realm: LoadedRealm, client: Client): Promise<void> {
+  const owned = new Set([...realm.rolesById.values()].filter((r) => r.clientId === client.id).map((r) => r.id));
+  for (const role of realm.rolesById.values()) {
+    if (owned.has(role.id)) continue;
+    if (role.composites.some((id) => owned.has(id))) await tx.updateRole({ ...role, composites: role.composites.filter((id) => !owned.has(id)) });
+  }
+  for (const id of owned) await tx.deleteRole(id);
+  const account = await findServiceAccount(tx, client);
+  if (account) await tx.deleteUser(account.id);
+  await tx.deleteClient(client.id);
+}
+
+export async function clientRoutes(app: FastifyInstance, { ctx }: { ctx: Context }): Promise<void> {
+  for (const url of collectionPaths('/admin/realms/:realm/clients')) app.get(url, async (request) => {
+    const { identity, realm } = await adminScope(ctx, request, 'query-clients');
+    const clientId = queryString(request, 'clientId');
+    const search = queryBoolean(request, 'search') === true;
+    const { first, max } = paging(request, Number.MAX_SAFE_INTEGER);
+    let clients = [...realm.clientsById.values()].sort((a, b) => (a.clientId < b.clientId ? -1 : a.clientId > b.clientId ? 1 : 0));
+    if (clientId !== undefined) {
+      const needle = clientId.toLowerCase();
+      clients = search ? clients.filter((c) => c.clientId.toLowerCase().includes(needle)) : clients.filter((c) => c.clientId === clientId);
+    }
+    return clients.slice(first, first + max).map((c) => view(identity, realm, c));
+  });
+
+  for (const url of collectionPaths('/admin/realms/:realm/clients')) app.post(url, async (request, reply) => {
+    const { realm } = await adminScope(ctx, request, 'manage-clients');
+    const rep = readBody(request, clientRepresentation);
+    if (rep.clientId === undefined || rep.clientId.trim() === '') throw adminBadRequest('clientId: required', 'clientId');
+    checkUrls(rep);
+    const nowMs = ctx.clock.nowMs();
+    const client = newClientFromRepresentation(realm.realm.id, rep.id ?? newId(), rep.clientId, rep, realm.keys.sealKey, Math.floor(nowMs / 1000));
+    await ctx.realms.repository.transaction(async (tx) => {
+      const existing = await tx.listClients(realm.realm.id);
+      if (existing.some((c) => c.clientId === client.clientId || c.id === client.id)) throw adminConflict(`Client ${client.clientId} already exists`);
+      await tx.createClient(client);
+      await syncServiceAccount(tx, client, undefined, defaultRoleId(realm), nowMs);
+    });
+    await ctx.realms.realmChanged(realm.realm.id);
+    return reply.code(201).header('location', location(ctx, request, realm.realm.name, 'clients', client.id)).send();
+  });
+
+  app.get('/admin/realms/:realm/clients/:id', async (request) => {
+    const { identity, realm } = await adminScope(ctx, request, 'view-clients');
+    return view(identity, realm, findClient(realm, (request.params as { id: string }).id));
+  });
+
+  app.put('/admin/realms/:realm/clients/:id', async (request, reply) => {
+    const { realm } = await adminScope(ctx, request, 'manage-clients');
+    const client = findClient(realm, (request.params as { id: string }).id);
+    const rep = readBody(request, clientRepresentation);
+    if (rep.clientId !== undefined && rep.clientId.trim() === '') throw adminBadRequest('clientId: must not be empty', 'clientId');
+    checkUrls(rep);
+    const nowMs = ctx.clock.nowMs();
+    const updated = applyClientRepresentation(client, rep, realm.keys.sealKey, Math.floor(nowMs / 1000));
+    await ctx.realms.repository.transaction(async (tx) => {
+      if (updated.clientId !== client.clientId && (await tx.listClients(realm.realm.id)).some((c) => c.clientId === updated.clientId)) {
+        throw adminConflict('Client already exists');
+      }
+      await tx.updateClient(updated);
+      await syncServiceAccount(tx, updated, client.clientId, defaultRoleId(realm), nowMs);
+    });
+    await ctx.realms.realmChanged(realm.realm.id);
+    return reply.code(204).send();
+  });
+
+  app.delete('/admin/realms/:realm/clients/:id', async (request, reply) => {
+    const { realm } = await adminScope(ctx, request, 'manage-clients');
+    const client = findClient(realm, (request.params as { id: string }).id);
+    if (client.clientId === MANAGEMENT_CLIENT) throw adminBadRequest(`Cannot delete client '${MANAGEMENT_CLIENT}': it holds the realm's admin roles`);
+    await detachClientSessions(ctx, realm, client);
+    await ctx.realms.repository.transaction((tx) => deleteClientRows(tx, realm, client));
+    await ctx.realms.realmChanged(realm.realm.id);
+    return reply.code(204).send();
+  });
+
+  app.get('/admin/realms/:realm/clients/:id/client-secret', async (request) => {
+    const { realm } = await adminScope(ctx, request, 'view-clients');
+    const secret = clientSecret(findClient(realm, (request.params as { id: string }).id), realm.keys.sealKey);
+    return { type: 'secret', ...(secret !== undefined ? { value: secret } : {}) };
+  });
+
+  app.post('/admin/realms/:realm/clients/:id/client-secret', async (request) => {
+    const { realm } = await adminScope(ctx, request, 'manage-clients');
+    const client = findClient(realm, (request.params as { id: string }).id);
+    const secret = newClientSecret();
+    await ctx.realms.repository.updateClient(stampSecret(withSecret(client, secret, realm.keys.sealKey), ctx.sessions.now()));
+    await ctx.realms.realmChanged(realm.realm.id);
+    return { type: 'secret', value: secret };
+  });
+
+  app.get('/admin/realms/:realm/clients/:id/service-account-user', async (request) => {
+    const { identity, realm } = await adminScope(ctx, request, 'view-clients');
+    const client = findClient(realm, (request.params as { id: string }).id);
+    const account = client.serviceAccountsEnabled ? await findServiceAccount(ctx.realms.repository, client) : undefined;
+    if (!account) throw adminNotFound(`Service account not enabled for the client '${client.clientId}'`);
+    return toUserRepresentation(realm, account, { view: isAllowed(identity, realm, 'view-users'), manage: isAllowed(identity, realm, 'manage-users') });
+  });
+}

@@ -1,0 +1,163 @@
+/**
+ * `/admin/realms/{realm}/users`: find and count (search, username, email, first/last name,
+ * exact, enabled, paging), create (with credentials), read, update, delete, and reset-password.
+ * Clear-text passwords are hashed before the transaction; every write is one transaction.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Context } from '../../context.ts';
+import { newId } from '../../crypto/index.ts';
+import { AdminError, adminConflict } from '../../errors/index.ts';
+import { newPasswordCredential, newUser, type LoadedRealm, type StoredCredential, type User, type UserQuery } from '../../realm/index.ts';
+import { isAllowed, type AdminIdentity } from '../admin-auth.ts';
+import { findUser } from '../admin-lookups.ts';
+import { adminScope, collectionPaths, location, paging, queryBoolean, queryString, readBody, shapeToAdminError } from '../admin-request.ts';
+import { index, ShapeError } from '../json-shape.ts';
+import { isUniqueViolation } from '../realm-file/import-conflict.ts';
+import { credentialRepresentation, hashPlainPassword, parseCredential, toPasswordCredential, type CredentialRepresentation } from '../representations/credential.ts';
+import { applyUserRepresentation, toUserRepresentation, userRepresentation } from '../representations/user.ts';
+import { assertUnique, checkProfile } from '../user-profile.ts';
+
+const UPDATE_PASSWORD = 'UPDATE_PASSWORD';
+const DEFAULT_MAX = 100;
+
+function userQuery(request: FastifyRequest, withPaging: boolean): UserQuery {
+  const enabled = queryBoolean(request, 'enabled');
+  const search = queryString(request, 'search');
+  const page = withPaging ? paging(request, DEFAULT_MAX) : {};
+  // As in Keycloak, a free-text search ignores the per-field filters.
+  if (search !== undefined) return { search, enabled, ...page };
+  return {
+    username: queryString(request, 'username'),
+    email: queryString(request, 'email'),
+    firstName: queryString(request, 'firstName'),
+    lastName: queryString(request, 'lastName'),
+    exact: queryBoolean(request, 'exact'),
+    enabled,
+    ...page,
+  };
+}
+
+function access(identity: AdminIdentity, realm: LoadedRealm) {
+  return { view: isAllowed(identity, realm, 'view-users'), manage: isAllowed(identity, realm, 'manage-users') };
+}
+
+/** Credentials of a body, with clear-text passwords hashed. Throws 400 naming the bad one. */
+async function credentialsOf(reps: CredentialRepresentation[] | undefined, user: User, nowMs: number): Promise<StoredCredential[]> {
+  const stored: StoredCredential[] = [];
+  for (const [i, rep] of (reps ?? []).entries()) {
+    let parsed;
+    try {
+      parsed = parseCredential(rep, index('credentials', i), i, nowMs);
+    } catch (error) {
+      if (error instanceof ShapeError) throw shapeToAdminError(error);
+      throw error;
+    }
+    if (parsed.kind === 'stored') stored.push(parsed.credential);
+    else {
+      stored.push(await hashPlainPassword(parsed.password));
+      if (parsed.password.temporary && !user.requiredActions.includes(UPDATE_PASSWORD)) user.requiredActions = [...user.requiredActions, UPDATE_PASSWORD];
+    }
+  }
+  return stored;
+}
+
+/** A concurrent insert can still win the race the pre-check lost: the database has the last word. */
+async function conflictOnRace<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (isUniqueViolation(error)) throw adminConflict('User exists with same username or email');
+    throw error;
+  }
+}
+
+export async function userRoutes(app: FastifyInstance, { ctx }: { ctx: Context }): Promise<void> {
+  for (const url of collectionPaths('/admin/realms/:realm/users')) app.get(url, async (request) => {
+    const { identity, realm } = await adminScope(ctx, request, 'query-users');
+    const brief = queryBoolean(request, 'briefRepresentation') === true;
+    const users = await ctx.realms.repository.findUsers(realm.realm.id, userQuery(request, true));
+    const rights = access(identity, realm);
+    return users.map((user) => {
+      const rep = toUserRepresentation(realm, user, rights);
+      if (brief) delete rep.attributes;
+      return rep;
+    });
+  });
+
+  app.get('/admin/realms/:realm/users/count', async (request) => {
+    const { realm } = await adminScope(ctx, request, 'query-users');
+    return ctx.realms.repository.countUsers(realm.realm.id, userQuery(request, false));
+  });
+
+  for (const url of collectionPaths('/admin/realms/:realm/users')) app.post(url, async (request, reply) => {
+    const { realm } = await adminScope(ctx, request, 'manage-users');
+    const rep = readBody(request, userRepresentation);
+    const nowMs = ctx.clock.nowMs();
+    // Keycloak's admin API ignores ids, timestamps and role lists in the body: the server owns them.
+    const user = applyUserRepresentation(newUser(realm.realm.id, { id: newId(), username: '', enabled: false }, nowMs), { ...rep, username: rep.username ?? '' });
+    checkProfile(user);
+    const credentials = await credentialsOf(rep.credentials, user, nowMs);
+    await conflictOnRace(() =>
+      ctx.realms.repository.transaction(async (tx) => {
+        await assertUnique(tx, realm.realm.settings, user);
+        await tx.createUsers([{ user, roleIds: [realm.realm.settings.attributes.defaultRoleId], credentials }]);
+      }),
+    );
+    return reply.code(201).header('location', location(ctx, request, realm.realm.name, 'users', user.id)).send();
+  });
+
+  app.get('/admin/realms/:realm/users/:id', async (request) => {
+    const { identity, realm } = await adminScope(ctx, request, 'view-users');
+    const user = await findUser(ctx, realm, (request.params as { id: string }).id);
+    return toUserRepresentation(realm, user, access(identity, realm));
+  });
+
+  app.put('/admin/realms/:realm/users/:id', async (request, reply) => {
+    const { realm } = await adminScope(ctx, request, 'manage-users');
+    const user = await findUser(ctx, realm, (request.params as { id: string }).id);
+    const rep = readBody(request, userRepresentation);
+    const updated = applyUserRepresentation(user, rep);
+    checkProfile(updated);
+    const credentials = await credentialsOf(rep.credentials, updated, ctx.clock.nowMs());
+    await conflictOnRace(() =>
+      ctx.realms.repository.transaction(async (tx) => {
+        await assertUnique(tx, realm.realm.settings, updated);
+        await tx.updateUser(updated);
+        for (const credential of credentials) {
+          if (credential.type === 'password') await tx.setPassword(user.id, toPasswordCredential(credential));
+        }
+      }),
+    );
+    // Enabling a user again also lifts a brute-force lockout, as in Keycloak.
+    if (rep.enabled === true) await ctx.store.deleteLoginFailures(realm.realm.id, user.id);
+    await ctx.realms.userChanged(user.id);
+    return reply.code(204).send();
+  });
+
+  app.delete('/admin/realms/:realm/users/:id', async (request, reply) => {
+    const { realm } = await adminScope(ctx, request, 'manage-users');
+    const user = await findUser(ctx, realm, (request.params as { id: string }).id);
+    for (const offline of [false, true]) await ctx.store.deleteUserSessionsOfUser(realm.realm.id, user.id, offline);
+    await ctx.realms.repository.deleteUser(user.id);
+    await ctx.store.deleteLoginFailures(realm.realm.id, user.id);
+    await ctx.realms.userChanged(user.id);
+    return reply.code(204).send();
+  });
+
+  app.put('/admin/realms/:realm/users/:id/reset-password', async (request, reply) => {
+    const { realm } = await adminScope(ctx, request, 'manage-users');
+    const user = await findUser(ctx, realm, (request.params as { id: string }).id);
+    const rep = readBody(request, credentialRepresentation);
+    if (rep.value === undefined) throw new AdminError(400, { error: 'No password provided' });
+    if (rep.value.trim() === '') throw new AdminError(400, { error: 'Empty password not allowed' });
+    const credential = await newPasswordCredential(rep.value, ctx.clock.nowMs());
+    const others = user.requiredActions.filter((a) => a !== UPDATE_PASSWORD);
+    const requiredActions = rep.temporary === true ? [...others, UPDATE_PASSWORD] : others;
+    await ctx.realms.repository.transaction(async (tx) => {
+      await tx.setPassword(user.id, credential);
+      await tx.updateUser({ ...user, requiredActions });
+    });
+    await ctx.realms.userChanged(user.id);
+    return reply.code(204).send();
+  });
+}

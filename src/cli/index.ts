@@ -1,0 +1,4 @@
+/** The CLI commands besides `start`: realm import and export, and the realm import at start. */
+export { runImport, IMPORT_USAGE } from './import-command.ts';
+export { runExport, EXPORT_USAGE } from './export-command.ts';
+export { importDirectory, importRealmsOnStart } from './import-on-start.ts';

@@ -1,0 +1,88 @@
+/**
+ * A node's place among its peers: the invalidation bus, the live routes and the singleton jobs.
+ * On PostgreSQL (`--db postgres`) nodes find each other through the database (LISTEN/NOTIFY,
+ * the `node` table, advisory locks); anything else is a single node with local equivalents.
+ */
+import type { Kysely } from 'kysely';
+import { newId } from '../crypto/index.ts';
+import { LocalInvalidationBus, type InvalidationBus } from '../store/cache/index.ts';
+import type { Database } from '../store/sql/index.ts';
+import type { ClusterLog } from './log.ts';
+import { NodeMembership } from './node-membership.ts';
+import { PgInvalidationBus } from './pg-invalidation-bus.ts';
+import { rendezvousRoute } from './rendezvous.ts';
+import { LocalSingletonJobs, PgSingletonJobs, type SingletonJobs } from './singleton-jobs.ts';
+
+export { rendezvousRoute } from './rendezvous.ts';
+export { PgInvalidationBus, INVALIDATION_CHANNEL, parseEnvelope } from './pg-invalidation-bus.ts';
+export { NodeMembership } from './node-membership.ts';
+export { LocalSingletonJobs, PgSingletonJobs, type SingletonJobs } from './singleton-jobs.ts';
+export type { ClusterLog } from './log.ts';
+
+export interface Cluster {
+  readonly nodeId: string;
+  /** This node's route (`--node-route`). */
+  readonly route: string;
+  readonly bus: InvalidationBus;
+  readonly jobs: SingletonJobs;
+  /** The live node a key is pinned to (rendezvous hashing); a routing hint, never a requirement. */
+  routeFor(key: string): string;
+  /** Leaves the live set (before the node stops serving); jobs and the bus keep running. */
+  leave(): Promise<void>;
+  /** Stops jobs and the bus; call after the last request is answered. */
+  close(): Promise<void>;
+}
+
+export interface JoinOptions {
+  url: string;
+  db: Kysely<Database>;
+  route: string;
+  address: string;
+  log: ClusterLog;
+}
+
+/** Joins the cluster of nodes sharing this PostgreSQL database. */
+export async function joinCluster(options: JoinOptions): Promise<Cluster> {
+  const nodeId = newId();
+  const bus = new PgInvalidationBus({ url: options.url, db: options.db, origin: nodeId, log: options.log });
+  await bus.start();
+  const membership = new NodeMembership({ db: options.db, nodeId, route: options.route, address: options.address, log: options.log });
+  try {
+    await membership.join();
+  } catch (error) {
+    await bus.close();
+    throw error;
+  }
+  const jobs = new PgSingletonJobs(options.url, options.log);
+  return {
+    nodeId,
+    route: options.route,
+    bus,
+    jobs,
+    routeFor: (key) => rendezvousRoute(key, membership.liveRoutes()) ?? options.route,
+    leave: () => membership.leave(),
+    async close() {
+      await membership.leave();
+      await jobs.close();
+      await bus.close();
+    },
+  };
+}
+
+/** One node on its own (SQLite): in-process bus, its own route, every job its own. */
+export function singleNode(route: string, log: ClusterLog): Cluster {
+  const jobs = new LocalSingletonJobs(log);
+  const bus = new LocalInvalidationBus();
+  return {
+    nodeId: newId(),
+    route,
+    bus,
+    jobs,
+    routeFor: () => route,
+    leave: async () => {},
+    async close() {
+      await jobs.close();
+      await bus.close();
+    },
+  };
+}

@@ -1,0 +1,73 @@
+/**
+ * A real listening holdfast on a fresh SQLite data directory for the admin API tests, with the
+ * demo seed (master admin `admin`/`admin`), and helpers to get an authenticated
+ * @keycloak/keycloak-admin-client, a raw bearer token, or to send raw requests the admin client
+ * would never send (malformed JSON, wrong types, missing tokens).
+ */
+import KcAdminClient from '@keycloak/keycloak-admin-client';
+import { buildApp, type Holdfast } from '../../src/app.ts';
+import { testConfig, type Config } from '../../src/config/index.ts';
+import { tempDir } from '../support/process.ts';
+
+export interface AdminServer {
+  url: string;
+  dataDir: string;
+  holdfast: Holdfast;
+  close(): Promise<void>;
+}
+
+export async function startAdminServer(overrides: Partial<Config> = {}): Promise<AdminServer> {
+  const dataDir = overrides.dataDir ?? tempDir('holdfast-admin-');
+  const holdfast = await buildApp({ config: testConfig({ dataDir, ...overrides }) });
+  await holdfast.app.listen({ port: 0, host: '127.0.0.1' });
+  const address = holdfast.app.server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  return { url: `http://127.0.0.1:${port}`, dataDir, holdfast, close: () => holdfast.close() };
+}
+
+/** An admin client logged in with the password grant (admin-cli), acting on `actOn` (default: the login realm). */
+export async function adminClient(url: string, login: { realm?: string; username?: string; password?: string } = {}, actOn?: string): Promise<KcAdminClient> {
+  const realm = login.realm ?? 'master';
+  const client = new KcAdminClient({ baseUrl: url, realmName: realm });
+  await client.auth({ grantType: 'password', clientId: 'admin-cli', username: login.username ?? 'admin', password: login.password ?? 'admin' });
+  if (actOn) client.setConfig({ realmName: actOn });
+  return client;
+}
+
+export async function tokenFor(url: string, realm: string, fields: Record<string, string>): Promise<{ status: number; body: any }> {
+  const response = await fetch(`${url}/realms/${realm}/protocol/openid-connect/token`, { method: 'POST', body: new URLSearchParams(fields) });
+  return { status: response.status, body: await response.json() };
+}
+
+export async function masterToken(url: string): Promise<string> {
+  const { body } = await tokenFor(url, 'master', { grant_type: 'password', client_id: 'admin-cli', username: 'admin', password: 'admin' });
+  return body.access_token;
+}
+
+/** A raw admin API request; `body` is sent as given when it is a string (for malformed JSON). */
+export async function adminRequest(url: string, token: string | undefined, method: string, path: string, body?: unknown): Promise<{ status: number; body: any; headers: Headers }> {
+  const headers: Record<string, string> = {};
+  if (token) headers.authorization = `Bearer ${token}`;
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  const response = await fetch(`${url}/admin/realms${path}`, { method, headers, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body) });
+  const text = await response.text();
+  let parsed: unknown = text;
+  try {
+    parsed = text === '' ? '' : JSON.parse(text);
+  } catch {
+    // Left as text.
+  }
+  return { status: response.status, body: parsed, headers: response.headers };
+}
+
+/** The status and body of a failed admin-client call. */
+export async function failure(call: Promise<unknown>): Promise<{ status: number; body: any; message: string }> {
+  try {
+    await call;
+  } catch (error) {
+    const e = error as { response?: Response; responseData?: unknown; message: string };
+    if (e.response) return { status: e.response.status, body: e.responseData, message: e.message };
+    throw error;
+  }
+  throw new Error('expected the call to fail');
+}
