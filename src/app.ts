@@ -2,7 +2,7 @@
  * Builds a holdfast instance from a configuration: store, caches, services and every route.
  * It never listens; main.ts does, and tests use `app.inject()` or listen on port 0.
  */
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import cookie from '@fastify/cookie';
 import { systemClock, type Clock } from './clock/index.ts';
 import type { Config } from './config/index.ts';
@@ -47,7 +47,7 @@ export async function buildApp({ config, clock = systemClock }: BuildOptions): P
       },
     },
     // Two log lines per request cost more than a refresh's own work: request logs are for debugging.
-    disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace',
+    logController: new LogController({ disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace' }),
     bodyLimit: 1024 * 1024,
     trustProxy: false,
     forceCloseConnections: 'idle',
