@@ -99,6 +99,9 @@ export function parseShape<T>(check: Check<T>, value: unknown, what = 'body'): T
   return checked;
 }
 
+/** A value holdfast keeps no part of, but whose presence matters (to warn that it is dropped). */
+export const present: Check<true> = (value) => (value === undefined || value === null ? undefined : true);
+
 export const stringList = list(string);
 export const stringMap = record(string);
 /** Keycloak's multivalued attributes: `{name: [values]}`; a bare string is taken as one value. */

@@ -48,7 +48,9 @@ export async function runImport(argv: string[]): Promise<number> {
           ifExists: override ? 'replace' : 'skip',
           onProgress: ({ done, total }) => progress.update(done, total),
         });
-        progress.finish(result.outcome === 'skipped' ? `realm '${result.realm.name}' exists, skipped` : `imported realm '${result.realm.name}' with ${result.users.toLocaleString('en-US')} users`);
+        const name = result.realm.name;
+        progress.finish(result.outcome === 'skipped' ? `realm '${name}' exists, skipped` : `imported realm '${name}' with ${result.users.toLocaleString('en-US')} users`);
+        for (const warning of result.warnings) console.error(`holdfast import: ${source}: warning: ${warning}`);
       } catch (error) {
         if (error instanceof ShapeError || error instanceof ImportConflict) {
           console.error(`\nholdfast import: ${source}: ${error.message} (nothing of this realm was written)`);

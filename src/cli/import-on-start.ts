@@ -29,6 +29,7 @@ export async function importRealmsOnStart(ctx: Context, dir: string): Promise<vo
       }
       await ctx.realms.realmChanged(result.realm.id);
       ctx.log.info({ realm: result.realm.name, source, users: result.users }, 'realm import: imported');
+      for (const warning of result.warnings) ctx.log.warn({ realm: result.realm.name, source }, `realm import: ${warning}`);
     } catch (error) {
       if (error instanceof ShapeError || error instanceof ImportConflict) throw new StartImportError(`${source}: ${error.message}`);
       throw error;

@@ -117,7 +117,8 @@ export function accessTokenExpiry(realm: RealmSettings, client: Client, session:
 
 /**
  * How stale the stored `lastRefresh` may be (DESIGN rule 3): the configured bound, but never more
- * than a tenth of the idle timeout, so a crash shortens a session's idle window by at most that.
+ * than a tenth of the idle timeout. A crash shortens a session's idle window by at most this plus
+ * one touch-writer flush (README, "Session lifetimes").
  */
 export function touchBound(realm: RealmSettings, session: UserSession, configuredSeconds: number): number {
   const idle = session.offline ? offlineIdle(realm) : ssoIdle(realm, session.rememberMe);

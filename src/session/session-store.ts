@@ -3,19 +3,7 @@
  * memory plug in behind it), all held to the same contract tests. Every method that returns means
  * the change is committed ("durable before acknowledged", DESIGN rule 2).
  */
-import type {
-  AuthSession,
-  AuthorizationCode,
-  ClientSession,
-  CodeConsumption,
-  FailedLogin,
-  LoginFailure,
-  LoginLockout,
-  RefreshTokenUse,
-  RefreshTokenUseOutcome,
-  SessionTouch,
-  UserSession,
-} from './types.ts';
+import type { AuthSession, AuthorizationCode, ClientSession, CodeConsumption, FailedLogin, LoginFailure, LoginLockout, RefreshTokenUse, RefreshTokenUseOutcome, SessionTouch, UserSession } from './types.ts';
 
 export interface SessionStore {
   createUserSession(session: UserSession): Promise<void>;

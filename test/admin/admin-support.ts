@@ -4,6 +4,7 @@
  * @keycloak/keycloak-admin-client, a raw bearer token, or to send raw requests the admin client
  * would never send (malformed JSON, wrong types, missing tokens).
  */
+import fs from 'node:fs';
 import KcAdminClient from '@keycloak/keycloak-admin-client';
 import { buildApp, type Holdfast } from '../../src/app.ts';
 import { testConfig, type Config } from '../../src/config/index.ts';
@@ -16,13 +17,22 @@ export interface AdminServer {
   close(): Promise<void>;
 }
 
+/** Starts on `overrides.dataDir`, or on a new directory that `close()` removes. */
 export async function startAdminServer(overrides: Partial<Config> = {}): Promise<AdminServer> {
   const dataDir = overrides.dataDir ?? tempDir('holdfast-admin-');
   const holdfast = await buildApp({ config: testConfig({ dataDir, ...overrides }) });
   await holdfast.app.listen({ port: 0, host: '127.0.0.1' });
   const address = holdfast.app.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
-  return { url: `http://127.0.0.1:${port}`, dataDir, holdfast, close: () => holdfast.close() };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    dataDir,
+    holdfast,
+    async close() {
+      await holdfast.close();
+      if (overrides.dataDir === undefined) fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
 }
 
 /** An admin client logged in with the password grant (admin-cli), acting on `actOn` (default: the login realm). */

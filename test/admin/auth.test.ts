@@ -112,6 +112,23 @@ describe('admin API: authentication and roles', () => {
     await manager.users.addClientRoleMappings({ id: workerId, clientUniqueId: management.id!, roles: [{ id: viewUsers.id!, name: 'view-users' }] });
   });
 
+  it('does not let an admin role be smuggled inside a composite', async () => {
+    await userWithRoles('acme', 'configurator', ['manage-realm', 'manage-users']);
+    const configurator = await adminClient(server.url, { realm: 'acme', username: 'configurator', password: 'configurator-pw' });
+    const sneaky = await failure(configurator.roles.create({ name: 'sneaky', composite: true, composites: { client: { 'realm-management': ['realm-admin'] } } }));
+    assert.equal(sneaky.status, 403);
+    await configurator.roles.create({ name: 'harmless' });
+    const harmless = (await acme.roles.findOneByName({ name: 'harmless' }))!;
+    const management = (await acme.clients.find({ clientId: 'realm-management' }))[0];
+    const realmAdmin = (await acme.clients.findRole({ id: management.id!, roleName: 'realm-admin' }))!;
+    assert.equal((await failure(configurator.roles.createComposite({ roleId: harmless.id! }, [realmAdmin]))).status, 403);
+    // Made by a real admin, the composite still cannot be handed out by someone lacking realm-admin.
+    await acme.roles.createComposite({ roleId: harmless.id! }, [realmAdmin]);
+    const configuratorId = (await acme.users.find({ username: 'configurator', exact: true }))[0].id!;
+    const mapped = await failure(configurator.users.addRealmRoleMappings({ id: configuratorId, roles: [{ id: harmless.id!, name: 'harmless' }] }));
+    assert.equal(mapped.status, 403);
+  });
+
   it('accepts a service account with realm-management roles as an administrator', async () => {
     const { id } = await acme.clients.create({ clientId: 'ops-bot', secret: 'ops-bot-secret', serviceAccountsEnabled: true, standardFlowEnabled: false });
     const account = await acme.clients.getServiceAccountUser({ id });

@@ -13,7 +13,7 @@ import path from 'node:path';
 import { buildApp } from '../../src/app.ts';
 import { testConfig } from '../../src/config/index.ts';
 import { FIXTURE_CLIENT, FIXTURE_FILE, FIXTURE_PASSWORDS } from '../fixtures/generate-keycloak-realm.ts';
-import { ROOT, startHoldfast, tempDir } from '../support/process.ts';
+import { ROOT, startHoldfast, tempDir as newTempDir } from '../support/process.ts';
 import { adminClient, adminRequest, startAdminServer, tokenFor, type AdminServer } from './admin-support.ts';
 
 interface CliResult {
@@ -30,6 +30,14 @@ function cli(...args: string[]): Promise<CliResult> {
   });
 }
 
+const created: string[] = [];
+/** A scratch data directory, removed when the suite ends. */
+function tempDir(prefix: string): string {
+  const dir = newTempDir(prefix);
+  created.push(dir);
+  return dir;
+}
+
 const readJson = (file: string) => JSON.parse(fs.readFileSync(file, 'utf8'));
 const fixture = () => readJson(FIXTURE_FILE);
 
@@ -44,6 +52,10 @@ const loginShop = (url: string, username: string, password: string) =>
   tokenFor(url, 'shop', { grant_type: 'password', client_id: FIXTURE_CLIENT.clientId, client_secret: FIXTURE_CLIENT.secret, username, password, scope: 'openid' });
 
 describe('realm import and export', () => {
+  after(() => {
+    for (const dir of created) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
   describe('holdfast import of a Keycloak 26 export', () => {
     let dataDir: string;
     let server: AdminServer;
@@ -144,6 +156,15 @@ describe('realm import and export', () => {
     const listing = await cli('export', '--file', path.join(dataDir, 'all.json'), '--data-dir', dataDir);
     assert.equal(listing.code, 0, listing.stderr);
     assert.deepEqual(readJson(path.join(dataDir, 'all.json')), []);
+  });
+
+  it('warns about what it cannot import that changes logins or roles (groups)', async () => {
+    const dataDir = tempDir('holdfast-groups-');
+    const file = path.join(dataDir, 'groups.json');
+    fs.writeFileSync(file, JSON.stringify({ realm: 'teams', enabled: true, groups: [{ name: 'staff', path: '/staff' }], users: [{ username: 'gina', enabled: true, groups: ['/staff'] }] }));
+    const run = await cli('import', '--file', file, '--data-dir', dataDir);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stderr, /warning: groups are not supported: 1 group\(s\) and the memberships of 1 user\(s\) were not imported/);
   });
 
   it('rolls the whole realm back when the store refuses part of it (one transaction)', async () => {

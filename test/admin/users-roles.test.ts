@@ -164,7 +164,7 @@ describe('admin API: users, roles and role mappings', () => {
     await kc.users.addClientRoleMappings({ id: dave.id!, clientUniqueId: management.id!, roles: [{ id: viewUsers.id!, name: 'view-users' }] });
     assert.deepEqual((await kc.users.listClientRoleMappings({ id: dave.id!, clientUniqueId: management.id! })).map((r) => r.name), ['view-users']);
     assert.ok((await kc.users.listAvailableClientRoleMappings({ id: dave.id!, clientUniqueId: management.id! })).some((r) => r.name === 'manage-users'));
-    assert.deepEqual((await kc.users.listRoleMappings({ id: dave.id! })).clientMappings?.['realm-management']?.mappings?.map((r) => r.name), ['view-users']);
+    assert.deepEqual((await kc.users.listRoleMappings({ id: dave.id! })).clientMappings?.['realm-management']?.mappings?.map((r: { name: string }) => r.name), ['view-users']);
 
     const daveAdmin = await adminClient(server.url, { realm: 'people', username: 'dave', password: 'dave-pw' });
     assert.equal(await daveAdmin.users.count(), 4);

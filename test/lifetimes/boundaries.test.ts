@@ -82,6 +82,7 @@ const CASES: Case[] = [
     login: 'remember-me',
     steps: [{ at: 3000, expect: OK }, { at: 5001, expect: notActive }],
   },
+  { name: 'remember-me shorter than the SSO idle: the longer applies, 1 s before', realm: { ...SSO, ssoSessionIdleTimeoutRememberMe: 300 }, login: 'remember-me', steps: [{ at: 599, expect: OK }] },
   { name: 'remember-me not ticked: the SSO pair, 1 s after', realm: { ...SSO, ssoSessionIdleTimeoutRememberMe: 3600 }, steps: [{ at: 601, expect: notActive }] },
   // Per-client overrides (client attributes) and the realm-wide client session settings.
   {

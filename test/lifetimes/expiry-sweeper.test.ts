@@ -10,12 +10,15 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import SQLite from 'better-sqlite3';
+import { ConfigError, parseConfig, type Config } from '../../src/config/index.ts';
 import { testApp, type TestApp } from '../support/app.ts';
 import { tempDir } from '../support/process.ts';
 import { configureRealm, passwordGrant, refresh } from './helpers.ts';
 
 const EXPIRED = 100_000;
 const LIVE = 20;
+
+const pick = (config: Config) => [config.expiryIntervalSeconds, config.expiryBatchSize];
 
 async function removedMetric(t: TestApp): Promise<number> {
   return (await t.ctx.metrics.expiredRemoved.get()).values[0]?.value ?? 0;
@@ -116,6 +119,14 @@ describe('expiry sweeper', () => {
     await t.ctx.sessions.writer.flush();
     await t.expirySweeper.runOnce();
     assert.equal(await t.ctx.store.countUserSessions(), before);
+  });
+
+  it('takes its interval and batch size from flags or HOLDFAST_ variables', () => {
+    assert.deepEqual(pick(parseConfig([], {})), [900, 1000]);
+    assert.deepEqual(pick(parseConfig(['--expiry-interval', '60', '--expiry-batch-size', '250'], {})), [60, 250]);
+    assert.deepEqual(pick(parseConfig(['--expiry-interval', '0'], { HOLDFAST_EXPIRY_BATCH_SIZE: '5000' })), [0, 5000]);
+    assert.throws(() => parseConfig(['--expiry-batch-size', '0'], {}), ConfigError);
+    assert.throws(() => parseConfig([], { HOLDFAST_EXPIRY_INTERVAL: 'soon' }), ConfigError);
   });
 
   it('runs on its own schedule, and stops with the app', async () => {

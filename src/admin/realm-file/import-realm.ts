@@ -10,7 +10,7 @@ import { hashPlainPassword, type PlainPassword } from '../representations/creden
 import { ImportConflict, isUniqueViolation, REALM_EXISTS } from './import-conflict.ts';
 import { planRealm } from './plan-realm.ts';
 import { planUsers } from './plan-users.ts';
-import { realmFileRepresentation } from './realm-file-shape.ts';
+import { realmFileRepresentation, unsupportedParts } from './realm-file-shape.ts';
 
 export interface ImportProgress {
   /** Users written so far, of `total`. */
@@ -29,6 +29,8 @@ export interface ImportOutcome {
   realm: Realm;
   outcome: 'imported' | 'skipped';
   users: number;
+  /** Parts of the file that were not imported and matter (groups, identity providers). */
+  warnings: string[];
 }
 
 /** Users per `createUsers` call: each call is a few multi-row statements and one progress tick. */
@@ -39,7 +41,7 @@ export async function importRealm(repository: RealmRepository, input: unknown, o
   const ifExists = options.ifExists ?? 'fail';
   // Answered before the costly planning (keys, users); checked again inside the transaction.
   const existing = rep.realm === undefined || ifExists === 'replace' ? undefined : await repository.findRealmByName(rep.realm);
-  if (existing && ifExists === 'skip') return { realm: existing, outcome: 'skipped', users: 0 };
+  if (existing && ifExists === 'skip') return { realm: existing, outcome: 'skipped', users: 0, warnings: [] };
   if (existing) throw new ImportConflict('', REALM_EXISTS);
   const plan = await planRealm(rep, options.nowMs);
   const users = planUsers(rep.users ?? [], plan, options.nowMs);
@@ -69,7 +71,7 @@ export async function importRealm(repository: RealmRepository, input: unknown, o
     if (isUniqueViolation(error)) throw new ImportConflict('', `Conflict detected: an id in the file is already used (${error.message})`);
     throw error;
   }
-  return { realm: plan.realm, outcome: 'imported', users: total };
+  return { realm: plan.realm, outcome: 'imported', users: total, warnings: unsupportedParts(rep) };
 }
 
 /** Argon2 is deliberately slow: a few at a time keeps the event loop and memory in check. */

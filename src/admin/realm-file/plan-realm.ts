@@ -133,7 +133,8 @@ export async function planRealm(rep: RealmFileRepresentation, nowMs: number): Pr
     clientsByClientId: clients,
     rolesById: new Map(roleList.map((r) => [r.id, r])),
   };
-  return { realm, keys: blueprint.keys.map((k) => ({ ...k, realmId })), sealKey: blueprint.sealKey, clients: clientList, roles: roleList, model, roleIndex: indexRoles(roleList) };
+  const keys = blueprint.keys.map((k) => ({ ...k, realmId }));
+  return { realm, keys, sealKey: blueprint.sealKey, clients: clientList, roles: roleList, model, roleIndex: indexRoles(roleList) };
 }
 
 /** The realm's default role: the one the file names, else Keycloak's `default-roles-<realm>`. */

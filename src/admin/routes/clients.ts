@@ -2,7 +2,7 @@
  * `/admin/realms/{realm}/clients`: find (exact `clientId`, or substring with `search=true`),
  * create, read, update, delete, the client secret, and the service-account user.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Context } from '../../context.ts';
 import { newId } from '../../crypto/index.ts';
 import { adminBadRequest, adminConflict, adminNotFound } from '../../errors/index.ts';
@@ -10,10 +10,19 @@ import { newClientSecret, withSecret, type Client, type LoadedRealm, type RealmR
 import { isAllowed, type AdminIdentity } from '../admin-auth.ts';
 import { findClient } from '../admin-lookups.ts';
 import { adminScope, collectionPaths, location, paging, queryBoolean, queryString, readBody } from '../admin-request.ts';
-import { applyClientRepresentation, clientRepresentation, clientSecret, newClientFromRepresentation, stampSecret, toClientRepresentation, type ClientRepresentation } from '../representations/client.ts';
+import {
+  applyClientRepresentation,
+  clientRepresentation,
+  clientSecret,
+  newClientFromRepresentation,
+  stampSecret,
+  toClientRepresentation,
+  type ClientRepresentation,
+} from '../representations/client.ts';
 import { toUserRepresentation } from '../representations/user.ts';
 import { findServiceAccount, syncServiceAccount } from '../service-accounts.ts';
 import { detachClientSessions } from '../realm-sessions.ts';
+import { isUniqueViolation } from '../realm-file/import-conflict.ts';
 
 /** The client that holds the management roles: deleting it would lock every admin out. */
 const MANAGEMENT_CLIENT = 'realm-management';
@@ -58,7 +67,7 @@ async function deleteClientRows(tx: RealmRepository, realm: LoadedRealm, client:
 }
 
 export async function clientRoutes(app: FastifyInstance, { ctx }: { ctx: Context }): Promise<void> {
-  for (const url of collectionPaths('/admin/realms/:realm/clients')) app.get(url, async (request) => {
+  const findClients = async (request: FastifyRequest) => {
     const { identity, realm } = await adminScope(ctx, request, 'query-clients');
     const clientId = queryString(request, 'clientId');
     const search = queryBoolean(request, 'search') === true;
@@ -69,24 +78,35 @@ export async function clientRoutes(app: FastifyInstance, { ctx }: { ctx: Context
       clients = search ? clients.filter((c) => c.clientId.toLowerCase().includes(needle)) : clients.filter((c) => c.clientId === clientId);
     }
     return clients.slice(first, first + max).map((c) => view(identity, realm, c));
-  });
+  };
 
-  for (const url of collectionPaths('/admin/realms/:realm/clients')) app.post(url, async (request, reply) => {
+  const createClient = async (request: FastifyRequest, reply: FastifyReply) => {
     const { realm } = await adminScope(ctx, request, 'manage-clients');
     const rep = readBody(request, clientRepresentation);
     if (rep.clientId === undefined || rep.clientId.trim() === '') throw adminBadRequest('clientId: required', 'clientId');
     checkUrls(rep);
     const nowMs = ctx.clock.nowMs();
     const client = newClientFromRepresentation(realm.realm.id, rep.id ?? newId(), rep.clientId, rep, realm.keys.sealKey, Math.floor(nowMs / 1000));
-    await ctx.realms.repository.transaction(async (tx) => {
-      const existing = await tx.listClients(realm.realm.id);
-      if (existing.some((c) => c.clientId === client.clientId || c.id === client.id)) throw adminConflict(`Client ${client.clientId} already exists`);
-      await tx.createClient(client);
-      await syncServiceAccount(tx, client, undefined, defaultRoleId(realm), nowMs);
-    });
+    const exists = () => adminConflict(`Client ${client.clientId} already exists`);
+    try {
+      await ctx.realms.repository.transaction(async (tx) => {
+        if ((await tx.listClients(realm.realm.id)).some((c) => c.clientId === client.clientId)) throw exists();
+        await tx.createClient(client);
+        await syncServiceAccount(tx, client, undefined, defaultRoleId(realm), nowMs);
+      });
+    } catch (error) {
+      // A given id may belong to a client of another realm: the database is the judge.
+      if (isUniqueViolation(error)) throw exists();
+      throw error;
+    }
     await ctx.realms.realmChanged(realm.realm.id);
     return reply.code(201).header('location', location(ctx, request, realm.realm.name, 'clients', client.id)).send();
-  });
+  };
+
+  for (const url of collectionPaths('/admin/realms/:realm/clients')) {
+    app.get(url, findClients);
+    app.post(url, createClient);
+  }
 
   app.get('/admin/realms/:realm/clients/:id', async (request) => {
     const { identity, realm } = await adminScope(ctx, request, 'view-clients');

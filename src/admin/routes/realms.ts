@@ -2,7 +2,7 @@
  * `/admin/realms` and `/admin/realms/{realm}`: list, create (a full RealmRepresentation, through
  * the same import as `holdfast import`), read, update and delete realms.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Context } from '../../context.ts';
 import { adminBadRequest, adminConflict } from '../../errors/index.ts';
 import { applyRealmSettings, realmSettingChecks, toRealmRepresentation } from '../representations/realm.ts';
@@ -25,7 +25,7 @@ function representation(realm: LoadedRealm): Record<string, unknown> {
 }
 
 export async function realmRoutes(app: FastifyInstance, { ctx }: { ctx: Context }): Promise<void> {
-  for (const url of collectionPaths('/admin/realms')) app.get(url, async (request) => {
+  const listRealms = async (request: FastifyRequest) => {
     const identity = request.adminIdentity!;
     const brief = queryBoolean(request, 'briefRepresentation') === true;
     const visible: Record<string, unknown>[] = [];
@@ -37,29 +37,35 @@ export async function realmRoutes(app: FastifyInstance, { ctx }: { ctx: Context 
     }
     if (visible.length === 0) throw forbidden();
     return visible;
-  });
+  };
 
-  for (const url of collectionPaths('/admin/realms')) app.post(
-    url,
-    {
-      bodyLimit: REALM_BODY_LIMIT,
-      // Checked before the body is read, so nobody else can make the server parse a large file.
-      onRequest: async (request) => {
-        if (!canCreateRealm(request.adminIdentity!)) throw forbidden();
+  const createRealm = async (request: FastifyRequest, reply: FastifyReply) => {
+    try {
+      const { realm, warnings } = await importRealm(ctx.realms.repository, request.body, { nowMs: ctx.clock.nowMs() });
+      await ctx.realms.realmChanged(realm.id);
+      for (const warning of warnings) request.log.warn({ realm: realm.name }, `realm import: ${warning}`);
+      return reply.code(201).header('location', location(ctx, request, realm.name)).send();
+    } catch (error) {
+      if (error instanceof ShapeError) throw shapeToAdminError(error);
+      if (error instanceof ImportConflict) throw adminConflict(error.message);
+      throw error;
+    }
+  };
+
+  for (const url of collectionPaths('/admin/realms')) {
+    app.get(url, listRealms);
+    app.post(
+      url,
+      {
+        bodyLimit: REALM_BODY_LIMIT,
+        // Checked before the body is read, so nobody else can make the server parse a large file.
+        onRequest: async (request) => {
+          if (!canCreateRealm(request.adminIdentity!)) throw forbidden();
+        },
       },
-    },
-    async (request, reply) => {
-      try {
-        const { realm } = await importRealm(ctx.realms.repository, request.body, { nowMs: ctx.clock.nowMs() });
-        await ctx.realms.realmChanged(realm.id);
-        return reply.code(201).header('location', location(ctx, request, realm.name)).send();
-      } catch (error) {
-        if (error instanceof ShapeError) throw shapeToAdminError(error);
-        if (error instanceof ImportConflict) throw adminConflict(error.message);
-        throw error;
-      }
-    },
-  );
+      createRealm,
+    );
+  }
 
   app.get('/admin/realms/:realm', async (request) => {
     const { identity, realm } = await adminScope(ctx, request);

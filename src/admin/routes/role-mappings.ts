@@ -1,35 +1,20 @@
 /**
  * `/users/{id}/role-mappings`: a user's directly mapped roles (realm and per client), adding and
  * removing them, and the `available` and `composite` (effective) views Keycloak offers. Granting
- * an admin role (a realm-management role, or master's `admin`) needs the caller to hold it: a
- * user manager cannot make themselves realm admin.
+ * an admin role needs the caller to hold it (role-grants.ts).
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Context } from '../../context.ts';
 import { adminNotFound } from '../../errors/index.ts';
 import { effectiveRoles, type LoadedRealm, type Role } from '../../realm/index.ts';
-import { forbidden, isMasterAdmin, type AdminIdentity } from '../admin-auth.ts';
+import { forbidden } from '../admin-auth.ts';
+import { mayGrant } from '../role-grants.ts';
 import { findClient, findUser, rolesOf } from '../admin-lookups.ts';
 import { adminScope, readBody } from '../admin-request.ts';
 import { list } from '../json-shape.ts';
 import { roleRepresentation, toRoleRepresentation, type RoleRepresentation } from '../representations/role.ts';
 
 const roleList = list(roleRepresentation);
-const MANAGEMENT_CLIENT = 'realm-management';
-const MASTER_ADMIN_ROLES = ['admin', 'create-realm'];
-
-function isAdminRole(realm: LoadedRealm, role: Role): boolean {
-  if (role.clientId !== undefined) return realm.clientsById.get(role.clientId)?.clientId === MANAGEMENT_CLIENT;
-  return realm.realm.name === 'master' && MASTER_ADMIN_ROLES.includes(role.name);
-}
-
-function mayGrant(identity: AdminIdentity, realm: LoadedRealm, role: Role): boolean {
-  if (!isAdminRole(realm, role) || isMasterAdmin(identity)) return true;
-  if (identity.realm.realm.id !== realm.realm.id) return false;
-  const held = role.clientId === undefined ? identity.user.roles.realmRoles : (identity.user.roles.clientRoles[MANAGEMENT_CLIENT] ?? []);
-  return held.includes(role.name);
-}
-
 /** Roles named in a body, which must belong to the container (realm or client) of the path. */
 function resolve(realm: LoadedRealm, clientUuid: string | undefined, reps: RoleRepresentation[]): Role[] {
   return reps.map((rep) => {

@@ -10,6 +10,7 @@ import { newId } from '../../crypto/index.ts';
 import { adminBadRequest, adminConflict, adminNotFound } from '../../errors/index.ts';
 import type { LoadedRealm, Role } from '../../realm/index.ts';
 import { forbidden, hasAnyAdminRole, isAllowed, requirePermission } from '../admin-auth.ts';
+import { mayGrant } from '../role-grants.ts';
 import { findClient, findRoleByName, rolesOf } from '../admin-lookups.ts';
 import { adminScope, location, paging, queryBoolean, queryString, readBody, type AdminScope } from '../admin-request.ts';
 import { list } from '../json-shape.ts';
@@ -107,6 +108,7 @@ export async function roleRoutes(app: FastifyInstance, { ctx }: { ctx: Context }
       const name = checkName(rep);
       if (findRoleByName(realm, name, clientId)) throw adminConflict(`Role with name ${name} already exists`);
       const composites = rep.composite && rep.composites ? compositeIds(realm, rep.composites) : [];
+      if (composites.some((id) => !mayGrant(scope.identity, realm, realm.rolesById.get(id)!))) throw forbidden();
       const role: Role = { id: newId(), realmId: realm.realm.id, clientId, name, description: rep.description, composites, attributes: rep.attributes ?? {} };
       await writeRoles(ctx, realm, (tx) => tx.createRole(role));
       const segments = clientId === undefined ? ['roles', name] : ['clients', clientId, 'roles', name];
@@ -188,7 +190,9 @@ export async function roleRoutes(app: FastifyInstance, { ctx }: { ctx: Context }
         const scope = await adminScope(ctx, request);
         const role = roleById(request, scope.realm);
         requireManage(scope, role);
-        const given = resolveRoles(scope.realm, readBody(request, roleList)).map((r) => r.id);
+        const givenRoles = resolveRoles(scope.realm, readBody(request, roleList));
+        if (method === 'POST' && givenRoles.some((r) => !mayGrant(scope.identity, scope.realm, r))) throw forbidden();
+        const given = givenRoles.map((r) => r.id);
         const composites = method === 'POST' ? [...new Set([...role.composites, ...given])] : role.composites.filter((id) => !given.includes(id));
         await writeRoles(ctx, scope.realm, (tx) => tx.updateRole({ ...role, composites }));
         return reply.code(204).send();

@@ -3,7 +3,7 @@
  * exact, enabled, paging), create (with credentials), read, update, delete, and reset-password.
  * Clear-text passwords are hashed before the transaction; every write is one transaction.
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Context } from '../../context.ts';
 import { newId } from '../../crypto/index.ts';
 import { AdminError, adminConflict } from '../../errors/index.ts';
@@ -72,7 +72,7 @@ async function conflictOnRace<T>(work: () => Promise<T>): Promise<T> {
 }
 
 export async function userRoutes(app: FastifyInstance, { ctx }: { ctx: Context }): Promise<void> {
-  for (const url of collectionPaths('/admin/realms/:realm/users')) app.get(url, async (request) => {
+  const findUsers = async (request: FastifyRequest) => {
     const { identity, realm } = await adminScope(ctx, request, 'query-users');
     const brief = queryBoolean(request, 'briefRepresentation') === true;
     const users = await ctx.realms.repository.findUsers(realm.realm.id, userQuery(request, true));
@@ -82,14 +82,14 @@ export async function userRoutes(app: FastifyInstance, { ctx }: { ctx: Context }
       if (brief) delete rep.attributes;
       return rep;
     });
-  });
+  };
 
   app.get('/admin/realms/:realm/users/count', async (request) => {
     const { realm } = await adminScope(ctx, request, 'query-users');
     return ctx.realms.repository.countUsers(realm.realm.id, userQuery(request, false));
   });
 
-  for (const url of collectionPaths('/admin/realms/:realm/users')) app.post(url, async (request, reply) => {
+  const createUser = async (request: FastifyRequest, reply: FastifyReply) => {
     const { realm } = await adminScope(ctx, request, 'manage-users');
     const rep = readBody(request, userRepresentation);
     const nowMs = ctx.clock.nowMs();
@@ -104,7 +104,12 @@ export async function userRoutes(app: FastifyInstance, { ctx }: { ctx: Context }
       }),
     );
     return reply.code(201).header('location', location(ctx, request, realm.realm.name, 'users', user.id)).send();
-  });
+  };
+
+  for (const url of collectionPaths('/admin/realms/:realm/users')) {
+    app.get(url, findUsers);
+    app.post(url, createUser);
+  }
 
   app.get('/admin/realms/:realm/users/:id', async (request) => {
     const { identity, realm } = await adminScope(ctx, request, 'view-users');

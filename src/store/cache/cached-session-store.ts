@@ -5,19 +5,7 @@
  */
 import { LRUCache } from 'lru-cache';
 import type { SessionStore } from '../../session/session-store.ts';
-import type {
-  AuthSession,
-  AuthorizationCode,
-  ClientSession,
-  CodeConsumption,
-  FailedLogin,
-  LoginFailure,
-  LoginLockout,
-  RefreshTokenUse,
-  RefreshTokenUseOutcome,
-  SessionTouch,
-  UserSession,
-} from '../../session/types.ts';
+import type { AuthSession, AuthorizationCode, ClientSession, CodeConsumption, FailedLogin, LoginFailure, LoginLockout, RefreshTokenUse, RefreshTokenUseOutcome, SessionTouch, UserSession } from '../../session/types.ts';
 import type { Invalidation, InvalidationBus } from './invalidation-bus.ts';
 
 export interface CacheObserver {

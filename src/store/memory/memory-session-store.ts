@@ -7,19 +7,7 @@
  * must not be able to change what the store holds, as it could not with a database.
  */
 import type { SessionStore } from '../../session/session-store.ts';
-import type {
-  AuthSession,
-  AuthorizationCode,
-  ClientSession,
-  CodeConsumption,
-  FailedLogin,
-  LoginFailure,
-  LoginLockout,
-  RefreshTokenUse,
-  RefreshTokenUseOutcome,
-  SessionTouch,
-  UserSession,
-} from '../../session/types.ts';
+import type { AuthSession, AuthorizationCode, ClientSession, CodeConsumption, FailedLogin, LoginFailure, LoginLockout, RefreshTokenUse, RefreshTokenUseOutcome, SessionTouch, UserSession } from '../../session/types.ts';
 
 const key = (id: string, offline: boolean): string => (offline ? 'of:' : 'on:') + id;
 const failureKey = (realmId: string, userId: string): string => `${realmId}/${userId}`;

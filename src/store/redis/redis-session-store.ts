@@ -25,19 +25,7 @@
  */
 import { Redis } from 'ioredis';
 import type { SessionStore } from '../../session/session-store.ts';
-import type {
-  AuthSession,
-  AuthorizationCode,
-  ClientSession,
-  CodeConsumption,
-  FailedLogin,
-  LoginFailure,
-  LoginLockout,
-  RefreshTokenUse,
-  RefreshTokenUseOutcome,
-  SessionTouch,
-  UserSession,
-} from '../../session/types.ts';
+import type { AuthSession, AuthorizationCode, ClientSession, CodeConsumption, FailedLogin, LoginFailure, LoginLockout, RefreshTokenUse, RefreshTokenUseOutcome, SessionTouch, UserSession } from '../../session/types.ts';
 import { defineSessionScripts, type SessionScripts } from './session-scripts.ts';
 
 export type RedisSessionStoreOptions = ({ url: string } | { client: Redis }) & {

@@ -83,6 +83,19 @@ function chunks<T>(items: T[], size: number): T[][] {
   return out;
 }
 
+/** Rows of many users fetched a chunk of ids at a time, grouped by user. */
+async function byUser<T>(userIds: string[], fetch: (part: string[]) => Promise<Array<[string, T]>>): Promise<Map<string, T[]>> {
+  const grouped = new Map<string, T[]>();
+  for (const part of chunks(userIds, INSERT_CHUNK)) {
+    for (const [userId, value] of await fetch(part)) {
+      const list = grouped.get(userId);
+      if (list) list.push(value);
+      else grouped.set(userId, [value]);
+    }
+  }
+  return grouped;
+}
+
 function toStoredCredential(row: { id: string; type: string; user_label: string | null; created_date: number; secret_data: string; credential_data: string; priority: number }): StoredCredential {
   return {
     id: row.id,
@@ -356,28 +369,16 @@ export class SqlRealmRepository implements RealmRepository {
     return rows.map(toStoredCredential);
   }
   async credentialsOfUsers(userIds: string[]): Promise<Map<string, StoredCredential[]>> {
-    const byUser = new Map<string, StoredCredential[]>();
-    for (const part of chunks(userIds, INSERT_CHUNK)) {
+    return byUser(userIds, async (part) => {
       const rows = await this.db.selectFrom('credential').selectAll().where('user_id', 'in', part).orderBy('priority').orderBy('id').execute();
-      for (const row of rows) {
-        let list = byUser.get(row.user_id);
-        if (!list) byUser.set(row.user_id, (list = []));
-        list.push(toStoredCredential(row));
-      }
-    }
-    return byUser;
+      return rows.map((row) => [row.user_id, toStoredCredential(row)]);
+    });
   }
   async roleIdsOfUsers(userIds: string[]): Promise<Map<string, string[]>> {
-    const byUser = new Map<string, string[]>();
-    for (const part of chunks(userIds, INSERT_CHUNK)) {
+    return byUser(userIds, async (part) => {
       const rows = await this.db.selectFrom('user_role').selectAll().where('user_id', 'in', part).execute();
-      for (const row of rows) {
-        let list = byUser.get(row.user_id);
-        if (!list) byUser.set(row.user_id, (list = []));
-        list.push(row.role_id);
-      }
-    }
-    return byUser;
+      return rows.map((row) => [row.user_id, row.role_id]);
+    });
   }
 
   async roleIdsOfUser(userId: string): Promise<string[]> {

@@ -6,19 +6,7 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Database, UserSessionTable, ClientSessionTable, LoginFailureTable } from './schema.ts';
 import type { SessionStore } from '../../session/session-store.ts';
-import type {
-  AuthSession,
-  AuthorizationCode,
-  ClientSession,
-  CodeConsumption,
-  FailedLogin,
-  LoginFailure,
-  LoginLockout,
-  RefreshTokenUse,
-  RefreshTokenUseOutcome,
-  SessionTouch,
-  UserSession,
-} from '../../session/types.ts';
+import type { AuthSession, AuthorizationCode, ClientSession, CodeConsumption, FailedLogin, LoginFailure, LoginLockout, RefreshTokenUse, RefreshTokenUseOutcome, SessionTouch, UserSession } from '../../session/types.ts';
 
 const flag = (value: boolean): number => (value ? 1 : 0);
 
