@@ -7,11 +7,12 @@ import { invalidGrant, invalidRequest, unauthorizedClient } from '../../../error
 import { present } from '../../../http/form.ts';
 import { sha256Hex } from '../../../crypto/index.ts';
 import { assertOfflineAllowed, offlineSessionFor, wantsOffline } from '../../offline-sessions.ts';
-import { grantScopes, issueTokens } from '../../tokens/index.ts';
-import { usesRefreshTokens, type GrantHandler } from './grant.ts';
+import { grantScopes } from '../../tokens/index.ts';
+import { respondWithTokens, usesRefreshTokens, type GrantHandler } from './grant.ts';
 import { verifyPkce } from './pkce.ts';
 
-export const authorizationCodeGrant: GrantHandler = async ({ ctx, realm, issuer, client, form }) => {
+export const authorizationCodeGrant: GrantHandler = async (grant) => {
+  const { ctx, realm, client, form } = grant;
   const code = present(form, 'code');
   if (code === undefined) throw invalidRequest('Missing parameter: code');
   if (!client.standardFlowEnabled) throw unauthorizedClient('Client not allowed to exchange code');
@@ -52,10 +53,7 @@ export const authorizationCodeGrant: GrantHandler = async ({ ctx, realm, issuer,
   } else {
     ctx.sessions.touch(settings, session, clientSession);
   }
-  const { response } = await issueTokens({
-    realm,
-    issuer,
-    client,
+  return respondWithTokens(grant, {
     user,
     session,
     clientSession,
@@ -64,9 +62,6 @@ export const authorizationCodeGrant: GrantHandler = async ({ ctx, realm, issuer,
     nonce: issued.nonce,
     authTime: issued.authTime,
     acr: issued.acr,
-    // Not `now`: an offline session made just above may have started in a later second.
-    now: ctx.sessions.now(),
     includeRefreshToken: usesRefreshTokens(client),
   });
-  return response;
 };

@@ -5,10 +5,11 @@
  * a stored session with a refresh token.
  */
 import { invalidRequest, unauthorizedClient } from '../../../errors/index.ts';
-import { grantScopes, issueTokens } from '../../tokens/index.ts';
-import type { GrantHandler } from './grant.ts';
+import { grantScopes } from '../../tokens/index.ts';
+import { respondWithTokens, type GrantHandler } from './grant.ts';
 
-export const clientCredentialsGrant: GrantHandler = async ({ ctx, realm, issuer, client, form, request }) => {
+export const clientCredentialsGrant: GrantHandler = async (grant) => {
+  const { ctx, realm, client, form, request } = grant;
   if (client.publicClient) throw unauthorizedClient('Public client not allowed to retrieve service account');
   if (!client.serviceAccountsEnabled) throw unauthorizedClient('Client not enabled to retrieve service account');
   const account = await ctx.realms.repository.findUserByUsername(realm.realm.id, `service-account-${client.clientId}`);
@@ -20,19 +21,14 @@ export const clientCredentialsGrant: GrantHandler = async ({ ctx, realm, issuer,
   const settings = realm.realm.settings;
   const session = persistent ? await ctx.sessions.create(settings, { realmId: realm.realm.id, userId: user.user.id, rememberMe: false, ipAddress: request.ip }) : undefined;
   const clientSession = session ? await ctx.sessions.attachClient(settings, session, client, scopes.value) : undefined;
-  const { response } = await issueTokens({
-    realm,
-    issuer,
-    client,
+  return respondWithTokens(grant, {
     user,
     session,
     clientSession,
     scopes,
     grant: 'cc',
     acr: '1',
-    now: ctx.sessions.now(),
     includeRefreshToken: persistent,
     extraClaims: { clientHost: request.ip, clientAddress: request.ip },
   });
-  return response;
 };

@@ -7,7 +7,7 @@ import type { Context } from '../../../context.ts';
 import type { Form } from '../../../http/form.ts';
 import type { LoadedRealm } from '../../../realm/realm-service.ts';
 import type { Client } from '../../../realm/types.ts';
-import type { TokenResponse } from '../../tokens/index.ts';
+import { issueTokens, type IssueRequest, type TokenResponse } from '../../tokens/index.ts';
 
 export interface GrantRequest {
   ctx: Context;
@@ -19,6 +19,15 @@ export interface GrantRequest {
 }
 
 export type GrantHandler = (grant: GrantRequest) => Promise<TokenResponse>;
+
+/**
+ * The grant's token response. Realm, issuer and client come from the request; the time is read
+ * here, at issue, so `iat` is never earlier than a session the grant has just created.
+ */
+export async function respondWithTokens(grant: GrantRequest, fields: Omit<IssueRequest, 'realm' | 'issuer' | 'client' | 'now'>): Promise<TokenResponse> {
+  const { response } = await issueTokens({ realm: grant.realm, issuer: grant.issuer, client: grant.client, now: grant.ctx.sessions.now(), ...fields });
+  return response;
+}
 
 /** Whether the client gets refresh tokens from interactive grants (`use.refresh.tokens`). */
 export function usesRefreshTokens(client: Client): boolean {

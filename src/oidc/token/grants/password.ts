@@ -10,10 +10,11 @@ import { present } from '../../../http/form.ts';
 import { newId } from '../../../crypto/index.ts';
 import { checkCredentials } from '../../login/credentials.ts';
 import { assertOfflineAllowed, offlineSessionFor, wantsOffline } from '../../offline-sessions.ts';
-import { grantScopes, issueTokens } from '../../tokens/index.ts';
-import { TRANSIENT_SESSION_ATTRIBUTE, usesRefreshTokens, type GrantHandler } from './grant.ts';
+import { grantScopes } from '../../tokens/index.ts';
+import { respondWithTokens, TRANSIENT_SESSION_ATTRIBUTE, usesRefreshTokens, type GrantHandler } from './grant.ts';
 
-export const passwordGrant: GrantHandler = async ({ ctx, realm, issuer, client, form, request }) => {
+export const passwordGrant: GrantHandler = async (grant) => {
+  const { ctx, realm, client, form, request } = grant;
   if (!client.directAccessGrantsEnabled) throw unauthorizedClient('Client not allowed for direct access grants');
   if (client.consentRequired) throw invalidClient('Client requires user consent', 400);
   const username = present(form, 'username');
@@ -44,10 +45,7 @@ export const passwordGrant: GrantHandler = async ({ ctx, realm, issuer, client, 
     session = await ctx.sessions.create(settings, { realmId: realm.realm.id, userId: user.user.id, rememberMe: false, ipAddress: request.ip });
     clientSession = await ctx.sessions.attachClient(settings, session, client, scopes.value);
   }
-  const { response } = await issueTokens({
-    realm,
-    issuer,
-    client,
+  return respondWithTokens(grant, {
     user,
     session,
     clientSession,
@@ -55,10 +53,6 @@ export const passwordGrant: GrantHandler = async ({ ctx, realm, issuer, client, 
     scopes,
     grant: 'ro',
     acr: '1',
-    // Read again: the session may have started in a later second than `now` (store latency), and
-    // a refresh token issued before its client session started would be refused.
-    now: ctx.sessions.now(),
     includeRefreshToken: usesRefreshTokens(client),
   });
-  return response;
 };

@@ -4,10 +4,11 @@
  * (`revokeRefreshToken`) one compare-and-set per refresh keeps reuse counting exact.
  */
 import { invalidGrant, invalidRequest } from '../../../errors/index.ts';
-import { issueTokens, narrowScopes, validateRefreshToken } from '../../tokens/index.ts';
-import type { GrantHandler } from './grant.ts';
+import { narrowScopes, validateRefreshToken } from '../../tokens/index.ts';
+import { respondWithTokens, type GrantHandler } from './grant.ts';
 
-export const refreshTokenGrant: GrantHandler = async ({ ctx, realm, issuer, client, form }) => {
+export const refreshTokenGrant: GrantHandler = async (grant) => {
+  const { ctx, realm, issuer, client, form } = grant;
   const token = form.get('refresh_token');
   if (token === undefined || token === '') throw invalidRequest('No refresh token');
   const { claims, session, clientSession, user } = await validateRefreshToken(ctx, realm, issuer, client, token, { checkExpiry: true });
@@ -30,10 +31,7 @@ export const refreshTokenGrant: GrantHandler = async ({ ctx, realm, issuer, clie
 
   ctx.sessions.touch(settings, session, clientSession);
   const scopes = narrowScopes(claims.scope, form.get('scope'), client);
-  const { response } = await issueTokens({
-    realm,
-    issuer,
-    client,
+  return respondWithTokens(grant, {
     user,
     session,
     clientSession,
@@ -41,9 +39,7 @@ export const refreshTokenGrant: GrantHandler = async ({ ctx, realm, issuer, clie
     grant: 'rt',
     nonce: claims.nonce,
     acr: '0',
-    now: ctx.sessions.now(),
     includeRefreshToken: true,
     refreshScope: claims.scope,
   });
-  return response;
 };
