@@ -15,7 +15,7 @@ import { openSqlDatabase, type SqlDatabase } from '../../src/store/sql/index.ts'
 import { SqlRealmRepository } from '../../src/store/sql/index.ts';
 import { seedDemo } from '../../src/realm/index.ts';
 import { freshDatabase, type FreshDatabase } from '../support/postgres.ts';
-import { DEMO, testApp } from '../support/app.ts';
+import { DEMO, DEMO_APP_AUTH_QUERY as AUTH_QUERY, testApp } from '../support/app.ts';
 
 const quiet: ClusterLog = { info() {}, warn() {}, error() {} };
 
@@ -26,15 +26,6 @@ async function until(what: string, timeoutMs: number, check: () => boolean | Pro
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
-
-const AUTH_QUERY = new URLSearchParams({
-  client_id: 'demo-app',
-  redirect_uri: 'http://localhost:3000/',
-  response_type: 'code',
-  scope: 'openid',
-  code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuJJRbV0Ys0',
-  code_challenge_method: 'S256',
-});
 
 describe('cluster flags and routes', () => {
   it('parses --db-pool-size, --node-route and --route-cookie', () => {

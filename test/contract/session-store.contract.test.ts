@@ -8,13 +8,12 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
-import os from 'node:os';
-import pg from 'pg';
 import { Redis } from 'ioredis';
 import type { AuthSession, AuthorizationCode, ClientSession, RefreshTokenUse, SessionStore, UserSession } from '../../src/session/index.ts';
 import { openSqlDatabase, SqlSessionStore } from '../../src/store/sql/index.ts';
 import { MemorySessionStore } from '../../src/store/memory/index.ts';
 import { RedisSessionStore } from '../../src/store/redis/index.ts';
+import { freshDatabase, type FreshDatabase } from '../support/postgres.ts';
 
 interface Backend {
   name: string;
@@ -24,7 +23,6 @@ interface Backend {
   dispose(): Promise<void>;
 }
 
-const PG_HOST = '127.0.0.1:5432';
 const REDIS_URL = 'redis://127.0.0.1:6379';
 
 function sqliteBackend(): Backend {
@@ -40,45 +38,27 @@ function sqliteBackend(): Backend {
   };
 }
 
-/** Connects as `postgres`, then as the current OS user: whichever the server trusts. */
+/** A database of our own on the machine's PostgreSQL: other suites may share the server. */
 async function postgresBackend(): Promise<Backend> {
-  const failures: string[] = [];
-  for (const user of new Set(['postgres', os.userInfo().username])) {
-    const admin = new pg.Client({ connectionString: `postgres://${user}@${PG_HOST}/test`, connectionTimeoutMillis: 2000 });
-    try {
-      await admin.connect();
-    } catch (error) {
-      failures.push(`${user}: ${(error as Error).message}`);
-      continue;
-    }
-    // A database of our own: other suites may share the server.
-    const name = `holdfast_test_${crypto.randomBytes(6).toString('hex')}`;
-    let close = async (): Promise<void> => {};
-    return {
-      name: 'postgres',
-      async open() {
-        await admin.query(`CREATE DATABASE ${name}`);
-        const database = await openSqlDatabase({ dialect: 'postgres', url: `postgres://${user}@${PG_HOST}/${name}`, poolSize: 10 });
-        close = database.close;
-        return new SqlSessionStore(database.db);
-      },
-      async dispose() {
-        await close();
-        // The pool's sockets may take a moment to leave; FORCE would kill them mid-close and crash the pool.
-        for (let attempt = 1; ; attempt += 1) {
-          try {
-            await admin.query(`DROP DATABASE IF EXISTS ${name}`);
-            break;
-          } catch (error) {
-            if (attempt === 20) throw error;
-            await new Promise((resolve) => setTimeout(resolve, 100));
-          }
-        }
-        await admin.end();
-      },
-    };
+  let fresh: FreshDatabase;
+  try {
+    fresh = await freshDatabase();
+  } catch (error) {
+    return { name: 'postgres', unavailable: (error as Error).message, open: () => Promise.reject(), dispose: async () => {} };
   }
-  return { name: 'postgres', unavailable: `PostgreSQL not reachable at ${PG_HOST} (${failures.join('; ')})`, open: () => Promise.reject(), dispose: async () => {} };
+  let close = async (): Promise<void> => {};
+  return {
+    name: 'postgres',
+    async open() {
+      const database = await openSqlDatabase({ dialect: 'postgres', url: fresh.url, poolSize: 10 });
+      close = database.close;
+      return new SqlSessionStore(database.db);
+    },
+    async dispose() {
+      await close();
+      await fresh.drop();
+    },
+  };
 }
 
 async function redisBackend(): Promise<Backend> {

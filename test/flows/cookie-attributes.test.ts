@@ -8,7 +8,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { isSecureContext } from '../../src/http/cookies.ts';
-import { DEMO, testApp } from '../support/app.ts';
+import { DEMO, DEMO_APP_AUTH_QUERY, testApp } from '../support/app.ts';
 import type { Config } from '../../src/config/index.ts';
 
 const CHROME = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
@@ -18,15 +18,7 @@ const SAFARI = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.
 async function authSessionCookie(config: Partial<Config>, host: string, userAgent = CHROME): Promise<string[]> {
   const holdfast = await testApp(config);
   try {
-    const query = new URLSearchParams({
-      client_id: 'demo-app',
-      redirect_uri: 'http://localhost:3000/',
-      response_type: 'code',
-      scope: 'openid',
-      code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuJJRbV0Ys0',
-      code_challenge_method: 'S256',
-    });
-    const response = await holdfast.app.inject({ method: 'GET', url: `${DEMO}/auth?${query}`, headers: { host, 'user-agent': userAgent } });
+    const response = await holdfast.app.inject({ method: 'GET', url: `${DEMO}/auth?${DEMO_APP_AUTH_QUERY}`, headers: { host, 'user-agent': userAgent } });
     assert.equal(response.statusCode, 200, response.body);
     const header = ([] as string[]).concat(response.headers['set-cookie'] ?? []).find((c) => c.startsWith('AUTH_SESSION_ID='));
     assert.ok(header, 'AUTH_SESSION_ID is set');

@@ -27,3 +27,13 @@ export function form(fields: Record<string, string>): { payload: string; headers
 export function decodeJwt(token: string): Record<string, any> {
   return JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8'));
 }
+
+/** An authorization request that opens demo-app's login form (PKCE S256, as the client requires). */
+export const DEMO_APP_AUTH_QUERY = new URLSearchParams({
+  client_id: 'demo-app',
+  redirect_uri: 'http://localhost:3000/',
+  response_type: 'code',
+  scope: 'openid',
+  code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuJJRbV0Ys0',
+  code_challenge_method: 'S256',
+});

@@ -39,7 +39,16 @@ export async function freshDatabase(prefix = 'holdfast_test'): Promise<FreshData
         const client = new pg.Client({ connectionString: `postgres://${user}@${PG_HOST}/postgres`, connectionTimeoutMillis: 2000 });
         await client.connect();
         try {
-          // Every process of the test has stopped by now; a connection left behind must not keep the database.
+          // A pool that has just closed may still have sockets leaving: wait for them a little,
+          // since FORCE would cut them mid-close; only connections truly left behind get FORCE.
+          for (let attempt = 1; attempt <= 20; attempt += 1) {
+            try {
+              await client.query(`DROP DATABASE IF EXISTS ${name}`);
+              return;
+            } catch {
+              await new Promise((resolve) => setTimeout(resolve, 100));
+            }
+          }
           await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
         } finally {
           await client.end();
