@@ -10,12 +10,11 @@ import { readParams } from '../../http/form.ts';
 import { resolveRealm } from '../../http/realm-route.ts';
 import { authenticateClient } from '../client-auth.ts';
 import { checkAccessToken, decodeRefreshToken, validateRefreshToken } from '../tokens/index.ts';
-import type { Context as Ctx } from '../../context.ts';
 import type { LoadedRealm } from '../../realm/realm-service.ts';
 
 const INACTIVE = { active: false };
 
-async function introspectRefreshToken(ctx: Ctx, realm: LoadedRealm, issuer: string, token: string): Promise<Record<string, unknown> | undefined> {
+async function introspectRefreshToken(ctx: Context, realm: LoadedRealm, issuer: string, token: string): Promise<Record<string, unknown> | undefined> {
   const claims = await decodeRefreshToken(realm, token);
   if (!claims) return undefined;
   const client = realm.clientsByClientId.get(claims.azp);
