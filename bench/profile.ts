@@ -1,0 +1,83 @@
+/**
+ * `npm run bench -- --profile`: a V8 CPU profile of holdfast's refresh path under load. holdfast
+ * (SQLite, pinned to CPU 0) runs with `--cpu-prof`; the load generator refreshes real sessions
+ * (with and without `openid`) for a fixed time; on SIGTERM the profile is written and summarised
+ * here as the functions with the most self time.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Job, LoadResult } from './load-worker.ts';
+import { SCENARIOS, holdfastTarget, jobFor } from './scenarios.ts';
+import { freePort, startHoldfast } from './server.ts';
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  children?: number[];
+}
+interface CpuProfile {
+  nodes: ProfileNode[];
+  samples: number[];
+  timeDeltas: number[];
+  startTime: number;
+  endTime: number;
+}
+
+export interface SelfTime {
+  name: string;
+  where: string;
+  ms: number;
+  percent: number;
+}
+
+/** Self time per function (summed over every node of it), largest first. */
+export function summarise(profile: CpuProfile, top = 25): SelfTime[] {
+  const byNode = new Map<number, number>();
+  for (let i = 0; i < profile.samples.length; i++) byNode.set(profile.samples[i], (byNode.get(profile.samples[i]) ?? 0) + (profile.timeDeltas[i] ?? 0));
+  const byFunction = new Map<string, SelfTime>();
+  let total = 0;
+  for (const node of profile.nodes) {
+    const micros = byNode.get(node.id) ?? 0;
+    total += micros;
+    const { functionName, url, lineNumber } = node.callFrame;
+    const where = url ? `${url.replace(/^file:\/\//, '').replace(/^.*\/node_modules\//, 'node_modules/').replace(/^.*\/work\/main\//, '')}:${lineNumber + 1}` : '';
+    const name = functionName || '(anonymous)';
+    const key = `${name} ${where}`;
+    const entry = byFunction.get(key) ?? { name, where, ms: 0, percent: 0 };
+    entry.ms += micros / 1000;
+    byFunction.set(key, entry);
+  }
+  const entries = [...byFunction.values()].sort((a, b) => b.ms - a.ms).slice(0, top);
+  for (const entry of entries) entry.percent = (entry.ms * 1000 * 100) / total;
+  return entries;
+}
+
+export function renderProfile(entries: SelfTime[]): string {
+  return ['| self ms | % | function | where |', '|---:|---:|---|---|', ...entries.map((e) => `| ${e.ms.toFixed(0)} | ${e.percent.toFixed(1)} | ${e.name} | ${e.where} |`)].join('\n');
+}
+
+export async function profileRefresh(load: { run(job: Job): Promise<LoadResult> }, seconds: number): Promise<void> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'holdfast-profile-'));
+  const profileDir = path.join(dataDir, 'profile');
+  const port = await freePort();
+  const server = await startHoldfast({ stores: { backend: 'sqlite', dataDir }, port, nodeFlags: ['--cpu-prof', '--cpu-prof-dir', profileDir] });
+  try {
+    const target = holdfastTarget(server.url);
+    const sessions = await target.openSessions(16, target.service);
+    const samples = { refreshTokens: sessions.map((s) => s.refresh_token), resourceRefreshTokens: [], accessTokens: [], rotatingTokens: [] };
+    for (const scenario of SCENARIOS.filter((s) => s.name === 'refresh' || s.name === 'refresh_no_openid')) {
+      const result = await load.run(jobFor(scenario, target, samples, seconds / 2)!);
+      console.error(`${scenario.name}: ${result.rps.toFixed(0)} req/s, p50 ${result.p50} p99 ${result.p99} ms, failed ${result.failed}`);
+    }
+  } finally {
+    await server.stop();
+  }
+  const file = fs.readdirSync(profileDir).find((f) => f.endsWith('.cpuprofile'));
+  if (!file) throw new Error(`no profile written in ${profileDir}`);
+  const kept = path.join(os.tmpdir(), `holdfast-refresh-${Date.now()}.cpuprofile`);
+  fs.copyFileSync(path.join(profileDir, file), kept);
+  fs.rmSync(dataDir, { recursive: true, force: true });
+  console.log(renderProfile(summarise(JSON.parse(fs.readFileSync(kept, 'utf8')) as CpuProfile)));
+  console.error(`profile kept at ${kept} (open it in Chrome DevTools → Performance)`);
+}

@@ -1,0 +1,289 @@
+/**
+ * Bulk seeding of stored sessions for the benchmark, straight into the store while holdfast is
+ * stopped: the database generates the rows itself (`generate_series` on PostgreSQL, a recursive
+ * CTE on SQLite) in one transaction, and Redis gets pipelined batches in holdfast's key layout.
+ * These are background population. The sessions the hot loops use are created through the API;
+ * a sample of the seeded ones gets refresh tokens minted here (HS512 with the realm's HMAC key,
+ * the claims holdfast itself issues) for the cache-miss measurement, which so also checks that
+ * seeded rows are sessions holdfast accepts.
+ */
+import { createHash, pbkdf2Sync, randomBytes, randomUUID } from 'node:crypto';
+import path from 'node:path';
+import SQLite from 'better-sqlite3';
+import pg from 'pg';
+import { Redis } from 'ioredis';
+import { SignJWT } from 'jose';
+
+export type Backend = 'sqlite' | 'postgres' | 'redis' | 'memory';
+
+/** Where a holdfast instance under test keeps realms (always SQL) and sessions. */
+export interface Stores {
+  backend: Backend;
+  dataDir: string;
+  /** PostgreSQL URL when backend is postgres. */
+  dbUrl?: string;
+  /** Redis URL and key prefix when backend is redis. */
+  redisUrl?: string;
+  redisPrefix?: string;
+}
+
+/** What seeded rows must point at, read from the realm database after holdfast created the demo realm. */
+export interface DemoRealm {
+  realmId: string;
+  aliceId: string;
+  serviceUuid: string;
+  hmac: { kid: string; secret: Buffer };
+}
+
+/** A small handle over SQLite or PostgreSQL for the few raw statements the bench needs. */
+export interface Sql {
+  query<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
+  close(): Promise<void>;
+  dialect: 'sqlite' | 'postgres';
+  raw: SQLite.Database | pg.Client;
+}
+
+export async function openSql(stores: Stores): Promise<Sql> {
+  if (stores.backend === 'postgres') {
+    const client = new pg.Client({ connectionString: stores.dbUrl });
+    await client.connect();
+    return {
+      dialect: 'postgres',
+      raw: client,
+      query: async (text, params = []) => (await client.query(text, params)).rows,
+      close: () => client.end(),
+    };
+  }
+  const db = new SQLite(path.join(stores.dataDir, 'holdfast.db'));
+  db.pragma('busy_timeout = 10000');
+  return {
+    dialect: 'sqlite',
+    raw: db,
+    query: async (text, params = []) => {
+      const statement = db.prepare(text.replace(/\$\d+/g, '?'));
+      return (statement.reader ? statement.all(...params) : (statement.run(...params), [])) as any[];
+    },
+    close: async () => void db.close(),
+  };
+}
+
+export async function readDemoRealm(sql: Sql): Promise<DemoRealm> {
+  const [realm] = await sql.query<{ id: string }>(`select id from realm where name = 'demo'`);
+  if (!realm) throw new Error('demo realm not found: was holdfast started with --demo?');
+  const [alice] = await sql.query<{ id: string }>(`select id from app_user where realm_id = $1 and username = 'alice'`, [realm.id]);
+  const [service] = await sql.query<{ id: string }>(`select id from client where realm_id = $1 and client_id = 'demo-service'`, [realm.id]);
+  const [key] = await sql.query<{ kid: string; material: string }>(
+    `select kid, material from realm_key where realm_id = $1 and kind = 'hmac' and active = 1 order by created_at desc`,
+    [realm.id],
+  );
+  return { realmId: realm.id, aliceId: alice.id, serviceUuid: service.id, hmac: { kid: key.kid, secret: Buffer.from(key.material, 'base64') } };
+}
+
+/** The id of seeded session number n: the same function in JS and in SQL (md5 of tag and n). */
+export const seededId = (tag: string, n: number): string => createHash('md5').update(`${tag}${n}`).digest('hex');
+
+/** What a seeded session looks like: alice's online SSO session with one demo-service client session. */
+const SEED_SCOPE = 'openid profile email';
+const IDLE_SECONDS = 1800;
+
+/** Inserts `count` sessions. Returns the seconds it took. */
+export async function seedSessions(stores: Stores, realm: DemoRealm, tag: string, count: number, now: number): Promise<number> {
+  const started = Date.now();
+  if (count > 0) {
+    if (stores.backend === 'redis') await seedRedis(stores, realm, tag, count, now);
+    else if (stores.backend === 'sqlite' || stores.backend === 'postgres') {
+      const sql = await openSql(stores);
+      try {
+        await (sql.dialect === 'postgres' ? seedPostgres(sql.raw as pg.Client, realm, tag, count, now) : seedSqlite(sql.raw as SQLite.Database, realm, tag, count, now));
+      } finally {
+        await sql.close();
+      }
+    } else throw new Error('memory sessions cannot be seeded: they are created through the API');
+  }
+  return (Date.now() - started) / 1000;
+}
+
+async function seedPostgres(client: pg.Client, realm: DemoRealm, tag: string, count: number, now: number): Promise<void> {
+  await client.query('begin');
+  await client.query(
+    `insert into user_session (id, offline, realm_id, user_id, started, last_refresh, remember_me, ip_address, auth_time, expires_at)
+     select md5($1 || g), 0, $2, $3, $4, $4, 0, '127.0.0.1', $4, $5 from generate_series(1, $6::int) g`,
+    [tag, realm.realmId, realm.aliceId, now, now + IDLE_SECONDS, count],
+  );
+  await client.query(
+    `insert into client_session (user_session_id, offline, client_uuid, realm_id, started, timestamp, scope, redirect_uri, refresh_jti, refresh_uses)
+     select md5($1 || g), 0, $2, $3, $4, $4, $5, null, null, 0 from generate_series(1, $6::int) g`,
+    [tag, realm.serviceUuid, realm.realmId, now, SEED_SCOPE, count],
+  );
+  await client.query('commit');
+  await client.query('analyze user_session');
+  await client.query('analyze client_session');
+}
+
+async function seedSqlite(db: SQLite.Database, realm: DemoRealm, tag: string, count: number, now: number): Promise<void> {
+  db.function('bench_id', { deterministic: true }, (n: unknown) => seededId(tag, Number(n)));
+  const series = `with recursive g(n) as (select 1 union all select n + 1 from g where n < @count)`;
+  db.transaction(() => {
+    db.prepare(
+      `${series} insert into user_session (id, offline, realm_id, user_id, started, last_refresh, remember_me, ip_address, auth_time, expires_at)
+       select bench_id(n), 0, @realm, @alice, @now, @now, 0, '127.0.0.1', @now, @expires from g`,
+    ).run({ count, realm: realm.realmId, alice: realm.aliceId, now, expires: now + IDLE_SECONDS });
+    db.prepare(
+      `${series} insert into client_session (user_session_id, offline, client_uuid, realm_id, started, timestamp, scope, redirect_uri, refresh_jti, refresh_uses)
+       select bench_id(n), 0, @client, @realm, @now, @now, @scope, null, null, 0 from g`,
+    ).run({ count, client: realm.serviceUuid, realm: realm.realmId, now, scope: SEED_SCOPE });
+  })();
+  db.exec('analyze');
+}
+
+/** holdfast's Redis layout (src/store/redis/redis-session-store.ts), written in pipelined batches. */
+async function seedRedis(stores: Stores, realm: DemoRealm, tag: string, count: number, now: number): Promise<void> {
+  const redis = new Redis(stores.redisUrl!);
+  const p = stores.redisPrefix!;
+  const t = (...parts: string[]) => `{${parts.map(encodeURIComponent).join(':')}}`;
+  const expiresAt = now + IDLE_SECONDS;
+  const fixed = JSON.stringify({ started: now, scope: SEED_SCOPE });
+  const BATCH = 5000;
+  try {
+    for (let first = 1; first <= count; first += BATCH) {
+      const pipeline = redis.pipeline();
+      const last = Math.min(count, first + BATCH - 1);
+      const userMembers: (string | number)[] = [];
+      const expiryMembers: (string | number)[] = [];
+      for (let n = first; n <= last; n++) {
+        const id = seededId(tag, n);
+        const us = `${p}us:${t(id)}:on`;
+        const ix = `${p}ix:${t(id)}:on`;
+        pipeline.hset(us, 'realmId', realm.realmId, 'userId', realm.aliceId, 'started', now, 'lastRefresh', now, 'rememberMe', 0, 'ipAddress', '127.0.0.1', 'authTime', now, 'expiresAt', expiresAt,
+          `c:${realm.serviceUuid}`, fixed, `t:${realm.serviceUuid}`, now, `n:${realm.serviceUuid}`, 0);
+        pipeline.expireat(us, expiresAt);
+        pipeline.hset(ix, 'realmId', realm.realmId, 'userId', realm.aliceId, `c:${realm.serviceUuid}`, 1);
+        pipeline.expireat(ix, expiresAt + 7 * 24 * 3600);
+        userMembers.push(now, id);
+        expiryMembers.push(expiresAt, `on:${id}`);
+      }
+      pipeline.zadd(`${p}user:${t(realm.realmId, realm.aliceId)}:on`, ...userMembers);
+      pipeline.zadd(`${p}client:${t(realm.realmId, realm.serviceUuid)}:on`, ...userMembers);
+      pipeline.zadd(`${p}expiry`, ...expiryMembers);
+      const results = await pipeline.exec();
+      const failed = results?.find(([error]) => error);
+      if (failed) throw failed[0];
+    }
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/** Deletes every key under the prefix (SCAN + UNLINK in bounded batches). */
+export async function dropRedisPrefix(url: string, prefix: string): Promise<number> {
+  const redis = new Redis(url);
+  let removed = 0;
+  try {
+    let cursor = '0';
+    for (let round = 0; round < 1_000_000; round++) {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 10_000);
+      if (keys.length > 0) removed += await redis.unlink(...keys);
+      cursor = next;
+      if (cursor === '0') break;
+    }
+  } finally {
+    redis.disconnect();
+  }
+  return removed;
+}
+
+/** Refresh tokens for seeded sessions `ns`, exactly as holdfast would have issued them at `now`. */
+export async function mintRefreshTokens(realm: DemoRealm, issuer: string, tag: string, ns: number[], now: number): Promise<string[]> {
+  return Promise.all(
+    ns.map((n) =>
+      new SignJWT({ jti: randomUUID(), iss: issuer, aud: issuer, sub: realm.aliceId, typ: 'Refresh', azp: 'demo-service', sid: seededId(tag, n), scope: SEED_SCOPE })
+        .setProtectedHeader({ alg: 'HS512', typ: 'JWT', kid: realm.hmac.kid })
+        .setIssuedAt(now)
+        .setExpirationTime(now + IDLE_SECONDS)
+        .sign(realm.hmac.secret),
+    ),
+  );
+}
+
+/** `count` distinct seeded session numbers in 1..population, spread at random. */
+export function sampleSeeded(population: number, count: number): number[] {
+  const picked = new Set<number>();
+  const want = Math.min(count, population);
+  for (let i = 0; picked.size < want && i < want * 20; i++) picked.add(1 + Math.floor(Math.random() * population));
+  return [...picked];
+}
+
+/**
+ * Turns refresh-token rotation on or off in the demo realm's stored settings (Keycloak's
+ * `revokeRefreshToken`, reuse count 0). Holdfast reads realm settings when it loads the realm, so
+ * this is done while it is stopped.
+ */
+export async function setRotation(stores: Stores, on: boolean): Promise<void> {
+  const sql = await openSql(stores);
+  try {
+    const [row] = await sql.query<{ id: string; settings: string }>(`select id, settings from realm where name = 'demo'`);
+    const settings = { ...JSON.parse(row.settings), revokeRefreshToken: on, refreshTokenMaxReuse: 0 };
+    await sql.query(`update realm set settings = $1 where id = $2`, [JSON.stringify(settings), row.id]);
+  } finally {
+    await sql.close();
+  }
+}
+
+/**
+ * A second demo user, `bench`, whose password is a one-iteration PBKDF2 hash: it lets the
+ * benchmark open thousands of sessions through the API (the only way to fill `--sessions memory`)
+ * without paying argon2 for each. Alice keeps argon2 for the password and login scenarios.
+ */
+export async function addCheapUser(stores: Stores, realm: DemoRealm): Promise<{ username: string; password: string }> {
+  const sql = await openSql(stores);
+  const username = 'bench';
+  const password = 'bench';
+  try {
+    const id = randomUUID();
+    const now = Date.now();
+    await sql.query(
+      `insert into app_user (id, realm_id, username, email, first_name, last_name, enabled, email_verified, created_timestamp, attributes, required_actions, not_before, service_account_client_id)
+       values ($1, $2, $3, null, null, null, 1, 0, $4, '{}', '[]', 0, null)`,
+      [id, realm.realmId, username, now],
+    );
+    for (const { role_id } of await sql.query<{ role_id: string }>(`select role_id from user_role where user_id = $1`, [realm.aliceId])) {
+      await sql.query(`insert into user_role (user_id, role_id) values ($1, $2)`, [id, role_id]);
+    }
+    const salt = randomBytes(16);
+    const value = pbkdf2Sync(password, salt, 1, 32, 'sha256');
+    await sql.query(
+      `insert into credential (id, user_id, type, user_label, created_date, secret_data, credential_data, priority) values ($1, $2, 'password', null, $3, $4, $5, 10)`,
+      [randomUUID(), id, now, JSON.stringify({ value: value.toString('base64'), salt: salt.toString('base64'), additionalParameters: {} }), JSON.stringify({ hashIterations: 1, algorithm: 'pbkdf2-sha256', additionalParameters: {} })],
+    );
+  } finally {
+    await sql.close();
+  }
+  return { username, password };
+}
+
+/** A throwaway PostgreSQL database; `drop` removes it (and ends lingering connections). */
+export async function createPostgresDatabase(adminUrl: string, name: string): Promise<{ url: string; drop(): Promise<void> }> {
+  if (!/^[a-z0-9_]+$/.test(name)) throw new Error(`bad database name ${name}`);
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  try {
+    await admin.query(`drop database if exists ${name} with (force)`);
+    await admin.query(`create database ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async drop() {
+      const client = new pg.Client({ connectionString: adminUrl });
+      await client.connect();
+      try {
+        await client.query(`drop database if exists ${name} with (force)`);
+      } finally {
+        await client.end();
+      }
+    },
+  };
+}

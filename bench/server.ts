@@ -1,0 +1,182 @@
+/**
+ * The processes under test: holdfast and the peer, each pinned to CPU 0 with `taskset`, started
+ * on a loopback port and polled until ready (the poll interval bounds the restart-to-ready
+ * resolution). Also reads what the bench measures from outside: /metrics counters and RSS.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Stores } from './seed.ts';
+
+export const ROOT = path.resolve(import.meta.dirname, '..');
+export const SERVER_CPU = '0';
+export const LOAD_CPU = '1';
+const READY_POLL_MS = 10;
+const READY_DEADLINE_MS = 60_000;
+
+export { freePort } from '../test/support/process.ts';
+
+export interface Running {
+  url: string;
+  pid: number;
+  /** Milliseconds from spawn to the first successful readiness probe. */
+  readyMs: number;
+  output(): string;
+  /** SIGTERM, bounded wait, SIGKILL after it. */
+  stop(): Promise<void>;
+}
+
+async function launch(args: string[], url: string, readyPath: string, env: NodeJS.ProcessEnv = {}): Promise<Running> {
+  const started = performance.now();
+  const child: ChildProcess = spawn('taskset', ['-c', SERVER_CPU, process.execPath, ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (chunk) => (output = (output + chunk).slice(-20_000)));
+  child.stderr!.on('data', (chunk) => (output = (output + chunk).slice(-20_000)));
+  let readyMs: number | undefined;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${args.join(' ')} exited with ${child.exitCode}:\n${output}`);
+    try {
+      const response = await fetch(url + readyPath, { signal: AbortSignal.timeout(2000) });
+      await response.arrayBuffer();
+      if (response.status < 500) {
+        readyMs = performance.now() - started;
+        break;
+      }
+    } catch {
+      // not listening yet
+    }
+    if (performance.now() - started > READY_DEADLINE_MS) {
+      child.kill('SIGKILL');
+      throw new Error(`${args.join(' ')} did not become ready:\n${output}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, READY_POLL_MS));
+  }
+  return {
+    url,
+    pid: child.pid!,
+    readyMs,
+    output: () => output,
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = once(child, 'exit');
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/**
+ * holdfast's sources bundled into one ES module by esbuild (what tsx uses underneath), with the
+ * packages left external, so the same code can be started without compiling TypeScript on the
+ * way: it separates holdfast's own start-up cost from tsx's. Undefined when esbuild is missing.
+ */
+export async function buildBundle(): Promise<string | undefined> {
+  let esbuild: typeof import('esbuild');
+  try {
+    esbuild = await import('esbuild');
+  } catch {
+    return undefined;
+  }
+  const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'holdfast-bundle-'));
+  fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(directory, 'node_modules'));
+  const outfile = path.join(directory, 'main.mjs');
+  await esbuild.build({ entryPoints: [path.join(ROOT, 'src/main.ts')], bundle: true, platform: 'node', format: 'esm', packages: 'external', target: 'node20', outfile, logLevel: 'warning' });
+  return outfile;
+}
+
+export interface HoldfastOptions {
+  stores: Stores;
+  port: number;
+  /** A bundle from buildBundle() to run instead of src/main.ts through tsx. */
+  bundle?: string;
+  /** Extra node flags, e.g. ['--cpu-prof', '--cpu-prof-dir', dir]. */
+  nodeFlags?: string[];
+  extraArgs?: string[];
+}
+
+export function startHoldfast({ stores, port, bundle, nodeFlags = [], extraArgs = [] }: HoldfastOptions): Promise<Running> {
+  const backendArgs =
+    stores.backend === 'postgres'
+      ? ['--db', 'postgres', '--db-url', stores.dbUrl!]
+      : stores.backend === 'redis'
+        ? ['--sessions', 'redis', '--sessions-url', stores.redisUrl!, '--sessions-key-prefix', stores.redisPrefix!]
+        : stores.backend === 'memory'
+          ? ['--sessions', 'memory']
+          : [];
+  const args = [
+    ...nodeFlags,
+    ...(bundle ? [bundle] : ['--import', 'tsx', 'src/main.ts']),
+    'start',
+    '--demo',
+    '--http-host',
+    '127.0.0.1',
+    '--http-port',
+    String(port),
+    '--data-dir',
+    stores.dataDir,
+    '--log-level',
+    'warn',
+    ...backendArgs,
+    ...extraArgs,
+  ];
+  return launch(args, `http://127.0.0.1:${port}`, '/health/ready');
+}
+
+export function startPeer(port: number, nodeFlags: string[] = []): Promise<Running> {
+  return launch([...nodeFlags, '--import', 'tsx', 'bench/peers/oidc-provider.ts', '--port', String(port)], `http://127.0.0.1:${port}`, '/.well-known/openid-configuration');
+}
+
+/** Resident set size of a process, in bytes (Linux /proc). */
+export function rssBytes(pid: number): number {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? NaN);
+  return kb * 1024;
+}
+
+/** The counters the bench reads from holdfast's /metrics. */
+export interface Counters {
+  writes: Record<string, number>;
+  requests: number;
+}
+
+export async function scrapeCounters(url: string): Promise<Counters> {
+  const response = await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(30_000) });
+  const text = await response.text();
+  const writes: Record<string, number> = {};
+  let requests = 0;
+  for (const line of text.split('\n')) {
+    const write = /^holdfast_store_writes_total\{operation="([^"]+)"\} ([0-9.e+]+)/.exec(line);
+    if (write) writes[write[1]] = Number(write[2]);
+    const request = /^holdfast_requests_total\{([^}]*)\} ([0-9.e+]+)/.exec(line);
+    if (request && !/endpoint="\/metrics"/.test(request[1])) requests += Number(request[2]);
+  }
+  return { writes, requests };
+}
+
+export function counterDelta(before: Counters, after: Counters): { writes: Record<string, number>; totalWrites: number; requests: number } {
+  const writes: Record<string, number> = {};
+  let totalWrites = 0;
+  for (const [operation, value] of Object.entries(after.writes)) {
+    const delta = value - (before.writes[operation] ?? 0);
+    if (delta > 0) {
+      writes[operation] = delta;
+      totalWrites += delta;
+    }
+  }
+  return { writes, totalWrites, requests: after.requests - before.requests };
+}
+
+/** V8 heap figures from /metrics (prom-client's default metrics), to split RSS into heap and the rest. */
+export async function scrapeHeap(url: string): Promise<{ heapUsedBytes: number; heapTotalBytes: number }> {
+  const text = await (await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(30_000) })).text();
+  const value = (name: string) => Number(new RegExp(`^${name} ([0-9.e+]+)`, 'm').exec(text)?.[1] ?? NaN);
+  return { heapUsedBytes: value('nodejs_heap_size_used_bytes'), heapTotalBytes: value('nodejs_heap_size_total_bytes') };
+}
