@@ -11,7 +11,8 @@
  *   once listening resumes (whatever was cached while away may be stale).
  * - Payloads are JSON; one that would exceed PostgreSQL's 8000-byte limit is sent as `all`.
  */
-import pg from 'pg';
+import type pg from 'pg';
+import { loadPg } from '../store/sql/pg-driver.ts';
 import { sql, type Kysely } from 'kysely';
 import type { Invalidation, InvalidationBus } from '../store/cache/index.ts';
 import type { Database } from '../store/sql/index.ts';
@@ -146,7 +147,8 @@ export class PgInvalidationBus implements InvalidationBus {
   }
 
   private async listen(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.options.url, application_name: 'holdfast-listener', keepAlive: true, connectionTimeoutMillis: 5_000, query_timeout: 5_000 });
+    const { Client } = await loadPg();
+    const client = new Client({ connectionString: this.options.url, application_name: 'holdfast-listener', keepAlive: true, connectionTimeoutMillis: 5_000, query_timeout: 5_000 });
     client.on('notification', (message) => this.onNotification(message));
     client.on('error', (error) => this.lost(client, error));
     client.on('end', () => this.lost(client));

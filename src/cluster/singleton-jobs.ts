@@ -6,7 +6,8 @@
  * timer fires takes the job over. Jobs must stay correct if run twice (a lock lost to a network
  * drop is noticed at the next run, not at once), which batched conditional deletes are.
  */
-import pg from 'pg';
+import type pg from 'pg';
+import { loadPg } from '../store/sql/pg-driver.ts';
 import { advisoryKey } from '../store/sql/index.ts';
 import type { ClusterLog } from './log.ts';
 
@@ -111,7 +112,8 @@ export class PgSingletonJobs extends JobTimers {
 
   private connection(): Promise<pg.Client> {
     this.client ??= (async () => {
-      const client = new pg.Client({ connectionString: this.url, application_name: 'holdfast-jobs', keepAlive: true, connectionTimeoutMillis: 5_000, query_timeout: 10_000 });
+      const { Client } = await loadPg();
+      const client = new Client({ connectionString: this.url, application_name: 'holdfast-jobs', keepAlive: true, connectionTimeoutMillis: 5_000, query_timeout: 10_000 });
       const drop = () => this.drop(client);
       client.on('error', drop);
       client.on('end', drop);

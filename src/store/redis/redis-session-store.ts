@@ -23,7 +23,7 @@
  * pins the reaper's list to one node; touches do not write it (the reaper re-scores lazily), which
  * keeps it off the hot path.
  */
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { SessionStore } from '../../session/session-store.ts';
 import type { AuthSession, AuthorizationCode, ClientSession, CodeConsumption, FailedLogin, LoginFailure, LoginLockout, RefreshTokenUse, RefreshTokenUseOutcome, SessionTouch, UserSession } from '../../session/types.ts';
 import { defineSessionScripts, type SessionScripts } from './session-scripts.ts';
@@ -135,32 +135,46 @@ function indexEntries(flat: string[]): { realmId?: string; userId?: string; clie
 }
 
 export class RedisSessionStore implements SessionStore {
-  private readonly redis: Redis & SessionScripts;
+  private client: (Redis & SessionScripts) | undefined;
+  private creating: Promise<Redis & SessionScripts> | undefined;
   private readonly keys: SessionKeys;
   private readonly ownsClient: boolean;
   private readonly timeoutMs: number;
   private readyWait: Promise<void> | undefined;
 
-  constructor(options: RedisSessionStoreOptions) {
+  constructor(private readonly options: RedisSessionStoreOptions) {
     this.timeoutMs = options.timeoutMs ?? 1000;
     this.ownsClient = !('client' in options);
-    const client =
-      'client' in options
-        ? options.client
-        : new Redis(options.url, {
-            // Fail fast while the server is away (callers answer 503) instead of queueing
-            // requests, and keep reconnecting so the store heals without a restart.
-            enableOfflineQueue: false,
-            maxRetriesPerRequest: 1,
-            connectTimeout: this.timeoutMs,
-            commandTimeout: this.timeoutMs,
-            retryStrategy: (attempt) => Math.min(50 * attempt, 500),
-          });
+    if ('client' in options) this.client = this.prepare(options.client);
+    this.keys = new SessionKeys(options.keyPrefix);
+  }
+
+  /** The client; every caller has awaited `connected()`, which creates it. */
+  private get redis(): Redis & SessionScripts {
+    return this.client!;
+  }
+
+  private prepare(client: Redis): Redis & SessionScripts {
     // Connection errors surface through the failing calls; the listener only stops ioredis
     // from reporting each reconnect attempt as an unhandled error.
     client.on('error', () => {});
-    this.redis = defineSessionScripts(client);
-    this.keys = new SessionKeys(options.keyPrefix);
+    return defineSessionScripts(client);
+  }
+
+  /** ioredis is loaded on first use, so a node whose sessions are not on Redis never pays for it. */
+  private async createClient(url: string): Promise<Redis & SessionScripts> {
+    const { Redis } = await import('ioredis');
+    return this.prepare(
+      new Redis(url, {
+        // Fail fast while the server is away (callers answer 503) instead of queueing
+        // requests, and keep reconnecting so the store heals without a restart.
+        enableOfflineQueue: false,
+        maxRetriesPerRequest: 1,
+        connectTimeout: this.timeoutMs,
+        commandTimeout: this.timeoutMs,
+        retryStrategy: (attempt) => Math.min(50 * attempt, 500),
+      }),
+    );
   }
 
   async createUserSession(session: UserSession): Promise<void> {
@@ -402,7 +416,7 @@ export class RedisSessionStore implements SessionStore {
   }
 
   async close(): Promise<void> {
-    if (!this.ownsClient) return;
+    if (!this.ownsClient || !this.client) return;
     try {
       await this.redis.quit();
     } catch {
@@ -441,8 +455,12 @@ export class RedisSessionStore implements SessionStore {
    * (at most `timeoutMs`) for a connection in progress, so a call made right after start or during
    * a reconnect succeeds when the server is there and fails fast when it is not.
    */
-  private connected(): Promise<void> {
-    if (this.redis.status === 'ready') return Promise.resolve();
+  private async connected(): Promise<void> {
+    if (!this.client && 'url' in this.options) {
+      this.creating ??= this.createClient(this.options.url);
+      this.client = await this.creating;
+    }
+    if (this.redis.status === 'ready') return;
     if (this.redis.status === 'wait') this.redis.connect().catch(() => {});
     this.readyWait ??= new Promise<void>((resolve, reject) => {
       const settle = (error?: Error): void => {
@@ -456,6 +474,6 @@ export class RedisSessionStore implements SessionStore {
       const timer = setTimeout(() => settle(new Error(`Redis not reachable (connection ${this.redis.status})`)), this.timeoutMs);
       this.redis.on('ready', onReady);
     });
-    return this.readyWait;
+    await this.readyWait;
   }
 }

@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import pg from 'pg';
+import { loadPg } from './pg-driver.ts';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Migration } from 'kysely';
 import type { Database } from './schema.ts';
 import { migrations } from './migrations/index.ts';
@@ -36,11 +36,8 @@ export interface SqlOptions {
   poolSize?: number;
 }
 
-// PostgreSQL returns int8 as strings; every bigint we store (ms timestamps) fits a double.
-pg.types.setTypeParser(20, (value) => Number(value));
-
 export async function openSqlDatabase(options: SqlOptions): Promise<SqlDatabase> {
-  const db = options.dialect === 'sqlite' ? openSqlite(options.dataDir ?? ':memory:') : openPostgres(options.url!, options.poolSize ?? 10);
+  const db = options.dialect === 'sqlite' ? openSqlite(options.dataDir ?? ':memory:') : await openPostgres(options.url!, options.poolSize ?? 10);
   // SQLite has one process per file; PostgreSQL is shared by every node of a cluster.
   const exclusive = <T>(work: () => Promise<T>): Promise<T> => (options.dialect === 'postgres' ? withAdvisoryLock(options.url!, SCHEMA_LOCK, work) : work());
   const migrator = new Migrator({
@@ -74,7 +71,8 @@ function openSqlite(dataDir: string): Kysely<Database> {
   return new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
 }
 
-function openPostgres(url: string, poolSize: number): Kysely<Database> {
+async function openPostgres(url: string, poolSize: number): Promise<Kysely<Database>> {
+  const pg = await loadPg();
   // A request waits at most this long for a free connection, so an exhausted pool or a database
   // that does not answer fails requests instead of queueing them forever.
   const pool = new pg.Pool({ connectionString: url, application_name: 'holdfast', max: poolSize, connectionTimeoutMillis: 5_000 });
