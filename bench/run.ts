@@ -40,7 +40,7 @@ interface Options {
   missSample: number;
   peer: boolean;
   out: string;
-  /** How holdfast is started: through tsx like `npm start`, or as an esbuild bundle of the same sources. */
+  /** How holdfast is started: as the esbuild bundle `npm start` runs, or through tsx like `npm run dev`. */
   runtime: 'tsx' | 'bundle';
   /** Set at start: the bundle, for `--runtime bundle` and for the bundled restart measurement. */
   bundle?: string;
@@ -67,7 +67,7 @@ function parseOptions(argv: string[]): Options & { profile: boolean } {
       runtime: { type: 'string' },
     },
   });
-  const runtime = values.runtime ?? 'tsx';
+  const runtime = values.runtime ?? 'bundle';
   if (runtime !== 'tsx' && runtime !== 'bundle') throw new Error('--runtime must be tsx or bundle');
   const quick = values.quick ?? false;
   const backends = (values.backends ?? 'sqlite,postgres,redis,memory').split(',') as Backend[];
