@@ -19,20 +19,25 @@ export function effectiveRoles(model: RealmModel, mappedRoleIds: string[]): Effe
     const role = model.rolesById.get(id);
     if (role) pending.push(...role.composites);
   }
-  const realmRoles: string[] = [];
-  const clientRoles: Record<string, string[]> = {};
-  for (const id of seen) {
+  const { realm, client } = roleNames(model, seen);
+  return { realmRoles: realm, clientRoles: client };
+}
+
+/** Role ids as sorted names: realm roles, and client roles by the owning client's `clientId`. */
+export function roleNames(model: RealmModel, roleIds: Iterable<string>): { realm: string[]; client: Record<string, string[]> } {
+  const realm: string[] = [];
+  const client: Record<string, string[]> = {};
+  for (const id of roleIds) {
     const role = model.rolesById.get(id);
     if (!role) continue;
     if (role.clientId === undefined) {
-      realmRoles.push(role.name);
+      realm.push(role.name);
       continue;
     }
-    const client = model.clientsById.get(role.clientId);
-    if (!client) continue;
-    (clientRoles[client.clientId] ??= []).push(role.name);
+    const owner = model.clientsById.get(role.clientId);
+    if (owner) (client[owner.clientId] ??= []).push(role.name);
   }
-  realmRoles.sort();
-  for (const names of Object.values(clientRoles)) names.sort();
-  return { realmRoles, clientRoles };
+  realm.sort();
+  for (const names of Object.values(client)) names.sort();
+  return { realm, client };
 }

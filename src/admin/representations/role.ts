@@ -3,7 +3,7 @@
  * accepts to create or update one, and how composites are named in realm files (by role name,
  * `{realm: [...], client: {clientId: [...]}}`) rather than by id.
  */
-import type { RealmModel, Role } from '../../realm/index.ts';
+import { roleNames, type RealmModel, type Role } from '../../realm/index.ts';
 import { boolean, multiValuedMap, object, record, string, stringList, type Checked } from '../json-shape.ts';
 
 export const roleRepresentation = object({
@@ -48,25 +48,6 @@ export function indexRoles(roles: Iterable<Role>): RoleIndex {
     byName.set(role.name, role);
   }
   return index;
-}
-
-/** Role ids as names, grouped the way realm files and role-mapping bodies group them. */
-export function roleNames(model: RealmModel, roleIds: Iterable<string>): { realm: string[]; client: Record<string, string[]> } {
-  const realm: string[] = [];
-  const client: Record<string, string[]> = {};
-  for (const id of roleIds) {
-    const role = model.rolesById.get(id);
-    if (!role) continue;
-    if (role.clientId === undefined) {
-      realm.push(role.name);
-      continue;
-    }
-    const owner = model.clientsById.get(role.clientId);
-    if (owner) (client[owner.clientId] ??= []).push(role.name);
-  }
-  realm.sort();
-  for (const names of Object.values(client)) names.sort();
-  return { realm, client };
 }
 
 /** The export form of a role: its representation plus composites by name. */

@@ -6,7 +6,7 @@
 import type { RealmModel, StoredCredential, User } from '../../realm/index.ts';
 import { boolean, integer, list, multiValuedMap, object, record, string, stringList, type Checked } from '../json-shape.ts';
 import { credentialRepresentation, toCredentialExport } from './credential.ts';
-import { roleNames } from './role.ts';
+import { roleNames } from '../../realm/index.ts';
 
 export const userRepresentation = object({
   id: string,
