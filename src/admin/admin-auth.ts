@@ -39,7 +39,8 @@ const GRANTED_BY: Record<Permission, string[]> = {
 };
 
 const MASTER = 'master';
-const MANAGEMENT_CLIENT = 'realm-management';
+/** The client whose roles are the realm's admin roles. */
+export const MANAGEMENT_CLIENT = 'realm-management';
 
 export const unauthorized = () => new AdminError(401, { error: 'HTTP 401 Unauthorized' });
 export const forbidden = () => new AdminError(403, { error: 'HTTP 403 Forbidden' });

@@ -1,24 +1,106 @@
 /**
- * Who may hand out an admin role. An admin role is a realm-management client role, or master's
- * `admin` / `create-realm`; a role that contains one (through composites, at any depth) counts
- * too. The caller must hold every admin role they would hand out (master admins hold all), so a
- * user manager cannot make anyone — themselves included — more powerful than they are, neither
- * by mapping a role to a user nor by putting it inside another role.
+ * Who may hand out, reshape or act on administrative power. An admin role is a realm-management
+ * client role, or master's `admin` / `create-realm`; a role that contains one (through
+ * composites, at any depth) confers it too. The rule is one: a caller may only grant, change,
+ * remove, or act on the holder of, admin power that they hold themselves (master admins hold
+ * all). So a user manager cannot make anyone — themselves included — more powerful than they
+ * are, neither by mapping a role, by putting it inside another role, by renaming or deleting a
+ * role, nor by taking over a more powerful account through its password or its service account.
+ *
+ * Admin power is recognised by role names (as Keycloak does), so the built-in admin roles and the
+ * realm's default role can never be renamed or deleted, and no other role can take their names:
+ * otherwise renaming `default-roles-master` to `admin` would make every user an administrator.
  */
-import { effectiveRoles, type LoadedRealm, type Role } from '../realm/index.ts';
-import { isMasterAdmin, type AdminIdentity } from './admin-auth.ts';
+import type { Context } from '../context.ts';
+import { adminBadRequest } from '../errors/index.ts';
+import { effectiveRoles, type Client, type LoadedRealm, type Role, type User } from '../realm/index.ts';
+import { forbidden, isMasterAdmin, MANAGEMENT_CLIENT, type AdminIdentity } from './admin-auth.ts';
+import { findServiceAccount } from './service-accounts.ts';
 
-const MANAGEMENT_CLIENT = 'realm-management';
+const MASTER = 'master';
 const MASTER_ADMIN_ROLES = ['admin', 'create-realm'];
 
-export function mayGrant(identity: AdminIdentity, realm: LoadedRealm, role: Role): boolean {
+interface AdminPower {
+  realmRoles: string[];
+  managementRoles: string[];
+}
+
+/** The admin roles that the given roles confer in `realm`, through composites at any depth. */
+function conferredPower(realm: LoadedRealm, roleIds: string[]): AdminPower {
+  const granted = effectiveRoles(realm, roleIds);
+  return {
+    realmRoles: realm.realm.name === MASTER ? granted.realmRoles.filter((name) => MASTER_ADMIN_ROLES.includes(name)) : [],
+    managementRoles: granted.clientRoles[MANAGEMENT_CLIENT] ?? [],
+  };
+}
+
+function holds(identity: AdminIdentity, realm: LoadedRealm, power: AdminPower): boolean {
   if (isMasterAdmin(identity)) return true;
-  const granted = effectiveRoles(realm, [role.id]);
-  const adminRealmRoles = realm.realm.name === 'master' ? granted.realmRoles.filter((name) => MASTER_ADMIN_ROLES.includes(name)) : [];
-  const adminClientRoles = granted.clientRoles[MANAGEMENT_CLIENT] ?? [];
-  if (adminRealmRoles.length === 0 && adminClientRoles.length === 0) return true;
+  if (power.realmRoles.length === 0 && power.managementRoles.length === 0) return true;
   if (identity.realm.realm.id !== realm.realm.id) return false;
   const held = identity.user.roles;
   const heldManagement = held.clientRoles[MANAGEMENT_CLIENT] ?? [];
-  return adminRealmRoles.every((name) => held.realmRoles.includes(name)) && adminClientRoles.every((name) => heldManagement.includes(name));
+  return power.realmRoles.every((name) => held.realmRoles.includes(name)) && power.managementRoles.every((name) => heldManagement.includes(name));
+}
+
+/** May the caller map `role` to a user, or add it to a role's composites? */
+export function mayGrant(identity: AdminIdentity, realm: LoadedRealm, role: Role): boolean {
+  return holds(identity, realm, conferredPower(realm, [role.id]));
+}
+
+/** Updating, deleting or removing composites of a role that confers admin power needs that power. */
+export function requireManageRole(identity: AdminIdentity, realm: LoadedRealm, role: Role): void {
+  if (!mayGrant(identity, realm, role)) throw forbidden();
+}
+
+function isManagementClient(realm: LoadedRealm, clientUuid: string | undefined): boolean {
+  return clientUuid !== undefined && realm.clientsById.get(clientUuid)?.clientId === MANAGEMENT_CLIENT;
+}
+
+/** A role whose name or id other parts of the server rely on: the admin roles and the default role. */
+export function builtInRole(realm: LoadedRealm, role: Pick<Role, 'id' | 'name' | 'clientId'>): boolean {
+  if (role.id === realm.realm.settings.attributes.defaultRoleId) return true;
+  if (isManagementClient(realm, role.clientId)) return true;
+  return realm.realm.name === MASTER && role.clientId === undefined && MASTER_ADMIN_ROLES.includes(role.name);
+}
+
+/** Refuses renaming a built-in role, or giving any role a built-in admin name. */
+export function checkRoleRename(realm: LoadedRealm, role: Role, newName: string): void {
+  if (newName === role.name) return;
+  if (builtInRole(realm, role)) throw adminBadRequest(`${role.name} is a built-in role of the realm and cannot be renamed.`, 'name');
+  if (builtInRole(realm, { id: '', name: newName, clientId: role.clientId })) throw adminBadRequest(`${newName} is reserved for a built-in admin role.`, 'name');
+}
+
+export function checkRoleDeletable(realm: LoadedRealm, role: Role): void {
+  if (role.id === realm.realm.settings.attributes.defaultRoleId) throw adminBadRequest(`${role.name} is default role of the realm and cannot be removed.`);
+  if (builtInRole(realm, role)) throw adminBadRequest(`${role.name} is a built-in admin role of the realm and cannot be removed.`);
+}
+
+/** New roles in the realm-management client would count as admin roles: only a full realm admin adds them. */
+export function requireCreateRoleIn(identity: AdminIdentity, realm: LoadedRealm, clientUuid: string | undefined, name: string): void {
+  if (isManagementClient(realm, clientUuid) && !holds(identity, realm, { realmRoles: [], managementRoles: ['realm-admin'] })) throw forbidden();
+  if (realm.realm.name === MASTER && clientUuid === undefined && MASTER_ADMIN_ROLES.includes(name) && !isMasterAdmin(identity)) throw forbidden();
+}
+
+async function mayActOnUser(ctx: Context, identity: AdminIdentity, realm: LoadedRealm, userId: string): Promise<boolean> {
+  return isMasterAdmin(identity) || holds(identity, realm, conferredPower(realm, await ctx.realms.repository.roleIdsOfUser(userId)));
+}
+
+/**
+ * Changing a user (profile, enabled, credentials) or deleting them is acting as them from then
+ * on; the caller must hold every admin role the user holds.
+ */
+export async function requireActOnUser(ctx: Context, identity: AdminIdentity, realm: LoadedRealm, user: Pick<User, 'id'>): Promise<void> {
+  if (!(await mayActOnUser(ctx, identity, realm, user.id))) throw forbidden();
+}
+
+/** A client's secret and settings are its service account's power: the same rule as for users. */
+export async function mayActOnClient(ctx: Context, identity: AdminIdentity, realm: LoadedRealm, client: Client): Promise<boolean> {
+  if (isMasterAdmin(identity) || !client.serviceAccountsEnabled) return true;
+  const account = await findServiceAccount(ctx.realms.repository, client);
+  return !account || (await mayActOnUser(ctx, identity, realm, account.id));
+}
+
+export async function requireActOnClient(ctx: Context, identity: AdminIdentity, realm: LoadedRealm, client: Client): Promise<void> {
+  if (!(await mayActOnClient(ctx, identity, realm, client))) throw forbidden();
 }

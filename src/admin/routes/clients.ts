@@ -7,7 +7,8 @@ import type { Context } from '../../context.ts';
 import { newId } from '../../crypto/index.ts';
 import { adminBadRequest, adminConflict, adminNotFound } from '../../errors/index.ts';
 import { newClientSecret, withSecret, type Client, type LoadedRealm, type RealmRepository } from '../../realm/index.ts';
-import { isAllowed, type AdminIdentity } from '../admin-auth.ts';
+import { isAllowed, MANAGEMENT_CLIENT, type AdminIdentity } from '../admin-auth.ts';
+import { mayActOnClient, requireActOnClient, requireManageRole } from '../role-grants.ts';
 import { findClient } from '../admin-lookups.ts';
 import { adminScope, collectionPaths, location, paging, queryBoolean, queryString, readBody } from '../admin-request.ts';
 import {
@@ -24,14 +25,14 @@ import { findServiceAccount, syncServiceAccount } from '../service-accounts.ts';
 import { detachClientSessions } from '../realm-sessions.ts';
 import { isUniqueViolation } from '../realm-file/import-conflict.ts';
 
-/** The client that holds the management roles: deleting it would lock every admin out. */
-const MANAGEMENT_CLIENT = 'realm-management';
 const UNSAFE_SCHEME = /^\s*(javascript|data|vbscript):/i;
 
-function view(identity: AdminIdentity, realm: LoadedRealm, client: Client): Record<string, unknown> {
+/** A client as the caller may see it: its secret only to those who may act on its service account. */
+async function view(ctx: Context, identity: AdminIdentity, realm: LoadedRealm, client: Client): Promise<Record<string, unknown>> {
   const manage = isAllowed(identity, realm, 'manage-clients');
+  const showSecret = manage && (await mayActOnClient(ctx, identity, realm, client));
   return {
-    ...toClientRepresentation(client, realm.keys.sealKey, manage),
+    ...toClientRepresentation(client, realm.keys.sealKey, showSecret),
     access: { view: isAllowed(identity, realm, 'view-clients'), configure: manage, manage },
   };
 }
@@ -77,7 +78,7 @@ export async function clientRoutes(app: FastifyInstance, { ctx }: { ctx: Context
       const needle = clientId.toLowerCase();
       clients = search ? clients.filter((c) => c.clientId.toLowerCase().includes(needle)) : clients.filter((c) => c.clientId === clientId);
     }
-    return clients.slice(first, first + max).map((c) => view(identity, realm, c));
+    return Promise.all(clients.slice(first, first + max).map((c) => view(ctx, identity, realm, c)));
   };
 
   const createClient = async (request: FastifyRequest, reply: FastifyReply) => {
@@ -110,14 +111,18 @@ export async function clientRoutes(app: FastifyInstance, { ctx }: { ctx: Context
 
   app.get('/admin/realms/:realm/clients/:id', async (request) => {
     const { identity, realm } = await adminScope(ctx, request, 'view-clients');
-    return view(identity, realm, findClient(realm, (request.params as { id: string }).id));
+    return view(ctx, identity, realm, findClient(realm, (request.params as { id: string }).id));
   });
 
   app.put('/admin/realms/:realm/clients/:id', async (request, reply) => {
-    const { realm } = await adminScope(ctx, request, 'manage-clients');
+    const { identity, realm } = await adminScope(ctx, request, 'manage-clients');
     const client = findClient(realm, (request.params as { id: string }).id);
+    await requireActOnClient(ctx, identity, realm, client);
     const rep = readBody(request, clientRepresentation);
     if (rep.clientId !== undefined && rep.clientId.trim() === '') throw adminBadRequest('clientId: must not be empty', 'clientId');
+    if (rep.clientId !== undefined && rep.clientId !== client.clientId && (client.clientId === MANAGEMENT_CLIENT || rep.clientId === MANAGEMENT_CLIENT)) {
+      throw adminBadRequest(`Cannot rename a client to or from '${MANAGEMENT_CLIENT}': it holds the realm's admin roles`, 'clientId');
+    }
     checkUrls(rep);
     const nowMs = ctx.clock.nowMs();
     const updated = applyClientRepresentation(client, rep, realm.keys.sealKey, Math.floor(nowMs / 1000));
@@ -133,9 +138,12 @@ export async function clientRoutes(app: FastifyInstance, { ctx }: { ctx: Context
   });
 
   app.delete('/admin/realms/:realm/clients/:id', async (request, reply) => {
-    const { realm } = await adminScope(ctx, request, 'manage-clients');
+    const { identity, realm } = await adminScope(ctx, request, 'manage-clients');
     const client = findClient(realm, (request.params as { id: string }).id);
     if (client.clientId === MANAGEMENT_CLIENT) throw adminBadRequest(`Cannot delete client '${MANAGEMENT_CLIENT}': it holds the realm's admin roles`);
+    await requireActOnClient(ctx, identity, realm, client);
+    // Its roles go with it: admin power granted through them must be the caller's to take away.
+    for (const role of realm.rolesById.values()) if (role.clientId === client.id) requireManageRole(identity, realm, role);
     await detachClientSessions(ctx, realm, client);
     await ctx.realms.repository.transaction((tx) => deleteClientRows(tx, realm, client));
     await ctx.realms.realmChanged(realm.realm.id);
@@ -143,14 +151,17 @@ export async function clientRoutes(app: FastifyInstance, { ctx }: { ctx: Context
   });
 
   app.get('/admin/realms/:realm/clients/:id/client-secret', async (request) => {
-    const { realm } = await adminScope(ctx, request, 'view-clients');
-    const secret = clientSecret(findClient(realm, (request.params as { id: string }).id), realm.keys.sealKey);
+    const { identity, realm } = await adminScope(ctx, request, 'view-clients');
+    const client = findClient(realm, (request.params as { id: string }).id);
+    await requireActOnClient(ctx, identity, realm, client);
+    const secret = clientSecret(client, realm.keys.sealKey);
     return { type: 'secret', ...(secret !== undefined ? { value: secret } : {}) };
   });
 
   app.post('/admin/realms/:realm/clients/:id/client-secret', async (request) => {
-    const { realm } = await adminScope(ctx, request, 'manage-clients');
+    const { identity, realm } = await adminScope(ctx, request, 'manage-clients');
     const client = findClient(realm, (request.params as { id: string }).id);
+    await requireActOnClient(ctx, identity, realm, client);
     const secret = newClientSecret();
     await ctx.realms.repository.updateClient(stampSecret(withSecret(client, secret, realm.keys.sealKey), ctx.sessions.now()));
     await ctx.realms.realmChanged(realm.realm.id);

@@ -10,7 +10,7 @@ import { newId } from '../../crypto/index.ts';
 import { adminBadRequest, adminConflict, adminNotFound } from '../../errors/index.ts';
 import type { LoadedRealm, Role } from '../../realm/index.ts';
 import { forbidden, hasAnyAdminRole, isAllowed, requirePermission } from '../admin-auth.ts';
-import { mayGrant } from '../role-grants.ts';
+import { checkRoleDeletable, checkRoleRename, mayGrant, requireCreateRoleIn, requireManageRole } from '../role-grants.ts';
 import { findClient, findRoleByName, rolesOf } from '../admin-lookups.ts';
 import { adminScope, location, paging, queryBoolean, queryString, readBody, type AdminScope } from '../admin-request.ts';
 import { list } from '../json-shape.ts';
@@ -26,8 +26,14 @@ async function readScope(ctx: Context, request: FastifyRequest): Promise<AdminSc
   return scope;
 }
 
-function requireManage(scope: AdminScope, role: Pick<Role, 'clientId'>): void {
-  requirePermission(scope.identity, scope.realm, role.clientId === undefined ? 'manage-realm' : 'manage-clients');
+function requireManageContainer(scope: AdminScope, clientId: string | undefined): void {
+  requirePermission(scope.identity, scope.realm, clientId === undefined ? 'manage-realm' : 'manage-clients');
+}
+
+/** The container's manage permission, and the admin power the role confers. */
+function requireManage(scope: AdminScope, role: Role): void {
+  requireManageContainer(scope, role.clientId);
+  requireManageRole(scope.identity, scope.realm, role);
 }
 
 /** The container a path names: the realm (no client) or one client, by UUID. */
@@ -70,7 +76,7 @@ function checkName(rep: RoleRepresentation): string {
 
 /** Deletes a role and its places in other roles' composites; user mappings go by cascade. */
 async function deleteRole(ctx: Context, realm: LoadedRealm, role: Role): Promise<void> {
-  if (role.id === realm.realm.settings.attributes.defaultRoleId) throw adminBadRequest(`${role.name} is default role of the realm and cannot be removed.`);
+  checkRoleDeletable(realm, role);
   await writeRoles(ctx, realm, async (tx) => {
     for (const other of realm.rolesById.values()) {
       if (other.composites.includes(role.id)) await tx.updateRole({ ...other, composites: other.composites.filter((id) => id !== role.id) });
@@ -82,6 +88,7 @@ async function deleteRole(ctx: Context, realm: LoadedRealm, role: Role): Promise
 async function updateRole(ctx: Context, realm: LoadedRealm, role: Role, rep: RoleRepresentation): Promise<void> {
   const name = rep.name ?? role.name;
   if (name.trim() === '') throw adminBadRequest('name: must not be empty', 'name');
+  checkRoleRename(realm, role, name);
   const clash = name !== role.name ? findRoleByName(realm, name, role.clientId) : undefined;
   if (clash) throw adminConflict(`Role with name ${name} already exists`);
   const updated: Role = { ...role, name, description: rep.description ?? role.description, attributes: rep.attributes ?? role.attributes };
@@ -103,9 +110,10 @@ export async function roleRoutes(app: FastifyInstance, { ctx }: { ctx: Context }
       const scope = await adminScope(ctx, request);
       const { realm } = scope;
       const clientId = containerOf(request, realm);
-      requireManage(scope, { clientId });
+      requireManageContainer(scope, clientId);
       const rep = readBody(request, roleRepresentation);
       const name = checkName(rep);
+      requireCreateRoleIn(scope.identity, realm, clientId, name);
       if (findRoleByName(realm, name, clientId)) throw adminConflict(`Role with name ${name} already exists`);
       const composites = rep.composite && rep.composites ? compositeIds(realm, rep.composites) : [];
       if (composites.some((id) => !mayGrant(scope.identity, realm, realm.rolesById.get(id)!))) throw forbidden();

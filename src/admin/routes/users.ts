@@ -10,6 +10,7 @@ import { AdminError, adminConflict } from '../../errors/index.ts';
 import { newPasswordCredential, newUser, type LoadedRealm, type StoredCredential, type User, type UserQuery } from '../../realm/index.ts';
 import { isAllowed, type AdminIdentity } from '../admin-auth.ts';
 import { findUser } from '../admin-lookups.ts';
+import { requireActOnUser } from '../role-grants.ts';
 import { adminScope, collectionPaths, location, paging, queryBoolean, queryString, readBody, shapeToAdminError } from '../admin-request.ts';
 import { index, ShapeError } from '../json-shape.ts';
 import { isUniqueViolation } from '../realm-file/import-conflict.ts';
@@ -118,8 +119,9 @@ export async function userRoutes(app: FastifyInstance, { ctx }: { ctx: Context }
   });
 
   app.put('/admin/realms/:realm/users/:id', async (request, reply) => {
-    const { realm } = await adminScope(ctx, request, 'manage-users');
+    const { identity, realm } = await adminScope(ctx, request, 'manage-users');
     const user = await findUser(ctx, realm, (request.params as { id: string }).id);
+    await requireActOnUser(ctx, identity, realm, user);
     const rep = readBody(request, userRepresentation);
     const updated = applyUserRepresentation(user, rep);
     checkProfile(updated);
@@ -140,8 +142,9 @@ export async function userRoutes(app: FastifyInstance, { ctx }: { ctx: Context }
   });
 
   app.delete('/admin/realms/:realm/users/:id', async (request, reply) => {
-    const { realm } = await adminScope(ctx, request, 'manage-users');
+    const { identity, realm } = await adminScope(ctx, request, 'manage-users');
     const user = await findUser(ctx, realm, (request.params as { id: string }).id);
+    await requireActOnUser(ctx, identity, realm, user);
     for (const offline of [false, true]) await ctx.store.deleteUserSessionsOfUser(realm.realm.id, user.id, offline);
     await ctx.realms.repository.deleteUser(user.id);
     await ctx.store.deleteLoginFailures(realm.realm.id, user.id);
@@ -150,8 +153,9 @@ export async function userRoutes(app: FastifyInstance, { ctx }: { ctx: Context }
   });
 
   app.put('/admin/realms/:realm/users/:id/reset-password', async (request, reply) => {
-    const { realm } = await adminScope(ctx, request, 'manage-users');
+    const { identity, realm } = await adminScope(ctx, request, 'manage-users');
     const user = await findUser(ctx, realm, (request.params as { id: string }).id);
+    await requireActOnUser(ctx, identity, realm, user);
     const rep = readBody(request, credentialRepresentation);
     if (rep.value === undefined) throw new AdminError(400, { error: 'No password provided' });
     if (rep.value.trim() === '') throw new AdminError(400, { error: 'Empty password not allowed' });
