@@ -11,9 +11,10 @@ const HOST_SHAPE = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$/;
 export function baseUrl(request: FastifyRequest, hostname: string | undefined): string {
   if (hostname && /^https?:\/\//.test(hostname)) return hostname.replace(/\/+$/, '');
   const host = request.headers.host ?? '';
-  if (!HOST_SHAPE.test(host)) throw invalidRequest('Invalid Host header');
+  const port = HOST_SHAPE.exec(host)?.[2]?.slice(1);
+  // The shape alone lets `host:99999` through, which no URL parser accepts further on.
+  if (!HOST_SHAPE.test(host) || (port !== undefined && Number(port) > 65535)) throw invalidRequest('Invalid Host header');
   if (!hostname) return `${request.protocol}://${host}`;
-  const port = host.match(/:(\d+)$/)?.[1];
   return `${request.protocol}://${hostname}${port && !hostname.includes(':') ? ':' + port : ''}`;
 }
 

@@ -157,8 +157,12 @@ describe('bad input', () => {
     assert.equal(unknown.json().error, 'Realm does not exist');
     const weird = await t.app.inject({ method: 'POST', url: `/realms/${'%ff'.repeat(10)}/protocol/openid-connect/token`, ...form({ grant_type: 'password' }) });
     assert.ok(weird.statusCode < 500, String(weird.statusCode));
-    const badHost = await t.app.inject({ method: 'GET', url: '/realms/demo', headers: { host: 'evil.example/<script>' } });
-    assert.equal(badHost.statusCode, 400);
+    for (const host of ['evil.example/<script>', 'localhost:99999', '[::1', 'a b']) {
+      for (const url of ['/realms/demo', `${DEMO}/logout`]) {
+        const badHost = await t.app.inject({ method: 'GET', url, headers: { host } });
+        assert.deepEqual([badHost.statusCode, badHost.json()], [400, { error: 'invalid_request', error_description: 'Invalid Host header' }], `${host} at ${url}`);
+      }
+    }
   });
 
   it('rejects bad authorization requests with an error page or an error redirect', async () => {
