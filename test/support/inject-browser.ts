@@ -1,7 +1,7 @@
 /**
  * A browser's view of an in-process holdfast (app.inject): alice logs in through the form and
- * keeps the SSO cookies; plus the store's write count, for tests that assert a refused request
- * changed nothing.
+ * keeps the SSO cookies; plus the store's write count and the number of 5xx answers, for tests
+ * that assert a refused request changed nothing and broke nothing.
  */
 import { DEMO, form, type TestApp } from './app.ts';
 
@@ -35,4 +35,10 @@ export async function browserLogin(t: TestApp, redirectUri = 'http://localhost:3
 export async function storeWrites(t: TestApp): Promise<number> {
   const { values } = await t.ctx.metrics.storeWrites.get();
   return values.reduce((sum, { value }) => sum + value, 0);
+}
+
+/** Requests answered with a 5xx so far. */
+export async function serverErrors(t: TestApp): Promise<number> {
+  const { values } = await t.ctx.metrics.requests.get();
+  return values.filter(({ labels }) => labels.outcome === 'server_error').reduce((sum, { value }) => sum + value, 0);
 }
