@@ -6,9 +6,10 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import type { LightMyRequestResponse } from 'fastify';
 import { createHash } from 'node:crypto';
 import { DEMO, form, testApp, type TestApp } from '../support/app.ts';
-import { browserLogin, storeWrites, type BrowserLogin } from '../support/inject-browser.ts';
+import { browserLogin, serverErrors, storeWrites, type BrowserLogin } from '../support/inject-browser.ts';
 import { clientDefaults, verifyRedirectUri, type Client } from '../../src/realm/index.ts';
 
 const VERIFIER = 'dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk';
@@ -79,7 +80,10 @@ describe('strict redirect URIs', () => {
     t = await testApp();
     browser = await browserLogin(t);
   });
-  after(() => t.close());
+  after(async () => {
+    assert.equal(await serverErrors(t), 0);
+    await t.close();
+  });
 
   const authorize = (redirectUri: string, extra: Record<string, string> = {}, cookie = browser.cookie) =>
     t.app.inject({
@@ -89,7 +93,7 @@ describe('strict redirect URIs', () => {
     });
 
   /** Runs `request` and asserts Keycloak's error page with `message`, no redirect, and an untouched store. */
-  async function expectErrorPage(label: string, message: string, request: () => ReturnType<TestApp['app']['inject']>) {
+  async function expectErrorPage(label: string, message: string, request: () => Promise<LightMyRequestResponse>) {
     const writesBefore = await storeWrites(t);
     const sessionsBefore = await t.ctx.store.countUserSessions();
     const response = await request();
