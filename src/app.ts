@@ -8,7 +8,7 @@ import { systemClock, type Clock } from './clock/index.ts';
 import type { Config } from './config/index.ts';
 import type { Context } from './context.ts';
 import './http/route-config.ts';
-import { registerErrorHandler } from './http/error-handler.ts';
+import { answerClientError, answerFrameworkError, registerErrorHandler } from './http/error-handler.ts';
 import { registerFormParser } from './http/form.ts';
 import { healthRoutes } from './http/health.ts';
 import { Metrics } from './http/metrics.ts';
@@ -51,6 +51,11 @@ export async function buildApp({ config, clock = systemClock }: BuildOptions): P
     bodyLimit: 1024 * 1024,
     trustProxy: false,
     forceCloseConnections: 'idle',
+    // Keycloak's names (realms, clients, roles) run to 255 characters, and a path carries them
+    // percent-encoded: up to nine characters each. Fastify's default of 100 refused longer names (414).
+    maxParamLength: 255 * 9,
+    frameworkErrors: answerFrameworkError,
+    clientErrorHandler: answerClientError,
   });
 
   const database: SqlDatabase = await openSqlDatabase(

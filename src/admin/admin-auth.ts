@@ -7,6 +7,7 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Context } from '../context.ts';
+import { unverifiedClaims } from '../crypto/index.ts';
 import { AdminError } from '../errors/index.ts';
 import { baseUrl } from '../http/base-url.ts';
 import { checkAccessToken } from '../oidc/tokens/index.ts';
@@ -46,12 +47,8 @@ export const unauthorized = () => new AdminError(401, { error: 'HTTP 401 Unautho
 export const forbidden = () => new AdminError(403, { error: 'HTTP 403 Forbidden' });
 
 function unverifiedIssuer(token: string): string | undefined {
-  try {
-    const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8'));
-    return typeof payload?.iss === 'string' ? payload.iss : undefined;
-  } catch {
-    return undefined;
-  }
+  const iss = unverifiedClaims(token)?.iss;
+  return typeof iss === 'string' ? iss : undefined;
 }
 
 /** Checks the bearer token; throws 401 unless it is a valid token of an existing, enabled realm. */

@@ -50,31 +50,54 @@ function verifyHmac(token: string, algorithm: string, key: KeyObject): Uint8Arra
 export class InvalidSignature extends Error {}
 
 const JWS_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+const MAX_TOKEN_LENGTH = 16_384;
+
+const isCompactJws = (token: unknown): token is string => typeof token === 'string' && token.length <= MAX_TOKEN_LENGTH && JWS_SHAPE.test(token);
+
+/**
+ * A JOSE header or claims set: a JSON object, or undefined. Tokens come from anyone, and valid
+ * JSON such as `null`, `1`, `[]` or `"x"` is still no header and no claims.
+ */
+function jsonObject(bytes: Uint8Array): Record<string, unknown> | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(decoder.decode(bytes));
+  } catch {
+    return undefined;
+  }
+  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+}
+
+/**
+ * The claims of a well-shaped compact JWS whose signature is NOT checked, or undefined. Only for
+ * choosing which realm's keys then verify the token.
+ */
+export function unverifiedClaims(token: string): JwtClaims | undefined {
+  return isCompactJws(token) ? jsonObject(Buffer.from(token.split('.')[1], 'base64url')) : undefined;
+}
 
 /**
  * Verifies a compact JWS signed by one of the realm's keys and returns its payload. `kind`
  * restricts which keys may have signed it, so an access token can never pass as a refresh token.
+ * Anything malformed, however it is malformed, is an InvalidSignature.
  */
 export async function verifyJwt(token: string, keys: RealmKeys, kind: 'hmac' | 'asymmetric'): Promise<JwtClaims> {
-  if (typeof token !== 'string' || token.length > 16_384 || !JWS_SHAPE.test(token)) throw new InvalidSignature('malformed');
-  let header: { kid?: unknown; alg?: unknown };
-  try {
-    header = JSON.parse(decoder.decode(Buffer.from(token.slice(0, token.indexOf('.')), 'base64url')));
-  } catch {
-    throw new InvalidSignature('malformed header');
-  }
+  if (!isCompactJws(token)) throw new InvalidSignature('malformed');
+  const header = jsonObject(Buffer.from(token.slice(0, token.indexOf('.')), 'base64url'));
+  if (!header) throw new InvalidSignature('malformed header');
   const kid = typeof header.kid === 'string' ? header.kid : kind === 'hmac' ? keys.hmac.kid : keys.signing.kid;
   const entry = keys.verification.get(kid);
   const wantHmac = kind === 'hmac';
   if (!entry || entry.algorithm.startsWith('HS') !== wantHmac || header.alg !== entry.algorithm) {
     throw new InvalidSignature('unknown key');
   }
+  let payload: Uint8Array;
   try {
-    const payload = wantHmac ? verifyHmac(token, entry.algorithm, entry.key) : (await compactVerify(token, entry.key, { algorithms: [entry.algorithm] })).payload;
-    const claims = JSON.parse(decoder.decode(payload));
-    if (claims === null || typeof claims !== 'object' || Array.isArray(claims)) throw new Error('not an object');
-    return claims as JwtClaims;
+    payload = wantHmac ? verifyHmac(token, entry.algorithm, entry.key) : (await compactVerify(token, entry.key, { algorithms: [entry.algorithm] })).payload;
   } catch {
     throw new InvalidSignature('bad signature');
   }
+  const claims = jsonObject(payload);
+  if (!claims) throw new InvalidSignature('malformed claims');
+  return claims;
 }

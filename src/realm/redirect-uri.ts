@@ -1,26 +1,34 @@
 /**
  * Redirect-URI rules, as Keycloak applies them: a redirect must equal a registered URI, or start
- * with the part before a registered URI's trailing `*`. Candidates are parsed and normalised
- * first, so `..` segments or a userinfo part cannot walk out of a registered prefix.
+ * with the part before a registered URI's trailing `*`. A candidate is parsed strictly (RFC 3986,
+ * see uri-syntax.ts) and compared as written, never normalised, so the string that passed is
+ * exactly the string the browser is sent to; `..` segments disable wildcard matching, as in
+ * Keycloak, so they cannot walk out of a registered prefix.
  */
+import { parseAbsoluteUri, type UriParts } from './uri-syntax.ts';
 import type { Client } from './types.ts';
 
-/** Parses an absolute http(s) URI without fragment; undefined when it is not one. */
-export function normaliseRedirectUri(candidate: string): string | undefined {
-  if (candidate.length > 2048) return undefined;
-  let url: URL;
-  try {
-    url = new URL(candidate);
-  } catch {
-    return undefined;
-  }
-  if (url.hash !== '' || candidate.includes('#')) return undefined;
-  if (url.username !== '' || url.password !== '') return undefined;
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    // Custom schemes (native apps) are allowed as Keycloak allows them, compared verbatim.
-    return /^[a-z][a-z0-9+.-]*:/i.test(candidate) && !/^(javascript|data|vbscript|file):/i.test(candidate) ? candidate : undefined;
-  }
-  return url.href;
+const MAX_REDIRECT_URI_LENGTH = 2048;
+const WEB_SCHEME = /^https?$/i;
+// A DNS name or an IP address: http(s) hosts have no use for sub-delims or percent-encoding,
+// which browsers would decode into another host than the one compared here.
+const WEB_HOST = /^(?:[A-Za-z0-9._~-]+|\[[0-9A-Fa-f:.]+\])$/;
+// Schemes that run or embed content rather than open an app: never a redirect target.
+const REFUSED_SCHEMES = /^(?:javascript|data|vbscript|file)$/i;
+// A `..` segment, plain or percent-encoded, after `/`, `%2f` or `%5c` (Keycloak's rule).
+const PARENT_SEGMENT = /(?:\/|%2f|%5c)(?:\.|%2e){2}(?:\/|%2f|%5c|$)/i;
+
+/**
+ * The parts of `candidate` if it can be a redirect target at all: an absolute URI by RFC 3986,
+ * without userinfo or fragment, and with a host when it is http(s). Custom schemes (native apps)
+ * are allowed, as in Keycloak.
+ */
+export function parseRedirectUri(candidate: string): UriParts | undefined {
+  if (candidate.length > MAX_REDIRECT_URI_LENGTH) return undefined;
+  const uri = parseAbsoluteUri(candidate);
+  if (!uri || uri.fragment !== undefined || uri.authority?.userinfo !== undefined || REFUSED_SCHEMES.test(uri.scheme)) return undefined;
+  if (WEB_SCHEME.test(uri.scheme) && !(uri.authority && WEB_HOST.test(uri.authority.host))) return undefined;
+  return uri;
 }
 
 function resolveRegistered(registered: string, client: Client): string {
@@ -28,22 +36,43 @@ function resolveRegistered(registered: string, client: Client): string {
   return registered;
 }
 
-function matches(registered: string, candidate: string): boolean {
-  if (registered.endsWith('*')) return candidate.startsWith(registered.slice(0, -1));
+function matches(registered: string, candidate: string, uri: UriParts): boolean {
+  if (registered === '*') return true;
+  if (registered.endsWith('*') && !registered.includes('?')) {
+    if (PARENT_SEGMENT.test(uri.path)) return false;
+    const prefix = registered.slice(0, -1);
+    const withoutQuery = uri.query === undefined ? candidate : candidate.slice(0, candidate.indexOf('?'));
+    return withoutQuery.startsWith(prefix) || (prefix.length > 1 && prefix.endsWith('/') && withoutQuery === prefix.slice(0, -1));
+  }
   if (candidate === registered) return true;
-  // A registered URI without a path ("https://app") also matches its normalised form ("https://app/").
-  const normalised = normaliseRedirectUri(registered);
-  return normalised !== undefined && normalised === candidate;
+  // A registered URI without a path ("https://app") also matches with the empty path written as "/".
+  const origin = parseAbsoluteUri(registered);
+  return origin?.authority !== undefined && origin.path === '' && origin.query === undefined && origin.fragment === undefined && candidate === `${registered}/`;
 }
 
-/** The normalised redirect URI if it is allowed for the client, else undefined. */
+/**
+ * `candidate` itself if it is an allowed redirect for the client, else undefined. A custom-scheme
+ * candidate must match a registered URI of that scheme: `*` alone covers http(s) only.
+ */
 export function verifyRedirectUri(client: Client, candidate: string, registeredUris: string[] = client.redirectUris): string | undefined {
-  const normalised = normaliseRedirectUri(candidate);
-  if (!normalised) return undefined;
-  for (const registered of registeredUris) {
-    if (matches(resolveRegistered(registered, client), normalised)) return normalised;
+  const uri = parseRedirectUri(candidate);
+  if (!uri) return undefined;
+  const web = WEB_SCHEME.test(uri.scheme);
+  for (const entry of registeredUris) {
+    const registered = resolveRegistered(entry, client);
+    if (matches(registered, candidate, uri) && (web || registered.startsWith(`${uri.scheme}:`))) return candidate;
   }
   return undefined;
+}
+
+/**
+ * The redirect URI of a request that names none: the client's only registered URI, when it has
+ * no wildcard and is itself a valid redirect target.
+ */
+export function defaultRedirectUri(client: Client): string | undefined {
+  if (client.redirectUris.length !== 1 || client.redirectUris[0].includes('*')) return undefined;
+  const only = resolveRegistered(client.redirectUris[0], client);
+  return parseRedirectUri(only) ? only : undefined;
 }
 
 /** Valid post-logout redirect URIs: the `post.logout.redirect.uris` attribute, `+` meaning the redirect URIs. */

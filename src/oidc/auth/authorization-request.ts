@@ -7,7 +7,7 @@ import { ErrorPage } from '../../errors/index.ts';
 import type { Form } from '../../http/form.ts';
 import type { LoadedRealm } from '../../realm/realm-service.ts';
 import type { Client } from '../../realm/types.ts';
-import { verifyRedirectUri } from '../../realm/redirect-uri.ts';
+import { defaultRedirectUri, verifyRedirectUri } from '../../realm/redirect-uri.ts';
 import { grantScopes, type GrantedScopes } from '../tokens/index.ts';
 import { AuthorizationError, type ResponseMode, type ResponseTarget } from './authorization-response.ts';
 
@@ -39,17 +39,13 @@ function checkClient(realm: LoadedRealm, params: Form): Client {
   return client;
 }
 
+/** The redirect URI every later response goes to: exactly the string that was verified. */
 function checkRedirectUri(client: Client, params: Form): string {
   const requested = params.get('redirect_uri');
-  if (requested === undefined) {
-    // Keycloak uses the only registered URI when the request names none and it has no wildcard.
-    const only = client.redirectUris.length === 1 && !client.redirectUris[0].includes('*') ? client.redirectUris[0] : undefined;
-    if (only) return only;
-    throw new ErrorPage(400, 'Invalid parameter: redirect_uri');
-  }
-  const verified = verifyRedirectUri(client, requested);
-  if (!verified) throw new ErrorPage(400, 'Invalid parameter: redirect_uri');
-  return requested;
+  // Keycloak uses the only registered URI when the request names none and it has no wildcard.
+  const verified = requested === undefined ? defaultRedirectUri(client) : verifyRedirectUri(client, requested);
+  if (verified === undefined) throw new ErrorPage(400, 'Invalid parameter: redirect_uri');
+  return verified;
 }
 
 function checkResponseMode(params: Form): ResponseMode {

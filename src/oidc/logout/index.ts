@@ -72,8 +72,8 @@ export async function logoutRoutes(app: FastifyInstance, { ctx }: { ctx: Context
     if (clientId !== undefined && !client) throw new ErrorPage(400, 'Invalid parameter: client_id');
     let redirectUri: string | undefined;
     if (requestedRedirect !== undefined) {
-      if (!client || !verifyRedirectUri(client, requestedRedirect, postLogoutRedirectUris(client))) throw new ErrorPage(400, 'Invalid redirect uri');
-      redirectUri = requestedRedirect;
+      redirectUri = client && verifyRedirectUri(client, requestedRedirect, postLogoutRedirectUris(client));
+      if (redirectUri === undefined) throw new ErrorPage(400, 'Invalid redirect uri');
     }
     const logoutTarget = { redirectUri, state: params.get('state') };
     const browser = await readSsoSession(ctx, request, realm, issuer);

@@ -10,8 +10,20 @@ import { resolveRealm } from '../../http/realm-route.ts';
 import { allowCors, registerPreflight } from '../../http/cors.ts';
 import { checkAccessToken, profileClaims } from '../tokens/index.ts';
 
+/**
+ * A quoted-string that is always a valid header value: a realm's name can be any Unicode, and
+ * Node refuses to write most of it. `"` and `\` are escaped; other characters outside printable
+ * ASCII are percent-encoded (UTF-8).
+ */
+function quoted(text: string): string {
+  const escaped = text.replace(/["\\]|[^\x20-\x7e]/gu, (c) =>
+    c === '"' || c === '\\' ? `\\${c}` : [...Buffer.from(c)].map((byte) => `%${byte.toString(16).toUpperCase().padStart(2, '0')}`).join(''),
+  );
+  return `"${escaped}"`;
+}
+
 function bearerError(realm: string, error: string, description: string): OAuthError {
-  const challenge = `Bearer realm="${realm}", error="${error}", error_description="${description.replace(/"/g, "'")}"`;
+  const challenge = `Bearer realm=${quoted(realm)}, error="${error}", error_description="${description.replace(/"/g, "'")}"`;
   return new OAuthError(401, error, description, { 'www-authenticate': challenge });
 }
 
