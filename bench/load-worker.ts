@@ -1,10 +1,11 @@
 /**
  * The load generator, a child process pinned to CPU 1 (the server has CPU 0). It takes jobs over
- * IPC and answers with their measurements. HTTP jobs run on autocannon's programmatic API; the
+ * IPC (load-generator.ts) and answers with their measurements. HTTP jobs run on autocannon's programmatic API; the
  * multi-step login runs a bounded loop of scripted browsers (login-flow.ts). Every job is
  * bounded by its duration or its request count.
  */
 import autocannon from 'autocannon';
+import { serveJobs } from './load-generator.ts';
 import { loginWithCode, type LoginTarget } from './login-flow.ts';
 
 export interface HttpJob {
@@ -131,13 +132,4 @@ export function runJob(job: Job): Promise<LoadResult> {
   return job.kind === 'http' ? runHttp(job) : runLogins(job);
 }
 
-if (process.send) {
-  process.on('message', async (message: { id: number; job: Job }) => {
-    try {
-      process.send!({ id: message.id, result: await runJob(message.job) });
-    } catch (error) {
-      process.send!({ id: message.id, error: (error as Error).stack ?? String(error) });
-    }
-  });
-  process.send({ ready: true });
-}
+if (process.send) serveJobs(runJob);

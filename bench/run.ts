@@ -10,18 +10,17 @@
  *   npm run bench -- --backends sqlite,postgres --populations 10k --seconds 5 --scenarios refresh
  *   npm run bench -- --profile          CPU profile of holdfast's refresh path under load
  */
-import { execFileSync, fork, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { LoadGenerator } from './load-generator.ts';
 import { cacheMemoryProbe, runSigningFloor, storeLookup } from './probes.ts';
 import { profileRefresh } from './profile.ts';
 import { renderMarkdown, writeResults, type ConfigRun, type RunReport, type ScenarioRun } from './report.ts';
 import { SCENARIOS, firstTouchJob, holdfastTarget, jobFor, peerTarget, type Samples, type Scenario, type Target } from './scenarios.ts';
 import { addCheapUser, createPostgresDatabase, dropRedisPrefix, mintRefreshTokens, openSql, readDemoRealm, sampleSeeded, seedSessions, seededId, setRotation, type Backend, type Stores } from './seed.ts';
-import { LOAD_CPU, ROOT, buildBundle, counterDelta, freePort, rssBytes, scrapeCounters, scrapeHeap, startHoldfast, startPeer, type Running } from './server.ts';
+import { ROOT, buildBundle, counterDelta, freePort, rssBytes, scrapeCounters, scrapeHeap, startHoldfast, startPeer, type Running } from './server.ts';
 import type { HttpJob, Job, LoadResult } from './load-worker.ts';
 
 const POSTGRES_ADMIN_URL = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -91,50 +90,6 @@ function parseOptions(argv: string[]): Options & { profile: boolean } {
     profile: values.profile ?? false,
     runtime,
   };
-}
-
-/** The load generator: one long-lived child on CPU 1, jobs over IPC. */
-class LoadGenerator {
-  private next = 0;
-  private readonly pending = new Map<number, { resolve: (r: LoadResult) => void; reject: (e: Error) => void }>();
-  private constructor(private readonly child: ChildProcess) {
-    child.on('message', (message: { id?: number; result?: LoadResult; error?: string }) => {
-      const waiter = message.id === undefined ? undefined : this.pending.get(message.id);
-      if (!waiter) return;
-      this.pending.delete(message.id!);
-      if (message.error) waiter.reject(new Error(message.error));
-      else waiter.resolve(message.result!);
-    });
-    child.on('exit', () => {
-      for (const waiter of this.pending.values()) waiter.reject(new Error('load generator exited'));
-      this.pending.clear();
-    });
-  }
-
-  static async start(): Promise<LoadGenerator> {
-    const child = fork(path.join(ROOT, 'bench/load-worker.ts'), [], { execArgv: ['--import', 'tsx'], cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    const [first] = (await once(child, 'message')) as [{ ready?: boolean }];
-    if (!first.ready) throw new Error('load generator did not start');
-    execFileSync('taskset', ['-a', '-p', '-c', LOAD_CPU, String(child.pid)], { stdio: 'ignore' });
-    return new LoadGenerator(child);
-  }
-
-  run(job: Job): Promise<LoadResult> {
-    const id = this.next++;
-    const bound = (job.kind === 'http' && job.once ? 600 : job.seconds + 120) * 1000;
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`load job ${id} did not finish in ${bound} ms`)), bound);
-      this.pending.set(id, {
-        resolve: (r) => (clearTimeout(timer), resolve(r)),
-        reject: (e) => (clearTimeout(timer), reject(e)),
-      });
-      this.child.send({ id, job });
-    });
-  }
-
-  stop(): void {
-    this.child.kill('SIGTERM');
-  }
 }
 
 const log = (message: string) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}`);
@@ -373,7 +328,7 @@ async function main(): Promise<void> {
     try {
       await profileRefresh(load, options.mode === 'quick' ? 6 : 16);
     } finally {
-      load.stop();
+      await load.stop();
     }
     return;
   }
@@ -410,7 +365,7 @@ async function main(): Promise<void> {
       }
     }
   } finally {
-    load.stop();
+    await load.stop();
     await peer?.stop();
     if (options.bundle) fs.rmSync(path.dirname(options.bundle), { recursive: true, force: true });
   }

@@ -145,6 +145,8 @@ export function rssBytes(pid: number): number {
 export interface Counters {
   writes: Record<string, number>;
   requests: number;
+  /** Of those, answered with a 5xx (`outcome="server_error"`). */
+  serverErrors: number;
 }
 
 export async function scrapeCounters(url: string): Promise<Counters> {
@@ -152,13 +154,17 @@ export async function scrapeCounters(url: string): Promise<Counters> {
   const text = await response.text();
   const writes: Record<string, number> = {};
   let requests = 0;
+  let serverErrors = 0;
   for (const line of text.split('\n')) {
     const write = /^holdfast_store_writes_total\{operation="([^"]+)"\} ([0-9.e+]+)/.exec(line);
     if (write) writes[write[1]] = Number(write[2]);
     const request = /^holdfast_requests_total\{([^}]*)\} ([0-9.e+]+)/.exec(line);
-    if (request && !/endpoint="\/metrics"/.test(request[1])) requests += Number(request[2]);
+    if (request && !/endpoint="\/metrics"/.test(request[1])) {
+      requests += Number(request[2]);
+      if (/outcome="server_error"/.test(request[1])) serverErrors += Number(request[2]);
+    }
   }
-  return { writes, requests };
+  return { writes, requests, serverErrors };
 }
 
 export function counterDelta(before: Counters, after: Counters): { writes: Record<string, number>; totalWrites: number; requests: number } {
