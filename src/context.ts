@@ -6,6 +6,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Clock } from './clock/index.ts';
 import type { Cluster } from './cluster/index.ts';
 import type { Config } from './config/index.ts';
+import type { PasswordWork } from './crypto/index.ts';
 import type { Metrics } from './http/metrics.ts';
 import type { RealmService } from './realm/realm-service.ts';
 import type { SessionService } from './session/session-service.ts';
@@ -24,6 +25,8 @@ export interface Context {
   store: SessionStore;
   bus: InvalidationBus;
   revocations: RevocationList;
+  /** Password verification, scheduled fairly between realms. */
+  passwords: PasswordWork;
   /** This node among its peers: routes and singleton jobs (a single node without PostgreSQL). */
   cluster: Cluster;
 }

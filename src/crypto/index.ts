@@ -5,3 +5,4 @@ export * from './keys.ts';
 export * from './jwt.ts';
 export * from './at-hash.ts';
 export * from './password-bounds.ts';
+export * from './password-work.ts';

@@ -3,9 +3,10 @@
  * users cost the same hashing work as known ones, so timing does not reveal which names exist.
  * With brute-force detection on, a locked-out user is refused before the password counts, with
  * the same answer and the same work as a wrong password (Keycloak does not reveal the lock).
+ * Hashing is scheduled per realm (PasswordWork); when the realm's queue is full the answer is `busy`.
  */
 import type { Context } from '../../context.ts';
-import { hashPassword, verifyPassword, type PasswordHash } from '../../crypto/index.ts';
+import { BUSY, hashPassword, type PasswordHash } from '../../crypto/index.ts';
 import type { LoadedRealm } from '../../realm/realm-service.ts';
 import type { User } from '../../realm/types.ts';
 import { DISABLED_BY_PERMANENT_LOCKOUT, DISABLED_REASON, lockoutOf, recordFailedLogin, type Lockout } from '../../session/index.ts';
@@ -14,7 +15,9 @@ export type CredentialCheck =
   | { result: 'ok'; user: User }
   /** Unknown user, wrong password, or (`lockout`) a brute-force lock: all answered alike. */
   | { result: 'invalid'; user?: User; lockout?: Lockout }
-  | { result: 'disabled'; user: User };
+  | { result: 'disabled'; user: User }
+  /** Too many password checks of this realm already waiting: nothing was checked. */
+  | { result: 'busy' };
 
 let decoy: Promise<PasswordHash> | undefined;
 
@@ -23,18 +26,18 @@ export async function checkCredentials(ctx: Context, realm: LoadedRealm, login: 
   const stored = user && !user.serviceAccountClientId ? await ctx.realms.repository.getPassword(user.id) : undefined;
   if (!user || !stored) {
     decoy ??= hashPassword('decoy password');
-    await verifyPassword(password, await decoy);
-    return { result: 'invalid' };
+    return (await ctx.passwords.verify(realm.realm.id, password, await decoy)) === BUSY ? { result: 'busy' } : { result: 'invalid' };
   }
   const settings = realm.realm.settings;
   const failure = settings.bruteForceProtected ? await ctx.store.getLoginFailure(realm.realm.id, user.id) : undefined;
   const lockout = lockoutOf(settings, user, failure, ctx.clock.nowMs());
   if (lockout) {
     // Hashed all the same, so the answer's timing does not tell a lock from a wrong password.
-    await verifyPassword(password, stored);
+    await ctx.passwords.verify(realm.realm.id, password, stored);
     return { result: 'invalid', user, lockout };
   }
-  const valid = await verifyPassword(password, stored);
+  const valid = await ctx.passwords.verify(realm.realm.id, password, stored);
+  if (valid === BUSY) return { result: 'busy' };
   if (!valid) {
     if (settings.bruteForceProtected) await countFailure(ctx, realm, user, ipAddress);
     return { result: 'invalid', user };
