@@ -12,6 +12,7 @@ import type { RealmService } from './realm/realm-service.ts';
 import type { SessionService } from './session/session-service.ts';
 import type { RevocationList } from './session/revocation-list.ts';
 import type { SessionStore } from './session/session-store.ts';
+import type { LoginAttempts } from './session/login-attempts.ts';
 import type { InvalidationBus } from './store/cache/index.ts';
 
 export interface Context {
@@ -27,6 +28,8 @@ export interface Context {
   revocations: RevocationList;
   /** Password verification, scheduled fairly between realms. */
   passwords: PasswordWork;
+  /** One password check at a time per user, cluster-wide, under brute-force detection. */
+  loginAttempts: LoginAttempts;
   /** This node among its peers: routes and singleton jobs (a single node without PostgreSQL). */
   cluster: Cluster;
 }
