@@ -13,7 +13,8 @@ import { registerFormParser } from './http/form.ts';
 import { healthRoutes } from './http/health.ts';
 import { Metrics } from './http/metrics.ts';
 import { RealmService, seedDemo, type SeedResult } from './realm/index.ts';
-import { ExpirySweeper, RevocationList, SessionService } from './session/index.ts';
+import { ExpirySweeper, LoginAttempts, RevocationList, SessionService } from './session/index.ts';
+import { PasswordWork } from './crypto/index.ts';
 import { joinCluster, singleNode } from './cluster/index.ts';
 import { openSessionStore } from './store/open-session-store.ts';
 import { SqlRealmRepository, openSqlDatabase, type SqlDatabase } from './store/sql/index.ts';
@@ -78,7 +79,9 @@ export async function buildApp({ config, clock = systemClock }: BuildOptions): P
   );
   const revocations = new RevocationList(store, bus, () => sessions.now(), (error) => app.log.error({ err: error }, 'reloading revoked tokens failed'));
   await revocations.load();
-  const ctx: Context = { config, clock, log: app.log, metrics, realms, sessions, store, bus, revocations, cluster };
+  const passwords = new PasswordWork();
+  const loginAttempts = new LoginAttempts(store, clock);
+  const ctx: Context = { config, clock, log: app.log, metrics, realms, sessions, store, bus, revocations, passwords, loginAttempts, cluster };
   const expirySweeper = new ExpirySweeper({
     store,
     clock,

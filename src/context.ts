@@ -6,11 +6,13 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Clock } from './clock/index.ts';
 import type { Cluster } from './cluster/index.ts';
 import type { Config } from './config/index.ts';
+import type { PasswordWork } from './crypto/index.ts';
 import type { Metrics } from './http/metrics.ts';
 import type { RealmService } from './realm/realm-service.ts';
 import type { SessionService } from './session/session-service.ts';
 import type { RevocationList } from './session/revocation-list.ts';
 import type { SessionStore } from './session/session-store.ts';
+import type { LoginAttempts } from './session/login-attempts.ts';
 import type { InvalidationBus } from './store/cache/index.ts';
 
 export interface Context {
@@ -24,6 +26,10 @@ export interface Context {
   store: SessionStore;
   bus: InvalidationBus;
   revocations: RevocationList;
+  /** Password verification, scheduled fairly between realms. */
+  passwords: PasswordWork;
+  /** One password check at a time per user, cluster-wide, under brute-force detection. */
+  loginAttempts: LoginAttempts;
   /** This node among its peers: routes and singleton jobs (a single node without PostgreSQL). */
   cluster: Cluster;
 }

@@ -4,3 +4,5 @@ export * from './password.ts';
 export * from './keys.ts';
 export * from './jwt.ts';
 export * from './at-hash.ts';
+export * from './password-bounds.ts';
+export * from './password-work.ts';

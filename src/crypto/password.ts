@@ -5,6 +5,7 @@
 import { Algorithm, Version, hashRaw } from '@node-rs/argon2';
 import { pbkdf2, randomBytes, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
+import { passwordHashCost, type Argon2Cost } from './password-bounds.ts';
 
 const pbkdf2Async = promisify(pbkdf2);
 
@@ -54,47 +55,31 @@ export async function hashPassword(password: string): Promise<PasswordHash> {
   };
 }
 
-const ARGON2_TYPES: Record<string, Algorithm> = { id: Algorithm.Argon2id, i: Algorithm.Argon2i, d: Algorithm.Argon2d };
-const PBKDF2_DIGESTS: Record<string, { digest: string; keyLength: number }> = {
-  'pbkdf2-sha512': { digest: 'sha512', keyLength: 64 },
-  'pbkdf2-sha256': { digest: 'sha256', keyLength: 32 },
-  pbkdf2: { digest: 'sha1', keyLength: 64 },
-};
+const ARGON2_TYPES: Record<Argon2Cost['type'], Algorithm> = { id: Algorithm.Argon2id, i: Algorithm.Argon2i, d: Algorithm.Argon2d };
 
-function param(data: PasswordCredentialData, name: string, fallback: number): number {
-  const raw = data.additionalParameters?.[name]?.[0];
-  const value = raw === undefined ? NaN : Number(raw);
-  return Number.isFinite(value) && value > 0 ? value : fallback;
-}
-
-/** Verifies a password against a stored credential of any supported algorithm, in constant time. */
+/**
+ * Verifies a password against a stored credential of any supported algorithm, in constant time.
+ * A credential outside PASSWORD_HASH_LIMITS never verifies and costs nothing: the edges refuse
+ * such credentials, and this guards any stored before the limits existed. Logins go through
+ * PasswordWork, which schedules this fairly.
+ */
 export async function verifyPassword(password: string, stored: PasswordHash): Promise<boolean> {
-  const { credentialData, secretData } = stored;
-  const expected = Buffer.from(secretData.value, 'base64');
-  const salt = Buffer.from(secretData.salt ?? '', 'base64');
-  let actual: Buffer;
-  if (credentialData.algorithm === 'argon2') {
-    const type = credentialData.additionalParameters?.type?.[0] ?? 'id';
-    const version = credentialData.additionalParameters?.version?.[0] === '1.0' ? Version.V0x10 : Version.V0x13;
-    actual = await hashRaw(password, {
-      algorithm: ARGON2_TYPES[type] ?? Algorithm.Argon2id,
-      version,
-      memoryCost: param(credentialData, 'memory', ARGON2_DEFAULTS.memory),
-      timeCost: credentialData.hashIterations || ARGON2_DEFAULTS.iterations,
-      parallelism: param(credentialData, 'parallelism', ARGON2_DEFAULTS.parallelism),
-      outputLen: param(credentialData, 'hashLength', expected.length || ARGON2_DEFAULTS.hashLength),
-      salt,
-    });
-  } else if (PBKDF2_DIGESTS[credentialData.algorithm]) {
-    const { digest } = PBKDF2_DIGESTS[credentialData.algorithm];
-    // Keycloak derives as many bytes as it stored; the stored length is the key length.
-    actual = await pbkdf2Async(password, salt, credentialData.hashIterations, expected.length, digest);
-  } else {
-    return false;
-  }
+  const checked = passwordHashCost(stored);
+  if ('problem' in checked) return false;
+  const cost = checked.cost;
+  const expected = Buffer.from(stored.secretData.value, 'base64');
+  const salt = Buffer.from(stored.secretData.salt ?? '', 'base64');
+  const actual =
+    cost.kind === 'argon2'
+      ? await hashRaw(password, {
+          algorithm: ARGON2_TYPES[cost.type],
+          version: cost.version === '1.0' ? Version.V0x10 : Version.V0x13,
+          memoryCost: cost.memoryKiB,
+          timeCost: cost.iterations,
+          parallelism: cost.parallelism,
+          outputLen: cost.hashLength,
+          salt,
+        })
+      : await pbkdf2Async(password, salt, cost.iterations, cost.keyLength, cost.digest);
   return actual.length === expected.length && timingSafeEqual(actual, expected);
-}
-
-export function isSupportedPasswordAlgorithm(algorithm: string): boolean {
-  return algorithm === 'argon2' || algorithm in PBKDF2_DIGESTS;
 }

@@ -28,7 +28,8 @@ export const notAllowed = (description: string) => new OAuthError(400, 'not_allo
 export const accessDenied = (description: string, status = 403) => new OAuthError(status, 'access_denied', description);
 export const invalidToken = (description: string, status = 401) => new OAuthError(status, 'invalid_token', description);
 export const unsupportedTokenType = () => new OAuthError(400, 'unsupported_token_type', 'Unsupported token type');
-export const serviceUnavailable = (description: string) => new OAuthError(503, 'temporarily_unavailable', description);
+export const serviceUnavailable = (description: string, retryAfterSeconds?: number) =>
+  new OAuthError(503, 'temporarily_unavailable', description, retryAfterSeconds === undefined ? {} : { 'retry-after': String(retryAfterSeconds) });
 
 /** Wrong client credentials: one message whatever the cause, so callers cannot probe clients. */
 export const INVALID_CLIENT_CREDENTIALS = 'Invalid client or Invalid client credentials';

@@ -23,8 +23,9 @@ const permanentOnly = (settings: RealmSettings): boolean => settings.permanentLo
 export function lockoutOf(settings: RealmSettings, user: User, failure: LoginFailure | undefined, nowMs: number): Lockout | undefined {
   if (!settings.bruteForceProtected) return undefined;
   if (!user.enabled && user.attributes[DISABLED_REASON]?.[0] === DISABLED_BY_PERMANENT_LOCKOUT) return 'permanent';
-  // A failure recorded by a racing request may already have crossed the limit.
+  // The counters may have crossed the limit before this request's copy of the user was disabled.
   if (settings.permanentLockout && failure && failure.numTemporaryLockouts > settings.maxTemporaryLockouts) return 'permanent';
+  if (permanentOnly(settings) && failure && failure.numFailures >= settings.failureFactor) return 'permanent';
   if (failure && Math.floor(nowMs / 1000) < failure.failedLoginNotBefore) return 'temporary';
   return undefined;
 }

@@ -5,4 +5,5 @@ export * from './session-service.ts';
 export * from './touch-writer.ts';
 export * from './revocation-list.ts';
 export * from './brute-force.ts';
+export * from './login-attempts.ts';
 export * from './expiry-sweeper.ts';

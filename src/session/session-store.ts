@@ -3,7 +3,7 @@
  * memory plug in behind it), all held to the same contract tests. Every method that returns means
  * the change is committed ("durable before acknowledged", DESIGN rule 2).
  */
-import type { AuthSession, AuthorizationCode, ClientSession, CodeConsumption, FailedLogin, LoginFailure, LoginLockout, RefreshTokenUse, RefreshTokenUseOutcome, SessionTouch, UserSession } from './types.ts';
+import type { AuthSession, AuthorizationCode, ClientSession, CodeConsumption, FailedLogin, LoginAttemptClaim, LoginFailure, LoginLockout, RefreshTokenUse, RefreshTokenUseOutcome, SessionTouch, UserSession } from './types.ts';
 
 export interface SessionStore {
   createUserSession(session: UserSession): Promise<void>;
@@ -60,8 +60,17 @@ export interface SessionStore {
   lockLoginFailure(realmId: string, userId: string, lockout: LoginLockout): Promise<LoginFailure | undefined>;
   /** Clears one user's counters, or every user's of the realm when `userId` is omitted. */
   deleteLoginFailures(realmId: string, userId?: string): Promise<void>;
+  /**
+   * Claims the check of one user's password, atomically across every node: true when nobody
+   * else holds an unexpired claim (a lapsed one is taken over), false otherwise. Brute-force
+   * detection holds it from reading the counters to counting the failure, so concurrent guesses
+   * cannot all pass the lock check before the first is counted.
+   */
+  claimLoginAttempt(realmId: string, userId: string, claim: LoginAttemptClaim): Promise<boolean>;
+  /** Gives a claim back; one that has lapsed and passed to another holder is left alone. */
+  releaseLoginAttempt(realmId: string, userId: string, holder: string): Promise<void>;
 
-  /** Deletes at most `limit` expired rows of every kind; returns how many went. */
+  /** Deletes at most `limit` expired rows of every kind (lapsed login-attempt claims too); returns how many went. */
   removeExpired(nowSeconds: number, limit: number): Promise<number>;
   /** Throws when the store cannot answer. */
   ping(): Promise<void>;

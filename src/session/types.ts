@@ -138,3 +138,12 @@ export interface LoginLockout {
   /** Apply the lock only while the count (after this lockout) is at most this; no limit when absent. */
   maxLockouts?: number;
 }
+
+/** A claim on checking one user's password (session/login-attempts.ts): a lease, in ms. */
+export interface LoginAttemptClaim {
+  /** Unique to the attempt: only the holder releases it. */
+  holder: string;
+  nowMs: number;
+  /** The claim lapses by itself then, so a node that dies mid-check blocks nobody for long. */
+  untilMs: number;
+}

@@ -21,6 +21,8 @@ const WRITES = new Set<keyof SessionStore>([
   'recordLoginFailure',
   'lockLoginFailure',
   'deleteLoginFailures',
+  'claimLoginAttempt',
+  'releaseLoginAttempt',
 ]);
 
 export function countingWrites(store: SessionStore, onWrite: (operation: string) => void): SessionStore {

@@ -2,14 +2,16 @@
  * The SessionStore contract, one suite run against every backend (SQLite, PostgreSQL, Redis,
  * memory), so that the session service can rely on the same semantics whichever is configured:
  * cascades, forward-only touch, list and count queries, single-use codes and refresh-token
- * rotation under real concurrency, bounded expiry. A backend whose server is unreachable is
+ * rotation under real concurrency, login-attempt claims that serialise password checks across
+ * nodes, bounded expiry. A backend whose server is unreachable is
  * skipped with the reason; under CI (env `CI` set) it fails instead, so it cannot go silently untested.
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { Redis } from 'ioredis';
-import type { AuthSession, AuthorizationCode, ClientSession, RefreshTokenUse, SessionStore, UserSession } from '../../src/session/index.ts';
+import { systemClock } from '../../src/clock/index.ts';
+import { ATTEMPT_BUSY, LoginAttempts, type AuthSession, type AuthorizationCode, type ClientSession, type RefreshTokenUse, type SessionStore, type UserSession } from '../../src/session/index.ts';
 import { openSqlDatabase, SqlSessionStore } from '../../src/store/sql/index.ts';
 import { MemorySessionStore } from '../../src/store/memory/index.ts';
 import { RedisSessionStore } from '../../src/store/redis/index.ts';
@@ -574,6 +576,64 @@ for (const backend of backends) {
       assert.equal(await store.getLoginFailure(realmA, u2), undefined);
       assert.equal((await store.getLoginFailure(realmB, u1))!.numFailures, 1);
       assert.equal((await store.recordLoginFailure(realmA, u2, at)).failure.numFailures, 1);
+    });
+
+    it('claims a user\'s login attempt for one holder at a time; released or lapsed, it is free again', async () => {
+      const [realmId, userId] = [uid('realm'), uid('user')];
+      const claim = (holder: string, leaseMs = 30_000) => {
+        const nowMs = Date.now();
+        return store.claimLoginAttempt(realmId, userId, { holder, nowMs, untilMs: nowMs + leaseMs });
+      };
+      assert.equal(await claim('first'), true);
+      assert.equal(await claim('second'), false, 'held by first');
+      assert.equal(await store.claimLoginAttempt(realmId, uid('user'), { holder: 'second', nowMs: Date.now(), untilMs: Date.now() + 30_000 }), true, 'another user');
+      assert.equal(await store.claimLoginAttempt(uid('realm'), userId, { holder: 'second', nowMs: Date.now(), untilMs: Date.now() + 30_000 }), true, 'another realm');
+      await store.releaseLoginAttempt(realmId, userId, 'second');
+      assert.equal(await claim('third'), false, 'only the holder releases');
+      await store.releaseLoginAttempt(realmId, userId, 'first');
+      assert.equal(await claim('second', 40), true, 'free after release');
+      // The lease lapses on its own (a node that died mid-check); bounded wait, well past the 40 ms lease.
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      assert.equal(await claim('fourth'), true, 'a lapsed claim is taken over');
+      await store.releaseLoginAttempt(realmId, userId, 'second');
+      assert.equal(await claim('fifth'), false, 'the lapsed holder cannot release its successor');
+    });
+
+    it('50 concurrent claims of one user: exactly one holder wins', async () => {
+      const [realmId, userId] = [uid('realm'), uid('user')];
+      const nowMs = Date.now();
+      const won = await Promise.all(Array.from({ length: 50 }, (_, i) => store.claimLoginAttempt(realmId, userId, { holder: `h${i}`, nowMs, untilMs: nowMs + 30_000 })));
+      assert.equal(won.filter(Boolean).length, 1);
+    });
+
+    it('two nodes checking one user: checks never overlap, and 10 or 50 guesses count exactly failureFactor failures', async () => {
+      const nodes = [new LoginAttempts(store, systemClock), new LoginAttempts(store, systemClock)];
+      for (const guesses of [10, 50]) {
+        const [realmId, userId] = [uid('realm'), uid('user')];
+        let inside = 0;
+        let most = 0;
+        let checked = 0;
+        // What checkCredentials does under the claim: read the counters, refuse when locked, else count a failure.
+        const guess = (i: number) =>
+          nodes[i % 2].exclusive(realmId, userId, async () => {
+            inside += 1;
+            most = Math.max(most, inside);
+            try {
+              const failure = await store.getLoginFailure(realmId, userId);
+              if (failure && failure.numFailures >= 3) return 'locked';
+              checked += 1;
+              await store.recordLoginFailure(realmId, userId, { atMs: Date.now(), ipAddress: '192.0.2.1' });
+              return 'counted';
+            } finally {
+              inside -= 1;
+            }
+          });
+        const answers = await Promise.all(Array.from({ length: guesses }, (_, i) => guess(i)));
+        assert.equal(answers.includes(ATTEMPT_BUSY), false, `${guesses}: nobody turned away`);
+        assert.equal(most, 1, `${guesses}: one check at a time`);
+        assert.equal(checked, 3, `${guesses}: passwords checked`);
+        assert.equal((await store.getLoginFailure(realmId, userId))!.numFailures, 3);
+      }
     });
 
     it('keeps revoked token ids until they expire', async () => {

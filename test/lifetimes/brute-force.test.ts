@@ -10,17 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { RealmSettings } from '../../src/realm/index.ts';
 import { testApp, type TestApp } from '../support/app.ts';
-import { addUser, assertOAuthError, configureRealm, formLogin, loginPageError, passwordGrant, type TokenAnswer } from './helpers.ts';
-
-const PROTECTED: Partial<RealmSettings> = {
-  bruteForceProtected: true,
-  failureFactor: 3,
-  waitIncrementSeconds: 60,
-  maxFailureWaitSeconds: 900,
-  minimumQuickLoginWaitSeconds: 60,
-  quickLoginCheckMilliSeconds: 1000,
-  maxDeltaTimeSeconds: 43200,
-};
+import { addUser, assertOAuthError, BRUTE_FORCE_PROTECTED, configureRealm, formLogin, loginPageError, passwordGrant, type TokenAnswer } from './helpers.ts';
 
 describe('brute-force detection', () => {
   let t: TestApp;
@@ -51,7 +41,7 @@ describe('brute-force detection', () => {
   const invalidCredentials = (answer: TokenAnswer, context: string) => assertOAuthError(answer, 401, 'invalid_grant', 'Invalid user credentials', context);
 
   it('locks temporarily after failureFactor failures, hides the lock, and lets the user in afterwards', async () => {
-    const { username, attempt, counters, at, lockedUntil } = await setUp(PROTECTED);
+    const { username, attempt, counters, at, lockedUntil } = await setUp(BRUTE_FORCE_PROTECTED);
     for (const second of [0, 2, 4]) invalidCredentials(await attempt(second, 'wrong'), `failure at ${second}`);
     const locked = (await counters())!;
     assert.deepEqual([locked.numFailures, locked.numTemporaryLockouts, locked.failedLoginNotBefore], [3, 1, lockedUntil(4, 60)]);
@@ -69,7 +59,7 @@ describe('brute-force detection', () => {
   });
 
   it('waits longer with each factor of failures (MULTIPLE), up to maxFailureWaitSeconds', async () => {
-    const { attempt, counters, lockedUntil } = await setUp({ ...PROTECTED, failureFactor: 1, waitIncrementSeconds: 100, maxFailureWaitSeconds: 250 });
+    const { attempt, counters, lockedUntil } = await setUp({ ...BRUTE_FORCE_PROTECTED, failureFactor: 1, waitIncrementSeconds: 100, maxFailureWaitSeconds: 250 });
     await attempt(0, 'wrong');
     assert.equal((await counters())!.failedLoginNotBefore, lockedUntil(0, 100));
     await attempt(100, 'wrong');
@@ -81,7 +71,7 @@ describe('brute-force detection', () => {
   });
 
   it('LINEAR: waits waitIncrementSeconds × (1 + failures − failureFactor)', async () => {
-    const { attempt, counters, lockedUntil } = await setUp({ ...PROTECTED, bruteForceStrategy: 'LINEAR', failureFactor: 2, waitIncrementSeconds: 60 });
+    const { attempt, counters, lockedUntil } = await setUp({ ...BRUTE_FORCE_PROTECTED, bruteForceStrategy: 'LINEAR', failureFactor: 2, waitIncrementSeconds: 60 });
     await attempt(0, 'wrong');
     assert.equal((await counters())!.failedLoginNotBefore, 0);
     await attempt(5, 'wrong');
@@ -91,7 +81,7 @@ describe('brute-force detection', () => {
   });
 
   it('two failures quicker than quickLoginCheckMilliSeconds earn minimumQuickLoginWaitSeconds', async () => {
-    const { attempt, counters, lockedUntil } = await setUp({ ...PROTECTED, failureFactor: 30 });
+    const { attempt, counters, lockedUntil } = await setUp({ ...BRUTE_FORCE_PROTECTED, failureFactor: 30 });
     await attempt(0, 'wrong');
     await attempt(0.5, 'wrong');
     const failure = (await counters())!;
@@ -102,7 +92,7 @@ describe('brute-force detection', () => {
   });
 
   it('forgets failures older than maxDeltaTimeSeconds', async () => {
-    const { attempt, counters } = await setUp({ ...PROTECTED, maxDeltaTimeSeconds: 100 });
+    const { attempt, counters } = await setUp({ ...BRUTE_FORCE_PROTECTED, maxDeltaTimeSeconds: 100 });
     await attempt(0, 'wrong');
     await attempt(10, 'wrong');
     await attempt(111, 'wrong');
@@ -113,7 +103,7 @@ describe('brute-force detection', () => {
   });
 
   it('permanent lockout disables the user; the answer stays the same until brute-force protection is off', async () => {
-    const { username, userId, attempt, at } = await setUp({ ...PROTECTED, permanentLockout: true, maxTemporaryLockouts: 0, failureFactor: 2 });
+    const { username, userId, attempt, at } = await setUp({ ...BRUTE_FORCE_PROTECTED, permanentLockout: true, maxTemporaryLockouts: 0, failureFactor: 2 });
     await attempt(0, 'wrong');
     await attempt(5, 'wrong');
     const disabled = (await t.ctx.realms.repository.findUserById(userId))!;
@@ -123,14 +113,14 @@ describe('brute-force detection', () => {
     at(1001);
     assert.equal(loginPageError((await formLogin(t, username, 'right-password')).response), 'Invalid username or password.');
 
-    await configureRealm(t, { ...PROTECTED, bruteForceProtected: false });
+    await configureRealm(t, { ...BRUTE_FORCE_PROTECTED, bruteForceProtected: false });
     assertOAuthError(await attempt(1002, 'right-password'), 400, 'invalid_grant', 'Account disabled');
     at(1003);
     assert.equal(loginPageError((await formLogin(t, username, 'right-password')).response), 'Account is disabled, contact your administrator.');
   });
 
   it('permanent lockout after maxTemporaryLockouts temporary ones', async () => {
-    const { userId, attempt, counters } = await setUp({ ...PROTECTED, permanentLockout: true, maxTemporaryLockouts: 1, failureFactor: 2, waitIncrementSeconds: 60 });
+    const { userId, attempt, counters } = await setUp({ ...BRUTE_FORCE_PROTECTED, permanentLockout: true, maxTemporaryLockouts: 1, failureFactor: 2, waitIncrementSeconds: 60 });
     await attempt(0, 'wrong');
     await attempt(5, 'wrong');
     assert.equal((await counters())!.numTemporaryLockouts, 1);
@@ -144,12 +134,12 @@ describe('brute-force detection', () => {
   });
 
   it('counts concurrent failures exactly, and nothing while protection is off or for unknown users', async () => {
-    const { username, counters } = await setUp({ ...PROTECTED, failureFactor: 1000, quickLoginCheckMilliSeconds: 0 });
+    const { username, counters } = await setUp({ ...BRUTE_FORCE_PROTECTED, failureFactor: 1000, quickLoginCheckMilliSeconds: 0 });
     const answers = await Promise.all(Array.from({ length: 20 }, () => passwordGrant(t, username, 'wrong')));
     for (const answer of answers) invalidCredentials(answer, 'concurrent failure');
     assert.equal((await counters())!.numFailures, 20);
 
-    const off = await setUp({ ...PROTECTED, bruteForceProtected: false });
+    const off = await setUp({ ...BRUTE_FORCE_PROTECTED, bruteForceProtected: false });
     await off.attempt(0, 'wrong');
     assert.equal(await off.counters(), undefined);
     invalidCredentials(await passwordGrant(t, 'nobody-at-all', 'wrong'), 'unknown user');

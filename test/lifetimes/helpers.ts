@@ -9,6 +9,17 @@ import type { Holdfast } from '../../src/app.ts';
 import { DEFAULT_REALM_SETTINGS, newPasswordCredential, newUser, type RealmSettings } from '../../src/realm/index.ts';
 import { DEMO, form } from '../support/app.ts';
 
+/** Brute-force detection on, with Keycloak's defaults but `failureFactor` 3 (lockout and security tests). */
+export const BRUTE_FORCE_PROTECTED: Partial<RealmSettings> = {
+  bruteForceProtected: true,
+  failureFactor: 3,
+  waitIncrementSeconds: 60,
+  maxFailureWaitSeconds: 900,
+  minimumQuickLoginWaitSeconds: 60,
+  quickLoginCheckMilliSeconds: 1000,
+  maxDeltaTimeSeconds: 43200,
+};
+
 export const SERVICE = { client_id: 'demo-service', client_secret: 'demo-service-secret' };
 export const REDIRECT = 'http://localhost:3000/cb';
 

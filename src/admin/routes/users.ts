@@ -6,7 +6,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Context } from '../../context.ts';
 import { newId } from '../../crypto/index.ts';
-import { AdminError, adminConflict } from '../../errors/index.ts';
+import { AdminError, adminBadRequest, adminConflict } from '../../errors/index.ts';
 import { newPasswordCredential, newUser, type LoadedRealm, type StoredCredential, type User, type UserQuery } from '../../realm/index.ts';
 import { isAllowed, type AdminIdentity } from '../admin-auth.ts';
 import { findUser } from '../admin-lookups.ts';
@@ -14,7 +14,7 @@ import { requireActOnUser } from '../role-grants.ts';
 import { adminScope, collectionPaths, location, paging, queryBoolean, queryString, readBody, shapeToAdminError } from '../admin-request.ts';
 import { index, ShapeError } from '../json-shape.ts';
 import { isUniqueViolation } from '../realm-file/import-conflict.ts';
-import { credentialRepresentation, hashPlainPassword, parseCredential, toPasswordCredential, type CredentialRepresentation } from '../representations/credential.ts';
+import { credentialRepresentation, HASH_FIELDS, hashPlainPassword, parseCredential, toPasswordCredential, type CredentialRepresentation } from '../representations/credential.ts';
 import { applyUserRepresentation, toUserRepresentation, userRepresentation } from '../representations/user.ts';
 import { assertUnique, checkProfile } from '../user-profile.ts';
 
@@ -157,6 +157,9 @@ export async function userRoutes(app: FastifyInstance, { ctx }: { ctx: Context }
     const user = await findUser(ctx, realm, (request.params as { id: string }).id);
     await requireActOnUser(ctx, identity, realm, user);
     const rep = readBody(request, credentialRepresentation);
+    // Hash fields would be ignored here (Keycloak ignores them): refused instead, so nobody believes they took.
+    const hashField = HASH_FIELDS.find((name) => rep[name] !== undefined);
+    if (hashField) throw adminBadRequest(`${hashField}: not accepted by reset-password (it sets a clear-text value)`, hashField);
     if (rep.value === undefined) throw new AdminError(400, { error: 'No password provided' });
     if (rep.value.trim() === '') throw new AdminError(400, { error: 'Empty password not allowed' });
     const credential = await newPasswordCredential(rep.value, ctx.clock.nowMs());

@@ -1,46 +1,70 @@
 /**
  * Checking a username and password, for the login form and the password grant alike. Unknown
  * users cost the same hashing work as known ones, so timing does not reveal which names exist.
- * With brute-force detection on, a locked-out user is refused before the password counts, with
- * the same answer and the same work as a wrong password (Keycloak does not reveal the lock).
+ * With brute-force detection on, the lock check, the password check and the failure count run
+ * as one step per user, cluster-wide (LoginAttempts), so concurrent guesses cannot outrun
+ * `failureFactor`; a locked-out user is refused before the password counts, with the same answer
+ * and the same work as a wrong password (Keycloak does not reveal the lock). Hashing is
+ * scheduled per realm (PasswordWork); when the realm's queue is full the answer is `busy`.
  */
 import type { Context } from '../../context.ts';
-import { hashPassword, verifyPassword, type PasswordHash } from '../../crypto/index.ts';
+import { BUSY, hashPassword, type PasswordHash } from '../../crypto/index.ts';
 import type { LoadedRealm } from '../../realm/realm-service.ts';
 import type { User } from '../../realm/types.ts';
-import { DISABLED_BY_PERMANENT_LOCKOUT, DISABLED_REASON, lockoutOf, recordFailedLogin, type Lockout } from '../../session/index.ts';
+import { ATTEMPT_BUSY, DISABLED_BY_PERMANENT_LOCKOUT, DISABLED_REASON, lockoutOf, recordFailedLogin, type Lockout } from '../../session/index.ts';
 
 export type CredentialCheck =
   | { result: 'ok'; user: User }
   /** Unknown user, wrong password, or (`lockout`) a brute-force lock: all answered alike. */
   | { result: 'invalid'; user?: User; lockout?: Lockout }
-  | { result: 'disabled'; user: User };
+  | { result: 'disabled'; user: User }
+  /** Too many password checks already waiting (this realm's hashing, or this user's line): nothing was checked. */
+  | { result: 'busy' };
 
 let decoy: Promise<PasswordHash> | undefined;
 
 export async function checkCredentials(ctx: Context, realm: LoadedRealm, login: string, password: string, ipAddress: string): Promise<CredentialCheck> {
+  const realmId = realm.realm.id;
   const user = login.length <= 255 ? await ctx.realms.findUserForLogin(realm, login) : undefined;
   const stored = user && !user.serviceAccountClientId ? await ctx.realms.repository.getPassword(user.id) : undefined;
   if (!user || !stored) {
     decoy ??= hashPassword('decoy password');
-    await verifyPassword(password, await decoy);
-    return { result: 'invalid' };
+    return (await ctx.passwords.verify(realmId, password, await decoy)) === BUSY ? { result: 'busy' } : { result: 'invalid' };
   }
-  const settings = realm.realm.settings;
-  const failure = settings.bruteForceProtected ? await ctx.store.getLoginFailure(realm.realm.id, user.id) : undefined;
-  const lockout = lockoutOf(settings, user, failure, ctx.clock.nowMs());
-  if (lockout) {
-    // Hashed all the same, so the answer's timing does not tell a lock from a wrong password.
-    await verifyPassword(password, stored);
-    return { result: 'invalid', user, lockout };
+  if (!realm.realm.settings.bruteForceProtected) return judge(ctx, realm, user, stored, password, () => Promise.resolve());
+
+  const outcome = await ctx.loginAttempts.exclusive(realmId, user.id, async (): Promise<CredentialCheck> => {
+    const failure = await ctx.store.getLoginFailure(realmId, user.id);
+    const lockout = lockoutOf(realm.realm.settings, user, failure, ctx.clock.nowMs());
+    if (lockout) return { result: 'invalid', user, lockout };
+    return judge(ctx, realm, user, stored, password, () => countFailure(ctx, realm, user, ipAddress), failure !== undefined);
+  });
+  if (outcome === ATTEMPT_BUSY) return { result: 'busy' };
+  if (outcome.result === 'invalid' && outcome.lockout) {
+    // Hashed all the same (outside the user's claim), so timing does not tell a lock from a wrong password.
+    await ctx.passwords.verify(realmId, password, stored);
   }
-  const valid = await verifyPassword(password, stored);
+  return outcome;
+}
+
+/** Verifies the password and decides; `onFailure` counts a wrong one before the answer goes out. */
+async function judge(
+  ctx: Context,
+  realm: LoadedRealm,
+  user: User,
+  stored: PasswordHash,
+  password: string,
+  onFailure: () => Promise<void>,
+  failuresOnRecord = false,
+): Promise<CredentialCheck> {
+  const valid = await ctx.passwords.verify(realm.realm.id, password, stored);
+  if (valid === BUSY) return { result: 'busy' };
   if (!valid) {
-    if (settings.bruteForceProtected) await countFailure(ctx, realm, user, ipAddress);
+    await onFailure();
     return { result: 'invalid', user };
   }
   if (!user.enabled) return { result: 'disabled', user };
-  if (failure) await ctx.store.deleteLoginFailures(realm.realm.id, user.id);
+  if (failuresOnRecord) await ctx.store.deleteLoginFailures(realm.realm.id, user.id);
   return { result: 'ok', user };
 }
 

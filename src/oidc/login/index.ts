@@ -14,10 +14,11 @@ import type { LoadedRealm } from '../../realm/realm-service.ts';
 import { completeLogin, setSsoCookies } from '../auth/index.ts';
 import { checkCredentials } from './credentials.ts';
 import { authSessionIdFromCookie, finishAuthSession, loadAuthSession, openTab, restartTab } from './auth-session.ts';
-import { sendLoginPage } from './login-page.ts';
+import { sendLoginPage, type LoginPageMessage } from './login-page.ts';
 
 const INVALID_CREDENTIALS = 'Invalid username or password.';
 const ACCOUNT_DISABLED = 'Account is disabled, contact your administrator.';
+const LOGIN_BUSY = 'Too many logins in progress. Please try again in a moment.';
 const LOGIN_TIMEOUT = 'Your login attempt timed out. Login will start from the beginning.';
 const PAGE_EXPIRED = 'Page has expired. Please sign in again.';
 
@@ -44,7 +45,7 @@ export async function loginRoutes(app: FastifyInstance, { ctx }: { ctx: Context 
     const client = realm.clientsByClientId.get(tab.clientId);
     if (!client || !client.enabled) throw new ErrorPage(400, 'Client not found.');
 
-    const renew = async (message: { error?: string; info?: string; username?: string }) => {
+    const renew = async (message: LoginPageMessage) => {
       tab.sessionCode = newSecret(16);
       await ctx.store.putAuthSession(authSession);
       return sendLoginPage(reply, realm, issuer, tabId, tab, message);
@@ -55,6 +56,7 @@ export async function loginRoutes(app: FastifyInstance, { ctx }: { ctx: Context 
     const password = form.get('password') ?? '';
     if (username === '' || password === '') return renew({ error: INVALID_CREDENTIALS, username });
     const outcome = await checkCredentials(ctx, realm, username, password, request.ip);
+    if (outcome.result === 'busy') return renew({ error: LOGIN_BUSY, username, status: 503 });
     if (outcome.result === 'invalid') return renew({ error: INVALID_CREDENTIALS, username });
     if (outcome.result === 'disabled') return renew({ error: ACCOUNT_DISABLED, username });
     if (outcome.user.requiredActions.length > 0) throw new ErrorPage(400, 'Account is not fully set up. Contact your administrator.');

@@ -14,6 +14,8 @@ export interface LoginPageMessage {
   error?: string;
   info?: string;
   username?: string;
+  /** 200 unless the page answers a request that could not be served (503 with Retry-After). */
+  status?: number;
 }
 
 export function loginActionUrl(issuer: string, tabId: string, tab: AuthTab): string {
@@ -39,5 +41,6 @@ ${message.info ? `<div class="alert-info"><span id="kc-info-message" class="kc-f
   <input type="hidden" id="id-hidden-input" name="credentialId">
   <input class="kc-login" name="login" id="kc-login" type="submit" value="Sign In">
 </form>`;
-  return reply.code(200).headers(PAGE_HEADERS).send(page(`Sign in to ${title}`, body));
+  if (message.status === 503) reply.header('retry-after', '1');
+  return reply.code(message.status ?? 200).headers(PAGE_HEADERS).send(page(`Sign in to ${title}`, body));
 }

@@ -5,7 +5,7 @@
  */
 import { LRUCache } from 'lru-cache';
 import type { SessionStore } from '../../session/session-store.ts';
-import type { AuthSession, AuthorizationCode, ClientSession, CodeConsumption, FailedLogin, LoginFailure, LoginLockout, RefreshTokenUse, RefreshTokenUseOutcome, SessionTouch, UserSession } from '../../session/types.ts';
+import type { AuthSession, AuthorizationCode, ClientSession, CodeConsumption, FailedLogin, LoginAttemptClaim, LoginFailure, LoginLockout, RefreshTokenUse, RefreshTokenUseOutcome, SessionTouch, UserSession } from '../../session/types.ts';
 import type { Invalidation, InvalidationBus } from './invalidation-bus.ts';
 
 export interface CacheObserver {
@@ -180,6 +180,12 @@ export class CachedSessionStore implements SessionStore {
   }
   deleteLoginFailures(realmId: string, userId?: string): Promise<void> {
     return this.inner.deleteLoginFailures(realmId, userId);
+  }
+  claimLoginAttempt(realmId: string, userId: string, claim: LoginAttemptClaim): Promise<boolean> {
+    return this.inner.claimLoginAttempt(realmId, userId, claim);
+  }
+  releaseLoginAttempt(realmId: string, userId: string, holder: string): Promise<void> {
+    return this.inner.releaseLoginAttempt(realmId, userId, holder);
   }
 
   async removeExpired(nowSeconds: number, limit: number): Promise<number> {

@@ -7,7 +7,7 @@
  * must not be able to change what the store holds, as it could not with a database.
  */
 import type { SessionStore } from '../../session/session-store.ts';
-import type { AuthSession, AuthorizationCode, ClientSession, CodeConsumption, FailedLogin, LoginFailure, LoginLockout, RefreshTokenUse, RefreshTokenUseOutcome, SessionTouch, UserSession } from '../../session/types.ts';
+import type { AuthSession, AuthorizationCode, ClientSession, CodeConsumption, FailedLogin, LoginAttemptClaim, LoginFailure, LoginLockout, RefreshTokenUse, RefreshTokenUseOutcome, SessionTouch, UserSession } from '../../session/types.ts';
 
 const key = (id: string, offline: boolean): string => (offline ? 'of:' : 'on:') + id;
 const failureKey = (realmId: string, userId: string): string => `${realmId}/${userId}`;
@@ -20,6 +20,7 @@ export class MemorySessionStore implements SessionStore {
   private readonly codes = new Map<string, { code: AuthorizationCode; used: boolean; expiresAt: number }>();
   private readonly revokedTokens = new Map<string, { expiresAt: number }>();
   private readonly loginFailures = new Map<string, { realmId: string; counters: LoginFailure }>();
+  private readonly loginAttempts = new Map<string, { holder: string; untilMs: number; expiresAt: number }>();
   private closed = false;
 
   async createUserSession(session: UserSession): Promise<void> {
@@ -175,6 +176,19 @@ export class MemorySessionStore implements SessionStore {
     for (const [k, record] of this.loginFailures) if (record.realmId === realmId) this.loginFailures.delete(k);
   }
 
+  async claimLoginAttempt(realmId: string, userId: string, claim: LoginAttemptClaim): Promise<boolean> {
+    const k = failureKey(realmId, userId);
+    const current = this.loginAttempts.get(k);
+    if (current && current.untilMs > claim.nowMs) return false;
+    this.loginAttempts.set(k, { holder: claim.holder, untilMs: claim.untilMs, expiresAt: Math.floor(claim.untilMs / 1000) });
+    return true;
+  }
+
+  async releaseLoginAttempt(realmId: string, userId: string, holder: string): Promise<void> {
+    const k = failureKey(realmId, userId);
+    if (this.loginAttempts.get(k)?.holder === holder) this.loginAttempts.delete(k);
+  }
+
   async removeExpired(nowSeconds: number, limit: number): Promise<number> {
     const reap = <T extends { expiresAt: number }>(rows: Map<string, T>): number => {
       let removed = 0;
@@ -184,7 +198,7 @@ export class MemorySessionStore implements SessionStore {
       }
       return removed;
     };
-    return reap(this.userSessions) + reap(this.authSessions) + reap(this.codes) + reap(this.revokedTokens);
+    return reap(this.userSessions) + reap(this.authSessions) + reap(this.codes) + reap(this.revokedTokens) + reap(this.loginAttempts);
   }
 
   async ping(): Promise<void> {

@@ -25,7 +25,7 @@
  */
 import type { Redis } from 'ioredis';
 import type { SessionStore } from '../../session/session-store.ts';
-import type { AuthSession, AuthorizationCode, ClientSession, CodeConsumption, FailedLogin, LoginFailure, LoginLockout, RefreshTokenUse, RefreshTokenUseOutcome, SessionTouch, UserSession } from '../../session/types.ts';
+import type { AuthSession, AuthorizationCode, ClientSession, CodeConsumption, FailedLogin, LoginAttemptClaim, LoginFailure, LoginLockout, RefreshTokenUse, RefreshTokenUseOutcome, SessionTouch, UserSession } from '../../session/types.ts';
 import { defineSessionScripts, type SessionScripts } from './session-scripts.ts';
 
 export type RedisSessionStoreOptions = ({ url: string } | { client: Redis }) & {
@@ -54,6 +54,7 @@ class SessionKeys {
   code = (codeHash: string): string => `${this.prefix}code:${tag(codeHash)}`;
   loginFailure = (realmId: string, userId: string): string => `${this.prefix}lf:${tag(realmId, userId)}`;
   loginFailuresOfRealm = (realmId: string): string => `${this.prefix}lfs:${tag(realmId)}`;
+  loginAttempt = (realmId: string, userId: string): string => `${this.prefix}la:${tag(realmId, userId)}`;
 }
 
 const expiryMember = (id: string, offline: boolean): string => `${suffix(offline)}:${id}`;
@@ -363,6 +364,18 @@ export class RedisSessionStore implements SessionStore {
       lockout.maxLockouts ?? '',
     );
     return flat === null ? undefined : toLoginFailure(fields(flat));
+  }
+
+  async claimLoginAttempt(realmId: string, userId: string, claim: LoginAttemptClaim): Promise<boolean> {
+    await this.connected();
+    // SET NX with a TTL: the key's expiry is the lease, so a lapsed claim is simply gone.
+    const ttlMs = Math.max(1, claim.untilMs - claim.nowMs);
+    return (await this.redis.set(this.keys.loginAttempt(realmId, userId), claim.holder, 'PX', ttlMs, 'NX')) === 'OK';
+  }
+
+  async releaseLoginAttempt(realmId: string, userId: string, holder: string): Promise<void> {
+    await this.connected();
+    await this.redis.holdfastReleaseLoginAttempt(this.keys.loginAttempt(realmId, userId), holder);
   }
 
   async deleteLoginFailures(realmId: string, userId?: string): Promise<void> {

@@ -10,7 +10,7 @@
  * (timestamp), `j:<uuid>` (refresh jti, absent when none), `n:<uuid>` (refresh uses).
  * Index record fields: realmId, userId, and `c:<uuid>` for every client the session ever had.
  * Login failure hash fields: numFailures, numTemporaryLockouts, lastFailure (ms), lastIpFailure,
- * failedLoginNotBefore (s).
+ * failedLoginNotBefore (s). A login-attempt claim is a plain key holding its holder, with a PX TTL.
  */
 import type { Redis } from 'ioredis';
 import type { RefreshTokenUseOutcome } from '../../session/types.ts';
@@ -132,6 +132,11 @@ if ARGV[3] == '' or lockouts <= tonumber(ARGV[3]) then
 end
 return redis.call('HGETALL', KEYS[1])`;
 
+/** KEYS: login-attempt claim. ARGV: holder. Deletes the claim only while that holder has it. */
+const releaseLoginAttempt = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
+return 1`;
+
 /** KEYS: code. ARGV: expiresAt, data. → 1, or 0 if the code is already stored. */
 const putCode = `
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
@@ -165,6 +170,7 @@ export interface SessionScripts {
   holdfastUseRefreshToken(session: string, uuid: string, jti: string, issuedAt: number, now: number, maxReuse: number): Promise<RefreshTokenUseOutcome>;
   holdfastRecordLoginFailure(failure: string, atMs: number, ipAddress: string, resetAfterMs: number | ''): Promise<[string, string[]]>;
   holdfastLockLoginFailure(failure: string, notBefore: number, countLockout: number, maxLockouts: number | ''): Promise<string[] | null>;
+  holdfastReleaseLoginAttempt(claim: string, holder: string): Promise<number>;
   holdfastPutCode(code: string, expiresAt: number, data: string): Promise<number>;
   holdfastConsumeCode(code: string): Promise<[number, string] | null>;
   holdfastReapSession(session: string, index: string, now: number): Promise<[0, number] | [1, string[]]>;
@@ -179,6 +185,7 @@ const scripts: Record<keyof SessionScripts, { numberOfKeys: number; lua: string 
   holdfastUseRefreshToken: { numberOfKeys: 1, lua: useRefreshToken },
   holdfastRecordLoginFailure: { numberOfKeys: 1, lua: recordLoginFailure },
   holdfastLockLoginFailure: { numberOfKeys: 1, lua: lockLoginFailure },
+  holdfastReleaseLoginAttempt: { numberOfKeys: 1, lua: releaseLoginAttempt },
   holdfastPutCode: { numberOfKeys: 1, lua: putCode },
   holdfastConsumeCode: { numberOfKeys: 1, lua: consumeCode },
   holdfastReapSession: { numberOfKeys: 2, lua: reapSession },

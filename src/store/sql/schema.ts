@@ -115,6 +115,13 @@ export interface LoginFailureTable {
   failed_login_not_before: number;
   previous_failure: Generated<number>;
 }
+/** A claim on checking one user's password; `expires_at_ms` in ms. */
+export interface LoginAttemptTable {
+  realm_id: string;
+  user_id: string;
+  holder: string;
+  expires_at_ms: number;
+}
 
 export interface Database {
   realm: RealmTable;
@@ -129,6 +136,7 @@ export interface Database {
   auth_session: AuthSessionTable;
   auth_code: AuthCodeTable;
   login_failure: LoginFailureTable;
+  login_attempt: LoginAttemptTable;
   revoked_token: { jti: string; expires_at: number };
   /** Reserved for cluster membership (issue: cluster on PostgreSQL). */
   node: { id: string; route: string; address: string; heartbeat_at: number; started_at: Generated<number> };

@@ -6,7 +6,7 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Database, UserSessionTable, ClientSessionTable, LoginFailureTable } from './schema.ts';
 import type { SessionStore } from '../../session/session-store.ts';
-import type { AuthSession, AuthorizationCode, ClientSession, CodeConsumption, FailedLogin, LoginFailure, LoginLockout, RefreshTokenUse, RefreshTokenUseOutcome, SessionTouch, UserSession } from '../../session/types.ts';
+import type { AuthSession, AuthorizationCode, ClientSession, CodeConsumption, FailedLogin, LoginAttemptClaim, LoginFailure, LoginLockout, RefreshTokenUse, RefreshTokenUseOutcome, SessionTouch, UserSession } from '../../session/types.ts';
 
 const flag = (value: boolean): number => (value ? 1 : 0);
 
@@ -441,6 +441,26 @@ export class SqlSessionStore implements SessionStore {
     await query.execute();
   }
 
+  async claimLoginAttempt(realmId: string, userId: string, claim: LoginAttemptClaim): Promise<boolean> {
+    // One statement: an insert, or a take-over of a lapsed claim; a live claim returns no row.
+    const row = await this.db
+      .insertInto('login_attempt')
+      .values({ realm_id: realmId, user_id: userId, holder: claim.holder, expires_at_ms: claim.untilMs })
+      .onConflict((oc) =>
+        oc
+          .columns(['realm_id', 'user_id'])
+          .doUpdateSet({ holder: claim.holder, expires_at_ms: claim.untilMs })
+          .where('login_attempt.expires_at_ms', '<=', claim.nowMs),
+      )
+      .returning('holder')
+      .executeTakeFirst();
+    return row?.holder === claim.holder;
+  }
+
+  async releaseLoginAttempt(realmId: string, userId: string, holder: string): Promise<void> {
+    await this.db.deleteFrom('login_attempt').where('realm_id', '=', realmId).where('user_id', '=', userId).where('holder', '=', holder).execute();
+  }
+
   async removeExpired(nowSeconds: number, limit: number): Promise<number> {
     let removed = 0;
     const expired = await this.db.selectFrom('user_session').select(['id', 'offline']).where('expires_at', '<', nowSeconds).limit(limit).execute();
@@ -469,6 +489,18 @@ export class SqlSessionStore implements SessionStore {
     const codes = await this.db.selectFrom('auth_code').select('code_hash').where('expires_at', '<', nowSeconds).limit(limit).execute();
     if (codes.length > 0) {
       const result = await this.db.deleteFrom('auth_code').where('code_hash', 'in', codes.map((r) => r.code_hash)).executeTakeFirst();
+      removed += Number(result.numDeletedRows);
+    }
+    // Claims left by a node that died mid-check; claims that end normally delete themselves.
+    const lapsedMs = nowSeconds * 1000;
+    const claims = await this.db.selectFrom('login_attempt').select(['realm_id', 'user_id']).where('expires_at_ms', '<', lapsedMs).limit(limit).execute();
+    for (const claim of claims) {
+      const result = await this.db
+        .deleteFrom('login_attempt')
+        .where('realm_id', '=', claim.realm_id)
+        .where('user_id', '=', claim.user_id)
+        .where('expires_at_ms', '<', lapsedMs)
+        .executeTakeFirst();
       removed += Number(result.numDeletedRows);
     }
     return removed;

@@ -5,13 +5,16 @@
  * is stored, and its tokens are refused by refresh and session-bound checks, as Keycloak's
  * transient sessions are (holdfast's attribute; Keycloak sets this from an authenticator).
  */
-import { invalidClient, invalidGrant, invalidRequest, unauthorizedClient } from '../../../errors/index.ts';
+import { invalidClient, invalidGrant, invalidRequest, serviceUnavailable, unauthorizedClient } from '../../../errors/index.ts';
 import { present } from '../../../http/form.ts';
 import { newId } from '../../../crypto/index.ts';
 import { checkCredentials } from '../../login/credentials.ts';
 import { assertOfflineAllowed, offlineSessionFor, wantsOffline } from '../../offline-sessions.ts';
 import { grantScopes } from '../../tokens/index.ts';
 import { respondWithTokens, TRANSIENT_SESSION_ATTRIBUTE, usesRefreshTokens, type GrantHandler } from './grant.ts';
+
+/** Not a failed attempt: nothing was checked, and the user's password may well be right. */
+const LOGIN_BUSY = 'Too many logins in progress, try again shortly';
 
 export const passwordGrant: GrantHandler = async (grant) => {
   const { ctx, realm, client, form, request } = grant;
@@ -24,6 +27,7 @@ export const passwordGrant: GrantHandler = async (grant) => {
   const scopes = grantScopes(client, form.get('scope'));
 
   const outcome = await checkCredentials(ctx, realm, username, password, request.ip);
+  if (outcome.result === 'busy') throw serviceUnavailable(LOGIN_BUSY, 1);
   if (outcome.result === 'disabled') throw invalidGrant('Account disabled');
   if (outcome.result !== 'ok') throw invalidGrant('Invalid user credentials', 401);
   const user = await ctx.realms.getUserView(realm, outcome.user.id);
