@@ -1,11 +1,13 @@
 /**
  * The `holdfast` command: `start` parses flags (and HOLDFAST_* variables), builds the app and
  * listens; SIGTERM/SIGINT stop accepting, flush pending session writes and exit 0.
- * Bad flags get a one-line error and exit code 2.
+ * Bad flags, and a data directory another holdfast process holds, get a one-line error and exit
+ * code 2.
  */
 import { buildApp } from './app.ts';
 import { ConfigError, parseConfig, type Config } from './config/index.ts';
 import { EXPORT_USAGE, IMPORT_USAGE, importDirectory, importRealmsOnStart, runExport, runImport } from './cli/index.ts';
+import { DataDirInUse } from './store/sql/index.ts';
 
 const USAGE = `usage: holdfast start [--http-port 8080] [--http-host 0.0.0.0] [--hostname URL|host] [--db sqlite|postgres]
                       [--db-url postgres://…] [--data-dir ./data] [--log-level info] [--cache-size 10000] [--demo]
@@ -55,7 +57,16 @@ async function start(argv: string[]): Promise<void> {
     }
     throw error;
   }
-  const holdfast = await buildApp({ config });
+  let holdfast;
+  try {
+    holdfast = await buildApp({ config });
+  } catch (error) {
+    if (error instanceof DataDirInUse) {
+      console.error(`holdfast: ${error.message}`);
+      process.exit(2);
+    }
+    throw error;
+  }
   const { app } = holdfast;
   if (config.importRealm) await importRealmsOnStart(holdfast.ctx, importDirectory(config.dataDir));
   let stopping = false;

@@ -11,7 +11,7 @@ import { exportRealm, UnknownRealm } from '../admin/index.ts';
 import type { RealmRepository } from '../realm/index.ts';
 import { oneOfFlag, takeFlags } from './cli-args.ts';
 import { createProgress } from './progress.ts';
-import { openRealmStore } from './realm-store.ts';
+import { openRealmStore, RealmStoreInUse, type RealmStore } from './realm-store.ts';
 
 export const EXPORT_USAGE = 'usage: holdfast export [--realm <name>] (--file <out.json> | --dir <dir>) [--users realm_file|skip] [--db …] [--data-dir …]';
 
@@ -44,7 +44,16 @@ export async function runExport(argv: string[]): Promise<number> {
     }
     throw error;
   }
-  const store = await openRealmStore(options.config);
+  let store: RealmStore;
+  try {
+    store = await openRealmStore(options.config, 'read the realm through its admin API (GET /admin/realms/{realm})');
+  } catch (error) {
+    if (error instanceof RealmStoreInUse) {
+      console.error(`holdfast export: ${error.message}`);
+      return 2;
+    }
+    throw error;
+  }
   try {
     const names = options.realm !== undefined ? [options.realm] : (await store.repository.listRealms()).map((r) => r.name);
     if (options.dir !== undefined) {

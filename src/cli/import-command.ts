@@ -10,11 +10,11 @@ import { ImportConflict, importRealm, ShapeError } from '../admin/index.ts';
 import { oneOfFlag, takeFlags } from './cli-args.ts';
 import { createProgress } from './progress.ts';
 import { readRealmDirectory, readRealmFile, RealmFileError, type RealmFile } from './realm-files.ts';
-import { openRealmStore } from './realm-store.ts';
+import { openRealmStore, RealmStoreInUse } from './realm-store.ts';
 
 export const IMPORT_USAGE = 'usage: holdfast import (--file <realm.json> | --dir <dir>) [--override true|false] [--db …] [--data-dir …]';
 
-/** Runs the command; returns the process exit code (2 for usage errors, 1 for a failed import). */
+/** Runs the command; returns the process exit code (2 for usage errors or a data directory in use, 1 for a failed import). */
 export async function runImport(argv: string[]): Promise<number> {
   let files: RealmFile[];
   let override: boolean;
@@ -27,10 +27,14 @@ export async function runImport(argv: string[]): Promise<number> {
     override = oneOfFlag('override', values.get('override'), ['true', 'false'], 'true') === 'true';
     const config = parseConfig(rest);
     files = file !== undefined ? await readRealmFile(file) : await readRealmDirectory(dir!);
-    store = await openRealmStore(config);
+    store = await openRealmStore(config, 'import through its admin API (POST /admin/realms)');
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error(`holdfast import: ${error.message}\n${IMPORT_USAGE}`);
+      return 2;
+    }
+    if (error instanceof RealmStoreInUse) {
+      console.error(`holdfast import: ${error.message}`);
       return 2;
     }
     if (error instanceof RealmFileError) {

@@ -45,6 +45,11 @@ export interface Config {
   nodeRoute: string;
   /** Append `.<route>` to `AUTH_SESSION_ID` (off for proxies that cannot parse the suffix). */
   routeCookie: boolean;
+  /**
+   * Logins in progress the store keeps per client and client network, and overall; beyond either
+   * the oldest is evicted (its browser restarts the login from `KC_RESTART`).
+   */
+  authSessionLimits: { perOrigin: number; total: number };
 }
 
 export class ConfigError extends Error {}
@@ -85,6 +90,9 @@ export const DEFAULTS = {
   touchFlushMs: 1_000,
   expiryIntervalSeconds: 900,
   expiryBatchSize: 1_000,
+  // 100 logins started from one network for one client within a login's lifetime (30 min) is far
+  // beyond a busy office behind one NAT address; the total bounds a flood from many networks.
+  authSessionLimits: { perOrigin: 100, total: 20_000 },
 };
 
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -196,6 +204,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
     bootstrapAdmin: adminUser && adminPassword ? { username: adminUser, password: adminPassword } : undefined,
     nodeRoute,
     routeCookie: booleanValue('route-cookie', read('route-cookie') ?? String(DEFAULTS.routeCookie)),
+    authSessionLimits: DEFAULTS.authSessionLimits,
   };
 }
 
@@ -231,6 +240,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     expiryBatchSize: DEFAULTS.expiryBatchSize,
     nodeRoute: 'test',
     routeCookie: DEFAULTS.routeCookie,
+    authSessionLimits: DEFAULTS.authSessionLimits,
     ...overrides,
   };
 }

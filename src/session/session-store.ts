@@ -3,7 +3,7 @@
  * memory plug in behind it), all held to the same contract tests. Every method that returns means
  * the change is committed ("durable before acknowledged", DESIGN rule 2).
  */
-import type { AuthSession, AuthorizationCode, ClientSession, CodeConsumption, FailedLogin, LoginAttemptClaim, LoginFailure, LoginLockout, RefreshTokenUse, RefreshTokenUseOutcome, SessionTouch, UserSession } from './types.ts';
+import type { AuthSession, AuthSessionLimits, AuthorizationCode, ClientSession, CodeConsumption, FailedLogin, LoginAttemptClaim, LoginFailure, LoginLockout, RefreshTokenUse, RefreshTokenUseOutcome, SessionTouch, UserSession } from './types.ts';
 
 export interface SessionStore {
   createUserSession(session: UserSession): Promise<void>;
@@ -35,6 +35,14 @@ export interface SessionStore {
    */
   useRefreshToken(userSessionId: string, offline: boolean, clientUuid: string, use: RefreshTokenUse): Promise<RefreshTokenUseOutcome>;
 
+  /**
+   * Stores a new authentication session, then evicts the oldest ones (by creation) beyond
+   * `limits.perOrigin` of its origin and beyond `limits.total` in the store, so that no stream of
+   * new logins can grow the store without bound. Returns how many were evicted. Under concurrent
+   * creations the bounds hold once each creation has returned.
+   */
+  createAuthSession(session: AuthSession, limits: AuthSessionLimits): Promise<number>;
+  /** Replaces a stored authentication session (new tab, new form token). */
   putAuthSession(session: AuthSession): Promise<void>;
   getAuthSession(id: string): Promise<AuthSession | undefined>;
   deleteAuthSession(id: string): Promise<void>;

@@ -56,9 +56,22 @@ export interface AuthTab {
 export interface AuthSession {
   id: string;
   realmId: string;
+  /**
+   * Who opened it: a hash of realm, client and client network (auth-session-origin.ts). The store
+   * keeps a bounded number of logins in progress per origin.
+   */
+  origin: string;
   createdAt: number;
   expiresAt: number;
   tabs: Record<string, AuthTab>;
+}
+
+/** How many logins in progress the store keeps; beyond either bound the oldest are evicted. */
+export interface AuthSessionLimits {
+  /** Per origin (realm, client and client network). */
+  perOrigin: number;
+  /** In the whole store. */
+  total: number;
 }
 
 /** An issued authorization code. The store keys it by the SHA-256 of the code, never the code. */

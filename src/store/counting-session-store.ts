@@ -12,6 +12,7 @@ const WRITES = new Set<keyof SessionStore>([
   'deleteUserSessionsOfUser',
   'touch',
   'useRefreshToken',
+  'createAuthSession',
   'putAuthSession',
   'deleteAuthSession',
   'putCode',

@@ -388,7 +388,7 @@ for (const backend of backends) {
     it('stores, replaces and deletes auth sessions', async () => {
       const t = nowSeconds();
       const tab = { clientId: 'app', redirectUri: 'https://app.example/cb', responseType: 'code', responseMode: 'query' as const, scope: 'openid', sessionCode: 'sc-1', createdAt: t };
-      const authSession: AuthSession = { id: uid('as'), realmId: 'realm-contract', createdAt: t, expiresAt: t + 1800, tabs: { tab1: tab } };
+      const authSession: AuthSession = { id: uid('as'), realmId: 'realm-contract', origin: 'origin-1', createdAt: t, expiresAt: t + 1800, tabs: { tab1: tab } };
       await store.putAuthSession(authSession);
       assert.deepEqual(await store.getAuthSession(authSession.id), authSession);
       const replaced = { ...authSession, expiresAt: t + 1900, tabs: { tab1: tab, tab2: { ...tab, state: 's', nonce: 'n' } } };
@@ -397,6 +397,42 @@ for (const backend of backends) {
       await store.deleteAuthSession(authSession.id);
       assert.equal(await store.getAuthSession(authSession.id), undefined);
       await store.deleteAuthSession(authSession.id);
+    });
+
+    it('keeps the newest auth sessions of each origin and overall, evicting the oldest', async () => {
+      const t = nowSeconds();
+      const login = (origin: string): AuthSession => ({ id: uid('as'), realmId: 'realm-contract', origin, createdAt: t, expiresAt: t + 1800, tabs: {} });
+      const roomy = { perOrigin: 5, total: 1000 };
+      const [originA, originB] = [uid('origin'), uid('origin')];
+      const a = Array.from({ length: 8 }, () => login(originA));
+      let evicted = 0;
+      for (const s of a) evicted += await store.createAuthSession(s, roomy);
+      assert.equal(evicted, 3);
+      const alive = async (sessions: AuthSession[]) => (await Promise.all(sessions.map((s) => store.getAuthSession(s.id)))).filter((s) => s !== undefined).map((s) => s!.id);
+      assert.deepEqual(await alive(a), a.slice(3).map((s) => s.id));
+      assert.deepEqual(await store.getAuthSession(a[7].id), a[7]);
+
+      // Another origin has a budget of its own; a finished login stops counting against its origin.
+      const b = login(originB);
+      assert.equal(await store.createAuthSession(b, roomy), 0);
+      await store.deleteAuthSession(a[7].id);
+      const a8 = login(originA);
+      assert.equal(await store.createAuthSession(a8, roomy), 0);
+      assert.deepEqual(await alive([...a, a8]), [...a.slice(3, 7), a8].map((s) => s.id));
+
+      // Overall: the newest `total` stay, whatever their origin.
+      const c = login(uid('origin'));
+      assert.equal(await store.createAuthSession(c, { perOrigin: 5, total: 3 }), 4);
+      assert.deepEqual(await alive([...a, b, a8, c]), [b, a8, c].map((s) => s.id));
+    });
+
+    it('bounds the auth sessions of an origin under concurrent creation', async () => {
+      const t = nowSeconds();
+      const origin = uid('origin');
+      const logins: AuthSession[] = Array.from({ length: 40 }, () => ({ id: uid('as'), realmId: 'realm-contract', origin, createdAt: t, expiresAt: t + 1800, tabs: {} }));
+      await Promise.all(logins.map((s) => store.createAuthSession(s, { perOrigin: 10, total: 100_000 })));
+      const alive = (await Promise.all(logins.map((s) => store.getAuthSession(s.id)))).filter((s) => s !== undefined);
+      assert.equal(alive.length, 10);
     });
 
     it('consumes a code once; afterwards it is reused; an unknown code is unknown', async () => {
@@ -668,7 +704,7 @@ for (const backend of backends) {
 
     it('removeExpired removes expired auth sessions and codes and keeps live ones', async () => {
       const now = nowSeconds();
-      const authSession = (expiresAt: number): AuthSession => ({ id: uid('as'), realmId: 'realm-contract', createdAt: now - 100, expiresAt, tabs: {} });
+      const authSession = (expiresAt: number): AuthSession => ({ id: uid('as'), realmId: 'realm-contract', origin: 'origin-1', createdAt: now - 100, expiresAt, tabs: {} });
       const [oldLogin, newLogin] = [authSession(now - 10), authSession(now + 600)];
       const [oldCode, newCode] = [authorizationCode(uid('us'), now - 10), authorizationCode(uid('us'), now + 600)];
       for (const s of [oldLogin, newLogin]) await store.putAuthSession(s);

@@ -9,6 +9,7 @@ import type { LoadedRealm } from '../../realm/realm-service.ts';
 import type { Client } from '../../realm/types.ts';
 import { defaultRedirectUri, verifyRedirectUri } from '../../realm/redirect-uri.ts';
 import { grantScopes, type GrantedScopes } from '../tokens/index.ts';
+import { checkParamLengths, MAX_LOGIN_HINT_LENGTH, MAX_PARAM_LENGTH } from '../param-lengths.ts';
 import { AuthorizationError, type ResponseMode, type ResponseTarget } from './authorization-response.ts';
 
 export interface AuthorizationRequest {
@@ -27,7 +28,32 @@ export interface AuthorizationRequest {
 }
 
 const CHALLENGE_SHAPE = /^[A-Za-z0-9\-._~]{43,128}$/;
-const MAX_PARAM_LENGTH = 4096;
+
+/** The parameters Keycloak bounds at the authorization endpoint (unknown ones are neither stored nor echoed). */
+const PARAM_BOUNDS: Record<string, number> = Object.fromEntries(
+  [
+    'client_id',
+    'response_type',
+    'response_mode',
+    'redirect_uri',
+    'state',
+    'scope',
+    'prompt',
+    'kc_idp_hint',
+    'kc_action',
+    'nonce',
+    'max_age',
+    'claims',
+    'acr_values',
+    'display',
+    'ui_locales',
+    'code_challenge',
+    'code_challenge_method',
+    'dpop_jkt',
+  ]
+    .map((name) => [name, MAX_PARAM_LENGTH])
+    .concat([['login_hint', MAX_LOGIN_HINT_LENGTH]]),
+);
 
 function checkClient(realm: LoadedRealm, params: Form): Client {
   const clientId = params.get('client_id');
@@ -107,9 +133,7 @@ function checkPrompt(params: Form, target: ResponseTarget & { state?: string }):
 }
 
 export function parseAuthorizationRequest(realm: LoadedRealm, params: Form): AuthorizationRequest {
-  for (const name of ['client_id', 'redirect_uri', 'state', 'nonce', 'scope', 'login_hint', 'code_challenge']) {
-    if ((params.get(name)?.length ?? 0) > MAX_PARAM_LENGTH) throw new ErrorPage(400, `Invalid parameter: ${name}`);
-  }
+  checkParamLengths(params, PARAM_BOUNDS);
   const client = checkClient(realm, params);
   const redirectUri = checkRedirectUri(client, params);
   const responseMode = checkResponseMode(params);

@@ -18,10 +18,19 @@ import type { Client } from '../../realm/types.ts';
 import { authenticateClient } from '../client-auth.ts';
 import { clearSsoCookies, readSsoSession } from '../auth/index.ts';
 import { decodeAccessToken, validateRefreshToken } from '../tokens/index.ts';
+import { checkParamLengths, MAX_PARAM_LENGTH, MAX_TOKEN_PARAM_LENGTH } from '../param-lengths.ts';
 import { sendConfirmation, sendLoggedOut } from './logout-pages.ts';
 
 const PATH = '/realms/:realm/protocol/openid-connect/logout';
 const CONFIRM_LIFESPAN = 300;
+/** `state` and the redirect come back in the confirmation code and the redirect: bounded like the authorization request's. */
+const PARAM_BOUNDS = {
+  id_token_hint: MAX_TOKEN_PARAM_LENGTH,
+  post_logout_redirect_uri: MAX_PARAM_LENGTH,
+  client_id: MAX_PARAM_LENGTH,
+  state: MAX_PARAM_LENGTH,
+  ui_locales: MAX_PARAM_LENGTH,
+};
 
 interface LogoutTarget {
   redirectUri?: string;
@@ -56,6 +65,7 @@ export async function logoutRoutes(app: FastifyInstance, { ctx }: { ctx: Context
   async function browserLogout(request: FastifyRequest, reply: FastifyReply, target: RealmRequest, params: Form) {
     const { realm, issuer } = target;
     if (params.get('redirect_uri') !== undefined) throw new ErrorPage(400, 'Invalid parameter: redirect_uri');
+    checkParamLengths(params, PARAM_BOUNDS);
     const hintToken = params.get('id_token_hint');
     const clientId = params.get('client_id');
     const requestedRedirect = params.get('post_logout_redirect_uri');

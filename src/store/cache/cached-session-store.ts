@@ -5,7 +5,7 @@
  */
 import { LRUCache } from 'lru-cache';
 import type { SessionStore } from '../../session/session-store.ts';
-import type { AuthSession, AuthorizationCode, ClientSession, CodeConsumption, FailedLogin, LoginAttemptClaim, LoginFailure, LoginLockout, RefreshTokenUse, RefreshTokenUseOutcome, SessionTouch, UserSession } from '../../session/types.ts';
+import type { AuthSession, AuthSessionLimits, AuthorizationCode, ClientSession, CodeConsumption, FailedLogin, LoginAttemptClaim, LoginFailure, LoginLockout, RefreshTokenUse, RefreshTokenUseOutcome, SessionTouch, UserSession } from '../../session/types.ts';
 import type { Invalidation, InvalidationBus } from './invalidation-bus.ts';
 
 export interface CacheObserver {
@@ -146,6 +146,9 @@ export class CachedSessionStore implements SessionStore {
     return this.inner.useRefreshToken(userSessionId, offline, clientUuid, use);
   }
 
+  createAuthSession(session: AuthSession, limits: AuthSessionLimits): Promise<number> {
+    return this.inner.createAuthSession(session, limits);
+  }
   putAuthSession(session: AuthSession): Promise<void> {
     return this.inner.putAuthSession(session);
   }

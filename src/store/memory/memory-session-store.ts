@@ -7,7 +7,7 @@
  * must not be able to change what the store holds, as it could not with a database.
  */
 import type { SessionStore } from '../../session/session-store.ts';
-import type { AuthSession, AuthorizationCode, ClientSession, CodeConsumption, FailedLogin, LoginAttemptClaim, LoginFailure, LoginLockout, RefreshTokenUse, RefreshTokenUseOutcome, SessionTouch, UserSession } from '../../session/types.ts';
+import type { AuthSession, AuthSessionLimits, AuthorizationCode, ClientSession, CodeConsumption, FailedLogin, LoginAttemptClaim, LoginFailure, LoginLockout, RefreshTokenUse, RefreshTokenUseOutcome, SessionTouch, UserSession } from '../../session/types.ts';
 
 const key = (id: string, offline: boolean): string => (offline ? 'of:' : 'on:') + id;
 const failureKey = (realmId: string, userId: string): string => `${realmId}/${userId}`;
@@ -16,7 +16,10 @@ const byStartThenId = (a: UserSession, b: UserSession): number => a.started - b.
 
 export class MemorySessionStore implements SessionStore {
   private readonly userSessions = new Map<string, UserSession>();
+  /** In creation order (a Map keeps insertion order, and replacing a value keeps its place). */
   private readonly authSessions = new Map<string, AuthSession>();
+  /** Ids of the authentication sessions of each origin, in creation order. */
+  private readonly authSessionsOfOrigin = new Map<string, Set<string>>();
   private readonly codes = new Map<string, { code: AuthorizationCode; used: boolean; expiresAt: number }>();
   private readonly revokedTokens = new Map<string, { expiresAt: number }>();
   private readonly loginFailures = new Map<string, { realmId: string; counters: LoginFailure }>();
@@ -101,7 +104,28 @@ export class MemorySessionStore implements SessionStore {
     return 'ok';
   }
 
+  async createAuthSession(session: AuthSession, limits: AuthSessionLimits): Promise<number> {
+    this.authSessions.set(session.id, structuredClone(session));
+    const ofOrigin = this.authSessionsOfOrigin.get(session.origin) ?? new Set<string>();
+    this.authSessionsOfOrigin.set(session.origin, ofOrigin.add(session.id));
+    let evicted = 0;
+    // Oldest first; deleting while iterating a Map or Set is safe and visits each entry once.
+    for (const id of ofOrigin) {
+      if (ofOrigin.size <= limits.perOrigin) break;
+      if (this.dropAuthSession(id)) evicted += 1;
+    }
+    for (const id of this.authSessions.keys()) {
+      if (this.authSessions.size <= limits.total) break;
+      if (this.dropAuthSession(id)) evicted += 1;
+    }
+    return evicted;
+  }
+
   async putAuthSession(session: AuthSession): Promise<void> {
+    if (!this.authSessions.has(session.id)) {
+      const ofOrigin = this.authSessionsOfOrigin.get(session.origin) ?? new Set<string>();
+      this.authSessionsOfOrigin.set(session.origin, ofOrigin.add(session.id));
+    }
     this.authSessions.set(session.id, structuredClone(session));
   }
 
@@ -111,7 +135,17 @@ export class MemorySessionStore implements SessionStore {
   }
 
   async deleteAuthSession(id: string): Promise<void> {
+    this.dropAuthSession(id);
+  }
+
+  private dropAuthSession(id: string): boolean {
+    const session = this.authSessions.get(id);
+    if (!session) return false;
     this.authSessions.delete(id);
+    const ofOrigin = this.authSessionsOfOrigin.get(session.origin);
+    ofOrigin?.delete(id);
+    if (ofOrigin?.size === 0) this.authSessionsOfOrigin.delete(session.origin);
+    return true;
   }
 
   async putCode(code: AuthorizationCode): Promise<void> {
@@ -198,7 +232,12 @@ export class MemorySessionStore implements SessionStore {
       }
       return removed;
     };
-    return reap(this.userSessions) + reap(this.authSessions) + reap(this.codes) + reap(this.revokedTokens) + reap(this.loginAttempts);
+    let authSessionsRemoved = 0;
+    for (const [id, session] of this.authSessions) {
+      if (authSessionsRemoved >= limit) break;
+      if (session.expiresAt < nowSeconds && this.dropAuthSession(id)) authSessionsRemoved += 1;
+    }
+    return reap(this.userSessions) + authSessionsRemoved + reap(this.codes) + reap(this.revokedTokens) + reap(this.loginAttempts);
   }
 
   async ping(): Promise<void> {

@@ -11,6 +11,11 @@
  * - `p expiry`      sorted set of `s:id`, scored by a lower bound of `expiresAt`: the reaper's work list
  *                   and the count of sessions.
  * - `p as:{id}`, `p code:{hash}`   auth sessions and codes, expiring by TTL alone.
+ * - `p aso:{origin}`, `p asa:{all}`   sorted sets of auth session ids per origin and overall, scored
+ *                   by creation (counters `p aso-n:{origin}`, `p asa-n:{all}`), to evict the oldest
+ *                   beyond the limits. The per-origin set expires with its newest session; the
+ *                   overall one is bounded by its limit. An entry can outlive its session (TTL, or
+ *                   a crash between commands): it then only counts until it is evicted, a no-op.
  * - `p revoked`     sorted set of revoked access-token jtis, scored by their expiry: every node
  *                   reads it whole, so one key is the natural shape.
  * - `p lf:{realm:user}`   hash: a user's brute-force counters; `p lfs:{realm}` set of the users
@@ -25,7 +30,7 @@
  */
 import type { Redis } from 'ioredis';
 import type { SessionStore } from '../../session/session-store.ts';
-import type { AuthSession, AuthorizationCode, ClientSession, CodeConsumption, FailedLogin, LoginAttemptClaim, LoginFailure, LoginLockout, RefreshTokenUse, RefreshTokenUseOutcome, SessionTouch, UserSession } from '../../session/types.ts';
+import type { AuthSession, AuthSessionLimits, AuthorizationCode, ClientSession, CodeConsumption, FailedLogin, LoginAttemptClaim, LoginFailure, LoginLockout, RefreshTokenUse, RefreshTokenUseOutcome, SessionTouch, UserSession } from '../../session/types.ts';
 import { defineSessionScripts, type SessionScripts } from './session-scripts.ts';
 
 export type RedisSessionStoreOptions = ({ url: string } | { client: Redis }) & {
@@ -51,6 +56,8 @@ class SessionKeys {
   expiry = (): string => `${this.prefix}expiry`;
   revokedTokens = (): string => `${this.prefix}revoked`;
   authSession = (id: string): string => `${this.prefix}as:${tag(id)}`;
+  authSessionsOfOrigin = (origin: string): [string, string] => [`${this.prefix}aso:${tag(origin)}`, `${this.prefix}aso-n:${tag(origin)}`];
+  allAuthSessions = (): [string, string] => [`${this.prefix}asa:{all}`, `${this.prefix}asa-n:{all}`];
   code = (codeHash: string): string => `${this.prefix}code:${tag(codeHash)}`;
   loginFailure = (realmId: string, userId: string): string => `${this.prefix}lf:${tag(realmId, userId)}`;
   loginFailuresOfRealm = (realmId: string): string => `${this.prefix}lfs:${tag(realmId)}`;
@@ -293,6 +300,21 @@ export class RedisSessionStore implements SessionStore {
     return this.redis.holdfastUseRefreshToken(this.keys.session(userSessionId, offline), clientUuid, use.jti, use.issuedAt, use.now, use.maxReuse);
   }
 
+  async createAuthSession(session: AuthSession, limits: AuthSessionLimits): Promise<number> {
+    await this.connected();
+    await this.redis.set(this.keys.authSession(session.id), JSON.stringify(session), 'EXAT', session.expiresAt);
+    // The indexes live on other slots than the session: separate scripts, each atomic on its own.
+    const [ofOrigin, ofOriginCounter] = this.keys.authSessionsOfOrigin(session.origin);
+    const [all, allCounter] = this.keys.allAuthSessions();
+    const evictedOfOrigin = await this.redis.holdfastIndexAuthSession(ofOrigin, ofOriginCounter, session.id, limits.perOrigin, session.expiresAt);
+    const evictedOverall = await this.redis.holdfastIndexAuthSession(all, allCounter, session.id, limits.total, '');
+    if (evictedOfOrigin.length > 0) await this.redis.zrem(all, ...evictedOfOrigin);
+    const evicted = [...new Set([...evictedOfOrigin, ...evictedOverall])];
+    if (evicted.length === 0) return 0;
+    const removed = await Promise.all(evicted.map((id) => this.redis.del(this.keys.authSession(id))));
+    return removed.reduce((sum, n) => sum + n, 0);
+  }
+
   async putAuthSession(session: AuthSession): Promise<void> {
     await this.connected();
     await this.redis.set(this.keys.authSession(session.id), JSON.stringify(session), 'EXAT', session.expiresAt);
@@ -306,7 +328,12 @@ export class RedisSessionStore implements SessionStore {
 
   async deleteAuthSession(id: string): Promise<void> {
     await this.connected();
-    await this.redis.del(this.keys.authSession(id));
+    const json = await this.redis.getdel(this.keys.authSession(id));
+    if (json === null) return;
+    // Out of the indexes too, so a finished login no longer counts against its origin's limit.
+    const { origin } = JSON.parse(json) as AuthSession;
+    if (typeof origin === 'string') await this.redis.zrem(this.keys.authSessionsOfOrigin(origin)[0], id);
+    await this.redis.zrem(this.keys.allAuthSessions()[0], id);
   }
 
   async putCode(code: AuthorizationCode): Promise<void> {

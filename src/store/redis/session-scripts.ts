@@ -161,6 +161,24 @@ if expiresAt ~= nil and expiresAt >= tonumber(ARGV[1]) then return {0, expiresAt
 redis.call('DEL', KEYS[1])
 return {1, redis.call('HGETALL', KEYS[2])}`;
 
+/**
+ * KEYS: index (sorted set of auth session ids), its counter (same slot). ARGV: id, limit,
+ * expireAt ('' for never). Adds the id as the newest entry and removes the oldest beyond `limit`,
+ * which it returns so the caller can delete those sessions.
+ */
+const indexAuthSession = `
+local n = redis.call('INCR', KEYS[2])
+redis.call('ZADD', KEYS[1], n, ARGV[1])
+if ARGV[3] ~= '' then
+  redis.call('EXPIREAT', KEYS[1], ARGV[3])
+  redis.call('EXPIREAT', KEYS[2], ARGV[3])
+end
+local extra = redis.call('ZCARD', KEYS[1]) - tonumber(ARGV[2])
+if extra <= 0 then return {} end
+local evicted = redis.call('ZRANGE', KEYS[1], 0, extra - 1)
+redis.call('ZREMRANGEBYRANK', KEYS[1], 0, extra - 1)
+return evicted`;
+
 export interface SessionScripts {
   holdfastCreateSession(session: string, index: string, ...argv: Arg[]): Promise<number>;
   holdfastPutClientSession(session: string, index: string, ...argv: Arg[]): Promise<[string, string] | null>;
@@ -174,6 +192,7 @@ export interface SessionScripts {
   holdfastPutCode(code: string, expiresAt: number, data: string): Promise<number>;
   holdfastConsumeCode(code: string): Promise<[number, string] | null>;
   holdfastReapSession(session: string, index: string, now: number): Promise<[0, number] | [1, string[]]>;
+  holdfastIndexAuthSession(index: string, counter: string, id: string, limit: number, expireAt: number | ''): Promise<string[]>;
 }
 
 const scripts: Record<keyof SessionScripts, { numberOfKeys: number; lua: string }> = {
@@ -189,6 +208,7 @@ const scripts: Record<keyof SessionScripts, { numberOfKeys: number; lua: string 
   holdfastPutCode: { numberOfKeys: 1, lua: putCode },
   holdfastConsumeCode: { numberOfKeys: 1, lua: consumeCode },
   holdfastReapSession: { numberOfKeys: 2, lua: reapSession },
+  holdfastIndexAuthSession: { numberOfKeys: 2, lua: indexAuthSession },
 };
 
 export function defineSessionScripts(redis: Redis): Redis & SessionScripts {

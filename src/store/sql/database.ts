@@ -10,6 +10,7 @@ import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Migration } from
 import type { Database } from './schema.ts';
 import { migrations } from './migrations/index.ts';
 import { withAdvisoryLock } from './advisory-lock.ts';
+import { lockDataDir, type DataDirLock } from './data-dir-lock.ts';
 
 export type SqlDialect = 'sqlite' | 'postgres';
 
@@ -36,7 +37,22 @@ export interface SqlOptions {
   poolSize?: number;
 }
 
+/**
+ * Opens the database and migrates it. A SQLite data directory is held for as long as the database
+ * is open (data-dir-lock.ts): a second opener gets DataDirInUse.
+ */
 export async function openSqlDatabase(options: SqlOptions): Promise<SqlDatabase> {
+  const dataDir = options.dataDir ?? ':memory:';
+  const dataDirLock: DataDirLock | undefined = options.dialect === 'sqlite' && dataDir !== ':memory:' ? lockDataDir(dataDir) : undefined;
+  try {
+    return await openLocked(options, dataDirLock);
+  } catch (error) {
+    dataDirLock?.release();
+    throw error;
+  }
+}
+
+async function openLocked(options: SqlOptions, dataDirLock: DataDirLock | undefined): Promise<SqlDatabase> {
   const db = options.dialect === 'sqlite' ? openSqlite(options.dataDir ?? ':memory:') : await openPostgres(options.url!, options.poolSize ?? 10);
   // SQLite has one process per file; PostgreSQL is shared by every node of a cluster.
   const exclusive = <T>(work: () => Promise<T>): Promise<T> => (options.dialect === 'postgres' ? withAdvisoryLock(options.url!, SCHEMA_LOCK, work) : work());
@@ -53,7 +69,15 @@ export async function openSqlDatabase(options: SqlOptions): Promise<SqlDatabase>
     await db.destroy();
     throw error;
   }
-  return { db, dialect: options.dialect, exclusive, close: () => db.destroy() };
+  return {
+    db,
+    dialect: options.dialect,
+    exclusive,
+    async close() {
+      await db.destroy();
+      dataDirLock?.release();
+    },
+  };
 }
 
 function openSqlite(dataDir: string): Kysely<Database> {

@@ -2,4 +2,5 @@ export * from './database.ts';
 export * from './sql-session-store.ts';
 export * from './sql-realm-repository.ts';
 export * from './advisory-lock.ts';
+export { DataDirInUse } from './data-dir-lock.ts';
 export type { Database } from './schema.ts';

@@ -96,6 +96,10 @@ export interface AuthSessionTable {
   created_at: number;
   expires_at: number;
   tabs: string;
+  /** auth-session-origin.ts; '' on rows an older node wrote. */
+  origin: Generated<string>;
+  /** Creation order, for evicting the oldest; null on rows an older node wrote. */
+  seq: number | null;
 }
 export interface AuthCodeTable {
   code_hash: string;

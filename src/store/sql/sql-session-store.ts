@@ -6,7 +6,7 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Database, UserSessionTable, ClientSessionTable, LoginFailureTable } from './schema.ts';
 import type { SessionStore } from '../../session/session-store.ts';
-import type { AuthSession, AuthorizationCode, ClientSession, CodeConsumption, FailedLogin, LoginAttemptClaim, LoginFailure, LoginLockout, RefreshTokenUse, RefreshTokenUseOutcome, SessionTouch, UserSession } from '../../session/types.ts';
+import type { AuthSession, AuthSessionLimits, AuthorizationCode, ClientSession, CodeConsumption, FailedLogin, LoginAttemptClaim, LoginFailure, LoginLockout, RefreshTokenUse, RefreshTokenUseOutcome, SessionTouch, UserSession } from '../../session/types.ts';
 
 const flag = (value: boolean): number => (value ? 1 : 0);
 
@@ -53,6 +53,10 @@ function clientSessionRow(userSessionId: string, offline: boolean, realmId: stri
     refresh_jti: cs.refreshTokenJti ?? null,
     refresh_uses: cs.refreshTokenUses,
   };
+}
+
+function authSessionRow(session: AuthSession) {
+  return { id: session.id, realm_id: session.realmId, origin: session.origin, created_at: session.createdAt, expires_at: session.expiresAt, tabs: JSON.stringify(session.tabs) };
 }
 
 function toLoginFailure(row: Selectable<LoginFailureTable>): LoginFailure {
@@ -322,8 +326,34 @@ export class SqlSessionStore implements SessionStore {
     return row.refresh_uses > maxReuse + 1 ? 'exceeded' : 'ok';
   }
 
+  async createAuthSession(session: AuthSession, limits: AuthSessionLimits): Promise<number> {
+    // The sequence number is max + 1 (on the index): writers on SQLite are serialised; concurrent
+    // writers on PostgreSQL may draw the same number, which makes the overall bound approximate by
+    // the number of creations in flight (the per-origin one stays exact).
+    const inserted = await this.db
+      .insertInto('auth_session')
+      .values({
+        ...authSessionRow(session),
+        seq: sql<number>`(SELECT COALESCE(MAX(seq), 0) + 1 FROM auth_session)`,
+      })
+      .returning('seq')
+      .executeTakeFirstOrThrow();
+    const seq = Number(inserted.seq);
+    // Every creation trims after its insert, so once all creations have returned, the last trim
+    // has seen every insert and the bounds hold.
+    // The newest `perOrigin` by (seq, id) stay; the id breaks ties between equal numbers.
+    const boundary = sql`(SELECT seq, id FROM auth_session WHERE origin = ${session.origin} ORDER BY seq DESC, id DESC LIMIT 1 OFFSET ${limits.perOrigin - 1})`;
+    const ofOrigin = await this.db
+      .deleteFrom('auth_session')
+      .where('origin', '=', session.origin)
+      .where(sql<boolean>`(seq, id) < ${boundary}`)
+      .executeTakeFirst();
+    const overall = await this.db.deleteFrom('auth_session').where('seq', '<=', seq - limits.total).executeTakeFirst();
+    return Number(ofOrigin.numDeletedRows) + Number(overall.numDeletedRows);
+  }
+
   async putAuthSession(session: AuthSession): Promise<void> {
-    const row = { id: session.id, realm_id: session.realmId, created_at: session.createdAt, expires_at: session.expiresAt, tabs: JSON.stringify(session.tabs) };
+    const row = authSessionRow(session);
     await this.db
       .insertInto('auth_session')
       .values(row)
@@ -334,7 +364,7 @@ export class SqlSessionStore implements SessionStore {
   async getAuthSession(id: string): Promise<AuthSession | undefined> {
     const row = await this.db.selectFrom('auth_session').selectAll().where('id', '=', id).executeTakeFirst();
     if (!row) return undefined;
-    return { id: row.id, realmId: row.realm_id, createdAt: row.created_at, expiresAt: row.expires_at, tabs: JSON.parse(row.tabs) };
+    return { id: row.id, realmId: row.realm_id, origin: row.origin, createdAt: row.created_at, expiresAt: row.expires_at, tabs: JSON.parse(row.tabs) };
   }
 
   async deleteAuthSession(id: string): Promise<void> {
