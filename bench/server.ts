@@ -6,7 +6,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import type { Stores } from './seed.ts';
 
@@ -16,7 +15,7 @@ export const LOAD_CPU = '1';
 const READY_POLL_MS = 10;
 const READY_DEADLINE_MS = 60_000;
 
-export { freePort } from '../test/support/process.ts';
+export { buildBundle, freePort } from '../test/support/process.ts';
 
 export interface Running {
   url: string;
@@ -71,25 +70,6 @@ async function launch(args: string[], url: string, readyPath: string, env: NodeJ
       clearTimeout(timer);
     },
   };
-}
-
-/**
- * holdfast's sources bundled into one ES module by esbuild (what tsx uses underneath), with the
- * packages left external, so the same code can be started without compiling TypeScript on the
- * way: it separates holdfast's own start-up cost from tsx's. Undefined when esbuild is missing.
- */
-export async function buildBundle(): Promise<string | undefined> {
-  let esbuild: typeof import('esbuild');
-  try {
-    esbuild = await import('esbuild');
-  } catch {
-    return undefined;
-  }
-  const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'holdfast-bundle-'));
-  fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(directory, 'node_modules'));
-  const outfile = path.join(directory, 'main.mjs');
-  await esbuild.build({ entryPoints: [path.join(ROOT, 'src/main.ts')], bundle: true, platform: 'node', format: 'esm', packages: 'external', target: 'node20', outfile, logLevel: 'warning' });
-  return outfile;
 }
 
 export interface HoldfastOptions {

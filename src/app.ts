@@ -33,6 +33,8 @@ export interface Holdfast {
   seed: SeedResult;
   /** The periodic expiry job (started); `runOnce()` runs a pass now. */
   expirySweeper: ExpirySweeper;
+  /** The realm database (and, with `--sessions sql`, the session store's). */
+  database: SqlDatabase;
   /** Stops accepting requests, flushes pending session writes, closes the store. */
   close(): Promise<void>;
 }
@@ -118,6 +120,7 @@ export async function buildApp({ config, clock = systemClock }: BuildOptions): P
     ctx,
     seed,
     expirySweeper,
+    database,
     async close() {
       if (closed) return;
       closed = true;

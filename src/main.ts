@@ -68,6 +68,9 @@ async function start(argv: string[]): Promise<void> {
     throw error;
   }
   const { app } = holdfast;
+  // Errors are handled where they arise; a promise someone forgot is a bug to log and fix, not a
+  // reason to take down a node that serves every other request fine.
+  process.on('unhandledRejection', (reason) => app.log.error({ err: reason }, 'unhandled promise rejection (a bug): the node keeps running'));
   if (config.importRealm) await importRealmsOnStart(holdfast.ctx, importDirectory(config.dataDir));
   let stopping = false;
   const stop = async (signal: string) => {

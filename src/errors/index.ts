@@ -61,9 +61,15 @@ export const adminNotFound = (message: string) => new AdminError(404, { error: m
 export const adminBadRequest = (message: string, field?: string) =>
   new AdminError(400, field ? { field, errorMessage: message, params: [] } : { errorMessage: message });
 
-/** The session store cannot answer (e.g. Redis down): requests that need it get 503 at once. */
+/**
+ * A store cannot answer now (Redis down, PostgreSQL restarting, SQLite busy or full): requests
+ * that need it get 503 `temporarily_unavailable` at once, and may be retried.
+ */
 export class StoreUnavailable extends Error {
-  constructor(cause: unknown) {
-    super('Session store unavailable', { cause });
+  constructor(
+    cause: unknown,
+    readonly store: 'session store' | 'database' = 'session store',
+  ) {
+    super(`${store === 'database' ? 'Database' : 'Session store'} unavailable`, { cause });
   }
 }

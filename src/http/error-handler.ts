@@ -105,8 +105,8 @@ export function registerErrorHandler(app: FastifyInstance): void {
       return reply.code(error.status).headers(PAGE_HEADERS).send(errorPage(error.text));
     }
     if (error instanceof StoreUnavailable) {
-      request.log.warn({ err: error.cause }, 'session store unavailable');
-      return reply.code(503).header('retry-after', '1').send({ error: 'temporarily_unavailable', error_description: 'Session store unavailable' });
+      request.log.warn({ err: error.cause }, `${error.store} unavailable`);
+      return reply.code(503).header('retry-after', '1').send({ error: 'temporarily_unavailable', error_description: error.message });
     }
     if (error instanceof AdminError) {
       return reply.code(error.status).send(error.body);

@@ -52,15 +52,20 @@ export class RealmService {
   getRealm(name: string): Promise<LoadedRealm | undefined> {
     let pending = this.realms.get(name);
     if (!pending) {
-      pending = this.load(name).catch((error) => {
-        this.realms.delete(name);
-        throw error;
-      });
+      const loading: Promise<LoadedRealm | undefined> = this.load(name).then(
+        (loaded) => {
+          // Unknown names are not remembered, so a flood of made-up realm names cannot fill memory.
+          if (!loaded && this.realms.get(name) === loading) this.realms.delete(name);
+          return loaded;
+        },
+        (error: unknown) => {
+          // A failed read (database away) is not remembered either: the next request tries again.
+          if (this.realms.get(name) === loading) this.realms.delete(name);
+          throw error;
+        },
+      );
+      pending = loading;
       this.realms.set(name, pending);
-      // Unknown names are not remembered, so a flood of made-up realm names cannot fill memory.
-      pending.then((loaded) => {
-        if (!loaded && this.realms.get(name) === pending) this.realms.delete(name);
-      });
     }
     return pending;
   }
@@ -92,7 +97,8 @@ export class RealmService {
   }
 
   async getUserView(realm: LoadedRealm, userId: string): Promise<UserView | undefined> {
-    const cached = this.users.get(userId);
+    // While deaf to other nodes' events, a disabled user or removed role could be served stale.
+    const cached = this.bus.listening ? this.users.get(userId) : undefined;
     if (cached && cached.user.realmId === realm.realm.id) {
       this.observer.hit('user');
       return cached;
@@ -102,7 +108,7 @@ export class RealmService {
     const user = await this.repository.findUserById(userId);
     if (!user || user.realmId !== realm.realm.id) return undefined;
     const view = { user, roles: effectiveRoles(realm, await this.repository.roleIdsOfUser(userId)) };
-    if (generation === this.userGeneration) this.users.set(userId, view);
+    if (generation === this.userGeneration && this.bus.listening) this.users.set(userId, view);
     return view;
   }
 

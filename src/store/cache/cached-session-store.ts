@@ -70,10 +70,12 @@ export class CachedSessionStore implements SessionStore {
 
   async createUserSession(session: UserSession): Promise<void> {
     await this.inner.createUserSession(session);
-    this.sessions.set(key(session.id, session.offline), session);
+    if (this.bus.listening) this.sessions.set(key(session.id, session.offline), session);
   }
 
   async getUserSession(id: string, offline: boolean): Promise<UserSession | undefined> {
+    // Deaf to other nodes' logouts for now: only the store knows whether the session still exists.
+    if (!this.bus.listening) return this.inner.getUserSession(id, offline);
     const cached = this.sessions.get(key(id, offline));
     if (cached) {
       this.observer.hit('userSession');

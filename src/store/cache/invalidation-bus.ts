@@ -11,6 +11,11 @@ export type Invalidation =
   | { kind: 'all' };
 
 export interface InvalidationBus {
+  /**
+   * False while this node may be missing other nodes' events (a cluster node's listener is cut):
+   * caches then neither serve nor keep what could have been revoked meanwhile.
+   */
+  readonly listening: boolean;
   publish(event: Invalidation): Promise<void>;
   subscribe(listener: (event: Invalidation) => void): void;
   close(): Promise<void>;
@@ -18,6 +23,7 @@ export interface InvalidationBus {
 
 /** One process: listeners are called synchronously, in-process. */
 export class LocalInvalidationBus implements InvalidationBus {
+  readonly listening = true;
   private readonly listeners: Array<(event: Invalidation) => void> = [];
   async publish(event: Invalidation): Promise<void> {
     for (const listener of this.listeners) listener(event);

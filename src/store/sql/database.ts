@@ -11,6 +11,7 @@ import type { Database } from './schema.ts';
 import { migrations } from './migrations/index.ts';
 import { withAdvisoryLock } from './advisory-lock.ts';
 import { lockDataDir, type DataDirLock } from './data-dir-lock.ts';
+import { failingAsUnavailable, postgresUnavailable, sqliteUnavailable } from './unavailable-database.ts';
 
 export type SqlDialect = 'sqlite' | 'postgres';
 
@@ -91,8 +92,11 @@ function openSqlite(dataDir: string): Kysely<Database> {
   // FULL: a commit is on disk before we answer, even across a power cut (DESIGN rule 2).
   sqlite.pragma('synchronous = FULL');
   sqlite.pragma('foreign_keys = ON');
-  sqlite.pragma('busy_timeout = 5000');
-  return new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  // Another process holding the write lock (a CLI import, the sqlite3 shell) makes a write wait
+  // this long, then answer 503. The wait blocks the event loop (better-sqlite3 is synchronous),
+  // so it is short: a lock held longer costs a quick 503 per write, not a frozen node.
+  sqlite.pragma('busy_timeout = 1000');
+  return new Kysely<Database>({ dialect: failingAsUnavailable(new SqliteDialect({ database: sqlite }), sqliteUnavailable) });
 }
 
 async function openPostgres(url: string, poolSize: number): Promise<Kysely<Database>> {
@@ -100,8 +104,11 @@ async function openPostgres(url: string, poolSize: number): Promise<Kysely<Datab
   // A request waits at most this long for a free connection, so an exhausted pool or a database
   // that does not answer fails requests instead of queueing them forever.
   const pool = new pg.Pool({ connectionString: url, application_name: 'holdfast', max: poolSize, connectionTimeoutMillis: 5_000 });
-  // An idle connection that dies (database restart) is dropped by the pool; without a listener
-  // its 'error' event would end the process.
+  // A connection that dies (database restart, network cut) emits 'error'; with no listener that
+  // would end the process. The pool listens on idle connections only, so every connection gets a
+  // listener of its own for the time a query holds it: that query fails (and the request gets
+  // 503), the pool drops the dead connection when it comes back, and the next one reconnects.
   pool.on('error', () => {});
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  pool.on('connect', (client) => client.on('error', () => {}));
+  return new Kysely<Database>({ dialect: failingAsUnavailable(new PostgresDialect({ pool }), postgresUnavailable((error) => error instanceof pg.DatabaseError)) });
 }

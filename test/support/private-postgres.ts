@@ -1,0 +1,114 @@
+/**
+ * A PostgreSQL server of the test's own (initdb + pg_ctl from the machine's binaries, trust auth,
+ * a free loopback port, a temporary data directory), for tests that stop, kill and restart the
+ * database: the shared server on 5432 is never touched. When the tests run as root the server
+ * runs as the `postgres` system user, since PostgreSQL refuses to run as root.
+ */
+import { execFile, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import pg from 'pg';
+import { freeLoopbackPort } from './redis-server.ts';
+
+const run = promisify(execFile);
+
+/** The newest installed server's bin directory, or undefined. */
+export function postgresBinaries(): string | undefined {
+  const root = '/usr/lib/postgresql';
+  if (!fs.existsSync(root)) return undefined;
+  const versions = fs
+    .readdirSync(root)
+    .filter((version) => fs.existsSync(path.join(root, version, 'bin', 'pg_ctl')))
+    .sort((a, b) => Number(b) - Number(a));
+  return versions.length > 0 ? path.join(root, versions[0], 'bin') : undefined;
+}
+
+export class PrivatePostgres {
+  readonly url: string;
+  private readonly asUser: string[];
+  private running = false;
+  /** Last resort (synchronous): a test that failed half-way must not leave a server running. */
+  private readonly killOnExit = (): void => {
+    if (!this.running) return;
+    const [command, ...rest] = [...this.asUser, path.join(this.bin, 'pg_ctl'), '-D', this.dataDir, '-m', 'immediate', '-w', 'stop'];
+    spawnSync(command, rest, { stdio: 'ignore', timeout: 30_000 });
+    fs.rmSync(this.dir, { recursive: true, force: true });
+  };
+
+  private constructor(
+    private readonly bin: string,
+    readonly dir: string,
+    readonly port: number,
+  ) {
+    this.url = `postgres://postgres@127.0.0.1:${port}/postgres`;
+    this.asUser = process.getuid?.() === 0 ? ['runuser', '-u', 'postgres', '--'] : [];
+    process.once('exit', this.killOnExit);
+  }
+
+  /** Initialises a fresh cluster (fsync on: acknowledged commits must survive an immediate stop) and starts it. */
+  static async create(): Promise<PrivatePostgres> {
+    const bin = postgresBinaries();
+    if (!bin) throw new Error('no PostgreSQL server binaries under /usr/lib/postgresql');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'holdfast-pg-'));
+    const server = new PrivatePostgres(bin, dir, await freeLoopbackPort());
+    if (server.asUser.length > 0) fs.chownSync(dir, ...server.postgresIds());
+    await server.exec('initdb', ['-D', server.dataDir, '-U', 'postgres', '--auth=trust', '--no-instructions', '-E', 'UTF8']);
+    fs.appendFileSync(
+      path.join(server.dataDir, 'postgresql.conf'),
+      [`port = ${server.port}`, "listen_addresses = '127.0.0.1'", `unix_socket_directories = '${dir}'`, 'max_connections = 60', 'shared_buffers = 16MB', ''].join('\n'),
+    );
+    await server.start();
+    return server;
+  }
+
+  private get dataDir(): string {
+    return path.join(this.dir, 'data');
+  }
+
+  private postgresIds(): [number, number] {
+    const line = fs
+      .readFileSync('/etc/passwd', 'utf8')
+      .split('\n')
+      .find((entry) => entry.startsWith('postgres:'));
+    if (!line) throw new Error('running as root needs a postgres system user');
+    const [, , uid, gid] = line.split(':');
+    return [Number(uid), Number(gid)];
+  }
+
+  private async exec(tool: string, args: string[]): Promise<void> {
+    const [command, ...rest] = [...this.asUser, path.join(this.bin, tool), ...args];
+    await run(command, rest, { timeout: 60_000 });
+  }
+
+  async start(): Promise<void> {
+    await this.exec('pg_ctl', ['-D', this.dataDir, '-l', path.join(this.dir, 'server.log'), '-w', '-t', '30', 'start']);
+    this.running = true;
+  }
+
+  /** `immediate` is a crash as far as clients see it: connections are cut, nothing is waited for. */
+  async stop(mode: 'fast' | 'immediate' = 'fast'): Promise<void> {
+    if (!this.running) return;
+    await this.exec('pg_ctl', ['-D', this.dataDir, '-m', mode, '-w', '-t', '30', 'stop']);
+    this.running = false;
+  }
+
+  /** A database of its own on this server. */
+  async createDatabase(name: string): Promise<string> {
+    const client = new pg.Client({ connectionString: this.url, connectionTimeoutMillis: 5_000 });
+    await client.connect();
+    try {
+      await client.query(`CREATE DATABASE ${name}`);
+    } finally {
+      await client.end();
+    }
+    return `postgres://postgres@127.0.0.1:${this.port}/${name}`;
+  }
+
+  async dispose(): Promise<void> {
+    await this.stop('immediate').catch(() => undefined);
+    process.off('exit', this.killOnExit);
+    fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+}
