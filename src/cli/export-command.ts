@@ -7,6 +7,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { ConfigError, parseConfig } from '../config/index.ts';
+import { KekError } from '../crypto/index.ts';
 import { exportRealm, UnknownRealm } from '../admin/index.ts';
 import type { RealmRepository } from '../realm/index.ts';
 import { oneOfFlag, takeFlags } from './cli-args.ts';
@@ -44,7 +45,16 @@ export async function runExport(argv: string[]): Promise<number> {
     }
     throw error;
   }
-  const store = await openRealmStore(options.config);
+  let store;
+  try {
+    store = await openRealmStore(options.config, 'export');
+  } catch (error) {
+    if (error instanceof KekError) {
+      console.error(`holdfast export: ${error.message}`);
+      return 2;
+    }
+    throw error;
+  }
   try {
     const names = options.realm !== undefined ? [options.realm] : (await store.repository.listRealms()).map((r) => r.name);
     if (options.dir !== undefined) {

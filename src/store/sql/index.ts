@@ -3,3 +3,4 @@ export * from './sql-session-store.ts';
 export * from './sql-realm-repository.ts';
 export * from './advisory-lock.ts';
 export type { Database } from './schema.ts';
+export * from './secrets-at-rest.ts';
