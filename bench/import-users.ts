@@ -18,7 +18,7 @@ import { promisify } from 'node:util';
 import { parseArgs } from 'node:util';
 import { importRealm } from '../src/admin/index.ts';
 import { verifyPassword } from '../src/crypto/index.ts';
-import { openSqlDatabase, SqlRealmRepository } from '../src/store/sql/index.ts';
+import { openKeyRing, openSqlDatabase, SqlRealmRepository } from '../src/store/sql/index.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const TARGET_SECONDS = 60;
@@ -110,7 +110,7 @@ async function importInProcess(file: string, dataDir: string): Promise<Phases> {
     const json = JSON.parse(text);
     const t2 = performance.now();
     let t3 = 0;
-    await importRealm(new SqlRealmRepository(database.db), json, {
+    await importRealm(new SqlRealmRepository(database.db, await openKeyRing(database, { dataDir }, () => {})), json, {
       nowMs: Date.now(),
       onProgress: ({ done }) => {
         if (done === 0) t3 = performance.now();
@@ -127,7 +127,7 @@ async function importInProcess(file: string, dataDir: string): Promise<Phases> {
 async function verify(dataDir: string): Promise<{ users: number; credentials: number; sampleVerifies: boolean }> {
   const database = await openSqlDatabase({ dialect: 'sqlite', dataDir });
   try {
-    const repository = new SqlRealmRepository(database.db);
+    const repository = new SqlRealmRepository(database.db, await openKeyRing(database, { dataDir }, () => {}));
     const realm = (await repository.findRealmByName('bench'))!;
     const users = await repository.countUsers(realm.id, {});
     const row = await database.db.selectFrom('credential').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();

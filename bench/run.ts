@@ -218,7 +218,7 @@ async function runHoldfastConfig(load: LoadGenerator, backend: Backend, populati
     server = await startHoldfast({ stores, port, bundle });
     await server.stop();
     const sql = await openSql(backend === 'postgres' ? stores : { ...stores, backend: 'sqlite' });
-    const realm = await readDemoRealm(sql);
+    const realm = await readDemoRealm(sql, stores);
     await sql.close();
     const now = Math.floor(Date.now() / 1000);
     const cheapUser = backend === 'memory' ? await addCheapUser({ ...stores, backend: 'sqlite' }, realm) : undefined;

@@ -8,11 +8,14 @@
  * seeded rows are sessions holdfast accepts.
  */
 import { createHash, pbkdf2Sync, randomBytes, randomUUID } from 'node:crypto';
+import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
 import { Redis } from 'ioredis';
 import { SignJWT } from 'jose';
+import { KeyRing, parseKeyEncryptionKey } from '../src/crypto/index.ts';
+import { realmKeyContext } from '../src/store/sql/index.ts';
 
 export type Backend = 'sqlite' | 'postgres' | 'redis' | 'memory';
 
@@ -67,16 +70,20 @@ export async function openSql(stores: Stores): Promise<Sql> {
   };
 }
 
-export async function readDemoRealm(sql: Sql): Promise<DemoRealm> {
+/** Reads the demo realm's ids and its HMAC key, opened with the instance's key-encryption key (`<data-dir>/kek`). */
+export async function readDemoRealm(sql: Sql, stores: Stores): Promise<DemoRealm> {
   const [realm] = await sql.query<{ id: string }>(`select id from realm where name = 'demo'`);
   if (!realm) throw new Error('demo realm not found: was holdfast started with --demo?');
   const [alice] = await sql.query<{ id: string }>(`select id from app_user where realm_id = $1 and username = 'alice'`, [realm.id]);
   const [service] = await sql.query<{ id: string }>(`select id from client where realm_id = $1 and client_id = 'demo-service'`, [realm.id]);
-  const [key] = await sql.query<{ kid: string; material: string }>(
-    `select kid, material from realm_key where realm_id = $1 and kind = 'hmac' and active = 1 order by created_at desc`,
+  const [key] = await sql.query<{ kid: string; material: string; kek_id: string }>(
+    `select kid, material, kek_id from realm_key where realm_id = $1 and kind = 'hmac' and active = 1 order by created_at desc`,
     [realm.id],
   );
-  return { realmId: realm.id, aliceId: alice.id, serviceUuid: service.id, hmac: { kid: key.kid, secret: Buffer.from(key.material, 'base64') } };
+  const kekFile = path.join(stores.dataDir, 'kek');
+  const keyRing = new KeyRing(parseKeyEncryptionKey(fs.readFileSync(kekFile, 'utf8'), kekFile));
+  const material = keyRing.unwrap(key.kek_id, key.material, realmKeyContext(realm.id, key.kid));
+  return { realmId: realm.id, aliceId: alice.id, serviceUuid: service.id, hmac: { kid: key.kid, secret: Buffer.from(material, 'base64') } };
 }
 
 /** The id of seeded session number n: the same function in JS and in SQL (md5 of tag and n). */

@@ -8,6 +8,7 @@ import { once } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Stores } from './seed.ts';
+import { newKeyEncryptionKeyText } from '../src/crypto/index.ts';
 
 export const ROOT = path.resolve(import.meta.dirname, '..');
 export const SERVER_CPU = '0';
@@ -82,6 +83,13 @@ export interface HoldfastOptions {
   extraArgs?: string[];
 }
 
+/** The key-encryption key of a bench instance: `<data-dir>/kek`, given explicitly (as production would) on every backend. */
+export function benchKekFile(stores: Stores): string {
+  const file = path.join(stores.dataDir, 'kek');
+  if (!fs.existsSync(file)) fs.writeFileSync(file, newKeyEncryptionKeyText(), { mode: 0o600 });
+  return file;
+}
+
 export function startHoldfast({ stores, port, bundle, nodeFlags = [], extraArgs = [] }: HoldfastOptions): Promise<Running> {
   const backendArgs =
     stores.backend === 'postgres'
@@ -104,6 +112,8 @@ export function startHoldfast({ stores, port, bundle, nodeFlags = [], extraArgs 
     stores.dataDir,
     '--log-level',
     'warn',
+    '--kek-file',
+    benchKekFile(stores),
     ...backendArgs,
     ...extraArgs,
   ];

@@ -8,17 +8,32 @@
  * Ctrl-C stops everything.
  *
  * Environment: HOLDFAST_DB_URL (default postgres://postgres@127.0.0.1:5432/holdfast), HAPROXY
- * (path of the binary), HOLDFAST_PUBLIC_URL (default http://localhost:8080).
+ * (path of the binary), HOLDFAST_PUBLIC_URL (default http://localhost:8080), HOLDFAST_KEK_FILE or
+ * HOLDFAST_KEK (the nodes' key-encryption key; default data/cluster-kek, generated once and kept
+ * with the database it seals).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
+import { newKeyEncryptionKeyText } from '../src/crypto/index.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const DB_URL = process.env.HOLDFAST_DB_URL ?? 'postgres://postgres@127.0.0.1:5432/holdfast';
 const PUBLIC_URL = process.env.HOLDFAST_PUBLIC_URL ?? 'http://localhost:8080';
 const NODES = [1, 2, 3].map((i) => ({ route: `node${i}`, port: 8080 + i }));
+
+/** The key-encryption key every node gets: the operator's, or one kept in data/ for this trial cluster. */
+function kekArgs(): string[] {
+  if (process.env.HOLDFAST_KEK_FILE || process.env.HOLDFAST_KEK) return [];
+  const file = path.join(ROOT, 'data', 'cluster-kek');
+  if (!fs.existsSync(file)) {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, newKeyEncryptionKeyText(), { mode: 0o600, flag: 'wx' });
+    console.log(`[cluster] generated the key-encryption key ${file}`);
+  }
+  return ['--kek-file', file];
+}
 
 function haproxyBinary(): string {
   const candidates = [process.env.HAPROXY, '/usr/sbin/haproxy', '/usr/local/sbin/haproxy', '/usr/bin/haproxy'];
@@ -63,7 +78,7 @@ const children = new Map<string, ChildProcess>();
 function startNode(node: (typeof NODES)[number]): void {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', 'src/main.ts', 'start', '--demo', '--db', 'postgres', '--db-url', DB_URL, '--http-host', '127.0.0.1', '--http-port', String(node.port), '--node-route', node.route, '--hostname', PUBLIC_URL],
+    ['--import', 'tsx', 'src/main.ts', 'start', '--demo', '--db', 'postgres', '--db-url', DB_URL, ...kekArgs(), '--http-host', '127.0.0.1', '--http-port', String(node.port), '--node-route', node.route, '--hostname', PUBLIC_URL],
     { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   children.set(node.route, child);

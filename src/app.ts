@@ -17,7 +17,7 @@ import { ExpirySweeper, LoginAttempts, RevocationList, SessionService } from './
 import { PasswordWork } from './crypto/index.ts';
 import { joinCluster, singleNode } from './cluster/index.ts';
 import { openSessionStore } from './store/open-session-store.ts';
-import { SqlRealmRepository, openSqlDatabase, type SqlDatabase } from './store/sql/index.ts';
+import { SqlRealmRepository, openKeyRing, openSqlDatabase, type SqlDatabase } from './store/sql/index.ts';
 import type { SessionStore } from './session/session-store.ts';
 import { oidcRoutes } from './oidc/index.ts';
 import { adminRoutes } from './admin/index.ts';
@@ -64,6 +64,10 @@ export async function buildApp({ config, clock = systemClock }: BuildOptions): P
   const database: SqlDatabase = await openSqlDatabase(
     config.db === 'sqlite' ? { dialect: 'sqlite', dataDir: config.dataDir } : { dialect: 'postgres', url: config.dbUrl, poolSize: config.dbPoolSize },
   );
+  const keyRing = await openKeyRing(database, config, (message) => app.log.warn(message)).catch(async (error) => {
+    await database.close();
+    throw error;
+  });
   const cluster =
     config.db === 'postgres'
       ? await joinCluster({ url: config.dbUrl!, db: database.db, route: config.nodeRoute, address: `${config.httpHost}:${config.httpPort}`, log: app.log })
@@ -75,7 +79,7 @@ export async function buildApp({ config, clock = systemClock }: BuildOptions): P
   durable = stores.durable;
   const store = stores.store;
   if (config.sessions === 'memory') app.log.warn('sessions are kept in process memory (--sessions memory): a restart logs every user out, by design');
-  const realms = new RealmService(new SqlRealmRepository(database.db), bus, config.cacheSize, metrics);
+  const realms = new RealmService(new SqlRealmRepository(database.db, keyRing), bus, config.cacheSize, metrics);
   const sessions = new SessionService(store, clock, config.touchIntervalSeconds, config.touchFlushMs, (error) =>
     app.log.error({ err: error }, 'writing session touches failed'),
   );

@@ -1,20 +1,22 @@
 /**
  * The `holdfast` command: `start` parses flags (and HOLDFAST_* variables), builds the app and
  * listens; SIGTERM/SIGINT stop accepting, flush pending session writes and exit 0.
- * Bad flags, and a data directory another holdfast process holds, get a one-line error and exit
- * code 2.
+ * Bad flags, a data directory another holdfast process holds, and a key-encryption key that is
+ * missing or does not open the database, get a one-line error and exit code 2.
  */
 import { buildApp } from './app.ts';
 import { ConfigError, parseConfig, type Config } from './config/index.ts';
-import { EXPORT_USAGE, IMPORT_USAGE, importDirectory, importRealmsOnStart, runExport, runImport } from './cli/index.ts';
+import { EXPORT_USAGE, IMPORT_USAGE, ROTATE_KEK_USAGE, importDirectory, importRealmsOnStart, runExport, runImport, runRotateKek } from './cli/index.ts';
+import { KekError } from './crypto/index.ts';
 import { DataDirInUse } from './store/sql/index.ts';
 
 const USAGE = `usage: holdfast start [--http-port 8080] [--http-host 0.0.0.0] [--hostname URL|host] [--db sqlite|postgres]
                       [--db-url postgres://…] [--data-dir ./data] [--log-level info] [--cache-size 10000] [--demo]
                       [--db-pool-size 10] [--node-route <host>-<port>] [--route-cookie=true|false] [--import-realm]
-                      [--expiry-interval 900] [--expiry-batch-size 1000]
+                      [--expiry-interval 900] [--expiry-batch-size 1000] [--kek-file <path>] [--kek-previous-file <path>]
 ${IMPORT_USAGE}
-${EXPORT_USAGE}`;
+${EXPORT_USAGE}
+${ROTATE_KEK_USAGE}`;
 
 function printBanner(config: Config, port: number, defaultAdminPassword: boolean): void {
   const base = config.hostname && /^https?:\/\//.test(config.hostname) ? config.hostname.replace(/\/$/, '') : `http://localhost:${port}`;
@@ -61,7 +63,7 @@ async function start(argv: string[]): Promise<void> {
   try {
     holdfast = await buildApp({ config });
   } catch (error) {
-    if (error instanceof DataDirInUse) {
+    if (error instanceof DataDirInUse || error instanceof KekError) {
       console.error(`holdfast: ${error.message}`);
       process.exit(2);
     }
@@ -98,6 +100,7 @@ async function main(): Promise<void> {
   if (command === 'start') return start(rest);
   if (command === 'import') process.exit(await runImport(rest));
   if (command === 'export') process.exit(await runExport(rest));
+  if (command === 'rotate-kek') process.exit(await runRotateKek(rest));
   if (command === undefined || command === '--help' || command === 'help') {
     console.log(USAGE);
     return;

@@ -7,6 +7,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { ConfigError, parseConfig } from '../config/index.ts';
+import { KekError } from '../crypto/index.ts';
 import { exportRealm, UnknownRealm } from '../admin/index.ts';
 import type { RealmRepository } from '../realm/index.ts';
 import { oneOfFlag, takeFlags } from './cli-args.ts';
@@ -46,9 +47,9 @@ export async function runExport(argv: string[]): Promise<number> {
   }
   let store: RealmStore;
   try {
-    store = await openRealmStore(options.config, 'read the realm through its admin API (GET /admin/realms/{realm})');
+    store = await openRealmStore(options.config, 'export', 'read the realm through its admin API (GET /admin/realms/{realm})');
   } catch (error) {
-    if (error instanceof RealmStoreInUse) {
+    if (error instanceof RealmStoreInUse || error instanceof KekError) {
       console.error(`holdfast export: ${error.message}`);
       return 2;
     }

@@ -6,6 +6,7 @@
  */
 import { systemClock } from '../clock/index.ts';
 import { ConfigError, parseConfig } from '../config/index.ts';
+import { KekError } from '../crypto/index.ts';
 import { ImportConflict, importRealm, ShapeError } from '../admin/index.ts';
 import { oneOfFlag, takeFlags } from './cli-args.ts';
 import { createProgress } from './progress.ts';
@@ -27,13 +28,13 @@ export async function runImport(argv: string[]): Promise<number> {
     override = oneOfFlag('override', values.get('override'), ['true', 'false'], 'true') === 'true';
     const config = parseConfig(rest);
     files = file !== undefined ? await readRealmFile(file) : await readRealmDirectory(dir!);
-    store = await openRealmStore(config, 'import through its admin API (POST /admin/realms)');
+    store = await openRealmStore(config, 'import', 'import through its admin API (POST /admin/realms)');
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error(`holdfast import: ${error.message}\n${IMPORT_USAGE}`);
       return 2;
     }
-    if (error instanceof RealmStoreInUse) {
+    if (error instanceof RealmStoreInUse || error instanceof KekError) {
       console.error(`holdfast import: ${error.message}`);
       return 2;
     }

@@ -50,7 +50,13 @@ export interface Config {
    * the oldest is evicted (its browser restarts the login from `KC_RESTART`).
    */
   authSessionLimits: { perOrigin: number; total: number };
+  /** The key-encryption key sealing realm keys at rest, and the one it replaces during a rotation (README "Secrets at rest"). */
+  kek?: KekSource;
+  kekPrevious?: KekSource;
 }
+
+/** Where a key-encryption key comes from: a file, or the key itself in a variable (never a flag: `ps` would show it). */
+export type KekSource = { file: string } | { variable: string; value: string };
 
 export class ConfigError extends Error {}
 
@@ -73,6 +79,8 @@ const FLAGS = {
   'import-realm': { type: 'boolean' },
   'node-route': { type: 'string' },
   'route-cookie': { type: 'boolean' },
+  'kek-file': { type: 'string' },
+  'kek-previous-file': { type: 'string' },
 } as const;
 
 type FlagName = keyof typeof FLAGS;
@@ -178,6 +186,18 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
   const nodeRoute = read('node-route') ?? defaultNodeRoute(httpPort);
   if (!ROUTE_SHAPE.test(nodeRoute)) throw new ConfigError(`--node-route: expected 1 to 64 of A-Z a-z 0-9 _ -, got '${nodeRoute}'`);
 
+  const kekSource = (flag: FlagName, variable: string): KekSource | undefined => {
+    const file = read(flag);
+    const value = env[variable];
+    if (file !== undefined && value) throw new ConfigError(`give the key-encryption key once: --${flag} or ${variable}, not both`);
+    return file !== undefined ? { file: path.resolve(file) } : value ? { variable, value } : undefined;
+  };
+  const kek = kekSource('kek-file', 'HOLDFAST_KEK');
+  const kekPrevious = kekSource('kek-previous-file', 'HOLDFAST_KEK_PREVIOUS');
+  // Every node of a cluster must hold the same key: none is generated for PostgreSQL.
+  if (db === 'postgres' && !kek) throw new ConfigError('--db postgres needs a key-encryption key, the same on every node: --kek-file <path> or HOLDFAST_KEK');
+  if (kekPrevious && !kek) throw new ConfigError('--kek-previous-file needs the new key as --kek-file or HOLDFAST_KEK');
+
   const adminUser = env.HOLDFAST_BOOTSTRAP_ADMIN_USERNAME;
   const adminPassword = env.HOLDFAST_BOOTSTRAP_ADMIN_PASSWORD;
   if (adminUser && !adminPassword) throw new ConfigError('HOLDFAST_BOOTSTRAP_ADMIN_PASSWORD is required with HOLDFAST_BOOTSTRAP_ADMIN_USERNAME');
@@ -205,6 +225,8 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
     nodeRoute,
     routeCookie: booleanValue('route-cookie', read('route-cookie') ?? String(DEFAULTS.routeCookie)),
     authSessionLimits: DEFAULTS.authSessionLimits,
+    kek,
+    kekPrevious,
   };
 }
 

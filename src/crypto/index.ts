@@ -6,3 +6,4 @@ export * from './jwt.ts';
 export * from './at-hash.ts';
 export * from './password-bounds.ts';
 export * from './password-work.ts';
+export * from './key-encryption-key.ts';

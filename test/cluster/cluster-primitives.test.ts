@@ -6,6 +6,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
 import pg from 'pg';
 import { sql } from 'kysely';
 import { ConfigError, parseConfig } from '../../src/config/index.ts';
@@ -14,6 +15,7 @@ import type { Invalidation } from '../../src/store/cache/index.ts';
 import { openSqlDatabase, type SqlDatabase } from '../../src/store/sql/index.ts';
 import { SqlRealmRepository } from '../../src/store/sql/index.ts';
 import { seedDemo } from '../../src/realm/index.ts';
+import { KeyEncryptionKey, KeyRing } from '../../src/crypto/index.ts';
 import { freshDatabase, type FreshDatabase } from '../support/postgres.ts';
 import { DEMO, DEMO_APP_AUTH_QUERY as AUTH_QUERY, testApp } from '../support/app.ts';
 
@@ -101,7 +103,8 @@ describe('cluster primitives on PostgreSQL', () => {
 
   it('migrates and seeds once when three nodes start together on an empty database', async () => {
     const nodes = await Promise.all([open(), open(), open()]);
-    const seeds = await Promise.all(nodes.map((node) => node.exclusive(() => seedDemo(new SqlRealmRepository(node.db), undefined, Date.now()))));
+    const keyRing = new KeyRing(new KeyEncryptionKey(crypto.randomBytes(32)));
+    const seeds = await Promise.all(nodes.map((node) => node.exclusive(() => seedDemo(new SqlRealmRepository(node.db, keyRing), undefined, Date.now()))));
     assert.deepEqual(seeds.map((s) => s.seeded).sort(), [false, false, true]);
     const realms = await nodes[0].db.selectFrom('realm').select('name').orderBy('name').execute();
     assert.deepEqual(realms.map((r) => r.name), ['demo', 'master']);

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { enableRotation } from '../support/acknowledged.ts';
 import { outageUnderLoad } from '../support/outage.ts';
 import { PrivatePostgres, postgresBinaries } from '../support/private-postgres.ts';
-import { buildBundle, freePort, startHoldfast, tempDir, type RunningHoldfast } from '../support/process.ts';
+import { buildBundle, freePort, startHoldfast, tempDir, writeKekFile, type RunningHoldfast } from '../support/process.ts';
 
 describe('PostgreSQL restarted under load', { skip: postgresBinaries() ? false : 'no PostgreSQL server binaries' }, () => {
   const dataDir = tempDir();
@@ -25,8 +25,10 @@ describe('PostgreSQL restarted under load', { skip: postgresBinaries() ? false :
     const ports = [await freePort(), await freePort()];
     // One public URL for both, so both issue (and accept) the same issuer.
     const hostname = `http://127.0.0.1:${ports[0]}`;
+    // Nodes of one cluster share the key-encryption key.
+    const kek = writeKekFile(dataDir);
     for (const [index, port] of ports.entries()) {
-      nodes.push(await startHoldfast({ dataDir, port, bundle, args: ['--db', 'postgres', '--db-url', url, '--db-pool-size', '4', '--node-route', `node${index}`, '--hostname', hostname] }));
+      nodes.push(await startHoldfast({ dataDir, port, bundle, args: ['--db', 'postgres', '--db-url', url, '--db-pool-size', '4', '--node-route', `node${index}`, '--hostname', hostname, '--kek-file', kek] }));
     }
     await enableRotation(nodes[0].url);
   });

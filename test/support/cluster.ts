@@ -8,7 +8,7 @@ import { once } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
 import { freshDatabase, type FreshDatabase } from './postgres.ts';
-import { ROOT, freePort, startHoldfast, tempDir, type RunningHoldfast } from './process.ts';
+import { ROOT, freePort, startHoldfast, tempDir, writeKekFile, type RunningHoldfast } from './process.ts';
 
 const HAPROXY_CANDIDATES = [process.env.HAPROXY, '/usr/sbin/haproxy', '/usr/local/sbin/haproxy', '/usr/bin/haproxy'];
 
@@ -66,6 +66,8 @@ export async function startCluster(size = 3): Promise<TestCluster> {
   if (!binary) throw new Error('haproxy is not installed (apt-get install haproxy)');
   const database = await freshDatabase('holdfast_cluster');
   const dataDir = tempDir();
+  // Every node of a cluster holds the same key-encryption key.
+  const kekFile = writeKekFile(dataDir);
   const frontend = await freePort();
   const stats = await freePort();
   const nodes: ClusterNode[] = [];
@@ -78,7 +80,7 @@ export async function startCluster(size = 3): Promise<TestCluster> {
     startHoldfast({
       dataDir,
       port: node.port,
-      args: ['--db', 'postgres', '--db-url', database.url, '--db-pool-size', '8', '--node-route', node.route, '--hostname', url],
+      args: ['--db', 'postgres', '--db-url', database.url, '--kek-file', kekFile, '--db-pool-size', '8', '--node-route', node.route, '--hostname', url],
     });
 
   let haproxy: ChildProcess | undefined;

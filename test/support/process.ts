@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { newKeyEncryptionKeyText } from '../../src/crypto/index.ts';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -45,6 +46,13 @@ export async function buildBundle(): Promise<string | undefined> {
   return outfile;
 }
 
+/** A new key-encryption key in `<dir>/<name>` (mode 0600), for servers that need one given (PostgreSQL). */
+export function writeKekFile(dir: string, name = 'kek'): string {
+  const file = path.join(dir, name);
+  fs.writeFileSync(file, newKeyEncryptionKeyText(), { mode: 0o600 });
+  return file;
+}
+
 export interface RunningHoldfast {
   url: string;
   port: number;
@@ -61,13 +69,15 @@ export interface StartOptions {
   env?: Record<string, string>;
   /** A bundle from buildBundle() to run instead of src/main.ts through tsx (starts in a fraction of the time). */
   bundle?: string;
+  /** The `main.ts` to run: another release's sources for upgrade tests (default: this checkout's). */
+  entry?: string;
 }
 
 export async function startHoldfast(options: StartOptions): Promise<RunningHoldfast> {
   const port = options.port ?? (await freePort());
   const child = spawn(
     process.execPath,
-    [...(options.bundle ? [options.bundle] : ['--import', 'tsx', path.join(ROOT, 'src/main.ts')]), 'start', '--demo', '--http-host', '127.0.0.1', '--http-port', String(port), '--data-dir', options.dataDir, '--log-level', 'warn', ...(options.args ?? [])],
+    [...(options.bundle ? [options.bundle] : ['--import', 'tsx', options.entry ?? path.join(ROOT, 'src/main.ts')]), 'start', '--demo', '--http-host', '127.0.0.1', '--http-port', String(port), '--data-dir', options.dataDir, '--log-level', 'warn', ...(options.args ?? [])],
     { cwd: ROOT, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';

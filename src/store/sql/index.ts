@@ -4,3 +4,4 @@ export * from './sql-realm-repository.ts';
 export * from './advisory-lock.ts';
 export { DataDirInUse } from './data-dir-lock.ts';
 export type { Database } from './schema.ts';
+export * from './secrets-at-rest.ts';

@@ -15,9 +15,11 @@ export interface RealmKeyTable {
   realm_id: string;
   kind: string;
   algorithm: string;
+  /** Sealed under the key-encryption key `kek_id`; plaintext only in rows of an earlier release (kek_id null). */
   material: string;
   created_at: number;
   active: number;
+  kek_id: string | null;
 }
 export interface ClientTable {
   id: string;

@@ -1,15 +1,22 @@
 /**
  * RealmRepository on SQL. Realm settings and client representations are JSON documents (they are
  * read whole and parsed once into the realm cache); users are columns, because they are queried.
+ * Realm key material is sealed under the key-encryption key on the way in and opened on the way
+ * out, so everything above this file sees plain keys and the database holds none.
  */
 import type { Kysely, Selectable } from 'kysely';
 import type { Database, UserTable } from './schema.ts';
 import type { NewUserRecord, PasswordCredential, RealmRepository, StoredCredential, UserQuery } from '../../realm/realm-repository.ts';
 import type { Client, Realm, Role, User } from '../../realm/types.ts';
-import type { KeyKind, StoredKey } from '../../crypto/index.ts';
+import type { KeyKind, KeyRing, StoredKey } from '../../crypto/index.ts';
 import { DEFAULT_REALM_SETTINGS } from '../../realm/defaults.ts';
 
 const flag = (value: boolean): number => (value ? 1 : 0);
+
+/** What a sealed key is bound to (authenticated, not secret): moved to another row, it no longer opens. */
+export function realmKeyContext(realmId: string, kid: string): string {
+  return `realm_key/${realmId}/${kid}`;
+}
 
 function toUser(row: Selectable<UserTable>): User {
   return {
@@ -117,10 +124,13 @@ function likePattern(search: string): { exact: boolean; pattern: string } {
 }
 
 export class SqlRealmRepository implements RealmRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly keyRing: KeyRing,
+  ) {}
 
   async transaction<T>(work: (repository: RealmRepository) => Promise<T>): Promise<T> {
-    return this.db.transaction().execute((tx) => work(new SqlRealmRepository(tx)));
+    return this.db.transaction().execute((tx) => work(new SqlRealmRepository(tx, this.keyRing)));
   }
 
   private toRealm(row: { id: string; name: string; settings: string }): Realm {
@@ -158,7 +168,9 @@ export class SqlRealmRepository implements RealmRepository {
       realmId: r.realm_id,
       kind: r.kind as KeyKind,
       algorithm: r.algorithm,
-      material: r.material,
+      // A row still in plaintext (written by an earlier release during a rolling upgrade) is
+      // used as it is rather than lost; the next start seals it.
+      material: r.kek_id === null ? r.material : this.keyRing.unwrap(r.kek_id, r.material, realmKeyContext(r.realm_id, r.kid)),
       createdAt: r.created_at,
       active: r.active === 1,
     }));
@@ -168,15 +180,10 @@ export class SqlRealmRepository implements RealmRepository {
     await this.db
       .insertInto('realm_key')
       .values(
-        keys.map((k) => ({
-          kid: k.kid,
-          realm_id: k.realmId,
-          kind: k.kind,
-          algorithm: k.algorithm,
-          material: k.material,
-          created_at: k.createdAt,
-          active: flag(k.active),
-        })),
+        keys.map((k) => {
+          const { kekId, sealed } = this.keyRing.wrap(k.material, realmKeyContext(k.realmId, k.kid));
+          return { kid: k.kid, realm_id: k.realmId, kind: k.kind, algorithm: k.algorithm, material: sealed, kek_id: kekId, created_at: k.createdAt, active: flag(k.active) };
+        }),
       )
       .execute();
   }
