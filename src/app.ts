@@ -56,7 +56,7 @@ export async function buildApp({ config, clock = systemClock }: BuildOptions): P
     forceCloseConnections: 'idle',
     // Keycloak's names (realms, clients, roles) run to 255 characters, and a path carries them
     // percent-encoded: up to nine characters each. Fastify's default of 100 refused longer names (414).
-    maxParamLength: 255 * 9,
+    routerOptions: { maxParamLength: 255 * 9 },
     frameworkErrors: answerFrameworkError,
     clientErrorHandler: answerClientError,
   });

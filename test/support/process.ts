@@ -84,7 +84,8 @@ export async function startHoldfast(options: StartOptions): Promise<RunningHoldf
   child.stdout!.on('data', (chunk) => (output += chunk));
   child.stderr!.on('data', (chunk) => (output += chunk));
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 30_000;
+  // A bound, not a timing assertion: a loaded CI machine can take tens of seconds to start tsx.
+  const deadline = Date.now() + 120_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`holdfast exited with ${child.exitCode}:\n${output}`);
     try {
