@@ -1,6 +1,6 @@
 /**
- * Durable storage of realms, their keys, clients, roles and users. Always SQL (DESIGN: realms and
- * users live in the database whichever session store is chosen).
+ * Durable storage of realms, their keys, clients, roles, groups and users. Always SQL (DESIGN:
+ * realms and users live in the database whichever session store is chosen).
  */
 import type { StoredKey, PasswordHash } from '../crypto/index.ts';
 import type { Client, Group, Realm, Role, User } from './types.ts';

@@ -1,6 +1,6 @@
 /**
- * Realms, clients, users and roles as the rest of holdfast sees them: parsed once when loaded,
- * named with Keycloak's JSON field names.
+ * Realms, clients, users, roles and groups as the rest of holdfast sees them: parsed once when
+ * loaded, named with Keycloak's JSON field names.
  */
 
 /** Realm settings with Keycloak's names and meanings (see keycloak-compat.md §8.1). */

@@ -5,18 +5,21 @@
  * the access token's `realm_access`/`resource_access` and the composite views, bad input with
  * Keycloak's status and body and nothing written, and the escalation cases: a manage-users holder
  * cannot put anyone into, or build, a group that confers admin power, while a realm-admin granted
- * through a group really is an administrator (and stops being one when they leave it).
+ * through a group really is an administrator (and stops being one when they leave it). The whole
+ * suite runs on SQLite and on PostgreSQL (a throwaway database).
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type KcAdminClient from '@keycloak/keycloak-admin-client';
+import { freshDatabase, type FreshDatabase } from '../support/postgres.ts';
 import { adminClient, adminRequest, failure, masterToken, startAdminServer, tokenFor, type AdminServer } from './admin-support.ts';
 
 const REALM = 'org';
 const FORBIDDEN = { status: 403, body: { error: 'HTTP 403 Forbidden' } };
 
-describe('admin API: groups', () => {
+for (const dialect of ['sqlite', 'postgres'] as const) describe(`admin API: groups (${dialect})`, () => {
   let server: AdminServer;
+  let database: FreshDatabase | undefined;
   let kc: KcAdminClient;
   let token: string;
   let appId: string;
@@ -46,7 +49,8 @@ describe('admin API: groups', () => {
   }
 
   before(async () => {
-    server = await startAdminServer();
+    if (dialect === 'postgres') database = await freshDatabase();
+    server = await startAdminServer(database ? { db: 'postgres', dbUrl: database.url } : {});
     const master = await adminClient(server.url);
     await master.realms.create({ realm: REALM, enabled: true });
     kc = await adminClient(server.url, {}, REALM);
@@ -56,7 +60,10 @@ describe('admin API: groups', () => {
     await kc.clients.createRole({ id: appId, name: 'reader' });
     for (const username of ['alice', 'bob']) await createUser(username);
   });
-  after(() => server.close());
+  after(async () => {
+    await server.close();
+    await database?.drop();
+  });
 
   it('builds a tree with paths, finds groups by path, search, attributes and page, and counts them', async () => {
     ({ id: ids.staff } = await kc.groups.create({ name: 'staff', attributes: { floor: ['3'] } }));

@@ -3,7 +3,7 @@
  * parent; full: also attributes and the roles mapped to it by name), what it accepts to create or
  * update one, and the realm-file form with `subGroups` nested all the way down.
  */
-import { childrenByParent, groupPath, roleNames, subGroupsOf, type Group, type RealmModel } from '../../realm/index.ts';
+import { childrenByParent, groupPath, roleNames, type Group, type RealmModel } from '../../realm/index.ts';
 import { list, multiValuedMap, object, record, string, stringList, type Check } from '../json-shape.ts';
 
 export interface GroupRepresentation {
@@ -42,7 +42,8 @@ export interface GroupAccess {
 
 export interface GroupViewOptions {
   full: boolean;
-  subGroupCount?: boolean;
+  /** How many direct subgroups it has, where Keycloak shows `subGroupCount`. */
+  subGroupCount?: number;
   access?: GroupAccess;
 }
 
@@ -59,7 +60,7 @@ export function toGroupRepresentation(model: RealmModel, group: Group, options: 
     ...(group.description !== undefined ? { description: group.description } : {}),
     path: groupPath(model, group),
     ...(group.parentId !== undefined ? { parentId: group.parentId } : {}),
-    ...(options.subGroupCount ? { subGroupCount: subGroupsOf(model, group.id).length } : {}),
+    ...(options.subGroupCount !== undefined ? { subGroupCount: options.subGroupCount } : {}),
     subGroups: [],
     ...(options.full ? { attributes: group.attributes, ...mappedRoleNames(model, group) } : {}),
     ...(options.access ? { access: options.access } : {}),

@@ -10,7 +10,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Context } from '../../context.ts';
 import { newId } from '../../crypto/index.ts';
 import { adminBadRequest, adminNotFound } from '../../errors/index.ts';
-import { byName, childNamed, findGroupByPath, lineage, subGroupsOf, subtree, type Group, type LoadedRealm, type RealmModel, type User } from '../../realm/index.ts';
+import { byName, childNamed, childrenByParent, findGroupByPath, lineage, subGroupsOf, subtree, type Group, type LoadedRealm, type RealmModel, type User } from '../../realm/index.ts';
 import { findGroup } from '../admin-lookups.ts';
 import { adminScope, collectionPaths, location, paging, queryBoolean, queryString, readBody } from '../admin-request.ts';
 import { groupAccess, groupName, refuseEditInMove, refuseParentChange, refuseUnappliedFields, siblingExists, topLevelExists, writeGroups } from '../group-writes.ts';
@@ -74,6 +74,13 @@ function hierarchy(model: RealmModel, matches: Group[], view: View): Record<stri
   return [...roots.values()].sort(byName).map((root) => sortTree(repOf(root)));
 }
 
+/** `subGroupCount` for many groups at once (the tree indexed once), or nothing when not asked for. */
+function subGroupCounter(model: RealmModel, wanted: boolean): (group: Group) => number | undefined {
+  if (!wanted) return () => undefined;
+  const children = childrenByParent(model);
+  return (group) => children.get(group.id)?.length ?? 0;
+}
+
 /** Keycloak's brief user representation, as group members are listed with `briefRepresentation`. */
 function briefUser(model: RealmModel, user: User): Record<string, unknown> {
   const { id, username, firstName, lastName, email, emailVerified, createdTimestamp, enabled } = toUserRepresentation(model, user);
@@ -122,7 +129,8 @@ export async function groupRoutes(app: FastifyInstance, { ctx }: { ctx: Context 
       }
       matches = page(matches.sort(byName), first, max);
       const access = groupAccess(identity, realm);
-      const view: View = (g) => toGroupRepresentation(realm, g, { full: !brief, subGroupCount, access });
+      const count = subGroupCounter(realm, subGroupCount);
+      const view: View = (g) => toGroupRepresentation(realm, g, { full: !brief, subGroupCount: count(g), access });
       return populateHierarchy ? hierarchy(realm, matches, view) : matches.map(view);
     });
 
@@ -159,7 +167,8 @@ export async function groupRoutes(app: FastifyInstance, { ctx }: { ctx: Context 
 
   app.get('/admin/realms/:realm/groups/:id', async (request) => {
     const { identity, realm } = await adminScope(ctx, request, 'view-users');
-    return toGroupRepresentation(realm, groupOfPath(request, realm), { full: true, subGroupCount: true, access: groupAccess(identity, realm) });
+    const group = groupOfPath(request, realm);
+    return toGroupRepresentation(realm, group, { full: true, subGroupCount: subGroupsOf(realm, group.id).length, access: groupAccess(identity, realm) });
   });
 
   app.put('/admin/realms/:realm/groups/:id', async (request, reply) => {
@@ -204,8 +213,9 @@ export async function groupRoutes(app: FastifyInstance, { ctx }: { ctx: Context 
     const subGroupCount = queryBoolean(request, 'subGroupsCount') !== false;
     const { first, max } = paging(request, DEFAULT_CHILDREN_MAX);
     const access = groupAccess(identity, realm);
+    const count = subGroupCounter(realm, subGroupCount);
     return page(subGroupsOf(realm, group.id).filter(nameMatcher(search, exact)), first, max).map((g) =>
-      toGroupRepresentation(realm, g, { full: !brief, subGroupCount, access }),
+      toGroupRepresentation(realm, g, { full: !brief, subGroupCount: count(g), access }),
     );
   });
 
@@ -255,6 +265,6 @@ export async function groupRoutes(app: FastifyInstance, { ctx }: { ctx: Context 
     const { realm } = await adminScope(ctx, request, 'view-users');
     const found = findGroupByPath(realm, (request.params as { '*': string })['*']);
     if (!found) throw adminNotFound('Group path does not exist');
-    return toGroupRepresentation(realm, found, { full: true, subGroupCount: true });
+    return toGroupRepresentation(realm, found, { full: true, subGroupCount: subGroupsOf(realm, found.id).length });
   });
 }
