@@ -2,7 +2,8 @@
  * Who is calling the admin API and what they may do. A caller presents an access token from
  * realm `master` or from the realm they manage; it is checked like any access token (signature,
  * issuer, expiry, revocation, live session, enabled user). Permissions are Keycloak's
- * realm-management client roles (`manage-users` implies `view-users`, and so on); the realm role
+ * realm-management client roles, held directly, through composites or through groups
+ * (`manage-users` implies `view-users`, and so on); the realm role
  * `admin` of master manages every realm. 401 and 403 carry Keycloak's bodies.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -25,7 +26,16 @@ declare module 'fastify' {
   }
 }
 
-export type Permission = 'view-realm' | 'manage-realm' | 'query-users' | 'view-users' | 'manage-users' | 'query-clients' | 'view-clients' | 'manage-clients';
+export type Permission =
+  | 'view-realm'
+  | 'manage-realm'
+  | 'query-users'
+  | 'view-users'
+  | 'manage-users'
+  | 'query-groups'
+  | 'query-clients'
+  | 'view-clients'
+  | 'manage-clients';
 
 /** The realm-management roles that grant each permission (a manager may also view, and so on). */
 const GRANTED_BY: Record<Permission, string[]> = {
@@ -34,6 +44,8 @@ const GRANTED_BY: Record<Permission, string[]> = {
   'query-users': ['query-users', 'view-users', 'manage-users'],
   'view-users': ['view-users', 'manage-users'],
   'manage-users': ['manage-users'],
+  // Listing groups; reading and changing one is view-users / manage-users, as in Keycloak.
+  'query-groups': ['query-groups', 'view-users', 'manage-users'],
   'query-clients': ['query-clients', 'view-clients', 'manage-clients'],
   'view-clients': ['view-clients', 'manage-clients'],
   'manage-clients': ['manage-clients'],

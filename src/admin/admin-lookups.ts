@@ -1,10 +1,10 @@
 /**
- * Finding the user, client or role a path names, inside the realm of the path only, with
+ * Finding the user, client, role or group a path names, inside the realm of the path only, with
  * Keycloak's 404 bodies. An id from another realm is "not found", never a way in.
  */
 import type { Context } from '../context.ts';
 import { adminNotFound } from '../errors/index.ts';
-import type { Client, LoadedRealm, Role, User } from '../realm/index.ts';
+import type { Client, Group, LoadedRealm, Role, User } from '../realm/index.ts';
 
 export async function findUser(ctx: Context, realm: LoadedRealm, id: string): Promise<User> {
   const user = await ctx.realms.repository.findUserById(id);
@@ -28,4 +28,10 @@ export function findRoleByName(realm: LoadedRealm, name: string, clientUuid?: st
 
 export function rolesOf(realm: LoadedRealm, clientUuid?: string): Role[] {
   return [...realm.rolesById.values()].filter((r) => r.clientId === clientUuid).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+export function findGroup(realm: LoadedRealm, id: string, message = 'Could not find group by id'): Group {
+  const group = realm.groupsById.get(id);
+  if (!group) throw adminNotFound(message);
+  return group;
 }

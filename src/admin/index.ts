@@ -10,10 +10,13 @@ import { authenticateAdmin } from './admin-auth.ts';
 import { registerAdminJsonParser } from './admin-request.ts';
 import { attackDetectionRoutes } from './routes/attack-detection.ts';
 import { clientRoutes } from './routes/clients.ts';
+import { defaultGroupRoutes } from './routes/default-groups.ts';
+import { groupRoutes } from './routes/groups.ts';
 import { realmRoutes } from './routes/realms.ts';
 import { roleMappingRoutes } from './routes/role-mappings.ts';
 import { roleRoutes } from './routes/roles.ts';
 import { sessionRoutes } from './routes/sessions.ts';
+import { userGroupRoutes } from './routes/user-groups.ts';
 import { userRoutes } from './routes/users.ts';
 
 export { importRealm, type ImportOptions, type ImportOutcome, type ImportProgress } from './realm-file/import-realm.ts';
@@ -28,7 +31,18 @@ export async function adminRoutes(app: FastifyInstance, { ctx }: { ctx: Context 
     reply.header('cache-control', 'no-cache');
     request.adminIdentity = await authenticateAdmin(ctx, request, reply);
   });
-  for (const routes of [realmRoutes, clientRoutes, roleRoutes, userRoutes, roleMappingRoutes, sessionRoutes, attackDetectionRoutes]) {
+  for (const routes of [
+    realmRoutes,
+    clientRoutes,
+    roleRoutes,
+    userRoutes,
+    groupRoutes,
+    defaultGroupRoutes,
+    userGroupRoutes,
+    roleMappingRoutes,
+    sessionRoutes,
+    attackDetectionRoutes,
+  ]) {
     await app.register(routes, { ctx });
   }
 }

@@ -6,6 +6,9 @@
  * all). So a user manager cannot make anyone — themselves included — more powerful than they
  * are, neither by mapping a role, by putting it inside another role, by renaming or deleting a
  * role, nor by taking over a more powerful account through its password or its service account.
+ * Roles reached through groups are admin power like any other: a group confers its own roles and
+ * those of every group above it, so joining one, making it a default group or moving it under a
+ * parent with roles needs the power it then confers.
  *
  * Admin power is recognised by role names (as Keycloak does), so the built-in admin roles and the
  * realm's default role can never be renamed or deleted, and no other role can take their names:
@@ -13,7 +16,7 @@
  */
 import type { Context } from '../context.ts';
 import { adminBadRequest } from '../errors/index.ts';
-import { effectiveRoles, type Client, type LoadedRealm, type Role, type User } from '../realm/index.ts';
+import { effectiveRoles, groupRoleIds, type Client, type LoadedRealm, type Role, type User } from '../realm/index.ts';
 import { forbidden, isMasterAdmin, MANAGEMENT_CLIENT, type AdminIdentity } from './admin-auth.ts';
 import { findServiceAccount } from './service-accounts.ts';
 
@@ -82,13 +85,24 @@ export function requireCreateRoleIn(identity: AdminIdentity, realm: LoadedRealm,
   if (realm.realm.name === MASTER && clientUuid === undefined && MASTER_ADMIN_ROLES.includes(name) && !isMasterAdmin(identity)) throw forbidden();
 }
 
+/**
+ * Membership of these groups confers their roles and their ancestors' roles: putting anyone into
+ * one of them (or taking them out), making one a default group, moving one under another, or
+ * deleting them needs every admin role that confers.
+ */
+export function requireGroupPower(identity: AdminIdentity, realm: LoadedRealm, groupIds: string[]): void {
+  if (!holds(identity, realm, conferredPower(realm, groupRoleIds(realm, groupIds)))) throw forbidden();
+}
+
 async function mayActOnUser(ctx: Context, identity: AdminIdentity, realm: LoadedRealm, userId: string): Promise<boolean> {
-  return isMasterAdmin(identity) || holds(identity, realm, conferredPower(realm, await ctx.realms.repository.roleIdsOfUser(userId)));
+  if (isMasterAdmin(identity)) return true;
+  const [roleIds, groupIds] = await Promise.all([ctx.realms.repository.roleIdsOfUser(userId), ctx.realms.repository.groupIdsOfUser(userId)]);
+  return holds(identity, realm, conferredPower(realm, [...roleIds, ...groupRoleIds(realm, groupIds)]));
 }
 
 /**
  * Changing a user (profile, enabled, credentials) or deleting them is acting as them from then
- * on; the caller must hold every admin role the user holds.
+ * on; the caller must hold every admin role the user holds, directly or through groups.
  */
 export async function requireActOnUser(ctx: Context, identity: AdminIdentity, realm: LoadedRealm, user: Pick<User, 'id'>): Promise<void> {
   if (!(await mayActOnUser(ctx, identity, realm, user.id))) throw forbidden();

@@ -5,12 +5,15 @@
  */
 import { newId } from '../crypto/index.ts';
 import { adminConflict } from '../errors/index.ts';
-import { newUser, type Client, type RealmRepository } from '../realm/index.ts';
+import { defaultGroupIds, newUser, type Client, type RealmModel, type RealmRepository } from '../realm/index.ts';
 
 export const serviceAccountName = (clientId: string): string => `service-account-${clientId}`.toLowerCase();
 
-/** Makes the service-account user match the client: created, renamed, or left alone. */
-export async function syncServiceAccount(tx: RealmRepository, client: Client, previousClientId: string | undefined, defaultRoleId: string, nowMs: number): Promise<void> {
+/**
+ * Makes the service-account user match the client: created (with the default role and default
+ * groups, as Keycloak creates any user), renamed, or left alone.
+ */
+export async function syncServiceAccount(tx: RealmRepository, client: Client, previousClientId: string | undefined, model: RealmModel, nowMs: number): Promise<void> {
   const current = previousClientId === undefined ? undefined : await tx.findUserByUsername(client.realmId, serviceAccountName(previousClientId));
   const account = current?.serviceAccountClientId === client.id ? current : undefined;
   if (account && previousClientId !== client.clientId) {
@@ -21,7 +24,7 @@ export async function syncServiceAccount(tx: RealmRepository, client: Client, pr
   if (account || !client.serviceAccountsEnabled || client.publicClient) return;
   await assertFree(tx, client);
   const user = newUser(client.realmId, { id: newId(), username: serviceAccountName(client.clientId), serviceAccountClientId: client.id, enabled: true }, nowMs);
-  await tx.createUsers([{ user, roleIds: [defaultRoleId], credentials: [] }]);
+  await tx.createUsers([{ user, roleIds: [model.realm.settings.attributes.defaultRoleId], credentials: [], groupIds: defaultGroupIds(model) }]);
 }
 
 async function assertFree(tx: RealmRepository, client: Client): Promise<void> {

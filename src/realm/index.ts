@@ -4,5 +4,6 @@ export * from './realm-repository.ts';
 export * from './realm-service.ts';
 export * from './realm-factory.ts';
 export * from './roles.ts';
+export * from './groups.ts';
 export * from './demo.ts';
 export * from './redirect-uri.ts';

@@ -1,9 +1,9 @@
 /**
- * Durable storage of realms, their keys, clients, roles and users. Always SQL (DESIGN: realms and
- * users live in the database whichever session store is chosen).
+ * Durable storage of realms, their keys, clients, roles, groups and users. Always SQL (DESIGN:
+ * realms and users live in the database whichever session store is chosen).
  */
 import type { StoredKey, PasswordHash } from '../crypto/index.ts';
-import type { Client, Realm, Role, User } from './types.ts';
+import type { Client, Group, Realm, Role, User } from './types.ts';
 
 export interface PasswordCredential extends PasswordHash {
   id: string;
@@ -27,6 +27,13 @@ export interface NewUserRecord {
   user: User;
   roleIds: string[];
   credentials: StoredCredential[];
+  /** Groups the user joins (default groups, or the file's `groups`); none when absent. */
+  groupIds?: string[];
+}
+
+export interface GroupMembership {
+  userId: string;
+  groupId: string;
 }
 
 export interface UserQuery {
@@ -85,6 +92,28 @@ export interface RealmRepository {
   listCredentials(userId: string): Promise<StoredCredential[]>;
   credentialsOfUsers(userIds: string[]): Promise<Map<string, StoredCredential[]>>;
   roleIdsOfUsers(userIds: string[]): Promise<Map<string, string[]>>;
+
+  /** Every group of the realm, with the roles mapped to each. */
+  listGroups(realmId: string): Promise<Group[]>;
+  /** Inserts groups (parents before their subgroups) and their role mappings. */
+  createGroups(groups: Group[]): Promise<void>;
+  /** Writes name, parent, description, attributes and the default flag; role mappings stay. */
+  updateGroup(group: Group): Promise<void>;
+  /** Deletes these groups; their memberships and role mappings go with them. */
+  deleteGroups(ids: string[]): Promise<void>;
+  addGroupRoles(groupId: string, roleIds: string[]): Promise<void>;
+  removeGroupRoles(groupId: string, roleIds: string[]): Promise<void>;
+  groupIdsOfUser(userId: string): Promise<string[]>;
+  groupIdsOfUsers(userIds: string[]): Promise<Map<string, string[]>>;
+  addGroupMembers(memberships: GroupMembership[]): Promise<void>;
+  removeGroupMember(membership: GroupMembership): Promise<void>;
+  /** Direct members of a group, by username. */
+  listGroupMembers(groupId: string, first: number, max: number): Promise<User[]>;
+  /**
+   * Inside a transaction: holds the realm's row until commit, so that changes to the group tree
+   * (moves) are serialised per realm and two concurrent moves cannot build a cycle.
+   */
+  lockRealm(realmId: string): Promise<void>;
 
   /** Runs `work` atomically: everything or nothing is written. */
   transaction<T>(work: (repository: RealmRepository) => Promise<T>): Promise<T>;

@@ -7,6 +7,7 @@ import { importRealmKeys, type RealmKeys } from '../crypto/index.ts';
 import type { InvalidationBus } from '../store/cache/index.ts';
 import type { CacheObserver } from '../store/cache/index.ts';
 import type { RealmRepository } from './realm-repository.ts';
+import { groupRoleIds } from './groups.ts';
 import { effectiveRoles, type EffectiveRoles } from './roles.ts';
 import type { Client, RealmModel, User } from './types.ts';
 
@@ -14,7 +15,11 @@ export interface LoadedRealm extends RealmModel {
   keys: RealmKeys;
 }
 
-/** A user with the roles their tokens carry. */
+/**
+ * A user with the roles their tokens carry: mapped to them, through their groups (and those
+ * groups' parents), and through composites of all of these. Computed once per load and cached
+ * with the user; membership changes invalidate the user, group changes the realm.
+ */
 export interface UserView {
   user: User;
   roles: EffectiveRoles;
@@ -73,9 +78,10 @@ export class RealmService {
   private async load(name: string): Promise<LoadedRealm | undefined> {
     const realm = await this.repository.findRealmByName(name);
     if (!realm) return undefined;
-    const [clients, roles, keys] = await Promise.all([
+    const [clients, roles, groups, keys] = await Promise.all([
       this.repository.listClients(realm.id),
       this.repository.listRoles(realm.id),
+      this.repository.listGroups(realm.id),
       this.repository.listKeys(realm.id),
     ]);
     return {
@@ -83,15 +89,17 @@ export class RealmService {
       clientsById: new Map(clients.map((c) => [c.id, c])),
       clientsByClientId: new Map(clients.map((c) => [c.clientId, c])),
       rolesById: new Map(roles.map((r) => [r.id, r])),
+      groupsById: new Map(groups.map((g) => [g.id, g])),
       keys: importRealmKeys(keys),
     };
   }
 
-  /** Tells every node (this one included) that a realm, its clients, roles or keys changed. */
+  /** Tells every node (this one included) that a realm, its clients, roles, groups or keys changed. */
   realmChanged(realmId: string): Promise<void> {
     return this.bus.publish({ kind: 'realm', id: realmId });
   }
 
+  /** A user's profile, role mappings or group memberships changed. */
   userChanged(userId: string): Promise<void> {
     return this.bus.publish({ kind: 'user', id: userId });
   }
@@ -107,7 +115,8 @@ export class RealmService {
     const generation = this.userGeneration;
     const user = await this.repository.findUserById(userId);
     if (!user || user.realmId !== realm.realm.id) return undefined;
-    const view = { user, roles: effectiveRoles(realm, await this.repository.roleIdsOfUser(userId)) };
+    const [roleIds, groupIds] = await Promise.all([this.repository.roleIdsOfUser(userId), this.repository.groupIdsOfUser(userId)]);
+    const view = { user, roles: effectiveRoles(realm, [...roleIds, ...groupRoleIds(realm, groupIds)]) };
     if (generation === this.userGeneration && this.bus.listening) this.users.set(userId, view);
     return view;
   }

@@ -1,6 +1,6 @@
 /**
- * Effective roles of a user: the roles mapped to them plus, transitively, the roles those
- * composites contain. Split the way tokens carry them: realm roles, and client roles by clientId.
+ * Effective roles of a user: the roles mapped to them (directly or through groups, see groups.ts)
+ * plus, transitively, the roles those composites contain. Split the way tokens carry them: realm roles, and client roles by clientId.
  */
 import type { RealmModel } from './types.ts';
 

@@ -1,6 +1,6 @@
 /**
- * Realms, clients, users and roles as the rest of holdfast sees them: parsed once when loaded,
- * named with Keycloak's JSON field names.
+ * Realms, clients, users, roles and groups as the rest of holdfast sees them: parsed once when
+ * loaded, named with Keycloak's JSON field names.
  */
 
 /** Realm settings with Keycloak's names and meanings (see keycloak-compat.md §8.1). */
@@ -113,10 +113,29 @@ export interface Role {
   attributes: Record<string, string[]>;
 }
 
+/**
+ * A group as Keycloak has them: a node of the realm's group tree whose members get its roles and
+ * those of every group above it.
+ */
+export interface Group {
+  id: string;
+  realmId: string;
+  /** The parent group's id; undefined for a top-level group. */
+  parentId?: string;
+  name: string;
+  description?: string;
+  attributes: Record<string, string[]>;
+  /** Roles mapped to the group itself (not those inherited from its parents). */
+  roleIds: string[];
+  /** A default group: every user created through the admin API (or a service account) joins it. */
+  defaultGroup: boolean;
+}
+
 /** Everything about a realm that requests need on every call, loaded and parsed once. */
 export interface RealmModel {
   realm: Realm;
   clientsById: Map<string, Client>;
   clientsByClientId: Map<string, Client>;
   rolesById: Map<string, Role>;
+  groupsById: Map<string, Group>;
 }

@@ -1,12 +1,14 @@
 /**
  * Exporting a realm as Keycloak's RealmRepresentation (`holdfast export`): settings, roles with
- * composites by name, clients with their secrets, and users with hashed credentials and role
- * mappings, in a stable order so two exports of the same realm are identical. Users are read in
+ * composites by name, clients with their secrets, groups nested with their role mappings, default
+ * groups by path, and users with hashed credentials, role mappings and groups (by path), in a
+ * stable order so two exports of the same realm are identical. Users are read in
  * pages by id, with their credentials and roles fetched per page, never one query per user.
  */
 import { importRealmKeys } from '../../crypto/index.ts';
-import type { RealmModel, RealmRepository, User } from '../../realm/index.ts';
+import { defaultGroupIds, groupPath, type RealmModel, type RealmRepository, type User } from '../../realm/index.ts';
 import { toClientRepresentation } from '../representations/client.ts';
+import { toGroupsExport } from '../representations/group.ts';
 import { toRealmRepresentation } from '../representations/realm.ts';
 import { toRoleExport } from '../representations/role.ts';
 import { toUserExport } from '../representations/user.ts';
@@ -24,13 +26,19 @@ export class UnknownRealm extends Error {}
 export async function exportRealm(repository: RealmRepository, name: string, options: ExportOptions): Promise<Record<string, unknown>> {
   const realm = await repository.findRealmByName(name);
   if (!realm) throw new UnknownRealm(`realm '${name}' not found`);
-  const [clients, roles, keys] = await Promise.all([repository.listClients(realm.id), repository.listRoles(realm.id), repository.listKeys(realm.id)]);
+  const [clients, roles, groups, keys] = await Promise.all([
+    repository.listClients(realm.id),
+    repository.listRoles(realm.id),
+    repository.listGroups(realm.id),
+    repository.listKeys(realm.id),
+  ]);
   const { sealKey } = importRealmKeys(keys);
   const model: RealmModel = {
     realm,
     clientsById: new Map(clients.map((c) => [c.id, c])),
     clientsByClientId: new Map(clients.map((c) => [c.clientId, c])),
     rolesById: new Map(roles.map((r) => [r.id, r])),
+    groupsById: new Map(groups.map((g) => [g.id, g])),
   };
   const byName = (a: { name: string }, b: { name: string }) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
   const sortedClients = [...clients].sort((a, b) => (a.clientId < b.clientId ? -1 : a.clientId > b.clientId ? 1 : 0));
@@ -44,6 +52,8 @@ export async function exportRealm(repository: RealmRepository, name: string, opt
       realm: roles.filter((r) => r.clientId === undefined).sort(byName).map((r) => toRoleExport(model, r)),
       client: clientRoles,
     },
+    groups: toGroupsExport(model),
+    defaultGroups: defaultGroupIds(model).map((id) => groupPath(model, model.groupsById.get(id)!)).sort(),
     clients: sortedClients.map((c) => toClientRepresentation(c, sealKey, true)),
   };
   if (options.includeUsers) representation.users = await exportUsers(repository, model, options.onProgress);
@@ -59,9 +69,10 @@ async function exportUsers(repository: RealmRepository, model: RealmModel, onPro
     const page: User[] = await repository.listUsersPage(model.realm.id, after, PAGE);
     if (page.length === 0) break;
     const ids = page.map((u) => u.id);
-    const [credentials, roleIds] = await Promise.all([repository.credentialsOfUsers(ids), repository.roleIdsOfUsers(ids)]);
+    const [credentials, roleIds, groupIds] = await Promise.all([repository.credentialsOfUsers(ids), repository.roleIdsOfUsers(ids), repository.groupIdsOfUsers(ids)]);
     for (const user of page) {
-      exported.push({ username: user.username, rep: toUserExport(model, user, credentials.get(user.id) ?? [], roleIds.get(user.id) ?? []) });
+      const groups = (groupIds.get(user.id) ?? []).map((id) => groupPath(model, model.groupsById.get(id)!)).sort();
+      exported.push({ username: user.username, rep: toUserExport(model, user, credentials.get(user.id) ?? [], roleIds.get(user.id) ?? [], groups) });
     }
     after = page[page.length - 1].id;
     onProgress?.(exported.length, Math.max(total, exported.length));

@@ -29,7 +29,7 @@ export interface ImportOutcome {
   realm: Realm;
   outcome: 'imported' | 'skipped';
   users: number;
-  /** Parts of the file that were not imported and matter (groups, identity providers). */
+  /** Parts of the file that were not imported and matter (identity providers). */
   warnings: string[];
 }
 
@@ -59,6 +59,7 @@ export async function importRealm(repository: RealmRepository, input: unknown, o
       await tx.addKeys(plan.keys);
       for (const client of plan.clients) await tx.createClient(client);
       for (const role of plan.roles) await tx.createRole(role);
+      await tx.createGroups(plan.groups);
       for (let done = 0; done < total; ) {
         const step = users.records.slice(done, done + USERS_PER_STEP);
         await tx.createUsers(step);

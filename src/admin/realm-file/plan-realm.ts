@@ -5,12 +5,13 @@
  * an exported realm imports back with the same ids.
  */
 import { newId, type StoredKey } from '../../crypto/index.ts';
-import type { Client, Realm, RealmModel, Role } from '../../realm/index.ts';
+import type { Client, Group, Realm, RealmModel, Role } from '../../realm/index.ts';
 import { field, index, ShapeError } from '../json-shape.ts';
 import { newClientFromRepresentation } from '../representations/client.ts';
 import { applyRealmSettings } from '../representations/realm.ts';
 import { indexRoles, type RoleIndex, type RoleRepresentation } from '../representations/role.ts';
 import { ImportConflict } from './import-conflict.ts';
+import { planGroups } from './plan-groups.ts';
 import { realmBlueprint } from './realm-blueprint.ts';
 import type { RealmFileRepresentation } from './realm-file-shape.ts';
 
@@ -20,6 +21,10 @@ export interface RealmPlan {
   sealKey: Buffer;
   clients: Client[];
   roles: Role[];
+  /** Parents before their subgroups. */
+  groups: Group[];
+  /** Group ids by path, for users' `groups`. */
+  groupsByPath: Map<string, string>;
   model: RealmModel;
   roleIndex: RoleIndex;
 }
@@ -132,9 +137,12 @@ export async function planRealm(rep: RealmFileRepresentation, nowMs: number): Pr
     clientsById: new Map(clientList.map((c) => [c.id, c])),
     clientsByClientId: clients,
     rolesById: new Map(roleList.map((r) => [r.id, r])),
+    groupsById: new Map(),
   };
+  const roleIndex = indexRoles(roleList);
+  const groups = planGroups(rep.groups ?? [], rep.defaultGroups ?? [], model, roleIndex);
   const keys = blueprint.keys.map((k) => ({ ...k, realmId }));
-  return { realm, keys, sealKey: blueprint.sealKey, clients: clientList, roles: roleList, model, roleIndex: indexRoles(roleList) };
+  return { realm, keys, sealKey: blueprint.sealKey, clients: clientList, roles: roleList, groups: groups.groups, groupsByPath: groups.byPath, model, roleIndex };
 }
 
 /** The realm's default role: the one the file names, else Keycloak's `default-roles-<realm>`. */

@@ -1,6 +1,6 @@
 /**
  * Turns the `users` of a realm representation into rows to write: user, role mappings by id,
- * credentials as stored. Runs in memory before anything is written, rejecting duplicates and
+ * groups (given by path) by id, credentials as stored. Runs in memory before anything is written, rejecting duplicates and
  * unknown roles or clients with the JSON path at fault. Hashed credentials are kept as they are;
  * clear-text passwords are listed for the caller to hash, outside any transaction.
  */
@@ -10,7 +10,9 @@ import { field, index, ShapeError } from '../json-shape.ts';
 import { parseCredential, type PlainPassword } from '../representations/credential.ts';
 import type { UserRepresentation } from '../representations/user.ts';
 import { ImportConflict } from './import-conflict.ts';
+import { resolveGroupPath } from './plan-groups.ts';
 import type { RealmPlan } from './plan-realm.ts';
+import { resolveRoleNames } from './resolve-role-names.ts';
 
 export interface UsersPlan {
   records: NewUserRecord[];
@@ -68,7 +70,7 @@ export function planUsers(reps: UserRepresentation[], plan: RealmPlan, nowMs: nu
       notBefore: rep.notBefore ?? 0,
       serviceAccountClientId,
     };
-    const record: NewUserRecord = { user, roleIds: userRoleIds(rep, plan, path), credentials: [] };
+    const record: NewUserRecord = { user, roleIds: resolveRoleNames(rep, model, plan.roleIndex, path), credentials: [], groupIds: userGroupIds(rep, plan, path) };
     (rep.credentials ?? []).forEach((credentialRep, j) => {
       const parsed = parseCredential(credentialRep, index(field(path, 'credentials'), j), j, nowMs);
       if (parsed.kind === 'stored') record.credentials.push(parsed.credential);
@@ -82,23 +84,11 @@ export function planUsers(reps: UserRepresentation[], plan: RealmPlan, nowMs: nu
   return { records, plain };
 }
 
-function userRoleIds(rep: UserRepresentation, plan: RealmPlan, path: string): string[] {
-  const ids: string[] = [];
-  (rep.realmRoles ?? []).forEach((name, j) => {
-    const role = plan.roleIndex.realm.get(name);
-    if (!role) throw new ShapeError(index(field(path, 'realmRoles'), j), `unknown realm role '${name}'`);
-    ids.push(role.id);
+function userGroupIds(rep: UserRepresentation, plan: RealmPlan, path: string): string[] {
+  const ids = (rep.groups ?? []).map((groupPath, j) => {
+    const id = resolveGroupPath(plan.model, plan.groupsByPath, groupPath);
+    if (id === undefined) throw new ShapeError(index(field(path, 'groups'), j), `unknown group '${groupPath}'`);
+    return id;
   });
-  for (const [clientId, names] of Object.entries(rep.clientRoles ?? {})) {
-    const client = plan.model.clientsByClientId.get(clientId);
-    const clientPath = field(field(path, 'clientRoles'), clientId);
-    if (!client) throw new ShapeError(clientPath, `unknown client '${clientId}'`);
-    const byName = plan.roleIndex.client.get(client.id);
-    names.forEach((name, j) => {
-      const role = byName?.get(name);
-      if (!role) throw new ShapeError(index(clientPath, j), `unknown role '${name}' of client '${clientId}'`);
-      ids.push(role.id);
-    });
-  }
-  return ids;
+  return [...new Set(ids)];
 }

@@ -1,12 +1,12 @@
 /**
  * The whole RealmRepresentation as `POST /admin/realms` and realm files carry it
- * (keycloak-compat.md §9): settings, clients, roles, users. Parts of Keycloak's format that
+ * (keycloak-compat.md §9): settings, clients, roles, groups, users. Parts of Keycloak's format that
  * holdfast does not model (client scopes, flows, components, …) are accepted and ignored; the
- * ones whose loss changes who can log in or with which roles (groups, identity providers) are
- * reported as warnings.
+ * ones whose loss changes who can log in (identity providers) are reported as warnings.
  */
 import { list, object, present, record, string, stringList, type Checked } from '../json-shape.ts';
 import { clientRepresentation } from '../representations/client.ts';
+import { groupRepresentation } from '../representations/group.ts';
 import { realmSettingChecks } from '../representations/realm.ts';
 import { roleRepresentation } from '../representations/role.ts';
 import { userRepresentation } from '../representations/user.ts';
@@ -21,8 +21,10 @@ export const realmFileRepresentation = object({
   roles: object({ realm: list(roleRepresentation), client: record(list(roleRepresentation)) }),
   clients: list(clientRepresentation),
   users: list(userRepresentation),
+  groups: list(groupRepresentation),
+  // Paths of the groups every new user joins.
+  defaultGroups: stringList,
   // Not modelled: their presence only turns into a warning (see unsupportedParts).
-  groups: list(present),
   identityProviders: list(present),
 });
 export type RealmFileRepresentation = Checked<typeof realmFileRepresentation>;
@@ -30,11 +32,6 @@ export type RealmFileRepresentation = Checked<typeof realmFileRepresentation>;
 /** What an import drops that matters to logins or roles, in words for the person importing. */
 export function unsupportedParts(rep: RealmFileRepresentation): string[] {
   const warnings: string[] = [];
-  const usersInGroups = (rep.users ?? []).filter((u) => (u.groups ?? []).length > 0).length;
-  if ((rep.groups ?? []).length > 0 || usersInGroups > 0) {
-    const groups = (rep.groups ?? []).length;
-    warnings.push(`groups are not supported: ${groups} group(s) and the memberships of ${usersInGroups} user(s) were not imported, nor the roles they granted`);
-  }
   if ((rep.identityProviders ?? []).length > 0) warnings.push(`identity providers are not supported: ${rep.identityProviders!.length} were not imported`);
   return warnings;
 }

@@ -59,15 +59,15 @@ export function toUserRepresentation(model: RealmModel, user: User, access?: Use
   };
 }
 
-/** The realm-file form: the representation plus credentials and role mappings by name. */
-export function toUserExport(model: RealmModel, user: User, credentials: StoredCredential[], roleIds: string[]): Record<string, unknown> {
+/** The realm-file form: the representation plus credentials, role mappings by name and groups by path. */
+export function toUserExport(model: RealmModel, user: User, credentials: StoredCredential[], roleIds: string[], groupPaths: string[]): Record<string, unknown> {
   const roles = roleNames(model, roleIds);
   return {
     ...toUserRepresentation(model, user),
     credentials: credentials.map(toCredentialExport),
     realmRoles: roles.realm,
     ...(Object.keys(roles.client).length > 0 ? { clientRoles: roles.client } : {}),
-    groups: [],
+    groups: groupPaths,
   };
 }
 

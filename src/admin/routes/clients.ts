@@ -50,10 +50,6 @@ function checkUrls(rep: ClientRepresentation): void {
   }
 }
 
-function defaultRoleId(realm: LoadedRealm): string {
-  return realm.realm.settings.attributes.defaultRoleId;
-}
-
 /** Removes a client with its roles (and their places in composites) and its service account. */
 async function deleteClientRows(tx: RealmRepository, realm: LoadedRealm, client: Client): Promise<void> {
   const owned = new Set([...realm.rolesById.values()].filter((r) => r.clientId === client.id).map((r) => r.id));
@@ -93,7 +89,7 @@ export async function clientRoutes(app: FastifyInstance, { ctx }: { ctx: Context
       await ctx.realms.repository.transaction(async (tx) => {
         if ((await tx.listClients(realm.realm.id)).some((c) => c.clientId === client.clientId)) throw exists();
         await tx.createClient(client);
-        await syncServiceAccount(tx, client, undefined, defaultRoleId(realm), nowMs);
+        await syncServiceAccount(tx, client, undefined, realm, nowMs);
       });
     } catch (error) {
       // A given id may belong to a client of another realm: the database is the judge.
@@ -131,7 +127,7 @@ export async function clientRoutes(app: FastifyInstance, { ctx }: { ctx: Context
         throw adminConflict('Client already exists');
       }
       await tx.updateClient(updated);
-      await syncServiceAccount(tx, updated, client.clientId, defaultRoleId(realm), nowMs);
+      await syncServiceAccount(tx, updated, client.clientId, realm, nowMs);
     });
     await ctx.realms.realmChanged(realm.realm.id);
     return reply.code(204).send();

@@ -1,15 +1,17 @@
 /**
- * `/users/{id}/role-mappings`: a user's directly mapped roles (realm and per client), adding and
- * removing them, and the `available` and `composite` (effective) views Keycloak offers. Granting
- * an admin role needs the caller to hold it (role-grants.ts).
+ * `/users/{id}/role-mappings` and `/groups/{id}/role-mappings`: the roles mapped directly to a
+ * user or a group (realm and per client), adding and removing them, and the `available` and
+ * `composite` (effective) views Keycloak offers. A user's effective roles include those of their
+ * groups, a group's those of its parents. Granting or removing an admin role needs the caller to
+ * hold it (role-grants.ts). Both are managed with manage-users, as in Keycloak.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Context } from '../../context.ts';
 import { adminNotFound } from '../../errors/index.ts';
-import { effectiveRoles, type LoadedRealm, type Role } from '../../realm/index.ts';
+import { effectiveRoles, groupRoleIds, type LoadedRealm, type Role } from '../../realm/index.ts';
 import { forbidden } from '../admin-auth.ts';
 import { mayGrant } from '../role-grants.ts';
-import { findClient, findUser, rolesOf } from '../admin-lookups.ts';
+import { findClient, findGroup, findUser, rolesOf } from '../admin-lookups.ts';
 import { adminScope, readBody } from '../admin-request.ts';
 import { list } from '../json-shape.ts';
 import { roleRepresentation, toRoleRepresentation, type RoleRepresentation } from '../representations/role.ts';
@@ -32,68 +34,116 @@ function clientOfPath(request: FastifyRequest, realm: LoadedRealm): string | und
 
 const briefRoles = (roles: Role[]) => roles.map((r) => toRoleRepresentation(r, true));
 
+/** What holds role mappings: a user or a group. */
+interface RoleHolder {
+  /** Ids of the roles mapped to the holder itself. */
+  mapped(): Promise<string[]>;
+  /** Those plus the roles reached through groups (a user's groups, a group's parents), before composites. */
+  reached(): Promise<string[]>;
+  add(roleIds: string[]): Promise<void>;
+  remove(roleIds: string[]): Promise<void>;
+  /** Tells every node the holder's roles changed. */
+  changed(): Promise<void>;
+}
+
+type HolderLookup = (ctx: Context, realm: LoadedRealm, id: string) => Promise<RoleHolder>;
+
+const userHolder: HolderLookup = async (ctx, realm, id) => {
+  const user = await findUser(ctx, realm, id);
+  const repository = ctx.realms.repository;
+  const mapped = () => repository.roleIdsOfUser(user.id);
+  return {
+    mapped,
+    reached: async () => {
+      const [direct, groupIds] = await Promise.all([mapped(), repository.groupIdsOfUser(user.id)]);
+      return [...direct, ...groupRoleIds(realm, groupIds)];
+    },
+    add: (ids) => repository.addUserRoles(user.id, ids),
+    remove: (ids) => repository.removeUserRoles(user.id, ids),
+    changed: () => ctx.realms.userChanged(user.id),
+  };
+};
+
+const groupHolder: HolderLookup = async (ctx, realm, id) => {
+  const group = findGroup(realm, id);
+  const repository = ctx.realms.repository;
+  return {
+    mapped: async () => group.roleIds,
+    reached: async () => groupRoleIds(realm, [group.id]),
+    add: (ids) => repository.addGroupRoles(group.id, ids),
+    remove: (ids) => repository.removeGroupRoles(group.id, ids),
+    // Group roles are part of the realm model, and every member's cached roles depend on them.
+    changed: () => ctx.realms.realmChanged(realm.realm.id),
+  };
+};
+
 export async function roleMappingRoutes(app: FastifyInstance, { ctx }: { ctx: Context }): Promise<void> {
-  app.get('/admin/realms/:realm/users/:id/role-mappings', async (request) => {
-    const { realm } = await adminScope(ctx, request, 'view-users');
-    const user = await findUser(ctx, realm, (request.params as { id: string }).id);
-    const mapped = (await ctx.realms.repository.roleIdsOfUser(user.id)).flatMap((id) => realm.rolesById.get(id) ?? []);
-    const realmMappings = mapped.filter((r) => r.clientId === undefined);
-    const clientMappings: Record<string, unknown> = {};
-    for (const role of mapped) {
-      const client = role.clientId === undefined ? undefined : realm.clientsById.get(role.clientId);
-      if (!client) continue;
-      const entry = (clientMappings[client.clientId] ??= { id: client.id, client: client.clientId, mappings: [] }) as { mappings: unknown[] };
-      entry.mappings.push(toRoleRepresentation(role, true));
-    }
-    return {
-      ...(realmMappings.length > 0 ? { realmMappings: briefRoles(realmMappings) } : {}),
-      ...(Object.keys(clientMappings).length > 0 ? { clientMappings } : {}),
-    };
-  });
+  for (const [kind, lookup] of [
+    ['users', userHolder],
+    ['groups', groupHolder],
+  ] as const) {
+    const holderOf = (request: FastifyRequest, realm: LoadedRealm) => lookup(ctx, realm, (request.params as { id: string }).id);
+    const root = `/admin/realms/:realm/${kind}/:id/role-mappings`;
 
-  for (const base of ['/admin/realms/:realm/users/:id/role-mappings/realm', '/admin/realms/:realm/users/:id/role-mappings/clients/:client']) {
-    app.get(base, async (request) => {
+    app.get(root, async (request) => {
       const { realm } = await adminScope(ctx, request, 'view-users');
-      const clientUuid = clientOfPath(request, realm);
-      const user = await findUser(ctx, realm, (request.params as { id: string }).id);
-      const mapped = new Set(await ctx.realms.repository.roleIdsOfUser(user.id));
-      return briefRoles(rolesOf(realm, clientUuid).filter((r) => mapped.has(r.id)));
+      const holder = await holderOf(request, realm);
+      const mapped = (await holder.mapped()).flatMap((id) => realm.rolesById.get(id) ?? []);
+      const realmMappings = mapped.filter((r) => r.clientId === undefined);
+      const clientMappings: Record<string, unknown> = {};
+      for (const role of mapped) {
+        const client = role.clientId === undefined ? undefined : realm.clientsById.get(role.clientId);
+        if (!client) continue;
+        const entry = (clientMappings[client.clientId] ??= { id: client.id, client: client.clientId, mappings: [] }) as { mappings: unknown[] };
+        entry.mappings.push(toRoleRepresentation(role, true));
+      }
+      return {
+        ...(realmMappings.length > 0 ? { realmMappings: briefRoles(realmMappings) } : {}),
+        ...(Object.keys(clientMappings).length > 0 ? { clientMappings } : {}),
+      };
     });
 
-    app.get(`${base}/available`, async (request) => {
-      const { realm } = await adminScope(ctx, request, 'view-users');
-      const clientUuid = clientOfPath(request, realm);
-      const user = await findUser(ctx, realm, (request.params as { id: string }).id);
-      const mapped = new Set(await ctx.realms.repository.roleIdsOfUser(user.id));
-      return briefRoles(rolesOf(realm, clientUuid).filter((r) => !mapped.has(r.id)));
-    });
-
-    app.get(`${base}/composite`, async (request) => {
-      const { realm } = await adminScope(ctx, request, 'view-users');
-      const clientUuid = clientOfPath(request, realm);
-      const user = await findUser(ctx, realm, (request.params as { id: string }).id);
-      const effective = effectiveRoles(realm, await ctx.realms.repository.roleIdsOfUser(user.id));
-      const names = clientUuid === undefined ? effective.realmRoles : (effective.clientRoles[realm.clientsById.get(clientUuid)!.clientId] ?? []);
-      return briefRoles(rolesOf(realm, clientUuid).filter((r) => names.includes(r.name)));
-    });
-
-    for (const method of ['POST', 'DELETE'] as const) {
-      app.route({
-        method,
-        url: base,
-        handler: async (request, reply) => {
-          const { identity, realm } = await adminScope(ctx, request, 'manage-users');
-          const clientUuid = clientOfPath(request, realm);
-          const user = await findUser(ctx, realm, (request.params as { id: string }).id);
-          const roles = resolve(realm, clientUuid, readBody(request, roleList));
-          if (roles.some((role) => !mayGrant(identity, realm, role))) throw forbidden();
-          const ids = roles.map((r) => r.id);
-          if (method === 'POST') await ctx.realms.repository.addUserRoles(user.id, ids);
-          else await ctx.realms.repository.removeUserRoles(user.id, ids);
-          await ctx.realms.userChanged(user.id);
-          return reply.code(204).send();
-        },
+    for (const base of [`${root}/realm`, `${root}/clients/:client`]) {
+      app.get(base, async (request) => {
+        const { realm } = await adminScope(ctx, request, 'view-users');
+        const clientUuid = clientOfPath(request, realm);
+        const mapped = new Set(await (await holderOf(request, realm)).mapped());
+        return briefRoles(rolesOf(realm, clientUuid).filter((r) => mapped.has(r.id)));
       });
+
+      app.get(`${base}/available`, async (request) => {
+        const { realm } = await adminScope(ctx, request, 'view-users');
+        const clientUuid = clientOfPath(request, realm);
+        const mapped = new Set(await (await holderOf(request, realm)).mapped());
+        return briefRoles(rolesOf(realm, clientUuid).filter((r) => !mapped.has(r.id)));
+      });
+
+      app.get(`${base}/composite`, async (request) => {
+        const { realm } = await adminScope(ctx, request, 'view-users');
+        const clientUuid = clientOfPath(request, realm);
+        const effective = effectiveRoles(realm, await (await holderOf(request, realm)).reached());
+        const names = clientUuid === undefined ? effective.realmRoles : (effective.clientRoles[realm.clientsById.get(clientUuid)!.clientId] ?? []);
+        return briefRoles(rolesOf(realm, clientUuid).filter((r) => names.includes(r.name)));
+      });
+
+      for (const method of ['POST', 'DELETE'] as const) {
+        app.route({
+          method,
+          url: base,
+          handler: async (request, reply) => {
+            const { identity, realm } = await adminScope(ctx, request, 'manage-users');
+            const clientUuid = clientOfPath(request, realm);
+            const holder = await holderOf(request, realm);
+            const roles = resolve(realm, clientUuid, readBody(request, roleList));
+            if (roles.some((role) => !mayGrant(identity, realm, role))) throw forbidden();
+            const ids = roles.map((r) => r.id);
+            if (method === 'POST') await holder.add(ids);
+            else await holder.remove(ids);
+            await holder.changed();
+            return reply.code(204).send();
+          },
+        });
+      }
     }
   }
 }

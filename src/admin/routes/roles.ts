@@ -1,20 +1,22 @@
 /**
  * Realm roles (`/roles`, `/roles-by-id`) and client roles (`/clients/{id}/roles`): list, create,
- * read, update, delete, their users and their composites. Realm roles are realm configuration
- * (`manage-realm`); client roles belong to the client (`manage-clients`). Anyone with an admin
- * role may read them, since assigning roles needs them listed.
+ * read, update, delete, their users, the groups that carry them, and their composites. Realm
+ * roles are realm configuration (`manage-realm`); client roles belong to the client
+ * (`manage-clients`). Anyone with an admin role may read them, since assigning roles needs them
+ * listed.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Context } from '../../context.ts';
 import { newId } from '../../crypto/index.ts';
 import { adminBadRequest, adminConflict, adminNotFound } from '../../errors/index.ts';
-import type { LoadedRealm, Role } from '../../realm/index.ts';
+import { byName, type LoadedRealm, type Role } from '../../realm/index.ts';
 import { forbidden, hasAnyAdminRole, isAllowed, requirePermission } from '../admin-auth.ts';
 import { checkRoleDeletable, checkRoleRename, mayGrant, requireCreateRoleIn, requireManageRole } from '../role-grants.ts';
 import { findClient, findRoleByName, rolesOf } from '../admin-lookups.ts';
 import { adminScope, location, paging, queryBoolean, queryString, readBody, type AdminScope } from '../admin-request.ts';
 import { list } from '../json-shape.ts';
 import { roleRepresentation, toRoleRepresentation, type RoleRepresentation } from '../representations/role.ts';
+import { toGroupRepresentation } from '../representations/group.ts';
 import { toUserRepresentation } from '../representations/user.ts';
 
 const roleList = list(roleRepresentation);
@@ -150,6 +152,16 @@ export async function roleRoutes(app: FastifyInstance, { ctx }: { ctx: Context }
       const { first, max } = paging(request, 100);
       const rights = { view: isAllowed(identity, realm, 'view-users'), manage: isAllowed(identity, realm, 'manage-users') };
       return (await ctx.realms.repository.listUsersWithRole(role.id, first, max)).map((u) => toUserRepresentation(realm, u, rights));
+    });
+
+    // As in Keycloak, `users` lists only direct mappings; groups that carry the role are listed here.
+    app.get(`${base}/:name/groups`, async (request) => {
+      const { realm } = await adminScope(ctx, request, 'query-groups');
+      const role = namedRole(request, realm);
+      const { first, max } = paging(request, 100);
+      const brief = queryBoolean(request, 'briefRepresentation') !== false;
+      const groups = [...realm.groupsById.values()].filter((g) => g.roleIds.includes(role.id)).sort(byName);
+      return groups.slice(first, first + max).map((g) => toGroupRepresentation(realm, g, { full: !brief }));
     });
   }
 

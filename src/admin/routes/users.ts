@@ -7,7 +7,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Context } from '../../context.ts';
 import { newId } from '../../crypto/index.ts';
 import { AdminError, adminBadRequest, adminConflict } from '../../errors/index.ts';
-import { newPasswordCredential, newUser, type LoadedRealm, type StoredCredential, type User, type UserQuery } from '../../realm/index.ts';
+import { defaultGroupIds, newPasswordCredential, newUser, type LoadedRealm, type StoredCredential, type User, type UserQuery } from '../../realm/index.ts';
 import { isAllowed, type AdminIdentity } from '../admin-auth.ts';
 import { findUser } from '../admin-lookups.ts';
 import { requireActOnUser } from '../role-grants.ts';
@@ -101,7 +101,7 @@ export async function userRoutes(app: FastifyInstance, { ctx }: { ctx: Context }
     await conflictOnRace(() =>
       ctx.realms.repository.transaction(async (tx) => {
         await assertUnique(tx, realm.realm.settings, user);
-        await tx.createUsers([{ user, roleIds: [realm.realm.settings.attributes.defaultRoleId], credentials }]);
+        await tx.createUsers([{ user, roleIds: [realm.realm.settings.attributes.defaultRoleId], credentials, groupIds: defaultGroupIds(realm) }]);
       }),
     );
     return reply.code(201).header('location', location(ctx, request, realm.realm.name, 'users', user.id)).send();

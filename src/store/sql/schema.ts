@@ -68,6 +68,24 @@ export interface UserRoleTable {
   user_id: string;
   role_id: string;
 }
+export interface GroupTable {
+  id: string;
+  realm_id: string;
+  /** '' for top-level groups (see migration 005-groups). */
+  parent_id: string;
+  name: string;
+  description: string | null;
+  attributes: string;
+  default_group: number;
+}
+export interface GroupRoleTable {
+  group_id: string;
+  role_id: string;
+}
+export interface GroupMemberTable {
+  user_id: string;
+  group_id: string;
+}
 export interface UserSessionTable {
   id: string;
   offline: number;
@@ -137,6 +155,9 @@ export interface Database {
   credential: CredentialTable;
   role: RoleTable;
   user_role: UserRoleTable;
+  realm_group: GroupTable;
+  group_role: GroupRoleTable;
+  group_member: GroupMemberTable;
   user_session: UserSessionTable;
   client_session: ClientSessionTable;
   auth_session: AuthSessionTable;

@@ -5,9 +5,9 @@
  * out, so everything above this file sees plain keys and the database holds none.
  */
 import type { Kysely, Selectable } from 'kysely';
-import type { Database, UserTable } from './schema.ts';
-import type { NewUserRecord, PasswordCredential, RealmRepository, StoredCredential, UserQuery } from '../../realm/realm-repository.ts';
-import type { Client, Realm, Role, User } from '../../realm/types.ts';
+import type { Database, GroupTable, UserTable } from './schema.ts';
+import type { GroupMembership, NewUserRecord, PasswordCredential, RealmRepository, StoredCredential, UserQuery } from '../../realm/realm-repository.ts';
+import type { Client, Group, Realm, Role, User } from '../../realm/types.ts';
 import type { KeyKind, KeyRing, StoredKey } from '../../crypto/index.ts';
 import { DEFAULT_REALM_SETTINGS } from '../../realm/defaults.ts';
 
@@ -75,6 +75,18 @@ function roleRow(role: Role) {
     description: role.description ?? null,
     composites: JSON.stringify(role.composites),
     attributes: JSON.stringify(role.attributes),
+  };
+}
+
+function groupRow(group: Group): GroupTable {
+  return {
+    id: group.id,
+    realm_id: group.realmId,
+    parent_id: group.parentId ?? '',
+    name: group.name,
+    description: group.description ?? null,
+    attributes: JSON.stringify(group.attributes),
+    default_group: flag(group.defaultGroup),
   };
 }
 
@@ -353,6 +365,7 @@ export class SqlRealmRepository implements RealmRepository {
     for (const part of chunks(credentials, INSERT_CHUNK)) await this.db.insertInto('credential').values(part).execute();
     const mappings = records.flatMap((r) => [...new Set(r.roleIds)].map((role_id) => ({ user_id: r.user.id, role_id })));
     for (const part of chunks(mappings, INSERT_CHUNK * 2)) await this.db.insertInto('user_role').values(part).execute();
+    await this.addGroupMembers(records.flatMap((r) => [...new Set(r.groupIds ?? [])].map((groupId) => ({ userId: r.user.id, groupId }))));
   }
   async listUsersPage(realmId: string, afterId: string | undefined, limit: number): Promise<User[]> {
     let q = this.db.selectFrom('app_user').selectAll().where('realm_id', '=', realmId);
@@ -402,5 +415,89 @@ export class SqlRealmRepository implements RealmRepository {
   async removeUserRoles(userId: string, roleIds: string[]): Promise<void> {
     if (roleIds.length === 0) return;
     await this.db.deleteFrom('user_role').where('user_id', '=', userId).where('role_id', 'in', roleIds).execute();
+  }
+
+  async listGroups(realmId: string): Promise<Group[]> {
+    const rows = await this.db.selectFrom('realm_group').selectAll().where('realm_id', '=', realmId).orderBy('name').orderBy('id').execute();
+    const mappings = await this.db
+      .selectFrom('group_role')
+      .innerJoin('realm_group', 'realm_group.id', 'group_role.group_id')
+      .select(['group_role.group_id', 'group_role.role_id'])
+      .where('realm_group.realm_id', '=', realmId)
+      .orderBy('group_role.role_id')
+      .execute();
+    const roles = new Map<string, string[]>();
+    for (const m of mappings) (roles.get(m.group_id) ?? roles.set(m.group_id, []).get(m.group_id)!).push(m.role_id);
+    return rows.map((r) => ({
+      id: r.id,
+      realmId: r.realm_id,
+      parentId: r.parent_id === '' ? undefined : r.parent_id,
+      name: r.name,
+      description: r.description ?? undefined,
+      attributes: JSON.parse(r.attributes),
+      roleIds: roles.get(r.id) ?? [],
+      defaultGroup: r.default_group === 1,
+    }));
+  }
+  async createGroups(groups: Group[]): Promise<void> {
+    for (const part of chunks(groups, INSERT_CHUNK)) await this.db.insertInto('realm_group').values(part.map(groupRow)).execute();
+    const mappings = groups.flatMap((g) => [...new Set(g.roleIds)].map((role_id) => ({ group_id: g.id, role_id })));
+    for (const part of chunks(mappings, INSERT_CHUNK * 2)) await this.db.insertInto('group_role').values(part).execute();
+  }
+  async updateGroup(group: Group): Promise<void> {
+    const { id, ...row } = groupRow(group);
+    await this.db.updateTable('realm_group').set(row).where('id', '=', id).execute();
+  }
+  async deleteGroups(ids: string[]): Promise<void> {
+    for (const part of chunks(ids, INSERT_CHUNK)) await this.db.deleteFrom('realm_group').where('id', 'in', part).execute();
+  }
+  async addGroupRoles(groupId: string, roleIds: string[]): Promise<void> {
+    if (roleIds.length === 0) return;
+    await this.db
+      .insertInto('group_role')
+      .values(roleIds.map((role_id) => ({ group_id: groupId, role_id })))
+      .onConflict((oc) => oc.columns(['group_id', 'role_id']).doNothing())
+      .execute();
+  }
+  async removeGroupRoles(groupId: string, roleIds: string[]): Promise<void> {
+    if (roleIds.length === 0) return;
+    await this.db.deleteFrom('group_role').where('group_id', '=', groupId).where('role_id', 'in', roleIds).execute();
+  }
+  async groupIdsOfUser(userId: string): Promise<string[]> {
+    return (await this.db.selectFrom('group_member').select('group_id').where('user_id', '=', userId).execute()).map((r) => r.group_id);
+  }
+  async groupIdsOfUsers(userIds: string[]): Promise<Map<string, string[]>> {
+    return byUser(userIds, async (part) => {
+      const rows = await this.db.selectFrom('group_member').selectAll().where('user_id', 'in', part).execute();
+      return rows.map((row) => [row.user_id, row.group_id]);
+    });
+  }
+  async addGroupMembers(memberships: GroupMembership[]): Promise<void> {
+    for (const part of chunks(memberships, INSERT_CHUNK * 2)) {
+      await this.db
+        .insertInto('group_member')
+        .values(part.map((m) => ({ user_id: m.userId, group_id: m.groupId })))
+        .onConflict((oc) => oc.columns(['user_id', 'group_id']).doNothing())
+        .execute();
+    }
+  }
+  async removeGroupMember(membership: GroupMembership): Promise<void> {
+    await this.db.deleteFrom('group_member').where('user_id', '=', membership.userId).where('group_id', '=', membership.groupId).execute();
+  }
+  async listGroupMembers(groupId: string, first: number, max: number): Promise<User[]> {
+    const rows = await this.db
+      .selectFrom('app_user')
+      .innerJoin('group_member', 'group_member.user_id', 'app_user.id')
+      .selectAll('app_user')
+      .where('group_member.group_id', '=', groupId)
+      .orderBy('app_user.username')
+      .offset(first)
+      .limit(max)
+      .execute();
+    return rows.map(toUser);
+  }
+  async lockRealm(realmId: string): Promise<void> {
+    // A write that changes nothing: PostgreSQL row-locks it until commit, SQLite has one writer anyway.
+    await this.db.updateTable('realm').set((eb) => ({ name: eb.ref('name') })).where('id', '=', realmId).execute();
   }
 }

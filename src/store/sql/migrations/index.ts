@@ -4,10 +4,12 @@ import * as initial from './001-initial.ts';
 import * as loginAttempt from './002-login-attempt.ts';
 import * as authSessionOrigin from './003-auth-session-origin.ts';
 import * as sealedKeys from './004-sealed-keys.ts';
+import * as groups from './005-groups.ts';
 
 export const migrations: Record<string, Migration> = {
   '001-initial': initial,
   '002-login-attempt': loginAttempt,
   '003-auth-session-origin': authSessionOrigin,
   '004-sealed-keys': sealedKeys,
+  '005-groups': groups,
 };
