@@ -115,7 +115,9 @@ describe('malformed tokens', () => {
       const query = new URLSearchParams({ id_token_hint: token, post_logout_redirect_uri: 'http://localhost:3000/bye' });
       const response = await t.app.inject({ method: 'GET', url: `${DEMO}/logout?${query}`, headers: { cookie: browser.cookie } });
       assert.equal(response.statusCode, 400, label);
-      assert.ok(response.body.includes('<p id="kc-error-message" class="instruction">Invalid parameter: id_token_hint</p>'), label);
+      // A token over the length bound for token parameters is refused before it is parsed.
+      const message = token.length > 20_000 ? "The size of OIDC parameter 'id_token_hint' is longer than allowed." : 'Invalid parameter: id_token_hint';
+      assert.ok(response.body.includes(`<p id="kc-error-message" class="instruction">${message.replaceAll("'", '&#39;')}</p>`), label);
       assert.equal(response.headers.location, undefined, label);
     }
   });
