@@ -6,12 +6,17 @@
 import { parseArgs } from 'node:util';
 import os from 'node:os';
 import path from 'node:path';
+import { ConfigError } from './config-error.ts';
+import { EDGE_FLAGS, parseEdgeConfig, testEdgeConfig, type EdgeConfig } from './edge-config.ts';
+
+export { ConfigError } from './config-error.ts';
+export { checkStartConfig, type EdgeConfig, type ProxyHeaders, type RateLimitConfig } from './edge-config.ts';
 
 export type DbKind = 'sqlite' | 'postgres';
 export type SessionsKind = 'sql' | 'redis' | 'memory';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
-export interface Config {
+export interface Config extends EdgeConfig {
   httpPort: number;
   httpHost: string;
   /** Public base URL or bare host name; unset means "derive from the request" (dev mode). */
@@ -47,8 +52,6 @@ export interface Config {
   routeCookie: boolean;
 }
 
-export class ConfigError extends Error {}
-
 const FLAGS = {
   'http-port': { type: 'string' },
   'http-host': { type: 'string' },
@@ -68,6 +71,7 @@ const FLAGS = {
   'import-realm': { type: 'boolean' },
   'node-route': { type: 'string' },
   'route-cookie': { type: 'boolean' },
+  ...EDGE_FLAGS,
 } as const;
 
 type FlagName = keyof typeof FLAGS;
@@ -130,8 +134,13 @@ function splitBooleanValues(argv: string[]): { args: string[]; explicit: Map<str
   return { args, explicit };
 }
 
+export interface ParseOptions {
+  /** `start-dev`: hostname strictness defaults to off. */
+  development?: boolean;
+}
+
 /** Parses the flags that follow the sub-command. Throws ConfigError with a one-line message. */
-export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env): Config {
+export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env, { development = false }: ParseOptions = {}): Config {
   let parsed;
   const { args, explicit } = splitBooleanValues(argv);
   try {
@@ -196,6 +205,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
     bootstrapAdmin: adminUser && adminPassword ? { username: adminUser, password: adminPassword } : undefined,
     nodeRoute,
     routeCookie: booleanValue('route-cookie', read('route-cookie') ?? String(DEFAULTS.routeCookie)),
+    ...parseEdgeConfig(read, integer, (name, raw) => booleanValue(name, raw), development),
   };
 }
 
@@ -231,6 +241,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     expiryBatchSize: DEFAULTS.expiryBatchSize,
     nodeRoute: 'test',
     routeCookie: DEFAULTS.routeCookie,
+    ...testEdgeConfig(),
     ...overrides,
   };
 }

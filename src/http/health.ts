@@ -1,8 +1,9 @@
 /**
- * Liveness, readiness and metrics. Ready means the store answers now (checked per request, with a
- * short bound so a hung database makes readiness fail rather than hang the probe).
+ * Liveness, readiness and metrics, served by the management interface (management.ts), never on
+ * the public port. Ready means the store answers now (checked per request, with a short bound so
+ * a hung database makes readiness fail rather than hang the probe).
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Context } from '../context.ts';
 
 const READY_TIMEOUT_MS = 2000;
@@ -10,7 +11,7 @@ const READY_TIMEOUT_MS = 2000;
 export async function healthRoutes(app: FastifyInstance, { ctx }: { ctx: Context }): Promise<void> {
   app.get('/health/live', async () => ({ status: 'UP', checks: [] }));
 
-  const ready = async (_request: unknown, reply: import('fastify').FastifyReply) => {
+  const ready = async (_request: unknown, reply: FastifyReply) => {
     try {
       await Promise.race([
         ctx.store.ping(),
@@ -23,8 +24,12 @@ export async function healthRoutes(app: FastifyInstance, { ctx }: { ctx: Context
     }
   };
   app.get('/health/ready', ready);
+  // Routes are registered once the app is built, so a process that answers has started.
+  app.get('/health/started', async () => ({ status: 'UP', checks: [] }));
   app.get('/health', ready);
+}
 
+export async function metricsRoutes(app: FastifyInstance, { ctx }: { ctx: Context }): Promise<void> {
   app.get('/metrics', async (_request, reply) => {
     reply.header('content-type', ctx.metrics.registry.contentType);
     return ctx.metrics.registry.metrics();

@@ -1,6 +1,7 @@
 /**
- * Starts holdfast as a real process (for restart, kill -9 and client tests) on a free loopback
- * port and waits until it is ready. Every wait is bounded.
+ * Starts holdfast as a real process (for restart, kill -9 and client tests) on free loopback
+ * ports (the public one and the management interface's) with `start-dev` (the URL comes from
+ * the request unless `--hostname` is given), and waits until it is ready. Every wait is bounded.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
@@ -28,6 +29,9 @@ export function tempDir(prefix = 'holdfast-test-'): string {
 export interface RunningHoldfast {
   url: string;
   port: number;
+  /** The management interface (`/health/*`, `/metrics`). */
+  managementUrl: string;
+  managementPort: number;
   process: ChildProcess;
   output(): string;
   /** Sends a signal and waits for the exit code (bounded). */
@@ -37,26 +41,48 @@ export interface RunningHoldfast {
 export interface StartOptions {
   dataDir: string;
   port?: number;
+  managementPort?: number;
+  /** `start-dev` unless given (`start` needs `--hostname` in args). */
+  command?: 'start' | 'start-dev';
   args?: string[];
   env?: Record<string, string>;
 }
 
 export async function startHoldfast(options: StartOptions): Promise<RunningHoldfast> {
   const port = options.port ?? (await freePort());
+  const managementPort = options.managementPort ?? (await freePort());
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', path.join(ROOT, 'src/main.ts'), 'start', '--demo', '--http-host', '127.0.0.1', '--http-port', String(port), '--data-dir', options.dataDir, '--log-level', 'warn', ...(options.args ?? [])],
+    [
+      '--import',
+      'tsx',
+      path.join(ROOT, 'src/main.ts'),
+      options.command ?? 'start-dev',
+      '--demo',
+      '--http-host',
+      '127.0.0.1',
+      '--http-port',
+      String(port),
+      '--http-management-port',
+      String(managementPort),
+      '--data-dir',
+      options.dataDir,
+      '--log-level',
+      'warn',
+      ...(options.args ?? []),
+    ],
     { cwd: ROOT, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';
   child.stdout!.on('data', (chunk) => (output += chunk));
   child.stderr!.on('data', (chunk) => (output += chunk));
   const url = `http://127.0.0.1:${port}`;
+  const managementUrl = `http://127.0.0.1:${managementPort}`;
   const deadline = Date.now() + 30_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`holdfast exited with ${child.exitCode}:\n${output}`);
     try {
-      const response = await fetch(`${url}/health/ready`);
+      const response = await fetch(`${managementUrl}/health/ready`);
       if (response.ok) break;
     } catch {
       // not listening yet
@@ -70,6 +96,8 @@ export async function startHoldfast(options: StartOptions): Promise<RunningHoldf
   return {
     url,
     port,
+    managementUrl,
+    managementPort,
     process: child,
     output: () => output,
     async stop(signal: NodeJS.Signals = 'SIGTERM') {

@@ -30,7 +30,7 @@ async function restart(ctx: Context, request: FastifyRequest, reply: FastifyRepl
 
 export async function loginRoutes(app: FastifyInstance, { ctx }: { ctx: Context }): Promise<void> {
   app.post('/realms/:realm/login-actions/authenticate', { config: { endpoint: 'login' } }, async (request, reply) => {
-    const { realm, issuer } = await resolveRealm(ctx, request);
+    const { realm, issuer } = await resolveRealm(ctx, request, 'page');
     const query = readParams(request, 'query');
     const form = readParams(request);
     const authSessionId = authSessionIdFromCookie(request);
@@ -54,14 +54,14 @@ export async function loginRoutes(app: FastifyInstance, { ctx }: { ctx: Context 
     const username = (form.get('username') ?? '').trim();
     const password = form.get('password') ?? '';
     if (username === '' || password === '') return renew({ error: INVALID_CREDENTIALS, username });
-    const outcome = await checkCredentials(ctx, realm, username, password, request.ip);
+    const outcome = await checkCredentials(ctx, realm, username, password, request.clientConnection.address);
     if (outcome.result === 'invalid') return renew({ error: INVALID_CREDENTIALS, username });
     if (outcome.result === 'disabled') return renew({ error: ACCOUNT_DISABLED, username });
     if (outcome.user.requiredActions.length > 0) throw new ErrorPage(400, 'Account is not fully set up. Contact your administrator.');
 
     const settings = realm.realm.settings;
     const rememberMe = settings.rememberMe && form.get('rememberMe') === 'on';
-    const session = await ctx.sessions.create(settings, { realmId: realm.realm.id, userId: outcome.user.id, rememberMe, ipAddress: request.ip });
+    const session = await ctx.sessions.create(settings, { realmId: realm.realm.id, userId: outcome.user.id, rememberMe, ipAddress: request.clientConnection.address });
     await setSsoCookies(ctx, request, reply, realm, issuer, session);
     await finishAuthSession(ctx, request, reply, issuer, authSession);
     return completeLogin(ctx, reply, realm, issuer, client, tab, session, '1');
