@@ -51,9 +51,11 @@ function claimedClientId(request: FastifyRequest): string | undefined {
 }
 
 function refuse(group: Group, reply: FastifyReply, retryAfterSeconds: number): never {
-  reply.header('retry-after', String(Math.max(1, retryAfterSeconds)));
-  if (group === 'auth' || group === 'login') throw new ErrorPage(429, 'Too many requests. Please wait a moment and try again.');
-  throw new OAuthError(429, 'temporarily_unavailable', TOO_MANY_REQUESTS, { 'retry-after': String(Math.max(1, retryAfterSeconds)) });
+  const retryAfter = String(Math.max(1, retryAfterSeconds));
+  if (group === 'token' || group === 'admin') throw new OAuthError(429, 'temporarily_unavailable', TOO_MANY_REQUESTS, { 'retry-after': retryAfter });
+  // The error page is sent with the headers already on the reply.
+  reply.header('retry-after', retryAfter);
+  throw new ErrorPage(429, 'Too many requests. Please wait a moment and try again.');
 }
 
 async function check(limiter: Limiter | undefined, group: Group, request: FastifyRequest, reply: FastifyReply): Promise<void> {
