@@ -68,7 +68,7 @@ function startNode(node: (typeof NODES)[number]): void {
     [
       ...['--import', 'tsx', 'src/main.ts', 'start', '--demo', '--db', 'postgres', '--db-url', DB_URL, '--http-host', '127.0.0.1', '--http-port', String(node.port)],
       ...['--http-management-port', String(node.managementPort), '--node-route', node.route, '--hostname', PUBLIC_URL],
-      ...['--proxy-headers', 'xforwarded', '--proxy-trusted-addresses', '127.0.0.1'],
+      ...['--proxy-headers', 'xforwarded', '--proxy-trusted-addresses', '127.0.0.1', '--shutdown-delay', '3'],
     ],
     { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
   );

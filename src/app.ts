@@ -43,7 +43,10 @@ export interface Holdfast {
   seed: SeedResult;
   /** The periodic expiry job (started); `runOnce()` runs a pass now. */
   expirySweeper: ExpirySweeper;
-  /** Stops accepting requests, flushes pending session writes, closes the store. */
+  /**
+   * Turns readiness DOWN and waits `--shutdown-delay` seconds while still serving, then stops
+   * accepting requests, flushes pending session writes, closes the store.
+   */
   close(): Promise<void>;
 }
 
@@ -119,7 +122,8 @@ export async function buildApp({ config, clock = systemClock }: BuildOptions): P
   await app.register(oidcRoutes, { ctx });
   await app.register(adminRoutes, { ctx });
 
-  const management = await buildManagement(ctx);
+  const lifecycle = { draining: false };
+  const management = await buildManagement(ctx, lifecycle);
   const httpsServer = servers.httpsServer();
 
   expirySweeper.start();
@@ -137,6 +141,10 @@ export async function buildApp({ config, clock = systemClock }: BuildOptions): P
       await expirySweeper.stop();
       // Out of the live set first, so peers stop pinning new logins here while requests drain.
       await cluster.leave();
+      // Load balancers see readiness DOWN and stop sending before a listener closes, so nothing
+      // they send is refused (POSTs that reached a node are never retried by them).
+      lifecycle.draining = true;
+      if (config.shutdownDelaySeconds > 0) await new Promise((resolve) => setTimeout(resolve, config.shutdownDelaySeconds * 1000));
       httpsServer?.close();
       httpsServer?.closeIdleConnections();
       await app.close();

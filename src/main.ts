@@ -16,7 +16,7 @@ const USAGE = `usage: holdfast start --hostname URL|host [--hostname-strict=true
                       [--proxy-trusted-addresses IP|CIDR,…] [--http-management-port 9000] [--health-enabled=true|false]
                       [--metrics-enabled=true|false] [--https-port 8443] [--https-certificate-file PEM]
                       [--https-certificate-key-file PEM] [--rate-limit-window 60] [--rate-limit-per-ip 3000]
-                      [--rate-limit-per-client 30000] [--rate-limit-exempt 127.0.0.0/8,::1|none]
+                      [--rate-limit-per-client 30000] [--rate-limit-exempt 127.0.0.0/8,::1|none] [--shutdown-delay 0]
        holdfast start-dev [the same flags]   development: --hostname-strict=false unless given
 ${IMPORT_USAGE}
 ${EXPORT_USAGE}`;

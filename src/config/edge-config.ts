@@ -34,6 +34,8 @@ export interface EdgeConfig {
   httpsCertificateFile?: string;
   httpsCertificateKeyFile?: string;
   rateLimit: RateLimitConfig;
+  /** Seconds between SIGTERM (readiness turns DOWN) and closing the listeners, for load balancers to notice. */
+  shutdownDelaySeconds: number;
 }
 
 export const EDGE_FLAGS = {
@@ -50,6 +52,7 @@ export const EDGE_FLAGS = {
   'rate-limit-per-ip': { type: 'string' },
   'rate-limit-per-client': { type: 'string' },
   'rate-limit-exempt': { type: 'string' },
+  'shutdown-delay': { type: 'string' },
 } as const;
 
 export const EDGE_DEFAULTS = {
@@ -103,6 +106,7 @@ export function parseEdgeConfig(read: Reader, integer: Integer, bool: Bool, deve
       perClient: integer('rate-limit-per-client', read('rate-limit-per-client') ?? String(limits.perClient), 0, 100_000_000),
       exempt: addressList('rate-limit-exempt', read('rate-limit-exempt') ?? limits.exempt.join(',')),
     },
+    shutdownDelaySeconds: integer('shutdown-delay', read('shutdown-delay') ?? '0', 0, 300),
   };
 }
 
@@ -134,5 +138,6 @@ export function testEdgeConfig(): EdgeConfig {
     metricsEnabled: true,
     httpsPort: 0,
     rateLimit: { ...EDGE_DEFAULTS.rateLimit },
+    shutdownDelaySeconds: 0,
   };
 }

@@ -7,9 +7,9 @@
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Context } from '../context.ts';
 import { registerErrorHandler } from './error-handler.ts';
-import { healthRoutes, metricsRoutes } from './health.ts';
+import { healthRoutes, metricsRoutes, type Lifecycle } from './health.ts';
 
-export async function buildManagement(ctx: Context): Promise<FastifyInstance> {
+export async function buildManagement(ctx: Context, lifecycle: Lifecycle): Promise<FastifyInstance> {
   const management = Fastify({
     loggerInstance: ctx.log,
     logController: new LogController({ disableRequestLogging: true }),
@@ -17,7 +17,7 @@ export async function buildManagement(ctx: Context): Promise<FastifyInstance> {
     forceCloseConnections: true,
   });
   registerErrorHandler(management);
-  if (ctx.config.healthEnabled) await management.register(healthRoutes, { ctx });
+  if (ctx.config.healthEnabled) await management.register(healthRoutes, { ctx, lifecycle });
   if (ctx.config.metricsEnabled) await management.register(metricsRoutes, { ctx });
   return management;
 }

@@ -2,7 +2,7 @@
  * The management interface: `/health`, `/health/live`, `/health/ready`, `/health/started` and
  * `/metrics` answer on `--http-management-port` only, never on the public port;
  * `--health-enabled=false` / `--metrics-enabled=false` remove them, and with both off the port is
- * not opened at all.
+ * not opened at all. During `--shutdown-delay` readiness is DOWN while requests are still served.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -37,6 +37,23 @@ describe('management interface', () => {
     } finally {
       assert.equal(await server.stop(), 0);
     }
+  });
+
+  it('reports not ready during --shutdown-delay while the public port still serves, then exits 0', async () => {
+    const server = await startHoldfast({ dataDir: tempDir(), args: ['--shutdown-delay', '3'] });
+    const exited = server.stop('SIGTERM');
+    const deadline = Date.now() + 10_000;
+    let readiness: Response | undefined;
+    while (Date.now() < deadline) {
+      readiness = await fetch(`${server.managementUrl}/health/ready`);
+      if (readiness.status === 503) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    assert.equal(readiness?.status, 503);
+    assert.deepEqual(await readiness!.json(), { status: 'DOWN', checks: [{ name: 'shutdown', status: 'DOWN' }] });
+    assert.equal((await fetch(`${server.url}/realms/demo/.well-known/openid-configuration`)).status, 200);
+    assert.equal((await fetch(`${server.managementUrl}/health/live`)).status, 200);
+    assert.equal(await exited, 0);
   });
 
   it('drops what is disabled, and opens no port when nothing is enabled', async () => {

@@ -87,7 +87,7 @@ export async function startCluster(size = 3): Promise<TestCluster> {
       command: 'start',
       args: [
         ...['--db', 'postgres', '--db-url', database.url, '--db-pool-size', '8', '--node-route', node.route, '--hostname', url],
-        ...['--proxy-headers', 'xforwarded', '--proxy-trusted-addresses', '127.0.0.1'],
+        ...['--proxy-headers', 'xforwarded', '--proxy-trusted-addresses', '127.0.0.1', '--shutdown-delay', '3'],
       ],
     });
 
