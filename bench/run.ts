@@ -153,7 +153,7 @@ async function runScenarios(
       warmup = job && withSeconds(job, options.warmupSeconds);
     }
     if (!job) continue;
-    const measured = await measure(load, job, warmup, target.kind === 'holdfast' ? target.url : undefined);
+    const measured = await measure(load, job, warmup, target.metricsUrl);
     const r = measured.result;
     log(`  ${scenario.name}: ${r.rps.toFixed(0)} req/s p50 ${r.p50.toFixed(1)} p99 ${r.p99.toFixed(1)} ms${r.failed ? ` FAILED ${r.failed}: ${r.sample}` : ''}`);
     let paired: LoadResult | undefined;
@@ -231,7 +231,7 @@ async function runHoldfastConfig(load: LoadGenerator, backend: Backend, populati
     config.restartMs = server.readyMs;
     config.rssIdleBytes = rssBytes(server.pid);
     log(`  ready in ${server.readyMs.toFixed(0)} ms with ${backend === 'memory' ? 0 : population} sessions stored`);
-    let target = holdfastTarget(server.url);
+    let target = holdfastTarget(server.url, undefined, server.managementUrl);
     const issuer = `${server.url}/realms/demo`;
 
     if (backend === 'memory') {
@@ -256,7 +256,7 @@ async function runHoldfastConfig(load: LoadGenerator, backend: Backend, populati
       }
     }
     config.rssCachedBytes = rssBytes(server.pid);
-    Object.assign(config, await scrapeHeap(server.url));
+    Object.assign(config, await scrapeHeap(server.managementUrl!));
 
     config.floor = await runSigningFloor(options.mode === 'quick' ? 1 : 2);
     log(`  signing floor now: RS256 ${config.floor.rs256.toFixed(0)}/s, ES256 ${config.floor.es256.toFixed(0)}/s`);
@@ -279,7 +279,7 @@ async function runHoldfastConfig(load: LoadGenerator, backend: Backend, populati
       server = switched.server;
       config.rotationSwitch = switched.how;
       if (switched.how === 'database') config.restartAgainMs = server.readyMs;
-      target = holdfastTarget(server.url);
+      target = holdfastTarget(server.url, undefined, server.managementUrl);
       await runScenarios(load, target, rotating, options, record);
     }
     if (backend !== 'memory' && !bundle && options.bundle) {

@@ -51,6 +51,8 @@ interface ClientCredentials {
 export interface Target {
   kind: 'holdfast' | 'peer';
   url: string;
+  /** Where holdfast's Prometheus metrics are (its management interface); unset for the peer. */
+  metricsUrl?: string;
   tokenPath: string;
   introspectPath: string;
   userinfoPath: string;
@@ -92,12 +94,13 @@ async function postForm(url: string, body: Record<string, string>, authorization
   return json;
 }
 
-export function holdfastTarget(url: string, user = { username: 'alice', password: 'alice' }): Target {
+export function holdfastTarget(url: string, user = { username: 'alice', password: 'alice' }, metricsUrl?: string): Target {
   const realm = `${url}/realms/demo/protocol/openid-connect`;
   const service = { id: 'demo-service', secret: 'demo-service-secret' };
   return {
     kind: 'holdfast',
     url,
+    metricsUrl,
     tokenPath: '/realms/demo/protocol/openid-connect/token',
     introspectPath: '/realms/demo/protocol/openid-connect/token/introspect',
     userinfoPath: '/realms/demo/protocol/openid-connect/userinfo',

@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
+import { freePort } from '../test/support/process.ts';
 import type { Stores } from './seed.ts';
 import { newKeyEncryptionKeyText } from '../src/crypto/index.ts';
 
@@ -16,10 +17,13 @@ export const LOAD_CPU = '1';
 const READY_POLL_MS = 10;
 const READY_DEADLINE_MS = 60_000;
 
-export { buildBundle, freePort } from '../test/support/process.ts';
+export { buildBundle } from '../test/support/process.ts';
+export { freePort };
 
 export interface Running {
   url: string;
+  /** holdfast's management interface (health, metrics); the peer has none. */
+  managementUrl?: string;
   pid: number;
   /** Milliseconds from spawn to the first successful readiness probe. */
   readyMs: number;
@@ -28,7 +32,7 @@ export interface Running {
   stop(): Promise<void>;
 }
 
-async function launch(args: string[], url: string, readyPath: string, env: NodeJS.ProcessEnv = {}): Promise<Running> {
+async function launch(args: string[], url: string, readyUrl: string, env: NodeJS.ProcessEnv = {}): Promise<Running> {
   const started = performance.now();
   const child: ChildProcess = spawn('taskset', ['-c', SERVER_CPU, process.execPath, ...args], {
     cwd: ROOT,
@@ -42,7 +46,7 @@ async function launch(args: string[], url: string, readyPath: string, env: NodeJ
   for (;;) {
     if (child.exitCode !== null) throw new Error(`${args.join(' ')} exited with ${child.exitCode}:\n${output}`);
     try {
-      const response = await fetch(url + readyPath, { signal: AbortSignal.timeout(2000) });
+      const response = await fetch(readyUrl, { signal: AbortSignal.timeout(2000) });
       await response.arrayBuffer();
       if (response.status < 500) {
         readyMs = performance.now() - started;
@@ -90,7 +94,8 @@ export function benchKekFile(stores: Stores): string {
   return file;
 }
 
-export function startHoldfast({ stores, port, bundle, nodeFlags = [], extraArgs = [] }: HoldfastOptions): Promise<Running> {
+export async function startHoldfast({ stores, port, bundle, nodeFlags = [], extraArgs = [] }: HoldfastOptions): Promise<Running> {
+  const managementUrl = `http://127.0.0.1:${await freePort()}`;
   const backendArgs =
     stores.backend === 'postgres'
       ? ['--db', 'postgres', '--db-url', stores.dbUrl!]
@@ -102,12 +107,15 @@ export function startHoldfast({ stores, port, bundle, nodeFlags = [], extraArgs 
   const args = [
     ...nodeFlags,
     ...(bundle ? [bundle] : ['--import', 'tsx', 'src/main.ts']),
-    'start',
+    // Development mode: the issuer comes from the request (no --hostname).
+    'start-dev',
     '--demo',
     '--http-host',
     '127.0.0.1',
     '--http-port',
     String(port),
+    '--http-management-port',
+    new URL(managementUrl).port,
     '--data-dir',
     stores.dataDir,
     '--log-level',
@@ -117,11 +125,12 @@ export function startHoldfast({ stores, port, bundle, nodeFlags = [], extraArgs 
     ...backendArgs,
     ...extraArgs,
   ];
-  return launch(args, `http://127.0.0.1:${port}`, '/health/ready');
+  return { ...(await launch(args, `http://127.0.0.1:${port}`, `${managementUrl}/health/ready`)), managementUrl };
 }
 
 export function startPeer(port: number, nodeFlags: string[] = []): Promise<Running> {
-  return launch([...nodeFlags, '--import', 'tsx', 'bench/peers/oidc-provider.ts', '--port', String(port)], `http://127.0.0.1:${port}`, '/.well-known/openid-configuration');
+  const url = `http://127.0.0.1:${port}`;
+  return launch([...nodeFlags, '--import', 'tsx', 'bench/peers/oidc-provider.ts', '--port', String(port)], url, `${url}/.well-known/openid-configuration`);
 }
 
 /** Resident set size of a process, in bytes (Linux /proc). */

@@ -1,7 +1,9 @@
 /**
  * `npm run cluster`: a local holdfast cluster for trials, from the machine's binaries. Three
- * nodes on PostgreSQL (127.0.0.1:8081-8083, routes node1-node3) behind HAProxy on :8080 with
- * deploy/haproxy.cfg (statistics on 127.0.0.1:8404). The database is created when missing.
+ * nodes on PostgreSQL (127.0.0.1:8081-8083, routes node1-node3, management interfaces on
+ * 9001-9003) behind HAProxy on :8080 with deploy/haproxy.cfg (statistics on 127.0.0.1:8404),
+ * run as that file says (`start --hostname … --proxy-headers xforwarded`). The database is
+ * created when missing.
  *
  * A node that exits is started again after a second, so `kill -TERM <pid>` (a clean restart) or
  * `kill -9 <pid>` (a crash) on the printed process ids tries out what the cluster survives.
@@ -21,7 +23,7 @@ import { newKeyEncryptionKeyText } from '../src/crypto/index.ts';
 const ROOT = path.resolve(import.meta.dirname, '..');
 const DB_URL = process.env.HOLDFAST_DB_URL ?? 'postgres://postgres@127.0.0.1:5432/holdfast';
 const PUBLIC_URL = process.env.HOLDFAST_PUBLIC_URL ?? 'http://localhost:8080';
-const NODES = [1, 2, 3].map((i) => ({ route: `node${i}`, port: 8080 + i }));
+const NODES = [1, 2, 3].map((i) => ({ route: `node${i}`, port: 8080 + i, managementPort: 9000 + i }));
 
 /** The key-encryption key every node gets: the operator's, or one kept in data/ for this trial cluster. */
 function kekArgs(): string[] {
@@ -78,7 +80,11 @@ const children = new Map<string, ChildProcess>();
 function startNode(node: (typeof NODES)[number]): void {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', 'src/main.ts', 'start', '--demo', '--db', 'postgres', '--db-url', DB_URL, ...kekArgs(), '--http-host', '127.0.0.1', '--http-port', String(node.port), '--node-route', node.route, '--hostname', PUBLIC_URL],
+    [
+      ...['--import', 'tsx', 'src/main.ts', 'start', '--demo', '--db', 'postgres', '--db-url', DB_URL, ...kekArgs(), '--http-host', '127.0.0.1', '--http-port', String(node.port)],
+      ...['--http-management-port', String(node.managementPort), '--node-route', node.route, '--hostname', PUBLIC_URL],
+      ...['--proxy-headers', 'xforwarded', '--proxy-trusted-addresses', '127.0.0.1', '--shutdown-delay', '3'],
+    ],
     { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   children.set(node.route, child);
@@ -92,15 +98,15 @@ function startNode(node: (typeof NODES)[number]): void {
   });
 }
 
-async function waitReady(port: number): Promise<void> {
+async function waitReady(managementPort: number): Promise<void> {
   const deadline = Date.now() + 60_000;
   for (;;) {
     try {
-      if ((await fetch(`http://127.0.0.1:${port}/health/ready`)).ok) return;
+      if ((await fetch(`http://127.0.0.1:${managementPort}/health/ready`)).ok) return;
     } catch {
       // not listening yet
     }
-    if (Date.now() > deadline) throw new Error(`node on port ${port} did not become ready`);
+    if (Date.now() > deadline) throw new Error(`node with management port ${managementPort} did not become ready`);
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
@@ -126,7 +132,7 @@ async function main(): Promise<void> {
   for (const node of NODES) startNode(node);
   process.on('SIGINT', stopAll);
   process.on('SIGTERM', stopAll);
-  await Promise.all(NODES.map((node) => waitReady(node.port)));
+  await Promise.all(NODES.map((node) => waitReady(node.managementPort)));
 
   const proxy = spawn(haproxy, ['-db', '-f', path.join(ROOT, 'deploy/haproxy.cfg')], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   children.set('haproxy', proxy);
@@ -141,7 +147,7 @@ async function main(): Promise<void> {
   console.log(
     [
       '',
-      `holdfast cluster: ${PUBLIC_URL} (HAProxy) → nodes on 127.0.0.1:8081-8083, database ${DB_URL}`,
+      `holdfast cluster: ${PUBLIC_URL} (HAProxy) → nodes on 127.0.0.1:8081-8083 (health, metrics on :9001-9003), database ${DB_URL}`,
       `  HAProxy statistics   http://127.0.0.1:8404/`,
       `  discovery            ${PUBLIC_URL}/realms/demo/.well-known/openid-configuration`,
       `  token                curl -d grant_type=password -d client_id=demo-service -d client_secret=demo-service-secret -d username=alice -d password=alice ${PUBLIC_URL}/realms/demo/protocol/openid-connect/token`,

@@ -1,7 +1,10 @@
 /**
- * Builds a holdfast instance from a configuration: store, caches, services and every route.
- * It never listens; main.ts does, and tests use `app.inject()` or listen on port 0.
+ * Builds a holdfast instance from a configuration: store, caches, services and every route, on
+ * the public app (HTTP, and HTTPS with a certificate) and the management app (health, metrics).
+ * It never listens; main.ts does (src/http/listeners.ts), and tests use `app.inject()` /
+ * `management.inject()` or listen on port 0.
  */
+import type https from 'node:https';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import cookie from '@fastify/cookie';
 import { systemClock, type Clock } from './clock/index.ts';
@@ -10,8 +13,11 @@ import type { Context } from './context.ts';
 import './http/route-config.ts';
 import { answerClientError, answerFrameworkError, registerErrorHandler } from './http/error-handler.ts';
 import { registerFormParser } from './http/form.ts';
-import { healthRoutes } from './http/health.ts';
+import { ClientConnectionResolver, registerClientConnection } from './http/client-connection.ts';
+import { loadTlsCredentials, registerHsts, serverFactoryWithHttps } from './http/https.ts';
+import { buildManagement } from './http/management.ts';
 import { Metrics } from './http/metrics.ts';
+import { registerRateLimits } from './http/rate-limits.ts';
 import { RealmService, seedDemo, type SeedResult } from './realm/index.ts';
 import { ExpirySweeper, LoginAttempts, RevocationList, SessionService } from './session/index.ts';
 import { PasswordWork } from './crypto/index.ts';
@@ -28,19 +34,29 @@ export interface BuildOptions {
 }
 
 export interface Holdfast {
+  /** The public routes (OIDC, login pages, admin API). */
   app: FastifyInstance;
+  /** The management interface: `/health/*`, `/metrics`. */
+  management: FastifyInstance;
+  /** The HTTPS server answering with `app`'s routes, when a certificate is configured. */
+  httpsServer?: https.Server;
   ctx: Context;
   seed: SeedResult;
   /** The periodic expiry job (started); `runOnce()` runs a pass now. */
   expirySweeper: ExpirySweeper;
   /** The realm database (and, with `--sessions sql`, the session store's). */
   database: SqlDatabase;
-  /** Stops accepting requests, flushes pending session writes, closes the store. */
+  /**
+   * Turns readiness DOWN and waits `--shutdown-delay` seconds while still serving, then stops
+   * accepting requests, flushes pending session writes, closes the store.
+   */
   close(): Promise<void>;
 }
 
 export async function buildApp({ config, clock = systemClock }: BuildOptions): Promise<Holdfast> {
+  const servers = serverFactoryWithHttps(loadTlsCredentials(config));
   const app = Fastify({
+    serverFactory: servers.serverFactory,
     logger: {
       level: config.logLevel,
       redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
@@ -52,6 +68,7 @@ export async function buildApp({ config, clock = systemClock }: BuildOptions): P
     // Two log lines per request cost more than a refresh's own work: request logs are for debugging.
     logController: new LogController({ disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace' }),
     bodyLimit: 1024 * 1024,
+    // Forwarded headers are read by client-connection.ts, from trusted proxies only.
     trustProxy: false,
     forceCloseConnections: 'idle',
     // Keycloak's names (realms, clients, roles) run to 255 characters, and a path carries them
@@ -60,6 +77,7 @@ export async function buildApp({ config, clock = systemClock }: BuildOptions): P
     frameworkErrors: answerFrameworkError,
     clientErrorHandler: answerClientError,
   });
+  registerClientConnection(app, new ClientConnectionResolver(config.proxyHeaders, config.proxyTrustedAddresses));
 
   const database: SqlDatabase = await openSqlDatabase(
     config.db === 'sqlite' ? { dialect: 'sqlite', dataDir: config.dataDir } : { dialect: 'postgres', url: config.dbUrl, poolSize: config.dbPoolSize },
@@ -108,19 +126,26 @@ export async function buildApp({ config, clock = systemClock }: BuildOptions): P
   await app.register(cookie);
   registerFormParser(app);
   registerErrorHandler(app);
+  registerHsts(app);
+  await registerRateLimits(app, config.rateLimit);
   app.addHook('onResponse', async (request, reply) => {
     const endpoint = (request.routeOptions.config as { endpoint?: string } | undefined)?.endpoint ?? request.routeOptions.url ?? 'unknown';
     const outcome = reply.statusCode >= 500 ? 'server_error' : reply.statusCode >= 400 ? 'client_error' : 'success';
     metrics.requests.inc({ endpoint, outcome });
   });
-  await app.register(healthRoutes, { ctx });
   await app.register(oidcRoutes, { ctx });
   await app.register(adminRoutes, { ctx });
+
+  const lifecycle = { draining: false };
+  const management = await buildManagement(ctx, lifecycle);
+  const httpsServer = servers.httpsServer();
 
   expirySweeper.start();
   let closed = false;
   return {
     app,
+    management,
+    httpsServer,
     ctx,
     seed,
     expirySweeper,
@@ -131,7 +156,15 @@ export async function buildApp({ config, clock = systemClock }: BuildOptions): P
       await expirySweeper.stop();
       // Out of the live set first, so peers stop pinning new logins here while requests drain.
       await cluster.leave();
+      // Load balancers see readiness DOWN and stop sending before a listener closes, so nothing
+      // they send is refused (POSTs that reached a node are never retried by them).
+      lifecycle.draining = true;
+      if (config.shutdownDelaySeconds > 0) await new Promise((resolve) => setTimeout(resolve, config.shutdownDelaySeconds * 1000));
+      httpsServer?.close();
+      httpsServer?.closeIdleConnections();
       await app.close();
+      httpsServer?.closeAllConnections();
+      await management.close();
       await sessions.close();
       await cluster.close();
       await store.close();

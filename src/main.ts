@@ -1,29 +1,39 @@
 /**
- * The `holdfast` command: `start` parses flags (and HOLDFAST_* variables), builds the app and
- * listens; SIGTERM/SIGINT stop accepting, flush pending session writes and exit 0.
- * Bad flags, a data directory another holdfast process holds, and a key-encryption key that is
- * missing or does not open the database, get a one-line error and exit code 2.
+ * The `holdfast` command: `start` (production: `--hostname` required) and `start-dev` (the URL
+ * may come from each request, as Keycloak's `start-dev`) parse flags (and HOLDFAST_* variables),
+ * build the app and listen; SIGTERM/SIGINT stop accepting, flush pending session writes and
+ * exit 0. Bad flags, a data directory another holdfast process holds, and a key-encryption key
+ * that is missing or does not open the database, get a one-line error and exit code 2.
  */
-import { buildApp } from './app.ts';
-import { ConfigError, parseConfig, type Config } from './config/index.ts';
+import { buildApp, type Holdfast } from './app.ts';
+import { ConfigError, checkStartConfig, parseConfig, type Config } from './config/index.ts';
+import { listen, type ListeningPorts } from './http/listeners.ts';
 import { EXPORT_USAGE, IMPORT_USAGE, ROTATE_KEK_USAGE, importDirectory, importRealmsOnStart, runExport, runImport, runRotateKek } from './cli/index.ts';
 import { KekError } from './crypto/index.ts';
 import { DataDirInUse } from './store/sql/index.ts';
 
-const USAGE = `usage: holdfast start [--http-port 8080] [--http-host 0.0.0.0] [--hostname URL|host] [--db sqlite|postgres]
-                      [--db-url postgres://…] [--data-dir ./data] [--log-level info] [--cache-size 10000] [--demo]
-                      [--db-pool-size 10] [--node-route <host>-<port>] [--route-cookie=true|false] [--import-realm]
-                      [--expiry-interval 900] [--expiry-batch-size 1000] [--kek-file <path>] [--kek-previous-file <path>]
+const USAGE = `usage: holdfast start --hostname URL|host [--hostname-strict=true|false] [--http-port 8080] [--http-host 0.0.0.0]
+                      [--db sqlite|postgres] [--db-url postgres://…] [--data-dir ./data] [--log-level info] [--cache-size 10000]
+                      [--demo] [--db-pool-size 10] [--node-route <host>-<port>] [--route-cookie=true|false] [--import-realm]
+                      [--expiry-interval 900] [--expiry-batch-size 1000] [--proxy-headers forwarded|xforwarded]
+                      [--proxy-trusted-addresses IP|CIDR,…] [--http-management-port 9000] [--health-enabled=true|false]
+                      [--metrics-enabled=true|false] [--https-port 8443] [--https-certificate-file PEM]
+                      [--https-certificate-key-file PEM] [--rate-limit-window 60] [--rate-limit-per-ip 3000]
+                      [--rate-limit-per-client 30000] [--rate-limit-exempt 127.0.0.0/8,::1|none] [--shutdown-delay 0]
+                      [--kek-file <path>] [--kek-previous-file <path>]
+       holdfast start-dev [the same flags]   development: --hostname-strict=false unless given
 ${IMPORT_USAGE}
 ${EXPORT_USAGE}
 ${ROTATE_KEK_USAGE}`;
 
-function printBanner(config: Config, port: number, defaultAdminPassword: boolean): void {
-  const base = config.hostname && /^https?:\/\//.test(config.hostname) ? config.hostname.replace(/\/$/, '') : `http://localhost:${port}`;
+function printBanner(config: Config, ports: ListeningPorts, defaultAdminPassword: boolean): void {
+  const base = config.hostname && /^https?:\/\//.test(config.hostname) ? config.hostname.replace(/\/$/, '') : `http://localhost:${ports.http}`;
   const lines = [
     '',
     `holdfast is listening on ${base} (realms: ${config.db}${config.db === 'sqlite' ? ` in ${config.dataDir}` : ''}; sessions: ${config.sessions})`,
   ];
+  if (ports.https !== undefined) lines.push(`  HTTPS on port ${ports.https}`);
+  if (ports.management !== undefined) lines.push(`  management interface (health, metrics) on http://${config.httpHost === '0.0.0.0' ? 'localhost' : config.httpHost}:${ports.management}`);
   if (config.demo) {
     lines.push(
       '',
@@ -48,26 +58,23 @@ function printBanner(config: Config, port: number, defaultAdminPassword: boolean
   }
 }
 
-async function start(argv: string[]): Promise<void> {
-  let config: Config;
-  try {
-    config = parseConfig(argv);
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(`holdfast: ${error.message}`);
-      process.exit(2);
-    }
-    throw error;
+function exitOnConfigError(error: unknown): never {
+  if (error instanceof ConfigError || error instanceof DataDirInUse || error instanceof KekError) {
+    console.error(`holdfast: ${error.message}`);
+    process.exit(2);
   }
-  let holdfast;
+  throw error;
+}
+
+async function start(argv: string[], development: boolean): Promise<void> {
+  let config: Config;
+  let holdfast: Holdfast;
   try {
+    config = parseConfig(argv, process.env, { development });
+    checkStartConfig(config);
     holdfast = await buildApp({ config });
   } catch (error) {
-    if (error instanceof DataDirInUse || error instanceof KekError) {
-      console.error(`holdfast: ${error.message}`);
-      process.exit(2);
-    }
-    throw error;
+    exitOnConfigError(error);
   }
   const { app } = holdfast;
   // Errors are handled where they arise; a promise someone forgot is a bug to log and fix, not a
@@ -89,15 +96,14 @@ async function start(argv: string[]): Promise<void> {
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
-  await app.listen({ port: config.httpPort, host: config.httpHost });
-  const address = app.server.address();
-  const port = typeof address === 'object' && address ? address.port : config.httpPort;
-  printBanner(config, port, holdfast.seed.defaultAdminPassword);
+  const ports = await listen(holdfast, config);
+  printBanner(config, ports, holdfast.seed.defaultAdminPassword);
 }
 
 async function main(): Promise<void> {
   const [command, ...rest] = process.argv.slice(2);
-  if (command === 'start') return start(rest);
+  if (command === 'start') return start(rest, false);
+  if (command === 'start-dev') return start(rest, true);
   if (command === 'import') process.exit(await runImport(rest));
   if (command === 'export') process.exit(await runExport(rest));
   if (command === 'rotate-kek') process.exit(await runRotateKek(rest));

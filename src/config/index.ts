@@ -6,12 +6,17 @@
 import { parseArgs } from 'node:util';
 import os from 'node:os';
 import path from 'node:path';
+import { ConfigError } from './config-error.ts';
+import { EDGE_FLAGS, parseEdgeConfig, testEdgeConfig, type EdgeConfig } from './edge-config.ts';
+
+export { ConfigError } from './config-error.ts';
+export { checkStartConfig, type EdgeConfig, type ProxyHeaders, type RateLimitConfig } from './edge-config.ts';
 
 export type DbKind = 'sqlite' | 'postgres';
 export type SessionsKind = 'sql' | 'redis' | 'memory';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
-export interface Config {
+export interface Config extends EdgeConfig {
   httpPort: number;
   httpHost: string;
   /** Public base URL or bare host name; unset means "derive from the request" (dev mode). */
@@ -58,8 +63,6 @@ export interface Config {
 /** Where a key-encryption key comes from: a file, or the key itself in a variable (never a flag: `ps` would show it). */
 export type KekSource = { file: string } | { variable: string; value: string };
 
-export class ConfigError extends Error {}
-
 const FLAGS = {
   'http-port': { type: 'string' },
   'http-host': { type: 'string' },
@@ -81,6 +84,7 @@ const FLAGS = {
   'route-cookie': { type: 'boolean' },
   'kek-file': { type: 'string' },
   'kek-previous-file': { type: 'string' },
+  ...EDGE_FLAGS,
 } as const;
 
 type FlagName = keyof typeof FLAGS;
@@ -146,8 +150,13 @@ function splitBooleanValues(argv: string[]): { args: string[]; explicit: Map<str
   return { args, explicit };
 }
 
+export interface ParseOptions {
+  /** `start-dev`: hostname strictness defaults to off. */
+  development?: boolean;
+}
+
 /** Parses the flags that follow the sub-command. Throws ConfigError with a one-line message. */
-export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env): Config {
+export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env, { development = false }: ParseOptions = {}): Config {
   let parsed;
   const { args, explicit } = splitBooleanValues(argv);
   try {
@@ -227,6 +236,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
     authSessionLimits: DEFAULTS.authSessionLimits,
     kek,
     kekPrevious,
+    ...parseEdgeConfig(read, integer, (name, raw) => booleanValue(name, raw), development),
   };
 }
 
@@ -263,6 +273,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     nodeRoute: 'test',
     routeCookie: DEFAULTS.routeCookie,
     authSessionLimits: DEFAULTS.authSessionLimits,
+    ...testEdgeConfig(),
     ...overrides,
   };
 }

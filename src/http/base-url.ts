@@ -1,21 +1,26 @@
 /**
- * The server's public base URL for a request: `--hostname` when it is a full URL; otherwise the
- * request's scheme and port with `--hostname`'s host, or the request's Host header in dev mode.
- * The issuer of every token is this URL plus `/realms/{realm}`.
+ * The server's public base URL for a request; the issuer of every token is this URL plus
+ * `/realms/{realm}`. With `--hostname` the URL never comes from the request's Host header: a full
+ * URL is used as it is; a bare host name takes the scheme of the client connection (the listener,
+ * or a trusted proxy) and the port of the listener, or the scheme's default port behind a proxy.
+ * Without `--hostname` (`start-dev`, or `--hostname-strict=false`) the Host header (or a trusted
+ * proxy's forwarded host) decides, as in Keycloak's development mode.
  */
 import type { FastifyRequest } from 'fastify';
 import { invalidRequest } from '../errors/index.ts';
-
-const HOST_SHAPE = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$/;
+import { HOST_SHAPE } from './client-connection.ts';
 
 export function baseUrl(request: FastifyRequest, hostname: string | undefined): string {
   if (hostname && /^https?:\/\//.test(hostname)) return hostname.replace(/\/+$/, '');
-  const host = request.headers.host ?? '';
-  const port = HOST_SHAPE.exec(host)?.[2]?.slice(1);
-  // The shape alone lets `host:99999` through, which no URL parser accepts further on.
-  if (!HOST_SHAPE.test(host) || (port !== undefined && Number(port) > 65535)) throw invalidRequest('Invalid Host header');
-  if (!hostname) return `${request.protocol}://${host}`;
-  return `${request.protocol}://${hostname}${port && !hostname.includes(':') ? ':' + port : ''}`;
+  const { scheme, host, forwarded } = request.clientConnection;
+  if (!hostname) {
+    if (host === undefined || !HOST_SHAPE.test(host)) throw invalidRequest('Invalid Host header');
+    return `${scheme}://${host}`;
+  }
+  if (/:\d+$/.test(hostname)) return `${scheme}://${hostname}`;
+  const port = forwarded ? undefined : request.socket.localPort;
+  const defaultPort = scheme === 'https' ? 443 : 80;
+  return `${scheme}://${hostname}${port && port !== defaultPort ? ':' + port : ''}`;
 }
 
 export function realmUrl(request: FastifyRequest, hostname: string | undefined, realm: string): string {

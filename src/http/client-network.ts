@@ -1,7 +1,7 @@
 /**
  * The network a request comes from, for bounds that count per client (logins in progress per
- * client network). The one place that decides which address a request has: today the socket's
- * (`request.ip`); trusted proxy headers, when configured, change what `request.ip` reports.
+ * client network), from the client address that client-connection.ts decides (the socket's, or
+ * the forwarded one behind a trusted proxy).
  * An IPv6 client counts by its /64, since one subscriber usually holds a whole /64 and could
  * otherwise take a fresh address for every request.
  */
@@ -9,7 +9,7 @@ import net from 'node:net';
 import type { FastifyRequest } from 'fastify';
 
 export function clientNetwork(request: FastifyRequest): string {
-  return networkOf(request.ip);
+  return networkOf(request.clientConnection.address);
 }
 
 /** IPv4 as it is (also when written IPv4-mapped, `::ffff:a.b.c.d`); IPv6 as its /64 prefix. */

@@ -1,16 +1,27 @@
 /**
- * Liveness, readiness and metrics. Ready means the store answers now (checked per request, with a
- * short bound so a hung database makes readiness fail rather than hang the probe).
+ * Liveness, readiness and metrics, served by the management interface (management.ts), never on
+ * the public port. Ready means the node is not shutting down and the store answers now (checked
+ * per request, with a short bound so a hung database makes readiness fail rather than hang the
+ * probe).
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Context } from '../context.ts';
 
 const READY_TIMEOUT_MS = 2000;
 
-export async function healthRoutes(app: FastifyInstance, { ctx }: { ctx: Context }): Promise<void> {
+/** Set when SIGTERM arrived: readiness answers DOWN while the listeners still serve (`--shutdown-delay`). */
+export interface Lifecycle {
+  draining: boolean;
+}
+
+export async function healthRoutes(app: FastifyInstance, { ctx, lifecycle }: { ctx: Context; lifecycle: Lifecycle }): Promise<void> {
   app.get('/health/live', async () => ({ status: 'UP', checks: [] }));
 
-  const ready = async (_request: unknown, reply: import('fastify').FastifyReply) => {
+  const ready = async (_request: unknown, reply: FastifyReply) => {
+    if (lifecycle.draining) {
+      reply.code(503);
+      return { status: 'DOWN', checks: [{ name: 'shutdown', status: 'DOWN' }] };
+    }
     try {
       await Promise.race([
         ctx.store.ping(),
@@ -23,8 +34,12 @@ export async function healthRoutes(app: FastifyInstance, { ctx }: { ctx: Context
     }
   };
   app.get('/health/ready', ready);
+  // Routes are registered once the app is built, so a process that answers has started.
+  app.get('/health/started', async () => ({ status: 'UP', checks: [] }));
   app.get('/health', ready);
+}
 
+export async function metricsRoutes(app: FastifyInstance, { ctx }: { ctx: Context }): Promise<void> {
   app.get('/metrics', async (_request, reply) => {
     reply.header('content-type', ctx.metrics.registry.contentType);
     return ctx.metrics.registry.metrics();

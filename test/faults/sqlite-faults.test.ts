@@ -57,7 +57,7 @@ describe('SQLite busy or full', () => {
       unavailable(await loginPage());
       unavailable(await createUser('busy-user'));
       // Reads do not need the lock (WAL): the store answers, so the node stays ready.
-      assert.equal((await t.app.inject({ method: 'GET', url: '/health/ready' })).statusCode, 200);
+      assert.equal((await t.management.inject({ method: 'GET', url: '/health/ready' })).statusCode, 200);
     } finally {
       other.exec('ROLLBACK');
       other.close();

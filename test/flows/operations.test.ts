@@ -1,6 +1,7 @@
 /**
- * Running holdfast: bad flags exit 2 with one line, health and metrics answer, logs carry no
- * secrets, and pending session touches are written on shutdown (DESIGN rule 3).
+ * Running holdfast: bad flags exit 2 with one line, health and metrics answer (on the management
+ * interface), logs carry no secrets, and pending session touches are written on shutdown
+ * (DESIGN rule 3).
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -36,8 +37,8 @@ describe('operations', () => {
   it('serves health and metrics, and logs no secrets', async () => {
     const server = await startHoldfast({ dataDir: tempDir(), args: ['--log-level', 'debug'] });
     try {
-      assert.equal((await fetch(`${server.url}/health/live`)).status, 200);
-      assert.deepEqual(await (await fetch(`${server.url}/health/ready`)).json(), { status: 'UP', checks: [{ name: 'session store', status: 'UP' }] });
+      assert.equal((await fetch(`${server.managementUrl}/health/live`)).status, 200);
+      assert.deepEqual(await (await fetch(`${server.managementUrl}/health/ready`)).json(), { status: 'UP', checks: [{ name: 'session store', status: 'UP' }] });
       const tokens = await (
         await fetch(`${server.url}${DEMO}/token`, {
           method: 'POST',
@@ -46,7 +47,7 @@ describe('operations', () => {
       ).json();
       await fetch(`${server.url}${DEMO}/token`, { method: 'POST', body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token, client_id: 'demo-service', client_secret: 'demo-service-secret' }) });
       await fetch(`${server.url}${DEMO}/logout?id_token_hint=${tokens.id_token}`, { redirect: 'manual' });
-      const metrics = await (await fetch(`${server.url}/metrics`)).text();
+      const metrics = await (await fetch(`${server.managementUrl}/metrics`)).text();
       assert.match(metrics, /holdfast_requests_total\{endpoint="token",outcome="success"\} 2/);
       assert.match(metrics, /holdfast_active_sessions \d+/);
       assert.match(metrics, /holdfast_cache_(hits|misses)_total\{kind="userSession"\} \d+/);

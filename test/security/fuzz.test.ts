@@ -51,8 +51,8 @@ describe('fuzz: generated requests against every public endpoint', () => {
     assert.deepEqual(report, [], `${report.length} kinds of failure:\n${report.slice(0, 15).join('\n')}`);
   }
 
-  async function send(options: InjectOptions & { method: string; url: string }): Promise<Injected> {
-    const response = await hf.app.inject(options);
+  async function send(options: InjectOptions & { method: string; url: string }, to: 'public' | 'management' = 'public'): Promise<Injected> {
+    const response = await (to === 'public' ? hf.app : hf.management).inject(options);
     check(`${options.method} ${options.url.slice(0, 200)}`, response);
     return response;
   }
@@ -281,11 +281,17 @@ describe('fuzz: generated requests against every public endpoint', () => {
     assertNoFailures();
   });
 
-  it('health, metrics and unknown paths: 300 requests, no 5xx', async () => {
+  it('health, metrics (on both interfaces) and unknown paths: 300 requests, no 5xx', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom('/health', '/health/live', '/health/ready', '/metrics', '/', '/realms', '/admin', '/realms/demo/x', '/%zz', '/realms/%E0%A4%A'), params(), fc.constantFrom('GET', 'POST', 'HEAD'), async (p, q, method) => {
-        await send({ method, url: `${p}${q.length > 0 ? `?${encodeParams(q, true)}` : ''}` });
-      }),
+      fc.asyncProperty(
+        fc.constantFrom('/health', '/health/live', '/health/ready', '/health/started', '/metrics', '/', '/realms', '/admin', '/realms/demo/x', '/%zz', '/realms/%E0%A4%A'),
+        params(),
+        fc.constantFrom('GET', 'POST', 'HEAD'),
+        fc.constantFrom('public' as const, 'management' as const),
+        async (p, q, method, to) => {
+          await send({ method, url: `${p}${q.length > 0 ? `?${encodeParams(q, true)}` : ''}` }, to);
+        },
+      ),
       { seed: SEED + 2, numRuns: 300, endOnFailure: true },
     );
     assertNoFailures();

@@ -20,6 +20,8 @@ export function haproxyBinary(): string | undefined {
 export interface ClusterNode {
   route: string;
   port: number;
+  /** The node's management interface, where HAProxy sends its health checks. */
+  managementPort: number;
   url: string;
   process?: RunningHoldfast;
 }
@@ -41,7 +43,7 @@ export interface TestCluster {
 }
 
 /** deploy/haproxy.cfg with its ports replaced; throws if the file no longer has what is replaced. */
-export function haproxyConfig(ports: { frontend: number; stats: number; nodes: number[] }): string {
+export function haproxyConfig(ports: { frontend: number; stats: number; nodes: Array<{ port: number; managementPort: number }> }): string {
   let config = fs.readFileSync(path.join(ROOT, 'deploy/haproxy.cfg'), 'utf8');
   const replace = (pattern: RegExp, value: string) => {
     if (!pattern.test(config)) throw new Error(`deploy/haproxy.cfg: ${pattern} not found`);
@@ -49,7 +51,9 @@ export function haproxyConfig(ports: { frontend: number; stats: number; nodes: n
   };
   replace(/^(\s*)bind :8080$/m, `$1bind 127.0.0.1:${ports.frontend}`);
   replace(/^(\s*)bind 127\.0\.0\.1:8404$/m, `$1bind 127.0.0.1:${ports.stats}`);
-  ports.nodes.forEach((port, index) => replace(new RegExp(`^(\\s*server node${index + 1}) 127\\.0\\.0\\.1:808${index + 1}$`, 'm'), `$1 127.0.0.1:${port}`));
+  ports.nodes.forEach(({ port, managementPort }, index) =>
+    replace(new RegExp(`^(\\s*server node${index + 1}) 127\\.0\\.0\\.1:808${index + 1} port 900${index + 1}$`, 'm'), `$1 127.0.0.1:${port} port ${managementPort}`),
+  );
   return config;
 }
 
@@ -73,14 +77,20 @@ export async function startCluster(size = 3): Promise<TestCluster> {
   const nodes: ClusterNode[] = [];
   for (let i = 1; i <= size; i += 1) {
     const port = await freePort();
-    nodes.push({ route: `node${i}`, port, url: `http://127.0.0.1:${port}` });
+    nodes.push({ route: `node${i}`, port, managementPort: await freePort(), url: `http://127.0.0.1:${port}` });
   }
   const url = `http://127.0.0.1:${frontend}`;
   const launch = (node: ClusterNode) =>
     startHoldfast({
       dataDir,
       port: node.port,
-      args: ['--db', 'postgres', '--db-url', database.url, '--kek-file', kekFile, '--db-pool-size', '8', '--node-route', node.route, '--hostname', url],
+      managementPort: node.managementPort,
+      // Production mode, as deploy/haproxy.cfg says to run the nodes.
+      command: 'start',
+      args: [
+        ...['--db', 'postgres', '--db-url', database.url, '--kek-file', kekFile, '--db-pool-size', '8', '--node-route', node.route, '--hostname', url],
+        ...['--proxy-headers', 'xforwarded', '--proxy-trusted-addresses', '127.0.0.1', '--shutdown-delay', '3'],
+      ],
     });
 
   let haproxy: ChildProcess | undefined;
@@ -111,7 +121,7 @@ export async function startCluster(size = 3): Promise<TestCluster> {
     // All at once on the empty database: migrations and seeding must not race.
     await Promise.all(nodes.map(async (node) => (node.process = await launch(node))));
     const configFile = path.join(dataDir, 'haproxy.cfg');
-    fs.writeFileSync(configFile, haproxyConfig({ frontend, stats, nodes: nodes.map((n) => n.port) }));
+    fs.writeFileSync(configFile, haproxyConfig({ frontend, stats, nodes }));
     haproxy = spawn(binary, ['-db', '-f', configFile], { stdio: ['ignore', 'pipe', 'pipe'] });
     haproxy.stdout!.on('data', (chunk) => (haproxyOutput += chunk));
     haproxy.stderr!.on('data', (chunk) => (haproxyOutput += chunk));

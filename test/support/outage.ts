@@ -22,11 +22,11 @@ export interface Outage {
 }
 
 const WORKERS = 4;
-const ready = (node: RunningHoldfast) => fetch(`${node.url}/health/ready`, { signal: AbortSignal.timeout(5000) }).then((r) => r.status);
+const ready = (node: RunningHoldfast) => fetch(`${node.managementUrl}/health/ready`, { signal: AbortSignal.timeout(5000) }).then((r) => r.status);
 
 async function probe(node: RunningHoldfast): Promise<{ readiness: { status: number; body: any }; login: { status: number; body: any } }> {
   const [readiness, login] = await Promise.all([
-    fetch(`${node.url}/health/ready`).then(async (r) => ({ status: r.status, body: await r.json() })),
+    fetch(`${node.managementUrl}/health/ready`).then(async (r) => ({ status: r.status, body: await r.json() })),
     fetch(`${node.url}/realms/demo/protocol/openid-connect/token`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },

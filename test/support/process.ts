@@ -1,6 +1,7 @@
 /**
- * Starts holdfast as a real process (for restart, kill -9 and client tests) on a free loopback
- * port and waits until it is ready. Every wait is bounded.
+ * Starts holdfast as a real process (for restart, kill -9 and client tests) on free loopback
+ * ports (the public one and the management interface's) with `start-dev` (the URL comes from
+ * the request unless `--hostname` is given), and waits until it is ready. Every wait is bounded.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
@@ -56,6 +57,9 @@ export function writeKekFile(dir: string, name = 'kek'): string {
 export interface RunningHoldfast {
   url: string;
   port: number;
+  /** The management interface (`/health/*`, `/metrics`). */
+  managementUrl: string;
+  managementPort: number;
   process: ChildProcess;
   output(): string;
   /** Sends a signal and waits for the exit code (bounded). */
@@ -65,31 +69,54 @@ export interface RunningHoldfast {
 export interface StartOptions {
   dataDir: string;
   port?: number;
+  managementPort?: number;
+  /** `start-dev` unless given (`start` needs `--hostname` in args). */
+  command?: 'start' | 'start-dev';
   args?: string[];
   env?: Record<string, string>;
   /** A bundle from buildBundle() to run instead of src/main.ts through tsx (starts in a fraction of the time). */
   bundle?: string;
-  /** The `main.ts` to run: another release's sources for upgrade tests (default: this checkout's). */
+  /**
+   * The `main.ts` of another release, for upgrade tests (default: this checkout's). That release
+   * is started as releases before the management interface were: `start` without `--hostname`,
+   * health on the public port.
+   */
   entry?: string;
 }
 
 export async function startHoldfast(options: StartOptions): Promise<RunningHoldfast> {
   const port = options.port ?? (await freePort());
+  const earlierRelease = options.entry !== undefined;
+  const managementPort = earlierRelease ? port : (options.managementPort ?? (await freePort()));
   const child = spawn(
     process.execPath,
-    [...(options.bundle ? [options.bundle] : ['--import', 'tsx', options.entry ?? path.join(ROOT, 'src/main.ts')]), 'start', '--demo', '--http-host', '127.0.0.1', '--http-port', String(port), '--data-dir', options.dataDir, '--log-level', 'warn', ...(options.args ?? [])],
+    [
+      ...(options.bundle ? [options.bundle] : ['--import', 'tsx', options.entry ?? path.join(ROOT, 'src/main.ts')]),
+      ...(earlierRelease ? ['start'] : [options.command ?? 'start-dev', '--http-management-port', String(managementPort)]),
+      '--demo',
+      '--http-host',
+      '127.0.0.1',
+      '--http-port',
+      String(port),
+      '--data-dir',
+      options.dataDir,
+      '--log-level',
+      'warn',
+      ...(options.args ?? []),
+    ],
     { cwd: ROOT, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';
   child.stdout!.on('data', (chunk) => (output += chunk));
   child.stderr!.on('data', (chunk) => (output += chunk));
   const url = `http://127.0.0.1:${port}`;
+  const managementUrl = `http://127.0.0.1:${managementPort}`;
   // A bound, not a timing assertion: a loaded CI machine can take tens of seconds to start tsx.
   const deadline = Date.now() + 120_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`holdfast exited with ${child.exitCode}:\n${output}`);
     try {
-      const response = await fetch(`${url}/health/ready`);
+      const response = await fetch(`${managementUrl}/health/ready`);
       if (response.ok) break;
     } catch {
       // not listening yet
@@ -103,6 +130,8 @@ export async function startHoldfast(options: StartOptions): Promise<RunningHoldf
   return {
     url,
     port,
+    managementUrl,
+    managementPort,
     process: child,
     output: () => output,
     async stop(signal: NodeJS.Signals = 'SIGTERM') {

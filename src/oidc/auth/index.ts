@@ -30,7 +30,7 @@ function params(request: FastifyRequest): Form {
 
 export async function authRoutes(app: FastifyInstance, { ctx }: { ctx: Context }): Promise<void> {
   const handler = async (request: FastifyRequest, reply: FastifyReply) => {
-    const { realm, issuer } = await resolveRealm(ctx, request);
+    const { realm, issuer } = await resolveRealm(ctx, request, 'page');
     let authRequest: AuthorizationRequest;
     try {
       authRequest = parseAuthorizationRequest(realm, params(request));

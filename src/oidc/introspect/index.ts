@@ -31,7 +31,7 @@ async function introspectRefreshToken(ctx: Context, realm: LoadedRealm, issuer: 
 export async function introspectRoutes(app: FastifyInstance, { ctx }: { ctx: Context }): Promise<void> {
   app.post('/realms/:realm/protocol/openid-connect/token/introspect', { config: { endpoint: 'introspect' } }, async (request, reply) => {
     reply.header('cache-control', 'no-store');
-    const { realm, issuer } = await resolveRealm(ctx, request);
+    const { realm, issuer } = await resolveRealm(ctx, request, 'oauth');
     const form = readParams(request);
     const caller = authenticateClient(realm, request, form);
     if (caller.publicClient) throw invalidRequest('Client not allowed.', 403);

@@ -31,7 +31,7 @@ async function restart(ctx: Context, request: FastifyRequest, reply: FastifyRepl
 
 export async function loginRoutes(app: FastifyInstance, { ctx }: { ctx: Context }): Promise<void> {
   app.post('/realms/:realm/login-actions/authenticate', { config: { endpoint: 'login' } }, async (request, reply) => {
-    const { realm, issuer } = await resolveRealm(ctx, request);
+    const { realm, issuer } = await resolveRealm(ctx, request, 'page');
     const query = readParams(request, 'query');
     const form = readParams(request);
     const authSessionId = authSessionIdFromCookie(request);
@@ -55,7 +55,7 @@ export async function loginRoutes(app: FastifyInstance, { ctx }: { ctx: Context 
     const username = (form.get('username') ?? '').trim();
     const password = form.get('password') ?? '';
     if (username === '' || password === '') return renew({ error: INVALID_CREDENTIALS, username });
-    const outcome = await checkCredentials(ctx, realm, username, password, request.ip);
+    const outcome = await checkCredentials(ctx, realm, username, password, request.clientConnection.address);
     if (outcome.result === 'busy') return renew({ error: LOGIN_BUSY, username, status: 503 });
     if (outcome.result === 'invalid') return renew({ error: INVALID_CREDENTIALS, username });
     if (outcome.result === 'disabled') return renew({ error: ACCOUNT_DISABLED, username });
@@ -63,7 +63,7 @@ export async function loginRoutes(app: FastifyInstance, { ctx }: { ctx: Context 
 
     const settings = realm.realm.settings;
     const rememberMe = settings.rememberMe && form.get('rememberMe') === 'on';
-    const session = await ctx.sessions.create(settings, { realmId: realm.realm.id, userId: outcome.user.id, rememberMe, ipAddress: request.ip });
+    const session = await ctx.sessions.create(settings, { realmId: realm.realm.id, userId: outcome.user.id, rememberMe, ipAddress: request.clientConnection.address });
     await setSsoCookies(ctx, request, reply, realm, issuer, session);
     await finishAuthSession(ctx, request, reply, issuer, authSession);
     return completeLogin(ctx, reply, realm, issuer, client, tab, session, '1');

@@ -12,6 +12,7 @@ import { ErrorPage, invalidRequest } from '../../errors/index.ts';
 import { signHmac, verifyJwt } from '../../crypto/index.ts';
 import { readParams, type Form } from '../../http/form.ts';
 import { resolveRealm, type RealmRequest } from '../../http/realm-route.ts';
+import { checkSsl } from '../../http/ssl-required.ts';
 import { allowCors, registerPreflight } from '../../http/cors.ts';
 import { postLogoutRedirectUris, verifyRedirectUri } from '../../realm/redirect-uri.ts';
 import type { Client } from '../../realm/types.ts';
@@ -109,7 +110,10 @@ export async function logoutRoutes(app: FastifyInstance, { ctx }: { ctx: Context
   app.post(PATH, { config: { endpoint: 'logout' } }, async (request, reply) => {
     const target = await resolveRealm(ctx, request);
     const form = readParams(request);
-    if (form.has('refresh_token')) return refreshTokenLogout(request, reply, target, form);
+    if (form.has('refresh_token')) {
+      checkSsl(target.realm.realm.settings.sslRequired, target.issuer, request, 'oauth');
+      return refreshTokenLogout(request, reply, target, form);
+    }
     return browserLogout(request, reply, target, form);
   });
 

@@ -27,7 +27,7 @@ export async function revokeRoutes(app: FastifyInstance, { ctx }: { ctx: Context
   registerPreflight(app, PATH, 'POST, OPTIONS');
   app.post(PATH, { config: { endpoint: 'revoke' } }, async (request, reply) => {
     reply.header('cache-control', 'no-store');
-    const { realm } = await resolveRealm(ctx, request);
+    const { realm } = await resolveRealm(ctx, request, 'oauth');
     const form = readParams(request);
     const client = authenticateClient(realm, request, form);
     allowCors(request, reply, client);

@@ -17,7 +17,7 @@ export async function tokenRoutes(app: FastifyInstance, { ctx }: { ctx: Context 
   registerPreflight(app, TOKEN_PATH, 'POST, OPTIONS');
   app.post(TOKEN_PATH, { config: { endpoint: 'token' } }, async (request, reply) => {
     reply.headers({ 'cache-control': 'no-store', pragma: 'no-cache' });
-    const { realm, issuer } = await resolveRealm(ctx, request);
+    const { realm, issuer } = await resolveRealm(ctx, request, 'oauth');
     const form = readParams(request);
     const grantType = form.get('grant_type');
     if (grantType === undefined || grantType === '') throw invalidRequest('Missing form parameter: grant_type');

@@ -19,7 +19,7 @@ export const clientCredentialsGrant: GrantHandler = async (grant) => {
   const scopes = grantScopes(client, form.get('scope'));
   const persistent = client.attributes['client_credentials.use_refresh_token'] === 'true';
   const settings = realm.realm.settings;
-  const session = persistent ? await ctx.sessions.create(settings, { realmId: realm.realm.id, userId: user.user.id, rememberMe: false, ipAddress: request.ip }) : undefined;
+  const session = persistent ? await ctx.sessions.create(settings, { realmId: realm.realm.id, userId: user.user.id, rememberMe: false, ipAddress: request.clientConnection.address }) : undefined;
   const clientSession = session ? await ctx.sessions.attachClient(settings, session, client, scopes.value) : undefined;
   return respondWithTokens(grant, {
     user,
@@ -29,6 +29,6 @@ export const clientCredentialsGrant: GrantHandler = async (grant) => {
     grant: 'cc',
     acr: '1',
     includeRefreshToken: persistent,
-    extraClaims: { clientHost: request.ip, clientAddress: request.ip },
+    extraClaims: { clientHost: request.clientConnection.address, clientAddress: request.clientConnection.address },
   });
 };

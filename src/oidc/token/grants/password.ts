@@ -26,7 +26,7 @@ export const passwordGrant: GrantHandler = async (grant) => {
   if (password === undefined) throw invalidRequest('Missing parameter: password', 401);
   const scopes = grantScopes(client, form.get('scope'));
 
-  const outcome = await checkCredentials(ctx, realm, username, password, request.ip);
+  const outcome = await checkCredentials(ctx, realm, username, password, request.clientConnection.address);
   if (outcome.result === 'busy') throw serviceUnavailable(LOGIN_BUSY, 1);
   if (outcome.result === 'disabled') throw invalidGrant('Account disabled');
   if (outcome.result !== 'ok') throw invalidGrant('Invalid user credentials', 401);
@@ -40,13 +40,13 @@ export const passwordGrant: GrantHandler = async (grant) => {
   let clientSession;
   const transientSession = !wantsOffline(scopes) && client.attributes[TRANSIENT_SESSION_ATTRIBUTE] === 'true';
   if (transientSession) {
-    ({ session, clientSession } = ctx.sessions.transient(settings, { realmId: realm.realm.id, userId: user.user.id, rememberMe: false, ipAddress: request.ip }, client, scopes.value));
+    ({ session, clientSession } = ctx.sessions.transient(settings, { realmId: realm.realm.id, userId: user.user.id, rememberMe: false, ipAddress: request.clientConnection.address }, client, scopes.value));
   } else if (wantsOffline(scopes)) {
     // Keycloak drops the online session the password grant created: only the offline one remains.
     assertOfflineAllowed(user);
-    ({ session, clientSession } = await offlineSessionFor(ctx, realm, { id: newId(), userId: user.user.id, ipAddress: request.ip, authTime: now }, client, scopes.value));
+    ({ session, clientSession } = await offlineSessionFor(ctx, realm, { id: newId(), userId: user.user.id, ipAddress: request.clientConnection.address, authTime: now }, client, scopes.value));
   } else {
-    session = await ctx.sessions.create(settings, { realmId: realm.realm.id, userId: user.user.id, rememberMe: false, ipAddress: request.ip });
+    session = await ctx.sessions.create(settings, { realmId: realm.realm.id, userId: user.user.id, rememberMe: false, ipAddress: request.clientConnection.address });
     clientSession = await ctx.sessions.attachClient(settings, session, client, scopes.value);
   }
   return respondWithTokens(grant, {
