@@ -11,6 +11,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type KcAdminClient from '@keycloak/keycloak-admin-client';
+import { newKeyEncryptionKeyText } from '../../src/crypto/index.ts';
 import { freshDatabase, type FreshDatabase } from '../support/postgres.ts';
 import { adminClient, adminRequest, failure, masterToken, startAdminServer, tokenFor, type AdminServer } from './admin-support.ts';
 
@@ -50,7 +51,8 @@ for (const dialect of ['sqlite', 'postgres'] as const) describe(`admin API: grou
 
   before(async () => {
     if (dialect === 'postgres') database = await freshDatabase();
-    server = await startAdminServer(database ? { db: 'postgres', dbUrl: database.url } : {});
+    // On PostgreSQL a key-encryption key is always given (README "Secrets at rest").
+    server = await startAdminServer(database ? { db: 'postgres', dbUrl: database.url, kek: { variable: 'HOLDFAST_KEK', value: newKeyEncryptionKeyText() } } : {});
     const master = await adminClient(server.url);
     await master.realms.create({ realm: REALM, enabled: true });
     kc = await adminClient(server.url, {}, REALM);
