@@ -14,7 +14,9 @@ export function baseUrl(request: FastifyRequest, hostname: string | undefined): 
   if (hostname && /^https?:\/\//.test(hostname)) return hostname.replace(/\/+$/, '');
   const { scheme, host, forwarded } = request.clientConnection;
   if (!hostname) {
-    if (host === undefined || !HOST_SHAPE.test(host)) throw invalidRequest('Invalid Host header');
+    const port = host === undefined ? undefined : HOST_SHAPE.exec(host)?.[2]?.slice(1);
+    // The shape alone lets `host:99999` through, which no URL parser accepts further on.
+    if (host === undefined || !HOST_SHAPE.test(host) || (port !== undefined && Number(port) > 65535)) throw invalidRequest('Invalid Host header');
     return `${scheme}://${host}`;
   }
   if (/:\d+$/.test(hostname)) return `${scheme}://${hostname}`;

@@ -6,7 +6,7 @@
  */
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Context } from '../context.ts';
-import { registerErrorHandler } from './error-handler.ts';
+import { answerClientError, answerFrameworkError, registerErrorHandler } from './error-handler.ts';
 import { healthRoutes, metricsRoutes, type Lifecycle } from './health.ts';
 
 export async function buildManagement(ctx: Context, lifecycle: Lifecycle): Promise<FastifyInstance> {
@@ -15,6 +15,9 @@ export async function buildManagement(ctx: Context, lifecycle: Lifecycle): Promi
     logController: new LogController({ disableRequestLogging: true }),
     trustProxy: false,
     forceCloseConnections: true,
+    // The same answers as the public port for requests that never reach a route.
+    frameworkErrors: answerFrameworkError,
+    clientErrorHandler: answerClientError,
   });
   registerErrorHandler(management);
   if (ctx.config.healthEnabled) await management.register(healthRoutes, { ctx, lifecycle });

@@ -62,7 +62,7 @@ describe('one process per data directory', () => {
   });
 
   it('refuses a second start on the directory with one line and exit code 2', async () => {
-    const second = await holdfast('start', '--demo', '--http-host', '127.0.0.1', '--http-port', String(await freePort()), '--data-dir', dataDir, '--log-level', 'warn');
+    const second = await holdfast('start-dev', '--demo', '--http-host', '127.0.0.1', '--http-port', String(await freePort()), '--data-dir', dataDir, '--log-level', 'warn');
     assert.equal(second.code, 2);
     assert.equal(second.stderr, `holdfast: data directory ${dataDir} is in use by another holdfast process (pid ${server.process.pid})\n`);
     assert.equal((await passwordGrant(server.url)).status, 200, 'the first one is unaffected');

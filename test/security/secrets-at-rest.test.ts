@@ -234,9 +234,9 @@ describe('secrets at rest: restart, wrong key, rotation, export (real processes)
     const wrong = writeKekFile(kekDir, 'kek.wrong');
     const expected = `holdfast: the key-encryption key does not open this database's secrets (kid ${kidOf(oldKek)}; given kid ${kidOf(wrong)})`;
     // Real processes for the exit code; one after the other, as they share SQLite's migration lock.
-    const viaFile = await cli(['start', '--data-dir', dataDir, '--kek-file', wrong]);
+    const viaFile = await cli(['start-dev', '--data-dir', dataDir, '--kek-file', wrong]);
     assert.deepEqual([viaFile.code, viaFile.stderr.trim()], [2, expected]);
-    const missing = await cli(['start', '--data-dir', dataDir]);
+    const missing = await cli(['start-dev', '--data-dir', dataDir]);
     assert.equal(missing.code, 2);
     assert.match(missing.stderr, new RegExp(`^holdfast: this database's secrets are sealed \\(kid ${kidOf(oldKek)}\\) and no key-encryption key was given: .*kek is missing`));
     assert.equal(fs.existsSync(path.join(dataDir, 'kek')), false, 'no key is generated for a sealed database');
@@ -276,7 +276,7 @@ describe('secrets at rest: restart, wrong key, rotation, export (real processes)
     const again = await cli(['rotate-kek', '--data-dir', dataDir, '--kek-file', newKek]);
     assert.deepEqual([again.code, again.stdout.trim()], [0, `holdfast rotate-kek: every realm key is already sealed under kid ${kidOf(newKek)}`]);
 
-    const withOld = await cli(['start', '--data-dir', dataDir, '--kek-file', oldKek]);
+    const withOld = await cli(['start-dev', '--data-dir', dataDir, '--kek-file', oldKek]);
     assert.deepEqual([withOld.code, withOld.stderr.trim()], [2, `holdfast: the key-encryption key does not open this database's secrets (kid ${kidOf(newKek)}; given kid ${kidOf(oldKek)})`]);
 
     server = await startHoldfast({ dataDir, port, args: ['--kek-file', newKek] });
