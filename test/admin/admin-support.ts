@@ -44,6 +44,19 @@ export async function adminClient(url: string, login: { realm?: string; username
   return client;
 }
 
+/**
+ * A user of `realm` with password `<username>-pw` and the given realm-management roles, created
+ * by the master admin; answers the user's id.
+ */
+export async function userWithManagementRoles(url: string, realm: string, username: string, roles: string[]): Promise<string> {
+  const kc = await adminClient(url, {}, realm);
+  const { id } = await kc.users.create({ username, enabled: true, credentials: [{ type: 'password', value: `${username}-pw` }] });
+  const management = (await kc.clients.find({ clientId: 'realm-management' }))[0];
+  const wanted = (await kc.clients.listRoles({ id: management.id! })).filter((r) => roles.includes(r.name!)).map((r) => ({ id: r.id!, name: r.name! }));
+  if (wanted.length > 0) await kc.users.addClientRoleMappings({ id, clientUniqueId: management.id!, roles: wanted });
+  return id;
+}
+
 export async function tokenFor(url: string, realm: string, fields: Record<string, string>): Promise<{ status: number; body: any }> {
   const response = await fetch(`${url}/realms/${realm}/protocol/openid-connect/token`, { method: 'POST', body: new URLSearchParams(fields) });
   return { status: response.status, body: await response.json() };

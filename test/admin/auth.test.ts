@@ -6,23 +6,14 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type KcAdminClient from '@keycloak/keycloak-admin-client';
-import { adminClient, adminRequest, failure, masterToken, startAdminServer, tokenFor, type AdminServer } from './admin-support.ts';
+import { adminClient, adminRequest, failure, masterToken, startAdminServer, tokenFor, userWithManagementRoles, type AdminServer } from './admin-support.ts';
 
 describe('admin API: authentication and roles', () => {
   let server: AdminServer;
   let master: KcAdminClient;
   let acme: KcAdminClient;
 
-  /** Creates a user in `realm` with a password and the given realm-management roles. */
-  async function userWithRoles(realm: string, username: string, roles: string[]): Promise<string> {
-    const kc = await adminClient(server.url, {}, realm);
-    const { id } = await kc.users.create({ username, enabled: true, credentials: [{ type: 'password', value: `${username}-pw` }] });
-    const management = (await kc.clients.find({ clientId: 'realm-management' }))[0];
-    const all = await kc.clients.listRoles({ id: management.id! });
-    const wanted = all.filter((r) => roles.includes(r.name!)).map((r) => ({ id: r.id!, name: r.name! }));
-    if (wanted.length > 0) await kc.users.addClientRoleMappings({ id, clientUniqueId: management.id!, roles: wanted });
-    return id;
-  }
+  const userWithRoles = (realm: string, username: string, roles: string[]) => userWithManagementRoles(server.url, realm, username, roles);
 
   before(async () => {
     server = await startAdminServer();

@@ -8,7 +8,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type KcAdminClient from '@keycloak/keycloak-admin-client';
-import { adminClient, adminRequest, failure, startAdminServer, tokenFor, type AdminServer } from '../admin/admin-support.ts';
+import { adminClient, adminRequest, failure, startAdminServer, tokenFor, userWithManagementRoles, type AdminServer } from '../admin/admin-support.ts';
 
 const FORBIDDEN = { status: 403, body: { error: 'HTTP 403 Forbidden' } };
 
@@ -17,16 +17,7 @@ describe('admin API: no privilege escalation through roles, users or clients', (
   let master: KcAdminClient;
   let acme: KcAdminClient;
 
-  async function userWithRoles(realm: string, username: string, managementRoles: string[], realmRoles: string[] = []): Promise<string> {
-    const kc = await adminClient(server.url, {}, realm);
-    const { id } = await kc.users.create({ username, enabled: true, credentials: [{ type: 'password', value: `${username}-pw` }] });
-    const management = (await kc.clients.find({ clientId: 'realm-management' }))[0];
-    const roles = (await kc.clients.listRoles({ id: management.id! })).filter((r) => managementRoles.includes(r.name!));
-    if (roles.length > 0) await kc.users.addClientRoleMappings({ id, clientUniqueId: management.id!, roles: roles.map((r) => ({ id: r.id!, name: r.name! })) });
-    const granted = (await kc.roles.find()).filter((r) => realmRoles.includes(r.name!));
-    if (granted.length > 0) await kc.users.addRealmRoleMappings({ id, roles: granted.map((r) => ({ id: r.id!, name: r.name! })) });
-    return id;
-  }
+  const userWithRoles = (realm: string, username: string, roles: string[]) => userWithManagementRoles(server.url, realm, username, roles);
 
   /** Roles (with composites), clients (with secrets) and users of a realm, as the store holds them. */
   async function snapshot(realmName: string): Promise<string> {
