@@ -10,6 +10,8 @@ import { authenticateAdmin } from './admin-auth.ts';
 import { registerAdminJsonParser } from './admin-request.ts';
 import { attackDetectionRoutes } from './routes/attack-detection.ts';
 import { clientRoutes } from './routes/clients.ts';
+import { clientScopeLinkRoutes } from './routes/client-scope-links.ts';
+import { clientScopeRoutes } from './routes/client-scopes.ts';
 import { defaultGroupRoutes } from './routes/default-groups.ts';
 import { groupRoutes } from './routes/groups.ts';
 import { realmRoutes } from './routes/realms.ts';
@@ -34,6 +36,8 @@ export async function adminRoutes(app: FastifyInstance, { ctx }: { ctx: Context 
   for (const routes of [
     realmRoutes,
     clientRoutes,
+    clientScopeRoutes,
+    clientScopeLinkRoutes,
     roleRoutes,
     userRoutes,
     groupRoutes,

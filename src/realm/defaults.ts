@@ -2,6 +2,7 @@
  * Defaults of a new realm and a new client, as Keycloak 26 sets them (keycloak-compat.md §8).
  * "0 means the default" fields are normalised where they are used, in session/lifetimes.ts.
  */
+import { builtInScopeNames } from './client-scopes.ts';
 import type { Client, RealmSettings } from './types.ts';
 
 export const DEFAULT_REALM_SETTINGS: RealmSettings = {
@@ -46,9 +47,9 @@ export const DEFAULT_REALM_SETTINGS: RealmSettings = {
   attributes: {},
 };
 
-/** Client scopes every new OIDC client gets (Keycloak 26 realm defaults). */
-export const DEFAULT_CLIENT_SCOPES = ['web-origins', 'acr', 'roles', 'profile', 'basic', 'email'];
-export const OPTIONAL_CLIENT_SCOPES = ['address', 'phone', 'offline_access', 'organization', 'microprofile-jwt'];
+/** Client scopes every new OIDC client of a new realm gets (Keycloak 26 realm defaults). */
+export const DEFAULT_CLIENT_SCOPES = builtInScopeNames('default');
+export const OPTIONAL_CLIENT_SCOPES = builtInScopeNames('optional');
 
 export function clientDefaults(): Omit<Client, 'id' | 'realmId' | 'clientId'> {
   return {

@@ -5,5 +5,6 @@ export * from './realm-service.ts';
 export * from './realm-factory.ts';
 export * from './roles.ts';
 export * from './groups.ts';
+export * from './client-scopes.ts';
 export * from './demo.ts';
 export * from './redirect-uri.ts';

@@ -1,10 +1,11 @@
 /**
  * Creating realms, clients and users with everything Keycloak gives a new one: signing keys,
- * the default roles (`default-roles-<realm>`, `offline_access`, `uma_authorization`), the
+ * the built-in client scopes, the default roles (`default-roles-<realm>`, `offline_access`, `uma_authorization`), the
  * `account`, `realm-management` and `admin-cli` clients, and the default role on every new user.
  */
 import { generateRealmKeys, hashPassword, newId, newSecret, seal, sha256Hex, type StoredKey } from '../crypto/index.ts';
 import type { PasswordCredential, RealmRepository } from './realm-repository.ts';
+import { builtInClientScopes } from './client-scopes.ts';
 import { DEFAULT_REALM_SETTINGS, clientDefaults } from './defaults.ts';
 import type { Client, Realm, RealmSettings, Role, User } from './types.ts';
 
@@ -42,6 +43,7 @@ export async function createRealm(repository: RealmRepository, name: string, set
   const keys = await generateRealmKeys(realm.id, nowSeconds);
   await repository.addKeys(keys);
   const sealKey = Buffer.from(keys.find((k) => k.kind === 'aes')!.material, 'base64');
+  await repository.createClientScopes(builtInClientScopes(realm.id));
 
   const account: Client = {
     ...clientDefaults(),

@@ -3,7 +3,7 @@
  * realms and users live in the database whichever session store is chosen).
  */
 import type { StoredKey, PasswordHash } from '../crypto/index.ts';
-import type { Client, Group, Realm, Role, User } from './types.ts';
+import type { Client, ClientScope, Group, Realm, Role, User } from './types.ts';
 
 export interface PasswordCredential extends PasswordHash {
   id: string;
@@ -63,6 +63,13 @@ export interface RealmRepository {
   createClient(client: Client): Promise<void>;
   updateClient(client: Client): Promise<void>;
   deleteClient(id: string): Promise<void>;
+
+  /** Every client scope of the realm, in `position` order. */
+  listClientScopes(realmId: string): Promise<ClientScope[]>;
+  createClientScopes(scopes: ClientScope[]): Promise<void>;
+  /** Writes everything but the position. */
+  updateClientScope(scope: ClientScope): Promise<void>;
+  deleteClientScope(id: string): Promise<void>;
 
   listRoles(realmId: string): Promise<Role[]>;
   createRole(role: Role): Promise<void>;

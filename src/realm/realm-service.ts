@@ -7,12 +7,20 @@ import { importRealmKeys, type RealmKeys } from '../crypto/index.ts';
 import type { InvalidationBus } from '../store/cache/index.ts';
 import type { CacheObserver } from '../store/cache/index.ts';
 import type { RealmRepository } from './realm-repository.ts';
+import { clientScopeGrant, clientScopeGrants, type ClientScopeGrant } from './client-scopes.ts';
 import { groupRoleIds } from './groups.ts';
 import { effectiveRoles, type EffectiveRoles } from './roles.ts';
 import type { Client, RealmModel, User } from './types.ts';
 
 export interface LoadedRealm extends RealmModel {
   keys: RealmKeys;
+  /** What each client's scopes grant, by client UUID: resolved at load, not per token request. */
+  scopeGrants: Map<string, ClientScopeGrant>;
+}
+
+/** A client's scope grant from the realm cache. */
+export function scopeGrantOf(realm: LoadedRealm, client: Client): ClientScopeGrant {
+  return realm.scopeGrants.get(client.id) ?? clientScopeGrant(realm, client);
 }
 
 /**
@@ -78,23 +86,25 @@ export class RealmService {
   private async load(name: string): Promise<LoadedRealm | undefined> {
     const realm = await this.repository.findRealmByName(name);
     if (!realm) return undefined;
-    const [clients, roles, groups, keys] = await Promise.all([
+    const [clients, roles, groups, clientScopes, keys] = await Promise.all([
       this.repository.listClients(realm.id),
       this.repository.listRoles(realm.id),
       this.repository.listGroups(realm.id),
+      this.repository.listClientScopes(realm.id),
       this.repository.listKeys(realm.id),
     ]);
-    return {
+    const model: RealmModel = {
       realm,
       clientsById: new Map(clients.map((c) => [c.id, c])),
       clientsByClientId: new Map(clients.map((c) => [c.clientId, c])),
       rolesById: new Map(roles.map((r) => [r.id, r])),
       groupsById: new Map(groups.map((g) => [g.id, g])),
-      keys: importRealmKeys(keys),
+      clientScopesById: new Map(clientScopes.map((s) => [s.id, s])),
     };
+    return { ...model, keys: importRealmKeys(keys), scopeGrants: clientScopeGrants(model) };
   }
 
-  /** Tells every node (this one included) that a realm, its clients, roles, groups or keys changed. */
+  /** Tells every node (this one included) that a realm, its clients, client scopes, roles, groups or keys changed. */
   realmChanged(realmId: string): Promise<void> {
     return this.bus.publish({ kind: 'realm', id: realmId });
   }

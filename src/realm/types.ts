@@ -131,6 +131,28 @@ export interface Group {
   defaultGroup: boolean;
 }
 
+/** Whether a client scope is one the realm hands to every new client, and how. */
+export type RealmDefaultType = 'default' | 'optional';
+
+/**
+ * A client scope as Keycloak has them: a named set of claims a client gets always (its default
+ * scopes) or when it asks with the `scope` parameter (its optional scopes). `protocolMappers` is
+ * kept as given (Keycloak's ProtocolMapperRepresentation objects); claims do not come from it yet.
+ */
+export interface ClientScope {
+  id: string;
+  realmId: string;
+  name: string;
+  description?: string;
+  protocol: string;
+  attributes: Record<string, string>;
+  protocolMappers: Record<string, unknown>[];
+  /** In the realm's `defaultDefaultClientScopes` or `defaultOptionalClientScopes`; undefined: neither. */
+  realmDefault?: RealmDefaultType;
+  /** Listing order within the realm (creation order): keeps `scope` strings stable. */
+  position: number;
+}
+
 /** Everything about a realm that requests need on every call, loaded and parsed once. */
 export interface RealmModel {
   realm: Realm;
@@ -138,4 +160,6 @@ export interface RealmModel {
   clientsByClientId: Map<string, Client>;
   rolesById: Map<string, Role>;
   groupsById: Map<string, Group>;
+  /** In `position` order. */
+  clientScopesById: Map<string, ClientScope>;
 }

@@ -1,13 +1,14 @@
 /**
  * Exporting a realm as Keycloak's RealmRepresentation (`holdfast export`): settings, roles with
- * composites by name, clients with their secrets, groups nested with their role mappings, default
+ * composites by name, client scopes with the realm's default and optional ones by name, clients with their secrets, groups nested with their role mappings, default
  * groups by path, and users with hashed credentials, role mappings and groups (by path), in a
  * stable order so two exports of the same realm are identical. Users are read in
  * pages by id, with their credentials and roles fetched per page, never one query per user.
  */
 import { importRealmKeys } from '../../crypto/index.ts';
-import { defaultGroupIds, groupPath, type RealmModel, type RealmRepository, type User } from '../../realm/index.ts';
+import { defaultGroupIds, groupPath, realmDefaultScopes, type RealmModel, type RealmRepository, type User } from '../../realm/index.ts';
 import { toClientRepresentation } from '../representations/client.ts';
+import { toClientScopeRepresentation } from '../representations/client-scope.ts';
 import { toGroupsExport } from '../representations/group.ts';
 import { toRealmRepresentation } from '../representations/realm.ts';
 import { toRoleExport } from '../representations/role.ts';
@@ -26,10 +27,11 @@ export class UnknownRealm extends Error {}
 export async function exportRealm(repository: RealmRepository, name: string, options: ExportOptions): Promise<Record<string, unknown>> {
   const realm = await repository.findRealmByName(name);
   if (!realm) throw new UnknownRealm(`realm '${name}' not found`);
-  const [clients, roles, groups, keys] = await Promise.all([
+  const [clients, roles, groups, clientScopes, keys] = await Promise.all([
     repository.listClients(realm.id),
     repository.listRoles(realm.id),
     repository.listGroups(realm.id),
+    repository.listClientScopes(realm.id),
     repository.listKeys(realm.id),
   ]);
   const { sealKey } = importRealmKeys(keys);
@@ -39,6 +41,7 @@ export async function exportRealm(repository: RealmRepository, name: string, opt
     clientsByClientId: new Map(clients.map((c) => [c.clientId, c])),
     rolesById: new Map(roles.map((r) => [r.id, r])),
     groupsById: new Map(groups.map((g) => [g.id, g])),
+    clientScopesById: new Map(clientScopes.map((s) => [s.id, s])),
   };
   const byName = (a: { name: string }, b: { name: string }) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
   const sortedClients = [...clients].sort((a, b) => (a.clientId < b.clientId ? -1 : a.clientId > b.clientId ? 1 : 0));
@@ -55,6 +58,9 @@ export async function exportRealm(repository: RealmRepository, name: string, opt
     groups: toGroupsExport(model),
     defaultGroups: defaultGroupIds(model).map((id) => groupPath(model, model.groupsById.get(id)!)).sort(),
     clients: sortedClients.map((c) => toClientRepresentation(c, sealKey, true)),
+    clientScopes: clientScopes.map(toClientScopeRepresentation),
+    defaultDefaultClientScopes: realmDefaultScopes(model, 'default').map((s) => s.name),
+    defaultOptionalClientScopes: realmDefaultScopes(model, 'optional').map((s) => s.name),
   };
   if (options.includeUsers) representation.users = await exportUsers(repository, model, options.onProgress);
   return representation;

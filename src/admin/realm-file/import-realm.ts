@@ -57,6 +57,7 @@ export async function importRealm(repository: RealmRepository, input: unknown, o
       if (await tx.findRealmById(plan.realm.id)) throw new ImportConflict('id', `a realm with id '${plan.realm.id}' already exists`);
       await tx.createRealm(plan.realm);
       await tx.addKeys(plan.keys);
+      await tx.createClientScopes(plan.clientScopes);
       for (const client of plan.clients) await tx.createClient(client);
       for (const role of plan.roles) await tx.createRole(role);
       await tx.createGroups(plan.groups);

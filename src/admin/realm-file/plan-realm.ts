@@ -5,12 +5,14 @@
  * an exported realm imports back with the same ids.
  */
 import { newId, type StoredKey } from '../../crypto/index.ts';
-import type { Client, Group, Realm, RealmModel, Role } from '../../realm/index.ts';
+import type { Client, ClientScope, Group, Realm, RealmModel, Role } from '../../realm/index.ts';
 import { field, index, ShapeError } from '../json-shape.ts';
 import { newClientFromRepresentation } from '../representations/client.ts';
+import { checkClientScopeNames, fileProblem, withNewClientScopes } from '../representations/client-scope.ts';
 import { applyRealmSettings } from '../representations/realm.ts';
 import { indexRoles, type RoleIndex, type RoleRepresentation } from '../representations/role.ts';
 import { ImportConflict } from './import-conflict.ts';
+import { planClientScopes } from './plan-client-scopes.ts';
 import { planGroups } from './plan-groups.ts';
 import { realmBlueprint } from './realm-blueprint.ts';
 import type { RealmFileRepresentation } from './realm-file-shape.ts';
@@ -19,6 +21,7 @@ export interface RealmPlan {
   realm: Realm;
   keys: StoredKey[];
   sealKey: Buffer;
+  clientScopes: ClientScope[];
   clients: Client[];
   roles: Role[];
   /** Parents before their subgroups. */
@@ -50,6 +53,16 @@ export async function planRealm(rep: RealmFileRepresentation, nowMs: number): Pr
   const realmId = rep.id ?? blueprint.realm.id;
   const realm: Realm = { id: realmId, name, settings: applyRealmSettings(blueprint.realm.settings, rep) };
 
+  const clientScopes = planClientScopes(rep, realmId, blueprint.clientScopes);
+  // Enough of the realm for the clients' scope lists to be resolved against.
+  const scopeModel: RealmModel = {
+    realm,
+    clientsById: new Map(),
+    clientsByClientId: new Map(),
+    rolesById: new Map(),
+    groupsById: new Map(),
+    clientScopesById: new Map(clientScopes.map((s) => [s.id, s])),
+  };
   const clients = new Map<string, Client>();
   const clientUuids = new Set<string>();
   (rep.clients ?? []).forEach((clientRep, i) => {
@@ -59,11 +72,14 @@ export async function planRealm(rep: RealmFileRepresentation, nowMs: number): Pr
     const id = clientRep.id ?? newId();
     if (clientUuids.has(id)) throw new ImportConflict(field(path, 'id'), `duplicate client id '${id}'`);
     clientUuids.add(id);
-    clients.set(clientRep.clientId, newClientFromRepresentation(realmId, id, clientRep.clientId, clientRep, blueprint.sealKey));
+    const client = withNewClientScopes(scopeModel, newClientFromRepresentation(realmId, id, clientRep.clientId, clientRep, blueprint.sealKey), clientRep);
+    checkClientScopeNames(scopeModel, client, fileProblem, path);
+    clients.set(clientRep.clientId, client);
   });
   const blueprintClientIds = new Map(blueprint.clients.map((c) => [c.id, c.clientId]));
   for (const client of blueprint.clients) {
-    if (!clients.has(client.clientId)) clients.set(client.clientId, { ...client, realmId });
+    // A built-in client the file leaves out gets the file's realm default scopes, as a new client would.
+    if (!clients.has(client.clientId)) clients.set(client.clientId, withNewClientScopes(scopeModel, { ...client, realmId }, {}));
   }
 
   const roles = new Map<string, Role>();
@@ -138,11 +154,12 @@ export async function planRealm(rep: RealmFileRepresentation, nowMs: number): Pr
     clientsByClientId: clients,
     rolesById: new Map(roleList.map((r) => [r.id, r])),
     groupsById: new Map(),
+    clientScopesById: scopeModel.clientScopesById,
   };
   const roleIndex = indexRoles(roleList);
   const groups = planGroups(rep.groups ?? [], rep.defaultGroups ?? [], model, roleIndex);
   const keys = blueprint.keys.map((k) => ({ ...k, realmId }));
-  return { realm, keys, sealKey: blueprint.sealKey, clients: clientList, roles: roleList, groups: groups.groups, groupsByPath: groups.byPath, model, roleIndex };
+  return { realm, keys, sealKey: blueprint.sealKey, clientScopes, clients: clientList, roles: roleList, groups: groups.groups, groupsByPath: groups.byPath, model, roleIndex };
 }
 
 /** The realm's default role: the one the file names, else Keycloak's `default-roles-<realm>`. */

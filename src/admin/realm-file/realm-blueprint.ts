@@ -1,15 +1,16 @@
 /**
- * Keycloak's defaults for a new realm (keys, built-in clients, default roles), taken from the
+ * Keycloak's defaults for a new realm (keys, built-in client scopes and clients, default roles), taken from the
  * realm factory itself rather than restated here: the factory runs against a recorder instead of
  * the store, and an import then lays the realm file over what it recorded.
  */
 import { importRealmKeys, type StoredKey } from '../../crypto/index.ts';
-import { createRealm, type Client, type Realm, type RealmRepository, type RealmSettings, type Role } from '../../realm/index.ts';
+import { createRealm, type Client, type ClientScope, type Realm, type RealmRepository, type RealmSettings, type Role } from '../../realm/index.ts';
 
 export interface RealmBlueprint {
   realm: Realm;
   keys: StoredKey[];
   sealKey: Buffer;
+  clientScopes: ClientScope[];
   clients: Client[];
   roles: Role[];
 }
@@ -18,6 +19,7 @@ export interface RealmBlueprint {
 class Recorder {
   realm: Realm | undefined;
   keys: StoredKey[] = [];
+  clientScopes: ClientScope[] = [];
   clients: Client[] = [];
   roles: Role[] = [];
   async createRealm(realm: Realm): Promise<void> {
@@ -28,6 +30,9 @@ class Recorder {
   }
   async addKeys(keys: StoredKey[]): Promise<void> {
     this.keys.push(...keys);
+  }
+  async createClientScopes(scopes: ClientScope[]): Promise<void> {
+    this.clientScopes.push(...scopes);
   }
   async createClient(client: Client): Promise<void> {
     this.clients.push(client);
@@ -49,5 +54,5 @@ export async function realmBlueprint(name: string, settings: Partial<RealmSettin
   const created = await createRealm(repository, name, settings, nowSeconds);
   // The keys must import cleanly now, not at the first login after the import.
   importRealmKeys(recorder.keys);
-  return { realm: created.realm, keys: recorder.keys, sealKey: created.sealKey, clients: recorder.clients, roles: recorder.roles };
+  return { realm: created.realm, keys: recorder.keys, sealKey: created.sealKey, clientScopes: recorder.clientScopes, clients: recorder.clients, roles: recorder.roles };
 }

@@ -1,11 +1,12 @@
 /**
  * The whole RealmRepresentation as `POST /admin/realms` and realm files carry it
- * (keycloak-compat.md §9): settings, clients, roles, groups, users. Parts of Keycloak's format that
- * holdfast does not model (client scopes, flows, components, …) are accepted and ignored; the
+ * (keycloak-compat.md §9): settings, client scopes, clients, roles, groups, users. Parts of
+ * Keycloak's format that holdfast does not model (flows, components, …) are accepted and ignored; the
  * ones whose loss changes who can log in (identity providers) are reported as warnings.
  */
 import { list, object, present, record, string, stringList, type Checked } from '../json-shape.ts';
 import { clientRepresentation } from '../representations/client.ts';
+import { clientScopeRepresentation } from '../representations/client-scope.ts';
 import { groupRepresentation } from '../representations/group.ts';
 import { realmSettingChecks } from '../representations/realm.ts';
 import { roleRepresentation } from '../representations/role.ts';
@@ -20,6 +21,9 @@ export const realmFileRepresentation = object({
   defaultRoles: stringList,
   roles: object({ realm: list(roleRepresentation), client: record(list(roleRepresentation)) }),
   clients: list(clientRepresentation),
+  clientScopes: list(clientScopeRepresentation),
+  defaultDefaultClientScopes: stringList,
+  defaultOptionalClientScopes: stringList,
   users: list(userRepresentation),
   groups: list(groupRepresentation),
   // Paths of the groups every new user joins.

@@ -20,6 +20,7 @@ import {
   toClientRepresentation,
   type ClientRepresentation,
 } from '../representations/client.ts';
+import { adminProblem, checkClientScopeNames, withNewClientScopes } from '../representations/client-scope.ts';
 import { toUserRepresentation } from '../representations/user.ts';
 import { findServiceAccount, syncServiceAccount } from '../service-accounts.ts';
 import { detachClientSessions } from '../realm-sessions.ts';
@@ -83,7 +84,8 @@ export async function clientRoutes(app: FastifyInstance, { ctx }: { ctx: Context
     if (rep.clientId === undefined || rep.clientId.trim() === '') throw adminBadRequest('clientId: required', 'clientId');
     checkUrls(rep);
     const nowMs = ctx.clock.nowMs();
-    const client = newClientFromRepresentation(realm.realm.id, rep.id ?? newId(), rep.clientId, rep, realm.keys.sealKey, Math.floor(nowMs / 1000));
+    const client = withNewClientScopes(realm, newClientFromRepresentation(realm.realm.id, rep.id ?? newId(), rep.clientId, rep, realm.keys.sealKey, Math.floor(nowMs / 1000)), rep);
+    checkClientScopeNames(realm, client, adminProblem);
     const exists = () => adminConflict(`Client ${client.clientId} already exists`);
     try {
       await ctx.realms.repository.transaction(async (tx) => {
@@ -122,6 +124,7 @@ export async function clientRoutes(app: FastifyInstance, { ctx }: { ctx: Context
     checkUrls(rep);
     const nowMs = ctx.clock.nowMs();
     const updated = applyClientRepresentation(client, rep, realm.keys.sealKey, Math.floor(nowMs / 1000));
+    checkClientScopeNames(realm, updated, adminProblem, '', client);
     await ctx.realms.repository.transaction(async (tx) => {
       if (updated.clientId !== client.clientId && (await tx.listClients(realm.realm.id)).some((c) => c.clientId === updated.clientId)) {
         throw adminConflict('Client already exists');

@@ -5,7 +5,7 @@
  */
 import { ErrorPage } from '../../errors/index.ts';
 import type { Form } from '../../http/form.ts';
-import type { LoadedRealm } from '../../realm/realm-service.ts';
+import { scopeGrantOf, type LoadedRealm } from '../../realm/realm-service.ts';
 import type { Client } from '../../realm/types.ts';
 import { defaultRedirectUri, verifyRedirectUri } from '../../realm/redirect-uri.ts';
 import { grantScopes, type GrantedScopes } from '../tokens/index.ts';
@@ -92,9 +92,9 @@ function checkResponseType(client: Client, params: Form, target: ResponseTarget 
   return responseType;
 }
 
-function checkScope(client: Client, params: Form, target: ResponseTarget & { state?: string }): GrantedScopes {
+function checkScope(realm: LoadedRealm, client: Client, params: Form, target: ResponseTarget & { state?: string }): GrantedScopes {
   try {
-    return grantScopes(client, params.get('scope'));
+    return grantScopes(scopeGrantOf(realm, client), params.get('scope'));
   } catch {
     throw new AuthorizationError(target, 'invalid_scope', 'Invalid scopes: ' + (params.get('scope') ?? ''));
   }
@@ -139,7 +139,7 @@ export function parseAuthorizationRequest(realm: LoadedRealm, params: Form): Aut
   const responseMode = checkResponseMode(params);
   const target = { redirectUri, responseMode, state: params.get('state') };
   const responseType = checkResponseType(client, params, target);
-  const scopes = checkScope(client, params, target);
+  const scopes = checkScope(realm, client, params, target);
   return {
     client,
     redirectUri,

@@ -10,6 +10,7 @@ import type { Client } from '../../realm/types.ts';
 import type { AuthTab, UserSession } from '../../session/types.ts';
 import { grantScopes } from '../tokens/index.ts';
 import { sendAuthorizationResponse } from './authorization-response.ts';
+import { scopeGrantOf } from '../../realm/index.ts';
 
 export async function completeLogin(
   ctx: Context,
@@ -22,7 +23,7 @@ export async function completeLogin(
   acr: '0' | '1',
 ): Promise<FastifyReply> {
   const settings = realm.realm.settings;
-  await ctx.sessions.attachClient(settings, session, client, grantScopes(client, tab.scope).value, tab.redirectUri);
+  await ctx.sessions.attachClient(settings, session, client, grantScopes(scopeGrantOf(realm, client), tab.scope).value, tab.redirectUri);
   const code = newSecret(32);
   const now = ctx.sessions.now();
   await ctx.store.putCode({

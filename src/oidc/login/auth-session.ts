@@ -36,7 +36,8 @@ export function tabFromRequest(authRequest: AuthorizationRequest, now: number): 
     redirectUri: authRequest.redirectUri,
     responseType: authRequest.responseType,
     responseMode: authRequest.responseMode,
-    scope: requestedScope(authRequest),
+    // Granted again at code exchange: what was asked (the client's defaults are added then).
+    scope: authRequest.scopes.requested,
     state: authRequest.state,
     nonce: authRequest.nonce,
     codeChallenge: authRequest.codeChallenge,
@@ -49,10 +50,6 @@ export function tabFromRequest(authRequest: AuthorizationRequest, now: number): 
   };
 }
 
-/** The scope to re-grant at code exchange: what was asked (the client's defaults are added then). */
-function requestedScope(authRequest: AuthorizationRequest): string {
-  return [...authRequest.scopes.names].filter((s) => s === 'openid' || authRequest.client.optionalClientScopes.includes(s)).join(' ');
-}
 
 /** The browser's authentication session id from its cookie (the part before any `.route`). */
 export function authSessionIdFromCookie(request: FastifyRequest): string | undefined {

@@ -1,47 +1,65 @@
 /**
- * Client scopes. A client gets its default scopes always and its optional scopes when asked;
- * asking for anything else is `invalid_scope`, as in Keycloak. Some scopes produce claims but
- * are not listed in the token's `scope` claim (Keycloak's "include in token scope" off).
+ * The `scope` parameter as Keycloak reads it (TokenManager.getRequestedClientScopes, isValidScope):
+ * a client gets its default scopes always and its optional scopes when asked; asking for anything
+ * else is `invalid_scope`. `openid` is no client scope but is kept, first, when asked. The `scope`
+ * string lists the granted scopes whose `include.in.token.scope` is not false (Keycloak's
+ * buildScopeString). The client's grant comes resolved from the realm cache.
  */
-import type { Client } from '../../realm/types.ts';
+import { includedInTokenScope, type ClientScopeGrant } from '../../realm/index.ts';
 import { invalidScope } from '../../errors/index.ts';
 
-/** Scopes that add claims without appearing in the `scope` string. */
-const HIDDEN_SCOPES = new Set(['web-origins', 'acr', 'roles', 'basic', 'service_account']);
+const OPENID = 'openid';
 
 export interface GrantedScopes {
-  /** Every scope in force, including hidden ones: decides which claims tokens carry. */
+  /** Every scope in force, including those left out of `scope`: decides which claims tokens carry. */
   names: Set<string>;
   /** The `scope` claim and response field. */
   value: string;
+  /** What of the request mattered (`openid` and the optional scopes granted), to grant again later. */
+  requested: string;
+}
+
+const parse = (scope: string | undefined): string[] => (scope ?? '').split(' ').filter((s) => s !== '');
+
+function granted(grant: ClientScopeGrant, openid: boolean, optional: Iterable<string>): GrantedScopes {
+  const names = new Set<string>();
+  const listed: string[] = [];
+  const requested: string[] = [];
+  if (openid) {
+    names.add(OPENID);
+    listed.push(OPENID);
+    requested.push(OPENID);
+  }
+  const add = (name: string, listedInScope: boolean) => {
+    if (names.has(name)) return;
+    names.add(name);
+    if (listedInScope) listed.push(name);
+  };
+  for (const scope of grant.defaults) add(scope.name, includedInTokenScope(scope));
+  for (const name of optional) {
+    const scope = grant.optional.get(name);
+    if (!scope || names.has(name)) continue;
+    add(name, includedInTokenScope(scope));
+    requested.push(name);
+  }
+  return { names, value: listed.join(' '), requested: requested.join(' ') };
 }
 
 /** Resolves the scopes a request gets. Throws `invalid_scope` for scopes the client may not have. */
-export function grantScopes(client: Client, requested: string | undefined): GrantedScopes {
-  const asked = (requested ?? '').split(' ').filter((s) => s !== '');
-  const invalid = asked.filter((s) => s !== 'openid' && !client.defaultClientScopes.includes(s) && !client.optionalClientScopes.includes(s));
-  if (invalid.length > 0) throw invalidScope(`Invalid scopes: ${requested}`);
-  const names = new Set<string>();
-  if (asked.includes('openid')) names.add('openid');
-  for (const s of client.defaultClientScopes) names.add(s);
-  for (const s of asked) if (client.optionalClientScopes.includes(s)) names.add(s);
-  return { names, value: scopeString(names) };
+export function grantScopes(grant: ClientScopeGrant, requested: string | undefined): GrantedScopes {
+  const asked = parse(requested);
+  const defaults = new Set(grant.defaults.map((s) => s.name));
+  if (asked.some((s) => s !== OPENID && !defaults.has(s) && !grant.optional.has(s))) throw invalidScope(`Invalid scopes: ${requested}`);
+  return granted(grant, asked.includes(OPENID), asked);
 }
 
-export function scopeString(names: Iterable<string>): string {
-  return [...names].filter((s) => !HIDDEN_SCOPES.has(s)).join(' ');
-}
-
-/** Narrows an earlier grant to what a refresh asks for: scopes not granted before are dropped. */
-export function narrowScopes(granted: string, requested: string | undefined, client: Client): GrantedScopes {
-  const before = new Set(granted.split(' ').filter((s) => s !== ''));
-  const names = new Set<string>();
-  for (const s of client.defaultClientScopes) names.add(s);
-  if (before.has('openid')) names.add('openid');
-  for (const s of before) if (client.optionalClientScopes.includes(s)) names.add(s);
-  if (requested !== undefined && requested.trim() !== '') {
-    const asked = new Set(requested.split(' '));
-    for (const s of [...names]) if (!HIDDEN_SCOPES.has(s) && !asked.has(s) && !client.defaultClientScopes.includes(s)) names.delete(s);
-  }
-  return { names, value: scopeString(names) };
+/**
+ * Narrows an earlier grant to what a refresh asks for: the client's defaults stay, `openid` and
+ * optional scopes stay if granted before and (when the refresh names scopes) asked for again.
+ */
+export function narrowScopes(grant: ClientScopeGrant, before: string, requested: string | undefined): GrantedScopes {
+  const earlier = parse(before);
+  const asked = requested !== undefined && requested.trim() !== '' ? new Set(parse(requested)) : undefined;
+  const kept = earlier.filter((s) => asked === undefined || asked.has(s));
+  return granted(grant, kept.includes(OPENID), kept);
 }

@@ -86,6 +86,17 @@ export interface GroupMemberTable {
   user_id: string;
   group_id: string;
 }
+export interface ClientScopeTable {
+  id: string;
+  realm_id: string;
+  name: string;
+  protocol: string;
+  /** 'default', 'optional', or '' for neither (migration 006-client-scopes). */
+  realm_default: string;
+  position: number;
+  /** description, attributes and protocolMappers as JSON. */
+  representation: string;
+}
 export interface UserSessionTable {
   id: string;
   offline: number;
@@ -158,6 +169,7 @@ export interface Database {
   realm_group: GroupTable;
   group_role: GroupRoleTable;
   group_member: GroupMemberTable;
+  client_scope: ClientScopeTable;
   user_session: UserSessionTable;
   client_session: ClientSessionTable;
   auth_session: AuthSessionTable;

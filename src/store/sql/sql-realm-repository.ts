@@ -5,9 +5,9 @@
  * out, so everything above this file sees plain keys and the database holds none.
  */
 import type { Kysely, Selectable } from 'kysely';
-import type { Database, GroupTable, UserTable } from './schema.ts';
+import type { ClientScopeTable, Database, GroupTable, UserTable } from './schema.ts';
 import type { GroupMembership, NewUserRecord, PasswordCredential, RealmRepository, StoredCredential, UserQuery } from '../../realm/realm-repository.ts';
-import type { Client, Group, Realm, Role, User } from '../../realm/types.ts';
+import type { Client, ClientScope, Group, Realm, RealmDefaultType, Role, User } from '../../realm/types.ts';
 import type { KeyKind, KeyRing, StoredKey } from '../../crypto/index.ts';
 import { DEFAULT_REALM_SETTINGS } from '../../realm/defaults.ts';
 
@@ -87,6 +87,33 @@ function groupRow(group: Group): GroupTable {
     description: group.description ?? null,
     attributes: JSON.stringify(group.attributes),
     default_group: flag(group.defaultGroup),
+  };
+}
+
+export function clientScopeRow(scope: ClientScope): ClientScopeTable {
+  return {
+    id: scope.id,
+    realm_id: scope.realmId,
+    name: scope.name,
+    protocol: scope.protocol,
+    realm_default: scope.realmDefault ?? '',
+    position: scope.position,
+    representation: JSON.stringify({ description: scope.description, attributes: scope.attributes, protocolMappers: scope.protocolMappers }),
+  };
+}
+
+function toClientScope(row: Selectable<ClientScopeTable>): ClientScope {
+  const rep = JSON.parse(row.representation) as Pick<ClientScope, 'description' | 'attributes' | 'protocolMappers'>;
+  return {
+    id: row.id,
+    realmId: row.realm_id,
+    name: row.name,
+    description: rep.description,
+    protocol: row.protocol,
+    attributes: rep.attributes,
+    protocolMappers: rep.protocolMappers,
+    realmDefault: row.realm_default === '' ? undefined : (row.realm_default as RealmDefaultType),
+    position: row.position,
   };
 }
 
@@ -213,6 +240,21 @@ export class SqlRealmRepository implements RealmRepository {
   }
   async deleteClient(id: string): Promise<void> {
     await this.db.deleteFrom('client').where('id', '=', id).execute();
+  }
+
+  async listClientScopes(realmId: string): Promise<ClientScope[]> {
+    const rows = await this.db.selectFrom('client_scope').selectAll().where('realm_id', '=', realmId).orderBy('position').orderBy('name').execute();
+    return rows.map(toClientScope);
+  }
+  async createClientScopes(scopes: ClientScope[]): Promise<void> {
+    for (const part of chunks(scopes, INSERT_CHUNK)) await this.db.insertInto('client_scope').values(part.map(clientScopeRow)).execute();
+  }
+  async updateClientScope(scope: ClientScope): Promise<void> {
+    const { id, position: _position, ...row } = clientScopeRow(scope);
+    await this.db.updateTable('client_scope').set(row).where('id', '=', id).execute();
+  }
+  async deleteClientScope(id: string): Promise<void> {
+    await this.db.deleteFrom('client_scope').where('id', '=', id).execute();
   }
 
   async listRoles(realmId: string): Promise<Role[]> {

@@ -10,6 +10,7 @@ import { assertOfflineAllowed, offlineSessionFor, wantsOffline } from '../../off
 import { grantScopes } from '../../tokens/index.ts';
 import { respondWithTokens, usesRefreshTokens, type GrantHandler } from './grant.ts';
 import { verifyPkce } from './pkce.ts';
+import { scopeGrantOf } from '../../../realm/index.ts';
 
 export const authorizationCodeGrant: GrantHandler = async (grant) => {
   const { ctx, realm, client, form } = grant;
@@ -46,7 +47,7 @@ export const authorizationCodeGrant: GrantHandler = async (grant) => {
   if (!user) throw invalidGrant('User not found');
   if (!user.user.enabled) throw invalidGrant('User disabled');
 
-  const scopes = grantScopes(client, issued.scope);
+  const scopes = grantScopes(scopeGrantOf(realm, client), issued.scope);
   if (wantsOffline(scopes)) {
     assertOfflineAllowed(user);
     ({ session, clientSession } = await offlineSessionFor(ctx, realm, session, client, scopes.value, issued.redirectUri));

@@ -7,6 +7,7 @@
 import { invalidRequest, unauthorizedClient } from '../../../errors/index.ts';
 import { grantScopes } from '../../tokens/index.ts';
 import { respondWithTokens, type GrantHandler } from './grant.ts';
+import { scopeGrantOf } from '../../../realm/index.ts';
 
 export const clientCredentialsGrant: GrantHandler = async (grant) => {
   const { ctx, realm, client, form, request } = grant;
@@ -16,7 +17,7 @@ export const clientCredentialsGrant: GrantHandler = async (grant) => {
   const user = account && account.serviceAccountClientId === client.id ? await ctx.realms.getUserView(realm, account.id) : undefined;
   if (!user) throw unauthorizedClient('Client not enabled to retrieve service account');
   if (!user.user.enabled) throw invalidRequest(`User '${user.user.username}' disabled`);
-  const scopes = grantScopes(client, form.get('scope'));
+  const scopes = grantScopes(scopeGrantOf(realm, client), form.get('scope'));
   const persistent = client.attributes['client_credentials.use_refresh_token'] === 'true';
   const settings = realm.realm.settings;
   const session = persistent ? await ctx.sessions.create(settings, { realmId: realm.realm.id, userId: user.user.id, rememberMe: false, ipAddress: request.clientConnection.address }) : undefined;

@@ -12,6 +12,7 @@ import { checkCredentials } from '../../login/credentials.ts';
 import { assertOfflineAllowed, offlineSessionFor, wantsOffline } from '../../offline-sessions.ts';
 import { grantScopes } from '../../tokens/index.ts';
 import { respondWithTokens, TRANSIENT_SESSION_ATTRIBUTE, usesRefreshTokens, type GrantHandler } from './grant.ts';
+import { scopeGrantOf } from '../../../realm/index.ts';
 
 /** Not a failed attempt: nothing was checked, and the user's password may well be right. */
 const LOGIN_BUSY = 'Too many logins in progress, try again shortly';
@@ -24,7 +25,7 @@ export const passwordGrant: GrantHandler = async (grant) => {
   if (username === undefined) throw invalidRequest('Missing parameter: username', 401);
   const password = form.get('password');
   if (password === undefined) throw invalidRequest('Missing parameter: password', 401);
-  const scopes = grantScopes(client, form.get('scope'));
+  const scopes = grantScopes(scopeGrantOf(realm, client), form.get('scope'));
 
   const outcome = await checkCredentials(ctx, realm, username, password, request.clientConnection.address);
   if (outcome.result === 'busy') throw serviceUnavailable(LOGIN_BUSY, 1);

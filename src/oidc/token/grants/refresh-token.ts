@@ -6,6 +6,7 @@
 import { invalidGrant, invalidRequest } from '../../../errors/index.ts';
 import { narrowScopes, validateRefreshToken } from '../../tokens/index.ts';
 import { respondWithTokens, type GrantHandler } from './grant.ts';
+import { scopeGrantOf } from '../../../realm/index.ts';
 
 export const refreshTokenGrant: GrantHandler = async (grant) => {
   const { ctx, realm, issuer, client, form } = grant;
@@ -30,7 +31,7 @@ export const refreshTokenGrant: GrantHandler = async (grant) => {
   }
 
   ctx.sessions.touch(settings, session, clientSession);
-  const scopes = narrowScopes(claims.scope, form.get('scope'), client);
+  const scopes = narrowScopes(scopeGrantOf(realm, client), claims.scope, form.get('scope'));
   return respondWithTokens(grant, {
     user,
     session,

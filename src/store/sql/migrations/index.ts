@@ -5,6 +5,7 @@ import * as loginAttempt from './002-login-attempt.ts';
 import * as authSessionOrigin from './003-auth-session-origin.ts';
 import * as sealedKeys from './004-sealed-keys.ts';
 import * as groups from './005-groups.ts';
+import * as clientScopes from './006-client-scopes.ts';
 
 export const migrations: Record<string, Migration> = {
   '001-initial': initial,
@@ -12,4 +13,5 @@ export const migrations: Record<string, Migration> = {
   '003-auth-session-origin': authSessionOrigin,
   '004-sealed-keys': sealedKeys,
   '005-groups': groups,
+  '006-client-scopes': clientScopes,
 };
