@@ -409,7 +409,11 @@ describe('fuzz: generated requests against every public endpoint', () => {
       const orphanCodes = db.prepare('SELECT count(*) AS n FROM auth_code c WHERE c.used = 0 AND NOT EXISTS (SELECT 1 FROM user_session us WHERE us.id = c.user_session_id)').get() as { n: number };
       assert.equal(orphanCodes.n, 0, 'unused codes without their session');
       const authSessions = db.prepare('SELECT count(*) AS n, max(length(tabs)) AS biggest FROM auth_session').get() as { n: number; biggest: number | null };
+      const limits = hf.ctx.config.authSessionLimits;
+      assert.ok(authSessions.n <= limits.total, `${authSessions.n} authentication sessions, over the cap of ${limits.total}`);
       assert.ok((authSessions.biggest ?? 0) <= 64 * 1024, `largest authentication session: ${authSessions.biggest} bytes`);
+      const perOrigin = db.prepare("SELECT max(n) AS most FROM (SELECT count(*) AS n FROM auth_session WHERE origin <> '' GROUP BY origin)").get() as { most: number | null };
+      assert.ok((perOrigin.most ?? 0) <= limits.perOrigin, `${perOrigin.most} authentication sessions from one client network, over the cap of ${limits.perOrigin}`);
       const orphanRoles = db.prepare('SELECT count(*) AS n FROM user_role ur WHERE NOT EXISTS (SELECT 1 FROM role r WHERE r.id = ur.role_id) OR NOT EXISTS (SELECT 1 FROM app_user u WHERE u.id = ur.user_id)').get() as { n: number };
       assert.equal(orphanRoles.n, 0, 'role mappings without their role or user');
     } finally {
