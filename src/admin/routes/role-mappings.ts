@@ -15,6 +15,7 @@ import { findClient, findGroup, findUser, rolesOf } from '../admin-lookups.ts';
 import { adminScope, readBody } from '../admin-request.ts';
 import { list } from '../json-shape.ts';
 import { roleRepresentation, toRoleRepresentation, type RoleRepresentation } from '../representations/role.ts';
+import { isForeignKeyViolation } from '../realm-file/import-conflict.ts';
 
 const roleList = list(roleRepresentation);
 /** Roles named in a body, which must belong to the container (realm or client) of the path. */
@@ -44,6 +45,8 @@ interface RoleHolder {
   remove(roleIds: string[]): Promise<void>;
   /** Tells every node the holder's roles changed. */
   changed(): Promise<void>;
+  /** Keycloak's 404 text for the holder, when it is deleted during the request. */
+  gone: string;
 }
 
 type HolderLookup = (ctx: Context, realm: LoadedRealm, id: string) => Promise<RoleHolder>;
@@ -61,6 +64,7 @@ const userHolder: HolderLookup = async (ctx, realm, id) => {
     add: (ids) => repository.addUserRoles(user.id, ids),
     remove: (ids) => repository.removeUserRoles(user.id, ids),
     changed: () => ctx.realms.userChanged(user.id),
+    gone: 'User not found',
   };
 };
 
@@ -74,6 +78,7 @@ const groupHolder: HolderLookup = async (ctx, realm, id) => {
     remove: (ids) => repository.removeGroupRoles(group.id, ids),
     // Group roles are part of the realm model, and every member's cached roles depend on them.
     changed: () => ctx.realms.realmChanged(realm.realm.id),
+    gone: 'Could not find group by id',
   };
 };
 
@@ -137,8 +142,14 @@ export async function roleMappingRoutes(app: FastifyInstance, { ctx }: { ctx: Co
             const roles = resolve(realm, clientUuid, readBody(request, roleList));
             if (roles.some((role) => !mayGrant(identity, realm, role))) throw forbidden();
             const ids = roles.map((r) => r.id);
-            if (method === 'POST') await holder.add(ids);
-            else await holder.remove(ids);
+            try {
+              if (method === 'POST') await holder.add(ids);
+              else await holder.remove(ids);
+            } catch (error) {
+              // The user, group or a role was deleted between the lookup and the write.
+              if (isForeignKeyViolation(error)) throw adminNotFound(holder.gone);
+              throw error;
+            }
             await holder.changed();
             return reply.code(204).send();
           },

@@ -12,13 +12,8 @@ import { findGroup, findUser } from '../admin-lookups.ts';
 import { adminScope, paging, queryBoolean, queryString } from '../admin-request.ts';
 import { toGroupRepresentation } from '../representations/group.ts';
 import { requireGroupPower } from '../role-grants.ts';
+import { isForeignKeyViolation } from '../realm-file/import-conflict.ts';
 import { nameMatcher } from './groups.ts';
-
-/** A foreign-key violation from SQLite or PostgreSQL: the group was deleted meanwhile. */
-function isForeignKeyViolation(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return code === 'SQLITE_CONSTRAINT_FOREIGNKEY' || code === '23503';
-}
 
 export async function userGroupRoutes(app: FastifyInstance, { ctx }: { ctx: Context }): Promise<void> {
   async function groupsOf(request: FastifyRequest, realm: LoadedRealm): Promise<Group[]> {
