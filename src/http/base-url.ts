@@ -8,15 +8,13 @@
  */
 import type { FastifyRequest } from 'fastify';
 import { invalidRequest } from '../errors/index.ts';
-import { HOST_SHAPE } from './client-connection.ts';
+import { isValidHost } from './client-connection.ts';
 
 export function baseUrl(request: FastifyRequest, hostname: string | undefined): string {
   if (hostname && /^https?:\/\//.test(hostname)) return hostname.replace(/\/+$/, '');
   const { scheme, host, forwarded } = request.clientConnection;
   if (!hostname) {
-    const port = host === undefined ? undefined : HOST_SHAPE.exec(host)?.[2]?.slice(1);
-    // The shape alone lets `host:99999` through, which no URL parser accepts further on.
-    if (host === undefined || !HOST_SHAPE.test(host) || (port !== undefined && Number(port) > 65535)) throw invalidRequest('Invalid Host header');
+    if (!isValidHost(host)) throw invalidRequest('Invalid Host header');
     return `${scheme}://${host}`;
   }
   if (/:\d+$/.test(hostname)) return `${scheme}://${hostname}`;

@@ -32,7 +32,16 @@ declare module 'fastify' {
   }
 }
 
-export const HOST_SHAPE = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$/;
+const HOST_SHAPE = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(?::(\d{1,5}))?$/;
+
+/**
+ * `host[:port]` as a URL can carry it: a name or bracketed address, and a port up to 65535 (the
+ * shape alone would let `host:99999` through, which no URL parser accepts further on).
+ */
+export function isValidHost(host: string | undefined): host is string {
+  const match = host === undefined ? null : HOST_SHAPE.exec(host);
+  return match !== null && (match[2] === undefined || Number(match[2]) <= 65535);
+}
 
 interface Hop {
   address?: string;
@@ -107,7 +116,7 @@ export class ClientConnectionResolver {
     if (hops.length === 0) return direct;
     const hop = this.clientHop(hops);
     const scheme = hop.proto === 'https' || hop.proto === 'http' ? hop.proto : direct.scheme;
-    let host = hop.host !== undefined && HOST_SHAPE.test(hop.host) ? hop.host : undefined;
+    let host = isValidHost(hop.host) ? hop.host : undefined;
     if (host !== undefined && hop.port !== undefined && /^\d{1,5}$/.test(hop.port) && !/:\d+$/.test(host)) {
       const defaultPort = scheme === 'https' ? '443' : '80';
       if (hop.port !== defaultPort) host = `${host}:${hop.port}`;
