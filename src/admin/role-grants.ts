@@ -61,7 +61,7 @@ function isManagementClient(realm: LoadedRealm, clientUuid: string | undefined):
 }
 
 /** A role whose name or id other parts of the server rely on: the admin roles and the default role. */
-export function builtInRole(realm: LoadedRealm, role: Pick<Role, 'id' | 'name' | 'clientId'>): boolean {
+function builtInRole(realm: LoadedRealm, role: Pick<Role, 'id' | 'name' | 'clientId'>): boolean {
   if (role.id === realm.realm.settings.attributes.defaultRoleId) return true;
   if (isManagementClient(realm, role.clientId)) return true;
   return realm.realm.name === MASTER && role.clientId === undefined && MASTER_ADMIN_ROLES.includes(role.name);

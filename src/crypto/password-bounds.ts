@@ -59,10 +59,6 @@ export interface HashParameters {
 
 const PBKDF2_DIGESTS: Record<string, Pbkdf2Cost['digest']> = { 'pbkdf2-sha512': 'sha512', 'pbkdf2-sha256': 'sha256', pbkdf2: 'sha1' };
 
-export function isSupportedPasswordAlgorithm(algorithm: string): boolean {
-  return algorithm === 'argon2' || Object.hasOwn(PBKDF2_DIGESTS, algorithm);
-}
-
 class Refused extends Error {
   constructor(
     readonly field: string,

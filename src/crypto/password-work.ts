@@ -22,7 +22,7 @@ export interface PasswordWorkLimits {
 }
 
 /** Leaves one pool thread for files and DNS, and one hashing thread for other realms. */
-export function defaultPasswordWorkLimits(threadPoolSize = Number(process.env.UV_THREADPOOL_SIZE) || 4): PasswordWorkLimits {
+function defaultPasswordWorkLimits(threadPoolSize = Number(process.env.UV_THREADPOOL_SIZE) || 4): PasswordWorkLimits {
   const concurrency = Math.max(2, threadPoolSize - 1);
   return { concurrency, perRealmConcurrency: concurrency - 1, perRealmQueue: 32, argon2MemoryKiB: 131_072 };
 }

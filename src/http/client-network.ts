@@ -13,7 +13,7 @@ export function clientNetwork(request: FastifyRequest): string {
 }
 
 /** IPv4 as it is (also when written IPv4-mapped, `::ffff:a.b.c.d`); IPv6 as its /64 prefix. */
-export function networkOf(address: string): string {
+function networkOf(address: string): string {
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
   if (mapped) return mapped[1];
   if (!net.isIPv6(address)) return address;

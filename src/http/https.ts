@@ -11,7 +11,7 @@ import tls from 'node:tls';
 import type { FastifyInstance } from 'fastify';
 import { ConfigError } from '../config/index.ts';
 
-export const STRICT_TRANSPORT_SECURITY = 'max-age=31536000; includeSubDomains';
+const STRICT_TRANSPORT_SECURITY = 'max-age=31536000; includeSubDomains';
 
 export interface TlsFiles {
   httpsCertificateFile?: string;

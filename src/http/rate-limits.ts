@@ -24,7 +24,7 @@ import { AddressRanges } from './address-ranges.ts';
 type Group = 'token' | 'auth' | 'login' | 'admin';
 type Limiter = ReturnType<FastifyInstance['createRateLimit']>;
 
-export const TOO_MANY_REQUESTS = 'Too many requests';
+const TOO_MANY_REQUESTS = 'Too many requests';
 /** Distinct addresses (and clients) each limiter remembers; the least recent is forgotten first. */
 const TRACKED_KEYS = 10_000;
 

@@ -13,9 +13,9 @@ import { isLocalAddress } from './address-ranges.ts';
 /** How a refusal is answered: Keycloak's error page (browser endpoints) or an OAuth error body. */
 export type SslRefusal = 'page' | 'oauth';
 
-export const HTTPS_REQUIRED = 'HTTPS required';
+const HTTPS_REQUIRED = 'HTTPS required';
 
-export function httpsRequired(sslRequired: RealmSettings['sslRequired'], issuer: string, request: FastifyRequest): boolean {
+function httpsRequired(sslRequired: RealmSettings['sslRequired'], issuer: string, request: FastifyRequest): boolean {
   if (issuer.startsWith('https:')) return false;
   if (sslRequired === 'none') return false;
   return sslRequired === 'all' || !isLocalAddress(request.clientConnection.address);

@@ -9,7 +9,7 @@ import { newId } from '../crypto/index.ts';
 import type { Client, ClientScope, RealmDefaultType, RealmModel } from './types.ts';
 
 export const OIDC_PROTOCOL = 'openid-connect';
-export const INCLUDE_IN_TOKEN_SCOPE = 'include.in.token.scope';
+const INCLUDE_IN_TOKEN_SCOPE = 'include.in.token.scope';
 
 interface BuiltInScope {
   name: string;
