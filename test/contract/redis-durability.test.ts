@@ -13,7 +13,8 @@ import os from 'node:os';
 import path from 'node:path';
 import type { UserSession } from '../../src/session/index.ts';
 import { RedisSessionStore } from '../../src/store/redis/index.ts';
-import { REDIS_SERVER, ThrowawayRedis, freeLoopbackPort, sleep, until } from '../support/redis-server.ts';
+import { REDIS_SERVER, ThrowawayRedis, sleep, until } from '../support/redis-server.ts';
+import { freePort } from '../support/process.ts';
 
 function userSession(): UserSession {
   const t = Math.floor(Date.now() / 1000);
@@ -40,7 +41,7 @@ describe('Redis session store: durability and failure', { skip: unavailable !== 
 
   before(async () => {
     if (unavailable) throw new Error(`must run under CI: ${unavailable}`);
-    redis = new ThrowawayRedis(await freeLoopbackPort(), fs.mkdtempSync(path.join(os.tmpdir(), 'holdfast-redis-')));
+    redis = new ThrowawayRedis(await freePort(), fs.mkdtempSync(path.join(os.tmpdir(), 'holdfast-redis-')));
     await redis.start();
     store = new RedisSessionStore({ url: `redis://127.0.0.1:${redis.port}`, keyPrefix: 'durability:' });
   });

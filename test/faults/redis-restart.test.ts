@@ -10,8 +10,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { enableRotation } from '../support/acknowledged.ts';
 import { outageUnderLoad } from '../support/outage.ts';
-import { buildBundle, startHoldfast, tempDir, type RunningHoldfast } from '../support/process.ts';
-import { REDIS_SERVER, ThrowawayRedis, freeLoopbackPort } from '../support/redis-server.ts';
+import { buildBundle, freePort, startHoldfast, tempDir, type RunningHoldfast } from '../support/process.ts';
+import { REDIS_SERVER, ThrowawayRedis } from '../support/redis-server.ts';
 
 describe('Redis restarted under load', { skip: fs.existsSync(REDIS_SERVER) ? false : `${REDIS_SERVER} not installed` }, () => {
   const dataDir = tempDir();
@@ -20,7 +20,7 @@ describe('Redis restarted under load', { skip: fs.existsSync(REDIS_SERVER) ? fal
   const nodes: RunningHoldfast[] = [];
 
   before(async () => {
-    redis = new ThrowawayRedis(await freeLoopbackPort(), tempDir('holdfast-redis-'));
+    redis = new ThrowawayRedis(await freePort(), tempDir('holdfast-redis-'));
     [, bundle] = await Promise.all([redis.start(), buildBundle()]);
     const args = ['--sessions', 'redis', '--sessions-url', `redis://127.0.0.1:${redis.port}`, '--sessions-key-prefix', 'faults:'];
     nodes.push(await startHoldfast({ dataDir, bundle, args }));

@@ -6,8 +6,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEMO, form, testApp, type TestApp } from '../support/app.ts';
-import { ThrowawayRedis, freeLoopbackPort } from '../support/redis-server.ts';
-import { tempDir } from '../support/process.ts';
+import { ThrowawayRedis } from '../support/redis-server.ts';
+import { freePort, tempDir } from '../support/process.ts';
 
 const SERVICE = { client_id: 'demo-service', client_secret: 'demo-service-secret' };
 
@@ -16,7 +16,7 @@ describe('sessions on Redis through an outage', () => {
   let t: TestApp;
 
   before(async () => {
-    redis = new ThrowawayRedis(await freeLoopbackPort(), tempDir('holdfast-redis-'));
+    redis = new ThrowawayRedis(await freePort(), tempDir('holdfast-redis-'));
     await redis.start();
     t = await testApp({ sessions: 'redis', sessionsUrl: `redis://127.0.0.1:${redis.port}`, sessionsKeyPrefix: 'outage-test:' });
   });

@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
-import { freeLoopbackPort } from './redis-server.ts';
+import { freePort } from './process.ts';
 
 const run = promisify(execFile);
 
@@ -52,7 +52,7 @@ export class PrivatePostgres {
     const bin = postgresBinaries();
     if (!bin) throw new Error('no PostgreSQL server binaries under /usr/lib/postgresql');
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'holdfast-pg-'));
-    const server = new PrivatePostgres(bin, dir, await freeLoopbackPort());
+    const server = new PrivatePostgres(bin, dir, await freePort());
     if (server.asUser.length > 0) fs.chownSync(dir, ...server.postgresIds());
     await server.exec('initdb', ['-D', server.dataDir, '-U', 'postgres', '--auth=trust', '--no-instructions', '-E', 'UTF8']);
     fs.appendFileSync(

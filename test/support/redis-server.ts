@@ -10,14 +10,6 @@ export const REDIS_SERVER = '/usr/bin/redis-server';
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-export async function freeLoopbackPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 /** True once the server answers PING (not while it is still loading its AOF). */
 function answersPing(port: number): Promise<boolean> {
   return new Promise((resolve) => {
