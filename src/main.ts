@@ -14,7 +14,7 @@ import { DataDirInUse } from './store/sql/index.ts';
 
 const USAGE = `usage: holdfast start --hostname URL|host [--hostname-strict=true|false] [--http-port 8080] [--http-host 0.0.0.0]
                       [--db sqlite|postgres] [--db-url postgres://…] [--data-dir ./data] [--log-level info] [--cache-size 10000]
-                      [--demo] [--db-pool-size 10] [--node-route <host>-<port>] [--route-cookie=true|false] [--import-realm]
+                      [--demo] [--db-pool-size 10] [--node-route <host>-<port>] [--route-cookie=true|false] [--import-realm [--allow-lossy-import]]
                       [--expiry-interval 900] [--expiry-batch-size 1000] [--proxy-headers forwarded|xforwarded]
                       [--proxy-trusted-addresses IP|CIDR,…] [--http-management-port 9000] [--health-enabled=true|false]
                       [--metrics-enabled=true|false] [--https-port 8443] [--https-certificate-file PEM]
@@ -80,7 +80,7 @@ async function start(argv: string[], development: boolean): Promise<void> {
   // Errors are handled where they arise; a promise someone forgot is a bug to log and fix, not a
   // reason to take down a node that serves every other request fine.
   process.on('unhandledRejection', (reason) => app.log.error({ err: reason }, 'unhandled promise rejection (a bug): the node keeps running'));
-  if (config.importRealm) await importRealmsOnStart(holdfast.ctx, importDirectory(config.dataDir));
+  if (config.importRealm) await importRealmsOnStart(holdfast.ctx, importDirectory(config.dataDir), config.allowLossyImport);
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;

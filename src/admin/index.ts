@@ -24,6 +24,7 @@ import { userRoutes } from './routes/users.ts';
 export { importRealm, type ImportOptions, type ImportOutcome, type ImportProgress } from './realm-file/import-realm.ts';
 export { exportRealm, UnknownRealm, type ExportOptions } from './realm-file/export-realm.ts';
 export { ImportConflict } from './realm-file/import-conflict.ts';
+export { describeFindings, LossyImport, type Finding, type LossyParts } from './realm-file/lossy-parts.ts';
 export { ShapeError } from './json-shape.ts';
 
 export async function adminRoutes(app: FastifyInstance, { ctx }: { ctx: Context }): Promise<void> {

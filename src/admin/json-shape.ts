@@ -76,10 +76,13 @@ export function record<T>(item: Check<T>): Check<Record<string, T>> {
 
 type ObjectOf<S extends Record<string, Check<unknown>>> = { [K in keyof S]?: Checked<S[K]> };
 
+/** A check of a JSON object that also says which fields it takes (so what it drops can be listed). */
+export type ObjectCheck<S extends Record<string, Check<unknown>>> = Check<ObjectOf<S>> & { readonly fields: readonly string[] };
+
 /** A JSON object with known fields; other fields are dropped. */
-export function object<S extends Record<string, Check<unknown>>>(fields: S): Check<ObjectOf<S>> {
+export function object<S extends Record<string, Check<unknown>>>(fields: S): ObjectCheck<S> {
   const names = Object.keys(fields);
-  return (value, path) => {
+  const check: Check<ObjectOf<S>> = (value, path) => {
     if (value === undefined || value === null) return undefined;
     if (!isPlainObject(value)) throw new ShapeError(path, 'expected an object');
     const out: Record<string, unknown> = {};
@@ -90,6 +93,7 @@ export function object<S extends Record<string, Check<unknown>>>(fields: S): Che
     }
     return out as ObjectOf<S>;
   };
+  return Object.assign(check, { fields: names });
 }
 
 /** Runs a check on a whole document: absent or null is itself an error there. */
@@ -98,9 +102,6 @@ export function parseShape<T>(check: Check<T>, value: unknown, what = 'body'): T
   if (checked === undefined) throw new ShapeError('', `${what} must not be empty`);
   return checked;
 }
-
-/** A value holdfast keeps no part of, but whose presence matters (to warn that it is dropped). */
-export const present: Check<true> = (value) => (value === undefined || value === null ? undefined : true);
 
 export const stringList = list(string);
 export const stringMap = record(string);

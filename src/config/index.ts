@@ -37,6 +37,8 @@ export interface Config extends EdgeConfig {
   demo: boolean;
   /** Import the realm files in `<data-dir>/import` at start, skipping realms that exist (Keycloak's `--import-realm`). */
   importRealm: boolean;
+  /** Realm imports (`import`, `start --import-realm`) take files with parts holdfast cannot honour, listing them. */
+  allowLossyImport: boolean;
   /** Upper bound on how stale the stored `lastRefresh` of a session may be (DESIGN rule 3). */
   touchIntervalSeconds: number;
   /** How often pending session touches are written in one batch. */
@@ -80,6 +82,7 @@ const FLAGS = {
   'expiry-batch-size': { type: 'string' },
   demo: { type: 'boolean' },
   'import-realm': { type: 'boolean' },
+  'allow-lossy-import': { type: 'boolean' },
   'node-route': { type: 'string' },
   'route-cookie': { type: 'boolean' },
   'kek-file': { type: 'string' },
@@ -226,6 +229,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
     cacheSize: integer('cache-size', read('cache-size') ?? String(DEFAULTS.cacheSize), 1, 100_000_000),
     demo: booleanValue('demo', read('demo') ?? 'false'),
     importRealm: booleanValue('import-realm', read('import-realm') ?? 'false'),
+    allowLossyImport: booleanValue('allow-lossy-import', read('allow-lossy-import') ?? 'false'),
     touchIntervalSeconds: DEFAULTS.touchIntervalSeconds,
     touchFlushMs: DEFAULTS.touchFlushMs,
     expiryIntervalSeconds: integer('expiry-interval', read('expiry-interval') ?? String(DEFAULTS.expiryIntervalSeconds), 0, 604_800),
@@ -266,6 +270,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     cacheSize: DEFAULTS.cacheSize,
     demo: true,
     importRealm: false,
+    allowLossyImport: false,
     touchIntervalSeconds: DEFAULTS.touchIntervalSeconds,
     touchFlushMs: DEFAULTS.touchFlushMs,
     expiryIntervalSeconds: DEFAULTS.expiryIntervalSeconds,

@@ -10,7 +10,8 @@ import { hashPlainPassword, type PlainPassword } from '../representations/creden
 import { ImportConflict, isUniqueViolation, REALM_EXISTS } from './import-conflict.ts';
 import { planRealm } from './plan-realm.ts';
 import { planUsers } from './plan-users.ts';
-import { realmFileRepresentation, unsupportedParts } from './realm-file-shape.ts';
+import { LossyImport, lossyParts, type Finding } from './lossy-parts.ts';
+import { realmFileRepresentation } from './realm-file-shape.ts';
 
 export interface ImportProgress {
   /** Users written so far, of `total`. */
@@ -22,6 +23,8 @@ export interface ImportOptions {
   nowMs: number;
   /** What to do when a realm of that name exists: fail (409), replace it, or skip the file. */
   ifExists?: 'fail' | 'replace' | 'skip';
+  /** Import even what holdfast cannot honour (the operator's `--allow-lossy-import`); it is listed in the outcome. */
+  allowLossy?: boolean;
   onProgress?: (progress: ImportProgress) => void;
 }
 
@@ -29,8 +32,10 @@ export interface ImportOutcome {
   realm: Realm;
   outcome: 'imported' | 'skipped';
   users: number;
-  /** Parts of the file that were not imported and matter (identity providers). */
-  warnings: string[];
+  /** Security-relevant parts not honoured, imported only because the operator allowed it. */
+  notHonoured: Finding[];
+  /** Harmless parts holdfast does not use. */
+  ignored: Finding[];
 }
 
 /** Users per `createUsers` call: each call is a few multi-row statements and one progress tick. */
@@ -41,8 +46,11 @@ export async function importRealm(repository: RealmRepository, input: unknown, o
   const ifExists = options.ifExists ?? 'fail';
   // Answered before the costly planning (keys, users); checked again inside the transaction.
   const existing = rep.realm === undefined || ifExists === 'replace' ? undefined : await repository.findRealmByName(rep.realm);
-  if (existing && ifExists === 'skip') return { realm: existing, outcome: 'skipped', users: 0, warnings: [] };
+  if (existing && ifExists === 'skip') return { realm: existing, outcome: 'skipped', users: 0, notHonoured: [], ignored: [] };
   if (existing) throw new ImportConflict('', REALM_EXISTS);
+  // The shape check passed, so the file is an object; the parts it dropped are judged on the original.
+  const parts = lossyParts(input as Record<string, unknown>);
+  if (parts.refused.length > 0 && options.allowLossy !== true) throw new LossyImport(parts);
   const plan = await planRealm(rep, options.nowMs);
   const users = planUsers(rep.users ?? [], plan, options.nowMs);
   await hashPlainPasswords(users.plain);
@@ -73,7 +81,7 @@ export async function importRealm(repository: RealmRepository, input: unknown, o
     if (isUniqueViolation(error)) throw new ImportConflict('', `Conflict detected: an id in the file is already used (${error.message})`);
     throw error;
   }
-  return { realm: plan.realm, outcome: 'imported', users: total, warnings: unsupportedParts(rep) };
+  return { realm: plan.realm, outcome: 'imported', users: total, notHonoured: parts.refused, ignored: parts.ignored };
 }
 
 /** Argon2 is deliberately slow: a few at a time keeps the event loop and memory in check. */

@@ -1,10 +1,9 @@
 /**
  * The whole RealmRepresentation as `POST /admin/realms` and realm files carry it
- * (keycloak-compat.md §9): settings, client scopes, clients, roles, groups, users. Parts of
- * Keycloak's format that holdfast does not model (flows, components, …) are accepted and ignored; the
- * ones whose loss changes who can log in (identity providers) are reported as warnings.
+ * (keycloak-compat.md §9): settings, client scopes, clients, roles, groups, users. What else
+ * Keycloak's format carries (flows, components, identity providers, …) is judged by lossy-parts.
  */
-import { list, object, present, record, string, stringList, type Checked } from '../json-shape.ts';
+import { list, object, record, string, stringList, type Checked } from '../json-shape.ts';
 import { clientRepresentation } from '../representations/client.ts';
 import { clientScopeRepresentation } from '../representations/client-scope.ts';
 import { groupRepresentation } from '../representations/group.ts';
@@ -28,14 +27,5 @@ export const realmFileRepresentation = object({
   groups: list(groupRepresentation),
   // Paths of the groups every new user joins.
   defaultGroups: stringList,
-  // Not modelled: their presence only turns into a warning (see unsupportedParts).
-  identityProviders: list(present),
 });
 export type RealmFileRepresentation = Checked<typeof realmFileRepresentation>;
-
-/** What an import drops that matters to logins or roles, in words for the person importing. */
-export function unsupportedParts(rep: RealmFileRepresentation): string[] {
-  const warnings: string[] = [];
-  if ((rep.identityProviders ?? []).length > 0) warnings.push(`identity providers are not supported: ${rep.identityProviders!.length} were not imported`);
-  return warnings;
-}

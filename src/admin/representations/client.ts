@@ -45,6 +45,12 @@ export const clientRepresentation = object({
 });
 export type ClientRepresentation = Checked<typeof clientRepresentation>;
 
+/**
+ * How Keycloak's partial export writes a secret. Never a secret itself: a body or file carrying it
+ * keeps the client's secret, or gets a fresh one.
+ */
+export const MASKED_SECRET = '**********';
+
 /** Whether a client authenticates with a secret (so has one to show and check). */
 export const isConfidential = (client: Pick<Client, 'publicClient'>): boolean => !client.publicClient;
 
@@ -126,7 +132,7 @@ export function applyClientRepresentation(base: Client, rep: ClientRepresentatio
     else next.attributes[name] = value;
   }
   if (!isConfidential(next)) return next;
-  const given = rep.secret !== undefined && rep.secret !== '' ? rep.secret : undefined;
+  const given = rep.secret !== undefined && rep.secret !== '' && rep.secret !== MASKED_SECRET ? rep.secret : undefined;
   // Sending back the secret a GET showed is not a change of secret.
   if (next.secretHash && (given === undefined || matchesHash(given, next.secretHash))) return next;
   const secured = withSecret(next, given ?? newClientSecret(), sealKey);

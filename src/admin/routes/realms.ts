@@ -11,6 +11,8 @@ import { adminScope, collectionPaths, location, queryBoolean, readBody, shapeToA
 import { object, ShapeError, string } from '../json-shape.ts';
 import { importRealm } from '../realm-file/import-realm.ts';
 import { ImportConflict } from '../realm-file/import-conflict.ts';
+import { lossyImportError, lossyImportReport } from '../realm-file/lossy-answers.ts';
+import { LossyImport } from '../realm-file/lossy-parts.ts';
 import { checkRealmName } from '../realm-file/plan-realm.ts';
 import { endRealmSessions } from '../realm-sessions.ts';
 import type { LoadedRealm } from '../../realm/index.ts';
@@ -40,14 +42,19 @@ export async function realmRoutes(app: FastifyInstance, { ctx }: { ctx: Context 
   };
 
   const createRealm = async (request: FastifyRequest, reply: FastifyReply) => {
+    const allowLossy = queryBoolean(request, 'allowLossyImport') === true;
     try {
-      const { realm, warnings } = await importRealm(ctx.realms.repository, request.body, { nowMs: ctx.clock.nowMs() });
-      await ctx.realms.realmChanged(realm.id);
-      for (const warning of warnings) request.log.warn({ realm: realm.name }, `realm import: ${warning}`);
-      return reply.code(201).header('location', location(ctx, request, realm.name)).send();
+      const outcome = await importRealm(ctx.realms.repository, request.body, { nowMs: ctx.clock.nowMs(), allowLossy });
+      await ctx.realms.realmChanged(outcome.realm.id);
+      const report = lossyImportReport(outcome);
+      if (report.notHonoured.length > 0) request.log.warn({ realm: outcome.realm.name, notHonoured: report.notHonoured }, 'realm import: parts not honoured, allowed by allowLossyImport');
+      reply.code(201).header('location', location(ctx, request, outcome.realm.name));
+      // Keycloak answers an empty body; one is only sent when there is something to list.
+      return report.notHonoured.length + report.ignored.length > 0 ? reply.send(report) : reply.send();
     } catch (error) {
       if (error instanceof ShapeError) throw shapeToAdminError(error);
       if (error instanceof ImportConflict) throw adminConflict(error.message);
+      if (error instanceof LossyImport) throw lossyImportError(error);
       throw error;
     }
   };

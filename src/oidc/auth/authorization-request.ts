@@ -11,6 +11,7 @@ import { defaultRedirectUri, verifyRedirectUri } from '../../realm/redirect-uri.
 import { grantScopes, type GrantedScopes } from '../tokens/index.ts';
 import { checkParamLengths, MAX_LOGIN_HINT_LENGTH, MAX_PARAM_LENGTH } from '../param-lengths.ts';
 import { AuthorizationError, type ResponseMode, type ResponseTarget } from './authorization-response.ts';
+import { isOidcClient, WRONG_CLIENT_PROTOCOL } from '../client-auth.ts';
 
 export interface AuthorizationRequest {
   client: Client;
@@ -62,6 +63,7 @@ function checkClient(realm: LoadedRealm, params: Form): Client {
   if (!client) throw new ErrorPage(400, 'Client not found.');
   if (!client.enabled) throw new ErrorPage(400, 'Login requester not enabled.');
   if (client.bearerOnly) throw new ErrorPage(400, 'Bearer-only clients are not allowed to initiate browser login.');
+  if (!isOidcClient(client)) throw new ErrorPage(400, WRONG_CLIENT_PROTOCOL);
   return client;
 }
 
