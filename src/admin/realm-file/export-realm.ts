@@ -6,8 +6,8 @@
  * pages by id, with their credentials and roles fetched per page, never one query per user.
  */
 import { importRealmKeys } from '../../crypto/index.ts';
-import { defaultGroupIds, groupPath, realmDefaultScopes, type RealmModel, type RealmRepository, type User } from '../../realm/index.ts';
-import { toClientRepresentation } from '../representations/client.ts';
+import { defaultGroupIds, groupPath, realmDefaultScopes, type Client, type RealmModel, type RealmRepository, type User } from '../../realm/index.ts';
+import { MASKED_SECRET, toClientRepresentation } from '../representations/client.ts';
 import { toClientScopeRepresentation } from '../representations/client-scope.ts';
 import { toGroupsExport } from '../representations/group.ts';
 import { toRealmRepresentation } from '../representations/realm.ts';
@@ -16,6 +16,11 @@ import { toUserExport } from '../representations/user.ts';
 
 export interface ExportOptions {
   includeUsers: boolean;
+  /** Keycloak's partial export leaves out clients, or groups and roles, when not asked for them. */
+  includeClients?: boolean;
+  includeGroupsAndRoles?: boolean;
+  /** Client secrets as `**********`, as Keycloak's partial export writes them. */
+  maskSecrets?: boolean;
   /** Users written so far, of about `total` (service accounts are estimated from the clients). */
   onProgress?: (done: number, total: number) => void;
 }
@@ -51,19 +56,28 @@ export async function exportRealm(repository: RealmRepository, name: string, opt
   }
   const representation: Record<string, unknown> = {
     ...toRealmRepresentation(realm, model.rolesById.get(realm.settings.attributes.defaultRoleId)),
-    roles: {
-      realm: roles.filter((r) => r.clientId === undefined).sort(byName).map((r) => toRoleExport(model, r)),
-      client: clientRoles,
-    },
-    groups: toGroupsExport(model),
-    defaultGroups: defaultGroupIds(model).map((id) => groupPath(model, model.groupsById.get(id)!)).sort(),
-    clients: sortedClients.map((c) => toClientRepresentation(c, sealKey, true)),
+    ...(options.includeGroupsAndRoles === false
+      ? {}
+      : {
+          roles: {
+            realm: roles.filter((r) => r.clientId === undefined).sort(byName).map((r) => toRoleExport(model, r)),
+            client: clientRoles,
+          },
+          groups: toGroupsExport(model),
+          defaultGroups: defaultGroupIds(model).map((id) => groupPath(model, model.groupsById.get(id)!)).sort(),
+        }),
+    ...(options.includeClients === false ? {} : { clients: sortedClients.map((c) => exportedClient(c, sealKey, options.maskSecrets === true)) }),
     clientScopes: clientScopes.map(toClientScopeRepresentation),
     defaultDefaultClientScopes: realmDefaultScopes(model, 'default').map((s) => s.name),
     defaultOptionalClientScopes: realmDefaultScopes(model, 'optional').map((s) => s.name),
   };
   if (options.includeUsers) representation.users = await exportUsers(repository, model, options.onProgress);
   return representation;
+}
+
+function exportedClient(client: Client, sealKey: Buffer, mask: boolean): Record<string, unknown> {
+  const rep = toClientRepresentation(client, sealKey, true);
+  return mask && rep.secret !== undefined ? { ...rep, secret: MASKED_SECRET } : rep;
 }
 
 async function exportUsers(repository: RealmRepository, model: RealmModel, onProgress?: ExportOptions['onProgress']): Promise<unknown[]> {

@@ -447,7 +447,9 @@ function flowStrength(flow: Json, flows: Map<string, Json>, seen: Set<string>): 
   const conditional = (execution: Json): Strength => {
     const sub = flows.get(text(execution.flowAlias) ?? '');
     if (!sub) return { kind: 'more', step: text(execution.flowAlias) ?? '?' };
-    const conditions = objects(sub.authenticationExecutions).map((e) => text(e.authenticator) ?? '');
+    const conditions = objects(sub.authenticationExecutions)
+      .filter((e) => e.requirement !== 'DISABLED')
+      .map((e) => text(e.authenticator) ?? '');
     return conditions.includes(USER_CONFIGURED) ? NONE : flowStrength(sub, flows, inner);
   };
   const required = executions.filter((e) => e.requirement === 'REQUIRED' || e.requirement === 'CONDITIONAL');

@@ -9,6 +9,7 @@ import { applyRealmSettings, realmSettingChecks, toRealmRepresentation } from '.
 import { canCreateRealm, forbidden, hasAnyAdminRole, isAllowed, mayReach } from '../admin-auth.ts';
 import { adminScope, collectionPaths, location, queryBoolean, readBody, shapeToAdminError } from '../admin-request.ts';
 import { object, ShapeError, string } from '../json-shape.ts';
+import { exportRealm } from '../realm-file/export-realm.ts';
 import { importRealm } from '../realm-file/import-realm.ts';
 import { ImportConflict } from '../realm-file/import-conflict.ts';
 import { lossyImportError, lossyImportReport } from '../realm-file/lossy-answers.ts';
@@ -101,6 +102,15 @@ export async function realmRoutes(app: FastifyInstance, { ctx }: { ctx: Context 
     });
     await ctx.realms.realmChanged(realm.realm.id);
     return reply.code(204).send();
+  });
+
+  // Keycloak's partial export: the realm without users or keys, secrets masked, for copying a realm's setup.
+  app.post('/admin/realms/:realm/partial-export', async (request) => {
+    const { identity, realm } = await adminScope(ctx, request, 'view-realm');
+    const includeClients = queryBoolean(request, 'exportClients') === true;
+    const includeGroupsAndRoles = queryBoolean(request, 'exportGroupsAndRoles') === true;
+    if (includeClients && !isAllowed(identity, realm, 'view-clients')) throw forbidden();
+    return exportRealm(ctx.realms.repository, realm.realm.name, { includeUsers: false, includeClients, includeGroupsAndRoles, maskSecrets: true });
   });
 
   app.delete('/admin/realms/:realm', async (request, reply) => {

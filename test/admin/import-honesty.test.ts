@@ -1,0 +1,249 @@
+/**
+ * Realm imports never drop anything silently (DESIGN rule 9): a Keycloak 26 export with parts
+ * holdfast cannot honour (an OTP user, a password policy, an identity provider, a SAML client, …)
+ * is refused as a whole with the list and nothing written, on SQLite and PostgreSQL, through
+ * `POST /admin/realms`, `holdfast import` and `start --import-realm`; with the operator's override
+ * it imports and lists what was not honoured. A plain export imports quietly, a SAML client is
+ * never served by the OpenID Connect endpoints, and the partial export masks secrets.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { buildApp } from '../../src/app.ts';
+import { lossyParts } from '../../src/admin/realm-file/lossy-parts.ts';
+import { importRealmsOnStart, StartImportError } from '../../src/cli/import-on-start.ts';
+import { testConfig } from '../../src/config/index.ts';
+import { newKeyEncryptionKeyText } from '../../src/crypto/index.ts';
+import { FIXTURE_CLIENT, FIXTURE_FILE, FIXTURE_PASSWORDS, LOSSY_PATHS, lossyVariant } from '../fixtures/generate-keycloak-realm.ts';
+import { freshDatabase, type FreshDatabase } from '../support/postgres.ts';
+import { ROOT, tempDir } from '../support/process.ts';
+import { adminClient, adminRequest, failure, masterToken, startAdminServer, tokenFor, type AdminServer } from './admin-support.ts';
+
+const fixture = (): Record<string, any> => JSON.parse(fs.readFileSync(FIXTURE_FILE, 'utf8'));
+const paths = (findings: Array<{ path: string }>) => findings.map((f) => f.path).sort();
+
+function cli(...args: string[]): Promise<{ code: number; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/main.ts'), ...args, '--log-level', 'warn'], { cwd: ROOT, timeout: 120_000 }, (error, _stdout, stderr) => {
+      resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stderr });
+    });
+  });
+}
+
+describe('what a realm file carries that holdfast cannot honour', () => {
+  it('a plain Keycloak 26 export (built-in flows, required actions, components) refuses nothing', () => {
+    const parts = lossyParts(fixture());
+    assert.deepEqual(parts.refused, []);
+    assert.ok(parts.ignored.some((f) => f.path === 'clients[4].protocolMappers'), 'client mappers are listed, not dropped silently');
+  });
+
+  it('the lossy variant refuses exactly the OTP credential, the password policy and the identity provider', () => {
+    assert.deepEqual(paths(lossyParts(lossyVariant(fixture())).refused), [...LOSSY_PATHS].sort());
+  });
+
+  it('refuses each security-relevant part, and lists harmless ones as ignored', () => {
+    const cases: Array<[string, (f: Record<string, any>) => void, string, 'refused' | 'ignored']> = [
+      ['OTP required in the browser flow', (f) => (f.authenticationFlows.find((x: any) => x.alias === 'Browser - Conditional OTP').authenticationExecutions[0].requirement = 'DISABLED'), 'browserFlow', 'refused'],
+      ['a custom browser flow with WebAuthn', (f) => {
+        f.authenticationFlows.push({ id: 'custom-id', alias: 'strong', providerId: 'basic-flow', topLevel: true, builtIn: false, authenticationExecutions: [{ authenticator: 'auth-username-password-form', requirement: 'REQUIRED' }, { authenticator: 'webauthn-authenticator', requirement: 'REQUIRED' }] });
+        f.browserFlow = 'strong';
+      }, 'browserFlow', 'refused'],
+      ['a client override binding a strong flow', (f) => {
+        f.authenticationFlows.push({ id: 'strong-id', alias: 'strong', providerId: 'basic-flow', topLevel: true, builtIn: false, authenticationExecutions: [{ authenticator: 'auth-otp-form', requirement: 'REQUIRED' }] });
+        f.clients[4].authenticationFlowBindingOverrides = { direct_grant: 'strong-id' };
+      }, 'clients[4].authenticationFlowBindingOverrides.direct_grant', 'refused'],
+      ['an unused custom flow', (f) => f.authenticationFlows.push({ id: 'x', alias: 'unused', topLevel: true, builtIn: false, authenticationExecutions: [{ authenticator: 'auth-otp-form', requirement: 'REQUIRED' }] }), 'authenticationFlows[11]', 'ignored'],
+      ['client-jwt authentication', (f) => (f.clients[4].clientAuthenticatorType = 'client-jwt'), 'clients[4].clientAuthenticatorType', 'refused'],
+      ['a SAML client', (f) => f.clients.push({ clientId: 'sp', protocol: 'saml' }), 'clients[6].protocol', 'refused'],
+      ['authorization services', (f) => (f.clients[4].authorizationSettings = { resources: [] }), 'clients[4].authorizationSettings', 'refused'],
+      ['an unknown mapper type on a scope', (f) => f.clientScopes[3].protocolMappers.push({ name: 'pairwise', protocol: 'openid-connect', protocolMapper: 'oidc-sha256-pairwise-sub-mapper', config: {} }), 'clientScopes[3].protocolMappers[2]', 'refused'],
+      ['LDAP user federation', (f) => (f.components['org.keycloak.storage.UserStorageProvider'] = [{ name: 'ldap', providerId: 'ldap', config: {} }]), 'components.org.keycloak.storage.UserStorageProvider[0]', 'refused'],
+      ['a default required action', (f) => (f.requiredActions[3].defaultAction = true), 'requiredActions[3]', 'refused'],
+      ['a user required action', (f) => (f.users[0].requiredActions = ['CONFIGURE_TOTP']), 'users[0].requiredActions[0]', 'refused'],
+      ['a WebAuthn credential', (f) => f.users[1].credentials.push({ type: 'webauthn', secretData: '{}', credentialData: '{}' }), 'users[1].credentials[1]', 'refused'],
+      ['consent required', (f) => (f.clients[5].consentRequired = true), 'clients[5].consentRequired', 'refused'],
+      ['DPoP-bound tokens', (f) => (f.clients[5].attributes['dpop.bound.access.tokens'] = 'true'), 'clients[5].attributes.dpop.bound.access.tokens', 'refused'],
+      ['fullScopeAllowed false on an application', (f) => (f.clients[5].fullScopeAllowed = false), 'clients[5].fullScopeAllowed', 'refused'],
+      ['an SMTP server', (f) => (f.smtpServer = { host: 'smtp.example', from: 'shop@example' }), 'smtpServer', 'ignored'],
+      ['events', (f) => (f.eventsEnabled = true), 'eventsEnabled', 'ignored'],
+      ['a theme', (f) => (f.loginTheme = 'shop'), 'loginTheme', 'ignored'],
+      ['a field from a newer Keycloak', (f) => (f.somethingNew = { a: 1 }), 'somethingNew', 'ignored'],
+      ['a masked secret', (f) => (f.clients[4].secret = '**********'), 'clients[4].secret', 'ignored'],
+    ];
+    for (const [name, change, at, verdict] of cases) {
+      const file = fixture();
+      change(file);
+      const parts = lossyParts(file);
+      assert.ok(parts[verdict].some((f) => f.path === at), `${name}: expected ${verdict} at ${at}, got ${JSON.stringify(parts)}`);
+      if (verdict === 'ignored') assert.deepEqual(parts.refused, [], name);
+    }
+  });
+});
+
+for (const dialect of ['sqlite', 'postgres'] as const) {
+  describe(`POST /admin/realms with a lossy Keycloak export (${dialect})`, () => {
+    let database: FreshDatabase | undefined;
+    let server: AdminServer;
+
+    before(async () => {
+      if (dialect === 'postgres') database = await freshDatabase();
+      server = await startAdminServer(database ? { db: 'postgres', dbUrl: database.url, kek: { variable: 'HOLDFAST_KEK', value: newKeyEncryptionKeyText() } } : {});
+    });
+    after(async () => {
+      await server.close();
+      await database?.drop();
+    });
+
+    it('refuses it as a whole with the list, writing nothing', async () => {
+      const kc = await adminClient(server.url);
+      const refused = await failure(kc.realms.create(lossyVariant(fixture())));
+      assert.equal(refused.status, 400);
+      assert.match(refused.body.errorMessage, /cannot honour .*nothing was imported.*allowLossyImport=true/);
+      assert.deepEqual(paths(refused.body.refused), [...LOSSY_PATHS].sort());
+      assert.ok(refused.body.ignored.length > 0);
+      assert.equal(await kc.realms.findOne({ realm: 'shop' }), null);
+      assert.equal((await tokenFor(server.url, 'shop', { grant_type: 'password', client_id: FIXTURE_CLIENT.clientId, client_secret: FIXTURE_CLIENT.secret, username: 'alice', password: FIXTURE_PASSWORDS.alice })).status, 404, 'no realm shop');
+    });
+
+    it('imports it with allowLossyImport=true, listing what was not honoured', async () => {
+      const token = await masterToken(server.url);
+      const created = await adminRequest(server.url, token, 'POST', '?allowLossyImport=true', lossyVariant(fixture()));
+      assert.equal(created.status, 201);
+      assert.match(created.headers.get('location') ?? '', /\/admin\/realms\/shop$/);
+      assert.deepEqual(paths(created.body.notHonoured), [...LOSSY_PATHS].sort());
+      assert.ok(created.body.ignored.some((f: { path: string }) => f.path === 'clients[4].protocolMappers'));
+      const kc = await adminClient(server.url, {}, 'shop');
+      assert.deepEqual((await kc.groups.find()).map((g) => g.path), ['/staff']);
+      assert.equal(await kc.users.count(), 3);
+      await kc.realms.del({ realm: 'shop' });
+    });
+
+    it('imports a plain Keycloak export quietly through the admin client', async () => {
+      const kc = await adminClient(server.url);
+      assert.deepEqual(await kc.realms.create(fixture()), { realmName: 'shop' });
+      assert.equal((await tokenFor(server.url, 'shop', { grant_type: 'password', client_id: FIXTURE_CLIENT.clientId, client_secret: FIXTURE_CLIENT.secret, username: 'carol', password: FIXTURE_PASSWORDS.carol })).status, 200);
+      await kc.realms.del({ realm: 'shop' });
+    });
+
+    it('refuses a bad override flag with 400', async () => {
+      const bad = await adminRequest(server.url, await masterToken(server.url), 'POST', '?allowLossyImport=yes', fixture());
+      assert.equal(bad.status, 400);
+      assert.match(bad.body.errorMessage, /allowLossyImport: expected true or false/);
+    });
+  });
+}
+
+describe('a SAML client imported with the override', () => {
+  let server: AdminServer;
+  before(async () => {
+    server = await startAdminServer();
+    const file = fixture();
+    file.clients.push({ clientId: 'sp', protocol: 'saml', secret: 'sp-secret', publicClient: false, redirectUris: ['https://sp.example/*'], directAccessGrantsEnabled: true, serviceAccountsEnabled: true });
+    const created = await adminRequest(server.url, await masterToken(server.url), 'POST', '?allowLossyImport=true', file);
+    assert.equal(created.status, 201);
+    assert.deepEqual(paths(created.body.notHonoured), ['clients[6].protocol']);
+  });
+  after(() => server.close());
+
+  it('is never served by the OpenID Connect endpoints ("Wrong client protocol.")', async () => {
+    const token = await tokenFor(server.url, 'shop', { grant_type: 'client_credentials', client_id: 'sp', client_secret: 'sp-secret' });
+    assert.deepEqual([token.status, token.body], [400, { error: 'invalid_client', error_description: 'Wrong client protocol.' }]);
+    // A wrong secret reads as any failed authentication, as in Keycloak.
+    assert.equal((await tokenFor(server.url, 'shop', { grant_type: 'client_credentials', client_id: 'sp', client_secret: 'wrong' })).status, 401);
+    const introspect = await fetch(`${server.url}/realms/shop/protocol/openid-connect/token/introspect`, { method: 'POST', headers: { authorization: `Basic ${Buffer.from('sp:sp-secret').toString('base64')}` }, body: new URLSearchParams({ token: 'x' }) });
+    assert.deepEqual([introspect.status, await introspect.json()], [400, { error: 'invalid_client', error_description: 'Wrong client protocol.' }]);
+    const auth = await fetch(`${server.url}/realms/shop/protocol/openid-connect/auth?client_id=sp&redirect_uri=${encodeURIComponent('https://sp.example/x')}&response_type=code&scope=openid`);
+    assert.equal(auth.status, 400);
+    assert.match(await auth.text(), /Wrong client protocol\./);
+  });
+});
+
+describe('the CLI with a lossy Keycloak export', () => {
+  const dirs: string[] = [];
+  after(() => {
+    for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
+  });
+  const lossyFile = (dir: string) => {
+    const file = path.join(dir, 'shop-realm.json');
+    fs.writeFileSync(file, JSON.stringify(lossyVariant(fixture())));
+    return file;
+  };
+
+  it('holdfast import refuses it with the list and writes nothing; --allow-lossy-import imports it and lists what was not honoured', async () => {
+    const dataDir = tempDir('holdfast-lossy-');
+    dirs.push(dataDir);
+    const file = lossyFile(dataDir);
+    const refused = await cli('import', '--file', file, '--data-dir', dataDir);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /shop-realm\.json: 3 part\(s\) of the file cannot be honoured; nothing was imported \(pass --allow-lossy-import/);
+    for (const at of LOSSY_PATHS) assert.match(refused.stderr, new RegExp(`refused: ${at.replace(/[[\]]/g, '\\$&')}: `));
+    const listing = path.join(dataDir, 'all.json');
+    assert.equal((await cli('export', '--file', listing, '--data-dir', dataDir)).code, 0);
+    assert.deepEqual(JSON.parse(fs.readFileSync(listing, 'utf8')), []);
+
+    const allowed = await cli('import', '--file', file, '--allow-lossy-import', '--data-dir', dataDir);
+    assert.equal(allowed.code, 0, allowed.stderr);
+    assert.match(allowed.stderr, /imported realm 'shop' with 4 users/);
+    assert.match(allowed.stderr, /not honoured \(--allow-lossy-import\): users\[2\]\.credentials\[1\]: a credential of type 'otp' is not verified/);
+    assert.match(allowed.stderr, /ignored: clients\[4\]\.protocolMappers: client protocol mappers are not stored yet/);
+  });
+
+  it('start --import-realm stops at a lossy file, and imports it with --allow-lossy-import', async () => {
+    const dataDir = tempDir('holdfast-lossy-start-');
+    dirs.push(dataDir);
+    const importDir = path.join(dataDir, 'import');
+    fs.mkdirSync(importDir);
+    lossyFile(importDir);
+    const holdfast = await buildApp({ config: testConfig({ dataDir }) });
+    try {
+      await assert.rejects(importRealmsOnStart(holdfast.ctx, importDir), (error: Error) => error instanceof StartImportError && /refused: passwordPolicy: /.test(error.message) && /--allow-lossy-import/.test(error.message));
+      assert.equal(await holdfast.ctx.realms.repository.findRealmByName('shop'), undefined);
+      await importRealmsOnStart(holdfast.ctx, importDir, true);
+      assert.ok(await holdfast.ctx.realms.repository.findRealmByName('shop'));
+    } finally {
+      await holdfast.close();
+    }
+  });
+});
+
+describe('partial export', () => {
+  let server: AdminServer;
+  before(async () => {
+    server = await startAdminServer();
+    await (await adminClient(server.url)).realms.create(fixture());
+  });
+  after(() => server.close());
+
+  it('answers the realm without users, with clients and groups only when asked, secrets masked', async () => {
+    const kc = await adminClient(server.url);
+    const bare = await kc.realms.export({ realm: 'shop' });
+    assert.equal(bare.realm, 'shop');
+    assert.deepEqual([bare.users, bare.clients, bare.groups, bare.roles], [undefined, undefined, undefined, undefined]);
+    assert.ok(bare.clientScopes?.some((s) => s.name === 'shop'));
+    const full = await kc.realms.export({ realm: 'shop', exportClients: true, exportGroupsAndRoles: true });
+    assert.equal(full.users, undefined);
+    assert.equal(full.clients?.find((c) => c.clientId === FIXTURE_CLIENT.clientId)?.secret, '**********');
+    assert.deepEqual(full.groups?.map((g) => g.path), ['/staff']);
+    assert.ok(full.roles?.realm?.some((r) => r.name === 'support'));
+  });
+
+  it('imports back in place of the realm, with new secrets for the masked ones', async () => {
+    const kc = await adminClient(server.url);
+    const exported = await kc.realms.export({ realm: 'shop', exportClients: true, exportGroupsAndRoles: true });
+    await kc.realms.del({ realm: 'shop' });
+    const created = await adminRequest(server.url, await masterToken(server.url), 'POST', '', exported);
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    assert.ok(created.body.ignored.some((f: { reason: string }) => /secret is masked/.test(f.reason)));
+    kc.setConfig({ realmName: 'shop' });
+    const backend = (await kc.clients.find({ clientId: FIXTURE_CLIENT.clientId }))[0];
+    assert.ok(backend.secret && backend.secret !== '**********' && backend.secret !== FIXTURE_CLIENT.secret);
+    assert.deepEqual((await kc.groups.find()).map((g) => g.path), ['/staff']);
+  });
+
+  it('needs view-realm', async () => {
+    const anonymous = await adminRequest(server.url, undefined, 'POST', '/shop/partial-export');
+    assert.equal(anonymous.status, 401);
+  });
+});
