@@ -14,6 +14,7 @@ import { clientScopeLinkRoutes } from './routes/client-scope-links.ts';
 import { clientScopeRoutes } from './routes/client-scopes.ts';
 import { defaultGroupRoutes } from './routes/default-groups.ts';
 import { groupRoutes } from './routes/groups.ts';
+import { partialImportRoutes } from './routes/partial-import.ts';
 import { realmRoutes } from './routes/realms.ts';
 import { roleMappingRoutes } from './routes/role-mappings.ts';
 import { roleRoutes } from './routes/roles.ts';
@@ -36,6 +37,7 @@ export async function adminRoutes(app: FastifyInstance, { ctx }: { ctx: Context 
   });
   for (const routes of [
     realmRoutes,
+    partialImportRoutes,
     clientRoutes,
     clientScopeRoutes,
     clientScopeLinkRoutes,

@@ -4,10 +4,12 @@
  * is refused as a whole with the list and nothing written, on SQLite and PostgreSQL, through
  * `POST /admin/realms`, `holdfast import` and `start --import-realm`; with the operator's override
  * it imports and lists what was not honoured. A plain export imports quietly, a SAML client is
- * never served by the OpenID Connect endpoints, and the partial export masks secrets.
+ * never served by the OpenID Connect endpoints, the partial export masks secrets, and the partial
+ * import adds, skips or overwrites users, clients, roles and groups with Keycloak's result body.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import type KcAdminClient from '@keycloak/keycloak-admin-client';
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -19,7 +21,7 @@ import { newKeyEncryptionKeyText } from '../../src/crypto/index.ts';
 import { FIXTURE_CLIENT, FIXTURE_FILE, FIXTURE_PASSWORDS, LOSSY_PATHS, lossyVariant } from '../fixtures/generate-keycloak-realm.ts';
 import { freshDatabase, type FreshDatabase } from '../support/postgres.ts';
 import { ROOT, tempDir } from '../support/process.ts';
-import { adminClient, adminRequest, failure, masterToken, startAdminServer, tokenFor, type AdminServer } from './admin-support.ts';
+import { adminClient, adminRequest, failure, masterToken, startAdminServer, tokenFor, userWithManagementRoles, type AdminServer } from './admin-support.ts';
 
 const fixture = (): Record<string, any> => JSON.parse(fs.readFileSync(FIXTURE_FILE, 'utf8'));
 const paths = (findings: Array<{ path: string }>) => findings.map((f) => f.path).sort();
@@ -247,3 +249,99 @@ describe('partial export', () => {
     assert.equal(anonymous.status, 401);
   });
 });
+
+for (const dialect of ['sqlite', 'postgres'] as const) {
+  describe(`partial import (${dialect})`, () => {
+    let database: FreshDatabase | undefined;
+    let server: AdminServer;
+    let kc: KcAdminClient;
+    const body = (ifResourceExists: 'FAIL' | 'SKIP' | 'OVERWRITE') => ({
+      ifResourceExists,
+      clients: [{ clientId: 'pi-app', secret: 'pi-app-secret', directAccessGrantsEnabled: true, enabled: true }],
+      roles: { realm: [{ name: 'pi-role', composites: { client: { 'pi-app': ['pi-client-role'] } } }], client: { 'pi-app': [{ name: 'pi-client-role' }] } },
+      groups: [{ name: 'pi-team', realmRoles: ['pi-role'], subGroups: [{ name: 'night' }] }],
+      users: [{ username: 'pia', enabled: true, firstName: ifResourceExists === 'OVERWRITE' ? 'Replaced' : 'Pia', groups: ['/pi-team/night'], credentials: [{ type: 'password', value: 'pia-pw' }] }],
+    });
+    const loginPia = () => tokenFor(server.url, 'shop', { grant_type: 'password', client_id: 'pi-app', client_secret: 'pi-app-secret', username: 'pia', password: 'pia-pw' });
+
+    before(async () => {
+      if (dialect === 'postgres') database = await freshDatabase();
+      server = await startAdminServer(database ? { db: 'postgres', dbUrl: database.url, kek: { variable: 'HOLDFAST_KEK', value: newKeyEncryptionKeyText() } } : {});
+      await (await adminClient(server.url)).realms.create(fixture());
+      kc = await adminClient(server.url, {}, 'shop');
+    });
+    after(async () => {
+      await server.close();
+      await database?.drop();
+    });
+
+    it('adds clients, realm and client roles, nested groups and users, with Keycloak\'s result body', async () => {
+      const result = await kc.realms.partialImport({ realm: 'shop', rep: body('FAIL') as any });
+      assert.deepEqual([result.added, result.skipped, result.overwritten], [5, 0, 0]);
+      assert.deepEqual(
+        result.results.map((r) => `${r.action} ${r.resourceType} ${r.resourceName}`),
+        ['ADDED CLIENT pi-app', 'ADDED REALM_ROLE pi-role', 'ADDED CLIENT_ROLE pi-app-->pi-client-role', 'ADDED GROUP pi-team', 'ADDED USER pia'],
+      );
+      const login = await loginPia();
+      assert.equal(login.status, 200);
+      const claims = JSON.parse(Buffer.from(login.body.access_token.split('.')[1], 'base64url').toString('utf8'));
+      assert.ok(claims.realm_access.roles.includes('pi-role'), 'through /pi-team above /pi-team/night');
+      assert.deepEqual(claims.resource_access['pi-app'], { roles: ['pi-client-role'] }, 'through the composite');
+    });
+
+    it('FAIL answers Keycloak\'s 409 and writes nothing; SKIP leaves what exists', async () => {
+      const fresh = { ...body('FAIL'), clients: [], roles: undefined, groups: [], users: [{ username: 'newcomer', enabled: true }, { username: 'pia', enabled: true }] };
+      const failed = await failure(kc.realms.partialImport({ realm: 'shop', rep: fresh as any }));
+      assert.deepEqual([failed.status, failed.body], [409, { errorMessage: 'User with user name pia already exists.' }]);
+      assert.deepEqual(await kc.users.find({ username: 'newcomer', exact: true }), []);
+      const clash = await failure(kc.realms.partialImport({ realm: 'shop', rep: { ifResourceExists: 'FAIL', clients: [{ clientId: 'pi-app' }] } as any }));
+      assert.deepEqual(clash.body, { errorMessage: "Client id 'pi-app' already exists" });
+
+      const skipped = await kc.realms.partialImport({ realm: 'shop', rep: body('SKIP') as any });
+      assert.deepEqual([skipped.added, skipped.skipped, skipped.overwritten], [0, 5, 0]);
+      assert.ok(skipped.results.every((r) => r.action === 'SKIPPED'));
+    });
+
+    it('OVERWRITE replaces them in place and ends the replaced user\'s sessions', async () => {
+      const before = await loginPia();
+      assert.equal(before.status, 200);
+      const result = await kc.realms.partialImport({ realm: 'shop', rep: body('OVERWRITE') as any });
+      assert.deepEqual([result.added, result.skipped, result.overwritten], [0, 0, 5]);
+      const pia = (await kc.users.find({ username: 'pia', exact: true }))[0];
+      assert.equal(pia.firstName, 'Replaced');
+      assert.deepEqual((await kc.users.listGroups({ id: pia.id! })).map((g) => g.path), ['/pi-team/night']);
+      const refresh = await tokenFor(server.url, 'shop', { grant_type: 'refresh_token', client_id: 'pi-app', client_secret: 'pi-app-secret', refresh_token: before.body.refresh_token });
+      assert.equal(refresh.status, 400);
+      assert.equal((await loginPia()).status, 200);
+    });
+
+    it('refuses a lossy body with the list unless allowLossyImport=true, and lists client scopes as ignored', async () => {
+      const lossy = { ifResourceExists: 'FAIL', identityProviders: [{ alias: 'github', providerId: 'github' }], users: [{ username: 'otp-user', enabled: true, credentials: [{ type: 'otp', secretData: '{}', credentialData: '{}' }] }] };
+      const refused = await failure(kc.realms.partialImport({ realm: 'shop', rep: lossy as any }));
+      assert.equal(refused.status, 400);
+      assert.deepEqual(paths(refused.body.refused), ['identityProviders[0]', 'users[0].credentials[0]']);
+      assert.deepEqual(await kc.users.find({ username: 'otp-user', exact: true }), []);
+      const token = await masterToken(server.url);
+      const allowed = await adminRequest(server.url, token, 'POST', '/shop/partialImport?allowLossyImport=true', { ...lossy, clientScopes: [{ name: 'x' }] });
+      assert.equal(allowed.status, 200);
+      assert.equal(allowed.body.added, 1);
+      assert.deepEqual(paths(allowed.body.notHonoured), ['identityProviders[0]', 'users[0].credentials[0]']);
+      assert.ok(allowed.body.ignored.some((f: { path: string }) => f.path === 'clientScopes'));
+    });
+
+    it('needs manage-realm and the power to grant every role it maps', async () => {
+      await userWithManagementRoles(server.url, 'shop', 'realm-manager', ['manage-realm', 'manage-users']);
+      const manager = await adminClient(server.url, { realm: 'shop', username: 'realm-manager', password: 'realm-manager-pw' }, 'shop');
+      const grab = { users: [{ username: 'sneaky', enabled: true, clientRoles: { 'realm-management': ['realm-admin'] } }] };
+      assert.equal((await failure(manager.realms.partialImport({ realm: 'shop', rep: grab as any }))).status, 403);
+      const viaGroup = { groups: [{ name: 'admins', clientRoles: { 'realm-management': ['manage-clients'] } }] };
+      assert.equal((await failure(manager.realms.partialImport({ realm: 'shop', rep: viaGroup as any }))).status, 403);
+      assert.deepEqual(await kc.users.find({ username: 'sneaky', exact: true }), []);
+      const plain = await manager.realms.partialImport({ realm: 'shop', rep: { users: [{ username: 'plain-user', enabled: true }] } as any });
+      assert.equal(plain.added, 1);
+      await userWithManagementRoles(server.url, 'shop', 'user-manager', ['manage-users']);
+      const userManager = await adminClient(server.url, { realm: 'shop', username: 'user-manager', password: 'user-manager-pw' }, 'shop');
+      assert.equal((await failure(userManager.realms.partialImport({ realm: 'shop', rep: { users: [{ username: 'x', enabled: true }] } as any }))).status, 403);
+    });
+  });
+}

@@ -85,7 +85,7 @@ export async function importRealm(repository: RealmRepository, input: unknown, o
 }
 
 /** Argon2 is deliberately slow: a few at a time keeps the event loop and memory in check. */
-async function hashPlainPasswords(pending: Array<{ record: NewUserRecord; password: PlainPassword }>): Promise<void> {
+export async function hashPlainPasswords(pending: Array<{ record: NewUserRecord; password: PlainPassword }>): Promise<void> {
   const workers = Array.from({ length: Math.min(4, pending.length) }, async (_, worker) => {
     for (let i = worker; i < pending.length; i += 4) {
       const { record, password } = pending[i];

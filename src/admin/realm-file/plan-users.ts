@@ -22,7 +22,10 @@ export interface UsersPlan {
 
 const UPDATE_PASSWORD = 'UPDATE_PASSWORD';
 
-export function planUsers(reps: UserRepresentation[], plan: RealmPlan, nowMs: number): UsersPlan {
+/** What users are resolved against: the realm, its roles by name and its groups by path (a whole file's, or a realm's plus a partial import's). */
+export type UsersContext = Pick<RealmPlan, 'realm' | 'model' | 'roleIndex' | 'groupsByPath'>;
+
+export function planUsers(reps: UserRepresentation[], plan: UsersContext, nowMs: number): UsersPlan {
   const { realm, model } = plan;
   const usernames = new Set<string>();
   const emails = new Set<string>();
@@ -84,7 +87,7 @@ export function planUsers(reps: UserRepresentation[], plan: RealmPlan, nowMs: nu
   return { records, plain };
 }
 
-function userGroupIds(rep: UserRepresentation, plan: RealmPlan, path: string): string[] {
+function userGroupIds(rep: UserRepresentation, plan: UsersContext, path: string): string[] {
   const ids = (rep.groups ?? []).map((groupPath, j) => {
     const id = resolveGroupPath(plan.model, plan.groupsByPath, groupPath);
     if (id === undefined) throw new ShapeError(index(field(path, 'groups'), j), `unknown group '${groupPath}'`);
