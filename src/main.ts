@@ -72,6 +72,8 @@ async function start(argv: string[], development: boolean): Promise<void> {
   try {
     config = parseConfig(argv, process.env, { development });
     checkStartConfig(config);
+    // A flag that would change nothing is refused, not ignored.
+    if (config.allowLossyImport && !config.importRealm) throw new ConfigError('--allow-lossy-import only applies to realm imports: give it with --import-realm');
     holdfast = await buildApp({ config });
   } catch (error) {
     exitOnConfigError(error);
