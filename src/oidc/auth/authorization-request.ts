@@ -93,7 +93,7 @@ function checkResponseType(client: Client, params: Form, redirectUri: string, st
   const validMode = requestedMode !== undefined && RESPONSE_MODES.has(requestedMode) ? (requestedMode as ResponseMode) : undefined;
   const early: Target = { redirectUri, responseMode: validMode ?? 'query', state };
   const raw = params.get('response_type');
-  if (!raw) throw new AuthorizationError(early, 'invalid_request', 'Missing parameter: response_type');
+  if (raw === undefined) throw new AuthorizationError(early, 'invalid_request', 'Missing parameter: response_type');
   const type = parseResponseType(raw);
   if (!type) throw new AuthorizationError(early, 'unsupported_response_type');
   if (requestedMode !== undefined && !validMode) throw new AuthorizationError({ ...early, responseMode: 'query' }, 'invalid_request', 'Invalid parameter: response_mode');
