@@ -256,6 +256,28 @@ class Rig {
     assert.equal(created.status, 201, await created.text());
   }
 
+  /** `kc.login(options)` through the login form, back in the app authenticated; answers where its requests start in `seen`. */
+  async formLogin(options?: object): Promise<number> {
+    const from = this.seen.length;
+    await this.page.evaluate((opts) => {
+      void window.kc.login(opts);
+    }, options);
+    await this.submitLoginForm();
+    assert.deepEqual(await this.initResult(), { authenticated: true });
+    return from;
+  }
+
+  /** `kc.logout()` with keycloak-js's defaults, back in the app; answers where its requests start in `seen`. */
+  async defaultLogout(): Promise<number> {
+    const from = this.seen.length;
+    await this.backInApp(() =>
+      this.page.evaluate(() => {
+        void window.kc.logout();
+      }),
+    );
+    return from;
+  }
+
   /** Runs `action` in the app and waits until the page is back on the app (after any redirects). */
   async backInApp(action: () => Promise<unknown>): Promise<void> {
     await Promise.all([this.page.waitForNavigation({ url: (url) => url.origin === this.appOrigin, timeout: STEP_TIMEOUT }), action()]);
@@ -338,22 +360,14 @@ function adminClientScenarios(rig: Rig): void {
   it('8. a client with only redirectUris and webOrigins: default init(), login, and logout back to the app', async () => {
     await rig.createClient({ clientId: 'kc-js-plain', publicClient: true, redirectUris: [`${rig.appOrigin}/*`], webOrigins: ['+'] });
     assert.deepEqual(await rig.openApp('?client=kc-js-plain&defaults=1'), { authenticated: false });
-    let from = rig.seen.length;
-    await rig.page.evaluate(() => {
-      void window.kc.login();
-    });
-    await rig.submitLoginForm();
-    assert.deepEqual(await rig.initResult(), { authenticated: true });
+    let from = await rig.formLogin();
     const authorize = rig.requests(from, '/auth').find((s) => s.topNavigation);
     assert.equal(authorize?.url.searchParams.get('response_mode'), 'fragment');
     assert.equal(authorize.url.searchParams.get('code_challenge_method'), 'S256');
     assert.equal(await rig.page.evaluate(() => window.kc.tokenParsed?.azp), 'kc-js-plain');
     assert.equal(rig.page.url(), plainApp());
 
-    from = rig.seen.length;
-    await rig.backInApp(() => rig.page.evaluate(() => {
-      void window.kc.logout();
-    }));
+    from = await rig.defaultLogout();
     assert.deepEqual(await rig.initResult(), { authenticated: false });
     const logout = rig.requests(from, '/logout')[0];
     assert.equal(logout?.url.searchParams.get('post_logout_redirect_uri'), plainApp());
@@ -365,22 +379,14 @@ function adminClientScenarios(rig: Rig): void {
   it('9. login from an app URL with a fragment comes back to that URL, fragment kept', async () => {
     const appUrl = `${plainApp()}#section=x`;
     assert.deepEqual(await rig.openApp('?client=kc-js-plain&defaults=1#section=x'), { authenticated: false });
-    let from = rig.seen.length;
-    await rig.page.evaluate(() => {
-      void window.kc.login();
-    });
-    await rig.submitLoginForm();
-    assert.deepEqual(await rig.initResult(), { authenticated: true });
+    let from = await rig.formLogin();
     assert.equal(rig.requests(from, '/auth').find((s) => s.topNavigation)?.url.searchParams.get('redirect_uri'), appUrl);
     const back = rig.requests(from, '/login-actions/authenticate').find((s) => s.status === 302);
     assert.ok(back?.location?.startsWith(`${appUrl}&state=`), back?.location);
     assert.equal(rig.requests(from, '/token')[0]?.status, 200);
     assert.equal(rig.page.url(), appUrl, 'keycloak-js took its parameters out of the fragment and left the app its own');
 
-    from = rig.seen.length;
-    await rig.backInApp(() => rig.page.evaluate(() => {
-      void window.kc.logout();
-    }));
+    from = await rig.defaultLogout();
     assert.equal(rig.requests(from, '/logout')[0]?.location, appUrl);
   });
 
@@ -400,12 +406,7 @@ function adminClientScenarios(rig: Rig): void {
   it("11. flow: 'implicit' for a client that allows it: tokens from the fragment, no refresh token, no token request", async () => {
     await rig.createClient({ clientId: 'kc-js-implicit', publicClient: true, implicitFlowEnabled: true, redirectUris: [`${rig.appOrigin}/*`], webOrigins: ['+'] });
     assert.deepEqual(await rig.openApp('?client=kc-js-implicit&flow=implicit'), { authenticated: false });
-    const from = rig.seen.length;
-    await rig.page.evaluate(() => {
-      void window.kc.login();
-    });
-    await rig.submitLoginForm();
-    assert.deepEqual(await rig.initResult(), { authenticated: true });
+    const from = await rig.formLogin();
     const kc = await rig.page.evaluate(() => ({ azp: window.kc.tokenParsed?.azp, nonce: window.kc.idTokenParsed?.nonce, refreshToken: window.kc.refreshToken, user: window.kc.idTokenParsed?.preferred_username }));
     const authorize = rig.requests(from, '/auth').find((s) => s.topNavigation);
     assert.deepEqual(kc, { azp: 'kc-js-implicit', nonce: authorize?.url.searchParams.get('nonce'), refreshToken: undefined, user: 'alice' });
@@ -415,11 +416,7 @@ function adminClientScenarios(rig: Rig): void {
   it('12. updateToken once the access token has expired gets a new one with the refresh token', async () => {
     await rig.createClient({ clientId: 'kc-js-short', publicClient: true, redirectUris: [`${rig.appOrigin}/*`], webOrigins: ['+'], attributes: { 'access.token.lifespan': '2' } });
     assert.deepEqual(await rig.openApp('?client=kc-js-short&defaults=1'), { authenticated: false });
-    await rig.page.evaluate(() => {
-      void window.kc.login({ prompt: 'login' });
-    });
-    await rig.submitLoginForm();
-    assert.deepEqual(await rig.initResult(), { authenticated: true });
+    await rig.formLogin({ prompt: 'login' });
     const before = await rig.page.evaluate(() => window.kc.token);
     await rig.page.waitForFunction(() => window.kc.isTokenExpired(), undefined, { timeout: STEP_TIMEOUT, polling: 200 });
     const from = rig.seen.length;
