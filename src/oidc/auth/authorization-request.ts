@@ -18,7 +18,6 @@ export interface AuthorizationRequest {
   client: Client;
   redirectUri: string;
   responseType: string;
-  parsedResponseType: ResponseType;
   responseMode: ResponseMode;
   scopes: GrantedScopes;
   state?: string;
@@ -119,10 +118,8 @@ function checkScope(realm: LoadedRealm, client: Client, params: Form, target: Ta
   }
 }
 
-/** OIDC needs a nonce whenever an ID token comes back through the browser; a plain OAuth `token` request does not. */
-function checkNonce(type: ResponseType, scopes: GrantedScopes, params: Form, target: Target): void {
-  const oidc = scopes.names.has('openid');
-  if (!oidc && type.token && !type.idToken && !type.code) return;
+/** OIDC needs a nonce whenever an ID token comes back through the browser (a plain OAuth `token` request needs none). */
+function checkNonce(type: ResponseType, params: Form, target: Target): void {
   if (type.idToken && params.get('nonce') === undefined) throw new AuthorizationError(target, 'invalid_request', 'Missing parameter: nonce');
 }
 
@@ -165,14 +162,13 @@ export function parseAuthorizationRequest(realm: LoadedRealm, params: Form): Aut
   const { type, raw, mode } = checkResponseType(client, params, redirectUri, state);
   const target: Target = { redirectUri, responseMode: mode, state };
   const scopes = checkScope(realm, client, params, target);
-  checkNonce(type, scopes, params, target);
+  checkNonce(type, params, target);
   const pkce = checkPkce(client, type, params, target);
   const prompt = checkPrompt(params, target);
   return {
     client,
     redirectUri,
     responseType: raw,
-    parsedResponseType: type,
     responseMode: mode,
     scopes,
     state,
