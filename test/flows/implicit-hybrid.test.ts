@@ -208,6 +208,8 @@ describe('implicit and hybrid flows', () => {
     const jar = new InjectJar();
     responseOf(await injectLogin(t, jar, authorizeUrl({ response_type: 'code' })));
     assert.equal(responseOf(await authorize(jar, { response_type: 'code', prompt: 'none login' })).params.error, 'login_required');
+    // A client that needs no consent ignores prompt=consent (Keycloak does too).
+    assert.ok(responseOf(await authorize(jar, { response_type: 'code', prompt: 'consent' })).params.code);
     const action = responseOf(await authorize(jar, { response_type: 'code', kc_action: 'UPDATE_PASSWORD' }));
     assert.deepEqual(Object.keys(action.params), ['state', 'session_state', 'iss', 'kc_action_status', 'code']);
     assert.equal(action.params.kc_action_status, 'error');
