@@ -3,7 +3,9 @@
  * with the part before a registered URI's trailing `*`. A candidate is parsed strictly (RFC 3986,
  * see uri-syntax.ts) and compared as written, never normalised, so the string that passed is
  * exactly the string the browser is sent to; `..` segments disable wildcard matching, as in
- * Keycloak, so they cannot walk out of a registered prefix.
+ * Keycloak, so they cannot walk out of a registered prefix. A fragment is part of the string, as
+ * in Keycloak: it passes under a wildcard (keycloak-js sends the app's URL, fragment and all) but
+ * never matches a registered URI exactly, since registered URIs cannot have one.
  */
 import { parseAbsoluteUri, type UriParts } from './uri-syntax.ts';
 import type { Client } from './types.ts';
@@ -20,13 +22,13 @@ const PARENT_SEGMENT = /(?:\/|%2f|%5c)(?:\.|%2e){2}(?:\/|%2f|%5c|$)/i;
 
 /**
  * The parts of `candidate` if it can be a redirect target at all: an absolute URI by RFC 3986,
- * without userinfo or fragment, and with a host when it is http(s). Custom schemes (native apps)
- * are allowed, as in Keycloak.
+ * without userinfo, and with a host when it is http(s). Custom schemes (native apps) are allowed,
+ * as in Keycloak.
  */
 export function parseRedirectUri(candidate: string): UriParts | undefined {
   if (candidate.length > MAX_REDIRECT_URI_LENGTH) return undefined;
   const uri = parseAbsoluteUri(candidate);
-  if (!uri || uri.fragment !== undefined || uri.authority?.userinfo !== undefined || REFUSED_SCHEMES.test(uri.scheme)) return undefined;
+  if (!uri || uri.authority?.userinfo !== undefined || REFUSED_SCHEMES.test(uri.scheme)) return undefined;
   if (WEB_SCHEME.test(uri.scheme) && !(uri.authority && WEB_HOST.test(uri.authority.host))) return undefined;
   return uri;
 }
@@ -41,7 +43,8 @@ function matches(registered: string, candidate: string, uri: UriParts): boolean 
   if (registered.endsWith('*') && !registered.includes('?')) {
     if (PARENT_SEGMENT.test(uri.path)) return false;
     const prefix = registered.slice(0, -1);
-    const withoutQuery = uri.query === undefined ? candidate : candidate.slice(0, candidate.indexOf('?'));
+    // Keycloak cuts at the first `?`, also when it is inside the fragment.
+    const withoutQuery = candidate.includes('?') ? candidate.slice(0, candidate.indexOf('?')) : candidate;
     return withoutQuery.startsWith(prefix) || (prefix.length > 1 && prefix.endsWith('/') && withoutQuery === prefix.slice(0, -1));
   }
   if (candidate === registered) return true;
@@ -75,11 +78,32 @@ export function defaultRedirectUri(client: Client): string | undefined {
   return parseRedirectUri(only) ? only : undefined;
 }
 
-/** Valid post-logout redirect URIs: the `post.logout.redirect.uris` attribute, `+` meaning the redirect URIs. */
+/**
+ * Valid post-logout redirect URIs: the `post.logout.redirect.uris` attribute, `+` meaning the
+ * redirect URIs. As in Keycloak, a client without the attribute (or with an empty one) gets `+`,
+ * and `-` as the first entry means none.
+ */
 export function postLogoutRedirectUris(client: Client): string[] {
-  const raw = client.attributes['post.logout.redirect.uris'];
-  if (!raw) return [];
-  return raw.split('##').flatMap((entry) => (entry === '+' ? client.redirectUris : [entry]));
+  const entries = (client.attributes['post.logout.redirect.uris'] ?? '').split('##').filter((entry) => entry.trim() !== '');
+  if (entries.length === 0) return client.redirectUris;
+  if (entries[0] === '-') return [];
+  return entries.flatMap((entry) => (entry === '+' ? client.redirectUris : [entry]));
+}
+
+/** Where the authorization endpoint puts a query into `redirectUri`: before its fragment. */
+export function withQuery(redirectUri: string, query: string): string {
+  if (query === '') return redirectUri;
+  const hash = redirectUri.indexOf('#');
+  const base = hash < 0 ? redirectUri : redirectUri.slice(0, hash);
+  const fragment = hash < 0 ? '' : redirectUri.slice(hash);
+  return `${base}${base.includes('?') ? '&' : '?'}${query}${fragment}`;
+}
+
+/** Response parameters in the fragment: after the app's own fragment, if it has one (as Keycloak does). */
+export function withFragment(redirectUri: string, params: string): string {
+  const hash = redirectUri.indexOf('#');
+  if (hash < 0) return `${redirectUri}#${params}`;
+  return hash === redirectUri.length - 1 ? `${redirectUri}${params}` : `${redirectUri}&${params}`;
 }
 
 const originsByClient = new WeakMap<Client, string[]>();

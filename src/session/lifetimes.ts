@@ -101,8 +101,16 @@ export function isClientSessionValid(realm: RealmSettings, client: Client, sessi
  * realm's), capped by the client session's max. A lifespan of -1 means "until the SSO session's
  * max" (Keycloak: started + the remember-me max when set, else the SSO max).
  */
-export function accessTokenExpiry(realm: RealmSettings, client: Client, session: UserSession | undefined, clientSession: ClientSession | undefined, now: number): number {
-  const lifespan = attribute(client, 'access.token.lifespan') ?? realm.accessTokenLifespan;
+export function accessTokenExpiry(
+  realm: RealmSettings,
+  client: Client,
+  session: UserSession | undefined,
+  clientSession: ClientSession | undefined,
+  now: number,
+  implicitFlow = false,
+): number {
+  // As in Keycloak, the implicit flow's lifespan is the realm's alone: no client override.
+  const lifespan = implicitFlow ? realm.accessTokenLifespanForImplicitFlow : (attribute(client, 'access.token.lifespan') ?? realm.accessTokenLifespan);
   const max = session && clientSession ? clientSessionMaxTimestamp(realm, client, session, clientSession) : undefined;
   let exp: number;
   if (lifespan === -1) {

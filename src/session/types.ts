@@ -47,6 +47,10 @@ export interface AuthTab {
   prompt?: string;
   maxAge?: number;
   loginHint?: string;
+  /** `kc_action`: an application-initiated action asked for with the login. */
+  kcAction?: string;
+  /** Requested acr values (`acr_values`, `claims`), essential ones apart. */
+  acr?: { essential: string[]; values: string[] };
   /** Per-render form token (Keycloak's `session_code`): must come back with the login POST. */
   sessionCode: string;
   createdAt: number;

@@ -2,7 +2,9 @@
  * The real keycloak-js (npm `keycloak-js@26`, unmodified) in a real headless Chromium against a
  * holdfast process, with its default `init()` behaviour: the third-party-cookie check iframe, the
  * login-status iframe, silent check-sso (`prompt=none` in a hidden iframe), login-required,
- * PKCE S256, refresh, userinfo and logout.
+ * PKCE S256, refresh, userinfo and logout; and, for clients created through the admin API, the
+ * plain `init()` defaults, an app URL with a fragment, `flow: 'implicit'` allowed and refused,
+ * and `updateToken` once the access token has expired.
  *
  * holdfast listens on 127.0.0.1; the app is served from another free loopback port, either on
  * 127.0.0.1 (the same site: ports do not make sites) or on localhost (another site, so holdfast's
@@ -51,6 +53,7 @@ interface AppWindow {
     login(options?: object): Promise<void>;
     logout(options?: object): Promise<void>;
     updateToken(minValidity: number): Promise<boolean>;
+    isTokenExpired(minValidity?: number): boolean;
     loadUserInfo(): Promise<Record<string, unknown>>;
   };
   kcResult?: InitResult;
@@ -62,6 +65,8 @@ declare const window: AppWindow;
 interface InitResult {
   authenticated?: boolean;
   error?: string;
+  /** Present when keycloak-js rejects with Keycloak's error object (`{error, error_description}`). */
+  error_description?: string;
 }
 
 function appPage(holdfastUrl: string): string {
@@ -77,18 +82,24 @@ function appPage(holdfastUrl: string): string {
 </script>
 <script type="module">
   import Keycloak from '/keycloak.js';
-  const keycloak = new Keycloak({ url: ${JSON.stringify(holdfastUrl)}, realm: 'demo', clientId: ${JSON.stringify(CLIENT_ID)} });
+  // ?client= picks the client; ?defaults=1 calls init() with no options, ?flow= with only that one.
+  const query = new URLSearchParams(location.search);
+  const keycloak = new Keycloak({ url: ${JSON.stringify(holdfastUrl)}, realm: 'demo', clientId: query.get('client') || ${JSON.stringify(CLIENT_ID)} });
   window.kc = keycloak;
   window.kcEvents = [];
   for (const name of ['onReady', 'onAuthSuccess', 'onAuthError', 'onAuthRefreshSuccess', 'onAuthRefreshError', 'onAuthLogout', 'onTokenExpired']) {
     keycloak[name] = () => { window.kcEvents.push(name); console.log('kc-event ' + name); };
   }
-  const onLoad = new URLSearchParams(location.search).get('onLoad') || 'check-sso';
+  const onLoad = query.get('onLoad') || 'check-sso';
   const options = { onLoad, pkceMethod: 'S256', checkLoginIframeInterval: 1 };
   if (onLoad === 'check-sso') options.silentCheckSsoRedirectUri = location.origin + '/silent-check-sso.html';
-  keycloak.init(options).then(
+  const initialized = query.get('defaults') ? keycloak.init() : query.get('flow') ? keycloak.init({ flow: query.get('flow') }) : keycloak.init(options);
+  initialized.then(
     (authenticated) => { window.kcResult = { authenticated }; },
-    (error) => { window.kcResult = { error: String((error && (error.message || error.error)) || error) }; },
+    (error) => {
+      window.kcResult = { error: String((error && (error.message || error.error)) || error) };
+      if (error && error.error_description) window.kcResult.error_description = error.error_description;
+    },
   );
 </script>
 </body></html>`;
@@ -155,7 +166,8 @@ class Rig {
       publicClient: true,
       redirectUris: [`${this.appOrigin}/*`],
       webOrigins: ['+'],
-      attributes: { 'pkce.code.challenge.method': 'S256', 'post.logout.redirect.uris': '+' },
+      // No post.logout.redirect.uris: absent means the redirect URIs, as in Keycloak.
+      attributes: { 'pkce.code.challenge.method': 'S256' },
     });
     this.holdfast = await startHoldfast({ dataDir });
     this.oidc = `${this.holdfast.url}/realms/demo/protocol/openid-connect`;
@@ -230,6 +242,47 @@ class Rig {
     await this.page.waitForURL((url) => url.origin === this.appOrigin, { timeout: STEP_TIMEOUT });
   }
 
+  /** Creates a client in realm demo through holdfast's admin API, as the master admin. */
+  async createClient(representation: Record<string, unknown>): Promise<void> {
+    const token = await postForm(`${this.holdfast.url}/realms/master/protocol/openid-connect/token`, { grant_type: 'password', client_id: 'admin-cli', username: 'admin', password: 'admin' });
+    assert.equal(token.status, 200);
+    const { access_token } = (await token.json()) as { access_token: string };
+    const created = await fetch(`${this.holdfast.url}/admin/realms/demo/clients`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${access_token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(representation),
+      signal: AbortSignal.timeout(STEP_TIMEOUT),
+    });
+    assert.equal(created.status, 201, await created.text());
+  }
+
+  /** `kc.login(options)` through the login form, back in the app authenticated; answers where its requests start in `seen`. */
+  async formLogin(options?: object): Promise<number> {
+    const from = this.seen.length;
+    await this.page.evaluate((opts) => {
+      void window.kc.login(opts);
+    }, options);
+    await this.submitLoginForm();
+    assert.deepEqual(await this.initResult(), { authenticated: true });
+    return from;
+  }
+
+  /** `kc.logout()` with keycloak-js's defaults, back in the app; answers where its requests start in `seen`. */
+  async defaultLogout(): Promise<number> {
+    const from = this.seen.length;
+    await this.backInApp(() =>
+      this.page.evaluate(() => {
+        void window.kc.logout();
+      }),
+    );
+    return from;
+  }
+
+  /** Runs `action` in the app and waits until the page is back on the app (after any redirects). */
+  async backInApp(action: () => Promise<unknown>): Promise<void> {
+    await Promise.all([this.page.waitForNavigation({ url: (url) => url.origin === this.appOrigin, timeout: STEP_TIMEOUT }), action()]);
+  }
+
   async ssoCookies(): Promise<{ name: string; sameSite: string; secure: boolean }[]> {
     const cookies = await this.context.cookies(this.holdfast.url + '/realms/demo/');
     return cookies.filter((c) => c.name === 'KEYCLOAK_IDENTITY' || c.name === 'KEYCLOAK_SESSION').map(({ name, sameSite, secure }) => ({ name, sameSite, secure }));
@@ -298,8 +351,87 @@ async function logoutToApp(rig: Rig): Promise<void> {
   assert.notEqual(await rig.page.evaluate(() => window.kc.sessionId), sessionId);
 }
 
-/** Every scenario, for browsers where keycloak-js's iframes get holdfast's cookies. */
-function iframeScenarios(title: string, options: RigOptions): void {
+const IMPLICIT_DISABLED = 'Client is not allowed to initiate browser login with given response_type. Implicit flow is disabled for the client.';
+
+/** keycloak-js with clients created through the admin API (run once, in the same-site browser). */
+function adminClientScenarios(rig: Rig): void {
+  const plainApp = () => `${rig.appOrigin}/?client=kc-js-plain&defaults=1`;
+
+  it('8. a client with only redirectUris and webOrigins: default init(), login, and logout back to the app', async () => {
+    await rig.createClient({ clientId: 'kc-js-plain', publicClient: true, redirectUris: [`${rig.appOrigin}/*`], webOrigins: ['+'] });
+    assert.deepEqual(await rig.openApp('?client=kc-js-plain&defaults=1'), { authenticated: false });
+    let from = await rig.formLogin();
+    const authorize = rig.requests(from, '/auth').find((s) => s.topNavigation);
+    assert.equal(authorize?.url.searchParams.get('response_mode'), 'fragment');
+    assert.equal(authorize.url.searchParams.get('code_challenge_method'), 'S256');
+    assert.equal(await rig.page.evaluate(() => window.kc.tokenParsed?.azp), 'kc-js-plain');
+    assert.equal(rig.page.url(), plainApp());
+
+    from = await rig.defaultLogout();
+    assert.deepEqual(await rig.initResult(), { authenticated: false });
+    const logout = rig.requests(from, '/logout')[0];
+    assert.equal(logout?.url.searchParams.get('post_logout_redirect_uri'), plainApp());
+    assert.equal(logout.status, 302);
+    assert.equal(logout.location, plainApp());
+    assert.deepEqual(await rig.ssoCookies(), []);
+  });
+
+  it('9. login from an app URL with a fragment comes back to that URL, fragment kept', async () => {
+    const appUrl = `${plainApp()}#section=x`;
+    assert.deepEqual(await rig.openApp('?client=kc-js-plain&defaults=1#section=x'), { authenticated: false });
+    let from = await rig.formLogin();
+    assert.equal(rig.requests(from, '/auth').find((s) => s.topNavigation)?.url.searchParams.get('redirect_uri'), appUrl);
+    const back = rig.requests(from, '/login-actions/authenticate').find((s) => s.status === 302);
+    assert.ok(back?.location?.startsWith(`${appUrl}&state=`), back?.location);
+    assert.equal(rig.requests(from, '/token')[0]?.status, 200);
+    assert.equal(rig.page.url(), appUrl, 'keycloak-js took its parameters out of the fragment and left the app its own');
+
+    from = await rig.defaultLogout();
+    assert.equal(rig.requests(from, '/logout')[0]?.location, appUrl);
+  });
+
+  it("10. flow: 'implicit' for a client without the implicit flow: Keycloak's unauthorized_client error object", async () => {
+    assert.deepEqual(await rig.openApp('?client=kc-js-plain&flow=implicit'), { authenticated: false });
+    const from = rig.seen.length;
+    await rig.backInApp(() => rig.page.evaluate(() => {
+      void window.kc.login();
+    }));
+    assert.deepEqual(await rig.initResult(), { error: 'unauthorized_client', error_description: IMPLICIT_DISABLED });
+    assert.ok((await rig.page.evaluate(() => window.kcEvents)).includes('onAuthError'));
+    const authorize = rig.requests(from, '/auth')[0];
+    assert.equal(authorize?.url.searchParams.get('response_type'), 'id_token token');
+    assert.ok(authorize.location?.includes('#error=unauthorized_client'), authorize.location);
+  });
+
+  it("11. flow: 'implicit' for a client that allows it: tokens from the fragment, no refresh token, no token request", async () => {
+    await rig.createClient({ clientId: 'kc-js-implicit', publicClient: true, implicitFlowEnabled: true, redirectUris: [`${rig.appOrigin}/*`], webOrigins: ['+'] });
+    assert.deepEqual(await rig.openApp('?client=kc-js-implicit&flow=implicit'), { authenticated: false });
+    const from = await rig.formLogin();
+    const kc = await rig.page.evaluate(() => ({ azp: window.kc.tokenParsed?.azp, nonce: window.kc.idTokenParsed?.nonce, refreshToken: window.kc.refreshToken, user: window.kc.idTokenParsed?.preferred_username }));
+    const authorize = rig.requests(from, '/auth').find((s) => s.topNavigation);
+    assert.deepEqual(kc, { azp: 'kc-js-implicit', nonce: authorize?.url.searchParams.get('nonce'), refreshToken: undefined, user: 'alice' });
+    assert.deepEqual(rig.requests(from, '/token'), []);
+  });
+
+  it('12. updateToken once the access token has expired gets a new one with the refresh token', async () => {
+    await rig.createClient({ clientId: 'kc-js-short', publicClient: true, redirectUris: [`${rig.appOrigin}/*`], webOrigins: ['+'], attributes: { 'access.token.lifespan': '2' } });
+    assert.deepEqual(await rig.openApp('?client=kc-js-short&defaults=1'), { authenticated: false });
+    await rig.formLogin({ prompt: 'login' });
+    const before = await rig.page.evaluate(() => window.kc.token);
+    await rig.page.waitForFunction(() => window.kc.isTokenExpired(), undefined, { timeout: STEP_TIMEOUT, polling: 200 });
+    const from = rig.seen.length;
+    assert.equal(await rig.page.evaluate(() => window.kc.updateToken(1)), true);
+    const after = await rig.page.evaluate(() => ({ token: window.kc.token, events: window.kcEvents }));
+    assert.notEqual(after.token, before);
+    assert.ok(after.events.includes('onTokenExpired') && after.events.includes('onAuthRefreshSuccess'), `events: ${after.events}`);
+    const refresh = rig.requests(from, '/token')[0];
+    assert.equal(refresh?.status, 200);
+    assert.equal(new URLSearchParams(refresh.postData ?? '').get('grant_type'), 'refresh_token');
+  });
+}
+
+/** Every scenario, for browsers where keycloak-js's iframes get holdfast's cookies; `more` adds some. */
+function iframeScenarios(title: string, options: RigOptions, more?: (rig: Rig) => void): void {
   describe(title, { skip: missing, timeout: 180_000 }, () => {
     const rig = new Rig();
     before(() => rig.start(options));
@@ -421,10 +553,11 @@ function iframeScenarios(title: string, options: RigOptions): void {
     });
 
     it('7. logout({redirectUri}) returns to the app and a fresh check-sso is not authenticated', () => logoutToApp(rig));
+    more?.(rig);
   });
 }
 
-iframeScenarios('keycloak-js 26 in Chromium, app on the same site as holdfast', { appHost: '127.0.0.1', thirdPartyCookies: false });
+iframeScenarios('keycloak-js 26 in Chromium, app on the same site as holdfast', { appHost: '127.0.0.1', thirdPartyCookies: false }, adminClientScenarios);
 iframeScenarios('keycloak-js 26 in Chromium, app on another site, third-party cookies allowed', { appHost: 'localhost', thirdPartyCookies: true });
 
 describe('keycloak-js 26 in Chromium, app on another site, third-party cookies blocked', { skip: missing, timeout: 180_000 }, () => {

@@ -7,26 +7,12 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import type { LightMyRequestResponse } from 'fastify';
 import { DEMO, decodeJwt, form, testApp, type TestApp } from '../support/app.ts';
+import { InjectJar } from '../support/inject-browser.ts';
 
 const VERIFIER = randomBytes(32).toString('base64url');
 const CHALLENGE = createHash('sha256').update(VERIFIER).digest('base64url');
 const REDIRECT = 'http://localhost:3000/cb';
-
-/** A cookie jar over inject responses, keeping attributes for inspection. */
-class InjectJar {
-  readonly cookies = new Map<string, { value: string; attributes: Record<string, unknown> }>();
-  store(response: LightMyRequestResponse): void {
-    for (const cookie of response.cookies as Array<{ name: string; value: string; maxAge?: number; [k: string]: unknown }>) {
-      if (cookie.value === '' || cookie.maxAge === 0) this.cookies.delete(cookie.name);
-      else this.cookies.set(cookie.name, { value: cookie.value, attributes: cookie });
-    }
-  }
-  header(): string {
-    return [...this.cookies].map(([name, { value }]) => `${name}=${value}`).join('; ');
-  }
-}
 
 describe('browser flow', () => {
   let t: TestApp;

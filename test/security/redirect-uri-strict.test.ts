@@ -52,8 +52,8 @@ const ATTACKS: Record<string, string> = {
   'encoded dot-dot': 'http://localhost:3000/a/%2e%2E/b',
   'half-encoded dot-dot': 'http://localhost:3000/a/.%2e',
   'dot-dot after an encoded backslash': 'http://localhost:3000/a%5c..%5cevil',
-  fragment: 'http://localhost:3000/cb#frag',
-  'empty fragment': 'http://localhost:3000/cb#',
+  'two fragment marks': 'http://localhost:3000/cb#a#b',
+  'space in the fragment': 'http://localhost:3000/cb#a b',
   javascript: 'javascript:alert(1)//http://localhost:3000/',
   data: 'data:text/html,<script>alert(1)</script>',
   'another port': 'http://localhost:3001/',
@@ -204,13 +204,13 @@ describe('strict redirect URIs', () => {
   it('keeps custom schemes for native apps, matched as written and only by their own registration', () => {
     const native = (redirectUris: string[]): Client => ({ ...clientDefaults(), id: 'n', realmId: 'r', clientId: 'native', redirectUris });
     const app = native(['com.example.app:/oauth2redirect', 'myapp://callback/*']);
-    for (const good of ['com.example.app:/oauth2redirect', 'myapp://callback/x?y=1', 'myapp://callback/%0d%0a']) assert.equal(verifyRedirectUri(app, good), good);
+    for (const good of ['com.example.app:/oauth2redirect', 'myapp://callback/x?y=1', 'myapp://callback/%0d%0a', 'myapp://callback/x#f']) assert.equal(verifyRedirectUri(app, good), good);
     for (const bad of [
       'COM.example.app:/oauth2redirect',
       'com.example.app:/oauth2redirect\\..',
       'myapp://callback/../x',
       'myapp://user@callback/x',
-      'myapp://callback/x#f',
+      'com.example.app:/oauth2redirect#f',
       'myapp://callback/\u00e9',
       'myapp://callback/ x',
       'otherapp://callback/x',

@@ -3,6 +3,7 @@
  * keeps the SSO cookies; plus the store's write count and the number of 5xx answers, for tests
  * that assert a refused request changed nothing and broke nothing.
  */
+import type { LightMyRequestResponse } from 'fastify';
 import { DEMO, form, type TestApp } from './app.ts';
 
 export const DEMO_SERVICE = { client_id: 'demo-service', client_secret: 'demo-service-secret' };
@@ -41,4 +42,45 @@ export async function storeWrites(t: TestApp): Promise<number> {
 export async function serverErrors(t: TestApp): Promise<number> {
   const { values } = await t.ctx.metrics.requests.get();
   return values.filter(({ labels }) => labels.outcome === 'server_error').reduce((sum, { value }) => sum + value, 0);
+}
+
+/** A cookie jar over inject responses, keeping attributes for inspection. */
+export class InjectJar {
+  readonly cookies = new Map<string, { value: string; attributes: Record<string, unknown> }>();
+  store(response: LightMyRequestResponse): void {
+    for (const cookie of response.cookies as Array<{ name: string; value: string; maxAge?: number; [k: string]: unknown }>) {
+      if (cookie.value === '' || cookie.maxAge === 0) this.cookies.delete(cookie.name);
+      else this.cookies.set(cookie.name, { value: cookie.value, attributes: cookie });
+    }
+  }
+  header(): string {
+    return [...this.cookies].map(([name, { value }]) => `${name}=${value}`).join('; ');
+  }
+}
+
+/** The master admin's bearer header, for admin API calls through `app.inject`. */
+export async function adminHeaders(t: TestApp): Promise<{ authorization: string }> {
+  const token = await t.app.inject({ method: 'POST', url: '/realms/master/protocol/openid-connect/token', ...form({ grant_type: 'password', client_id: 'admin-cli', username: 'admin', password: 'admin' }) });
+  return { authorization: `Bearer ${token.json().access_token}` };
+}
+
+/** The login form's target in a page, as a path for `app.inject`. */
+export function loginAction(html: string): string {
+  const raw = html.match(/id="kc-form-login" method="post" action="([^"]+)"/)![1];
+  const url = new URL(raw.replace(/&#(\d+);/g, (_, c) => String.fromCharCode(Number(c))).replace(/&amp;/g, '&'));
+  return url.pathname + url.search;
+}
+
+/**
+ * Opens `authorizeUrl` in the jar's browser and, if the login form comes, signs in: the answer
+ * that goes back to the client (a redirect or a form_post page), or the error page.
+ */
+export async function injectLogin(t: TestApp, jar: InjectJar, authorizeUrl: string, username = 'alice', password = 'alice'): Promise<LightMyRequestResponse> {
+  const page = await t.app.inject({ method: 'GET', url: authorizeUrl, headers: { cookie: jar.header() } });
+  jar.store(page);
+  if (page.statusCode !== 200 || !page.body.includes('id="kc-form-login"')) return page;
+  const fields = form({ username, password });
+  const done = await t.app.inject({ method: 'POST', url: loginAction(page.body), ...fields, headers: { ...fields.headers, cookie: jar.header() } });
+  jar.store(done);
+  return done;
 }

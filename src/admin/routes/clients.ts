@@ -5,7 +5,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Context } from '../../context.ts';
 import { newId } from '../../crypto/index.ts';
-import { adminBadRequest, adminConflict, adminNotFound } from '../../errors/index.ts';
+import { AdminError, adminBadRequest, adminConflict, adminNotFound } from '../../errors/index.ts';
 import { newClientSecret, withSecret, type Client, type LoadedRealm, type RealmRepository } from '../../realm/index.ts';
 import { isAllowed, MANAGEMENT_CLIENT, type AdminIdentity } from '../admin-auth.ts';
 import { mayActOnClient, requireActOnClient, requireManageRole } from '../role-grants.ts';
@@ -48,6 +48,10 @@ function checkUrls(rep: ClientRepresentation): void {
   ];
   for (const [path, url] of urls) {
     if (url !== undefined && UNSAFE_SCHEME.test(url)) throw adminBadRequest(`${path}: the URL scheme is not allowed`, path);
+  }
+  // Keycloak refuses them on create and update (a request's fragment belongs to the app), with this body.
+  if (rep.redirectUris?.some((uri) => uri.includes('#'))) {
+    throw new AdminError(400, { error: 'invalid_input', error_description: 'A redirect URI must not contain an URL fragment' });
   }
 }
 

@@ -12,6 +12,8 @@ import { grantScopes, type GrantedScopes } from '../tokens/index.ts';
 import { checkParamLengths, MAX_LOGIN_HINT_LENGTH, MAX_PARAM_LENGTH } from '../param-lengths.ts';
 import { AuthorizationError, type ResponseMode, type ResponseTarget } from './authorization-response.ts';
 import { isOidcClient, WRONG_CLIENT_PROTOCOL } from '../client-auth.ts';
+import { parseAcrRequest, type AcrRequest } from './acr.ts';
+import { defaultResponseMode, isImplicit, isImplicitOrHybrid, parseResponseType, type ResponseType } from './response-type.ts';
 
 export interface AuthorizationRequest {
   client: Client;
@@ -26,7 +28,11 @@ export interface AuthorizationRequest {
   prompt?: string;
   maxAge?: number;
   loginHint?: string;
+  kcAction?: string;
+  acr: AcrRequest;
 }
+
+type Target = ResponseTarget & { state?: string };
 
 const CHALLENGE_SHAPE = /^[A-Za-z0-9\-._~]{43,128}$/;
 
@@ -76,25 +82,37 @@ function checkRedirectUri(client: Client, params: Form): string {
   return verified;
 }
 
-function checkResponseMode(params: Form): ResponseMode {
-  const mode = params.get('response_mode') ?? 'query';
-  if (mode !== 'query' && mode !== 'fragment' && mode !== 'form_post') throw new ErrorPage(400, 'Invalid parameter: response_mode');
-  return mode;
-}
+const RESPONSE_MODES = new Set<string>(['query', 'fragment', 'form_post']);
 
-function checkResponseType(client: Client, params: Form, target: ResponseTarget & { state?: string }): string {
-  const responseType = params.get('response_type');
-  if (!responseType) throw new AuthorizationError(target, 'invalid_request', 'Missing parameter: response_type');
-  if (responseType !== 'code') {
-    throw new AuthorizationError(target, 'unsupported_response_type', 'Client is not allowed to initiate browser login with given response_type. Implicit flow is disabled for the client.');
+/**
+ * Response type and mode in Keycloak's order: an unknown type or mode is reported in the query
+ * (or the mode asked for), a disabled flow in the type's default mode. Implicit and hybrid
+ * responses carry tokens, so they never go in the query (OIDC Core 3.2.2.5).
+ */
+function checkResponseType(client: Client, params: Form, redirectUri: string, state: string | undefined): { type: ResponseType; raw: string; mode: ResponseMode } {
+  const requestedMode = params.get('response_mode');
+  const validMode = requestedMode !== undefined && RESPONSE_MODES.has(requestedMode) ? (requestedMode as ResponseMode) : undefined;
+  const early: Target = { redirectUri, responseMode: validMode ?? 'query', state };
+  const raw = params.get('response_type');
+  if (raw === undefined) throw new AuthorizationError(early, 'invalid_request', 'Missing parameter: response_type');
+  const type = parseResponseType(raw);
+  if (!type) throw new AuthorizationError(early, 'unsupported_response_type');
+  if (requestedMode !== undefined && !validMode) throw new AuthorizationError({ ...early, responseMode: 'query' }, 'invalid_request', 'Invalid parameter: response_mode');
+  if (isImplicitOrHybrid(type) && validMode === 'query') {
+    throw new AuthorizationError(early, 'invalid_request', "Response_mode 'query' not allowed for implicit or hybrid flow");
   }
-  if (!client.standardFlowEnabled) {
+  const mode = validMode ?? defaultResponseMode(type);
+  const target: Target = { redirectUri, responseMode: mode, state };
+  if ((type.code || type.none) && !client.standardFlowEnabled) {
     throw new AuthorizationError(target, 'unauthorized_client', 'Client is not allowed to initiate browser login with given response_type. Standard flow is disabled for the client.');
   }
-  return responseType;
+  if (isImplicitOrHybrid(type) && !client.implicitFlowEnabled) {
+    throw new AuthorizationError(target, 'unauthorized_client', 'Client is not allowed to initiate browser login with given response_type. Implicit flow is disabled for the client.');
+  }
+  return { type, raw, mode };
 }
 
-function checkScope(realm: LoadedRealm, client: Client, params: Form, target: ResponseTarget & { state?: string }): GrantedScopes {
+function checkScope(realm: LoadedRealm, client: Client, params: Form, target: Target): GrantedScopes {
   try {
     return grantScopes(scopeGrantOf(realm, client), params.get('scope'));
   } catch {
@@ -102,7 +120,14 @@ function checkScope(realm: LoadedRealm, client: Client, params: Form, target: Re
   }
 }
 
-function checkPkce(client: Client, params: Form, target: ResponseTarget & { state?: string }): Pick<AuthorizationRequest, 'codeChallenge' | 'codeChallengeMethod'> {
+/** OIDC needs a nonce whenever an ID token comes back through the browser (a plain OAuth `token` request needs none). */
+function checkNonce(type: ResponseType, params: Form, target: Target): void {
+  if (type.idToken && params.get('nonce') === undefined) throw new AuthorizationError(target, 'invalid_request', 'Missing parameter: nonce');
+}
+
+function checkPkce(client: Client, type: ResponseType, params: Form, target: Target): Pick<AuthorizationRequest, 'codeChallenge' | 'codeChallengeMethod'> {
+  // PKCE protects a code: the implicit flow has none.
+  if (isImplicit(type)) return {};
   const challenge = params.get('code_challenge');
   const rawMethod = params.get('code_challenge_method');
   const required = client.attributes['pkce.code.challenge.method'];
@@ -119,12 +144,9 @@ function checkPkce(client: Client, params: Form, target: ResponseTarget & { stat
   return { codeChallenge: challenge, codeChallengeMethod: method as 'plain' | 'S256' };
 }
 
-function checkPrompt(params: Form, target: ResponseTarget & { state?: string }): Pick<AuthorizationRequest, 'prompt' | 'maxAge'> {
+function checkPrompt(params: Form, target: Target): Pick<AuthorizationRequest, 'prompt' | 'maxAge'> {
+  // `none` with another value is no error in Keycloak: `login` then wins over the SSO session and `none` answers login_required.
   const prompt = params.get('prompt');
-  if (prompt !== undefined) {
-    const values = prompt.split(' ');
-    if (values.includes('none') && values.length > 1) throw new AuthorizationError(target, 'invalid_request', 'Invalid parameter: prompt');
-  }
   const rawMaxAge = params.get('max_age');
   let maxAge: number | undefined;
   if (rawMaxAge !== undefined) {
@@ -138,20 +160,25 @@ export function parseAuthorizationRequest(realm: LoadedRealm, params: Form): Aut
   checkParamLengths(params, PARAM_BOUNDS);
   const client = checkClient(realm, params);
   const redirectUri = checkRedirectUri(client, params);
-  const responseMode = checkResponseMode(params);
-  const target = { redirectUri, responseMode, state: params.get('state') };
-  const responseType = checkResponseType(client, params, target);
+  const state = params.get('state');
+  const { type, raw, mode } = checkResponseType(client, params, redirectUri, state);
+  const target: Target = { redirectUri, responseMode: mode, state };
   const scopes = checkScope(realm, client, params, target);
+  checkNonce(type, params, target);
+  const pkce = checkPkce(client, type, params, target);
+  const prompt = checkPrompt(params, target);
   return {
     client,
     redirectUri,
-    responseType,
-    responseMode,
+    responseType: raw,
+    responseMode: mode,
     scopes,
-    state: params.get('state'),
+    state,
     nonce: params.get('nonce'),
     loginHint: params.get('login_hint'),
-    ...checkPkce(client, params, target),
-    ...checkPrompt(params, target),
+    kcAction: params.get('kc_action'),
+    acr: parseAcrRequest(realm, client, params),
+    ...pkce,
+    ...prompt,
   };
 }

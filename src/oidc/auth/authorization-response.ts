@@ -1,9 +1,12 @@
 /**
- * Sends an authorization response (code or error) back to the client's redirect URI in the
- * requested response mode: query string, fragment, or an auto-submitted form (`form_post`).
+ * Sends an authorization response (code, tokens or error) back to the client's redirect URI in
+ * the requested response mode: query string, fragment, or an auto-submitted form (`form_post`).
+ * A redirect URI with a fragment keeps it, as in Keycloak: the query goes before it, fragment
+ * parameters after it.
  */
 import type { FastifyReply } from 'fastify';
 import { PAGE_HEADERS, escapeHtml, page } from '../../http/html.ts';
+import { withFragment, withQuery } from '../../realm/index.ts';
 
 export type ResponseMode = 'query' | 'fragment' | 'form_post';
 
@@ -28,10 +31,7 @@ export function sendAuthorizationResponse(reply: FastifyReply, target: ResponseT
       );
   }
   const encoded = new URLSearchParams(entries).toString();
-  const location =
-    target.responseMode === 'fragment'
-      ? `${target.redirectUri}#${encoded}`
-      : `${target.redirectUri}${target.redirectUri.includes('?') ? '&' : '?'}${encoded}`;
+  const location = target.responseMode === 'fragment' ? withFragment(target.redirectUri, encoded) : withQuery(target.redirectUri, encoded);
   return reply.redirect(location, 302);
 }
 
@@ -40,8 +40,9 @@ export class AuthorizationError extends Error {
   constructor(
     readonly target: ResponseTarget & { state?: string },
     readonly error: string,
-    readonly description: string,
+    /** Keycloak sends none with `unsupported_response_type`. */
+    readonly description?: string,
   ) {
-    super(`${error}: ${description}`);
+    super(description === undefined ? error : `${error}: ${description}`);
   }
 }

@@ -1,31 +1,36 @@
 /**
- * The end of every successful browser login (form or SSO): attach the client to the session,
- * issue a single-use authorization code (stored only as a hash) and send it to the client.
+ * The end of every successful browser login (form or SSO): attach the client to the session and
+ * send the client what its response type asks for — a single-use authorization code (stored only
+ * as a hash), and in the implicit and hybrid flows an access token and / or ID token, never a
+ * refresh token.
  */
 import type { FastifyReply } from 'fastify';
 import type { Context } from '../../context.ts';
 import { newSecret, sha256Hex } from '../../crypto/index.ts';
+import { ErrorPage } from '../../errors/index.ts';
 import type { LoadedRealm } from '../../realm/realm-service.ts';
 import type { Client } from '../../realm/types.ts';
-import type { AuthTab, UserSession } from '../../session/types.ts';
-import { grantScopes } from '../tokens/index.ts';
+import type { AuthTab, ClientSession, UserSession } from '../../session/types.ts';
+import { grantScopes, issueTokens, type GrantedScopes } from '../tokens/index.ts';
 import { sendAuthorizationResponse } from './authorization-response.ts';
 import { scopeGrantOf } from '../../realm/index.ts';
+import { acrValue } from './acr.ts';
+import { isImplicit, parseResponseType, type ResponseType } from './response-type.ts';
 
-export async function completeLogin(
-  ctx: Context,
-  reply: FastifyReply,
-  realm: LoadedRealm,
-  issuer: string,
-  client: Client,
-  tab: Pick<AuthTab, 'redirectUri' | 'responseMode' | 'scope' | 'state' | 'nonce' | 'codeChallenge' | 'codeChallengeMethod'>,
-  session: UserSession,
-  acr: '0' | '1',
-): Promise<FastifyReply> {
-  const settings = realm.realm.settings;
-  await ctx.sessions.attachClient(settings, session, client, grantScopes(scopeGrantOf(realm, client), tab.scope).value, tab.redirectUri);
+type CompletedTab = Pick<AuthTab, 'redirectUri' | 'responseType' | 'responseMode' | 'scope' | 'state' | 'nonce' | 'codeChallenge' | 'codeChallengeMethod' | 'kcAction' | 'acr'>;
+
+interface Completion {
+  ctx: Context;
+  realm: LoadedRealm;
+  issuer: string;
+  client: Client;
+  tab: CompletedTab;
+  session: UserSession;
+  acr: string;
+}
+
+async function issueCode({ ctx, realm, client, tab, session, acr }: Completion): Promise<string> {
   const code = newSecret(32);
-  const now = ctx.sessions.now();
   await ctx.store.putCode({
     codeHash: sha256Hex(code),
     realmId: realm.realm.id,
@@ -38,12 +43,75 @@ export async function completeLogin(
     codeChallengeMethod: tab.codeChallengeMethod,
     authTime: session.authTime,
     acr,
-    expiresAt: now + settings.accessCodeLifespan,
+    expiresAt: ctx.sessions.now() + realm.realm.settings.accessCodeLifespan,
   });
+  return code;
+}
+
+/** The implicit or hybrid part of the response: `id_token`, `access_token`, `token_type`, `expires_in`. */
+async function issueFrontChannelTokens(
+  completion: Completion,
+  type: ResponseType,
+  scopes: GrantedScopes,
+  clientSession: ClientSession,
+  code: string | undefined,
+): Promise<Record<string, string | undefined>> {
+  const { ctx, realm, issuer, client, tab, session, acr } = completion;
+  const user = await ctx.realms.getUserView(realm, session.userId);
+  if (!user || !user.user.enabled) throw new ErrorPage(400, 'Account is disabled, contact your administrator.');
+  const { response } = await issueTokens({
+    realm,
+    issuer,
+    client,
+    user,
+    session,
+    clientSession,
+    scopes,
+    grant: 'na',
+    nonce: tab.nonce,
+    authTime: session.authTime,
+    acr,
+    now: ctx.sessions.now(),
+    includeRefreshToken: false,
+    implicitFlow: isImplicit(type),
+    frontChannel: { idToken: type.idToken, accessToken: type.token, code, state: tab.state },
+  });
+  return {
+    id_token: response.id_token,
+    ...(type.token ? { access_token: response.access_token, token_type: response.token_type, expires_in: String(response.expires_in) } : {}),
+  };
+}
+
+/** `level`: the level of authentication reached, "1" after a real login and "0" from the SSO cookie. */
+export async function completeLogin(
+  ctx: Context,
+  reply: FastifyReply,
+  realm: LoadedRealm,
+  issuer: string,
+  client: Client,
+  tab: CompletedTab,
+  session: UserSession,
+  level: '0' | '1',
+): Promise<FastifyReply> {
+  const settings = realm.realm.settings;
+  const scopes = grantScopes(scopeGrantOf(realm, client), tab.scope);
+  const clientSession = await ctx.sessions.attachClient(settings, session, client, scopes.value, tab.redirectUri);
+  // Validated when the request came in; a tab stored by an earlier release asked for a code.
+  const type = parseResponseType(tab.responseType) ?? { code: true, token: false, idToken: false, none: false };
+  const completion: Completion = { ctx, realm, issuer, client, tab, session, acr: acrValue(Number(level), tab.acr, realm, client) };
+  const code = type.code ? await issueCode(completion) : undefined;
+  let tokens: Record<string, string | undefined> = {};
+  if (type.token || type.idToken) {
+    if (!clientSession) throw new ErrorPage(400, 'Session not active');
+    tokens = await issueFrontChannelTokens(completion, type, scopes, clientSession, code);
+  }
   return sendAuthorizationResponse(reply, tab, {
     state: tab.state,
     session_state: client.attributes['exclude.session.state.from.auth.response'] === 'true' ? undefined : session.id,
     iss: client.attributes['exclude.issuer.from.auth.response'] === 'true' ? undefined : issuer,
+    // holdfast has no application-initiated actions yet: Keycloak's answer for one it cannot run.
+    kc_action_status: tab.kcAction !== undefined ? 'error' : undefined,
     code,
+    ...tokens,
   });
 }

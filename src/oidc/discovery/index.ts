@@ -7,10 +7,20 @@ import type { Context } from '../../context.ts';
 import { resolveRealm } from '../../http/realm-route.ts';
 import { allowCors } from '../../http/cors.ts';
 import { DEFAULT_CLIENT_SCOPES, OPTIONAL_CLIENT_SCOPES } from '../../realm/defaults.ts';
+import type { LoadedRealm } from '../../realm/realm-service.ts';
+import { parseLoaMap } from '../auth/index.ts';
 
 const AUTH_METHODS = ['client_secret_basic', 'client_secret_post'];
+/** Keycloak's list and order; `none` answers only `state`, `session_state` and `iss`. */
+const RESPONSE_TYPES = ['code', 'none', 'id_token', 'token', 'id_token token', 'code id_token', 'code token', 'code id_token token'];
 
-export function openidConfiguration(issuer: string): Record<string, unknown> {
+/** The realm's named levels (`acr.loa.map`), then the two levels every login reaches, as Keycloak lists them. */
+function acrValuesSupported(realm: LoadedRealm): string[] {
+  const named = parseLoaMap(realm.realm.settings.attributes['acr.loa.map'])?.keys() ?? [];
+  return [...new Set([...named, '0', '1'])];
+}
+
+export function openidConfiguration(issuer: string, realm: LoadedRealm): Record<string, unknown> {
   const oidc = `${issuer}/protocol/openid-connect`;
   return {
     issuer,
@@ -23,9 +33,9 @@ export function openidConfiguration(issuer: string): Record<string, unknown> {
     frontchannel_logout_supported: true,
     jwks_uri: `${oidc}/certs`,
     check_session_iframe: `${oidc}/login-status-iframe.html`,
-    grant_types_supported: ['authorization_code', 'client_credentials', 'password', 'refresh_token'],
-    acr_values_supported: ['0', '1'],
-    response_types_supported: ['code'],
+    grant_types_supported: ['authorization_code', 'client_credentials', 'implicit', 'password', 'refresh_token'],
+    acr_values_supported: acrValuesSupported(realm),
+    response_types_supported: RESPONSE_TYPES,
     subject_types_supported: ['public'],
     prompt_values_supported: ['none', 'login'],
     id_token_signing_alg_values_supported: ['RS256'],
@@ -38,7 +48,8 @@ export function openidConfiguration(issuer: string): Record<string, unknown> {
     introspection_endpoint_auth_signing_alg_values_supported: [],
     claims_supported: ['iss', 'sub', 'aud', 'exp', 'iat', 'auth_time', 'name', 'given_name', 'family_name', 'preferred_username', 'email', 'acr', 'azp', 'nonce'],
     claim_types_supported: ['normal'],
-    claims_parameter_supported: false,
+    // Read for its `acr` request only, as Keycloak's default mappers do.
+    claims_parameter_supported: true,
     scopes_supported: ['openid', ...new Set([...DEFAULT_CLIENT_SCOPES, ...OPTIONAL_CLIENT_SCOPES])].filter((s) => s !== 'organization' && s !== 'microprofile-jwt'),
     request_parameter_supported: false,
     request_uri_parameter_supported: false,
@@ -57,9 +68,9 @@ export function openidConfiguration(issuer: string): Record<string, unknown> {
 
 export async function discoveryRoutes(app: FastifyInstance, { ctx }: { ctx: Context }): Promise<void> {
   app.get('/realms/:realm/.well-known/openid-configuration', { config: { endpoint: 'discovery' } }, async (request, reply) => {
-    const { issuer } = await resolveRealm(ctx, request);
+    const { realm, issuer } = await resolveRealm(ctx, request);
     allowCors(request, reply, undefined, ['*']);
-    return openidConfiguration(issuer);
+    return openidConfiguration(issuer, realm);
   });
 
   app.get('/realms/:realm', { config: { endpoint: 'realm' } }, async (request, reply) => {

@@ -45,6 +45,8 @@ export function tabFromRequest(authRequest: AuthorizationRequest, now: number): 
     prompt: authRequest.prompt,
     maxAge: authRequest.maxAge,
     loginHint: authRequest.loginHint,
+    kcAction: authRequest.kcAction,
+    acr: authRequest.acr.essential.length > 0 || authRequest.acr.values.length > 0 ? authRequest.acr : undefined,
     sessionCode: newSecret(16),
     createdAt: now,
   };

@@ -14,7 +14,7 @@ import { readParams, type Form } from '../../http/form.ts';
 import { resolveRealm, type RealmRequest } from '../../http/realm-route.ts';
 import { checkSsl } from '../../http/ssl-required.ts';
 import { allowCors, registerPreflight } from '../../http/cors.ts';
-import { postLogoutRedirectUris, verifyRedirectUri } from '../../realm/redirect-uri.ts';
+import { postLogoutRedirectUris, verifyRedirectUri, withQuery } from '../../realm/redirect-uri.ts';
 import type { Client } from '../../realm/types.ts';
 import { authenticateClient } from '../client-auth.ts';
 import { clearSsoCookies, readSsoSession } from '../auth/index.ts';
@@ -40,8 +40,8 @@ interface LogoutTarget {
 
 function redirectAfterLogout(reply: FastifyReply, target: LogoutTarget): FastifyReply {
   if (!target.redirectUri) return sendLoggedOut(reply);
-  const query = target.state !== undefined ? `${target.redirectUri.includes('?') ? '&' : '?'}state=${encodeURIComponent(target.state)}` : '';
-  return reply.redirect(target.redirectUri + query, 302);
+  const query = target.state !== undefined ? `state=${encodeURIComponent(target.state)}` : '';
+  return reply.redirect(withQuery(target.redirectUri, query), 302);
 }
 
 export async function logoutRoutes(app: FastifyInstance, { ctx }: { ctx: Context }): Promise<void> {

@@ -13,8 +13,21 @@ import type { ClientSession, UserSession } from '../../session/types.ts';
 import { profileClaims, roleClaims } from './user-claims.ts';
 import type { GrantedScopes } from './scopes.ts';
 
-/** Keycloak's grant shortcuts for the `jti` context (26.2+). */
-export type GrantShortcut = 'ac' | 'ro' | 'rt' | 'cc';
+/** Keycloak's grant shortcuts for the `jti` context (26.2+); `na` for tokens sent from the authorization endpoint. */
+export type GrantShortcut = 'ac' | 'ro' | 'rt' | 'cc' | 'na';
+
+/**
+ * Tokens that go back through the browser (implicit and hybrid flows): an ID token only when the
+ * response type asks for one, whatever the scope, with the hashes OIDC Core 3.3.2.11 binds it to
+ * the rest of the response with (`at_hash` only next to an access token, `c_hash` next to a code,
+ * and Keycloak's `s_hash` of the state).
+ */
+export interface FrontChannelTokens {
+  idToken: boolean;
+  accessToken: boolean;
+  code?: string;
+  state?: string;
+}
 
 export interface IssueRequest {
   realm: LoadedRealm;
@@ -37,6 +50,9 @@ export interface IssueRequest {
   refreshScope?: string;
   /** Claims of service-account tokens (`clientHost`, `clientAddress`). */
   extraClaims?: JwtClaims;
+  /** The implicit flow: the access token lives `accessTokenLifespanForImplicitFlow`. */
+  implicitFlow?: boolean;
+  frontChannel?: FrontChannelTokens;
 }
 
 export interface TokenResponse {
@@ -65,7 +81,8 @@ function sessionType(session: UserSession | undefined, transientSession: boolean
 export async function issueTokens(request: IssueRequest): Promise<IssuedTokens> {
   const { realm, issuer, client, user, session, clientSession, scopes, now } = request;
   const settings = realm.realm.settings;
-  const exp = accessTokenExpiry(settings, client, session, clientSession, now);
+  const exp = accessTokenExpiry(settings, client, session, clientSession, now, request.implicitFlow);
+  const frontChannel = request.frontChannel;
   const { claims: roles, audience } = roleClaims(user, client, scopes.names);
   const authTime = request.authTime ?? session?.authTime;
 
@@ -93,7 +110,7 @@ export async function issueTokens(request: IssueRequest): Promise<IssuedTokens> 
   const accessToken = await signAsymmetric(access, realm.keys);
 
   let idToken: string | undefined;
-  if (scopes.names.has('openid')) {
+  if (frontChannel ? frontChannel.idToken : scopes.names.has('openid')) {
     idToken = await signAsymmetric(
       {
         exp,
@@ -107,8 +124,10 @@ export async function issueTokens(request: IssueRequest): Promise<IssuedTokens> 
         azp: client.clientId,
         ...(request.nonce !== undefined ? { nonce: request.nonce } : {}),
         ...(session ? { sid: session.id } : {}),
-        at_hash: atHash(accessToken),
+        ...(!frontChannel || frontChannel.accessToken ? { at_hash: atHash(accessToken) } : {}),
+        ...(frontChannel?.code !== undefined ? { c_hash: atHash(frontChannel.code) } : {}),
         acr: request.acr,
+        ...(frontChannel?.state !== undefined ? { s_hash: atHash(frontChannel.state) } : {}),
         ...profileClaims(user, scopes.names),
       },
       realm.keys,
