@@ -6,7 +6,7 @@
  */
 import type { FastifyRequest } from 'fastify';
 import { INVALID_CLIENT_CREDENTIALS, invalidClient, invalidRequest, unauthorizedClient } from '../errors/index.ts';
-import { matchesHash } from '../crypto/index.ts';
+import { matchesClientSecret } from '../realm/realm-factory.ts';
 import type { Form } from '../http/form.ts';
 import type { LoadedRealm } from '../realm/realm-service.ts';
 import type { Client } from '../realm/types.ts';
@@ -29,7 +29,7 @@ function basicCredentials(request: FastifyRequest): { clientId: string; secret: 
   return { clientId: formDecode(decoded.slice(0, colon)), secret: formDecode(decoded.slice(colon + 1)) };
 }
 
-export function authenticateClient(realm: LoadedRealm, request: FastifyRequest, form: Form): Client {
+export function authenticateClient(realm: LoadedRealm, request: FastifyRequest, form: Form, nowSeconds: number): Client {
   const basic = basicCredentials(request);
   const clientId = basic?.clientId ?? form.get('client_id');
   const secret = basic?.secret ?? form.get('client_secret');
@@ -41,6 +41,6 @@ export function authenticateClient(realm: LoadedRealm, request: FastifyRequest, 
   if (!client || !client.enabled) throw invalidClient(INVALID_CLIENT_CREDENTIALS);
   if (client.bearerOnly) throw invalidClient('Bearer-only not allowed', 400);
   if (client.publicClient) return client;
-  if (!secret || !client.secretHash || !matchesHash(secret, client.secretHash)) throw unauthorizedClient(INVALID_CLIENT_CREDENTIALS, 401);
+  if (!secret || !matchesClientSecret(client, secret, nowSeconds)) throw unauthorizedClient(INVALID_CLIENT_CREDENTIALS, 401);
   return client;
 }

@@ -8,6 +8,7 @@ import { list, object, present, record, string, stringList, type Checked } from 
 import { clientRepresentation } from '../representations/client.ts';
 import { clientScopeRepresentation } from '../representations/client-scope.ts';
 import { groupRepresentation } from '../representations/group.ts';
+import { localizationTexts } from '../representations/localization.ts';
 import { realmSettingChecks } from '../representations/realm.ts';
 import { roleRepresentation } from '../representations/role.ts';
 import { userRepresentation } from '../representations/user.ts';
@@ -28,6 +29,7 @@ export const realmFileRepresentation = object({
   groups: list(groupRepresentation),
   // Paths of the groups every new user joins.
   defaultGroups: stringList,
+  localizationTexts,
   // Not modelled: their presence only turns into a warning (see unsupportedParts).
   identityProviders: list(present),
 });
