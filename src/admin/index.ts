@@ -10,6 +10,7 @@ import type { Context } from '../context.ts';
 import { authenticateAdmin } from './admin-auth.ts';
 import { registerAdminJsonParser } from './admin-request.ts';
 import { attackDetectionRoutes } from './routes/attack-detection.ts';
+import { clientCertificateRoutes } from './routes/client-certificates.ts';
 import { clientExtraRoutes } from './routes/client-extras.ts';
 import { clientRoutes } from './routes/clients.ts';
 import { clientScopeLinkRoutes } from './routes/client-scope-links.ts';
@@ -44,6 +45,7 @@ export async function adminRoutes(app: FastifyInstance, { ctx }: { ctx: Context 
     realmRoutes,
     clientRoutes,
     clientExtraRoutes,
+    clientCertificateRoutes,
     clientScopeRoutes,
     clientScopeLinkRoutes,
     roleRoutes,
