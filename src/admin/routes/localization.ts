@@ -58,7 +58,7 @@ export async function localizationRoutes(app: FastifyInstance, { ctx }: { ctx: C
   app.put(`${base}/:locale/:key`, async (request, reply) => {
     const { realm } = await adminScope(ctx, request, 'manage-realm');
     const { locale, key } = params(request);
-    if (typeof request.body !== 'string') throw new AdminError(415, { error: 'The content-type header value did not match the value in @Consumes' });
+    if (!/^text\/plain\b/i.test(request.headers['content-type'] ?? '') || typeof request.body !== 'string') throw new AdminError(415, { error: 'The content-type header value did not match the value in @Consumes' });
     const text = checked(() => checkText(request.body as string, key));
     await ctx.realms.repository.putLocalizationTexts(realm.realm.id, locale, { [key]: text });
     return reply.code(204).send();

@@ -580,9 +580,10 @@ export class SqlRealmRepository implements RealmRepository {
 
   async localizationTexts(realmId: string): Promise<LocalizationTexts> {
     const rows = await this.db.selectFrom('realm_localization').selectAll().where('realm_id', '=', realmId).orderBy('locale').orderBy('text_key').execute();
-    const texts: LocalizationTexts = {};
-    for (const row of rows) (texts[row.locale] ??= Object.create(null) as Record<string, string>)[row.text_key] = row.text_value;
-    return texts;
+    // Built with fromEntries, so that a key such as `__proto__` stays a plain key.
+    const byLocale = new Map<string, Array<[string, string]>>();
+    for (const row of rows) byLocale.set(row.locale, [...(byLocale.get(row.locale) ?? []), [row.text_key, row.text_value]]);
+    return Object.fromEntries([...byLocale].map(([locale, texts]) => [locale, Object.fromEntries(texts)]));
   }
   async putLocalizationTexts(realmId: string, locale: string, texts: Record<string, string>): Promise<void> {
     const rows = Object.entries(texts).map(([key, value]) => ({ realm_id: realmId, locale, text_key: key, text_value: value }));
