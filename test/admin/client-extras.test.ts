@@ -249,6 +249,27 @@ describe('admin API: client extras', () => {
     assert.equal((await request('GET', `/roles-by-id/${bundle.id}/composites?first=x`)).status, 400);
   });
 
+  it('keeps the credentials of a client whose service account holds admin power from lesser managers', async () => {
+    const { id } = await kc.clients.create({ clientId: 'powerful', secret: 'powerful-secret', serviceAccountsEnabled: true });
+    const account = await kc.clients.getServiceAccountUser({ id });
+    const management = (await kc.clients.find({ clientId: 'realm-management' }))[0];
+    const realmAdmin = (await kc.clients.findRole({ id: management.id!, roleName: 'realm-admin' }))!;
+    await kc.users.addClientRoleMappings({ id: account.id!, clientUniqueId: management.id!, roles: [{ id: realmAdmin.id!, name: realmAdmin.name! }] });
+    await userWithManagementRoles(server.url, REALM, 'manager', ['manage-clients', 'view-clients']);
+    const manager = (await tokenFor(server.url, REALM, { grant_type: 'password', client_id: 'admin-cli', username: 'manager', password: 'manager-pw' })).body.access_token;
+    for (const [method, path, body] of [
+      ['POST', 'registration-access-token'],
+      ['GET', 'client-secret/rotated'],
+      ['DELETE', 'client-secret/rotated'],
+      ['GET', 'installation/providers/keycloak-oidc-keycloak-json'],
+      ['POST', 'certificates/jwt.credential/generate'],
+      ['POST', 'certificates/jwt.credential/generate-and-download', { format: 'PKCS12', storePassword: 'sp', keyPassword: 'sp' }],
+    ] as Array<[string, string, unknown?]>) {
+      assert.deepEqual(await request(method, `/clients/${id}/${path}`, body, manager), FORBIDDEN, `${method} ${path}`);
+    }
+    assert.deepEqual(await kc.clients.getKeyInfo({ id, attr: 'jwt.credential' }), {});
+  });
+
   it('answers authorization services as Keycloak does for a client without them', async () => {
     for (const path of ['/authz/resource-server', '/authz/resource-server/resource', '/authz/resource-server/policy']) {
       assert.deepEqual(await request('GET', `/clients/${appId}${path}`), { status: 404, body: { error: 'HTTP 404 Not Found' } });
