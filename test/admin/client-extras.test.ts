@@ -12,6 +12,7 @@ import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
 import type KcAdminClient from '@keycloak/keycloak-admin-client';
 import forge from 'node-forge';
+import { exportRealm, importRealm } from '../../src/admin/index.ts';
 import { sha256Hex } from '../../src/crypto/index.ts';
 import { adminClient, adminRequest, failure, masterToken, startAdminServer, tokenFor, userWithManagementRoles, type AdminServer } from './admin-support.ts';
 
@@ -268,6 +269,28 @@ describe('admin API: client extras', () => {
       assert.deepEqual(await request(method, `/clients/${id}/${path}`, body, manager), FORBIDDEN, `${method} ${path}`);
     }
     assert.deepEqual(await kc.clients.getKeyInfo({ id, attr: 'jwt.credential' }), {});
+  });
+
+  it('carries the rotated secret, nodes, certificates and localization texts through export and import unchanged', async () => {
+    const now = server.holdfast.ctx.sessions.now();
+    await kc.clients.update({ id: appId }, { secret: 'app-secret', attributes: { 'client.secret.rotated': 'before', 'client.secret.rotated.expiration.time': String(now + 3600) } });
+    await kc.clients.addClusterNode({ id: appId, node: 'node-a' });
+    await kc.realms.addLocalization({ realm: REALM, selectedLocale: 'en', key: 'hello' }, 'Hello');
+    const repository = server.holdfast.ctx.realms.repository;
+    const first = await exportRealm(repository, REALM, { includeUsers: true });
+    const app = (first.clients as Array<Record<string, any>>).find((c) => c.clientId === 'app')!;
+    assert.equal(app.attributes['client.secret.rotated'], 'before');
+    assert.deepEqual(Object.keys(app.registeredNodes), ['node-a']);
+    assert.ok(app.attributes['jwt.credential.certificate']);
+    await importRealm(repository, structuredClone(first), { nowMs: Date.now(), ifExists: 'replace' });
+    await server.holdfast.ctx.realms.realmChanged(first.id as string);
+    const withoutBearerSecret = (file: Record<string, unknown>) => ({
+      ...file,
+      clients: (file.clients as Array<Record<string, unknown>>).map(({ secret, ...client }) => (client.bearerOnly ? client : { ...client, secret })),
+    });
+    assert.deepEqual(withoutBearerSecret(await exportRealm(repository, REALM, { includeUsers: true })), withoutBearerSecret(first));
+    assert.equal((await clientLogin('before')).status, 200);
+    assert.equal((await stored(appId)).attributes['client.secret.rotated'], undefined);
   });
 
   it('answers authorization services as Keycloak does for a client without them', async () => {
