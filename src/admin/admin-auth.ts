@@ -18,6 +18,8 @@ export interface AdminIdentity {
   /** The realm that issued the caller's token. */
   realm: LoadedRealm;
   user: UserView;
+  /** The client the token was issued to (`azp`). */
+  azp: string;
 }
 
 declare module 'fastify' {
@@ -85,10 +87,11 @@ export async function authenticateAdmin(ctx: Context, request: FastifyRequest, r
     reply.header('www-authenticate', 'Bearer');
     throw unauthorized();
   }
-  return { realm, user: check.user };
+  return { realm, user: check.user, azp: check.claims.azp };
 }
 
-function managementRoles(identity: AdminIdentity): string[] {
+/** The realm-management roles the caller holds, directly or through composites and groups. */
+export function managementRoles(identity: AdminIdentity): string[] {
   return identity.user.roles.clientRoles[MANAGEMENT_CLIENT] ?? [];
 }
 

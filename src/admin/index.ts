@@ -1,5 +1,6 @@
 /**
- * The Keycloak-compatible admin REST API under `/admin/realms`, as one encapsulated Fastify
+ * The Keycloak-compatible admin REST API under `/admin/realms` (and `/admin/serverinfo`,
+ * `/admin/{realm}/console/whoami`), as one encapsulated Fastify
  * plugin: every route in it requires an admin bearer token (checked before the body is read)
  * and parses JSON with Keycloak's error bodies. Also exports realm import and export, which the
  * CLI shares with `POST /admin/realms`.
@@ -9,15 +10,22 @@ import type { Context } from '../context.ts';
 import { authenticateAdmin } from './admin-auth.ts';
 import { registerAdminJsonParser } from './admin-request.ts';
 import { attackDetectionRoutes } from './routes/attack-detection.ts';
+import { clientCertificateRoutes } from './routes/client-certificates.ts';
+import { clientExtraRoutes } from './routes/client-extras.ts';
 import { clientRoutes } from './routes/clients.ts';
 import { clientScopeLinkRoutes } from './routes/client-scope-links.ts';
 import { clientScopeRoutes } from './routes/client-scopes.ts';
+import { clientsInitialAccessRoutes } from './routes/clients-initial-access.ts';
+import { consoleRoutes } from './routes/console.ts';
 import { defaultGroupRoutes } from './routes/default-groups.ts';
 import { groupRoutes } from './routes/groups.ts';
 import { partialImportRoutes } from './routes/partial-import.ts';
+import { localizationRoutes } from './routes/localization.ts';
+import { realmExtraRoutes } from './routes/realm-extras.ts';
 import { realmRoutes } from './routes/realms.ts';
 import { roleMappingRoutes } from './routes/role-mappings.ts';
 import { roleRoutes } from './routes/roles.ts';
+import { serverInfoRoutes } from './routes/server-info.ts';
 import { sessionRoutes } from './routes/sessions.ts';
 import { userGroupRoutes } from './routes/user-groups.ts';
 import { userRoutes } from './routes/users.ts';
@@ -39,6 +47,8 @@ export async function adminRoutes(app: FastifyInstance, { ctx }: { ctx: Context 
     realmRoutes,
     partialImportRoutes,
     clientRoutes,
+    clientExtraRoutes,
+    clientCertificateRoutes,
     clientScopeRoutes,
     clientScopeLinkRoutes,
     roleRoutes,
@@ -49,6 +59,11 @@ export async function adminRoutes(app: FastifyInstance, { ctx }: { ctx: Context 
     roleMappingRoutes,
     sessionRoutes,
     attackDetectionRoutes,
+    serverInfoRoutes,
+    realmExtraRoutes,
+    clientsInitialAccessRoutes,
+    localizationRoutes,
+    consoleRoutes,
   ]) {
     await app.register(routes, { ctx });
   }

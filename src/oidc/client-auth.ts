@@ -7,7 +7,7 @@
  */
 import type { FastifyRequest } from 'fastify';
 import { INVALID_CLIENT_CREDENTIALS, invalidClient, invalidRequest, unauthorizedClient } from '../errors/index.ts';
-import { matchesHash } from '../crypto/index.ts';
+import { matchesClientSecret } from '../realm/realm-factory.ts';
 import type { Form } from '../http/form.ts';
 import type { LoadedRealm } from '../realm/realm-service.ts';
 import type { Client } from '../realm/types.ts';
@@ -31,7 +31,7 @@ function basicCredentials(request: FastifyRequest): { clientId: string; secret: 
   return { clientId: formDecode(decoded.slice(0, colon)), secret: formDecode(decoded.slice(colon + 1)) };
 }
 
-export function authenticateClient(realm: LoadedRealm, request: FastifyRequest, form: Form): Client {
+export function authenticateClient(realm: LoadedRealm, request: FastifyRequest, form: Form, nowSeconds: number): Client {
   const basic = basicCredentials(request);
   const clientId = basic?.clientId ?? form.get('client_id');
   const secret = basic?.secret ?? form.get('client_secret');
@@ -42,7 +42,7 @@ export function authenticateClient(realm: LoadedRealm, request: FastifyRequest, 
   const client = realm.clientsByClientId.get(clientId);
   if (!client || !client.enabled) throw invalidClient(INVALID_CLIENT_CREDENTIALS);
   if (client.bearerOnly) throw invalidClient('Bearer-only not allowed', 400);
-  if (!client.publicClient && (!secret || !client.secretHash || !matchesHash(secret, client.secretHash))) throw unauthorizedClient(INVALID_CLIENT_CREDENTIALS, 401);
+  if (!client.publicClient && (!secret || !matchesClientSecret(client, secret, nowSeconds))) throw unauthorizedClient(INVALID_CLIENT_CREDENTIALS, 401);
   if (!isOidcClient(client)) throw invalidClient(WRONG_CLIENT_PROTOCOL, 400);
   return client;
 }

@@ -3,7 +3,7 @@
  * the built-in client scopes, the default roles (`default-roles-<realm>`, `offline_access`, `uma_authorization`), the
  * `account`, `realm-management` and `admin-cli` clients, and the default role on every new user.
  */
-import { generateRealmKeys, hashPassword, newId, newSecret, seal, sha256Hex, type StoredKey } from '../crypto/index.ts';
+import { generateRealmKeys, hashPassword, matchesHash, newId, newSecret, seal, sha256Hex, type StoredKey } from '../crypto/index.ts';
 import type { PasswordCredential, RealmRepository } from './realm-repository.ts';
 import { builtInClientScopes } from './client-scopes.ts';
 import { DEFAULT_REALM_SETTINGS, clientDefaults } from './defaults.ts';
@@ -87,6 +87,16 @@ export async function createRealm(repository: RealmRepository, name: string, set
 /** Sets a client's secret: only its hash (to check it) and a sealed copy (for the admin API) are kept. */
 export function withSecret(client: Client, secret: string, sealKey: Buffer): Client {
   return { ...client, secretHash: sha256Hex(secret), secretSealed: seal(sealKey, secret) };
+}
+
+/**
+ * Whether `secret` authenticates the client: its current secret, or the previous one of a
+ * rotation until that one's expiration time (Keycloak's `client.secret.rotated`).
+ */
+export function matchesClientSecret(client: Client, secret: string, nowSeconds: number): boolean {
+  if (client.secretHash && matchesHash(secret, client.secretHash)) return true;
+  const rotated = client.rotatedSecret;
+  return rotated !== undefined && nowSeconds < rotated.expiresAt && matchesHash(secret, rotated.hash);
 }
 
 export function newClientSecret(): string {

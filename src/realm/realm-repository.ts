@@ -48,6 +48,22 @@ export interface UserQuery {
   max?: number;
 }
 
+/** A client initial access token as stored: only the SHA-256 of the token itself. */
+export interface ClientInitialAccess {
+  id: string;
+  realmId: string;
+  tokenHash: string;
+  /** Creation time, seconds. */
+  timestamp: number;
+  /** Lifespan in seconds from `timestamp`; 0 never expires. */
+  expiration: number;
+  count: number;
+  remainingCount: number;
+}
+
+/** A realm's localization texts: locale → key → text. */
+export type LocalizationTexts = Record<string, Record<string, string>>;
+
 export interface RealmRepository {
   listRealms(): Promise<Realm[]>;
   findRealmByName(name: string): Promise<Realm | undefined>;
@@ -116,6 +132,17 @@ export interface RealmRepository {
   removeGroupMember(membership: GroupMembership): Promise<void>;
   /** Direct members of a group, by username. */
   listGroupMembers(groupId: string, first: number, max: number): Promise<User[]>;
+  listClientInitialAccess(realmId: string): Promise<ClientInitialAccess[]>;
+  createClientInitialAccess(access: ClientInitialAccess): Promise<void>;
+  /** Whether a token of this realm with that id existed. */
+  deleteClientInitialAccess(realmId: string, id: string): Promise<boolean>;
+
+  localizationTexts(realmId: string): Promise<LocalizationTexts>;
+  /** Adds or replaces these texts of one locale. */
+  putLocalizationTexts(realmId: string, locale: string, texts: Record<string, string>): Promise<void>;
+  /** Removes one text, or every text of the locale without `key`; answers how many went. */
+  deleteLocalizationTexts(realmId: string, locale: string, key?: string): Promise<number>;
+
   /**
    * Inside a transaction: holds the realm's row until commit, so that changes to the group tree
    * (moves) are serialised per realm and two concurrent moves cannot build a cycle.

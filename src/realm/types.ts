@@ -83,6 +83,23 @@ export interface Client {
   defaultClientScopes: string[];
   optionalClientScopes: string[];
   notBefore: number;
+  /** Cluster nodes the client's adapters registered (`registeredNodes`): host → seconds. */
+  registeredNodes?: Record<string, number>;
+  /** SHA-256 (hex) of the registration access token; the token is shown once. */
+  registrationTokenHash?: string;
+  /** The previous secret while it still authenticates after a rotation (Keycloak's `client.secret.rotated`). */
+  rotatedSecret?: RotatedSecret;
+}
+
+export interface RotatedSecret {
+  /** SHA-256 (hex) of the secret. */
+  hash: string;
+  /** The secret sealed with the realm's AES key, so the admin API can show it. */
+  sealed: string;
+  /** Seconds. */
+  createdAt: number;
+  /** Seconds; the rotated secret authenticates until then. */
+  expiresAt: number;
 }
 
 export interface User {

@@ -32,12 +32,13 @@ export class UnknownRealm extends Error {}
 export async function exportRealm(repository: RealmRepository, name: string, options: ExportOptions): Promise<Record<string, unknown>> {
   const realm = await repository.findRealmByName(name);
   if (!realm) throw new UnknownRealm(`realm '${name}' not found`);
-  const [clients, roles, groups, clientScopes, keys] = await Promise.all([
+  const [clients, roles, groups, clientScopes, keys, localizationTexts] = await Promise.all([
     repository.listClients(realm.id),
     repository.listRoles(realm.id),
     repository.listGroups(realm.id),
     repository.listClientScopes(realm.id),
     repository.listKeys(realm.id),
+    repository.localizationTexts(realm.id),
   ]);
   const { sealKey } = importRealmKeys(keys);
   const model: RealmModel = {
@@ -70,6 +71,7 @@ export async function exportRealm(repository: RealmRepository, name: string, opt
     clientScopes: clientScopes.map(toClientScopeRepresentation),
     defaultDefaultClientScopes: realmDefaultScopes(model, 'default').map((s) => s.name),
     defaultOptionalClientScopes: realmDefaultScopes(model, 'optional').map((s) => s.name),
+    localizationTexts,
   };
   if (options.includeUsers) representation.users = await exportUsers(repository, model, options.onProgress);
   return representation;

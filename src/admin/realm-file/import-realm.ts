@@ -69,6 +69,7 @@ export async function importRealm(repository: RealmRepository, input: unknown, o
       for (const client of plan.clients) await tx.createClient(client);
       for (const role of plan.roles) await tx.createRole(role);
       await tx.createGroups(plan.groups);
+      for (const [locale, texts] of Object.entries(rep.localizationTexts ?? {})) await tx.putLocalizationTexts(plan.realm.id, locale, texts);
       for (let done = 0; done < total; ) {
         const step = users.records.slice(done, done + USERS_PER_STEP);
         await tx.createUsers(step);

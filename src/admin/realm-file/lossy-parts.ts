@@ -155,7 +155,7 @@ const REALM_ROWS: Record<string, Row> = {
   internationalizationEnabled: ignoredUnless('the login pages are in English only', false),
   supportedLocales: ignoredUnless('the login pages are in English only', []),
   defaultLocale: ignoredUnless('the login pages are in English only', ''),
-  localizationTexts: ignoredUnless('the login pages are in English only', {}),
+  localizationTexts: ignoredUnless('kept and exported (admin /localization), but the login pages do not use them yet', {}),
   displayNameHtml: ignoredUnless(NO_THEMES),
   loginTheme: ignoredUnless(NO_THEMES),
   accountTheme: ignoredUnless(NO_THEMES),

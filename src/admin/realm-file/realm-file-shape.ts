@@ -7,6 +7,7 @@ import { list, object, record, string, stringList, type Checked } from '../json-
 import { clientRepresentation } from '../representations/client.ts';
 import { clientScopeRepresentation } from '../representations/client-scope.ts';
 import { groupRepresentation } from '../representations/group.ts';
+import { localizationTexts } from '../representations/localization.ts';
 import { realmSettingChecks } from '../representations/realm.ts';
 import { roleRepresentation } from '../representations/role.ts';
 import { userRepresentation } from '../representations/user.ts';
@@ -27,5 +28,6 @@ export const realmFileRepresentation = object({
   groups: list(groupRepresentation),
   // Paths of the groups every new user joins.
   defaultGroups: stringList,
+  localizationTexts,
 });
 export type RealmFileRepresentation = Checked<typeof realmFileRepresentation>;

@@ -4,12 +4,29 @@
  * absent keeps its value, and an attribute set to "" or null is removed. Secrets are stored as a
  * hash plus a sealed copy; the representation shows the plaintext only to client managers.
  */
-import { matchesHash, open } from '../../crypto/index.ts';
-import { clientDefaults, newClientSecret, withSecret, type Client } from '../../realm/index.ts';
-import { boolean, integer, object, record, string, stringList, type Check, type Checked } from '../json-shape.ts';
+import { matchesHash, open, seal, sha256Hex } from '../../crypto/index.ts';
+import { clientDefaults, newClientSecret, withSecret, type Client, type RotatedSecret } from '../../realm/index.ts';
+import { boolean, integer, object, record, ShapeError, string, stringList, type Check, type Checked } from '../json-shape.ts';
+
+/** Where Keycloak keeps the previous secret of a rotation (in clear; holdfast hashes and seals it). */
+const ROTATED = 'client.secret.rotated';
+const ROTATED_CREATED = 'client.secret.rotated.creation.time';
+const ROTATED_EXPIRES = 'client.secret.rotated.expiration.time';
 
 /** Attribute values may be null in a request: that removes the attribute. */
 const attributeValue: Check<string> = (value, path) => (value === null ? '' : string(value, path));
+
+const SECONDS = /^\d{1,12}$/;
+
+/** Client attributes; the times of a rotated secret must be seconds, since they decide whether it authenticates. */
+const clientAttributes: Check<Record<string, string>> = (value, path) => {
+  const attributes = record(attributeValue)(value, path);
+  for (const name of [ROTATED_CREATED, ROTATED_EXPIRES]) {
+    const time = attributes?.[name];
+    if (time !== undefined && time !== '' && !SECONDS.test(time)) throw new ShapeError(`${path}.${name}`, 'expected a time in seconds');
+  }
+  return attributes;
+};
 
 export const clientRepresentation = object({
   id: string,
@@ -34,7 +51,7 @@ export const clientRepresentation = object({
   fullScopeAllowed: boolean,
   frontchannelLogout: boolean,
   protocol: string,
-  attributes: record(attributeValue),
+  attributes: clientAttributes,
   defaultClientScopes: stringList,
   optionalClientScopes: stringList,
   notBefore: integer,
@@ -42,6 +59,7 @@ export const clientRepresentation = object({
   alwaysDisplayInConsole: boolean,
   nodeReRegistrationTimeout: integer,
   authorizationServicesEnabled: boolean,
+  registeredNodes: record(integer),
 });
 export type ClientRepresentation = Checked<typeof clientRepresentation>;
 
@@ -58,8 +76,26 @@ export function clientSecret(client: Client, sealKey: Buffer): string | undefine
   return client.secretSealed ? open(sealKey, client.secretSealed) : undefined;
 }
 
+/** The rotated secret as Keycloak's attributes, shown only where the secret itself is shown. */
+function rotatedAttributes(client: Client, sealKey: Buffer): Record<string, string> {
+  const rotated = client.rotatedSecret;
+  if (!rotated) return {};
+  return { [ROTATED]: open(sealKey, rotated.sealed), [ROTATED_CREATED]: String(rotated.createdAt), [ROTATED_EXPIRES]: String(rotated.expiresAt) };
+}
+
+/** The rotated secret a representation's attributes give, or undefined to keep the current one; null removes it. */
+function givenRotatedSecret(attributes: Record<string, string>, sealKey: Buffer, nowSeconds: number): RotatedSecret | null | undefined {
+  const secret = attributes[ROTATED];
+  if (secret === undefined) return undefined;
+  if (secret.trim() === '') return null;
+  const seconds = (name: string, fallback: number) => (attributes[name] ? Number(attributes[name]) : fallback);
+  // Without an expiration time Keycloak treats the rotated secret as expired.
+  return { hash: sha256Hex(secret), sealed: seal(sealKey, secret), createdAt: seconds(ROTATED_CREATED, nowSeconds), expiresAt: seconds(ROTATED_EXPIRES, 0) };
+}
+
 export function toClientRepresentation(client: Client, sealKey: Buffer, showSecret: boolean): Record<string, unknown> {
   const secret = showSecret && isConfidential(client) ? clientSecret(client, sealKey) : undefined;
+  const nodes = client.registeredNodes ?? {};
   return {
     id: client.id,
     clientId: client.clientId,
@@ -85,9 +121,10 @@ export function toClientRepresentation(client: Client, sealKey: Buffer, showSecr
     publicClient: client.publicClient,
     frontchannelLogout: client.frontchannelLogout,
     protocol: client.protocol,
-    attributes: client.attributes,
+    attributes: secret !== undefined ? { ...client.attributes, ...rotatedAttributes(client, sealKey) } : client.attributes,
     fullScopeAllowed: client.fullScopeAllowed,
     nodeReRegistrationTimeout: -1,
+    ...(Object.keys(nodes).length > 0 ? { registeredNodes: nodes } : {}),
     defaultClientScopes: client.defaultClientScopes,
     optionalClientScopes: client.optionalClientScopes,
   };
@@ -116,6 +153,7 @@ const COPIED = [
   'defaultClientScopes',
   'optionalClientScopes',
   'notBefore',
+  'registeredNodes',
 ] as const satisfies ReadonlyArray<keyof Client & keyof ClientRepresentation>;
 
 /**
@@ -127,7 +165,10 @@ export function applyClientRepresentation(base: Client, rep: ClientRepresentatio
   for (const name of COPIED) {
     if (rep[name] !== undefined) (next as unknown as Record<string, unknown>)[name] = rep[name];
   }
+  const rotated = givenRotatedSecret(rep.attributes ?? {}, sealKey, stampAt ?? 0);
+  if (rotated !== undefined) next.rotatedSecret = rotated ?? undefined;
   for (const [name, value] of Object.entries(rep.attributes ?? {})) {
+    if (name === ROTATED || name === ROTATED_CREATED || name === ROTATED_EXPIRES) continue;
     if (value.trim() === '') delete next.attributes[name];
     else next.attributes[name] = value;
   }

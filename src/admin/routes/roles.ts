@@ -186,29 +186,49 @@ export async function roleRoutes(app: FastifyInstance, { ctx }: { ctx: Context }
     return reply.code(204).send();
   });
 
+  // Only `roles-by-id/{id}/composites` pages and searches, as in Keycloak; the other listings ignore both there.
   app.get('/admin/realms/:realm/roles-by-id/:roleId/composites', async (request) => {
     const { realm } = await readScope(ctx, request);
-    return roleById(request, realm).composites.flatMap((id) => {
-      const composite = realm.rolesById.get(id);
-      return composite ? [toRoleRepresentation(composite, true)] : [];
-    });
+    const search = queryString(request, 'search')?.toLowerCase();
+    const { first, max } = paging(request, Number.MAX_SAFE_INTEGER);
+    const composites = compositesOf(realm, roleById(request, realm)).filter((r) => search === undefined || r.name.toLowerCase().includes(search));
+    return composites.slice(first, first + max).map((r) => toRoleRepresentation(r, true));
   });
 
-  app.get('/admin/realms/:realm/roles-by-id/:roleId/composites/realm', async (request) => {
-    const { realm } = await readScope(ctx, request);
-    return roleById(request, realm).composites.flatMap((id) => {
-      const composite = realm.rolesById.get(id);
-      return composite && composite.clientId === undefined ? [toRoleRepresentation(composite, true)] : [];
+  for (const [base, find] of [
+    ['/admin/realms/:realm/roles-by-id/:roleId', roleById],
+    ['/admin/realms/:realm/roles/:name', namedRole],
+    ['/admin/realms/:realm/clients/:id/roles/:name', namedRole],
+  ] as const) {
+    if (find === namedRole) {
+      app.get(`${base}/composites`, async (request) => {
+        const { realm } = await readScope(ctx, request);
+        return compositesOf(realm, find(request, realm)).map((r) => toRoleRepresentation(r, true));
+      });
+    }
+    app.get(`${base}/composites/realm`, async (request) => {
+      const { realm } = await readScope(ctx, request);
+      return compositesOf(realm, find(request, realm), undefined).map((r) => toRoleRepresentation(r, true));
     });
-  });
+    app.get(`${base}/composites/clients/:clientUuid`, async (request) => {
+      const { realm } = await readScope(ctx, request);
+      const role = find(request, realm);
+      const client = findClient(realm, (request.params as { clientUuid: string }).clientUuid, 'Could not find client');
+      return compositesOf(realm, role, client.id).map((r) => toRoleRepresentation(r, true));
+    });
+  }
 
-  for (const method of ['POST', 'DELETE'] as const) {
+  for (const method of ['POST', 'DELETE'] as const) for (const [url, find] of [
+    ['/admin/realms/:realm/roles-by-id/:roleId/composites', roleById],
+    ['/admin/realms/:realm/roles/:name/composites', namedRole],
+    ['/admin/realms/:realm/clients/:id/roles/:name/composites', namedRole],
+  ] as const) {
     app.route({
       method,
-      url: '/admin/realms/:realm/roles-by-id/:roleId/composites',
+      url,
       handler: async (request, reply) => {
         const scope = await adminScope(ctx, request);
-        const role = roleById(request, scope.realm);
+        const role = find(request, scope.realm);
         requireManage(scope, role);
         const givenRoles = resolveRoles(scope.realm, readBody(request, roleList));
         if (method === 'POST' && givenRoles.some((r) => !mayGrant(scope.identity, scope.realm, r))) throw forbidden();
@@ -219,6 +239,15 @@ export async function roleRoutes(app: FastifyInstance, { ctx }: { ctx: Context }
       },
     });
   }
+}
+
+/**
+ * The roles a composite directly contains, in the order they were added; with `clientUuid`, only
+ * those of that client (undefined as the argument: realm roles only).
+ */
+function compositesOf(realm: LoadedRealm, role: Role, ...container: [] | [string | undefined]): Role[] {
+  const roles = role.composites.flatMap((id) => realm.rolesById.get(id) ?? []);
+  return container.length === 0 ? roles : roles.filter((r) => r.clientId === container[0]);
 }
 
 /** Composites of a new role, given by name as in RoleRepresentation.composites. */

@@ -33,7 +33,7 @@ export async function introspectRoutes(app: FastifyInstance, { ctx }: { ctx: Con
     reply.header('cache-control', 'no-store');
     const { realm, issuer } = await resolveRealm(ctx, request, 'oauth');
     const form = readParams(request);
-    const caller = authenticateClient(realm, request, form);
+    const caller = authenticateClient(realm, request, form, ctx.sessions.now());
     if (caller.publicClient) throw invalidRequest('Client not allowed.', 403);
     const token = form.get('token');
     if (!token) throw invalidRequest('Token not provided');

@@ -46,7 +46,7 @@ function redirectAfterLogout(reply: FastifyReply, target: LogoutTarget): Fastify
 
 export async function logoutRoutes(app: FastifyInstance, { ctx }: { ctx: Context }): Promise<void> {
   async function refreshTokenLogout(request: FastifyRequest, reply: FastifyReply, { realm, issuer }: RealmRequest, form: Form) {
-    const client = authenticateClient(realm, request, form);
+    const client = authenticateClient(realm, request, form, ctx.sessions.now());
     allowCors(request, reply, client);
     const token = form.get('refresh_token');
     if (!token) throw invalidRequest('No refresh token');

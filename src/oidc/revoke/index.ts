@@ -29,7 +29,7 @@ export async function revokeRoutes(app: FastifyInstance, { ctx }: { ctx: Context
     reply.header('cache-control', 'no-store');
     const { realm } = await resolveRealm(ctx, request, 'oauth');
     const form = readParams(request);
-    const client = authenticateClient(realm, request, form);
+    const client = authenticateClient(realm, request, form, ctx.sessions.now());
     allowCors(request, reply, client);
     const token = form.get('token');
     if (!token) throw invalidRequest('Token not provided');

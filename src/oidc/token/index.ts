@@ -23,7 +23,7 @@ export async function tokenRoutes(app: FastifyInstance, { ctx }: { ctx: Context 
     if (grantType === undefined || grantType === '') throw invalidRequest('Missing form parameter: grant_type');
     const grant = Object.hasOwn(GRANTS, grantType) ? GRANTS[grantType] : undefined;
     if (!grant) throw unsupportedGrantType();
-    const client = authenticateClient(realm, request, form);
+    const client = authenticateClient(realm, request, form, ctx.sessions.now());
     allowCors(request, reply, client);
     return grant({ ctx, realm, issuer, client, form, request });
   });

@@ -97,6 +97,22 @@ export interface ClientScopeTable {
   /** description, attributes and protocolMappers as JSON. */
   representation: string;
 }
+/** Client initial access tokens (migration 007-admin-misc); the token itself is never stored. */
+export interface ClientInitialAccessTable {
+  id: string;
+  realm_id: string;
+  token_hash: string;
+  timestamp: number;
+  expiration: number;
+  count: number;
+  remaining_count: number;
+}
+export interface RealmLocalizationTable {
+  realm_id: string;
+  locale: string;
+  text_key: string;
+  text_value: string;
+}
 export interface UserSessionTable {
   id: string;
   offline: number;
@@ -170,6 +186,8 @@ export interface Database {
   group_role: GroupRoleTable;
   group_member: GroupMemberTable;
   client_scope: ClientScopeTable;
+  client_initial_access: ClientInitialAccessTable;
+  realm_localization: RealmLocalizationTable;
   user_session: UserSessionTable;
   client_session: ClientSessionTable;
   auth_session: AuthSessionTable;

@@ -6,7 +6,16 @@
  */
 import type { Kysely, Selectable } from 'kysely';
 import type { ClientScopeTable, Database, GroupTable, UserTable } from './schema.ts';
-import type { GroupMembership, NewUserRecord, PasswordCredential, RealmRepository, StoredCredential, UserQuery } from '../../realm/realm-repository.ts';
+import type {
+  ClientInitialAccess,
+  GroupMembership,
+  LocalizationTexts,
+  NewUserRecord,
+  PasswordCredential,
+  RealmRepository,
+  StoredCredential,
+  UserQuery,
+} from '../../realm/realm-repository.ts';
 import type { Client, ClientScope, Group, Realm, RealmDefaultType, Role, User } from '../../realm/types.ts';
 import type { KeyKind, KeyRing, StoredKey } from '../../crypto/index.ts';
 import { DEFAULT_REALM_SETTINGS } from '../../realm/defaults.ts';
@@ -538,6 +547,60 @@ export class SqlRealmRepository implements RealmRepository {
       .execute();
     return rows.map(toUser);
   }
+  async listClientInitialAccess(realmId: string): Promise<ClientInitialAccess[]> {
+    const rows = await this.db.selectFrom('client_initial_access').selectAll().where('realm_id', '=', realmId).orderBy('timestamp').orderBy('id').execute();
+    return rows.map((r) => ({
+      id: r.id,
+      realmId: r.realm_id,
+      tokenHash: r.token_hash,
+      timestamp: r.timestamp,
+      expiration: r.expiration,
+      count: r.count,
+      remainingCount: r.remaining_count,
+    }));
+  }
+  async createClientInitialAccess(access: ClientInitialAccess): Promise<void> {
+    await this.db
+      .insertInto('client_initial_access')
+      .values({
+        id: access.id,
+        realm_id: access.realmId,
+        token_hash: access.tokenHash,
+        timestamp: access.timestamp,
+        expiration: access.expiration,
+        count: access.count,
+        remaining_count: access.remainingCount,
+      })
+      .execute();
+  }
+  async deleteClientInitialAccess(realmId: string, id: string): Promise<boolean> {
+    const result = await this.db.deleteFrom('client_initial_access').where('realm_id', '=', realmId).where('id', '=', id).executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
+  }
+
+  async localizationTexts(realmId: string): Promise<LocalizationTexts> {
+    const rows = await this.db.selectFrom('realm_localization').selectAll().where('realm_id', '=', realmId).orderBy('locale').orderBy('text_key').execute();
+    // Built with fromEntries, so that a key such as `__proto__` stays a plain key.
+    const byLocale = new Map<string, Array<[string, string]>>();
+    for (const row of rows) byLocale.set(row.locale, [...(byLocale.get(row.locale) ?? []), [row.text_key, row.text_value]]);
+    return Object.fromEntries([...byLocale].map(([locale, texts]) => [locale, Object.fromEntries(texts)]));
+  }
+  async putLocalizationTexts(realmId: string, locale: string, texts: Record<string, string>): Promise<void> {
+    const rows = Object.entries(texts).map(([key, value]) => ({ realm_id: realmId, locale, text_key: key, text_value: value }));
+    for (const part of chunks(rows, INSERT_CHUNK)) {
+      await this.db
+        .insertInto('realm_localization')
+        .values(part)
+        .onConflict((oc) => oc.columns(['realm_id', 'locale', 'text_key']).doUpdateSet((eb) => ({ text_value: eb.ref('excluded.text_value') })))
+        .execute();
+    }
+  }
+  async deleteLocalizationTexts(realmId: string, locale: string, key?: string): Promise<number> {
+    let query = this.db.deleteFrom('realm_localization').where('realm_id', '=', realmId).where('locale', '=', locale);
+    if (key !== undefined) query = query.where('text_key', '=', key);
+    return Number((await query.executeTakeFirst()).numDeletedRows);
+  }
+
   async lockRealm(realmId: string): Promise<void> {
     // A write that changes nothing: PostgreSQL row-locks it until commit, SQLite has one writer anyway.
     await this.db.updateTable('realm').set((eb) => ({ name: eb.ref('name') })).where('id', '=', realmId).execute();
