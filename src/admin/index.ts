@@ -20,6 +20,8 @@ import { roleRoutes } from './routes/roles.ts';
 import { sessionRoutes } from './routes/sessions.ts';
 import { userGroupRoutes } from './routes/user-groups.ts';
 import { userRoutes } from './routes/users.ts';
+import { userProfileRoutes } from './routes/user-profile.ts';
+import { userCredentialRoutes } from './routes/user-credentials.ts';
 
 export { importRealm, type ImportOptions, type ImportOutcome, type ImportProgress } from './realm-file/import-realm.ts';
 export { exportRealm, UnknownRealm, type ExportOptions } from './realm-file/export-realm.ts';
@@ -40,6 +42,8 @@ export async function adminRoutes(app: FastifyInstance, { ctx }: { ctx: Context 
     clientScopeLinkRoutes,
     roleRoutes,
     userRoutes,
+    userProfileRoutes,
+    userCredentialRoutes,
     groupRoutes,
     defaultGroupRoutes,
     userGroupRoutes,

@@ -11,6 +11,7 @@ import { groupRepresentation } from '../representations/group.ts';
 import { realmSettingChecks } from '../representations/realm.ts';
 import { roleRepresentation } from '../representations/role.ts';
 import { userRepresentation } from '../representations/user.ts';
+import { USER_PROFILE_PROVIDER_TYPE, userProfileComponents } from './plan-user-profile.ts';
 
 export const realmFileRepresentation = object({
   ...realmSettingChecks,
@@ -28,6 +29,8 @@ export const realmFileRepresentation = object({
   groups: list(groupRepresentation),
   // Paths of the groups every new user joins.
   defaultGroups: stringList,
+  // Of Keycloak's components, only the user profile is modelled (plan-user-profile.ts).
+  components: object({ [USER_PROFILE_PROVIDER_TYPE]: userProfileComponents }),
   // Not modelled: their presence only turns into a warning (see unsupportedParts).
   identityProviders: list(present),
 });

@@ -1,40 +1,91 @@
 /**
- * `/admin/realms/{realm}/users`: find and count (search, username, email, first/last name,
- * exact, enabled, paging), create (with credentials), read, update, delete, and reset-password.
- * Clear-text passwords are hashed before the transaction; every write is one transaction.
+ * `/admin/realms/{realm}/users`: find and count as Keycloak searches (search terms, per-field
+ * filters, exact, enabled, emailVerified, attributes by `q`, paging), create (with credentials),
+ * read (with the profile's metadata when asked), update, delete, and reset-password. Bodies are
+ * checked against the realm's user profile. Clear-text passwords are hashed before the
+ * transaction; every write is one transaction.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Context } from '../../context.ts';
 import { newId } from '../../crypto/index.ts';
 import { AdminError, adminBadRequest, adminConflict } from '../../errors/index.ts';
-import { defaultGroupIds, newPasswordCredential, newUser, type LoadedRealm, type StoredCredential, type User, type UserQuery } from '../../realm/index.ts';
+import { defaultGroupIds, newPasswordCredential, newUser, profileMetadata, userProfileOf, type LoadedRealm, type StoredCredential, type User, type UserQuery } from '../../realm/index.ts';
 import { isAllowed, type AdminIdentity } from '../admin-auth.ts';
 import { findUser } from '../admin-lookups.ts';
 import { requireActOnUser } from '../role-grants.ts';
-import { adminScope, collectionPaths, location, paging, queryBoolean, queryString, readBody, shapeToAdminError } from '../admin-request.ts';
+import { adminScope, attributeQuery, collectionPaths, location, paging, queryBoolean, queryString, readBody, refuseUnknownQuery, shapeToAdminError } from '../admin-request.ts';
 import { index, ShapeError } from '../json-shape.ts';
 import { isUniqueViolation } from '../realm-file/import-conflict.ts';
 import { credentialRepresentation, HASH_FIELDS, hashPlainPassword, parseCredential, toPasswordCredential, type CredentialRepresentation } from '../representations/credential.ts';
-import { applyUserRepresentation, toUserRepresentation, userRepresentation } from '../representations/user.ts';
-import { assertUnique, checkProfile } from '../user-profile.ts';
+import { applyUserRepresentation, toBriefUserRepresentation, toUserRepresentation, userRepresentation } from '../representations/user.ts';
+import { assertUnique, checkProfile, profileAttributes, withRootAttributes } from '../user-profile.ts';
 
 const UPDATE_PASSWORD = 'UPDATE_PASSWORD';
 const DEFAULT_MAX = 100;
+const SEARCH_BY_ID = 'id:';
+const FIELD_FILTERS = ['username', 'email', 'firstName', 'lastName'] as const;
+const COUNT_PARAMETERS = ['search', ...FIELD_FILTERS, 'exact', 'emailVerified', 'enabled', 'idpAlias', 'idpUserId', 'q'] as const;
+const LIST_PARAMETERS = [...COUNT_PARAMETERS, 'briefRepresentation', 'first', 'max'] as const;
+const MAX_ATTRIBUTE_NAME = 255;
 
-function userQuery(request: FastifyRequest, withPaging: boolean): UserQuery {
+/** What `/users` and `/users/count` were asked for: a query for the store, one user by id, or nobody. */
+type UserSearch = { kind: 'query'; query: UserQuery } | { kind: 'id'; id: string } | { kind: 'none' };
+
+/**
+ * Keycloak's `search`: `*` alone is everyone, `"…"` a whole value, otherwise space-separated
+ * terms that must all match (each a prefix, `*` a wildcard inside it).
+ */
+function searchTerms(search: string): NonNullable<UserQuery['search']> {
+  const trimmed = search.trim();
+  const quoted = (text: string) => text.length >= 2 && text.startsWith('"') && text.endsWith('"');
+  if (quoted(trimmed)) return [{ exact: true, text: trimmed.slice(1, -1) }];
+  return trimmed
+    .split(/\s+/)
+    .filter((term) => term !== '' && term !== '*')
+    .map((term) => (quoted(term) ? { exact: true, text: term.slice(1, -1) } : { exact: false, text: term }));
+}
+
+/**
+ * The filters of a `/users` request. Keycloak ignores filters it does not combine (a `search`
+ * with `username`, `exact` with no field filter, unknown names): those are refused here, so a
+ * script never acts on more users than it asked for.
+ */
+function userSearch(request: FastifyRequest, known: readonly string[], withPaging: boolean): UserSearch {
+  refuseUnknownQuery(request, known);
+  const given = (name: string) => queryString(request, name) !== undefined;
   const enabled = queryBoolean(request, 'enabled');
-  const search = queryString(request, 'search');
+  const exact = queryBoolean(request, 'exact');
   const page = withPaging ? paging(request, DEFAULT_MAX) : {};
-  // As in Keycloak, a free-text search ignores the per-field filters.
-  if (search !== undefined) return { search, enabled, ...page };
+  const search = queryString(request, 'search');
+  if (search !== undefined) {
+    const ignored = COUNT_PARAMETERS.find((name) => name !== 'search' && name !== 'enabled' && given(name));
+    if (ignored) throw adminBadRequest(`${ignored}: cannot be combined with search`, ignored);
+    if (search.trim().startsWith(SEARCH_BY_ID)) {
+      if (enabled !== undefined) throw adminBadRequest('enabled: cannot be combined with search by id', 'enabled');
+      return { kind: 'id', id: search.trim().slice(SEARCH_BY_ID.length).trim() };
+    }
+    return { kind: 'query', query: { search: searchTerms(search), enabled, ...page } };
+  }
+  if (exact === true && !FIELD_FILTERS.some(given)) throw adminBadRequest('exact: applies to username, email, firstName or lastName, and none was given', 'exact');
+  // No user has a federated identity: holdfast brokers no identity providers.
+  if (given('idpAlias') || given('idpUserId')) return { kind: 'none' };
+  const q = queryString(request, 'q');
+  const attributes = q === undefined ? undefined : attributeQuery(q);
+  const longName = attributes?.find(([name]) => name.length > MAX_ATTRIBUTE_NAME);
+  if (longName) throw adminBadRequest(`q: attribute names are at most ${MAX_ATTRIBUTE_NAME} characters`, 'q');
   return {
-    username: queryString(request, 'username'),
-    email: queryString(request, 'email'),
-    firstName: queryString(request, 'firstName'),
-    lastName: queryString(request, 'lastName'),
-    exact: queryBoolean(request, 'exact'),
-    enabled,
-    ...page,
+    kind: 'query',
+    query: {
+      username: queryString(request, 'username'),
+      email: queryString(request, 'email'),
+      firstName: queryString(request, 'firstName'),
+      lastName: queryString(request, 'lastName'),
+      exact,
+      enabled,
+      emailVerified: queryBoolean(request, 'emailVerified'),
+      attributes,
+      ...page,
+    },
   };
 }
 
@@ -73,30 +124,38 @@ async function conflictOnRace<T>(work: () => Promise<T>): Promise<T> {
 }
 
 export async function userRoutes(app: FastifyInstance, { ctx }: { ctx: Context }): Promise<void> {
+  /** The users a search names; a search by id finds service accounts too, as in Keycloak. */
+  const searchUsers = async (realm: LoadedRealm, search: UserSearch): Promise<User[]> => {
+    if (search.kind === 'none') return [];
+    if (search.kind === 'query') return ctx.realms.repository.findUsers(realm.realm.id, search.query);
+    const user = await ctx.realms.repository.findUserById(search.id);
+    return user && user.realmId === realm.realm.id ? [user] : [];
+  };
+
   const findUsers = async (request: FastifyRequest) => {
     const { identity, realm } = await adminScope(ctx, request, 'query-users');
+    const search = userSearch(request, LIST_PARAMETERS, true);
     const brief = queryBoolean(request, 'briefRepresentation') === true;
-    const users = await ctx.realms.repository.findUsers(realm.realm.id, userQuery(request, true));
+    const users = await searchUsers(realm, search);
     const rights = access(identity, realm);
-    return users.map((user) => {
-      const rep = toUserRepresentation(realm, user, rights);
-      if (brief) delete rep.attributes;
-      return rep;
-    });
+    return users.map((user) => (brief ? toBriefUserRepresentation(realm, user) : toUserRepresentation(realm, user, rights)));
   };
 
   app.get('/admin/realms/:realm/users/count', async (request) => {
     const { realm } = await adminScope(ctx, request, 'query-users');
-    return ctx.realms.repository.countUsers(realm.realm.id, userQuery(request, false));
+    const search = userSearch(request, COUNT_PARAMETERS, false);
+    if (search.kind === 'query') return ctx.realms.repository.countUsers(realm.realm.id, search.query);
+    return (await searchUsers(realm, search)).length;
   });
 
   const createUser = async (request: FastifyRequest, reply: FastifyReply) => {
     const { realm } = await adminScope(ctx, request, 'manage-users');
-    const rep = readBody(request, userRepresentation);
+    const rep = withRootAttributes(readBody(request, userRepresentation));
     const nowMs = ctx.clock.nowMs();
     // Keycloak's admin API ignores ids, timestamps and role lists in the body: the server owns them.
-    const user = applyUserRepresentation(newUser(realm.realm.id, { id: newId(), username: '', enabled: false }, nowMs), { ...rep, username: rep.username ?? '' });
-    checkProfile(user);
+    const applied = applyUserRepresentation(newUser(realm.realm.id, { id: newId(), username: '', enabled: false }, nowMs), { ...rep, username: rep.username ?? '' });
+    if (applied.username === '') throw adminBadRequest('User name is missing');
+    const user = checkProfile(realm, undefined, applied, rep.attributes);
     const credentials = await credentialsOf(rep.credentials, user, nowMs);
     await conflictOnRace(() =>
       ctx.realms.repository.transaction(async (tx) => {
@@ -114,17 +173,20 @@ export async function userRoutes(app: FastifyInstance, { ctx }: { ctx: Context }
 
   app.get('/admin/realms/:realm/users/:id', async (request) => {
     const { identity, realm } = await adminScope(ctx, request, 'view-users');
+    refuseUnknownQuery(request, ['userProfileMetadata']);
     const user = await findUser(ctx, realm, (request.params as { id: string }).id);
-    return toUserRepresentation(realm, user, access(identity, realm));
+    const rep = toUserRepresentation(realm, user, access(identity, realm));
+    if (queryBoolean(request, 'userProfileMetadata') !== true) return rep;
+    const context = { role: 'admin' as const, current: profileAttributes(user), editUsernameAllowed: realm.realm.settings.editUsernameAllowed };
+    return { ...rep, userProfileMetadata: profileMetadata(userProfileOf(realm), context) };
   });
 
   app.put('/admin/realms/:realm/users/:id', async (request, reply) => {
     const { identity, realm } = await adminScope(ctx, request, 'manage-users');
     const user = await findUser(ctx, realm, (request.params as { id: string }).id);
     await requireActOnUser(ctx, identity, realm, user);
-    const rep = readBody(request, userRepresentation);
-    const updated = applyUserRepresentation(user, rep);
-    checkProfile(updated);
+    const rep = withRootAttributes(readBody(request, userRepresentation));
+    const updated = checkProfile(realm, user, applyUserRepresentation(user, rep), rep.attributes);
     const credentials = await credentialsOf(rep.credentials, updated, ctx.clock.nowMs());
     await conflictOnRace(() =>
       ctx.realms.repository.transaction(async (tx) => {

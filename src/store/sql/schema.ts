@@ -97,6 +97,20 @@ export interface ClientScopeTable {
   /** description, attributes and protocolMappers as JSON. */
   representation: string;
 }
+/** A realm's declarative user profile, once set (migration 007-user-profile); none: Keycloak's default. */
+export interface UserProfileTable {
+  realm_id: string;
+  /** The id of Keycloak's `declarative-user-profile` component, kept for export. */
+  component_id: string;
+  /** The UPConfig as JSON. */
+  config: string;
+}
+/** Search index of user attributes: SHA-256 (hex) of the lower-cased value, per name and value. */
+export interface UserAttributeTable {
+  user_id: string;
+  name: string;
+  value_hash: string;
+}
 export interface UserSessionTable {
   id: string;
   offline: number;
@@ -170,6 +184,8 @@ export interface Database {
   group_role: GroupRoleTable;
   group_member: GroupMemberTable;
   client_scope: ClientScopeTable;
+  user_profile: UserProfileTable;
+  user_attribute: UserAttributeTable;
   user_session: UserSessionTable;
   client_session: ClientSessionTable;
   auth_session: AuthSessionTable;
