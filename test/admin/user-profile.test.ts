@@ -10,8 +10,11 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type KcAdminClient from '@keycloak/keycloak-admin-client';
 import { UnmanagedAttributePolicy, type UserProfileConfig } from '@keycloak/keycloak-admin-client/lib/defs/userProfileMetadata.js';
+import fs from 'node:fs';
+import Database from 'better-sqlite3';
 import { exportRealm } from '../../src/admin/realm-file/export-realm.ts';
 import { importRealm } from '../../src/admin/realm-file/import-realm.ts';
+import { tempDir } from '../support/process.ts';
 import { adminClient, adminRequest, failure, masterToken, startAdminServer, userWithManagementRoles, type AdminServer } from './admin-support.ts';
 
 const REALM = 'profiled';
@@ -264,5 +267,36 @@ describe('admin API: user profile', () => {
     assert.match(legacy.warnings.join('\n'), /unmanagedAttributePolicy ENABLED/);
     const legacyUsers = await adminRequest(server.url, token, 'GET', '/legacy/users?username=old&exact=true');
     assert.deepEqual(legacyUsers.body[0].attributes, { dept: ['x'] });
+  });
+});
+
+describe('user profile on upgrade', () => {
+  it('keeps attributes visible and searchable in realms of a database from before the user profile', async () => {
+    const dataDir = tempDir('holdfast-profile-upgrade-');
+    try {
+      let server = await startAdminServer({ dataDir });
+      const master = await adminClient(server.url);
+      for (const realm of ['with-attributes', 'without']) await master.realms.create({ realm, enabled: true });
+      const kc = await adminClient(server.url, {}, 'with-attributes');
+      await kc.users.updateProfile({ ...(await kc.users.getProfile()), unmanagedAttributePolicy: UnmanagedAttributePolicy.Enabled });
+      const { id } = await kc.users.create({ username: 'old', attributes: { dept: ['Sales'] } });
+      await server.close();
+      // Back to the release before: no user profile, no attribute index, migration 007 not run.
+      const file = fs.readdirSync(dataDir).find((f) => f.endsWith('.db') || f.endsWith('.sqlite'))!;
+      const db = new Database(`${dataDir}/${file}`);
+      db.exec("DROP TABLE user_profile; DROP TABLE user_attribute; DELETE FROM kysely_migration WHERE name = '007-user-profile';");
+      db.close();
+
+      server = await startAdminServer({ dataDir });
+      const after = await adminClient(server.url, {}, 'with-attributes');
+      assert.equal((await after.users.getProfile()).unmanagedAttributePolicy, UnmanagedAttributePolicy.Enabled);
+      assert.deepEqual((await after.users.findOne({ id }))!.attributes, { dept: ['Sales'] });
+      assert.deepEqual((await after.users.find({ q: 'dept:sales' })).map((u) => u.id), [id]);
+      after.setConfig({ realmName: 'without' });
+      assert.deepEqual(await after.users.getProfile(), KEYCLOAK_DEFAULT);
+      await server.close();
+    } finally {
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });

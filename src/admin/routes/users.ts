@@ -10,6 +10,7 @@ import type { Context } from '../../context.ts';
 import { newId } from '../../crypto/index.ts';
 import { AdminError, adminBadRequest, adminConflict } from '../../errors/index.ts';
 import { defaultGroupIds, newPasswordCredential, newUser, profileMetadata, userProfileOf, type LoadedRealm, type StoredCredential, type User, type UserQuery } from '../../realm/index.ts';
+import { DISABLED_REASON } from '../../session/index.ts';
 import { isAllowed, type AdminIdentity } from '../admin-auth.ts';
 import { findUser } from '../admin-lookups.ts';
 import { requireActOnUser } from '../role-grants.ts';
@@ -187,6 +188,8 @@ export async function userRoutes(app: FastifyInstance, { ctx }: { ctx: Context }
     await requireActOnUser(ctx, identity, realm, user);
     const rep = withRootAttributes(readBody(request, userRepresentation));
     const updated = checkProfile(realm, user, applyUserRepresentation(user, rep), rep.attributes);
+    // Enabling a user lifts a permanent lockout, whose mark no profile shows (Keycloak removes it too).
+    if (rep.enabled === true) updated.attributes = Object.fromEntries(Object.entries(updated.attributes).filter(([name]) => name !== DISABLED_REASON));
     const credentials = await credentialsOf(rep.credentials, updated, ctx.clock.nowMs());
     await conflictOnRace(() =>
       ctx.realms.repository.transaction(async (tx) => {
