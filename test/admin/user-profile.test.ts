@@ -194,6 +194,15 @@ describe('admin API: user profile', () => {
     const two = await request('PUT', '/users/profile', { attributes: [{ name: 'x y' }] });
     assert.match(two.body.errorMessage, /^\[Invalid attribute name .*, The attribute 'username' can not be removed, The attribute 'email' can not be removed\]$/);
     assert.deepEqual(await kc.users.getProfile(), before);
+
+    // A config is stored with Keycloak's defaults filled in, and answered so.
+    const minimal = await request('PUT', '/users/profile', { attributes: [{ name: 'username' }, { name: 'email', permissions: { edit: ['admin'] } }] });
+    const stored = { attributes: [{ name: 'username', multivalued: false }, { name: 'email', permissions: { view: [], edit: ['admin'] }, multivalued: false }], groups: [] };
+    assert.deepEqual([minimal.status, minimal.body], [200, stored]);
+    assert.deepEqual(await kc.users.getProfile(), stored);
+    // Metadata names root attributes by their message key; `username` (no permissions) is no admin's to see.
+    assert.deepEqual((await kc.users.getProfileMetadata()).attributes!.map((a) => [a.name, a.displayName]), [['email', '${email}']]);
+    await setProfile(before);
   });
 
   it('hides, refuses or accepts unmanaged attributes by policy', async () => {
@@ -246,7 +255,7 @@ describe('admin API: user profile', () => {
 
   it("imports and exports the profile as Keycloak's declarative-user-profile component", async () => {
     const repository = server.holdfast.ctx.realms.repository;
-    const config = { ...KEYCLOAK_DEFAULT, attributes: [...KEYCLOAK_DEFAULT.attributes, { name: 'phone', permissions: ADMIN_ONLY }], unmanagedAttributePolicy: 'ADMIN_VIEW' };
+    const config = { ...KEYCLOAK_DEFAULT, attributes: [...KEYCLOAK_DEFAULT.attributes, { name: 'phone', permissions: ADMIN_ONLY, multivalued: false }], unmanagedAttributePolicy: 'ADMIN_VIEW' };
     const component = { id: 'up-component', providerId: 'declarative-user-profile', subComponents: {}, config: { 'kc.user.profile.config': [JSON.stringify(config)] } };
     const file = { realm: 'imported', enabled: true, components: { 'org.keycloak.userprofile.UserProfileProvider': [component], 'org.keycloak.keys.KeyProvider': [] } };
     await importRealm(repository, file, { nowMs: Date.now() });

@@ -3,7 +3,8 @@
  * component) the way Keycloak does: an unknown field or a wrong type makes it unreadable
  * (Keycloak's Jackson errors), and a readable one is then checked as a whole, every problem
  * listed (names, duplicates, validators and their configuration, group references, `username`
- * and `email` present). What passes is kept exactly as given.
+ * and `email` present). What passes is kept as given, with Keycloak's defaults filled in
+ * (`multivalued` false, both permission lists, `groups` empty), as Keycloak stores it.
  */
 import type { UPAttribute, UPConfig, UPGroup, UnmanagedAttributePolicy } from './up-config.ts';
 import { VALIDATORS } from './validators.ts';
@@ -79,11 +80,11 @@ function readAttribute(value: unknown, where: string): UPAttribute {
   const required = roles(json.required, `${where}.required`, ['roles', 'scopes']);
   if (required !== undefined) attribute.required = required;
   const permissions = roles(json.permissions, `${where}.permissions`, ['view', 'edit']);
-  if (permissions !== undefined) attribute.permissions = permissions;
+  // Keycloak stores both lists once either is given.
+  if (permissions !== undefined) attribute.permissions = { view: permissions.view ?? [], edit: permissions.edit ?? [] };
   const selector = roles(json.selector, `${where}.selector`, ['scopes']);
   if (selector !== undefined) attribute.selector = selector;
-  const multivalued = optional(json.multivalued, isBoolean, 'a boolean', `${where}.multivalued`);
-  if (multivalued !== undefined) attribute.multivalued = multivalued;
+  attribute.multivalued = optional(json.multivalued, isBoolean, 'a boolean', `${where}.multivalued`) ?? false;
   const group = optional(json.group, isString, 'a string', `${where}.group`);
   if (group !== undefined) attribute.group = group;
   const defaultValue = optional(json.defaultValue, isString, 'a string', `${where}.defaultValue`);
@@ -153,8 +154,10 @@ export function parseUpConfig(value: unknown): UPConfig {
   if (policy !== undefined && policy !== null && !POLICIES.includes(policy as UnmanagedAttributePolicy)) {
     throw new UnreadableConfig(`unmanagedAttributePolicy: expected one of ${POLICIES.join(', ')}`);
   }
-  const config: UPConfig = { attributes: attributes.map((a, i) => readAttribute(a, `attributes[${i}]`)) };
-  if (Array.isArray(groups)) config.groups = groups.map((g, i) => readGroup(g, `groups[${i}]`));
+  const config: UPConfig = {
+    attributes: attributes.map((a, i) => readAttribute(a, `attributes[${i}]`)),
+    groups: Array.isArray(groups) ? groups.map((g, i) => readGroup(g, `groups[${i}]`)) : [],
+  };
   if (policy !== undefined && policy !== null) config.unmanagedAttributePolicy = policy as UnmanagedAttributePolicy;
   const problems = problemsOf(config);
   if (problems.length > 0) throw new InvalidConfig(problems);

@@ -4,7 +4,7 @@
  * decided for that editor, and its validators as they run (empty values ignored, single-valued
  * attributes limited to one value).
  */
-import type { UPConfig } from './up-config.ts';
+import { isRootAttribute, type UPConfig } from './up-config.ts';
 import { applies, canEdit, canView, isRequired, type ProfileContext } from './validate-profile.ts';
 
 export function profileMetadata(config: UPConfig, context: ProfileContext): Record<string, unknown> {
@@ -16,7 +16,8 @@ export function profileMetadata(config: UPConfig, context: ProfileContext): Reco
       if (!a.multivalued && validators.multivalued === undefined) validators.multivalued = { max: '1' };
       return {
         name: a.name,
-        displayName: a.displayName ?? a.name,
+        // Keycloak names root attributes by their message key, others by their name.
+        displayName: a.displayName ?? (isRootAttribute(a.name) ? `\${${a.name}}` : a.name),
         required: isRequired(a, context),
         readOnly: !canEdit(a, context),
         ...(a.annotations ? { annotations: a.annotations } : {}),
