@@ -11,15 +11,12 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type KcAdminClient from '@keycloak/keycloak-admin-client';
 import { UnmanagedAttributePolicy, type UserProfileConfig } from '@keycloak/keycloak-admin-client/lib/defs/userProfileMetadata.js';
-import { newKeyEncryptionKeyText } from '../../src/crypto/index.ts';
-import { freshDatabase, type FreshDatabase } from '../support/postgres.ts';
-import { adminClient, adminRequest, masterToken, startAdminServer, type AdminServer } from './admin-support.ts';
+import { adminClient, adminRequest, masterToken, startAdminServerOn, type AdminServer } from './admin-support.ts';
 
 const REALM = 'directory';
 
 for (const dialect of ['sqlite', 'postgres'] as const) describe(`admin API: user search (${dialect})`, () => {
   let server: AdminServer;
-  let database: FreshDatabase | undefined;
   let kc: KcAdminClient;
   let token: string;
   let aliceId: string;
@@ -28,8 +25,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) describe(`admin API: user
   const raw = (query: string) => adminRequest(server.url, token, 'GET', `/${REALM}/users${query}`);
 
   before(async () => {
-    if (dialect === 'postgres') database = await freshDatabase();
-    server = await startAdminServer(database ? { db: 'postgres', dbUrl: database.url, kek: { variable: 'HOLDFAST_KEK', value: newKeyEncryptionKeyText() } } : {});
+    server = await startAdminServerOn(dialect);
     const master = await adminClient(server.url);
     await master.realms.create({ realm: REALM, enabled: true });
     kc = await adminClient(server.url, {}, REALM);
@@ -53,7 +49,6 @@ for (const dialect of ['sqlite', 'postgres'] as const) describe(`admin API: user
   });
   after(async () => {
     await server.close();
-    await database?.drop();
   });
 
   it("searches as Keycloak does: prefixes, wildcards, quotes, several terms, id", async () => {

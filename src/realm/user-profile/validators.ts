@@ -46,6 +46,14 @@ const bound = (config: Record<string, unknown>, name: string, integer: boolean):
   return value === 'invalid' ? undefined : value;
 };
 
+/** Keycloak's message for a value out of bounds: one for both bounds set, one for each alone. */
+function boundsMessage(min: number | undefined, max: number | undefined, keys: { both: string; min: string; max: string }): string {
+  return min !== undefined && max !== undefined ? keys.both : min !== undefined ? keys.min : keys.max;
+}
+
+const LENGTH_KEYS = { both: 'error-invalid-length', min: 'error-invalid-length-too-short', max: 'error-invalid-length-too-long' };
+const RANGE_KEYS = { both: 'error-number-out-of-range', min: 'error-number-out-of-range-too-small', max: 'error-number-out-of-range-too-big' };
+
 const length: Validator = {
   configProblem: (config) => numbersProblem(config, ['min', 'max'], true),
   validate(attribute, values, config) {
@@ -55,8 +63,7 @@ const length: Validator = {
     for (const raw of values) {
       const value = config['trim-disabled'] === true || config['trim-disabled'] === 'true' ? raw : raw.trim();
       if ((min === undefined || value.length >= min) && (max === undefined || value.length <= max)) continue;
-      const key = min !== undefined && max !== undefined ? 'error-invalid-length' : min !== undefined ? 'error-invalid-length-too-short' : 'error-invalid-length-too-long';
-      errors.push(error(attribute, message(config, key), min ?? null, max ?? null));
+      errors.push(error(attribute, message(config, boundsMessage(min, max, LENGTH_KEYS)), min ?? null, max ?? null));
     }
     return errors;
   },
@@ -119,8 +126,7 @@ function numberValidator(integer: boolean): Validator {
         if (!Number.isFinite(parsed) || (integer && !Number.isSafeInteger(parsed))) {
           errors.push(error(attribute, message(config, 'error-invalid-number')));
         } else if ((min !== undefined && parsed < min) || (max !== undefined && parsed > max)) {
-          const key = min !== undefined && max !== undefined ? 'error-number-out-of-range' : min !== undefined ? 'error-number-out-of-range-too-small' : 'error-number-out-of-range-too-big';
-          errors.push(error(attribute, message(config, key), min ?? null, max ?? null));
+          errors.push(error(attribute, message(config, boundsMessage(min, max, RANGE_KEYS)), min ?? null, max ?? null));
         }
       }
       return errors;
