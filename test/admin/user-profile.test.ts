@@ -293,7 +293,7 @@ describe('user profile on upgrade', () => {
       // Back to the release before: no user profile, no attribute index, migration 007 not run.
       const file = fs.readdirSync(dataDir).find((f) => f.endsWith('.db') || f.endsWith('.sqlite'))!;
       const db = new Database(`${dataDir}/${file}`);
-      db.exec("DROP TABLE user_profile; DROP TABLE user_attribute; DELETE FROM kysely_migration WHERE name = '007-user-profile';");
+      db.exec("DROP TABLE user_profile; DROP TABLE user_attribute; DROP INDEX app_user_realm_lower_first_name; DROP INDEX app_user_realm_lower_last_name; DELETE FROM kysely_migration WHERE name = '007-user-profile';");
       db.close();
 
       server = await startAdminServer({ dataDir });

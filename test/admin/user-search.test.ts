@@ -70,6 +70,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) describe(`admin API: user
     assert.deepEqual(await find({ search: '_' }), []);
     assert.deepEqual(await find({ search: 'carol_' }), ['carol_x']);
     assert.deepEqual(await find({ search: 'bob', enabled: false }), ['bobby.tables']);
+    assert.deepEqual(await find({ search: 'bob', exact: false }), ['bobby.tables', 'carol_x']);
     assert.deepEqual(await find({ search: `id:${aliceId}` }), ['alice']);
     assert.deepEqual(await find({ search: 'id:nope' }), []);
   });
@@ -94,6 +95,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) describe(`admin API: user
     assert.deepEqual(await find({ q: 'dept:"eng sales"' }), ['carol_x']);
     assert.deepEqual(await find({ q: 'note:100%' }), ['carol_x']);
     assert.deepEqual(await find({ q: 'dept:eng', username: 'bob' }), ['bobby.tables']);
+    assert.deepEqual(await find({ q: 'dept:eng', exact: true }), ['bobby.tables']);
     assert.deepEqual(await find({ idpAlias: 'google' }), []);
     assert.deepEqual(await find({ idpAlias: 'google', idpUserId: '1' }), []);
   });
@@ -133,6 +135,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) describe(`admin API: user
       ['?search=bob&username=carol', 'username'],
       ['?search=bob&q=dept:eng', 'q'],
       ['?search=bob&emailVerified=true', 'emailVerified'],
+      ['?search=bob&exact=true', 'exact'],
       ['?exact=true', 'exact'],
       ['?q=dept', 'q'],
       ['?q=dept:eng%20sales', 'q'],

@@ -59,7 +59,8 @@ function userSearch(request: FastifyRequest, known: readonly string[], withPagin
   const page = withPaging ? paging(request, DEFAULT_MAX) : {};
   const search = queryString(request, 'search');
   if (search !== undefined) {
-    const ignored = COUNT_PARAMETERS.find((name) => name !== 'search' && name !== 'enabled' && given(name));
+    // `exact=false` is the default and changes nothing, so a client sending it along is fine.
+    const ignored = COUNT_PARAMETERS.find((name) => name !== 'search' && name !== 'enabled' && given(name) && !(name === 'exact' && exact === false));
     if (ignored) throw adminBadRequest(`${ignored}: cannot be combined with search`, ignored);
     if (search.trim().startsWith(SEARCH_BY_ID)) {
       if (enabled !== undefined) throw adminBadRequest('enabled: cannot be combined with search by id', 'enabled');
@@ -67,7 +68,8 @@ function userSearch(request: FastifyRequest, known: readonly string[], withPagin
     }
     return { kind: 'query', query: { search: searchTerms(search), enabled, ...page } };
   }
-  if (exact === true && !FIELD_FILTERS.some(given)) throw adminBadRequest('exact: applies to username, email, firstName or lastName, and none was given', 'exact');
+  // `q` always matches whole values, so `exact` may come with it.
+  if (exact === true && !FIELD_FILTERS.some(given) && !given('q')) throw adminBadRequest('exact: applies to username, email, firstName, lastName or q, and none was given', 'exact');
   // No user has a federated identity: holdfast brokers no identity providers.
   if (given('idpAlias') || given('idpUserId')) return { kind: 'none' };
   const q = queryString(request, 'q');

@@ -175,9 +175,19 @@ const wildcard = (text: string): string => escapeLike(text.toLowerCase()).replac
 type UserColumn = 'username' | 'email' | 'first_name' | 'last_name';
 const SEARCHED_COLUMNS: UserColumn[] = ['username', 'email', 'first_name', 'last_name'];
 
-function lowerLike(eb: ExpressionBuilder<Database, 'app_user'>, column: UserColumn, pattern: string) {
+/**
+ * The column as compared in searches: usernames and emails are stored lower-case, so they are
+ * compared as they are (their indexes serve exact matches); names through `lower()`, which
+ * migration 007 indexes per realm.
+ */
+function searchable(eb: ExpressionBuilder<Database, 'app_user'>, column: UserColumn) {
+  return column === 'username' || column === 'email' ? eb.ref(column) : eb.fn<string>('lower', [column]);
+}
+
+function matches(eb: ExpressionBuilder<Database, 'app_user'>, column: UserColumn, exact: boolean, text: string) {
+  if (exact) return eb(searchable(eb, column), '=', text);
   // The ESCAPE clause makes SQLite honour `\` as PostgreSQL does by default.
-  return sql<boolean>`lower(${eb.ref(column)}) like ${pattern} escape '\\'`;
+  return sql<boolean>`${searchable(eb, column)} like ${text} escape '\\'`;
 }
 
 export class SqlRealmRepository implements RealmRepository {
@@ -334,7 +344,7 @@ export class SqlRealmRepository implements RealmRepository {
     for (const term of query.search ?? []) {
       // Keycloak's search: every term must match one of the fields, whole or as a prefix pattern.
       const text = term.text.toLowerCase();
-      q = q.where((eb) => eb.or(SEARCHED_COLUMNS.map((column) => (term.exact ? eb(eb.fn('lower', [column]), '=', text) : lowerLike(eb, column, `${wildcard(text)}%`)))));
+      q = q.where((eb) => eb.or(SEARCHED_COLUMNS.map((column) => matches(eb, column, term.exact, term.exact ? text : `${wildcard(text)}%`))));
     }
     for (const [field, column] of [
       ['username', 'username'],
@@ -345,7 +355,7 @@ export class SqlRealmRepository implements RealmRepository {
       const value = query[field];
       if (value === undefined) continue;
       const lower = value.toLowerCase();
-      q = q.where((eb) => (query.exact ? eb(eb.fn('lower', [column]), '=', lower) : lowerLike(eb, column, `%${wildcard(lower)}%`)));
+      q = q.where((eb) => matches(eb, column, query.exact === true, query.exact ? lower : `%${wildcard(lower)}%`));
     }
     if (query.enabled !== undefined) q = q.where('enabled', '=', flag(query.enabled));
     if (query.emailVerified !== undefined) q = q.where('email_verified', '=', flag(query.emailVerified));

@@ -3,7 +3,8 @@
  * profile once an admin (or a realm file) set one; without a row the realm has Keycloak's
  * default. `user_attribute` indexes users' attribute values for `q=key:value` searches: the name
  * and a SHA-256 of the lower-cased value, as Keycloak's own attribute table does, so values of
- * any length can be matched through an index (the attributes themselves stay in `app_user`).
+ * any length can be matched through an index (the attributes themselves stay in `app_user`);
+ * and first and last names get lower-cased indexes for exact name searches.
  *
  * Realms of an earlier release showed every user attribute in the admin API; Keycloak's default
  * profile hides unmanaged ones. So that nothing an admin could see disappears at the upgrade, a
@@ -11,7 +12,7 @@
  * ENABLED. Only new tables, so nodes of the previous release keep running beside this one
  * (DESIGN rule 8); users they write meanwhile are indexed when next written by this release.
  */
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { newId } from '../../../crypto/index.ts';
 import { defaultUserProfile } from '../../../realm/user-profile/index.ts';
 import { attributeIndexRows } from '../sql-realm-repository.ts';
@@ -33,6 +34,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .execute();
   await db.schema.createIndex('user_attribute_name_value').on('user_attribute').columns(['name', 'value_hash']).execute();
   await db.schema.createIndex('user_attribute_user').on('user_attribute').column('user_id').execute();
+  // Exact name searches (`search="…"`, `firstName=…&exact=true`) compare lower-cased names.
+  for (const column of ['first_name', 'last_name']) {
+    await sql`create index ${sql.id(`app_user_realm_lower_${column}`)} on app_user (realm_id, lower(${sql.ref(column)}))`.execute(db);
+  }
 
   const typed = db as unknown as Kysely<{
     realm: { id: string; name: string };
