@@ -8,6 +8,7 @@
 import { AdminError, adminBadRequest, adminConflict } from '../errors/index.ts';
 import {
   isRootAttribute,
+  MAX_ATTRIBUTE_NAME,
   mergeAttributes,
   userProfileOf,
   validateProfile,
@@ -20,9 +21,6 @@ import {
   type User,
 } from '../realm/index.ts';
 import type { UserRepresentation } from './representations/user.ts';
-
-/** The longest attribute name Keycloak's store (and holdfast's search index) holds. */
-const MAX_ATTRIBUTE_NAME = 255;
 
 /** Keycloak's body for failed profile checks. */
 export function profileError(errors: ProfileError[]): AdminError {

@@ -9,89 +9,20 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Context } from '../../context.ts';
 import { newId } from '../../crypto/index.ts';
 import { AdminError, adminBadRequest, adminConflict } from '../../errors/index.ts';
-import { defaultGroupIds, newPasswordCredential, newUser, profileMetadata, userProfileOf, type LoadedRealm, type StoredCredential, type User, type UserQuery } from '../../realm/index.ts';
+import { defaultGroupIds, newPasswordCredential, newUser, profileMetadata, userProfileOf, type LoadedRealm, type StoredCredential, type User } from '../../realm/index.ts';
 import { DISABLED_REASON } from '../../session/index.ts';
 import { isAllowed, type AdminIdentity } from '../admin-auth.ts';
 import { findUser } from '../admin-lookups.ts';
 import { requireActOnUser } from '../role-grants.ts';
-import { adminScope, attributeQuery, collectionPaths, location, paging, queryBoolean, queryString, readBody, refuseUnknownQuery, shapeToAdminError } from '../admin-request.ts';
+import { adminScope, collectionPaths, location, queryBoolean, readBody, refuseUnknownQuery, shapeToAdminError } from '../admin-request.ts';
 import { index, ShapeError } from '../json-shape.ts';
 import { isUniqueViolation } from '../realm-file/import-conflict.ts';
 import { credentialRepresentation, HASH_FIELDS, hashPlainPassword, parseCredential, toPasswordCredential, type CredentialRepresentation } from '../representations/credential.ts';
 import { applyUserRepresentation, toBriefUserRepresentation, toUserRepresentation, userRepresentation } from '../representations/user.ts';
 import { assertUnique, checkProfile, profileAttributes, withRootAttributes } from '../user-profile.ts';
+import { userSearch, type UserSearch } from '../user-search.ts';
 
 const UPDATE_PASSWORD = 'UPDATE_PASSWORD';
-const DEFAULT_MAX = 100;
-const SEARCH_BY_ID = 'id:';
-const FIELD_FILTERS = ['username', 'email', 'firstName', 'lastName'] as const;
-const COUNT_PARAMETERS = ['search', ...FIELD_FILTERS, 'exact', 'emailVerified', 'enabled', 'idpAlias', 'idpUserId', 'q'] as const;
-const LIST_PARAMETERS = [...COUNT_PARAMETERS, 'briefRepresentation', 'first', 'max'] as const;
-const MAX_ATTRIBUTE_NAME = 255;
-
-/** What `/users` and `/users/count` were asked for: a query for the store, one user by id, or nobody. */
-type UserSearch = { kind: 'query'; query: UserQuery } | { kind: 'id'; id: string } | { kind: 'none' };
-
-/**
- * Keycloak's `search`: `*` alone is everyone, `"…"` a whole value, otherwise space-separated
- * terms that must all match (each a prefix, `*` a wildcard inside it).
- */
-function searchTerms(search: string): NonNullable<UserQuery['search']> {
-  const trimmed = search.trim();
-  const quoted = (text: string) => text.length >= 2 && text.startsWith('"') && text.endsWith('"');
-  if (quoted(trimmed)) return [{ exact: true, text: trimmed.slice(1, -1) }];
-  return trimmed
-    .split(/\s+/)
-    .filter((term) => term !== '' && term !== '*')
-    .map((term) => (quoted(term) ? { exact: true, text: term.slice(1, -1) } : { exact: false, text: term }));
-}
-
-/**
- * The filters of a `/users` request. Keycloak ignores filters it does not combine (a `search`
- * with `username`, `exact` with no field filter, unknown names): those are refused here, so a
- * script never acts on more users than it asked for.
- */
-function userSearch(request: FastifyRequest, known: readonly string[], withPaging: boolean): UserSearch {
-  refuseUnknownQuery(request, known);
-  const given = (name: string) => queryString(request, name) !== undefined;
-  const enabled = queryBoolean(request, 'enabled');
-  const exact = queryBoolean(request, 'exact');
-  const page = withPaging ? paging(request, DEFAULT_MAX) : {};
-  const search = queryString(request, 'search');
-  if (search !== undefined) {
-    // `exact=false` is the default and changes nothing, so a client sending it along is fine.
-    const ignored = COUNT_PARAMETERS.find((name) => name !== 'search' && name !== 'enabled' && given(name) && !(name === 'exact' && exact === false));
-    if (ignored) throw adminBadRequest(`${ignored}: cannot be combined with search`, ignored);
-    if (search.trim().startsWith(SEARCH_BY_ID)) {
-      if (enabled !== undefined) throw adminBadRequest('enabled: cannot be combined with search by id', 'enabled');
-      return { kind: 'id', id: search.trim().slice(SEARCH_BY_ID.length).trim() };
-    }
-    return { kind: 'query', query: { search: searchTerms(search), enabled, ...page } };
-  }
-  // `q` always matches whole values, so `exact` may come with it.
-  if (exact === true && !FIELD_FILTERS.some(given) && !given('q')) throw adminBadRequest('exact: applies to username, email, firstName, lastName or q, and none was given', 'exact');
-  // No user has a federated identity: holdfast brokers no identity providers.
-  if (given('idpAlias') || given('idpUserId')) return { kind: 'none' };
-  const q = queryString(request, 'q');
-  const attributes = q === undefined ? undefined : attributeQuery(q);
-  const longName = attributes?.find(([name]) => name.length > MAX_ATTRIBUTE_NAME);
-  if (longName) throw adminBadRequest(`q: attribute names are at most ${MAX_ATTRIBUTE_NAME} characters`, 'q');
-  return {
-    kind: 'query',
-    query: {
-      username: queryString(request, 'username'),
-      email: queryString(request, 'email'),
-      firstName: queryString(request, 'firstName'),
-      lastName: queryString(request, 'lastName'),
-      exact,
-      enabled,
-      emailVerified: queryBoolean(request, 'emailVerified'),
-      attributes,
-      ...page,
-    },
-  };
-}
-
 function access(identity: AdminIdentity, realm: LoadedRealm) {
   return { view: isAllowed(identity, realm, 'view-users'), manage: isAllowed(identity, realm, 'manage-users') };
 }
@@ -137,7 +68,7 @@ export async function userRoutes(app: FastifyInstance, { ctx }: { ctx: Context }
 
   const findUsers = async (request: FastifyRequest) => {
     const { identity, realm } = await adminScope(ctx, request, 'query-users');
-    const search = userSearch(request, LIST_PARAMETERS, true);
+    const search = userSearch(request, 'list');
     const brief = queryBoolean(request, 'briefRepresentation') === true;
     const users = await searchUsers(realm, search);
     const rights = access(identity, realm);
@@ -146,7 +77,7 @@ export async function userRoutes(app: FastifyInstance, { ctx }: { ctx: Context }
 
   app.get('/admin/realms/:realm/users/count', async (request) => {
     const { realm } = await adminScope(ctx, request, 'query-users');
-    const search = userSearch(request, COUNT_PARAMETERS, false);
+    const search = userSearch(request, 'count');
     if (search.kind === 'query') return ctx.realms.repository.countUsers(realm.realm.id, search.query);
     return (await searchUsers(realm, search)).length;
   });

@@ -37,6 +37,9 @@ export interface UPConfig {
   unmanagedAttributePolicy?: UnmanagedAttributePolicy;
 }
 
+/** The longest attribute name Keycloak's store (and holdfast's search index) holds. */
+export const MAX_ATTRIBUTE_NAME = 255;
+
 /** The attributes stored as columns of the user rather than in its attribute map. */
 export const ROOT_ATTRIBUTES = ['username', 'email', 'firstName', 'lastName'] as const;
 export type RootAttribute = (typeof ROOT_ATTRIBUTES)[number];

@@ -10,6 +10,7 @@ import type { GroupMembership, NewUserRecord, PasswordCredential, RealmRepositor
 import type { Client, ClientScope, Group, Realm, RealmDefaultType, Role, StoredUserProfile, User } from '../../realm/types.ts';
 import { sha256Hex, type KeyKind, type KeyRing, type StoredKey } from '../../crypto/index.ts';
 import { DEFAULT_REALM_SETTINGS } from '../../realm/defaults.ts';
+import { MAX_ATTRIBUTE_NAME } from '../../realm/user-profile/index.ts';
 
 const flag = (value: boolean): number => (value ? 1 : 0);
 
@@ -154,15 +155,13 @@ function toStoredCredential(row: { id: string; type: string; user_label: string 
   };
 }
 
-/** The longest attribute name the search index holds (Keycloak's column width); longer ones are not searchable. */
-export const MAX_INDEXED_NAME = 255;
-
 export const attributeValueHash = (value: string): string => sha256Hex(value.toLowerCase());
 
 /** The search-index rows of one user's attributes. */
 export function attributeIndexRows(userId: string, attributes: Record<string, string[]>): UserAttributeTable[] {
   return Object.entries(attributes)
-    .filter(([name]) => name.length <= MAX_INDEXED_NAME)
+    // Longer names (from a realm file) are kept on the user but cannot be searched for.
+    .filter(([name]) => name.length <= MAX_ATTRIBUTE_NAME)
     .flatMap(([name, values]) => [...new Set(values.map(attributeValueHash))].map((value_hash) => ({ user_id: userId, name, value_hash })));
 }
 
