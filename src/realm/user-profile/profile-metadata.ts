@@ -4,13 +4,30 @@
  * decided for that editor, and its validators as they run (empty values ignored, single-valued
  * attributes limited to one value).
  */
-import { isRootAttribute, type UPConfig } from './up-config.ts';
+import { isRootAttribute, type UPConfig, type UPGroup } from './up-config.ts';
 import { applies, canEdit, canView, isRequired, type ProfileContext } from './validate-profile.ts';
 
-export function profileMetadata(config: UPConfig, context: ProfileContext): Record<string, unknown> {
+export interface UPAttributeMetadata {
+  name: string;
+  displayName: string;
+  required: boolean;
+  readOnly: boolean;
+  annotations?: Record<string, unknown>;
+  validators: Record<string, Record<string, unknown>>;
+  multivalued: boolean;
+  group?: string;
+  defaultValue?: string;
+}
+
+export interface UPMetadata {
+  attributes: UPAttributeMetadata[];
+  groups: UPGroup[];
+}
+
+export function profileMetadata(config: UPConfig, context: ProfileContext): UPMetadata {
   const attributes = config.attributes
     .filter((a) => applies(a, context) && canView(a, context.role))
-    .map((a) => {
+    .map((a): UPAttributeMetadata => {
       const validators: Record<string, Record<string, unknown>> = {};
       for (const [id, options] of Object.entries(a.validations ?? {})) validators[id] = id === 'multivalued' ? options : { ...options, 'ignore.empty.value': options['ignore.empty.value'] ?? true };
       if (!a.multivalued && validators.multivalued === undefined) validators.multivalued = { max: '1' };
