@@ -1,6 +1,7 @@
 /**
  * RealmRepository on SQL. Realm settings and client representations are JSON documents (they are
- * read whole and parsed once into the realm cache); users are columns, because they are queried.
+ * read whole and parsed once into the realm cache); users are columns, because they are queried,
+ * and every write of a user rewrites its rows in the `user_attribute` search index.
  * Realm key material is sealed under the key-encryption key on the way in and opened on the way
  * out, so everything above this file sees plain keys and the database holds none.
  */
