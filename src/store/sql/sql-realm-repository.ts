@@ -403,8 +403,13 @@ export class SqlRealmRepository implements RealmRepository {
   }
   async updateUser(user: User): Promise<void> {
     const { id, ...row } = userRow(user);
-    await this.db.updateTable('app_user').set(row).where('id', '=', id).execute();
-    await this.indexAttributes([id], attributeIndexRows(id, user.attributes));
+    // The row and its index rows change together, so a `q` search never sees one without the other.
+    const write = async (repository: SqlRealmRepository) => {
+      await repository.db.updateTable('app_user').set(row).where('id', '=', id).execute();
+      await repository.indexAttributes([id], attributeIndexRows(id, user.attributes));
+    };
+    if (this.db.isTransaction) await write(this);
+    else await this.db.transaction().execute((tx) => write(new SqlRealmRepository(tx, this.keyRing)));
   }
   async deleteUser(id: string): Promise<void> {
     await this.db.deleteFrom('app_user').where('id', '=', id).execute();
