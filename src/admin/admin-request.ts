@@ -66,6 +66,27 @@ export function queryBoolean(request: FastifyRequest, name: string): boolean | u
   return value === 'true';
 }
 
+const QUERY_PAIR = /^(?:"([^"]*)"|([^\s:"]+)):(?:"([^"]*)"|([^\s"]*))(?:\s+|$)/;
+
+/** `q=key:value key2:"two words"`: attributes a group or user must all have, with those values. */
+export function attributeQuery(q: string): Array<[string, string]> {
+  const pairs: Array<[string, string]> = [];
+  let rest = q.trim();
+  while (rest !== '') {
+    const match = QUERY_PAIR.exec(rest);
+    if (!match) throw adminBadRequest('q: expected key:value pairs separated by spaces', 'q');
+    pairs.push([match[1] ?? match[2], match[3] ?? match[4]]);
+    rest = rest.slice(match[0].length);
+  }
+  return pairs;
+}
+
+/** Refuses query parameters the endpoint does not know: Keycloak ignores them, so a typo would widen a search. */
+export function refuseUnknownQuery(request: FastifyRequest, known: readonly string[]): void {
+  const unknown = Object.keys(request.query as Record<string, unknown>).find((name) => !known.includes(name));
+  if (unknown !== undefined) throw adminBadRequest(`${unknown}: unknown query parameter (accepted: ${known.join(', ')})`, unknown);
+}
+
 /** Keycloak's paging: `first` from 0, `max` defaulting per endpoint; negative values mean the default. */
 export function paging(request: FastifyRequest, defaultMax: number): { first: number; max: number } {
   const first = queryInteger(request, 'first', 0);

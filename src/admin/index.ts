@@ -29,6 +29,8 @@ import { serverInfoRoutes } from './routes/server-info.ts';
 import { sessionRoutes } from './routes/sessions.ts';
 import { userGroupRoutes } from './routes/user-groups.ts';
 import { userRoutes } from './routes/users.ts';
+import { userProfileRoutes } from './routes/user-profile.ts';
+import { userCredentialRoutes } from './routes/user-credentials.ts';
 
 export { importRealm, type ImportOptions, type ImportOutcome, type ImportProgress } from './realm-file/import-realm.ts';
 export { exportRealm, UnknownRealm, type ExportOptions } from './realm-file/export-realm.ts';
@@ -53,6 +55,8 @@ export async function adminRoutes(app: FastifyInstance, { ctx }: { ctx: Context 
     clientScopeLinkRoutes,
     roleRoutes,
     userRoutes,
+    userProfileRoutes,
+    userCredentialRoutes,
     groupRoutes,
     defaultGroupRoutes,
     userGroupRoutes,

@@ -1,27 +1,76 @@
 /**
- * The checks Keycloak 26's default user profile applies to users created or edited through the
- * admin API, with its error bodies: username present (3–255 characters, no markup or spaces),
- * email well-formed, names at most 255 characters, username and email unique in the realm.
- * Realm imports skip the profile checks, as Keycloak's do, but not uniqueness.
+ * The realm's user profile applied to users created, changed and shown through the admin API:
+ * a body is checked as a whole against the profile (Keycloak's 400 bodies: one error as
+ * `{field, errorMessage, params}`, several as `{errors: [...]}`), attributes the admin may not
+ * change are kept when not sent and refused when changed, and a user is shown with the attributes
+ * an admin may see. Realm imports skip the profile checks, as Keycloak's do, but not uniqueness.
  */
 import { AdminError, adminBadRequest, adminConflict } from '../errors/index.ts';
-import type { RealmRepository, RealmSettings, User } from '../realm/index.ts';
+import {
+  isRootAttribute,
+  MAX_ATTRIBUTE_NAME,
+  mergeAttributes,
+  userProfileOf,
+  validateProfile,
+  type ProfileAttributes,
+  type ProfileContext,
+  type ProfileError,
+  type RealmModel,
+  type RealmRepository,
+  type RealmSettings,
+  type User,
+} from '../realm/index.ts';
+import type { UserRepresentation } from './representations/user.ts';
 
-const PROHIBITED_IN_USERNAME = /[\s<>&"'\\/$%!#?§;*~|^=[\]{}()]|\p{Cc}/u;
-const EMAIL = /^[^\s@]+@[^\s@]+\.?[^\s@]*$/;
+/** Keycloak's body for failed profile checks. */
+export function profileError(errors: ProfileError[]): AdminError {
+  return new AdminError(400, errors.length === 1 ? { ...errors[0] } : { errors });
+}
 
-const fieldError = (field: string, errorMessage: string, params: unknown[]) => new AdminError(400, { field, errorMessage, params });
+/** A user as the profile sees it: root attributes and the attribute map in one. */
+export function profileAttributes(user: User): ProfileAttributes {
+  const root = { username: user.username, email: user.email, firstName: user.firstName, lastName: user.lastName };
+  const attributes: ProfileAttributes = Object.fromEntries(Object.entries(user.attributes));
+  for (const [name, value] of Object.entries(root)) attributes[name] = value === undefined ? [] : [value];
+  return attributes;
+}
 
-export function checkProfile(user: User): void {
-  if (user.username === '') throw adminBadRequest('User name is missing');
-  if (user.username.length < 3 || user.username.length > 255) throw fieldError('username', 'error-invalid-length', ['username', 3, 255]);
-  // Service accounts are named by holdfast from the clientId and escape the character rule.
-  if (!user.serviceAccountClientId && PROHIBITED_IN_USERNAME.test(user.username)) throw fieldError('username', 'error-username-invalid-character', ['username']);
-  if (user.email !== undefined && (user.email.length > 255 || !EMAIL.test(user.email))) throw fieldError('email', 'invalidEmailMessage', ['email']);
-  for (const field of ['firstName', 'lastName'] as const) {
-    const value = user[field];
-    if (value !== undefined && value.length > 255) throw fieldError(field, 'error-invalid-length', [field, undefined, 255]);
+/**
+ * Keycloak reads root attributes from `attributes` too when the top-level field is absent
+ * (`attributes.firstName`); they are moved there, so the attribute map keeps only the others.
+ */
+export function withRootAttributes(rep: UserRepresentation): UserRepresentation {
+  if (rep.attributes === undefined) return rep;
+  const next: UserRepresentation = { ...rep, attributes: {} };
+  for (const [name, values] of Object.entries(rep.attributes)) {
+    if (!isRootAttribute(name)) {
+      if (name.length > MAX_ATTRIBUTE_NAME) throw adminBadRequest(`attributes: the name '${name.slice(0, 40)}…' is longer than ${MAX_ATTRIBUTE_NAME} characters`, 'attributes');
+      next.attributes![name] = values;
+    } else if (next[name] === undefined) {
+      next[name] = values[0] ?? '';
+    }
   }
+  return next;
+}
+
+/**
+ * Checks `next` (a new user, or `current` with a body applied) against the realm's profile; its
+ * attribute map becomes the body's (`given`, when the body had one) plus what the admin may not
+ * change. Throws Keycloak's 400 when the profile refuses it.
+ */
+export function checkProfile(model: RealmModel, current: User | undefined, next: User, given: Record<string, string[]> | undefined): User {
+  const config = userProfileOf(model);
+  const context: ProfileContext = {
+    role: 'admin',
+    current: current && profileAttributes(current),
+    editUsernameAllowed: model.realm.settings.editUsernameAllowed,
+    serviceAccount: next.serviceAccountClientId !== undefined,
+  };
+  const attributes = given === undefined ? next.attributes : mergeAttributes(config, given, context);
+  const checked: User = { ...next, attributes };
+  const errors = validateProfile(config, profileAttributes(checked), context);
+  if (errors.length > 0) throw profileError(errors);
+  return checked;
 }
 
 /** 409 when another user of the realm has this username, or this email unless duplicates are allowed. */

@@ -3,7 +3,7 @@
  * realms and users live in the database whichever session store is chosen).
  */
 import type { StoredKey, PasswordHash } from '../crypto/index.ts';
-import type { Client, ClientScope, Group, Realm, Role, User } from './types.ts';
+import type { Client, ClientScope, Group, Realm, Role, StoredUserProfile, User } from './types.ts';
 
 export interface PasswordCredential extends PasswordHash {
   id: string;
@@ -36,14 +36,22 @@ export interface GroupMembership {
   groupId: string;
 }
 
+/**
+ * Keycloak's admin user search. `search` is a list of terms a user must all match, each in
+ * username, email, first or last name: `exact` terms whole (case-insensitive), others as a
+ * case-insensitive LIKE pattern. The per-field filters match infix unless `exact`.
+ */
 export interface UserQuery {
-  search?: string;
+  search?: Array<{ exact: boolean; text: string }>;
   username?: string;
   email?: string;
   firstName?: string;
   lastName?: string;
   exact?: boolean;
   enabled?: boolean;
+  emailVerified?: boolean;
+  /** Attribute name and value pairs a user must all have (values compared case-insensitively). */
+  attributes?: Array<[string, string]>;
   first?: number;
   max?: number;
 }
@@ -71,6 +79,10 @@ export interface RealmRepository {
   createRealm(realm: Realm): Promise<void>;
   updateRealm(realm: Realm): Promise<void>;
   deleteRealm(id: string): Promise<void>;
+
+  /** The realm's declarative user profile, when one was set. */
+  getUserProfile(realmId: string): Promise<StoredUserProfile | undefined>;
+  setUserProfile(realmId: string, profile: StoredUserProfile): Promise<void>;
 
   listKeys(realmId: string): Promise<StoredKey[]>;
   addKeys(keys: StoredKey[]): Promise<void>;
@@ -112,7 +124,11 @@ export interface RealmRepository {
   listUsersPage(realmId: string, afterId: string | undefined, limit: number): Promise<User[]>;
   /** Users directly mapped to a role, by username. */
   listUsersWithRole(roleId: string, first: number, max: number): Promise<User[]>;
+  /** A user's credentials in priority order (lowest first, as Keycloak lists them). */
   listCredentials(userId: string): Promise<StoredCredential[]>;
+  deleteCredential(userId: string, credentialId: string): Promise<void>;
+  updateCredentialLabel(userId: string, credentialId: string, userLabel: string): Promise<void>;
+  setCredentialPriorities(userId: string, priorities: Array<{ id: string; priority: number }>): Promise<void>;
   credentialsOfUsers(userIds: string[]): Promise<Map<string, StoredCredential[]>>;
   roleIdsOfUsers(userIds: string[]): Promise<Map<string, string[]>>;
 

@@ -86,12 +86,13 @@ export class RealmService {
   private async load(name: string): Promise<LoadedRealm | undefined> {
     const realm = await this.repository.findRealmByName(name);
     if (!realm) return undefined;
-    const [clients, roles, groups, clientScopes, keys] = await Promise.all([
+    const [clients, roles, groups, clientScopes, keys, userProfile] = await Promise.all([
       this.repository.listClients(realm.id),
       this.repository.listRoles(realm.id),
       this.repository.listGroups(realm.id),
       this.repository.listClientScopes(realm.id),
       this.repository.listKeys(realm.id),
+      this.repository.getUserProfile(realm.id),
     ]);
     const model: RealmModel = {
       realm,
@@ -100,11 +101,12 @@ export class RealmService {
       rolesById: new Map(roles.map((r) => [r.id, r])),
       groupsById: new Map(groups.map((g) => [g.id, g])),
       clientScopesById: new Map(clientScopes.map((s) => [s.id, s])),
+      userProfile,
     };
     return { ...model, keys: importRealmKeys(keys), scopeGrants: clientScopeGrants(model) };
   }
 
-  /** Tells every node (this one included) that a realm, its clients, client scopes, roles, groups or keys changed. */
+  /** Tells every node (this one included) that a realm, its clients, client scopes, roles, groups, user profile or keys changed. */
   realmChanged(realmId: string): Promise<void> {
     return this.bus.publish({ kind: 'realm', id: realmId });
   }

@@ -2,6 +2,7 @@
  * Realms, clients, users, roles and groups as the rest of holdfast sees them: parsed once when
  * loaded, named with Keycloak's JSON field names.
  */
+import type { UPConfig } from './user-profile/index.ts';
 
 /** Realm settings with Keycloak's names and meanings (see keycloak-compat.md §8.1). */
 export interface RealmSettings {
@@ -170,6 +171,12 @@ export interface ClientScope {
   position: number;
 }
 
+/** A realm's declarative user profile as stored: Keycloak keeps it as a component, whose id we keep. */
+export interface StoredUserProfile {
+  componentId: string;
+  config: UPConfig;
+}
+
 /** Everything about a realm that requests need on every call, loaded and parsed once. */
 export interface RealmModel {
   realm: Realm;
@@ -179,4 +186,6 @@ export interface RealmModel {
   groupsById: Map<string, Group>;
   /** In `position` order. */
   clientScopesById: Map<string, ClientScope>;
+  /** The stored user profile; undefined: Keycloak's default (see userProfileOf). */
+  userProfile?: StoredUserProfile;
 }

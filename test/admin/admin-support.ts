@@ -8,6 +8,8 @@ import fs from 'node:fs';
 import KcAdminClient from '@keycloak/keycloak-admin-client';
 import { buildApp, type Holdfast } from '../../src/app.ts';
 import { testConfig, type Config } from '../../src/config/index.ts';
+import { newKeyEncryptionKeyText } from '../../src/crypto/index.ts';
+import { freshDatabase } from '../support/postgres.ts';
 import { tempDir } from '../support/process.ts';
 
 export interface AdminServer {
@@ -31,6 +33,21 @@ export async function startAdminServer(overrides: Partial<Config> = {}): Promise
     async close() {
       await holdfast.close();
       if (overrides.dataDir === undefined) fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A server on SQLite, or on a throwaway PostgreSQL database that `close()` drops. */
+export async function startAdminServerOn(dialect: 'sqlite' | 'postgres'): Promise<AdminServer> {
+  if (dialect === 'sqlite') return startAdminServer();
+  const database = await freshDatabase();
+  // On PostgreSQL a key-encryption key is always given (README "Secrets at rest").
+  const server = await startAdminServer({ db: 'postgres', dbUrl: database.url, kek: { variable: 'HOLDFAST_KEK', value: newKeyEncryptionKeyText() } });
+  return {
+    ...server,
+    async close() {
+      await server.close();
+      await database.drop();
     },
   };
 }

@@ -11,16 +11,13 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type KcAdminClient from '@keycloak/keycloak-admin-client';
-import { newKeyEncryptionKeyText } from '../../src/crypto/index.ts';
-import { freshDatabase, type FreshDatabase } from '../support/postgres.ts';
-import { adminClient, adminRequest, failure, masterToken, startAdminServer, tokenFor, type AdminServer } from './admin-support.ts';
+import { adminClient, adminRequest, failure, masterToken, startAdminServerOn, tokenFor, type AdminServer } from './admin-support.ts';
 
 const REALM = 'org';
 const FORBIDDEN = { status: 403, body: { error: 'HTTP 403 Forbidden' } };
 
 for (const dialect of ['sqlite', 'postgres'] as const) describe(`admin API: groups (${dialect})`, () => {
   let server: AdminServer;
-  let database: FreshDatabase | undefined;
   let kc: KcAdminClient;
   let token: string;
   let appId: string;
@@ -50,9 +47,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) describe(`admin API: grou
   }
 
   before(async () => {
-    if (dialect === 'postgres') database = await freshDatabase();
-    // On PostgreSQL a key-encryption key is always given (README "Secrets at rest").
-    server = await startAdminServer(database ? { db: 'postgres', dbUrl: database.url, kek: { variable: 'HOLDFAST_KEK', value: newKeyEncryptionKeyText() } } : {});
+    server = await startAdminServerOn(dialect);
     const master = await adminClient(server.url);
     await master.realms.create({ realm: REALM, enabled: true });
     kc = await adminClient(server.url, {}, REALM);
@@ -64,7 +59,6 @@ for (const dialect of ['sqlite', 'postgres'] as const) describe(`admin API: grou
   });
   after(async () => {
     await server.close();
-    await database?.drop();
   });
 
   it('builds a tree with paths, finds groups by path, search, attributes and page, and counts them', async () => {

@@ -7,6 +7,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type KcAdminClient from '@keycloak/keycloak-admin-client';
+import { UnmanagedAttributePolicy } from '@keycloak/keycloak-admin-client/lib/defs/userProfileMetadata.js';
 import { adminClient, failure, startAdminServer, tokenFor, type AdminServer } from './admin-support.ts';
 
 describe('admin API: users, roles and role mappings', () => {
@@ -21,6 +22,8 @@ describe('admin API: users, roles and role mappings', () => {
     const master = await adminClient(server.url);
     await master.realms.create({ realm: 'people', enabled: true });
     kc = await adminClient(server.url, {}, 'people');
+    // The users here carry attributes the default profile does not declare (user-profile.test.ts covers the profile).
+    await kc.users.updateProfile({ ...(await kc.users.getProfile()), unmanagedAttributePolicy: UnmanagedAttributePolicy.Enabled });
     await kc.clients.create({ clientId: 'app', secret: 'app-secret', directAccessGrantsEnabled: true });
     ({ id: aliceId } = await kc.users.create({
       username: 'Alice',
@@ -55,7 +58,9 @@ describe('admin API: users, roles and role mappings', () => {
     const names = (users: Array<{ username?: string }>) => users.map((u) => u.username);
     assert.deepEqual(names(await kc.users.find({ search: 'ali' })), ['alice', 'dave']);
     assert.deepEqual(names(await kc.users.find({ search: '"bob"' })), ['bob']);
-    assert.deepEqual(names(await kc.users.find({ search: 'example.com', first: 1, max: 2 })), ['bob', 'carol']);
+    // Keycloak's search terms are prefixes unless `*` says otherwise.
+    assert.deepEqual(names(await kc.users.find({ search: 'example.com' })), []);
+    assert.deepEqual(names(await kc.users.find({ search: '*example.com', first: 1, max: 2 })), ['bob', 'carol']);
     assert.deepEqual(names(await kc.users.find({ username: 'a' })), ['alice', 'carol', 'dave']);
     assert.deepEqual(names(await kc.users.find({ username: 'a', exact: true })), []);
     assert.deepEqual(names(await kc.users.find({ email: 'carol@example.com', exact: true })), ['carol']);
@@ -84,8 +89,12 @@ describe('admin API: users, roles and role mappings', () => {
     assert.deepEqual(taken.body, { errorMessage: 'User exists with same username' });
     const email = await failure(kc.users.create({ username: 'bobby', email: 'bob@example.com' }));
     assert.deepEqual([email.status, email.body], [409, { errorMessage: 'User exists with same email' }]);
+    // Usernames are read-only unless the realm has editUsernameAllowed.
     const rename = await failure(kc.users.update({ id: aliceId }, { username: 'carol' }));
-    assert.equal(rename.status, 409);
+    assert.deepEqual([rename.status, rename.body], [400, { field: 'username', errorMessage: 'error-user-attribute-read-only', params: ['username'] }]);
+    await kc.realms.update({ realm: 'people' }, { editUsernameAllowed: true });
+    assert.equal((await failure(kc.users.update({ id: aliceId }, { username: 'carol' }))).status, 409);
+    await kc.realms.update({ realm: 'people' }, { editUsernameAllowed: false });
     const short = await failure(kc.users.create({ username: 'ab' }));
     assert.deepEqual([short.status, short.body], [400, { field: 'username', errorMessage: 'error-invalid-length', params: ['username', 3, 255] }]);
     const missing = await failure(kc.users.create({ email: 'x@example.com' }));

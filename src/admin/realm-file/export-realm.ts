@@ -13,6 +13,7 @@ import { toGroupsExport } from '../representations/group.ts';
 import { toRealmRepresentation } from '../representations/realm.ts';
 import { toRoleExport } from '../representations/role.ts';
 import { toUserExport } from '../representations/user.ts';
+import { toUserProfileComponent, USER_PROFILE_PROVIDER_TYPE } from './plan-user-profile.ts';
 
 export interface ExportOptions {
   includeUsers: boolean;
@@ -32,13 +33,14 @@ export class UnknownRealm extends Error {}
 export async function exportRealm(repository: RealmRepository, name: string, options: ExportOptions): Promise<Record<string, unknown>> {
   const realm = await repository.findRealmByName(name);
   if (!realm) throw new UnknownRealm(`realm '${name}' not found`);
-  const [clients, roles, groups, clientScopes, keys, localizationTexts] = await Promise.all([
+  const [clients, roles, groups, clientScopes, keys, localizationTexts, userProfile] = await Promise.all([
     repository.listClients(realm.id),
     repository.listRoles(realm.id),
     repository.listGroups(realm.id),
     repository.listClientScopes(realm.id),
     repository.listKeys(realm.id),
     repository.localizationTexts(realm.id),
+    repository.getUserProfile(realm.id),
   ]);
   const { sealKey } = importRealmKeys(keys);
   const model: RealmModel = {
@@ -48,6 +50,7 @@ export async function exportRealm(repository: RealmRepository, name: string, opt
     rolesById: new Map(roles.map((r) => [r.id, r])),
     groupsById: new Map(groups.map((g) => [g.id, g])),
     clientScopesById: new Map(clientScopes.map((s) => [s.id, s])),
+    userProfile,
   };
   const byName = (a: { name: string }, b: { name: string }) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
   const sortedClients = [...clients].sort((a, b) => (a.clientId < b.clientId ? -1 : a.clientId > b.clientId ? 1 : 0));
@@ -72,6 +75,8 @@ export async function exportRealm(repository: RealmRepository, name: string, opt
     defaultDefaultClientScopes: realmDefaultScopes(model, 'default').map((s) => s.name),
     defaultOptionalClientScopes: realmDefaultScopes(model, 'optional').map((s) => s.name),
     localizationTexts,
+    // As Keycloak: the user profile component only once one was set.
+    ...(userProfile ? { components: { [USER_PROFILE_PROVIDER_TYPE]: [toUserProfileComponent(userProfile)] } } : {}),
   };
   if (options.includeUsers) representation.users = await exportUsers(repository, model, options.onProgress);
   return representation;

@@ -9,6 +9,7 @@ import { parseShape } from '../json-shape.ts';
 import { hashPlainPassword, type PlainPassword } from '../representations/credential.ts';
 import { ImportConflict, isUniqueViolation, REALM_EXISTS } from './import-conflict.ts';
 import { planRealm } from './plan-realm.ts';
+import { planUserProfile, USER_PROFILE_PROVIDER_TYPE } from './plan-user-profile.ts';
 import { planUsers } from './plan-users.ts';
 import { LossyImport, lossyParts, type Finding } from './lossy-parts.ts';
 import { realmFileRepresentation } from './realm-file-shape.ts';
@@ -53,6 +54,7 @@ export async function importRealm(repository: RealmRepository, input: unknown, o
   if (parts.refused.length > 0 && options.allowLossy !== true) throw new LossyImport(parts);
   const plan = await planRealm(rep, options.nowMs);
   const users = planUsers(rep.users ?? [], plan, options.nowMs);
+  const userProfile = planUserProfile(plan.realm.name, rep.components?.[USER_PROFILE_PROVIDER_TYPE], rep.users ?? []);
   await hashPlainPasswords(users.plain);
 
   const total = users.records.length;
@@ -65,6 +67,7 @@ export async function importRealm(repository: RealmRepository, input: unknown, o
       if (await tx.findRealmById(plan.realm.id)) throw new ImportConflict('id', `a realm with id '${plan.realm.id}' already exists`);
       await tx.createRealm(plan.realm);
       await tx.addKeys(plan.keys);
+      if (userProfile.profile) await tx.setUserProfile(plan.realm.id, userProfile.profile);
       await tx.createClientScopes(plan.clientScopes);
       for (const client of plan.clients) await tx.createClient(client);
       for (const role of plan.roles) await tx.createRole(role);
@@ -82,7 +85,8 @@ export async function importRealm(repository: RealmRepository, input: unknown, o
     if (isUniqueViolation(error)) throw new ImportConflict('', `Conflict detected: an id in the file is already used (${error.message})`);
     throw error;
   }
-  return { realm: plan.realm, outcome: 'imported', users: total, notHonoured: parts.refused, ignored: parts.ignored };
+  const ignored = [...parts.ignored, ...userProfile.warnings.map((reason) => ({ path: 'components', reason }))];
+  return { realm: plan.realm, outcome: 'imported', users: total, notHonoured: parts.refused, ignored };
 }
 
 /** Argon2 is deliberately slow: a few at a time keeps the event loop and memory in check. */

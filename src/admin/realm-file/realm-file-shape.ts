@@ -11,6 +11,7 @@ import { localizationTexts } from '../representations/localization.ts';
 import { realmSettingChecks } from '../representations/realm.ts';
 import { roleRepresentation } from '../representations/role.ts';
 import { userRepresentation } from '../representations/user.ts';
+import { USER_PROFILE_PROVIDER_TYPE, userProfileComponents } from './plan-user-profile.ts';
 
 export const realmFileRepresentation = object({
   ...realmSettingChecks,
@@ -29,5 +30,7 @@ export const realmFileRepresentation = object({
   // Paths of the groups every new user joins.
   defaultGroups: stringList,
   localizationTexts,
+  // Of Keycloak's components, the user profile is planned here (plan-user-profile.ts); lossy-parts judges the rest.
+  components: object({ [USER_PROFILE_PROVIDER_TYPE]: userProfileComponents }),
 });
 export type RealmFileRepresentation = Checked<typeof realmFileRepresentation>;

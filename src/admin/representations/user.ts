@@ -6,7 +6,7 @@
 import type { RealmModel, StoredCredential, User } from '../../realm/index.ts';
 import { boolean, integer, list, multiValuedMap, object, record, string, stringList, type Checked } from '../json-shape.ts';
 import { credentialRepresentation, toCredentialExport } from './credential.ts';
-import { roleNames } from '../../realm/index.ts';
+import { roleNames, userProfileOf, visibleAttributes } from '../../realm/index.ts';
 
 export const userRepresentation = object({
   id: string,
@@ -36,7 +36,18 @@ export interface UserAccess {
   manage: boolean;
 }
 
+/** The admin view: attributes the realm's user profile lets an admin see (Keycloak hides the others). */
 export function toUserRepresentation(model: RealmModel, user: User, access?: UserAccess): Record<string, unknown> {
+  return userRepresentationWith(model, { ...user, attributes: visibleAttributes(userProfileOf(model), user.attributes, 'admin') }, access);
+}
+
+/** Keycloak's brief representation (`briefRepresentation=true`). */
+export function toBriefUserRepresentation(model: RealmModel, user: User): Record<string, unknown> {
+  const { id, username, firstName, lastName, email, emailVerified, createdTimestamp, enabled } = toUserRepresentation(model, user);
+  return { id, username, firstName, lastName, email, emailVerified, createdTimestamp, enabled };
+}
+
+function userRepresentationWith(model: RealmModel, user: User, access?: UserAccess): Record<string, unknown> {
   const serviceClient = user.serviceAccountClientId ? model.clientsById.get(user.serviceAccountClientId) : undefined;
   return {
     id: user.id,
@@ -59,11 +70,14 @@ export function toUserRepresentation(model: RealmModel, user: User, access?: Use
   };
 }
 
-/** The realm-file form: the representation plus credentials, role mappings by name and groups by path. */
+/**
+ * The realm-file form: the representation with every attribute (a file is a backup, whatever the
+ * profile shows), credentials, role mappings by name and groups by path.
+ */
 export function toUserExport(model: RealmModel, user: User, credentials: StoredCredential[], roleIds: string[], groupPaths: string[]): Record<string, unknown> {
   const roles = roleNames(model, roleIds);
   return {
-    ...toUserRepresentation(model, user),
+    ...userRepresentationWith(model, user),
     credentials: credentials.map(toCredentialExport),
     realmRoles: roles.realm,
     ...(Object.keys(roles.client).length > 0 ? { clientRoles: roles.client } : {}),

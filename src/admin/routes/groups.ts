@@ -10,12 +10,12 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Context } from '../../context.ts';
 import { newId } from '../../crypto/index.ts';
 import { adminBadRequest, adminNotFound } from '../../errors/index.ts';
-import { byName, childNamed, childrenByParent, findGroupByPath, lineage, subGroupsOf, subtree, type Group, type LoadedRealm, type RealmModel, type User } from '../../realm/index.ts';
+import { byName, childNamed, childrenByParent, findGroupByPath, lineage, subGroupsOf, subtree, type Group, type LoadedRealm, type RealmModel } from '../../realm/index.ts';
 import { findGroup } from '../admin-lookups.ts';
-import { adminScope, collectionPaths, location, paging, queryBoolean, queryString, readBody } from '../admin-request.ts';
+import { adminScope, attributeQuery, collectionPaths, location, paging, queryBoolean, queryString, readBody } from '../admin-request.ts';
 import { groupAccess, groupName, refuseEditInMove, refuseParentChange, refuseUnappliedFields, siblingExists, topLevelExists, writeGroups } from '../group-writes.ts';
 import { groupRepresentation, toGroupRepresentation } from '../representations/group.ts';
-import { toUserRepresentation } from '../representations/user.ts';
+import { toBriefUserRepresentation, toUserRepresentation } from '../representations/user.ts';
 import { requireGroupPower } from '../role-grants.ts';
 
 const UNLIMITED = Number.MAX_SAFE_INTEGER;
@@ -29,21 +29,6 @@ export function nameMatcher(search: string | undefined, exact: boolean): (group:
   if (search === undefined) return () => true;
   const lower = search.toLowerCase();
   return exact ? (g) => g.name === search : (g) => g.name.toLowerCase().includes(lower);
-}
-
-const QUERY_PAIR = /^(?:"([^"]*)"|([^\s:"]+)):(?:"([^"]*)"|([^\s"]*))(?:\s+|$)/;
-
-/** `q=key:value key2:"two words"`: attributes a group must all have, with those values. */
-function attributeQuery(q: string): Array<[string, string]> {
-  const pairs: Array<[string, string]> = [];
-  let rest = q.trim();
-  while (rest !== '') {
-    const match = QUERY_PAIR.exec(rest);
-    if (!match) throw adminBadRequest('q: expected key:value pairs separated by spaces', 'q');
-    pairs.push([match[1] ?? match[2], match[3] ?? match[4]]);
-    rest = rest.slice(match[0].length);
-  }
-  return pairs;
 }
 
 const page = <T>(items: T[], first: number, max: number): T[] => items.slice(first, first + max);
@@ -79,12 +64,6 @@ function subGroupCounter(model: RealmModel, wanted: boolean): (group: Group) => 
   if (!wanted) return () => undefined;
   const children = childrenByParent(model);
   return (group) => children.get(group.id)?.length ?? 0;
-}
-
-/** Keycloak's brief user representation, as group members are listed with `briefRepresentation`. */
-function briefUser(model: RealmModel, user: User): Record<string, unknown> {
-  const { id, username, firstName, lastName, email, emailVerified, createdTimestamp, enabled } = toUserRepresentation(model, user);
-  return { id, username, firstName, lastName, email, emailVerified, createdTimestamp, enabled };
 }
 
 /** A group can never go under itself or one of its own subgroups. */
@@ -258,7 +237,7 @@ export async function groupRoutes(app: FastifyInstance, { ctx }: { ctx: Context 
     const brief = queryBoolean(request, 'briefRepresentation') === true;
     const { first, max } = paging(request, DEFAULT_MEMBERS_MAX);
     const members = await ctx.realms.repository.listGroupMembers(group.id, first, max);
-    return members.map((user) => (brief ? briefUser(realm, user) : toUserRepresentation(realm, user)));
+    return members.map((user) => (brief ? toBriefUserRepresentation(realm, user) : toUserRepresentation(realm, user)));
   });
 
   app.get('/admin/realms/:realm/group-by-path/*', async (request) => {

@@ -1,43 +1,28 @@
 /**
- * `/admin/realms/{realm}/users`: find and count (search, username, email, first/last name,
- * exact, enabled, paging), create (with credentials), read, update, delete, and reset-password.
- * Clear-text passwords are hashed before the transaction; every write is one transaction.
+ * `/admin/realms/{realm}/users`: find and count as Keycloak searches (search terms, per-field
+ * filters, exact, enabled, emailVerified, attributes by `q`, paging), create (with credentials),
+ * read (with the profile's metadata when asked), update, delete, and reset-password. Bodies are
+ * checked against the realm's user profile. Clear-text passwords are hashed before the
+ * transaction; every write is one transaction.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Context } from '../../context.ts';
 import { newId } from '../../crypto/index.ts';
 import { AdminError, adminBadRequest, adminConflict } from '../../errors/index.ts';
-import { defaultGroupIds, newPasswordCredential, newUser, type LoadedRealm, type StoredCredential, type User, type UserQuery } from '../../realm/index.ts';
+import { defaultGroupIds, newPasswordCredential, newUser, profileMetadata, userProfileOf, type LoadedRealm, type StoredCredential, type User } from '../../realm/index.ts';
+import { DISABLED_REASON } from '../../session/index.ts';
 import { isAllowed, type AdminIdentity } from '../admin-auth.ts';
 import { findUser } from '../admin-lookups.ts';
 import { requireActOnUser } from '../role-grants.ts';
-import { adminScope, collectionPaths, location, paging, queryBoolean, queryString, readBody, shapeToAdminError } from '../admin-request.ts';
+import { adminScope, collectionPaths, location, queryBoolean, readBody, refuseUnknownQuery, shapeToAdminError } from '../admin-request.ts';
 import { index, ShapeError } from '../json-shape.ts';
 import { isUniqueViolation } from '../realm-file/import-conflict.ts';
 import { credentialRepresentation, HASH_FIELDS, hashPlainPassword, parseCredential, toPasswordCredential, type CredentialRepresentation } from '../representations/credential.ts';
-import { applyUserRepresentation, toUserRepresentation, userRepresentation } from '../representations/user.ts';
-import { assertUnique, checkProfile } from '../user-profile.ts';
+import { applyUserRepresentation, toBriefUserRepresentation, toUserRepresentation, userRepresentation } from '../representations/user.ts';
+import { assertUnique, checkProfile, profileAttributes, withRootAttributes } from '../user-profile.ts';
+import { userSearch, type UserSearch } from '../user-search.ts';
 
 const UPDATE_PASSWORD = 'UPDATE_PASSWORD';
-const DEFAULT_MAX = 100;
-
-function userQuery(request: FastifyRequest, withPaging: boolean): UserQuery {
-  const enabled = queryBoolean(request, 'enabled');
-  const search = queryString(request, 'search');
-  const page = withPaging ? paging(request, DEFAULT_MAX) : {};
-  // As in Keycloak, a free-text search ignores the per-field filters.
-  if (search !== undefined) return { search, enabled, ...page };
-  return {
-    username: queryString(request, 'username'),
-    email: queryString(request, 'email'),
-    firstName: queryString(request, 'firstName'),
-    lastName: queryString(request, 'lastName'),
-    exact: queryBoolean(request, 'exact'),
-    enabled,
-    ...page,
-  };
-}
-
 function access(identity: AdminIdentity, realm: LoadedRealm) {
   return { view: isAllowed(identity, realm, 'view-users'), manage: isAllowed(identity, realm, 'manage-users') };
 }
@@ -73,30 +58,38 @@ async function conflictOnRace<T>(work: () => Promise<T>): Promise<T> {
 }
 
 export async function userRoutes(app: FastifyInstance, { ctx }: { ctx: Context }): Promise<void> {
+  /** The users a search names; a search by id finds service accounts too, as in Keycloak. */
+  const searchUsers = async (realm: LoadedRealm, search: UserSearch): Promise<User[]> => {
+    if (search.kind === 'none') return [];
+    if (search.kind === 'query') return ctx.realms.repository.findUsers(realm.realm.id, search.query);
+    const user = await ctx.realms.repository.findUserById(search.id);
+    return user && user.realmId === realm.realm.id ? [user] : [];
+  };
+
   const findUsers = async (request: FastifyRequest) => {
     const { identity, realm } = await adminScope(ctx, request, 'query-users');
+    const search = userSearch(request, 'list');
     const brief = queryBoolean(request, 'briefRepresentation') === true;
-    const users = await ctx.realms.repository.findUsers(realm.realm.id, userQuery(request, true));
+    const users = await searchUsers(realm, search);
     const rights = access(identity, realm);
-    return users.map((user) => {
-      const rep = toUserRepresentation(realm, user, rights);
-      if (brief) delete rep.attributes;
-      return rep;
-    });
+    return users.map((user) => (brief ? toBriefUserRepresentation(realm, user) : toUserRepresentation(realm, user, rights)));
   };
 
   app.get('/admin/realms/:realm/users/count', async (request) => {
     const { realm } = await adminScope(ctx, request, 'query-users');
-    return ctx.realms.repository.countUsers(realm.realm.id, userQuery(request, false));
+    const search = userSearch(request, 'count');
+    if (search.kind === 'query') return ctx.realms.repository.countUsers(realm.realm.id, search.query);
+    return (await searchUsers(realm, search)).length;
   });
 
   const createUser = async (request: FastifyRequest, reply: FastifyReply) => {
     const { realm } = await adminScope(ctx, request, 'manage-users');
-    const rep = readBody(request, userRepresentation);
+    const rep = withRootAttributes(readBody(request, userRepresentation));
     const nowMs = ctx.clock.nowMs();
     // Keycloak's admin API ignores ids, timestamps and role lists in the body: the server owns them.
-    const user = applyUserRepresentation(newUser(realm.realm.id, { id: newId(), username: '', enabled: false }, nowMs), { ...rep, username: rep.username ?? '' });
-    checkProfile(user);
+    const applied = applyUserRepresentation(newUser(realm.realm.id, { id: newId(), username: '', enabled: false }, nowMs), { ...rep, username: rep.username ?? '' });
+    if (applied.username === '') throw adminBadRequest('User name is missing');
+    const user = checkProfile(realm, undefined, applied, rep.attributes);
     const credentials = await credentialsOf(rep.credentials, user, nowMs);
     await conflictOnRace(() =>
       ctx.realms.repository.transaction(async (tx) => {
@@ -114,17 +107,22 @@ export async function userRoutes(app: FastifyInstance, { ctx }: { ctx: Context }
 
   app.get('/admin/realms/:realm/users/:id', async (request) => {
     const { identity, realm } = await adminScope(ctx, request, 'view-users');
+    refuseUnknownQuery(request, ['userProfileMetadata']);
     const user = await findUser(ctx, realm, (request.params as { id: string }).id);
-    return toUserRepresentation(realm, user, access(identity, realm));
+    const rep = toUserRepresentation(realm, user, access(identity, realm));
+    if (queryBoolean(request, 'userProfileMetadata') !== true) return rep;
+    const context = { role: 'admin' as const, current: profileAttributes(user), editUsernameAllowed: realm.realm.settings.editUsernameAllowed };
+    return { ...rep, userProfileMetadata: profileMetadata(userProfileOf(realm), context) };
   });
 
   app.put('/admin/realms/:realm/users/:id', async (request, reply) => {
     const { identity, realm } = await adminScope(ctx, request, 'manage-users');
     const user = await findUser(ctx, realm, (request.params as { id: string }).id);
     await requireActOnUser(ctx, identity, realm, user);
-    const rep = readBody(request, userRepresentation);
-    const updated = applyUserRepresentation(user, rep);
-    checkProfile(updated);
+    const rep = withRootAttributes(readBody(request, userRepresentation));
+    const updated = checkProfile(realm, user, applyUserRepresentation(user, rep), rep.attributes);
+    // Enabling a user lifts a permanent lockout, whose mark no profile shows (Keycloak removes it too).
+    if (rep.enabled === true) updated.attributes = Object.fromEntries(Object.entries(updated.attributes).filter(([name]) => name !== DISABLED_REASON));
     const credentials = await credentialsOf(rep.credentials, updated, ctx.clock.nowMs());
     await conflictOnRace(() =>
       ctx.realms.repository.transaction(async (tx) => {

@@ -113,6 +113,20 @@ export interface RealmLocalizationTable {
   text_key: string;
   text_value: string;
 }
+/** A realm's declarative user profile, once set (migration 008-user-profile); none: Keycloak's default. */
+export interface UserProfileTable {
+  realm_id: string;
+  /** The id of Keycloak's `declarative-user-profile` component, kept for export. */
+  component_id: string;
+  /** The UPConfig as JSON. */
+  config: string;
+}
+/** Search index of user attributes: SHA-256 (hex) of the lower-cased value, per name and value. */
+export interface UserAttributeTable {
+  user_id: string;
+  name: string;
+  value_hash: string;
+}
 export interface UserSessionTable {
   id: string;
   offline: number;
@@ -188,6 +202,8 @@ export interface Database {
   client_scope: ClientScopeTable;
   client_initial_access: ClientInitialAccessTable;
   realm_localization: RealmLocalizationTable;
+  user_profile: UserProfileTable;
+  user_attribute: UserAttributeTable;
   user_session: UserSessionTable;
   client_session: ClientSessionTable;
   auth_session: AuthSessionTable;

@@ -1,11 +1,12 @@
 /**
  * RealmRepository on SQL. Realm settings and client representations are JSON documents (they are
- * read whole and parsed once into the realm cache); users are columns, because they are queried.
+ * read whole and parsed once into the realm cache); users are columns, because they are queried,
+ * and every write of a user rewrites its rows in the `user_attribute` search index.
  * Realm key material is sealed under the key-encryption key on the way in and opened on the way
  * out, so everything above this file sees plain keys and the database holds none.
  */
-import type { Kysely, Selectable } from 'kysely';
-import type { ClientScopeTable, Database, GroupTable, UserTable } from './schema.ts';
+import { sql, type ExpressionBuilder, type Kysely, type Selectable } from 'kysely';
+import type { ClientScopeTable, Database, GroupTable, UserAttributeTable, UserTable } from './schema.ts';
 import type {
   ClientInitialAccess,
   GroupMembership,
@@ -16,9 +17,10 @@ import type {
   StoredCredential,
   UserQuery,
 } from '../../realm/realm-repository.ts';
-import type { Client, ClientScope, Group, Realm, RealmDefaultType, Role, User } from '../../realm/types.ts';
-import type { KeyKind, KeyRing, StoredKey } from '../../crypto/index.ts';
+import type { Client, ClientScope, Group, Realm, RealmDefaultType, Role, StoredUserProfile, User } from '../../realm/types.ts';
+import { sha256Hex, type KeyKind, type KeyRing, type StoredKey } from '../../crypto/index.ts';
 import { DEFAULT_REALM_SETTINGS } from '../../realm/defaults.ts';
+import { MAX_ATTRIBUTE_NAME } from '../../realm/user-profile/index.ts';
 
 const flag = (value: boolean): number => (value ? 1 : 0);
 
@@ -163,12 +165,38 @@ function toStoredCredential(row: { id: string; type: string; user_label: string 
   };
 }
 
-/** LIKE pattern for Keycloak's user search: substring by default, `*` wildcard, `"…"` exact. */
-function likePattern(search: string): { exact: boolean; pattern: string } {
-  const trimmed = search.trim();
-  if (trimmed.length >= 2 && trimmed.startsWith('"') && trimmed.endsWith('"')) return { exact: true, pattern: trimmed.slice(1, -1).toLowerCase() };
-  const escaped = trimmed.toLowerCase().replace(/[\\%_]/g, (c) => '\\' + c);
-  return { exact: false, pattern: escaped.includes('*') ? escaped.replace(/\*/g, '%') : `%${escaped}%` };
+export const attributeValueHash = (value: string): string => sha256Hex(value.toLowerCase());
+
+/** The search-index rows of one user's attributes. */
+export function attributeIndexRows(userId: string, attributes: Record<string, string[]>): UserAttributeTable[] {
+  return Object.entries(attributes)
+    // Longer names (from a realm file) are kept on the user but cannot be searched for.
+    .filter(([name]) => name.length <= MAX_ATTRIBUTE_NAME)
+    .flatMap(([name, values]) => [...new Set(values.map(attributeValueHash))].map((value_hash) => ({ user_id: userId, name, value_hash })));
+}
+
+/** `text` for a LIKE with `\` as the escape character: its own `%`, `_` and `\` match literally. */
+const escapeLike = (text: string): string => text.replace(/[\\%_]/g, (c) => '\\' + c);
+
+/** A user-given pattern: `*` is a wildcard, everything else literal. */
+const wildcard = (text: string): string => escapeLike(text.toLowerCase()).replace(/\*/g, '%');
+
+type UserColumn = 'username' | 'email' | 'first_name' | 'last_name';
+const SEARCHED_COLUMNS: UserColumn[] = ['username', 'email', 'first_name', 'last_name'];
+
+/**
+ * The column as compared in searches: usernames and emails are stored lower-case, so they are
+ * compared as they are (their indexes serve exact matches); names through `lower()`, which
+ * migration 007 indexes per realm.
+ */
+function searchable(eb: ExpressionBuilder<Database, 'app_user'>, column: UserColumn) {
+  return column === 'username' || column === 'email' ? eb.ref(column) : eb.fn<string>('lower', [column]);
+}
+
+function matches(eb: ExpressionBuilder<Database, 'app_user'>, column: UserColumn, exact: boolean, text: string) {
+  if (exact) return eb(searchable(eb, column), '=', text);
+  // The ESCAPE clause makes SQLite honour `\` as PostgreSQL does by default.
+  return sql<boolean>`${searchable(eb, column)} like ${text} escape '\\'`;
 }
 
 export class SqlRealmRepository implements RealmRepository {
@@ -207,6 +235,19 @@ export class SqlRealmRepository implements RealmRepository {
   }
   async deleteRealm(id: string): Promise<void> {
     await this.db.deleteFrom('realm').where('id', '=', id).execute();
+  }
+
+  async getUserProfile(realmId: string): Promise<StoredUserProfile | undefined> {
+    const row = await this.db.selectFrom('user_profile').selectAll().where('realm_id', '=', realmId).executeTakeFirst();
+    return row && { componentId: row.component_id, config: JSON.parse(row.config) };
+  }
+  async setUserProfile(realmId: string, profile: StoredUserProfile): Promise<void> {
+    const config = JSON.stringify(profile.config);
+    await this.db
+      .insertInto('user_profile')
+      .values({ realm_id: realmId, component_id: profile.componentId, config })
+      .onConflict((oc) => oc.column('realm_id').doUpdateSet({ component_id: profile.componentId, config }))
+      .execute();
   }
 
   async listKeys(realmId: string): Promise<StoredKey[]> {
@@ -309,15 +350,10 @@ export class SqlRealmRepository implements RealmRepository {
 
   private userQuery(realmId: string, query: UserQuery) {
     let q = this.db.selectFrom('app_user').where('realm_id', '=', realmId).where('service_account_client_id', 'is', null);
-    if (query.search !== undefined && query.search !== '' && query.search !== '*') {
-      const { exact, pattern } = likePattern(query.search);
-      q = q.where((eb) =>
-        eb.or(
-          (['username', 'email', 'first_name', 'last_name'] as const).map((column) =>
-            exact ? eb(eb.fn('lower', [column]), '=', pattern) : eb(eb.fn('lower', [column]), 'like', pattern),
-          ),
-        ),
-      );
+    for (const term of query.search ?? []) {
+      // Keycloak's search: every term must match one of the fields, whole or as a prefix pattern.
+      const text = term.text.toLowerCase();
+      q = q.where((eb) => eb.or(SEARCHED_COLUMNS.map((column) => matches(eb, column, term.exact, term.exact ? text : `${wildcard(text)}%`))));
     }
     for (const [field, column] of [
       ['username', 'username'],
@@ -328,9 +364,22 @@ export class SqlRealmRepository implements RealmRepository {
       const value = query[field];
       if (value === undefined) continue;
       const lower = value.toLowerCase();
-      q = query.exact ? q.where((eb) => eb(eb.fn('lower', [column]), '=', lower)) : q.where((eb) => eb(eb.fn('lower', [column]), 'like', likePattern(value).pattern));
+      q = q.where((eb) => matches(eb, column, query.exact === true, query.exact ? lower : `%${wildcard(lower)}%`));
     }
     if (query.enabled !== undefined) q = q.where('enabled', '=', flag(query.enabled));
+    if (query.emailVerified !== undefined) q = q.where('email_verified', '=', flag(query.emailVerified));
+    for (const [name, value] of query.attributes ?? []) {
+      q = q.where((eb) =>
+        eb.exists(
+          eb
+            .selectFrom('user_attribute')
+            .select('user_attribute.user_id')
+            .whereRef('user_attribute.user_id', '=', 'app_user.id')
+            .where('user_attribute.name', '=', name)
+            .where('user_attribute.value_hash', '=', attributeValueHash(value)),
+        ),
+      );
+    }
     return q;
   }
 
@@ -350,14 +399,26 @@ export class SqlRealmRepository implements RealmRepository {
     return Number(row.count);
   }
 
+  private async indexAttributes(userIds: string[], rows: UserAttributeTable[]): Promise<void> {
+    for (const part of chunks(userIds, INSERT_CHUNK)) await this.db.deleteFrom('user_attribute').where('user_id', 'in', part).execute();
+    for (const part of chunks(rows, INSERT_CHUNK)) await this.db.insertInto('user_attribute').values(part).execute();
+  }
+
   async createUser(user: User, roleIds: string[], password?: PasswordCredential): Promise<void> {
     await this.db.insertInto('app_user').values(userRow(user)).execute();
+    await this.indexAttributes([], attributeIndexRows(user.id, user.attributes));
     if (roleIds.length > 0) await this.addUserRoles(user.id, roleIds);
     if (password) await this.setPassword(user.id, password);
   }
   async updateUser(user: User): Promise<void> {
     const { id, ...row } = userRow(user);
-    await this.db.updateTable('app_user').set(row).where('id', '=', id).execute();
+    // The row and its index rows change together, so a `q` search never sees one without the other.
+    const write = async (repository: SqlRealmRepository) => {
+      await repository.db.updateTable('app_user').set(row).where('id', '=', id).execute();
+      await repository.indexAttributes([id], attributeIndexRows(id, user.attributes));
+    };
+    if (this.db.isTransaction) await write(this);
+    else await this.db.transaction().execute((tx) => write(new SqlRealmRepository(tx, this.keyRing)));
   }
   async deleteUser(id: string): Promise<void> {
     await this.db.deleteFrom('app_user').where('id', '=', id).execute();
@@ -401,6 +462,7 @@ export class SqlRealmRepository implements RealmRepository {
     for (const part of chunks(records, INSERT_CHUNK)) {
       await this.db.insertInto('app_user').values(part.map((r) => userRow(r.user))).execute();
     }
+    await this.indexAttributes([], records.flatMap((r) => attributeIndexRows(r.user.id, r.user.attributes)));
     const credentials = records.flatMap((r) =>
       r.credentials.map((c) => ({
         id: c.id,
@@ -438,6 +500,15 @@ export class SqlRealmRepository implements RealmRepository {
   async listCredentials(userId: string): Promise<StoredCredential[]> {
     const rows = await this.db.selectFrom('credential').selectAll().where('user_id', '=', userId).orderBy('priority').orderBy('id').execute();
     return rows.map(toStoredCredential);
+  }
+  async deleteCredential(userId: string, credentialId: string): Promise<void> {
+    await this.db.deleteFrom('credential').where('user_id', '=', userId).where('id', '=', credentialId).execute();
+  }
+  async updateCredentialLabel(userId: string, credentialId: string, userLabel: string): Promise<void> {
+    await this.db.updateTable('credential').set({ user_label: userLabel }).where('user_id', '=', userId).where('id', '=', credentialId).execute();
+  }
+  async setCredentialPriorities(userId: string, priorities: Array<{ id: string; priority: number }>): Promise<void> {
+    for (const { id, priority } of priorities) await this.db.updateTable('credential').set({ priority }).where('user_id', '=', userId).where('id', '=', id).execute();
   }
   async credentialsOfUsers(userIds: string[]): Promise<Map<string, StoredCredential[]>> {
     return byUser(userIds, async (part) => {

@@ -7,6 +7,7 @@ import * as sealedKeys from './004-sealed-keys.ts';
 import * as groups from './005-groups.ts';
 import * as clientScopes from './006-client-scopes.ts';
 import * as adminMisc from './007-admin-misc.ts';
+import * as userProfile from './008-user-profile.ts';
 
 export const migrations: Record<string, Migration> = {
   '001-initial': initial,
@@ -16,4 +17,5 @@ export const migrations: Record<string, Migration> = {
   '005-groups': groups,
   '006-client-scopes': clientScopes,
   '007-admin-misc': adminMisc,
+  '008-user-profile': userProfile,
 };
