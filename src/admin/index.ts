@@ -12,6 +12,7 @@ import { attackDetectionRoutes } from './routes/attack-detection.ts';
 import { clientRoutes } from './routes/clients.ts';
 import { clientScopeLinkRoutes } from './routes/client-scope-links.ts';
 import { clientScopeRoutes } from './routes/client-scopes.ts';
+import { componentRoutes } from './routes/components.ts';
 import { defaultGroupRoutes } from './routes/default-groups.ts';
 import { groupRoutes } from './routes/groups.ts';
 import { realmRoutes } from './routes/realms.ts';
@@ -46,6 +47,7 @@ export async function adminRoutes(app: FastifyInstance, { ctx }: { ctx: Context 
     roleMappingRoutes,
     sessionRoutes,
     attackDetectionRoutes,
+    componentRoutes,
   ]) {
     await app.register(routes, { ctx });
   }

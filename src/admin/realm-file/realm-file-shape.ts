@@ -7,6 +7,7 @@
 import { list, object, present, record, string, stringList, type Checked } from '../json-shape.ts';
 import { clientRepresentation } from '../representations/client.ts';
 import { clientScopeRepresentation } from '../representations/client-scope.ts';
+import { componentRepresentation, KEY_PROVIDER_TYPE } from '../components/key-providers.ts';
 import { groupRepresentation } from '../representations/group.ts';
 import { realmSettingChecks } from '../representations/realm.ts';
 import { roleRepresentation } from '../representations/role.ts';
@@ -28,6 +29,8 @@ export const realmFileRepresentation = object({
   groups: list(groupRepresentation),
   // Paths of the groups every new user joins.
   defaultGroups: stringList,
+  // By providerType; key providers are imported (plan-key-components), others reported.
+  components: record(list(componentRepresentation)),
   // Not modelled: their presence only turns into a warning (see unsupportedParts).
   identityProviders: list(present),
 });
@@ -36,6 +39,9 @@ export type RealmFileRepresentation = Checked<typeof realmFileRepresentation>;
 /** What an import drops that matters to logins or roles, in words for the person importing. */
 export function unsupportedParts(rep: RealmFileRepresentation): string[] {
   const warnings: string[] = [];
+  for (const [providerType, components] of Object.entries(rep.components ?? {})) {
+    if (providerType !== KEY_PROVIDER_TYPE && components.length > 0) warnings.push(`components of providerType ${providerType} are not supported: ${components.length} were not imported`);
+  }
   if ((rep.identityProviders ?? []).length > 0) warnings.push(`identity providers are not supported: ${rep.identityProviders!.length} were not imported`);
   return warnings;
 }

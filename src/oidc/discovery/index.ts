@@ -7,6 +7,7 @@ import type { Context } from '../../context.ts';
 import { resolveRealm } from '../../http/realm-route.ts';
 import { allowCors } from '../../http/cors.ts';
 import { DEFAULT_CLIENT_SCOPES, OPTIONAL_CLIENT_SCOPES } from '../../realm/defaults.ts';
+import { ASYMMETRIC_SIGNATURE_ALGORITHMS } from '../../crypto/index.ts';
 
 const AUTH_METHODS = ['client_secret_basic', 'client_secret_post'];
 
@@ -28,7 +29,7 @@ export function openidConfiguration(issuer: string): Record<string, unknown> {
     response_types_supported: ['code'],
     subject_types_supported: ['public'],
     prompt_values_supported: ['none', 'login'],
-    id_token_signing_alg_values_supported: ['RS256'],
+    id_token_signing_alg_values_supported: ASYMMETRIC_SIGNATURE_ALGORITHMS,
     userinfo_signing_alg_values_supported: ['none'],
     request_object_signing_alg_values_supported: ['none'],
     response_modes_supported: ['query', 'fragment', 'form_post'],
