@@ -15,6 +15,7 @@ import { clientScopeRoutes } from './routes/client-scopes.ts';
 import { componentRoutes } from './routes/components.ts';
 import { defaultGroupRoutes } from './routes/default-groups.ts';
 import { groupRoutes } from './routes/groups.ts';
+import { keyRoutes } from './routes/keys.ts';
 import { realmRoutes } from './routes/realms.ts';
 import { roleMappingRoutes } from './routes/role-mappings.ts';
 import { roleRoutes } from './routes/roles.ts';
@@ -48,6 +49,7 @@ export async function adminRoutes(app: FastifyInstance, { ctx }: { ctx: Context 
     sessionRoutes,
     attackDetectionRoutes,
     componentRoutes,
+    keyRoutes,
   ]) {
     await app.register(routes, { ctx });
   }

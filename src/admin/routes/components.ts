@@ -82,9 +82,4 @@ export async function componentRoutes(app: FastifyInstance, { ctx }: { ctx: Cont
     if (!found || !(await found.type.remove(ctx, realm, idOf(request)))) throw adminNotFound(NOT_FOUND);
     return reply.code(204).send();
   });
-
-  app.get('/admin/realms/:realm/keys', async (request) => {
-    const { realm } = await adminScope(ctx, request, 'view-realm');
-    return { active: realm.keys.active, keys: realm.keys.metadata };
-  });
 }
