@@ -17,7 +17,7 @@ import type KcAdminClient from '@keycloak/keycloak-admin-client';
 import { exportRealm } from '../../src/admin/index.ts';
 import { newKeyEncryptionKeyText } from '../../src/crypto/index.ts';
 import { freshDatabase, type FreshDatabase } from '../support/postgres.ts';
-import { adminClient, adminRequest, masterToken, startAdminServer, tokenFor, type AdminServer } from './admin-support.ts';
+import { adminClient, adminRequest, failure, masterToken, startAdminServer, tokenFor, userWithManagementRoles, type AdminServer } from './admin-support.ts';
 
 const REALM = 'keys';
 const REDIS_URL = 'redis://127.0.0.1:6379';
@@ -158,6 +158,18 @@ for (const dialect of ['sqlite', 'postgres'] as const) describe(`admin API: keys
     await kc.components.update({ id }, { ...shown!, config: { ...shown!.config, priority: ['400'] } });
     assert.equal((await kc.realms.getKeys({ realm: REALM })).active!.RS256, kid);
     await kc.components.del({ id });
+  });
+
+  it('least privilege: manage-realm alone may add a generated key, not a private key it knows (that would mint any token)', async () => {
+    await userWithManagementRoles(server.url, REALM, 'keeper', ['manage-realm', 'view-realm']);
+    const keeper = await adminClient(server.url, { realm: REALM, username: 'keeper', password: 'keeper-pw' }, REALM);
+    const pem = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
+    const before = JSON.stringify(await providers());
+    const refused = await failure(keeper.components.create({ name: 'mine', providerId: 'rsa', providerType: KEY_PROVIDER, config: { priority: ['900'], privateKey: [pem] } }));
+    assert.equal(refused.status, 403);
+    assert.equal(JSON.stringify(await providers()), before);
+    const { id } = await keeper.components.create(rsaProvider('keeper-generated', 1));
+    await keeper.components.del({ id });
   });
 
   it('ES256 as the realm algorithm: tokens are signed with an EC key that the JWKS publishes', async () => {

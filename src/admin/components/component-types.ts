@@ -6,6 +6,7 @@
  */
 import type { Context } from '../../context.ts';
 import type { LoadedRealm } from '../../realm/index.ts';
+import type { AdminScope } from '../admin-request.ts';
 import type { ComponentRepresentation } from './key-providers.ts';
 
 /** A component as the admin API shows it (Keycloak's ComponentRepresentation). */
@@ -23,10 +24,10 @@ export interface ComponentType {
   providerType: string;
   list(ctx: Context, realm: LoadedRealm): Promise<ComponentView[]>;
   /** Creates the component in one transaction; answers its id. */
-  create(ctx: Context, realm: LoadedRealm, rep: ComponentRepresentation): Promise<string>;
+  create(ctx: Context, scope: AdminScope, rep: ComponentRepresentation): Promise<string>;
   /** False when the type has no component of that id. */
-  update(ctx: Context, realm: LoadedRealm, id: string, rep: ComponentRepresentation): Promise<boolean>;
-  remove(ctx: Context, realm: LoadedRealm, id: string): Promise<boolean>;
+  update(ctx: Context, scope: AdminScope, id: string, rep: ComponentRepresentation): Promise<boolean>;
+  remove(ctx: Context, scope: AdminScope, id: string): Promise<boolean>;
 }
 
 const types = new Map<string, ComponentType>();

@@ -50,9 +50,10 @@ export async function componentRoutes(app: FastifyInstance, { ctx }: { ctx: Cont
     return views.filter((v) => name === undefined || v.name === name);
   };
   const create = async (request: FastifyRequest, reply: FastifyReply) => {
-    const { realm } = await adminScope(ctx, request, 'manage-realm');
+    const scope = await adminScope(ctx, request, 'manage-realm');
+    const { realm } = scope;
     const { rep, type } = checkedBody(request, realm);
-    const id = await type.create(ctx, realm, rep);
+    const id = await type.create(ctx, scope, rep);
     return reply.code(201).header('location', location(ctx, request, realm.realm.name, 'components', id)).send();
   };
   for (const url of collectionPaths('/admin/realms/:realm/components')) {
@@ -68,18 +69,19 @@ export async function componentRoutes(app: FastifyInstance, { ctx }: { ctx: Cont
     return found.view;
   });
   app.put('/admin/realms/:realm/components/:id', async (request, reply) => {
-    const { realm } = await adminScope(ctx, request, 'manage-realm');
+    const scope = await adminScope(ctx, request, 'manage-realm');
+    const { realm } = scope;
     const { rep, type } = checkedBody(request, realm);
     const found = await find(ctx, realm, idOf(request));
     if (!found) throw adminNotFound(NOT_FOUND);
     if (found.type !== type) throw adminBadRequest(`providerType cannot be changed (it is ${found.type.providerType})`, 'providerType');
-    if (!(await type.update(ctx, realm, idOf(request), rep))) throw adminNotFound(NOT_FOUND);
+    if (!(await type.update(ctx, scope, idOf(request), rep))) throw adminNotFound(NOT_FOUND);
     return reply.code(204).send();
   });
   app.delete('/admin/realms/:realm/components/:id', async (request, reply) => {
-    const { realm } = await adminScope(ctx, request, 'manage-realm');
-    const found = await find(ctx, realm, idOf(request));
-    if (!found || !(await found.type.remove(ctx, realm, idOf(request)))) throw adminNotFound(NOT_FOUND);
+    const scope = await adminScope(ctx, request, 'manage-realm');
+    const found = await find(ctx, scope.realm, idOf(request));
+    if (!found || !(await found.type.remove(ctx, scope, idOf(request)))) throw adminNotFound(NOT_FOUND);
     return reply.code(204).send();
   });
 }
