@@ -7,16 +7,22 @@
  * algorithm, an imported `rsa` private key, and export → import into a fresh data directory
  * keeping a refresh token valid (sessions live in Redis under a throwaway key prefix, so the
  * session outlives the data directory, and only the keys decide); a Keycloak-shaped full export
- * imports with its keys. SQLite and PostgreSQL (a throwaway database).
+ * imports with its keys. SQLite and PostgreSQL (a throwaway database). A database from before key
+ * providers gets its keys as components, with certificates, and its tokens keep verifying.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createPublicKey, generateKeyPairSync, randomBytes, X509Certificate } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
 import { Redis } from 'ioredis';
 import type KcAdminClient from '@keycloak/keycloak-admin-client';
 import { exportRealm } from '../../src/admin/index.ts';
 import { newKeyEncryptionKeyText } from '../../src/crypto/index.ts';
+import { form, testApp } from '../support/app.ts';
 import { freshDatabase, type FreshDatabase } from '../support/postgres.ts';
+import { tempDir } from '../support/process.ts';
 import { adminClient, adminRequest, failure, masterToken, startAdminServer, tokenFor, userWithManagementRoles, type AdminServer } from './admin-support.ts';
 
 const REALM = 'keys';
@@ -260,5 +266,39 @@ for (const dialect of ['sqlite', 'postgres'] as const) describe(`admin API: keys
     assert.equal(refused.status, 400);
     assert.match(JSON.stringify(refused.body), /components\.org\.keycloak\.keys\.KeyProvider\[0\].*Failed to decode private key/);
     assert.equal((await request('GET', '/bad-keys')).status, 404);
+  });
+});
+
+describe('keys on upgrade', () => {
+  it('turns the keys of a database from before key providers into components with certificates; tokens issued before still verify and refresh', async () => {
+    const dataDir = tempDir('holdfast-keys-upgrade-');
+    const demo = '/realms/demo/protocol/openid-connect';
+    const alice = { grant_type: 'password', username: 'alice', password: 'alice', client_id: 'demo-service', client_secret: 'demo-service-secret' };
+    try {
+      let t = await testApp({ dataDir });
+      const issued = (await t.app.inject({ method: 'POST', url: `${demo}/token`, ...form(alice) })).json();
+      await t.close();
+      // Back to the release before: no component columns, no aes-generated key, migration 007 not run.
+      const file = fs.readdirSync(dataDir).find((f) => f.endsWith('.db'))!;
+      const db = new Database(path.join(dataDir, file));
+      db.exec("DELETE FROM realm_key WHERE kind = 'aes-key'; DELETE FROM kysely_migration WHERE name = '007-key-providers';");
+      for (const column of ['component_id', 'provider_id', 'name', 'priority', 'enabled', 'certificate', 'config']) db.exec(`ALTER TABLE realm_key DROP COLUMN ${column}`);
+      db.close();
+
+      t = await testApp({ dataDir });
+      const refreshed = await t.app.inject({ method: 'POST', url: `${demo}/token`, ...form({ ...alice, grant_type: 'refresh_token', refresh_token: issued.refresh_token }) });
+      assert.equal(refreshed.statusCode, 200, refreshed.body);
+      const userinfo = await t.app.inject({ method: 'GET', url: `${demo}/userinfo`, headers: { authorization: `Bearer ${issued.access_token}` } });
+      assert.equal(userinfo.statusCode, 200);
+      const jwk = (await t.app.inject({ method: 'GET', url: `${demo}/certs` })).json().keys[0];
+      assert.equal(jwk.kid, header(issued.access_token).kid);
+      assert.equal(new X509Certificate(Buffer.from(jwk.x5c[0], 'base64')).subject, 'CN=demo');
+      const realm = (await t.ctx.realms.getRealm('demo'))!;
+      const components = (await t.ctx.realms.repository.listKeys(realm.realm.id)).flatMap((k) => (k.component ? [`${k.component.name}:${k.component.priority}`] : [])).sort();
+      assert.deepEqual(components, ['hmac-generated-hs512:100', 'rsa-generated:100']);
+      await t.close();
+    } finally {
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });
