@@ -66,6 +66,7 @@ const COMMON: Record<string, Setting> = {
   active: flag('Active'),
 };
 const RSA_KEY_SIZE = choice('Key size', ['1024', '2048', '3072', '4096']);
+const SECRET_SIZE = choice('Secret size', ['16', '24', '32', '64', '128', '256', '512']);
 
 interface ProviderDefinition {
   kind: Exclude<KeyKind, 'aes'>;
@@ -101,21 +102,21 @@ const PROVIDERS: Record<string, ProviderDefinition> = {
   },
   'ecdsa-generated': {
     kind: 'ec',
-    settings: { ...COMMON, ecdsaEllipticCurveKey: choice('Elliptic Curve', Object.values(EC_CURVES)), ecGenerateCertificate: flag('Generate certificate') },
+    settings: { ...COMMON, ecdsaEllipticCurveKey: choice('Elliptic Curve', Object.values(EC_CURVES)), ecGenerateCertificate: flag('Generate Certificate') },
     material: ['ecdsaPrivateKey', 'ecdsaPublicKey', 'privateKey', 'certificate', 'kid'],
     defaultAlgorithm: 'ES256',
     sizeSetting: 'ecdsaEllipticCurveKey',
   },
   'hmac-generated': {
     kind: 'hmac',
-    settings: { ...COMMON, secretSize: choice('Secret size', ['16', '24', '32', '64', '128', '256', '512']), algorithm: choice('Algorithm', HMAC_ALGORITHMS) },
+    settings: { ...COMMON, secretSize: SECRET_SIZE, algorithm: choice('Algorithm', HMAC_ALGORITHMS) },
     material: ['secret', 'kid'],
     defaultAlgorithm: 'HS256',
     sizeSetting: 'secretSize',
   },
   'aes-generated': {
     kind: 'aes-key',
-    settings: { ...COMMON, secretSize: choice('AES Key size', ['16', '24', '32']) },
+    settings: { ...COMMON, secretSize: SECRET_SIZE },
     material: ['secret', 'kid'],
     defaultAlgorithm: 'AES',
     sizeSetting: 'secretSize',
