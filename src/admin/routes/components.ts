@@ -27,8 +27,10 @@ async function find(ctx: Context, realm: LoadedRealm, id: string): Promise<{ typ
   return undefined;
 }
 
-function checkedBody(request: FastifyRequest, realm: LoadedRealm): { rep: ComponentRepresentation; type: ComponentType } {
+/** The body and the type it names; an update may leave the type out (it keeps the component's). */
+function checkedBody(request: FastifyRequest, realm: LoadedRealm, current?: ComponentType): { rep: ComponentRepresentation; type: ComponentType } {
   const rep = readBody(request, componentRepresentation);
+  if (rep.providerType === undefined && current) return { rep: { ...rep, providerType: current.providerType }, type: current };
   if (rep.providerType === undefined) throw adminBadRequest('providerType is required', 'providerType');
   const type = componentType(rep.providerType);
   const served = componentTypes().map((t) => t.providerType).join(', ');
@@ -71,9 +73,9 @@ export async function componentRoutes(app: FastifyInstance, { ctx }: { ctx: Cont
   app.put('/admin/realms/:realm/components/:id', async (request, reply) => {
     const scope = await adminScope(ctx, request, 'manage-realm');
     const { realm } = scope;
-    const { rep, type } = checkedBody(request, realm);
     const found = await find(ctx, realm, idOf(request));
     if (!found) throw adminNotFound(NOT_FOUND);
+    const { rep, type } = checkedBody(request, realm, found.type);
     if (found.type !== type) throw adminBadRequest(`providerType cannot be changed (it is ${found.type.providerType})`, 'providerType');
     if (!(await type.update(ctx, scope, idOf(request), rep))) throw adminNotFound(NOT_FOUND);
     return reply.code(204).send();
