@@ -23,6 +23,7 @@ import { newKeyEncryptionKeyText } from '../../src/crypto/index.ts';
 import { form, testApp } from '../support/app.ts';
 import { freshDatabase, type FreshDatabase } from '../support/postgres.ts';
 import { tempDir } from '../support/process.ts';
+import { undoKeyProviders } from '../support/undo-migrations.ts';
 import { adminClient, adminRequest, failure, masterToken, startAdminServer, tokenFor, userWithManagementRoles, type AdminServer } from './admin-support.ts';
 
 const REALM = 'keys';
@@ -281,8 +282,7 @@ describe('keys on upgrade', () => {
       // Back to the release before: no component columns, no aes-generated key, migration 007 not run.
       const file = fs.readdirSync(dataDir).find((f) => f.endsWith('.db'))!;
       const db = new Database(path.join(dataDir, file));
-      db.exec("DELETE FROM realm_key WHERE kind = 'aes-key'; DELETE FROM kysely_migration WHERE name = '007-key-providers';");
-      for (const column of ['component_id', 'provider_id', 'name', 'priority', 'enabled', 'certificate', 'config']) db.exec(`ALTER TABLE realm_key DROP COLUMN ${column}`);
+      undoKeyProviders(db);
       db.close();
 
       t = await testApp({ dataDir });
