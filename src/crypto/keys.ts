@@ -169,6 +169,11 @@ export function exportPrivateKeyDer(material: string): string {
   return (key.export({ type: key.asymmetricKeyType === 'rsa' ? 'pkcs1' : 'pkcs8', format: 'der' }) as Buffer).toString('base64');
 }
 
+/** Base64 DER SubjectPublicKeyInfo of a stored private key's public half. */
+export function exportPublicKeyDer(material: string): string {
+  return (createPublicKey(createPrivateKey(material)).export({ type: 'spki', format: 'der' }) as Buffer).toString('base64');
+}
+
 /** The kid Keycloak would give a stored private key. */
 export const publicKeyKid = (material: string): string => asymmetricKid(createPublicKey(createPrivateKey(material)));
 

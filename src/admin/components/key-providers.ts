@@ -24,6 +24,7 @@ import {
   parseCertificate,
   parsePrivateKey,
   exportPrivateKeyDer,
+  exportPublicKeyDer,
   publicKeyKid,
   RSA_ENCRYPTION_ALGORITHMS,
   RSA_SIGNATURE_ALGORITHMS,
@@ -269,8 +270,12 @@ export function toComponentExport(key: StoredKey): Record<string, unknown> {
     material.secret = [Buffer.from(key.material, 'base64').toString('base64url')];
   } else {
     const der = exportPrivateKeyDer(key.material);
-    if (key.kind === 'ec') material.ecdsaPrivateKey = [der];
-    else material.privateKey = [der];
+    if (key.kind === 'ec') {
+      material.ecdsaPrivateKey = [der];
+      material.ecdsaPublicKey = [exportPublicKeyDer(key.material)];
+    } else {
+      material.privateKey = [der];
+    }
     if (component.certificate) material.certificate = [component.certificate];
     // Keycloak derives an asymmetric kid from the public key; keys made before holdfast did so keep theirs.
     if (key.kid !== publicKeyKid(key.material)) material.kid = [key.kid];
