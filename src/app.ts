@@ -97,7 +97,7 @@ export async function buildApp({ config, clock = systemClock }: BuildOptions): P
   durable = stores.durable;
   const store = stores.store;
   if (config.sessions === 'memory') app.log.warn('sessions are kept in process memory (--sessions memory): a restart logs every user out, by design');
-  const realms = new RealmService(new SqlRealmRepository(database.db, keyRing), bus, config.cacheSize, metrics);
+  const realms = new RealmService(new SqlRealmRepository(database.db, keyRing), bus, config.cacheSize, metrics, clock);
   const sessions = new SessionService(store, clock, config.touchIntervalSeconds, config.touchFlushMs, (error) =>
     app.log.error({ err: error }, 'writing session touches failed'),
   );

@@ -16,9 +16,11 @@ import { clientRoutes } from './routes/clients.ts';
 import { clientScopeLinkRoutes } from './routes/client-scope-links.ts';
 import { clientScopeRoutes } from './routes/client-scopes.ts';
 import { clientsInitialAccessRoutes } from './routes/clients-initial-access.ts';
+import { componentRoutes } from './routes/components.ts';
 import { consoleRoutes } from './routes/console.ts';
 import { defaultGroupRoutes } from './routes/default-groups.ts';
 import { groupRoutes } from './routes/groups.ts';
+import { keyRoutes } from './routes/keys.ts';
 import { partialImportRoutes } from './routes/partial-import.ts';
 import { localizationRoutes } from './routes/localization.ts';
 import { realmExtraRoutes } from './routes/realm-extras.ts';
@@ -68,6 +70,8 @@ export async function adminRoutes(app: FastifyInstance, { ctx }: { ctx: Context 
     clientsInitialAccessRoutes,
     localizationRoutes,
     consoleRoutes,
+    componentRoutes,
+    keyRoutes,
   ]) {
     await app.register(routes, { ctx });
   }

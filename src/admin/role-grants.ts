@@ -118,3 +118,12 @@ export async function mayActOnClient(ctx: Context, identity: AdminIdentity, real
 export async function requireActOnClient(ctx: Context, identity: AdminIdentity, realm: LoadedRealm, client: Client): Promise<void> {
   if (!(await mayActOnClient(ctx, identity, realm, client))) throw forbidden();
 }
+
+/**
+ * Giving a realm a signing key whose private half the caller knows (an `rsa` key provider) lets
+ * them mint any token of that realm, an administrator's included: it needs every admin role the
+ * realm has.
+ */
+export function requireAllAdminPower(identity: AdminIdentity, realm: LoadedRealm): void {
+  if (!holds(identity, realm, conferredPower(realm, [...realm.rolesById.keys()]))) throw forbidden();
+}

@@ -1,6 +1,7 @@
 /**
- * `holdfast export [--realm name] (--file out.json | --dir dir) [--users realm_file|skip]`:
- * writes realms in Keycloak's format. With `--file` and no `--realm`, every realm goes into one
+ * `holdfast export [--realm name] (--file out.json | --dir dir) [--users realm_file|skip] [--include-keys true|false]`:
+ * writes realms in Keycloak's format, key providers with their private keys included unless
+ * `--include-keys false` (as Keycloak's full export: an import elsewhere keeps tokens valid). With `--file` and no `--realm`, every realm goes into one
  * array; with `--dir`, each realm into `<realm>-realm.json`. Files are written to a temporary
  * name and renamed, so a failed export never leaves half a file behind.
  */
@@ -14,7 +15,7 @@ import { oneOfFlag, takeFlags } from './cli-args.ts';
 import { createProgress } from './progress.ts';
 import { openRealmStore, RealmStoreInUse, type RealmStore } from './realm-store.ts';
 
-export const EXPORT_USAGE = 'usage: holdfast export [--realm <name>] (--file <out.json> | --dir <dir>) [--users realm_file|skip] [--db …] [--data-dir …]';
+export const EXPORT_USAGE = 'usage: holdfast export [--realm <name>] (--file <out.json> | --dir <dir>) [--users realm_file|skip] [--include-keys true|false] [--db …] [--data-dir …]';
 
 async function writeAtomically(file: string, value: unknown): Promise<void> {
   const temporary = `${file}.${process.pid}.tmp`;
@@ -22,9 +23,9 @@ async function writeAtomically(file: string, value: unknown): Promise<void> {
   await fs.rename(temporary, file);
 }
 
-async function exportOne(repository: RealmRepository, name: string, includeUsers: boolean): Promise<Record<string, unknown>> {
+async function exportOne(repository: RealmRepository, name: string, includeUsers: boolean, includeKeys: boolean): Promise<Record<string, unknown>> {
   const progress = createProgress({ label: `export ${name}`, unit: 'users' });
-  const representation = await exportRealm(repository, name, { includeUsers, onProgress: (done, total) => progress.update(done, total) });
+  const representation = await exportRealm(repository, name, { includeUsers, includeKeys, onProgress: (done, total) => progress.update(done, total) });
   progress.finish(`exported realm '${name}'${includeUsers ? ` with ${((representation.users as unknown[]) ?? []).length.toLocaleString('en-US')} users` : ''}`);
   return representation;
 }
@@ -32,12 +33,13 @@ async function exportOne(repository: RealmRepository, name: string, includeUsers
 export async function runExport(argv: string[]): Promise<number> {
   let options;
   try {
-    const { values, rest } = takeFlags(argv, ['realm', 'file', 'dir', 'users']);
+    const { values, rest } = takeFlags(argv, ['realm', 'file', 'dir', 'users', 'include-keys']);
     const file = values.get('file');
     const dir = values.get('dir');
     if ((file === undefined) === (dir === undefined)) throw new ConfigError('give exactly one of --file or --dir');
     const users = oneOfFlag('users', values.get('users'), ['realm_file', 'skip'], 'realm_file');
-    options = { realm: values.get('realm'), file, dir, includeUsers: users === 'realm_file', config: parseConfig(rest) };
+    const includeKeys = oneOfFlag('include-keys', values.get('include-keys'), ['true', 'false'], 'true') === 'true';
+    options = { realm: values.get('realm'), file, dir, includeUsers: users === 'realm_file', includeKeys, config: parseConfig(rest) };
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error(`holdfast export: ${error.message}\n${EXPORT_USAGE}`);
@@ -59,10 +61,10 @@ export async function runExport(argv: string[]): Promise<number> {
     const names = options.realm !== undefined ? [options.realm] : (await store.repository.listRealms()).map((r) => r.name);
     if (options.dir !== undefined) {
       await fs.mkdir(options.dir, { recursive: true });
-      for (const name of names) await writeAtomically(path.join(options.dir, `${name}-realm.json`), await exportOne(store.repository, name, options.includeUsers));
+      for (const name of names) await writeAtomically(path.join(options.dir, `${name}-realm.json`), await exportOne(store.repository, name, options.includeUsers, options.includeKeys));
     } else {
       const realms = [];
-      for (const name of names) realms.push(await exportOne(store.repository, name, options.includeUsers));
+      for (const name of names) realms.push(await exportOne(store.repository, name, options.includeUsers, options.includeKeys));
       await writeAtomically(options.file!, options.realm !== undefined ? realms[0] : realms);
     }
     return 0;

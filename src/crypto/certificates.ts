@@ -2,12 +2,13 @@
  * X.509 certificates and PKCS#12 keystores for client credentials (a client's
  * `jwt.credential`): a self-signed certificate as Keycloak generates one (RSA 4096, CN = the
  * client id, SHA-256, three years), a keystore to download it in, and reading the certificate
- * out of an uploaded PEM or PKCS#12 file. node-forge stays behind this small interface, so that
- * the realm key work can share it or swap the library without touching callers.
+ * out of an uploaded PEM or PKCS#12 file. Certificates are built by certificate.ts (as realm
+ * keys' are); node-forge is used only for PKCS#12, which Node's crypto cannot read or write.
  */
-import { generateKeyPair, X509Certificate } from 'node:crypto';
+import { generateKeyPair } from 'node:crypto';
 import { promisify } from 'node:util';
 import forge from 'node-forge';
+import { parseCertificate, selfSignedCertificate } from './certificate.ts';
 
 const generateRsa = promisify(generateKeyPair);
 
@@ -24,23 +25,10 @@ const VALIDITY_YEARS = 3;
 
 export async function generateSelfSignedCertificate(commonName: string, nowMs: number, modulusLength = 4096): Promise<GeneratedCertificate> {
   const { privateKey, publicKey } = await generateRsa('rsa', { modulusLength });
-  const privateKeyPem = privateKey.export({ type: 'pkcs1', format: 'pem' }) as string;
-  const cert = forge.pki.createCertificate();
-  cert.publicKey = forge.pki.publicKeyFromPem(publicKey.export({ type: 'spki', format: 'pem' }) as string);
-  // Keycloak numbers them with the current time in milliseconds.
-  cert.serialNumber = nowMs.toString(16).padStart(2, '0');
-  cert.validity.notBefore = new Date(nowMs);
-  cert.validity.notAfter = new Date(nowMs);
-  cert.validity.notAfter.setUTCFullYear(cert.validity.notAfter.getUTCFullYear() + VALIDITY_YEARS);
-  const subject = [{ name: 'commonName', value: commonName }];
-  cert.setSubject(subject);
-  cert.setIssuer(subject);
-  cert.sign(forge.pki.privateKeyFromPem(privateKeyPem), forge.md.sha256.create());
-  const der = forge.asn1.toDer(forge.pki.certificateToAsn1(cert)).getBytes();
   return {
-    certificate: Buffer.from(der, 'binary').toString('base64'),
+    certificate: selfSignedCertificate(commonName, privateKey, publicKey, nowMs, VALIDITY_YEARS),
     privateKey: (privateKey.export({ type: 'pkcs1', format: 'der' }) as Buffer).toString('base64'),
-    privateKeyPem,
+    privateKeyPem: privateKey.export({ type: 'pkcs1', format: 'pem' }) as string,
   };
 }
 
@@ -64,13 +52,9 @@ export interface UploadedCertificate {
 export function certificateFromPem(text: string): UploadedCertificate {
   const match = /-----BEGIN CERTIFICATE-----([\s\S]+?)-----END CERTIFICATE-----/.exec(text);
   if (!match) throw new CertificateFileError('The file holds no PEM certificate');
-  const der = Buffer.from(match[1].replace(/\s+/g, ''), 'base64');
-  try {
-    new X509Certificate(der);
-  } catch {
-    throw new CertificateFileError('The PEM certificate is not a valid X.509 certificate');
-  }
-  return { certificate: der.toString('base64'), hadPrivateKey: /-----BEGIN (RSA |EC |ENCRYPTED )?PRIVATE KEY-----/.test(text) };
+  const parsed = parseCertificate(match[1]);
+  if (!parsed) throw new CertificateFileError('The PEM certificate is not a valid X.509 certificate');
+  return { certificate: parsed.base64, hadPrivateKey: /-----BEGIN (RSA |EC |ENCRYPTED )?PRIVATE KEY-----/.test(text) };
 }
 
 /** The certificate under `alias` (or the only one) in a PKCS#12 keystore. */

@@ -8,3 +8,4 @@ export * from './password-bounds.ts';
 export * from './password-work.ts';
 export * from './key-encryption-key.ts';
 export * from './certificates.ts';
+export * from './certificate.ts';

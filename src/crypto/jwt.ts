@@ -16,11 +16,13 @@ export type JwtClaims = Record<string, unknown>;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-/** Access and ID tokens: the realm's asymmetric key (RS256 by default). */
-export function signAsymmetric(claims: JwtClaims, keys: RealmKeys): Promise<string> {
-  return new CompactSign(encoder.encode(JSON.stringify(claims)))
-    .setProtectedHeader({ alg: keys.signing.algorithm, typ: 'JWT', kid: keys.signing.kid })
-    .sign(keys.signing.privateKey);
+/**
+ * Access and ID tokens: the realm's active key of `algorithm` (a client's
+ * `access.token.signed.response.alg`, say), else of its `defaultSignatureAlgorithm`.
+ */
+export function signAsymmetric(claims: JwtClaims, keys: RealmKeys, algorithm?: string): Promise<string> {
+  const key = (algorithm && keys.signingByAlgorithm.get(algorithm)) || keys.signing;
+  return new CompactSign(encoder.encode(JSON.stringify(claims))).setProtectedHeader({ alg: key.algorithm, typ: 'JWT', kid: key.kid }).sign(key.privateKey);
 }
 
 const HMAC_DIGESTS: Record<string, string> = { HS256: 'sha256', HS384: 'sha384', HS512: 'sha512' };

@@ -9,3 +9,4 @@ export * from './client-scopes.ts';
 export * from './demo.ts';
 export * from './redirect-uri.ts';
 export * from './user-profile/index.ts';
+export * from './realm-keys.ts';

@@ -40,7 +40,7 @@ function role(realmId: string, name: string, clientId?: string, composites: stri
 export async function createRealm(repository: RealmRepository, name: string, settings: Partial<RealmSettings>, nowSeconds: number): Promise<CreatedRealm> {
   const realm: Realm = { id: newId(), name, settings: { ...DEFAULT_REALM_SETTINGS, ...settings } };
   await repository.createRealm(realm);
-  const keys = await generateRealmKeys(realm.id, nowSeconds);
+  const keys = await generateRealmKeys(realm.id, name, nowSeconds * 1000);
   await repository.addKeys(keys);
   const sealKey = Buffer.from(keys.find((k) => k.kind === 'aes')!.material, 'base64');
   await repository.createClientScopes(builtInClientScopes(realm.id));

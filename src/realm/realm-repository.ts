@@ -86,6 +86,9 @@ export interface RealmRepository {
 
   listKeys(realmId: string): Promise<StoredKey[]>;
   addKeys(keys: StoredKey[]): Promise<void>;
+  /** Rewrites the key `previousKid` (a regenerated key gets a new kid). */
+  updateKey(previousKid: string, key: StoredKey): Promise<void>;
+  deleteKey(realmId: string, kid: string): Promise<void>;
 
   listClients(realmId: string): Promise<Client[]>;
   createClient(client: Client): Promise<void>;

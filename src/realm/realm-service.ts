@@ -6,10 +6,12 @@ import { LRUCache } from 'lru-cache';
 import { importRealmKeys, type RealmKeys } from '../crypto/index.ts';
 import type { InvalidationBus } from '../store/cache/index.ts';
 import type { CacheObserver } from '../store/cache/index.ts';
+import { systemClock, type Clock } from '../clock/index.ts';
 import type { RealmRepository } from './realm-repository.ts';
 import { clientScopeGrant, clientScopeGrants, type ClientScopeGrant } from './client-scopes.ts';
 import { groupRoleIds } from './groups.ts';
 import { effectiveRoles, type EffectiveRoles } from './roles.ts';
+import { completeRealmKeys } from './realm-keys.ts';
 import type { Client, RealmModel, User } from './types.ts';
 
 export interface LoadedRealm extends RealmModel {
@@ -47,6 +49,7 @@ export class RealmService {
     private readonly bus: InvalidationBus,
     cacheSize: number,
     private readonly observer: CacheObserver,
+    private readonly clock: Clock = systemClock,
   ) {
     this.users = new LRUCache({ max: cacheSize });
     bus.subscribe((event) => {
@@ -86,7 +89,7 @@ export class RealmService {
   private async load(name: string): Promise<LoadedRealm | undefined> {
     const realm = await this.repository.findRealmByName(name);
     if (!realm) return undefined;
-    const [clients, roles, groups, clientScopes, keys, userProfile] = await Promise.all([
+    const [clients, roles, groups, clientScopes, storedKeys, userProfile] = await Promise.all([
       this.repository.listClients(realm.id),
       this.repository.listRoles(realm.id),
       this.repository.listGroups(realm.id),
@@ -94,6 +97,7 @@ export class RealmService {
       this.repository.listKeys(realm.id),
       this.repository.getUserProfile(realm.id),
     ]);
+    const keys = await completeRealmKeys(this.repository, realm, clients, storedKeys, this.clock.nowMs());
     const model: RealmModel = {
       realm,
       clientsById: new Map(clients.map((c) => [c.id, c])),
@@ -103,7 +107,7 @@ export class RealmService {
       clientScopesById: new Map(clientScopes.map((s) => [s.id, s])),
       userProfile,
     };
-    return { ...model, keys: importRealmKeys(keys), scopeGrants: clientScopeGrants(model) };
+    return { ...model, keys: importRealmKeys(keys, realm.settings.defaultSignatureAlgorithm), scopeGrants: clientScopeGrants(model) };
   }
 
   /** Tells every node (this one included) that a realm, its clients, client scopes, roles, groups, user profile or keys changed. */

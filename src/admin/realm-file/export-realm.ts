@@ -1,14 +1,16 @@
 /**
- * Exporting a realm as Keycloak's RealmRepresentation (`holdfast export`): settings, roles with
+ * Exporting a realm as Keycloak's RealmRepresentation (`holdfast export`): settings, key providers
+ * with their keys (unless left out), roles with
  * composites by name, client scopes with the realm's default and optional ones by name, clients with their secrets, groups nested with their role mappings, default
  * groups by path, and users with hashed credentials, role mappings and groups (by path), in a
  * stable order so two exports of the same realm are identical. Users are read in
  * pages by id, with their credentials and roles fetched per page, never one query per user.
  */
-import { importRealmKeys } from '../../crypto/index.ts';
+import { dataKeyOf } from '../../crypto/index.ts';
 import { defaultGroupIds, groupPath, realmDefaultScopes, type Client, type RealmModel, type RealmRepository, type User } from '../../realm/index.ts';
 import { MASKED_SECRET, toClientRepresentation } from '../representations/client.ts';
 import { toClientScopeRepresentation } from '../representations/client-scope.ts';
+import { KEY_PROVIDER_TYPE, toComponentExport } from '../components/key-providers.ts';
 import { toGroupsExport } from '../representations/group.ts';
 import { toRealmRepresentation } from '../representations/realm.ts';
 import { toRoleExport } from '../representations/role.ts';
@@ -22,6 +24,8 @@ export interface ExportOptions {
   includeGroupsAndRoles?: boolean;
   /** Client secrets as `**********`, as Keycloak's partial export writes them. */
   maskSecrets?: boolean;
+  /** The key providers with their private keys and secrets (Keycloak's full export has them). */
+  includeKeys?: boolean;
   /** Users written so far, of about `total` (service accounts are estimated from the clients). */
   onProgress?: (done: number, total: number) => void;
 }
@@ -42,7 +46,7 @@ export async function exportRealm(repository: RealmRepository, name: string, opt
     repository.localizationTexts(realm.id),
     repository.getUserProfile(realm.id),
   ]);
-  const { sealKey } = importRealmKeys(keys);
+  const sealKey = dataKeyOf(keys);
   const model: RealmModel = {
     realm,
     clientsById: new Map(clients.map((c) => [c.id, c])),
@@ -78,6 +82,10 @@ export async function exportRealm(repository: RealmRepository, name: string, opt
     // As Keycloak: the user profile component only once one was set.
     ...(userProfile ? { components: { [USER_PROFILE_PROVIDER_TYPE]: [toUserProfileComponent(userProfile)] } } : {}),
   };
+  if (options.includeKeys !== false) {
+    const providers = keys.filter((k) => k.component).sort((a, b) => (a.component!.id < b.component!.id ? -1 : a.component!.id > b.component!.id ? 1 : 0));
+    representation.components = { ...(representation.components as Record<string, unknown> | undefined), [KEY_PROVIDER_TYPE]: providers.map(toComponentExport) };
+  }
   if (options.includeUsers) representation.users = await exportUsers(repository, model, options.onProgress);
   return representation;
 }

@@ -5,7 +5,7 @@
  * an exported realm imports back with the same ids.
  */
 import { newId, type StoredKey } from '../../crypto/index.ts';
-import type { Client, ClientScope, Group, Realm, RealmModel, Role } from '../../realm/index.ts';
+import { fallbackKeys, type Client, type ClientScope, type Group, type Realm, type RealmModel, type Role } from '../../realm/index.ts';
 import { field, index, ShapeError } from '../json-shape.ts';
 import { newClientFromRepresentation } from '../representations/client.ts';
 import { checkClientScopeNames, fileProblem, withNewClientScopes } from '../representations/client-scope.ts';
@@ -14,6 +14,7 @@ import { indexRoles, type RoleIndex, type RoleRepresentation } from '../represen
 import { ImportConflict } from './import-conflict.ts';
 import { planClientScopes } from './plan-client-scopes.ts';
 import { planGroups } from './plan-groups.ts';
+import { planKeyComponents } from './plan-key-components.ts';
 import { realmBlueprint } from './realm-blueprint.ts';
 import type { RealmFileRepresentation } from './realm-file-shape.ts';
 
@@ -158,7 +159,12 @@ export async function planRealm(rep: RealmFileRepresentation, nowMs: number): Pr
   };
   const roleIndex = indexRoles(roleList);
   const groups = planGroups(rep.groups ?? [], rep.defaultGroups ?? [], model, roleIndex);
-  const keys = blueprint.keys.map((k) => ({ ...k, realmId }));
+  const blueprintKeys = blueprint.keys.map((k) => ({ ...k, realmId }));
+  // The data key is the new realm's own; the file's key providers, if any, replace the generated ones.
+  const fileKeys = await planKeyComponents(rep.components, realm, nowMs);
+  const keys = fileKeys ? [...blueprintKeys.filter((k) => k.component === undefined), ...fileKeys] : blueprintKeys;
+  // Algorithms the file's providers leave uncovered get Keycloak's fallback keys now, not at the first login.
+  keys.push(...(await fallbackKeys(realm, clients.values(), keys, nowMs)));
   return { realm, keys, sealKey: blueprint.sealKey, clientScopes, clients: clientList, roles: roleList, groups: groups.groups, groupsByPath: groups.byPath, model, roleIndex };
 }
 

@@ -6,6 +6,7 @@
 import { list, object, record, string, stringList, type Checked } from '../json-shape.ts';
 import { clientRepresentation } from '../representations/client.ts';
 import { clientScopeRepresentation } from '../representations/client-scope.ts';
+import { componentRepresentation, KEY_PROVIDER_TYPE } from '../components/key-providers.ts';
 import { groupRepresentation } from '../representations/group.ts';
 import { localizationTexts } from '../representations/localization.ts';
 import { realmSettingChecks } from '../representations/realm.ts';
@@ -30,7 +31,8 @@ export const realmFileRepresentation = object({
   // Paths of the groups every new user joins.
   defaultGroups: stringList,
   localizationTexts,
-  // Of Keycloak's components, the user profile is planned here (plan-user-profile.ts); lossy-parts judges the rest.
-  components: object({ [USER_PROFILE_PROVIDER_TYPE]: userProfileComponents }),
+  // Of Keycloak's components, the user profile (plan-user-profile.ts) and key providers
+  // (plan-key-components.ts) are planned; lossy-parts judges the rest on the original file.
+  components: object({ [USER_PROFILE_PROVIDER_TYPE]: userProfileComponents, [KEY_PROVIDER_TYPE]: list(componentRepresentation) }),
 });
 export type RealmFileRepresentation = Checked<typeof realmFileRepresentation>;

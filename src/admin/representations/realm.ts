@@ -4,6 +4,7 @@
  * it is; a PUT is partial, as in Keycloak, and attributes are merged rather than replaced.
  */
 import { DEFAULT_REALM_SETTINGS, type Realm, type RealmSettings, type Role } from '../../realm/index.ts';
+import { ASYMMETRIC_SIGNATURE_ALGORITHMS } from '../../crypto/index.ts';
 import { boolean, integer, oneOf, string, stringMap, type Check } from '../json-shape.ts';
 import { toRoleRepresentation } from './role.ts';
 
@@ -20,6 +21,8 @@ export const realmSettingChecks: SettingChecks = {
   displayName: string,
   sslRequired: oneOf('external', 'none', 'all'),
   bruteForceStrategy: oneOf('MULTIPLE', 'LINEAR'),
+  // Tokens must verify against the JWKS: no HMAC (or `none`) for access and ID tokens.
+  defaultSignatureAlgorithm: oneOf(...ASYMMETRIC_SIGNATURE_ALGORITHMS),
   attributes: stringMap,
 };
 

@@ -110,7 +110,7 @@ export async function realmRoutes(app: FastifyInstance, { ctx }: { ctx: Context 
     const includeClients = queryBoolean(request, 'exportClients') === true;
     const includeGroupsAndRoles = queryBoolean(request, 'exportGroupsAndRoles') === true;
     if (includeClients && !isAllowed(identity, realm, 'view-clients')) throw forbidden();
-    return exportRealm(ctx.realms.repository, realm.realm.name, { includeUsers: false, includeClients, includeGroupsAndRoles, maskSecrets: true });
+    return exportRealm(ctx.realms.repository, realm.realm.name, { includeUsers: false, includeClients, includeGroupsAndRoles, maskSecrets: true, includeKeys: false });
   });
 
   app.delete('/admin/realms/:realm', async (request, reply) => {

@@ -9,6 +9,7 @@ import { allowCors } from '../../http/cors.ts';
 import { DEFAULT_CLIENT_SCOPES, OPTIONAL_CLIENT_SCOPES } from '../../realm/defaults.ts';
 import type { LoadedRealm } from '../../realm/realm-service.ts';
 import { parseLoaMap } from '../auth/index.ts';
+import { ASYMMETRIC_SIGNATURE_ALGORITHMS } from '../../crypto/index.ts';
 
 const AUTH_METHODS = ['client_secret_basic', 'client_secret_post'];
 /** Keycloak's list and order; `none` answers only `state`, `session_state` and `iss`. */
@@ -38,7 +39,7 @@ export function openidConfiguration(issuer: string, realm: LoadedRealm): Record<
     response_types_supported: RESPONSE_TYPES,
     subject_types_supported: ['public'],
     prompt_values_supported: ['none', 'login'],
-    id_token_signing_alg_values_supported: ['RS256'],
+    id_token_signing_alg_values_supported: ASYMMETRIC_SIGNATURE_ALGORITHMS,
     userinfo_signing_alg_values_supported: ['none'],
     request_object_signing_alg_values_supported: ['none'],
     response_modes_supported: ['query', 'fragment', 'form_post'],

@@ -107,7 +107,7 @@ export async function issueTokens(request: IssueRequest): Promise<IssuedTokens> 
   if (user.user.serviceAccountClientId) {
     Object.assign(access, request.extraClaims, { client_id: client.clientId });
   }
-  const accessToken = await signAsymmetric(access, realm.keys);
+  const accessToken = await signAsymmetric(access, realm.keys, client.attributes['access.token.signed.response.alg']);
 
   let idToken: string | undefined;
   if (frontChannel ? frontChannel.idToken : scopes.names.has('openid')) {
@@ -131,6 +131,7 @@ export async function issueTokens(request: IssueRequest): Promise<IssuedTokens> 
         ...profileClaims(user, scopes.names),
       },
       realm.keys,
+      client.attributes['id.token.signed.response.alg'],
     );
   }
 

@@ -20,6 +20,15 @@ export interface RealmKeyTable {
   created_at: number;
   active: number;
   kek_id: string | null;
+  /** The key provider component (migration 009-key-providers); null for the data key and for rows an older node wrote. */
+  component_id: string | null;
+  provider_id: string | null;
+  name: string | null;
+  priority: number | null;
+  enabled: number | null;
+  certificate: string | null;
+  /** The component's other settings as JSON (`{"keySize": ["2048"]}`). */
+  config: string | null;
 }
 export interface ClientTable {
   id: string;

@@ -6,7 +6,7 @@
  * out, so everything above this file sees plain keys and the database holds none.
  */
 import { sql, type ExpressionBuilder, type Kysely, type Selectable } from 'kysely';
-import type { ClientScopeTable, Database, GroupTable, UserAttributeTable, UserTable } from './schema.ts';
+import type { ClientScopeTable, Database, GroupTable, RealmKeyTable, UserAttributeTable, UserTable } from './schema.ts';
 import type {
   ClientInitialAccess,
   GroupMembership,
@@ -18,7 +18,7 @@ import type {
   UserQuery,
 } from '../../realm/realm-repository.ts';
 import type { Client, ClientScope, Group, Realm, RealmDefaultType, Role, StoredUserProfile, User } from '../../realm/types.ts';
-import { sha256Hex, type KeyKind, type KeyRing, type StoredKey } from '../../crypto/index.ts';
+import { sha256Hex, type KeyComponent, type KeyKind, type KeyRing, type StoredKey } from '../../crypto/index.ts';
 import { DEFAULT_REALM_SETTINGS } from '../../realm/defaults.ts';
 import { MAX_ATTRIBUTE_NAME } from '../../realm/user-profile/index.ts';
 
@@ -27,6 +27,24 @@ const flag = (value: boolean): number => (value ? 1 : 0);
 /** What a sealed key is bound to (authenticated, not secret): moved to another row, it no longer opens. */
 export function realmKeyContext(realmId: string, kid: string): string {
   return `realm_key/${realmId}/${kid}`;
+}
+
+/** Providers of rows written before migration 009-key-providers, by kind. */
+const LEGACY_PROVIDER_IDS: Partial<Record<string, string>> = { rsa: 'rsa-generated', hmac: 'hmac-generated' };
+
+/** The key's provider component; a row an older node wrote reads as a priority-100 generated provider. */
+function toKeyComponent(r: Selectable<RealmKeyTable>): KeyComponent | undefined {
+  if (r.kind === 'aes') return undefined;
+  const providerId = r.provider_id ?? LEGACY_PROVIDER_IDS[r.kind] ?? r.kind;
+  return {
+    id: r.component_id ?? r.kid,
+    name: r.name ?? providerId,
+    providerId,
+    priority: r.priority ?? 100,
+    enabled: r.enabled !== 0,
+    certificate: r.certificate ?? undefined,
+    config: r.config === null ? {} : JSON.parse(r.config),
+  };
 }
 
 function toUser(row: Selectable<UserTable>): User {
@@ -262,19 +280,42 @@ export class SqlRealmRepository implements RealmRepository {
       material: r.kek_id === null ? r.material : this.keyRing.unwrap(r.kek_id, r.material, realmKeyContext(r.realm_id, r.kid)),
       createdAt: r.created_at,
       active: r.active === 1,
+      component: toKeyComponent(r),
     }));
   }
   async addKeys(keys: StoredKey[]): Promise<void> {
     if (keys.length === 0) return;
     await this.db
       .insertInto('realm_key')
-      .values(
-        keys.map((k) => {
-          const { kekId, sealed } = this.keyRing.wrap(k.material, realmKeyContext(k.realmId, k.kid));
-          return { kid: k.kid, realm_id: k.realmId, kind: k.kind, algorithm: k.algorithm, material: sealed, kek_id: kekId, created_at: k.createdAt, active: flag(k.active) };
-        }),
-      )
+      .values(keys.map((k) => ({ kid: k.kid, realm_id: k.realmId, kind: k.kind, algorithm: k.algorithm, created_at: k.createdAt, ...this.keyColumns(k) })))
       .execute();
+  }
+  async updateKey(previousKid: string, key: StoredKey): Promise<void> {
+    await this.db
+      .updateTable('realm_key')
+      .set({ kid: key.kid, kind: key.kind, algorithm: key.algorithm, created_at: key.createdAt, ...this.keyColumns(key) })
+      .where('kid', '=', previousKid)
+      .where('realm_id', '=', key.realmId)
+      .execute();
+  }
+  async deleteKey(realmId: string, kid: string): Promise<void> {
+    await this.db.deleteFrom('realm_key').where('kid', '=', kid).where('realm_id', '=', realmId).execute();
+  }
+  private keyColumns(k: StoredKey) {
+    const { kekId, sealed } = this.keyRing.wrap(k.material, realmKeyContext(k.realmId, k.kid));
+    const c = k.component;
+    return {
+      material: sealed,
+      kek_id: kekId,
+      active: flag(k.active),
+      component_id: c?.id ?? null,
+      provider_id: c?.providerId ?? null,
+      name: c?.name ?? null,
+      priority: c?.priority ?? null,
+      enabled: c === undefined ? null : flag(c.enabled),
+      certificate: c?.certificate ?? null,
+      config: c === undefined ? null : JSON.stringify(c.config),
+    };
   }
 
   async listClients(realmId: string): Promise<Client[]> {

@@ -8,6 +8,7 @@ import * as groups from './005-groups.ts';
 import * as clientScopes from './006-client-scopes.ts';
 import * as adminMisc from './007-admin-misc.ts';
 import * as userProfile from './008-user-profile.ts';
+import * as keyProviders from './009-key-providers.ts';
 
 export const migrations: Record<string, Migration> = {
   '001-initial': initial,
@@ -18,4 +19,5 @@ export const migrations: Record<string, Migration> = {
   '006-client-scopes': clientScopes,
   '007-admin-misc': adminMisc,
   '008-user-profile': userProfile,
+  '009-key-providers': keyProviders,
 };
