@@ -15,6 +15,7 @@ import { clientScopeRoutes } from './routes/client-scopes.ts';
 import { defaultGroupRoutes } from './routes/default-groups.ts';
 import { groupRoutes } from './routes/groups.ts';
 import { realmRoutes } from './routes/realms.ts';
+import { requiredActionRoutes } from './routes/required-actions.ts';
 import { roleMappingRoutes } from './routes/role-mappings.ts';
 import { roleRoutes } from './routes/roles.ts';
 import { sessionRoutes } from './routes/sessions.ts';
@@ -46,6 +47,7 @@ export async function adminRoutes(app: FastifyInstance, { ctx }: { ctx: Context 
     roleMappingRoutes,
     sessionRoutes,
     attackDetectionRoutes,
+    requiredActionRoutes,
   ]) {
     await app.register(routes, { ctx });
   }

@@ -6,7 +6,8 @@
  * pages by id, with their credentials and roles fetched per page, never one query per user.
  */
 import { importRealmKeys } from '../../crypto/index.ts';
-import { defaultGroupIds, groupPath, realmDefaultScopes, type RealmModel, type RealmRepository, type User } from '../../realm/index.ts';
+import { defaultGroupIds, groupPath, realmDefaultScopes, sortRequiredActions, type RealmModel, type RealmRepository, type User } from '../../realm/index.ts';
+import { openCredential } from '../../authn/index.ts';
 import { toClientRepresentation } from '../representations/client.ts';
 import { toClientScopeRepresentation } from '../representations/client-scope.ts';
 import { toGroupsExport } from '../representations/group.ts';
@@ -61,12 +62,13 @@ export async function exportRealm(repository: RealmRepository, name: string, opt
     clientScopes: clientScopes.map(toClientScopeRepresentation),
     defaultDefaultClientScopes: realmDefaultScopes(model, 'default').map((s) => s.name),
     defaultOptionalClientScopes: realmDefaultScopes(model, 'optional').map((s) => s.name),
+    requiredActions: sortRequiredActions(realm.settings.requiredActions),
   };
-  if (options.includeUsers) representation.users = await exportUsers(repository, model, options.onProgress);
+  if (options.includeUsers) representation.users = await exportUsers(repository, model, sealKey, options.onProgress);
   return representation;
 }
 
-async function exportUsers(repository: RealmRepository, model: RealmModel, onProgress?: ExportOptions['onProgress']): Promise<unknown[]> {
+async function exportUsers(repository: RealmRepository, model: RealmModel, sealKey: Buffer, onProgress?: ExportOptions['onProgress']): Promise<unknown[]> {
   const exported: Array<{ username: string; rep: Record<string, unknown> }> = [];
   const serviceAccounts = [...model.clientsById.values()].filter((c) => c.serviceAccountsEnabled).length;
   const total = onProgress ? (await repository.countUsers(model.realm.id, {})) + serviceAccounts : 0;
@@ -78,7 +80,7 @@ async function exportUsers(repository: RealmRepository, model: RealmModel, onPro
     const [credentials, roleIds, groupIds] = await Promise.all([repository.credentialsOfUsers(ids), repository.roleIdsOfUsers(ids), repository.groupIdsOfUsers(ids)]);
     for (const user of page) {
       const groups = (groupIds.get(user.id) ?? []).map((id) => groupPath(model, model.groupsById.get(id)!)).sort();
-      exported.push({ username: user.username, rep: toUserExport(model, user, credentials.get(user.id) ?? [], roleIds.get(user.id) ?? [], groups) });
+      exported.push({ username: user.username, rep: toUserExport(model, user, (credentials.get(user.id) ?? []).map((c) => openCredential(c, sealKey)), roleIds.get(user.id) ?? [], groups) });
     }
     after = page[page.length - 1].id;
     onProgress?.(exported.length, Math.max(total, exported.length));

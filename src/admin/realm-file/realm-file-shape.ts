@@ -9,6 +9,7 @@ import { clientRepresentation } from '../representations/client.ts';
 import { clientScopeRepresentation } from '../representations/client-scope.ts';
 import { groupRepresentation } from '../representations/group.ts';
 import { realmSettingChecks } from '../representations/realm.ts';
+import { requiredActionRepresentation } from '../representations/required-action.ts';
 import { roleRepresentation } from '../representations/role.ts';
 import { userRepresentation } from '../representations/user.ts';
 
@@ -28,6 +29,7 @@ export const realmFileRepresentation = object({
   groups: list(groupRepresentation),
   // Paths of the groups every new user joins.
   defaultGroups: stringList,
+  requiredActions: list(requiredActionRepresentation),
   // Not modelled: their presence only turns into a warning (see unsupportedParts).
   identityProviders: list(present),
 });
