@@ -29,10 +29,15 @@ export function stepActionUrl(run: LoginRun, step: LoginStep): string {
   return `${run.issuer}/login-actions/${step.kind}?${query}`;
 }
 
-/** The first step of the realm's flow this login still needs. */
+/**
+ * The first step after the last one satisfied that this login needs. The flow only moves
+ * forward: an OTP set up by CONFIGURE_TOTP is not asked for again in the same login.
+ */
 async function currentStep(flow: LoginFlow, steps: LoginStep[]): Promise<LoginStep | undefined> {
-  for (const step of steps) {
-    if (flow.tab.completedSteps?.includes(step.id)) continue;
+  const completed = flow.tab.completedSteps ?? [];
+  const last = Math.max(-1, ...completed.map((id) => steps.findIndex((s) => s.id === id)));
+  for (const step of steps.slice(last + 1)) {
+    if (completed.includes(step.id)) continue;
     if (await step.needed(flow)) return step;
   }
   return undefined;
