@@ -7,7 +7,7 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Context } from '../../context.ts';
-import { adminBadRequest, adminConflict, adminNotFound } from '../../errors/index.ts';
+import { AdminError, adminBadRequest, adminNotFound } from '../../errors/index.ts';
 import { REQUIRED_ACTION_PROVIDERS, sortRequiredActions, type LoadedRealm, type RequiredActionProvider } from '../../realm/index.ts';
 import { adminScope, readBody, shapeToAdminError } from '../admin-request.ts';
 import { object, ShapeError, string } from '../json-shape.ts';
@@ -94,7 +94,7 @@ export async function requiredActionRoutes(app: FastifyInstance, { ctx }: { ctx:
     const provider = REQUIRED_ACTION_PROVIDERS.find((p) => p.providerId === rep.providerId);
     if (!provider) throw adminBadRequest(`No required action provider '${rep.providerId ?? ''}' (holdfast runs ${REQUIRED_ACTION_PROVIDERS.map((p) => p.providerId).join(', ')})`, 'providerId');
     const actions = realm.realm.settings.requiredActions;
-    if (actions.some((a) => a.alias === provider.providerId)) throw adminConflict(`Required action ${provider.providerId} already exists`);
+    if (actions.some((a) => a.alias === provider.providerId)) throw new AdminError(409, { error: 'conflict', error_description: 'A Required Action Provider with given alias already exists.' });
     const priority = Math.max(0, ...actions.map((a) => a.priority)) + 10;
     const registered: RequiredActionProvider = { alias: provider.providerId, name: rep.name ?? provider.name, providerId: provider.providerId, enabled: true, defaultAction: false, priority, config: {} };
     await saveActions(ctx, realm, [...actions, registered]);

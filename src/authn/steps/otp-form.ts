@@ -55,6 +55,7 @@ export const otpForm: LoginStep = {
     const code = fields.get('totp') ?? '';
     const outcome = code === '' ? 'invalid' : await check(flow, code, undefined);
     if (outcome === 'busy') throw serviceUnavailable('Too many logins in progress, try again shortly', 1);
-    if (outcome === 'invalid') throw invalidGrant('Invalid user credentials', 401);
+    // Keycloak answers 400 here (a wrong password is 401).
+    if (outcome === 'invalid') throw invalidGrant('Invalid user credentials');
   },
 };
