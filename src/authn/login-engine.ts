@@ -15,7 +15,7 @@ import { finishAuthSession } from '../oidc/login/auth-session.ts';
 import type { AuthSession } from '../session/types.ts';
 import { loginSteps } from './login-flow.ts';
 import type { LoginFlow, LoginStep, StepMessage } from './login-step.ts';
-import { ProfileConflict } from './required-actions/update-profile.ts';
+import { ProfileConflict } from './profile-check.ts';
 
 /** A login in progress at one of its pages. */
 export interface LoginRun extends LoginFlow {

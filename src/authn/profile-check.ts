@@ -7,6 +7,7 @@
 import { AdminError } from '../errors/index.ts';
 import { assertUnique, checkProfile } from '../admin/user-profile.ts';
 import type { RealmRepository, RealmSettings, User } from '../realm/index.ts';
+import type { LoginFlow, StepOutcome } from './login-step.ts';
 
 export interface ProfileProblem {
   field: string;
@@ -20,7 +21,7 @@ const TEXTS: Record<string, string> = {
 };
 
 /** The first problem of the profile as it would be saved, or undefined. */
-export function profileProblem(user: User): ProfileProblem | undefined {
+function profileProblem(user: User): ProfileProblem | undefined {
   try {
     checkProfile(user);
     return undefined;
@@ -33,7 +34,8 @@ export function profileProblem(user: User): ProfileProblem | undefined {
 }
 
 /** Inside the write's transaction: another user already has this username or email. */
-export async function uniquenessProblem(tx: RealmRepository, settings: RealmSettings, user: User): Promise<ProfileProblem | undefined> {
+/** Inside the write's transaction: another user already has this username or email. */
+async function uniquenessProblem(tx: RealmRepository, settings: RealmSettings, user: User): Promise<ProfileProblem | undefined> {
   try {
     await assertUnique(tx, settings, user);
     return undefined;
@@ -41,4 +43,31 @@ export async function uniquenessProblem(tx: RealmRepository, settings: RealmSett
     if (!(error instanceof AdminError)) throw error;
     return /email/.test(error.message) ? { field: 'email', error: 'Email already exists.' } : { field: 'username', error: 'Username already exists.' };
   }
+}
+
+/** Thrown inside the transaction so that nothing is written; the engine shows the page again with it. */
+export class ProfileConflict extends Error {
+  constructor(
+    readonly field: string,
+    readonly text: string,
+  ) {
+    super(text);
+  }
+}
+
+/**
+ * The outcome of a page that changes the profile: checked here, then saved by the engine with
+ * uniqueness checked inside its transaction.
+ */
+export function profileChange(flow: LoginFlow, updated: User, values: Record<string, string>): StepOutcome {
+  const problem = profileProblem(updated);
+  if (problem) return { kind: 'again', message: { ...problem, values } };
+  return {
+    kind: 'done',
+    user: updated,
+    write: async (tx) => {
+      const clash = await uniquenessProblem(tx, flow.realm.realm.settings, updated);
+      if (clash) throw new ProfileConflict(clash.field, clash.error);
+    },
+  };
 }

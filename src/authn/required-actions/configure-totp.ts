@@ -11,7 +11,7 @@ import { escapeHtml } from '../../http/html.ts';
 import type { LoginFlow, LoginStep } from '../login-step.ts';
 import { groupedKey, hasOtp, newOtpCredential, newOtpSecret, otpAuthUri, otpSupportedApplications, sealCredential, verifySetupCode } from '../otp/index.ts';
 import { alerts, form, input, logoutSessionsBox, submit, title } from '../step-pages.ts';
-import { isPending } from './pending.ts';
+import { neededWhenPending } from './pending.ts';
 
 const NOTE = 'totpSecret';
 const SEAL_CONTEXT = 'totp-setup';
@@ -35,9 +35,7 @@ function setupSecret(flow: LoginFlow): string {
 export const configureTotp: LoginStep = {
   id: 'CONFIGURE_TOTP',
   kind: 'required-action',
-  async needed(flow) {
-    return isPending(flow, this.id);
-  },
+  needed: neededWhenPending,
   async page(flow, actionUrl, message) {
     const settings = flow.realm.realm.settings;
     const secret = setupSecret(flow);

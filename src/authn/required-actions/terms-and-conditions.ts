@@ -4,14 +4,12 @@
  */
 import type { LoginStep } from '../login-step.ts';
 import { alerts, form, submit, title } from '../step-pages.ts';
-import { isPending } from './pending.ts';
+import { neededWhenPending } from './pending.ts';
 
 export const termsAndConditions: LoginStep = {
   id: 'TERMS_AND_CONDITIONS',
   kind: 'required-action',
-  async needed(flow) {
-    return isPending(flow, this.id);
-  },
+  needed: neededWhenPending,
   async page(_flow, actionUrl, message) {
     const body = [
       title('Terms and Conditions'),

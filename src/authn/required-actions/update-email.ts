@@ -4,17 +4,14 @@
  * that part comes with e-mail sending.
  */
 import type { LoginStep } from '../login-step.ts';
-import { profileProblem, uniquenessProblem } from '../profile-check.ts';
+import { profileChange } from '../profile-check.ts';
 import { alerts, form, input, submit, title } from '../step-pages.ts';
-import { isPending } from './pending.ts';
-import { ProfileConflict } from './update-profile.ts';
+import { neededWhenPending } from './pending.ts';
 
 export const updateEmail: LoginStep = {
   id: 'UPDATE_EMAIL',
   kind: 'required-action',
-  async needed(flow) {
-    return isPending(flow, this.id);
-  },
+  needed: neededWhenPending,
   async page(flow, actionUrl, message) {
     const body = [
       title('Update email'),
@@ -28,15 +25,6 @@ export const updateEmail: LoginStep = {
     const values = { email };
     if (email === '') return { kind: 'again', message: { error: 'Please specify email.', field: 'email', values } };
     const updated = { ...flow.user!, email, emailVerified: email === flow.user!.email && flow.user!.emailVerified };
-    const problem = profileProblem(updated);
-    if (problem) return { kind: 'again', message: { ...problem, values } };
-    return {
-      kind: 'done',
-      user: updated,
-      write: async (tx) => {
-        const clash = await uniquenessProblem(tx, flow.realm.realm.settings, updated);
-        if (clash) throw new ProfileConflict(clash.field, clash.error);
-      },
-    };
+    return profileChange(flow, updated, values);
   },
 };

@@ -5,9 +5,9 @@
  */
 import type { User } from '../../realm/index.ts';
 import type { LoginStep } from '../login-step.ts';
-import { profileProblem, uniquenessProblem } from '../profile-check.ts';
+import { profileChange } from '../profile-check.ts';
 import { alerts, form, input, submit, title } from '../step-pages.ts';
-import { isPending } from './pending.ts';
+import { neededWhenPending } from './pending.ts';
 
 const FIELDS = [
   { id: 'email', label: 'Email', missing: 'Please specify email.', type: 'email' as const, autocomplete: 'email' },
@@ -15,22 +15,10 @@ const FIELDS = [
   { id: 'lastName', label: 'Last name', missing: 'Please specify last name.', autocomplete: 'family-name' },
 ] as const;
 
-/** Thrown inside the transaction so that nothing is written; turned back into the page's message. */
-export class ProfileConflict extends Error {
-  constructor(
-    readonly field: string,
-    readonly text: string,
-  ) {
-    super(text);
-  }
-}
-
 export const updateProfile: LoginStep = {
   id: 'UPDATE_PROFILE',
   kind: 'required-action',
-  async needed(flow) {
-    return isPending(flow, this.id);
-  },
+  needed: neededWhenPending,
   async page(flow, actionUrl, message) {
     const user = flow.user!;
     const username = flow.realm.realm.settings.editUsernameAllowed ? [input({ id: 'username', label: 'Username', autocomplete: 'username' }, message, user.username)] : [];
@@ -53,15 +41,6 @@ export const updateProfile: LoginStep = {
       firstName: values.firstName,
       lastName: values.lastName,
     };
-    const problem = profileProblem(updated);
-    if (problem) return { kind: 'again', message: { ...problem, values } };
-    return {
-      kind: 'done',
-      user: updated,
-      write: async (tx) => {
-        const clash = await uniquenessProblem(tx, flow.realm.realm.settings, updated);
-        if (clash) throw new ProfileConflict(clash.field, clash.error);
-      },
-    };
+    return profileChange(flow, updated, values);
   },
 };

@@ -7,7 +7,7 @@
 import { escapeHtml } from '../../http/html.ts';
 import type { LoginFlow, LoginStep } from '../login-step.ts';
 import { alerts, form, submit, title } from '../step-pages.ts';
-import { isPending } from './pending.ts';
+import { neededWhenPending } from './pending.ts';
 
 /** Sends the verification link of this login; false when it could not be sent. */
 export type VerificationMailer = (flow: LoginFlow) => Promise<boolean>;
@@ -18,9 +18,7 @@ export function verifyEmail(mailer?: VerificationMailer): LoginStep {
   return {
     id: 'VERIFY_EMAIL',
     kind: 'required-action',
-    async needed(flow) {
-      return isPending(flow, this.id);
-    },
+    needed: neededWhenPending,
     async page(flow, actionUrl, message) {
       const user = flow.user!;
       const sent = !user.emailVerified && mailer !== undefined && (await mailer(flow));
