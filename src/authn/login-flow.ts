@@ -22,8 +22,20 @@ export const REQUIRED_ACTION_STEPS: ReadonlyMap<string, LoginStep> = new Map(
   [termsAndConditions, updateProfile, verifyEmail(), configureTotp, updatePassword, updateEmail].map((step) => [step.id, step]),
 );
 
+/** Built once per loaded realm (a reload brings a new LoadedRealm). */
+const stepsOfRealm = new WeakMap<LoadedRealm, LoginStep[]>();
+
 /** The steps of a login in this realm, in order. A required action runs under its alias. */
 export function loginSteps(realm: LoadedRealm): LoginStep[] {
+  let steps = stepsOfRealm.get(realm);
+  if (!steps) {
+    steps = buildSteps(realm);
+    stepsOfRealm.set(realm, steps);
+  }
+  return steps;
+}
+
+function buildSteps(realm: LoadedRealm): LoginStep[] {
   const actions = sortRequiredActions(realm.realm.settings.requiredActions)
     .filter((a) => a.enabled)
     .map((a) => {
