@@ -129,3 +129,24 @@ for (const backend of backends) {
     });
   });
 }
+
+describe('password policy in realm files', () => {
+  let server: AdminServer;
+  before(async () => {
+    server = await startAdminServer();
+  });
+  after(() => server.close());
+
+  it('refuses a file whose policy does not parse, and hashes its clear-text passwords as the policy says', async () => {
+    const token = await masterToken(server.url);
+    const bad = await adminRequest(server.url, token, 'POST', '', { realm: 'bad-policy', passwordPolicy: 'length(8) and nope' });
+    assert.equal(bad.status, 400);
+    assert.equal(bad.body.field, 'passwordPolicy');
+    const file = { realm: 'policy-file', passwordPolicy: 'hashAlgorithm(pbkdf2-sha512) and hashIterations(1000)', users: [{ username: 'dora', enabled: true, credentials: [{ type: 'password', value: 'dora-pw' }] }] };
+    assert.equal((await adminRequest(server.url, token, 'POST', '', file)).status, 201);
+    const exported = (await exportRealm(server.holdfast.ctx.realms.repository, 'policy-file', { includeUsers: true })) as any;
+    const credential = exported.users[0].credentials[0];
+    assert.deepEqual([JSON.parse(credential.credentialData).algorithm, JSON.parse(credential.credentialData).hashIterations], ['pbkdf2-sha512', 1000]);
+    assert.equal(exported.passwordPolicy, file.passwordPolicy);
+  });
+});
