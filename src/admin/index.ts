@@ -25,6 +25,7 @@ import { partialImportRoutes } from './routes/partial-import.ts';
 import { localizationRoutes } from './routes/localization.ts';
 import { realmExtraRoutes } from './routes/realm-extras.ts';
 import { realmRoutes } from './routes/realms.ts';
+import { requiredActionRoutes } from './routes/required-actions.ts';
 import { roleMappingRoutes } from './routes/role-mappings.ts';
 import { roleRoutes } from './routes/roles.ts';
 import { serverInfoRoutes } from './routes/server-info.ts';
@@ -72,6 +73,7 @@ export async function adminRoutes(app: FastifyInstance, { ctx }: { ctx: Context 
     consoleRoutes,
     componentRoutes,
     keyRoutes,
+    requiredActionRoutes,
   ]) {
     await app.register(routes, { ctx });
   }

@@ -33,6 +33,15 @@ export const string = scalar((v): v is string => typeof v === 'string', 'a strin
 export const boolean = scalar((v): v is boolean => typeof v === 'boolean', 'a boolean');
 export const integer = scalar((v): v is number => typeof v === 'number' && Number.isSafeInteger(v), 'an integer');
 
+/** An integer within [min, max] (Keycloak bounds some settings; an unbounded one would break logins). */
+export function integerIn(min: number, max: number): Check<number> {
+  return (value, path) => {
+    const checked = integer(value, path);
+    if (checked !== undefined && (checked < min || checked > max)) throw new ShapeError(path, `expected an integer from ${min} to ${max}`);
+    return checked;
+  };
+}
+
 export function oneOf<T extends string>(...allowed: T[]): Check<T> {
   return (value, path) => {
     const text = string(value, path);

@@ -28,20 +28,42 @@ export interface PasswordHash {
 
 const ARGON2_DEFAULTS = { memory: 7168, iterations: 5, parallelism: 1, hashLength: 32 };
 
-export async function hashPassword(password: string): Promise<PasswordHash> {
+/** Keycloak 26's iterations per algorithm, for a policy that names the algorithm but no count. */
+export const DEFAULT_HASH_ITERATIONS: Record<string, number> = { argon2: ARGON2_DEFAULTS.iterations, 'pbkdf2-sha512': 210_000, 'pbkdf2-sha256': 600_000, pbkdf2: 1_300_000 };
+const PBKDF2_DIGEST: Record<string, string> = { 'pbkdf2-sha512': 'sha512', 'pbkdf2-sha256': 'sha256', pbkdf2: 'sha1' };
+/** Keycloak derives 512 bits with pbkdf2. */
+const PBKDF2_KEY_BYTES = 64;
+
+/** How new passwords are hashed: the realm policy's `hashAlgorithm` and `hashIterations`. */
+export interface HashChoice {
+  algorithm: string;
+  iterations?: number;
+}
+
+export async function hashPassword(password: string, choice: HashChoice = { algorithm: 'argon2' }): Promise<PasswordHash> {
   const salt = randomBytes(16);
+  const digest = PBKDF2_DIGEST[choice.algorithm];
+  if (digest) {
+    const hashIterations = choice.iterations ?? DEFAULT_HASH_ITERATIONS[choice.algorithm];
+    const derived = await pbkdf2Async(password, salt, hashIterations, PBKDF2_KEY_BYTES, digest);
+    return {
+      credentialData: { hashIterations, algorithm: choice.algorithm, additionalParameters: {} },
+      secretData: { value: derived.toString('base64'), salt: salt.toString('base64'), additionalParameters: {} },
+    };
+  }
+  const timeCost = choice.iterations ?? ARGON2_DEFAULTS.iterations;
   const hash = await hashRaw(password, {
     algorithm: Algorithm.Argon2id,
     version: Version.V0x13,
     memoryCost: ARGON2_DEFAULTS.memory,
-    timeCost: ARGON2_DEFAULTS.iterations,
+    timeCost,
     parallelism: ARGON2_DEFAULTS.parallelism,
     outputLen: ARGON2_DEFAULTS.hashLength,
     salt,
   });
   return {
     credentialData: {
-      hashIterations: ARGON2_DEFAULTS.iterations,
+      hashIterations: timeCost,
       algorithm: 'argon2',
       additionalParameters: {
         hashLength: [String(ARGON2_DEFAULTS.hashLength)],

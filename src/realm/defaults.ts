@@ -3,6 +3,7 @@
  * "0 means the default" fields are normalised where they are used, in session/lifetimes.ts.
  */
 import { builtInScopeNames } from './client-scopes.ts';
+import { defaultRequiredActions } from './required-actions.ts';
 import type { Client, RealmSettings } from './types.ts';
 
 export const DEFAULT_REALM_SETTINGS: RealmSettings = {
@@ -44,6 +45,14 @@ export const DEFAULT_REALM_SETTINGS: RealmSettings = {
   resetPasswordAllowed: false,
   editUsernameAllowed: false,
   defaultSignatureAlgorithm: 'RS256',
+  otpPolicyType: 'totp',
+  otpPolicyAlgorithm: 'HmacSHA1',
+  otpPolicyDigits: 6,
+  otpPolicyPeriod: 30,
+  otpPolicyLookAheadWindow: 1,
+  otpPolicyInitialCounter: 0,
+  otpPolicyCodeReusable: false,
+  requiredActions: defaultRequiredActions(),
   attributes: {},
 };
 

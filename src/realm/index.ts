@@ -10,3 +10,4 @@ export * from './demo.ts';
 export * from './redirect-uri.ts';
 export * from './user-profile/index.ts';
 export * from './realm-keys.ts';
+export * from './required-actions.ts';

@@ -3,7 +3,7 @@
  * the built-in client scopes, the default roles (`default-roles-<realm>`, `offline_access`, `uma_authorization`), the
  * `account`, `realm-management` and `admin-cli` clients, and the default role on every new user.
  */
-import { generateRealmKeys, hashPassword, matchesHash, newId, newSecret, seal, sha256Hex, type StoredKey } from '../crypto/index.ts';
+import { generateRealmKeys, hashPassword, matchesHash, newId, newSecret, seal, sha256Hex, type HashChoice, type StoredKey } from '../crypto/index.ts';
 import type { PasswordCredential, RealmRepository } from './realm-repository.ts';
 import { builtInClientScopes } from './client-scopes.ts';
 import { DEFAULT_REALM_SETTINGS, clientDefaults } from './defaults.ts';
@@ -103,8 +103,8 @@ export function newClientSecret(): string {
   return newSecret(24);
 }
 
-export async function newPasswordCredential(password: string, nowMs: number): Promise<PasswordCredential> {
-  return { id: newId(), createdDate: nowMs, ...(await hashPassword(password)) };
+export async function newPasswordCredential(password: string, nowMs: number, choice?: HashChoice): Promise<PasswordCredential> {
+  return { id: newId(), createdDate: nowMs, ...(await hashPassword(password, choice)) };
 }
 
 export function newUser(realmId: string, fields: Partial<User> & { username: string }, nowMs: number): User {

@@ -116,7 +116,20 @@ export interface RealmRepository {
   updateUser(user: User): Promise<void>;
   deleteUser(id: string): Promise<void>;
   getPassword(userId: string): Promise<PasswordCredential | undefined>;
-  setPassword(userId: string, password: PasswordCredential): Promise<void>;
+  /**
+   * Replaces the user's password. With `historyLength` > 1 (policy `passwordHistory`) the old one
+   * is kept as a `password-history` credential, and only the newest `historyLength - 1` of those stay.
+   */
+  setPassword(userId: string, password: PasswordCredential, historyLength?: number): Promise<void>;
+  addCredential(userId: string, credential: StoredCredential): Promise<void>;
+  deleteCredential(userId: string, credentialId: string): Promise<void>;
+  /** Compare-and-set of `credentialData` (an HOTP counter): false when another writer got there first. */
+  replaceCredentialData(credentialId: string, expected: string, next: string): Promise<boolean>;
+  /**
+   * Claims a one-time code of a credential until `expiresAt` (seconds), cluster-wide: false when
+   * it was already claimed and has not expired.
+   */
+  claimOtpCode(credentialId: string, code: string, expiresAt: number, now: number): Promise<boolean>;
   roleIdsOfUser(userId: string): Promise<string[]>;
   addUserRoles(userId: string, roleIds: string[]): Promise<void>;
   removeUserRoles(userId: string, roleIds: string[]): Promise<void>;
@@ -129,7 +142,6 @@ export interface RealmRepository {
   listUsersWithRole(roleId: string, first: number, max: number): Promise<User[]>;
   /** A user's credentials in priority order (lowest first, as Keycloak lists them). */
   listCredentials(userId: string): Promise<StoredCredential[]>;
-  deleteCredential(userId: string, credentialId: string): Promise<void>;
   updateCredentialLabel(userId: string, credentialId: string, userLabel: string): Promise<void>;
   setCredentialPriorities(userId: string, priorities: Array<{ id: string; priority: number }>): Promise<void>;
   credentialsOfUsers(userIds: string[]): Promise<Map<string, StoredCredential[]>>;

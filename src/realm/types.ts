@@ -45,7 +45,29 @@ export interface RealmSettings {
   resetPasswordAllowed: boolean;
   editUsernameAllowed: boolean;
   defaultSignatureAlgorithm: string;
+  /** Keycloak's policy string (`length(8) and digits(1)`); parsed by src/authn/password-policy. */
+  passwordPolicy?: string;
+  otpPolicyType: 'totp' | 'hotp';
+  otpPolicyAlgorithm: 'HmacSHA1' | 'HmacSHA256' | 'HmacSHA512';
+  otpPolicyDigits: number;
+  otpPolicyPeriod: number;
+  otpPolicyLookAheadWindow: number;
+  otpPolicyInitialCounter: number;
+  otpPolicyCodeReusable: boolean;
+  /** The realm's registered required actions (admin `/authentication/required-actions`). */
+  requiredActions: RequiredActionProvider[];
   attributes: Record<string, string>;
+}
+
+/** Keycloak's RequiredActionProviderRepresentation: a required action registered in a realm. */
+export interface RequiredActionProvider {
+  alias: string;
+  name: string;
+  providerId: string;
+  enabled: boolean;
+  defaultAction: boolean;
+  priority: number;
+  config: Record<string, string>;
 }
 
 export interface Realm {

@@ -54,6 +54,13 @@ export interface AuthTab {
   /** Per-render form token (Keycloak's `session_code`): must come back with the login POST. */
   sessionCode: string;
   createdAt: number;
+  /** The user the login has identified (set by the password step); the later steps act on them. */
+  userId?: string;
+  /** Steps of the login flow already satisfied in this tab (src/authn). */
+  completedSteps?: string[];
+  rememberMe?: boolean;
+  /** Per-step state kept between a page and its form (e.g. a sealed OTP secret being set up). */
+  notes?: Record<string, string>;
 }
 
 /** A login in progress: one per browser (AUTH_SESSION_ID cookie), tabs inside. */

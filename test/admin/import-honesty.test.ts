@@ -1,6 +1,6 @@
 /**
  * Realm imports never drop anything silently (DESIGN rule 9): a Keycloak 26 export with parts
- * holdfast cannot honour (an OTP user, a password policy, an identity provider, a SAML client, …)
+ * holdfast cannot honour (a WebAuthn user, LDAP federation, an identity provider, a SAML client, …)
  * is refused as a whole with the list and nothing written, on SQLite and PostgreSQL, through
  * `POST /admin/realms`, `holdfast import` and `start --import-realm`; with the operator's override
  * it imports and lists what was not honoured. A plain export imports quietly, a SAML client is
@@ -41,7 +41,7 @@ describe('what a realm file carries that holdfast cannot honour', () => {
     assert.ok(parts.ignored.some((f) => f.path === 'clients[4].protocolMappers'), 'client mappers are listed, not dropped silently');
   });
 
-  it('the lossy variant refuses exactly the OTP credential, the password policy and the identity provider', () => {
+  it('the lossy variant refuses exactly the WebAuthn credential, the LDAP federation and the identity provider (its password policy is honoured)', () => {
     assert.deepEqual(paths(lossyParts(lossyVariant(fixture())).refused), [...LOSSY_PATHS].sort());
   });
 
@@ -62,8 +62,8 @@ describe('what a realm file carries that holdfast cannot honour', () => {
       ['authorization services', (f) => (f.clients[4].authorizationSettings = { resources: [] }), 'clients[4].authorizationSettings', 'refused'],
       ['an unknown mapper type on a scope', (f) => f.clientScopes[3].protocolMappers.push({ name: 'pairwise', protocol: 'openid-connect', protocolMapper: 'oidc-sha256-pairwise-sub-mapper', config: {} }), 'clientScopes[3].protocolMappers[2]', 'refused'],
       ['LDAP user federation', (f) => (f.components['org.keycloak.storage.UserStorageProvider'] = [{ name: 'ldap', providerId: 'ldap', config: {} }]), 'components.org.keycloak.storage.UserStorageProvider[0]', 'refused'],
-      ['a default required action', (f) => (f.requiredActions[3].defaultAction = true), 'requiredActions[3]', 'refused'],
-      ['a user required action', (f) => (f.users[0].requiredActions = ['CONFIGURE_TOTP']), 'users[0].requiredActions[0]', 'refused'],
+      ['a default required action holdfast cannot run', (f) => (f.requiredActions[6].defaultAction = true), 'requiredActions[6]', 'refused'],
+      ['a user required action holdfast cannot run', (f) => (f.users[0].requiredActions = ['webauthn-register']), 'users[0].requiredActions[0]', 'refused'],
       ['a WebAuthn credential', (f) => f.users[1].credentials.push({ type: 'webauthn', secretData: '{}', credentialData: '{}' }), 'users[1].credentials[1]', 'refused'],
       ['consent required', (f) => (f.clients[5].consentRequired = true), 'clients[5].consentRequired', 'refused'],
       ['DPoP-bound tokens', (f) => (f.clients[5].attributes['dpop.bound.access.tokens'] = 'true'), 'clients[5].attributes.dpop.bound.access.tokens', 'refused'],
@@ -188,7 +188,7 @@ describe('the CLI with a lossy Keycloak export', () => {
     const allowed = await cli('import', '--file', file, '--allow-lossy-import', '--data-dir', dataDir);
     assert.equal(allowed.code, 0, allowed.stderr);
     assert.match(allowed.stderr, /imported realm 'shop' with 4 users/);
-    assert.match(allowed.stderr, /not honoured \(--allow-lossy-import\): users\[2\]\.credentials\[1\]: a credential of type 'otp' is not verified/);
+    assert.match(allowed.stderr, /not honoured \(--allow-lossy-import\): users\[2\]\.credentials\[2\]: a credential of type 'webauthn' is not verified/);
     assert.match(allowed.stderr, /ignored: clients\[4\]\.protocolMappers: client protocol mappers are not stored yet/);
   });
 
@@ -200,7 +200,7 @@ describe('the CLI with a lossy Keycloak export', () => {
     lossyFile(importDir);
     const holdfast = await buildApp({ config: testConfig({ dataDir }) });
     try {
-      await assert.rejects(importRealmsOnStart(holdfast.ctx, importDir), (error: Error) => error instanceof StartImportError && /refused: passwordPolicy: /.test(error.message) && /--allow-lossy-import/.test(error.message));
+      await assert.rejects(importRealmsOnStart(holdfast.ctx, importDir), (error: Error) => error instanceof StartImportError && /refused: identityProviders\[0\]: /.test(error.message) && /--allow-lossy-import/.test(error.message));
       assert.equal(await holdfast.ctx.realms.repository.findRealmByName('shop'), undefined);
       await importRealmsOnStart(holdfast.ctx, importDir, true);
       assert.ok(await holdfast.ctx.realms.repository.findRealmByName('shop'));
@@ -316,11 +316,11 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
     });
 
     it('refuses a lossy body with the list unless allowLossyImport=true, and lists client scopes as ignored', async () => {
-      const lossy = { ifResourceExists: 'FAIL', identityProviders: [{ alias: 'github', providerId: 'github' }], users: [{ username: 'otp-user', enabled: true, credentials: [{ type: 'otp', secretData: '{}', credentialData: '{}' }] }] };
+      const lossy = { ifResourceExists: 'FAIL', identityProviders: [{ alias: 'github', providerId: 'github' }], users: [{ username: 'webauthn-user', enabled: true, credentials: [{ type: 'webauthn', secretData: '{}', credentialData: '{}' }] }] };
       const refused = await failure(kc.realms.partialImport({ realm: 'shop', rep: lossy as any }));
       assert.equal(refused.status, 400);
       assert.deepEqual(paths(refused.body.refused), ['identityProviders[0]', 'users[0].credentials[0]']);
-      assert.deepEqual(await kc.users.find({ username: 'otp-user', exact: true }), []);
+      assert.deepEqual(await kc.users.find({ username: 'webauthn-user', exact: true }), []);
       const token = await masterToken(server.url);
       const allowed = await adminRequest(server.url, token, 'POST', '/shop/partialImport?allowLossyImport=true', { ...lossy, clientScopes: [{ name: 'x' }] });
       assert.equal(allowed.status, 200);

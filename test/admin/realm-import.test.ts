@@ -12,7 +12,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { buildApp } from '../../src/app.ts';
 import { testConfig } from '../../src/config/index.ts';
-import { FIXTURE_CLIENT, FIXTURE_FILE, FIXTURE_PASSWORDS } from '../fixtures/generate-keycloak-realm.ts';
+import { FIXTURE_CLIENT, FIXTURE_FILE, FIXTURE_OTP_SECRET, FIXTURE_PASSWORDS } from '../fixtures/generate-keycloak-realm.ts';
+import { totp } from '../authn/login-browser.ts';
 import { ROOT, startHoldfast, tempDir as newTempDir } from '../support/process.ts';
 import { adminClient, adminRequest, startAdminServer, tokenFor, type AdminServer } from './admin-support.ts';
 
@@ -48,8 +49,18 @@ async function seededDataDir(): Promise<string> {
   return dataDir;
 }
 
+/** carol has the fixture's OTP credential: as in Keycloak, her password grant needs its code. */
+const CAROL_OTP_KEY = Buffer.from(FIXTURE_OTP_SECRET, 'utf8');
 const loginShop = (url: string, username: string, password: string) =>
-  tokenFor(url, 'shop', { grant_type: 'password', client_id: FIXTURE_CLIENT.clientId, client_secret: FIXTURE_CLIENT.secret, username, password, scope: 'openid' });
+  tokenFor(url, 'shop', {
+    grant_type: 'password',
+    client_id: FIXTURE_CLIENT.clientId,
+    client_secret: FIXTURE_CLIENT.secret,
+    username,
+    password,
+    scope: 'openid',
+    ...(username === 'carol' ? { totp: totp(CAROL_OTP_KEY, Date.now()) } : {}),
+  });
 
 describe('realm import and export', () => {
   after(() => {

@@ -16,7 +16,8 @@ import fs from 'node:fs';
 import { importRealm, ShapeError } from '../../src/admin/index.ts';
 import { BUSY, PASSWORD_HASH_LIMITS, PasswordWork, type PasswordHash } from '../../src/crypto/index.ts';
 import { newUser } from '../../src/realm/index.ts';
-import { FIXTURE_CLIENT, FIXTURE_FILE, FIXTURE_PASSWORDS } from '../fixtures/generate-keycloak-realm.ts';
+import { FIXTURE_CLIENT, FIXTURE_FILE, FIXTURE_OTP_SECRET, FIXTURE_PASSWORDS } from '../fixtures/generate-keycloak-realm.ts';
+import { totp } from '../authn/login-browser.ts';
 import { form, testApp, type TestApp } from '../support/app.ts';
 import { addUser, passwordGrant, type TokenAnswer } from '../lifetimes/helpers.ts';
 
@@ -67,7 +68,8 @@ describe('credential bounds and fair hashing', () => {
     const response = await t.app.inject({
       method: 'POST',
       url: '/realms/shop/protocol/openid-connect/token',
-      ...form({ grant_type: 'password', client_id: FIXTURE_CLIENT.clientId, client_secret: FIXTURE_CLIENT.secret, username, password }),
+      // carol has the fixture's OTP credential: as in Keycloak, her password grant needs its code.
+      ...form({ grant_type: 'password', client_id: FIXTURE_CLIENT.clientId, client_secret: FIXTURE_CLIENT.secret, username, password, ...(username === 'carol' ? { totp: totp(Buffer.from(FIXTURE_OTP_SECRET, 'utf8'), t.clock.nowMs()) } : {}) }),
     });
     return { status: response.statusCode, body: response.json() };
   };

@@ -7,7 +7,8 @@
  * pages by id, with their credentials and roles fetched per page, never one query per user.
  */
 import { dataKeyOf } from '../../crypto/index.ts';
-import { defaultGroupIds, groupPath, realmDefaultScopes, type Client, type RealmModel, type RealmRepository, type User } from '../../realm/index.ts';
+import { defaultGroupIds, groupPath, realmDefaultScopes, sortRequiredActions, type Client, type RealmModel, type RealmRepository, type User } from '../../realm/index.ts';
+import { openCredential } from '../../authn/index.ts';
 import { MASKED_SECRET, toClientRepresentation } from '../representations/client.ts';
 import { toClientScopeRepresentation } from '../representations/client-scope.ts';
 import { KEY_PROVIDER_TYPE, toComponentExport } from '../components/key-providers.ts';
@@ -79,6 +80,7 @@ export async function exportRealm(repository: RealmRepository, name: string, opt
     defaultDefaultClientScopes: realmDefaultScopes(model, 'default').map((s) => s.name),
     defaultOptionalClientScopes: realmDefaultScopes(model, 'optional').map((s) => s.name),
     localizationTexts,
+    requiredActions: sortRequiredActions(realm.settings.requiredActions),
     // As Keycloak: the user profile component only once one was set.
     ...(userProfile ? { components: { [USER_PROFILE_PROVIDER_TYPE]: [toUserProfileComponent(userProfile)] } } : {}),
   };
@@ -86,7 +88,7 @@ export async function exportRealm(repository: RealmRepository, name: string, opt
     const providers = keys.filter((k) => k.component).sort((a, b) => (a.component!.id < b.component!.id ? -1 : a.component!.id > b.component!.id ? 1 : 0));
     representation.components = { ...(representation.components as Record<string, unknown> | undefined), [KEY_PROVIDER_TYPE]: providers.map(toComponentExport) };
   }
-  if (options.includeUsers) representation.users = await exportUsers(repository, model, options.onProgress);
+  if (options.includeUsers) representation.users = await exportUsers(repository, model, sealKey, options.onProgress);
   return representation;
 }
 
@@ -95,7 +97,7 @@ function exportedClient(client: Client, sealKey: Buffer, mask: boolean): Record<
   return mask && rep.secret !== undefined ? { ...rep, secret: MASKED_SECRET } : rep;
 }
 
-async function exportUsers(repository: RealmRepository, model: RealmModel, onProgress?: ExportOptions['onProgress']): Promise<unknown[]> {
+async function exportUsers(repository: RealmRepository, model: RealmModel, sealKey: Buffer, onProgress?: ExportOptions['onProgress']): Promise<unknown[]> {
   const exported: Array<{ username: string; rep: Record<string, unknown> }> = [];
   const serviceAccounts = [...model.clientsById.values()].filter((c) => c.serviceAccountsEnabled).length;
   const total = onProgress ? (await repository.countUsers(model.realm.id, {})) + serviceAccounts : 0;
@@ -107,7 +109,7 @@ async function exportUsers(repository: RealmRepository, model: RealmModel, onPro
     const [credentials, roleIds, groupIds] = await Promise.all([repository.credentialsOfUsers(ids), repository.roleIdsOfUsers(ids), repository.groupIdsOfUsers(ids)]);
     for (const user of page) {
       const groups = (groupIds.get(user.id) ?? []).map((id) => groupPath(model, model.groupsById.get(id)!)).sort();
-      exported.push({ username: user.username, rep: toUserExport(model, user, credentials.get(user.id) ?? [], roleIds.get(user.id) ?? [], groups) });
+      exported.push({ username: user.username, rep: toUserExport(model, user, (credentials.get(user.id) ?? []).map((c) => openCredential(c, sealKey)), roleIds.get(user.id) ?? [], groups) });
     }
     after = page[page.length - 1].id;
     onProgress?.(exported.length, Math.max(total, exported.length));

@@ -5,6 +5,8 @@
  * inserts, so a broken file leaves the store untouched and 100,000 users take seconds.
  */
 import type { NewUserRecord, Realm, RealmRepository } from '../../realm/index.ts';
+import { parsePasswordPolicy } from '../../authn/index.ts';
+import type { HashChoice } from '../../crypto/index.ts';
 import { parseShape } from '../json-shape.ts';
 import { hashPlainPassword, type PlainPassword } from '../representations/credential.ts';
 import { ImportConflict, isUniqueViolation, REALM_EXISTS } from './import-conflict.ts';
@@ -55,7 +57,8 @@ export async function importRealm(repository: RealmRepository, input: unknown, o
   const plan = await planRealm(rep, options.nowMs);
   const users = planUsers(rep.users ?? [], plan, options.nowMs);
   const userProfile = planUserProfile(plan.realm.name, rep.components?.[USER_PROFILE_PROVIDER_TYPE], rep.users ?? []);
-  await hashPlainPasswords(users.plain);
+  // Clear-text passwords are hashed as the realm's policy says (`hashAlgorithm`, `hashIterations`), as Keycloak does.
+  await hashPlainPasswords(users.plain, parsePasswordPolicy(plan.realm.settings.passwordPolicy).hash);
 
   const total = users.records.length;
   options.onProgress?.({ done: 0, total });
@@ -90,11 +93,11 @@ export async function importRealm(repository: RealmRepository, input: unknown, o
 }
 
 /** Argon2 is deliberately slow: a few at a time keeps the event loop and memory in check. */
-export async function hashPlainPasswords(pending: Array<{ record: NewUserRecord; password: PlainPassword }>): Promise<void> {
+export async function hashPlainPasswords(pending: Array<{ record: NewUserRecord; password: PlainPassword }>, choice: HashChoice): Promise<void> {
   const workers = Array.from({ length: Math.min(4, pending.length) }, async (_, worker) => {
     for (let i = worker; i < pending.length; i += 4) {
       const { record, password } = pending[i];
-      record.credentials.push(await hashPlainPassword(password));
+      record.credentials.push(await hashPlainPassword(password, choice));
     }
   });
   await Promise.all(workers);

@@ -62,7 +62,6 @@ const refusedUnless = (reason: string, ...defaults: unknown[]): Setting => ({ ve
 const NOT_SENT = 'holdfast sends no e-mail yet';
 const NO_EVENTS = 'holdfast records no events yet';
 const NO_THEMES = 'holdfast has one built-in theme';
-const NO_OTP = 'holdfast has no one-time codes yet; OTP credentials are refused with the user';
 const NO_WEBAUTHN = 'holdfast has no WebAuthn yet; WebAuthn credentials are refused with the user';
 
 /** Keycloak 26's OTP and WebAuthn policy of a new realm (what its export writes). */
@@ -118,7 +117,7 @@ const REALM_ROWS: Record<string, Row> = {
   clients: (value, path, file, out) => objects(value).forEach((client, i) => checkClient(client, `${path}[${i}]`, file, out)),
   users: (value, path, _file, out) => objects(value).forEach((user, i) => checkUser(user, `${path}[${i}]`, out)),
   federatedUsers: refusedUnless('users of identity providers are not supported', []),
-  passwordPolicy: refusedUnless('password policies are not enforced yet: passwords would be accepted that the policy refuses', ''),
+  passwordPolicy: TAKEN, // parsed on import: an unknown rule fails the import (plan-realm)
   requiredCredentials: refusedUnless('holdfast requires a password only', ['password']),
   verifyEmail: refusedUnless('holdfast cannot verify e-mail addresses yet: users with an unverified address would log in', false),
   clientPolicies: refusedUnless('client policies are not enforced', { policies: [] }),
@@ -142,7 +141,7 @@ const REALM_ROWS: Record<string, Row> = {
   // Scope mappings only narrow the roles of clients with fullScopeAllowed false, which are judged per client.
   scopeMappings: ignoredUnless('scope mappings are not modelled yet', [{ clientScope: 'offline_access', roles: ['offline_access'] }]),
   clientScopeMappings: ignoredUnless('scope mappings are not modelled yet', { account: [{ client: 'account-console', roles: ['manage-account', 'view-groups'] }] }),
-  ...Object.fromEntries(Object.entries(OTP_DEFAULTS).map(([name, value]) => [name, ignoredUnless(NO_OTP, value)])),
+  ...Object.fromEntries(Object.keys(OTP_DEFAULTS).map((name) => [name, TAKEN])),
   otpSupportedApplications: TAKEN, // only names the apps the OTP page suggests
   ...Object.fromEntries(Object.entries(WEBAUTHN_DEFAULTS).map(([name, value]) => [name, ignoredUnless(NO_WEBAUTHN, value)])),
   smtpServer: ignoredUnless(NOT_SENT, {}),
@@ -171,7 +170,7 @@ const REALM_ROWS: Record<string, Row> = {
   actionTokenGeneratedByUserLifespan: ignoredUnless('holdfast has no action tokens yet', 300),
   oauth2DeviceCodeLifespan: ignoredUnless('holdfast has no device grant yet', 600),
   oauth2DevicePollingInterval: ignoredUnless('holdfast has no device grant yet', 5),
-  maxSecondaryAuthFailures: ignoredUnless(NO_OTP, 0),
+  maxSecondaryAuthFailures: ignoredUnless('OTP failures count with password failures in brute-force protection', 0),
   registrationEmailAsUsername: ignoredUnless('holdfast has no registration yet', false),
   userManagedAccessAllowed: ignoredUnless('authorization services are not supported', false),
   adminPermissionsEnabled: ignoredUnless('fine-grained admin permissions are not supported: only the realm-management roles grant admin power', false),
@@ -332,17 +331,20 @@ const BUILT_IN_CLIENTS = new Set(['account', 'account-console', 'admin-cli', 'br
 // ---- users
 
 const PASSWORD = 'password';
+/** Credential types the login verifies (src/authn), or keeps for the password policy. */
+const VERIFIED_CREDENTIALS = new Set([PASSWORD, 'otp', 'password-history']);
 
 const USER_ROWS: Record<string, Row> = {
   ...Object.fromEntries(userRepresentation.fields.map((name) => [name, TAKEN])),
   credentials: (value, path, _file, out) =>
     objects(value).forEach((credential, i) => {
       const type = text(credential.type) ?? (credential.value !== undefined ? PASSWORD : undefined);
-      if (type !== undefined && type !== PASSWORD) out.add('refused', `${path}[${i}]`, `a credential of type '${type}' is not verified at login: the user would log in with the password alone`);
-      else if (credential.temporary === true) out.add('refused', `${path}[${i}].temporary`, 'a temporary password needs the UPDATE_PASSWORD action, which holdfast cannot run yet: the user could not log in');
+      if (type !== undefined && !VERIFIED_CREDENTIALS.has(type)) out.add('refused', `${path}[${i}]`, `a credential of type '${type}' is not verified at login: the user would log in with the password alone`);
     }),
   requiredActions: (value, path, _file, out) =>
-    items(value).forEach((action, i) => out.add('refused', `${path}[${i}]`, `required action '${String(action)}' cannot be run yet: the user could not log in until it is removed`)),
+    items(value).forEach((action, i) => {
+      if (!RUNNABLE_REQUIRED_ACTIONS.has(String(action))) out.add('refused', `${path}[${i}]`, `required action '${String(action)}' cannot be run: the user could not log in until it is removed`);
+    }),
   federatedIdentities: refusedUnless('links to identity providers are not supported', []),
   federationLink: refusedUnless('user federation is not supported: the user could not log in'),
   socialLinks: refusedUnless('links to identity providers are not supported', []),
@@ -384,7 +386,10 @@ function checkComponents(value: unknown, path: string, _file: Json, out: Collect
 
 // ---- required actions
 
-/** Keycloak 26's required-action providers; holdfast runs none of them yet. */
+/** The required actions holdfast runs (src/authn/required-actions). */
+const RUNNABLE_REQUIRED_ACTIONS = new Set(['TERMS_AND_CONDITIONS', 'UPDATE_PROFILE', 'VERIFY_EMAIL', 'CONFIGURE_TOTP', 'UPDATE_PASSWORD', 'UPDATE_EMAIL']);
+
+/** Keycloak 26's required-action providers. */
 const BUILT_IN_REQUIRED_ACTIONS = new Set([
   'TERMS_AND_CONDITIONS',
   'UPDATE_PROFILE',
@@ -405,8 +410,8 @@ const BUILT_IN_REQUIRED_ACTIONS = new Set([
 function checkRequiredActions(value: unknown, path: string, _file: Json, out: Collector): void {
   objects(value).forEach((action, i) => {
     const alias = text(action.alias) ?? text(action.providerId) ?? '?';
-    if (action.enabled !== false && action.defaultAction === true) {
-      out.add('refused', `${path}[${i}]`, `required action '${alias}' is given to every new user, and holdfast cannot run it yet`);
+    if (action.enabled !== false && action.defaultAction === true && !RUNNABLE_REQUIRED_ACTIONS.has(alias)) {
+      out.add('refused', `${path}[${i}]`, `required action '${alias}' is given to every new user, and holdfast cannot run it`);
     } else if (!BUILT_IN_REQUIRED_ACTIONS.has(alias)) out.add('ignored', `${path}[${i}]`, `required action '${alias}' is not available in holdfast`);
   });
 }

@@ -22,6 +22,7 @@ import { hashPlainPasswords } from './import-realm.ts';
 import { LossyImport, lossyParts, type Finding } from './lossy-parts.ts';
 import { planGroups } from './plan-groups.ts';
 import { planUsers, type UsersContext } from './plan-users.ts';
+import { parsePasswordPolicy } from '../../authn/index.ts';
 import { syncServiceAccount } from '../service-accounts.ts';
 
 const policy = oneOf('FAIL', 'SKIP', 'OVERWRITE');
@@ -146,13 +147,13 @@ export async function partialImport(repository: RealmRepository, realm: LoadedRe
     if (group.parentId === undefined) results.push({ action: replacedGroups.some((g) => g.id === group.id || g.name === group.name) ? 'OVERWRITTEN' : 'ADDED', resourceType: 'GROUP', resourceName: group.name, id: group.id });
   }
 
-  const users = await planPartialUsers(repository, rep.users ?? [], model, { realm: realm.realm, model, roleIndex, groupsByPath: groups.byPath }, ifExists, options, results);
+  const users = await planPartialUsers(repository, rep.users ?? [], model, { realm: realm.realm, model, roleIndex, groupsByPath: groups.byPath, sealKey: realm.keys.sealKey }, ifExists, options, results);
   for (const record of users.records) {
     requireGrantable(identity, realm, record.roleIds);
     const joined = (record.groupIds ?? []).filter((id) => realm.groupsById.has(id) && model.groupsById.has(id));
     if (joined.length > 0) requireGroupPower(identity, realm, joined);
   }
-  await hashPlainPasswords(users.plain);
+  await hashPlainPasswords(users.plain, parsePasswordPolicy(realm.realm.settings.passwordPolicy).hash);
 
   await repository.transaction(async (tx) => {
     for (const { client, action } of clients) {

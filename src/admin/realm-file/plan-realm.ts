@@ -5,7 +5,9 @@
  * an exported realm imports back with the same ids.
  */
 import { newId, type StoredKey } from '../../crypto/index.ts';
-import { fallbackKeys, type Client, type ClientScope, type Group, type Realm, type RealmModel, type Role } from '../../realm/index.ts';
+import { fallbackKeys, type Client, type ClientScope, type Group, type Realm, type RealmModel, type RequiredActionProvider, type Role } from '../../realm/index.ts';
+import { parsePasswordPolicy, PasswordPolicyError } from '../../authn/index.ts';
+import { requiredActionFromFile } from '../representations/required-action.ts';
 import { field, index, ShapeError } from '../json-shape.ts';
 import { newClientFromRepresentation } from '../representations/client.ts';
 import { checkClientScopeNames, fileProblem, withNewClientScopes } from '../representations/client-scope.ts';
@@ -40,6 +42,27 @@ export function checkRealmName(name: string | undefined, path: string): string {
   return name;
 }
 
+/** The policy a login will enforce must parse now, or the file is refused at `passwordPolicy`. */
+function checkPolicyText(text: string | undefined): void {
+  try {
+    parsePasswordPolicy(text);
+  } catch (error) {
+    if (error instanceof PasswordPolicyError) throw new ShapeError('passwordPolicy', `${error.errorMessage} (${error.rule})`);
+    throw error;
+  }
+}
+
+/** The file's registered actions replace the defaults, as Keycloak's import does; aliases are unique. */
+function planRequiredActions(reps: NonNullable<RealmFileRepresentation['requiredActions']>): RequiredActionProvider[] {
+  const seen = new Set<string>();
+  return reps.map((rep, i) => {
+    const action = requiredActionFromFile(rep, index('requiredActions', i), i);
+    if (seen.has(action.alias)) throw new ImportConflict(field(index('requiredActions', i), 'alias'), `duplicate required action '${action.alias}'`);
+    seen.add(action.alias);
+    return action;
+  });
+}
+
 const roleKey = (clientId: string | undefined, name: string): string => `${clientId ?? ''}\u0000${name}`;
 
 interface PendingComposites {
@@ -53,6 +76,8 @@ export async function planRealm(rep: RealmFileRepresentation, nowMs: number): Pr
   const blueprint = await realmBlueprint(name, {}, Math.floor(nowMs / 1000));
   const realmId = rep.id ?? blueprint.realm.id;
   const realm: Realm = { id: realmId, name, settings: applyRealmSettings(blueprint.realm.settings, rep) };
+  checkPolicyText(rep.passwordPolicy);
+  if (rep.requiredActions !== undefined) realm.settings.requiredActions = planRequiredActions(rep.requiredActions);
 
   const clientScopes = planClientScopes(rep, realmId, blueprint.clientScopes);
   // Enough of the realm for the clients' scope lists to be resolved against.

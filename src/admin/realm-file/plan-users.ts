@@ -5,6 +5,7 @@
  * clear-text passwords are listed for the caller to hash, outside any transaction.
  */
 import { newId } from '../../crypto/index.ts';
+import { sealCredential } from '../../authn/index.ts';
 import type { NewUserRecord, User } from '../../realm/index.ts';
 import { field, index, ShapeError } from '../json-shape.ts';
 import { parseCredential, type PlainPassword } from '../representations/credential.ts';
@@ -23,7 +24,7 @@ export interface UsersPlan {
 const UPDATE_PASSWORD = 'UPDATE_PASSWORD';
 
 /** What users are resolved against: the realm, its roles by name and its groups by path (a whole file's, or a realm's plus a partial import's). */
-export type UsersContext = Pick<RealmPlan, 'realm' | 'model' | 'roleIndex' | 'groupsByPath'>;
+export type UsersContext = Pick<RealmPlan, 'realm' | 'model' | 'roleIndex' | 'groupsByPath' | 'sealKey'>;
 
 export function planUsers(reps: UserRepresentation[], plan: UsersContext, nowMs: number): UsersPlan {
   const { realm, model } = plan;
@@ -76,7 +77,7 @@ export function planUsers(reps: UserRepresentation[], plan: UsersContext, nowMs:
     const record: NewUserRecord = { user, roleIds: resolveRoleNames(rep, model, plan.roleIndex, path), credentials: [], groupIds: userGroupIds(rep, plan, path) };
     (rep.credentials ?? []).forEach((credentialRep, j) => {
       const parsed = parseCredential(credentialRep, index(field(path, 'credentials'), j), j, nowMs);
-      if (parsed.kind === 'stored') record.credentials.push(parsed.credential);
+      if (parsed.kind === 'stored') record.credentials.push(sealCredential(parsed.credential, plan.sealKey));
       else {
         plain.push({ record, password: parsed.password });
         if (parsed.password.temporary && !user.requiredActions.includes(UPDATE_PASSWORD)) user.requiredActions = [...user.requiredActions, UPDATE_PASSWORD];

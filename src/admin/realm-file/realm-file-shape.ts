@@ -10,6 +10,7 @@ import { componentRepresentation, KEY_PROVIDER_TYPE } from '../components/key-pr
 import { groupRepresentation } from '../representations/group.ts';
 import { localizationTexts } from '../representations/localization.ts';
 import { realmSettingChecks } from '../representations/realm.ts';
+import { requiredActionRepresentation } from '../representations/required-action.ts';
 import { roleRepresentation } from '../representations/role.ts';
 import { userRepresentation } from '../representations/user.ts';
 import { USER_PROFILE_PROVIDER_TYPE, userProfileComponents } from './plan-user-profile.ts';
@@ -34,5 +35,6 @@ export const realmFileRepresentation = object({
   // Of Keycloak's components, the user profile (plan-user-profile.ts) and key providers
   // (plan-key-components.ts) are planned; lossy-parts judges the rest on the original file.
   components: object({ [USER_PROFILE_PROVIDER_TYPE]: userProfileComponents, [KEY_PROVIDER_TYPE]: list(componentRepresentation) }),
+  requiredActions: list(requiredActionRepresentation),
 });
 export type RealmFileRepresentation = Checked<typeof realmFileRepresentation>;

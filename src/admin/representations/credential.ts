@@ -4,7 +4,8 @@
  * imported argon2 or pbkdf2 password verifies unchanged and exports back identically. Only a
  * plaintext `value` needs hashing, which the caller does outside any transaction.
  */
-import { hashPassword, newId, passwordHashCost } from '../../crypto/index.ts';
+import { hashPassword, newId, passwordHashCost, type HashChoice } from '../../crypto/index.ts';
+import { otpCredentialProblem, OTP_TYPE } from '../../authn/index.ts';
 import type { PasswordCredential, StoredCredential } from '../../realm/index.ts';
 import { boolean, field, integer, multiValuedMap, object, ShapeError, string, type Checked } from '../json-shape.ts';
 
@@ -96,10 +97,13 @@ export function parseCredential(rep: CredentialRepresentation, path: string, pos
   }
   if (secretData === undefined) throw new ShapeError(field(path, 'secretData'), 'required (or a clear-text value)');
   if (credentialData === undefined) throw new ShapeError(field(path, 'credentialData'), 'required');
-  if (type === 'password') checkPasswordHash(secretData, credentialData, path);
+  if (type === 'password' || type === 'password-history') checkPasswordHash(secretData, credentialData, path);
   else {
     parseJsonText(secretData, field(path, 'secretData'));
     parseJsonText(credentialData, field(path, 'credentialData'));
+    // An OTP credential a login could not verify would lock its user out: refused here instead.
+    const problem = type === OTP_TYPE ? otpCredentialProblem(secretData, credentialData) : undefined;
+    if (problem) throw new ShapeError(path, problem);
   }
   return { kind: 'stored', credential: { id, type, userLabel: rep.userLabel, createdDate, secretData, credentialData, priority } };
 }
@@ -118,8 +122,8 @@ export function toCredentialExport(credential: StoredCredential): Record<string,
 }
 
 /** Hashes a clear-text password with holdfast's (Keycloak 26's) argon2id parameters. */
-export async function hashPlainPassword(password: PlainPassword): Promise<StoredCredential> {
-  const hash = await hashPassword(password.value);
+export async function hashPlainPassword(password: PlainPassword, choice?: HashChoice): Promise<StoredCredential> {
+  const hash = await hashPassword(password.value, choice);
   return {
     id: password.id,
     type: 'password',

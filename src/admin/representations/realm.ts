@@ -5,24 +5,34 @@
  */
 import { DEFAULT_REALM_SETTINGS, type Realm, type RealmSettings, type Role } from '../../realm/index.ts';
 import { ASYMMETRIC_SIGNATURE_ALGORITHMS } from '../../crypto/index.ts';
-import { boolean, integer, oneOf, string, stringMap, type Check } from '../json-shape.ts';
+import { boolean, integer, integerIn, oneOf, string, stringMap, type Check } from '../json-shape.ts';
+import { otpSupportedApplications } from '../../authn/index.ts';
 import { toRoleRepresentation } from './role.ts';
 
 /** Realm attributes holdfast keeps for itself; never shown, never overwritten by a body. */
 const INTERNAL_ATTRIBUTES = new Set(['defaultRoleId']);
 
-type SettingChecks = { [K in keyof RealmSettings]-?: Check<RealmSettings[K]> };
+/** Settings a realm body carries directly; required actions have their own endpoints. */
+export type BodySettings = Omit<RealmSettings, 'requiredActions'>;
+type SettingChecks = { [K in keyof BodySettings]-?: Check<BodySettings[K]> };
 
 /** A check per setting, derived from the defaults' types so a new setting cannot be forgotten. */
 export const realmSettingChecks: SettingChecks = {
   ...(Object.fromEntries(
-    Object.entries(DEFAULT_REALM_SETTINGS).map(([name, value]) => [name, typeof value === 'boolean' ? boolean : typeof value === 'number' ? integer : string]),
+    Object.entries(DEFAULT_REALM_SETTINGS).filter(([name]) => name !== 'requiredActions').map(([name, value]) => [name, typeof value === 'boolean' ? boolean : typeof value === 'number' ? integer : string]),
   ) as unknown as SettingChecks),
   displayName: string,
   sslRequired: oneOf('external', 'none', 'all'),
   bruteForceStrategy: oneOf('MULTIPLE', 'LINEAR'),
   // Tokens must verify against the JWKS: no HMAC (or `none`) for access and ID tokens.
   defaultSignatureAlgorithm: oneOf(...ASYMMETRIC_SIGNATURE_ALGORITHMS),
+  passwordPolicy: string,
+  otpPolicyType: oneOf('totp', 'hotp'),
+  otpPolicyAlgorithm: oneOf('HmacSHA1', 'HmacSHA256', 'HmacSHA512'),
+  otpPolicyDigits: integerIn(6, 8),
+  otpPolicyPeriod: integerIn(1, 600),
+  otpPolicyLookAheadWindow: integerIn(0, 10),
+  otpPolicyInitialCounter: integerIn(0, Number.MAX_SAFE_INTEGER),
   attributes: stringMap,
 };
 
@@ -31,20 +41,21 @@ export function visibleAttributes(settings: RealmSettings): Record<string, strin
 }
 
 export function toRealmRepresentation(realm: Realm, defaultRole: Role | undefined): Record<string, unknown> {
-  const { attributes: _attributes, ...settings } = realm.settings;
+  const { attributes: _attributes, requiredActions: _requiredActions, ...settings } = realm.settings;
   return {
     id: realm.id,
     realm: realm.name,
     ...settings,
+    otpSupportedApplications: otpSupportedApplications(realm.settings),
     attributes: visibleAttributes(realm.settings),
     ...(defaultRole ? { defaultRole: toRoleRepresentation(defaultRole, true) } : {}),
   };
 }
 
 /** Applies the settings a body carries; fields it leaves out keep their value. */
-export function applyRealmSettings(settings: RealmSettings, rep: Partial<RealmSettings>): RealmSettings {
+export function applyRealmSettings(settings: RealmSettings, rep: Partial<BodySettings>): RealmSettings {
   const next: RealmSettings = { ...settings, attributes: { ...settings.attributes } };
-  for (const name of Object.keys(realmSettingChecks) as Array<keyof RealmSettings>) {
+  for (const name of Object.keys(realmSettingChecks) as Array<keyof BodySettings>) {
     if (name === 'attributes' || rep[name] === undefined) continue;
     (next as unknown as Record<string, unknown>)[name] = rep[name];
   }

@@ -4,7 +4,8 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Context } from '../../context.ts';
-import { adminBadRequest, adminConflict } from '../../errors/index.ts';
+import { AdminError, adminBadRequest, adminConflict } from '../../errors/index.ts';
+import { blacklistExists, parsePasswordPolicy, PasswordPolicyError } from '../../authn/index.ts';
 import { applyRealmSettings, realmSettingChecks, toRealmRepresentation } from '../representations/realm.ts';
 import { canCreateRealm, forbidden, hasAnyAdminRole, isAllowed, mayReach } from '../admin-auth.ts';
 import { adminScope, collectionPaths, location, queryBoolean, readBody, shapeToAdminError } from '../admin-request.ts';
@@ -22,6 +23,26 @@ import type { LoadedRealm } from '../../realm/index.ts';
 const REALM_BODY_LIMIT = 256 * 1024 * 1024;
 
 const realmUpdate = object({ ...realmSettingChecks, realm: string });
+
+/**
+ * A policy string is parsed when it is saved: an unknown rule or bad value is Keycloak's 400
+ * (`Password policy not found`, `Invalid config for length: Not a valid number`) plus the rule's
+ * name; a blacklist file that does not exist is refused too (Keycloak answers 500 there).
+ */
+function checkPasswordPolicy(ctx: Context, text: string): void {
+  let policy;
+  try {
+    policy = parsePasswordPolicy(text);
+  } catch (error) {
+    if (error instanceof PasswordPolicyError) throw new AdminError(400, { errorMessage: error.errorMessage, field: 'passwordPolicy', params: [error.rule] });
+    throw error;
+  }
+  for (const rule of policy.rules) {
+    if (rule.id === 'passwordBlacklist' && !blacklistExists(ctx.config.dataDir, rule.file)) {
+      throw new AdminError(400, { errorMessage: `Password blacklist file not found: password-blacklists/${rule.file} in the data directory`, field: 'passwordPolicy', params: ['passwordBlacklist'] });
+    }
+  }
+}
 
 function representation(realm: LoadedRealm): Record<string, unknown> {
   return toRealmRepresentation(realm.realm, realm.rolesById.get(realm.realm.settings.attributes.defaultRoleId));
@@ -85,6 +106,7 @@ export async function realmRoutes(app: FastifyInstance, { ctx }: { ctx: Context 
   app.put('/admin/realms/:realm', async (request, reply) => {
     const { realm } = await adminScope(ctx, request, 'manage-realm');
     const body = readBody(request, realmUpdate);
+    if (body.passwordPolicy !== undefined) checkPasswordPolicy(ctx, body.passwordPolicy);
     let name = realm.realm.name;
     if (body.realm !== undefined && body.realm !== name) {
       try {

@@ -9,7 +9,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Context } from '../../context.ts';
 import { newId } from '../../crypto/index.ts';
 import { AdminError, adminBadRequest, adminConflict } from '../../errors/index.ts';
-import { defaultGroupIds, newPasswordCredential, newUser, profileMetadata, userProfileOf, type LoadedRealm, type StoredCredential, type User } from '../../realm/index.ts';
+import { passwordPolicyViolation, preparePasswordChange, realmPasswordPolicy, sealCredential, type PolicyViolation } from '../../authn/index.ts';
+import { defaultActionAliases, defaultGroupIds, newPasswordCredential, newUser, profileMetadata, userProfileOf, type LoadedRealm, type StoredCredential, type User, type UserQuery } from '../../realm/index.ts';
 import { DISABLED_REASON } from '../../session/index.ts';
 import { isAllowed, type AdminIdentity } from '../admin-auth.ts';
 import { findUser } from '../admin-lookups.ts';
@@ -27,8 +28,16 @@ function access(identity: AdminIdentity, realm: LoadedRealm) {
   return { view: isAllowed(identity, realm, 'view-users'), manage: isAllowed(identity, realm, 'manage-users') };
 }
 
-/** Credentials of a body, with clear-text passwords hashed. Throws 400 naming the bad one. */
-async function credentialsOf(reps: CredentialRepresentation[] | undefined, user: User, nowMs: number): Promise<StoredCredential[]> {
+/** Keycloak's answer to a password the realm's policy refuses. */
+function policyRefusal(violation: PolicyViolation): AdminError {
+  return new AdminError(400, { error: violation.error, error_description: violation.description });
+}
+
+/**
+ * Credentials of a body, with clear-text passwords checked against the realm's policy and
+ * hashed, and OTP secrets sealed. Throws 400 naming the bad one.
+ */
+async function credentialsOf(ctx: Context, realm: LoadedRealm, reps: CredentialRepresentation[] | undefined, user: User, nowMs: number): Promise<StoredCredential[]> {
   const stored: StoredCredential[] = [];
   for (const [i, rep] of (reps ?? []).entries()) {
     let parsed;
@@ -38,9 +47,11 @@ async function credentialsOf(reps: CredentialRepresentation[] | undefined, user:
       if (error instanceof ShapeError) throw shapeToAdminError(error);
       throw error;
     }
-    if (parsed.kind === 'stored') stored.push(parsed.credential);
+    if (parsed.kind === 'stored') stored.push(sealCredential(parsed.credential, realm.keys.sealKey));
     else {
-      stored.push(await hashPlainPassword(parsed.password));
+      const violation = await passwordPolicyViolation(ctx, realm, user, parsed.password.value);
+      if (violation) throw policyRefusal(violation);
+      stored.push(await hashPlainPassword(parsed.password, realmPasswordPolicy(realm).hash));
       if (parsed.password.temporary && !user.requiredActions.includes(UPDATE_PASSWORD)) user.requiredActions = [...user.requiredActions, UPDATE_PASSWORD];
     }
   }
@@ -89,8 +100,10 @@ export async function userRoutes(app: FastifyInstance, { ctx }: { ctx: Context }
     // Keycloak's admin API ignores ids, timestamps and role lists in the body: the server owns them.
     const applied = applyUserRepresentation(newUser(realm.realm.id, { id: newId(), username: '', enabled: false }, nowMs), { ...rep, username: rep.username ?? '' });
     if (applied.username === '') throw adminBadRequest('User name is missing');
+    // The realm's default actions come first, as Keycloak adds them when the user is created.
+    applied.requiredActions = [...new Set([...defaultActionAliases(realm.realm.settings.requiredActions), ...applied.requiredActions])];
     const user = checkProfile(realm, undefined, applied, rep.attributes);
-    const credentials = await credentialsOf(rep.credentials, user, nowMs);
+    const credentials = await credentialsOf(ctx, realm, rep.credentials, user, nowMs);
     await conflictOnRace(() =>
       ctx.realms.repository.transaction(async (tx) => {
         await assertUnique(tx, realm.realm.settings, user);
@@ -123,13 +136,14 @@ export async function userRoutes(app: FastifyInstance, { ctx }: { ctx: Context }
     const updated = checkProfile(realm, user, applyUserRepresentation(user, rep), rep.attributes);
     // Enabling a user lifts a permanent lockout, whose mark no profile shows (Keycloak removes it too).
     if (rep.enabled === true) updated.attributes = Object.fromEntries(Object.entries(updated.attributes).filter(([name]) => name !== DISABLED_REASON));
-    const credentials = await credentialsOf(rep.credentials, updated, ctx.clock.nowMs());
+    const credentials = await credentialsOf(ctx, realm, rep.credentials, updated, ctx.clock.nowMs());
     await conflictOnRace(() =>
       ctx.realms.repository.transaction(async (tx) => {
         await assertUnique(tx, realm.realm.settings, updated);
         await tx.updateUser(updated);
         for (const credential of credentials) {
-          if (credential.type === 'password') await tx.setPassword(user.id, toPasswordCredential(credential));
+          if (credential.type === 'password') await tx.setPassword(user.id, toPasswordCredential(credential), realmPasswordPolicy(realm).historyLength);
+          else await tx.addCredential(user.id, credential);
         }
       }),
     );
@@ -160,11 +174,12 @@ export async function userRoutes(app: FastifyInstance, { ctx }: { ctx: Context }
     if (hashField) throw adminBadRequest(`${hashField}: not accepted by reset-password (it sets a clear-text value)`, hashField);
     if (rep.value === undefined) throw new AdminError(400, { error: 'No password provided' });
     if (rep.value.trim() === '') throw new AdminError(400, { error: 'Empty password not allowed' });
-    const credential = await newPasswordCredential(rep.value, ctx.clock.nowMs());
+    const change = await preparePasswordChange(ctx, realm, user, rep.value);
+    if ('violation' in change) throw policyRefusal(change.violation);
     const others = user.requiredActions.filter((a) => a !== UPDATE_PASSWORD);
     const requiredActions = rep.temporary === true ? [...others, UPDATE_PASSWORD] : others;
     await ctx.realms.repository.transaction(async (tx) => {
-      await tx.setPassword(user.id, credential);
+      await tx.setPassword(user.id, change.credential, change.historyLength);
       await tx.updateUser({ ...user, requiredActions });
     });
     await ctx.realms.userChanged(user.id);

@@ -68,6 +68,27 @@ async function judge(
   return { result: 'ok', user };
 }
 
+/**
+ * A second factor checked under the same brute-force rules as the password (Keycloak counts
+ * OTP failures in the same counters): refused without checking while locked out, a failure
+ * counted durably before the answer, the counters cleared on success.
+ */
+export async function checkSecondFactor(ctx: Context, realm: LoadedRealm, user: User, ipAddress: string, check: () => Promise<boolean>): Promise<'ok' | 'invalid' | 'busy'> {
+  const realmId = realm.realm.id;
+  if (!realm.realm.settings.bruteForceProtected) return (await check()) ? 'ok' : 'invalid';
+  const outcome = await ctx.loginAttempts.exclusive(realmId, user.id, async () => {
+    const failure = await ctx.store.getLoginFailure(realmId, user.id);
+    if (lockoutOf(realm.realm.settings, user, failure, ctx.clock.nowMs())) return 'invalid' as const;
+    if (!(await check())) {
+      await countFailure(ctx, realm, user, ipAddress);
+      return 'invalid' as const;
+    }
+    if (failure) await ctx.store.deleteLoginFailures(realmId, user.id);
+    return 'ok' as const;
+  });
+  return outcome === ATTEMPT_BUSY ? 'busy' : outcome;
+}
+
 /** Records the failure durably before the answer goes out; a permanent lockout disables the user. */
 async function countFailure(ctx: Context, realm: LoadedRealm, user: User, ipAddress: string): Promise<void> {
   const { disableUser } = await recordFailedLogin(ctx.store, realm.realm, user.id, ipAddress, ctx.clock.nowMs());

@@ -1,24 +1,21 @@
 /**
- * The login form's target (`/realms/{realm}/login-actions/authenticate`). The form is accepted
- * only with the browser's AUTH_SESSION_ID cookie and the `session_code` of the page it came
- * from, which an attacker's cross-site form cannot know (CSRF protection); each render gets a
- * new code, so a page cannot be replayed.
+ * The login pages' targets (`/realms/{realm}/login-actions/authenticate` for the password and
+ * one-time-code forms, `…/required-action` for required actions). A form is accepted only with
+ * the browser's AUTH_SESSION_ID cookie and the `session_code` of the page it came from, which an
+ * attacker's cross-site form cannot know (CSRF protection); each render gets a new code, so a
+ * page cannot be replayed. What each page does is src/authn's business; a GET shows the page
+ * the login is at (a reload).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Context } from '../../context.ts';
 import { ErrorPage } from '../../errors/index.ts';
-import { newSecret } from '../../crypto/index.ts';
 import { readParams } from '../../http/form.ts';
 import { resolveRealm } from '../../http/realm-route.ts';
 import type { LoadedRealm } from '../../realm/realm-service.ts';
-import { completeLogin, setSsoCookies } from '../auth/index.ts';
-import { checkCredentials } from './credentials.ts';
-import { authSessionIdFromCookie, finishAuthSession, loadAuthSession, openTab, restartTab } from './auth-session.ts';
-import { sendLoginPage, type LoginPageMessage } from './login-page.ts';
+import { continueLogin, submitStep, type LoginRun } from '../../authn/index.ts';
+import { authSessionIdFromCookie, loadAuthSession, openTab, restartTab } from './auth-session.ts';
+import { sendLoginPage } from './login-page.ts';
 
-const INVALID_CREDENTIALS = 'Invalid username or password.';
-const ACCOUNT_DISABLED = 'Account is disabled, contact your administrator.';
-const LOGIN_BUSY = 'Too many logins in progress. Please try again in a moment.';
 const LOGIN_TIMEOUT = 'Your login attempt timed out. Login will start from the beginning.';
 const PAGE_EXPIRED = 'Page has expired. Please sign in again.';
 
@@ -30,10 +27,10 @@ async function restart(ctx: Context, request: FastifyRequest, reply: FastifyRepl
 }
 
 export async function loginRoutes(app: FastifyInstance, { ctx }: { ctx: Context }): Promise<void> {
-  app.post('/realms/:realm/login-actions/authenticate', { config: { endpoint: 'login' } }, async (request, reply) => {
+  /** The login this request belongs to, or a reply that restarts it. */
+  const loginOf = async (request: FastifyRequest, reply: FastifyReply): Promise<LoginRun | FastifyReply> => {
     const { realm, issuer } = await resolveRealm(ctx, request, 'page');
     const query = readParams(request, 'query');
-    const form = readParams(request);
     const authSessionId = authSessionIdFromCookie(request);
     if (!authSessionId) throw new ErrorPage(400, 'Cookie not found. Please make sure cookies are enabled in your browser.');
 
@@ -44,28 +41,36 @@ export async function loginRoutes(app: FastifyInstance, { ctx }: { ctx: Context 
     if (query.get('client_id') !== tab.clientId) throw new ErrorPage(400, 'Invalid Request');
     const client = realm.clientsByClientId.get(tab.clientId);
     if (!client || !client.enabled) throw new ErrorPage(400, 'Client not found.');
+    let user;
+    if (tab.userId !== undefined) {
+      // Read fresh, not from the cache: the steps act on what is stored now.
+      user = await ctx.realms.repository.findUserById(tab.userId);
+      if (!user || user.realmId !== realm.realm.id || !user.enabled) {
+        delete authSession.tabs[tabId];
+        await ctx.store.putAuthSession(authSession);
+        return restart(ctx, request, reply, realm, issuer);
+      }
+    }
+    return { ctx, request, reply, realm, issuer, client, tab, tabId, authSession, user };
+  };
 
-    const renew = async (message: LoginPageMessage) => {
-      tab.sessionCode = newSecret(16);
-      await ctx.store.putAuthSession(authSession);
-      return sendLoginPage(reply, realm, issuer, tabId, tab, message);
-    };
-    if (query.get('session_code') !== tab.sessionCode) return renew({ info: PAGE_EXPIRED });
+  const submit = async (request: FastifyRequest, reply: FastifyReply) => {
+    const run = await loginOf(request, reply);
+    if (!('authSession' in run)) return run;
+    const query = readParams(request, 'query');
+    const form = readParams(request);
+    if (query.get('session_code') !== run.tab.sessionCode) return continueLogin(run, { info: PAGE_EXPIRED });
+    return submitStep(run, query.get('execution') ?? '', form);
+  };
 
-    const username = (form.get('username') ?? '').trim();
-    const password = form.get('password') ?? '';
-    if (username === '' || password === '') return renew({ error: INVALID_CREDENTIALS, username });
-    const outcome = await checkCredentials(ctx, realm, username, password, request.clientConnection.address);
-    if (outcome.result === 'busy') return renew({ error: LOGIN_BUSY, username, status: 503 });
-    if (outcome.result === 'invalid') return renew({ error: INVALID_CREDENTIALS, username });
-    if (outcome.result === 'disabled') return renew({ error: ACCOUNT_DISABLED, username });
-    if (outcome.user.requiredActions.length > 0) throw new ErrorPage(400, 'Account is not fully set up. Contact your administrator.');
+  const show = async (request: FastifyRequest, reply: FastifyReply) => {
+    const run = await loginOf(request, reply);
+    if (!('authSession' in run)) return run;
+    return continueLogin(run);
+  };
 
-    const settings = realm.realm.settings;
-    const rememberMe = settings.rememberMe && form.get('rememberMe') === 'on';
-    const session = await ctx.sessions.create(settings, { realmId: realm.realm.id, userId: outcome.user.id, rememberMe, ipAddress: request.clientConnection.address });
-    await setSsoCookies(ctx, request, reply, realm, issuer, session);
-    await finishAuthSession(ctx, request, reply, issuer, authSession);
-    return completeLogin(ctx, reply, realm, issuer, client, tab, session, '1');
-  });
+  for (const kind of ['authenticate', 'required-action']) {
+    app.post(`/realms/:realm/login-actions/${kind}`, { config: { endpoint: 'login' } }, submit);
+    app.get(`/realms/:realm/login-actions/${kind}`, { config: { endpoint: 'login' } }, show);
+  }
 }

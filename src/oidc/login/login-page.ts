@@ -23,7 +23,8 @@ export function loginActionUrl(issuer: string, tabId: string, tab: AuthTab): str
   return `${issuer}/login-actions/authenticate?${query}`;
 }
 
-export function sendLoginPage(reply: FastifyReply, realm: LoadedRealm, issuer: string, tabId: string, tab: AuthTab, message: LoginPageMessage = {}): FastifyReply {
+/** The login form's page: title and body, for the form action given. */
+export function loginFormPage(realm: LoadedRealm, action: string, tab: AuthTab, message: LoginPageMessage = {}): { title: string; body: string } {
   const settings = realm.realm.settings;
   const title = settings.displayName ?? realm.realm.name;
   const usernameLabel = settings.loginWithEmailAllowed ? 'Username or email' : 'Username';
@@ -31,7 +32,7 @@ export function sendLoginPage(reply: FastifyReply, realm: LoadedRealm, issuer: s
   const body = `
 <h1 id="kc-page-title">Sign in to ${escapeHtml(title)}</h1>
 ${message.info ? `<div class="alert-info"><span id="kc-info-message" class="kc-feedback-text">${escapeHtml(message.info)}</span></div>` : ''}
-<form id="kc-form-login" method="post" action="${escapeHtml(loginActionUrl(issuer, tabId, tab))}">
+<form id="kc-form-login" method="post" action="${escapeHtml(action)}">
   <label for="username">${usernameLabel}</label>
   <input id="username" name="username" type="text" autocomplete="username" autofocus value="${escapeHtml(message.username ?? tab.loginHint ?? '')}"${invalid}>
   <label for="password">Password</label>
@@ -41,6 +42,11 @@ ${message.info ? `<div class="alert-info"><span id="kc-info-message" class="kc-f
   <input type="hidden" id="id-hidden-input" name="credentialId">
   <input class="kc-login" name="login" id="kc-login" type="submit" value="Sign In">
 </form>`;
+  return { title: `Sign in to ${title}`, body };
+}
+
+export function sendLoginPage(reply: FastifyReply, realm: LoadedRealm, issuer: string, tabId: string, tab: AuthTab, message: LoginPageMessage = {}): FastifyReply {
+  const { title, body } = loginFormPage(realm, loginActionUrl(issuer, tabId, tab), tab, message);
   if (message.status === 503) reply.header('retry-after', '1');
-  return reply.code(message.status ?? 200).headers(PAGE_HEADERS).send(page(`Sign in to ${title}`, body));
+  return reply.code(message.status ?? 200).headers(PAGE_HEADERS).send(page(title, body));
 }

@@ -63,6 +63,12 @@ export interface CredentialTable {
   credential_data: string;
   priority: number;
 }
+/** A one-time code already used, claimed by its primary key (migration 010-otp-used-codes); `expires_at` in seconds. */
+export interface OtpUsedCodeTable {
+  credential_id: string;
+  code: string;
+  expires_at: number;
+}
 export interface RoleTable {
   id: string;
   realm_id: string;
@@ -203,6 +209,7 @@ export interface Database {
   client: ClientTable;
   app_user: UserTable;
   credential: CredentialTable;
+  otp_used_code: OtpUsedCodeTable;
   role: RoleTable;
   user_role: UserRoleTable;
   realm_group: GroupTable;

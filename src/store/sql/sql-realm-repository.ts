@@ -23,6 +23,8 @@ import { DEFAULT_REALM_SETTINGS } from '../../realm/defaults.ts';
 import { MAX_ATTRIBUTE_NAME } from '../../realm/user-profile/index.ts';
 
 const flag = (value: boolean): number => (value ? 1 : 0);
+/** Keycloak's credential type for the earlier passwords a `passwordHistory` policy keeps. */
+const PASSWORD_HISTORY = 'password-history';
 
 /** What a sealed key is bound to (authenticated, not secret): moved to another row, it no longer opens. */
 export function realmKeyContext(realmId: string, kid: string): string {
@@ -482,21 +484,55 @@ export class SqlRealmRepository implements RealmRepository {
       secretData: JSON.parse(row.secret_data),
     };
   }
-  async setPassword(userId: string, password: PasswordCredential): Promise<void> {
-    await this.db.deleteFrom('credential').where('user_id', '=', userId).where('type', '=', 'password').execute();
+  async setPassword(userId: string, password: PasswordCredential, historyLength = 0): Promise<void> {
+    if (historyLength > 1) {
+      await this.db.updateTable('credential').set({ type: PASSWORD_HISTORY }).where('user_id', '=', userId).where('type', '=', 'password').execute();
+    } else {
+      await this.db.deleteFrom('credential').where('user_id', '=', userId).where('type', '=', 'password').execute();
+    }
+    const kept = await this.db
+      .selectFrom('credential')
+      .select('id')
+      .where('user_id', '=', userId)
+      .where('type', '=', PASSWORD_HISTORY)
+      .orderBy('created_date', 'desc')
+      .orderBy('id', 'desc')
+      .limit(Math.max(0, historyLength - 1))
+      .execute();
+    let stale = this.db.deleteFrom('credential').where('user_id', '=', userId).where('type', '=', PASSWORD_HISTORY);
+    if (kept.length > 0) stale = stale.where('id', 'not in', kept.map((k) => k.id));
+    await stale.execute();
+    await this.addCredential(userId, {
+      id: password.id,
+      type: 'password',
+      userLabel: password.userLabel,
+      createdDate: password.createdDate,
+      secretData: JSON.stringify(password.secretData),
+      credentialData: JSON.stringify(password.credentialData),
+      priority: 10,
+    });
+  }
+  async addCredential(userId: string, c: StoredCredential): Promise<void> {
     await this.db
       .insertInto('credential')
-      .values({
-        id: password.id,
-        user_id: userId,
-        type: 'password',
-        user_label: password.userLabel ?? null,
-        created_date: password.createdDate,
-        secret_data: JSON.stringify(password.secretData),
-        credential_data: JSON.stringify(password.credentialData),
-        priority: 10,
-      })
+      .values({ id: c.id, user_id: userId, type: c.type, user_label: c.userLabel ?? null, created_date: c.createdDate, secret_data: c.secretData, credential_data: c.credentialData, priority: c.priority })
       .execute();
+  }
+  async deleteCredential(userId: string, credentialId: string): Promise<void> {
+    await this.db.deleteFrom('credential').where('user_id', '=', userId).where('id', '=', credentialId).execute();
+  }
+  async replaceCredentialData(credentialId: string, expected: string, next: string): Promise<boolean> {
+    const result = await this.db.updateTable('credential').set({ credential_data: next }).where('id', '=', credentialId).where('credential_data', '=', expected).executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+  async claimOtpCode(credentialId: string, code: string, expiresAt: number, now: number): Promise<boolean> {
+    await this.db.deleteFrom('otp_used_code').where('credential_id', '=', credentialId).where('expires_at', '<=', now).execute();
+    const result = await this.db
+      .insertInto('otp_used_code')
+      .values({ credential_id: credentialId, code, expires_at: expiresAt })
+      .onConflict((oc) => oc.columns(['credential_id', 'code']).doNothing())
+      .executeTakeFirst();
+    return Number(result.numInsertedOrUpdatedRows ?? 0n) === 1;
   }
 
   async createUsers(records: NewUserRecord[]): Promise<void> {
@@ -541,9 +577,6 @@ export class SqlRealmRepository implements RealmRepository {
   async listCredentials(userId: string): Promise<StoredCredential[]> {
     const rows = await this.db.selectFrom('credential').selectAll().where('user_id', '=', userId).orderBy('priority').orderBy('id').execute();
     return rows.map(toStoredCredential);
-  }
-  async deleteCredential(userId: string, credentialId: string): Promise<void> {
-    await this.db.deleteFrom('credential').where('user_id', '=', userId).where('id', '=', credentialId).execute();
   }
   async updateCredentialLabel(userId: string, credentialId: string, userLabel: string): Promise<void> {
     await this.db.updateTable('credential').set({ user_label: userLabel }).where('user_id', '=', userId).where('id', '=', credentialId).execute();

@@ -13,9 +13,14 @@ import { assertOfflineAllowed, offlineSessionFor, wantsOffline } from '../../off
 import { grantScopes } from '../../tokens/index.ts';
 import { respondWithTokens, TRANSIENT_SESSION_ATTRIBUTE, usesRefreshTokens, type GrantHandler } from './grant.ts';
 import { scopeGrantOf } from '../../../realm/index.ts';
+import { runDirectSteps } from '../../../authn/index.ts';
+import type { AuthTab } from '../../../session/types.ts';
 
 /** Not a failed attempt: nothing was checked, and the user's password may well be right. */
 const LOGIN_BUSY = 'Too many logins in progress, try again shortly';
+
+/** The grant has no login tab; steps that run without pages do not read it. */
+const DIRECT_TAB: AuthTab = { clientId: '', redirectUri: '', responseType: '', responseMode: 'query', scope: '', sessionCode: '', createdAt: 0 };
 
 export const passwordGrant: GrantHandler = async (grant) => {
   const { ctx, realm, client, form, request } = grant;
@@ -33,6 +38,8 @@ export const passwordGrant: GrantHandler = async (grant) => {
   if (outcome.result !== 'ok') throw invalidGrant('Invalid user credentials', 401);
   const user = await ctx.realms.getUserView(realm, outcome.user.id);
   if (!user) throw invalidGrant('Invalid user credentials', 401);
+  // The browser flow's later steps, without pages: `totp` for OTP users, refused while an action is pending.
+  await runDirectSteps({ ctx, request, realm, issuer: grant.issuer, client, tab: DIRECT_TAB, user: user.user }, form);
   if (user.user.requiredActions.length > 0) throw invalidGrant('Account is not fully set up');
 
   const settings = realm.realm.settings;

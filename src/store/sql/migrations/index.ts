@@ -9,6 +9,7 @@ import * as clientScopes from './006-client-scopes.ts';
 import * as adminMisc from './007-admin-misc.ts';
 import * as userProfile from './008-user-profile.ts';
 import * as keyProviders from './009-key-providers.ts';
+import * as otpUsedCodes from './010-otp-used-codes.ts';
 
 export const migrations: Record<string, Migration> = {
   '001-initial': initial,
@@ -20,4 +21,5 @@ export const migrations: Record<string, Migration> = {
   '007-admin-misc': adminMisc,
   '008-user-profile': userProfile,
   '009-key-providers': keyProviders,
+  '010-otp-used-codes': otpUsedCodes,
 };

@@ -1,0 +1,115 @@
+/**
+ * Runs a login's steps (login-flow.ts) in order: the first step not yet satisfied that says it
+ * is needed is the current one; its page is shown, its form handled, and when none is left the
+ * SSO session is created and the code issued. The engine knows no step by name. Required
+ * actions are taken off the user when their step is done, in the same transaction as what the
+ * step writes. The password grant runs the same steps without pages (`runDirectSteps`).
+ */
+import type { FastifyReply } from 'fastify';
+import { newSecret } from '../crypto/index.ts';
+import { ErrorPage, invalidGrant } from '../errors/index.ts';
+import type { Form } from '../http/form.ts';
+import { PAGE_HEADERS, page } from '../http/html.ts';
+import { completeLogin, sendAuthorizationResponse, setSsoCookies } from '../oidc/auth/index.ts';
+import { finishAuthSession } from '../oidc/login/auth-session.ts';
+import type { AuthSession } from '../session/types.ts';
+import { loginSteps } from './login-flow.ts';
+import type { LoginFlow, LoginStep, StepMessage } from './login-step.ts';
+import { ProfileConflict } from './profile-check.ts';
+
+/** A login in progress at one of its pages. */
+export interface LoginRun extends LoginFlow {
+  reply: FastifyReply;
+  authSession: AuthSession;
+  tabId: string;
+}
+
+export function stepActionUrl(run: LoginRun, step: LoginStep): string {
+  const query = new URLSearchParams({ session_code: run.tab.sessionCode, execution: step.id, client_id: run.tab.clientId, tab_id: run.tabId });
+  return `${run.issuer}/login-actions/${step.kind}?${query}`;
+}
+
+/**
+ * The first step after the last one satisfied that this login needs. The flow only moves
+ * forward: an OTP set up by CONFIGURE_TOTP is not asked for again in the same login.
+ */
+async function currentStep(flow: LoginFlow, steps: LoginStep[]): Promise<LoginStep | undefined> {
+  const completed = flow.tab.completedSteps ?? [];
+  const last = Math.max(-1, ...completed.map((id) => steps.findIndex((s) => s.id === id)));
+  for (const step of steps.slice(last + 1)) {
+    if (completed.includes(step.id)) continue;
+    if (await step.needed(flow)) return step;
+  }
+  return undefined;
+}
+
+/** Renders a step's page with a fresh `session_code` (so a page is good for one submit). */
+async function showStep(run: LoginRun, step: LoginStep, message: StepMessage): Promise<FastifyReply> {
+  run.tab.sessionCode = newSecret(16);
+  const shown = await step.page(run, stepActionUrl(run, step), message);
+  await run.ctx.store.putAuthSession(run.authSession);
+  if (shown.status === 503) run.reply.header('retry-after', '1');
+  return run.reply.code(shown.status ?? 200).headers(PAGE_HEADERS).send(page(shown.title, shown.body));
+}
+
+async function finish(run: LoginRun): Promise<FastifyReply> {
+  const { ctx, realm, request, reply, issuer } = run;
+  const settings = realm.realm.settings;
+  const session = await ctx.sessions.create(settings, { realmId: realm.realm.id, userId: run.user!.id, rememberMe: run.tab.rememberMe === true, ipAddress: request.clientConnection.address });
+  await setSsoCookies(ctx, request, reply, realm, issuer, session);
+  await finishAuthSession(ctx, request, reply, issuer, run.authSession);
+  return completeLogin(ctx, reply, realm, issuer, run.client, run.tab, session, '1');
+}
+
+/** Shows the step this login is at, or finishes it when nothing is left. */
+export async function continueLogin(run: LoginRun, message: StepMessage = {}): Promise<FastifyReply> {
+  const step = await currentStep(run, loginSteps(run.realm));
+  return step ? showStep(run, step, message) : finish(run);
+}
+
+/** Handles the form of step `execution`; a form of another step than the current one only shows the current page. */
+export async function submitStep(run: LoginRun, execution: string, form: Form): Promise<FastifyReply> {
+  const step = await currentStep(run, loginSteps(run.realm));
+  if (!step) return finish(run);
+  if (step.id !== execution) return showStep(run, step, {});
+  const outcome = await step.submit(run, form);
+  if (outcome.kind === 'again') return showStep(run, step, outcome.message);
+  if (outcome.kind === 'cancel') {
+    await finishAuthSession(run.ctx, run.request, run.reply, run.issuer, run.authSession);
+    return sendAuthorizationResponse(run.reply, run.tab, { error: outcome.error, error_description: outcome.description, state: run.tab.state, iss: run.issuer });
+  }
+  let user = outcome.user ?? run.user;
+  if (step.kind === 'required-action' && user) {
+    user = { ...user, requiredActions: user.requiredActions.filter((a) => a !== step.id) };
+    const saved = user;
+    try {
+      await run.ctx.realms.repository.transaction(async (tx) => {
+        await outcome.write?.(tx);
+        await tx.updateUser(saved);
+      });
+    } catch (error) {
+      if (error instanceof ProfileConflict) return showStep(run, step, { error: error.text, field: error.field, values: Object.fromEntries(['username', 'email'].map((f) => [f, form.get(f) ?? ''])) });
+      throw error;
+    }
+    await run.ctx.realms.userChanged(user.id);
+    if (outcome.logoutOtherSessions) await run.ctx.store.deleteUserSessionsOfUser(run.realm.realm.id, user.id, false);
+  }
+  if (!user) throw new ErrorPage(400, 'Invalid Request');
+  run.user = user;
+  run.tab.userId = user.id;
+  run.tab.completedSteps = [...(run.tab.completedSteps ?? []), step.id];
+  return continueLogin(run);
+}
+
+/**
+ * The password grant's form of the flow, once the password is checked: each needed step that
+ * can run without a page checks its parameter (`totp`); one that needs a page refuses the grant
+ * with Keycloak's "Account is not fully set up".
+ */
+export async function runDirectSteps(flow: LoginFlow, form: Form): Promise<void> {
+  for (const step of loginSteps(flow.realm)) {
+    if (!(await step.needed(flow))) continue;
+    if (!step.direct) throw invalidGrant('Account is not fully set up');
+    await step.direct(flow, form);
+  }
+}

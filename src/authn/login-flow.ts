@@ -1,0 +1,47 @@
+/**
+ * The realm's browser flow as a list of steps: Keycloak's "browser" flow (username and password,
+ * then the conditional one-time code) followed by the realm's enabled required actions in
+ * priority order. Adding a step is one module and one entry here; the engine does not change.
+ */
+import { sortRequiredActions, type LoadedRealm } from '../realm/index.ts';
+import type { LoginStep } from './login-step.ts';
+import { configureTotp } from './required-actions/configure-totp.ts';
+import { termsAndConditions } from './required-actions/terms-and-conditions.ts';
+import { updateEmail } from './required-actions/update-email.ts';
+import { updatePassword } from './required-actions/update-password.ts';
+import { unsupportedAction } from './required-actions/unsupported-action.ts';
+import { updateProfile } from './required-actions/update-profile.ts';
+import { verifyEmail } from './required-actions/verify-email.ts';
+import { otpForm } from './steps/otp-form.ts';
+import { passwordForm } from './steps/password-form.ts';
+
+const AUTHENTICATORS: LoginStep[] = [passwordForm, otpForm];
+
+/** Required-action steps by providerId: what `register-required-action` can register. */
+export const REQUIRED_ACTION_STEPS: ReadonlyMap<string, LoginStep> = new Map(
+  [termsAndConditions, updateProfile, verifyEmail(), configureTotp, updatePassword, updateEmail].map((step) => [step.id, step]),
+);
+
+/** Built once per loaded realm (a reload brings a new LoadedRealm). */
+const stepsOfRealm = new WeakMap<LoadedRealm, LoginStep[]>();
+
+/** The steps of a login in this realm, in order. A required action runs under its alias. */
+export function loginSteps(realm: LoadedRealm): LoginStep[] {
+  let steps = stepsOfRealm.get(realm);
+  if (!steps) {
+    steps = buildSteps(realm);
+    stepsOfRealm.set(realm, steps);
+  }
+  return steps;
+}
+
+function buildSteps(realm: LoadedRealm): LoginStep[] {
+  const actions = sortRequiredActions(realm.realm.settings.requiredActions)
+    .filter((a) => a.enabled)
+    .map((a) => {
+      const step = REQUIRED_ACTION_STEPS.get(a.providerId);
+      if (!step) return unsupportedAction(a.alias);
+      return a.alias === step.id ? step : { ...step, id: a.alias };
+    });
+  return [...AUTHENTICATORS, ...actions];
+}

@@ -1,0 +1,69 @@
+/**
+ * One step of the browser login, as Keycloak's executions and required actions are: the
+ * password form, the one-time code, each required action. A step says whether this login needs
+ * it, renders its page and handles its form; the engine (login-engine.ts) runs the realm's list
+ * of steps in order and knows none of them by name. The password grant runs the same list
+ * without pages (`direct`).
+ */
+import type { FastifyRequest } from 'fastify';
+import type { Context } from '../context.ts';
+import type { Form } from '../http/form.ts';
+import type { Client, LoadedRealm, RealmRepository, User } from '../realm/index.ts';
+import type { AuthTab } from '../session/types.ts';
+
+/** The login as a step sees it. `user` is set once a step has identified who logs in. */
+export interface LoginFlow {
+  ctx: Context;
+  request: FastifyRequest;
+  realm: LoadedRealm;
+  issuer: string;
+  client: Client;
+  tab: AuthTab;
+  user?: User;
+}
+
+/** A rendered page: its title and the body inside the page frame. */
+export interface StepPage {
+  title: string;
+  body: string;
+  /** 200 unless the page answers a request that could not be served (503 with Retry-After). */
+  status?: number;
+}
+
+/** What a page shows besides its form: Keycloak's error and info alerts, and fields to fill in again. */
+export interface StepMessage {
+  error?: string;
+  /** The field the error is about (Keycloak marks it `aria-invalid`). */
+  field?: string;
+  info?: string;
+  values?: Record<string, string>;
+  status?: number;
+}
+
+export type StepOutcome =
+  /**
+   * Satisfied. A step that identifies the user, or changes them, returns the user; `write` is
+   * what it stores, run in the same transaction as the engine's update of the user.
+   */
+  | { kind: 'done'; user?: User; write?: (tx: RealmRepository) => Promise<void>; logoutOtherSessions?: boolean }
+  /** Not satisfied: show the step's page again with this message. */
+  | { kind: 'again'; message: StepMessage }
+  /** The user declined: the login ends with this OAuth error sent to the client. */
+  | { kind: 'cancel'; error: string; description: string };
+
+/** `execution` of the form's URL: authenticators post to `authenticate`, required actions to `required-action`. */
+export type StepKind = 'authenticate' | 'required-action';
+
+export interface LoginStep {
+  /** Keycloak's execution name: the authenticator's id or the required action's alias. */
+  readonly id: string;
+  readonly kind: StepKind;
+  needed(flow: LoginFlow): Promise<boolean>;
+  page(flow: LoginFlow, actionUrl: string, message: StepMessage): Promise<StepPage>;
+  submit(flow: LoginFlow, form: Form): Promise<StepOutcome>;
+  /**
+   * The password grant's form of the step (`totp` for OTP), throwing the grant's OAuthError when
+   * it fails. A needed step without it cannot run without a page: the grant is refused.
+   */
+  direct?(flow: LoginFlow, form: Form): Promise<void>;
+}
