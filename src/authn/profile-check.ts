@@ -14,10 +14,15 @@ export interface ProfileProblem {
   error: string;
 }
 
+/** Keycloak's login-page texts for the user profile's message keys. */
 const TEXTS: Record<string, string> = {
   invalidEmailMessage: 'Invalid email address.',
+  'error-invalid-email': 'Invalid email address.',
   'error-invalid-length': 'Invalid length.',
+  'error-invalid-length-too-short': 'Invalid length.',
+  'error-invalid-length-too-long': 'Invalid length.',
   'error-username-invalid-character': 'Username contains invalid character.',
+  'error-person-name-invalid-character': 'Invalid value.',
 };
 
 /** The first problem of the profile as it would be saved, or undefined. */
@@ -27,8 +32,10 @@ function profileProblem(flow: LoginFlow, user: User): ProfileProblem | undefined
     return undefined;
   } catch (error) {
     if (!(error instanceof AdminError)) throw error;
-    const field = typeof error.body.field === 'string' ? error.body.field : 'username';
-    const key = String(error.body.errorMessage ?? '');
+    // One problem comes as {field, errorMessage}, several as {errors: [...]}: the page shows the first.
+    const first = (Array.isArray(error.body.errors) ? error.body.errors[0] : error.body) as { field?: unknown; errorMessage?: unknown };
+    const field = typeof first.field === 'string' ? first.field : 'username';
+    const key = String(first.errorMessage ?? '');
     return { field, error: TEXTS[key] ?? (field === 'username' ? 'Please specify username.' : 'Invalid value.') };
   }
 }

@@ -9,6 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type KcAdminClient from '@keycloak/keycloak-admin-client';
 import { adminClient, adminRequest, failure, masterToken, startAdminServer, tokenFor, userWithManagementRoles, type AdminServer } from './admin-support.ts';
+import { totp } from '../authn/login-browser.ts';
 
 const REALM = 'vault';
 const OTP_DATA = JSON.stringify({ subType: 'totp', digits: 6, counter: 0, period: 30, algorithm: 'HmacSHA1' });
@@ -91,7 +92,7 @@ describe('admin API: user credentials', () => {
     assert.equal((await failure(kc.users.moveCredentialPositionDown({ id: userId, credentialId: ids.phone, newPreviousCredentialId: ids.phone }))).status, 400);
     assert.equal((await failure(kc.users.moveCredentialPositionUp({ id: userId, credentialId: 'nope' }))).status, 404);
     assert.deepEqual(await order(), [ids.phone, ids.password, ids.laptop]);
-    const login = await tokenFor(server.url, REALM, { grant_type: 'password', client_id: 'app', client_secret: 'app-secret', username: 'erin', password: 'erin-pw' });
+    const login = await tokenFor(server.url, REALM, { grant_type: 'password', client_id: 'app', client_secret: 'app-secret', username: 'erin', password: 'erin-pw', totp: totp(Buffer.from('SECRETSEED'), Date.now()) });
     assert.equal(login.status, 200);
   });
 

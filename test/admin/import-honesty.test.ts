@@ -125,7 +125,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
     it('imports a plain Keycloak export quietly through the admin client', async () => {
       const kc = await adminClient(server.url);
       assert.deepEqual(await kc.realms.create(fixture()), { realmName: 'shop' });
-      assert.equal((await tokenFor(server.url, 'shop', { grant_type: 'password', client_id: FIXTURE_CLIENT.clientId, client_secret: FIXTURE_CLIENT.secret, username: 'carol', password: FIXTURE_PASSWORDS.carol })).status, 200);
+      assert.equal((await tokenFor(server.url, 'shop', { grant_type: 'password', client_id: FIXTURE_CLIENT.clientId, client_secret: FIXTURE_CLIENT.secret, username: 'bob', password: FIXTURE_PASSWORDS.bob })).status, 200);
       await kc.realms.del({ realm: 'shop' });
     });
 

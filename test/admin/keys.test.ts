@@ -23,7 +23,7 @@ import { newKeyEncryptionKeyText } from '../../src/crypto/index.ts';
 import { form, testApp } from '../support/app.ts';
 import { freshDatabase, type FreshDatabase } from '../support/postgres.ts';
 import { tempDir } from '../support/process.ts';
-import { undoKeyProviders } from '../support/undo-migrations.ts';
+import { undoMigrationsFrom } from '../support/undo-migrations.ts';
 import { adminClient, adminRequest, failure, masterToken, startAdminServer, tokenFor, userWithManagementRoles, type AdminServer } from './admin-support.ts';
 
 const REALM = 'keys';
@@ -279,10 +279,10 @@ describe('keys on upgrade', () => {
       let t = await testApp({ dataDir });
       const issued = (await t.app.inject({ method: 'POST', url: `${demo}/token`, ...form(alice) })).json();
       await t.close();
-      // Back to the release before: no component columns, no aes-generated key, migration 007 not run.
+      // Back to the release before: no component columns, no aes-generated key, migration 009 not run.
       const file = fs.readdirSync(dataDir).find((f) => f.endsWith('.db'))!;
       const db = new Database(path.join(dataDir, file));
-      undoKeyProviders(db);
+      undoMigrationsFrom(db, '009-key-providers');
       db.close();
 
       t = await testApp({ dataDir });

@@ -12,6 +12,7 @@ import type KcAdminClient from '@keycloak/keycloak-admin-client';
 import { UnmanagedAttributePolicy, type UserProfileConfig } from '@keycloak/keycloak-admin-client/lib/defs/userProfileMetadata.js';
 import fs from 'node:fs';
 import Database from 'better-sqlite3';
+import { undoMigrationsFrom } from '../support/undo-migrations.ts';
 import { exportRealm } from '../../src/admin/realm-file/export-realm.ts';
 import { importRealm } from '../../src/admin/realm-file/import-realm.ts';
 import { tempDir } from '../support/process.ts';
@@ -290,10 +291,10 @@ describe('user profile on upgrade', () => {
       await kc.users.updateProfile({ ...(await kc.users.getProfile()), unmanagedAttributePolicy: UnmanagedAttributePolicy.Enabled });
       const { id } = await kc.users.create({ username: 'old', attributes: { dept: ['Sales'] } });
       await server.close();
-      // Back to the release before: no user profile, no attribute index, migration 007 not run.
+      // Back to the release before: no user profile, no attribute index, migration 008 not run.
       const file = fs.readdirSync(dataDir).find((f) => f.endsWith('.db') || f.endsWith('.sqlite'))!;
       const db = new Database(`${dataDir}/${file}`);
-      db.exec("DROP TABLE user_profile; DROP TABLE user_attribute; DROP INDEX app_user_realm_lower_first_name; DROP INDEX app_user_realm_lower_last_name; DELETE FROM kysely_migration WHERE name = '008-user-profile';");
+      undoMigrationsFrom(db, '008-user-profile');
       db.close();
 
       server = await startAdminServer({ dataDir });

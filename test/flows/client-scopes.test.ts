@@ -14,7 +14,7 @@ import Database from 'better-sqlite3';
 import { newId } from '../../src/crypto/index.ts';
 import { DEMO, DEMO_APP_AUTH_QUERY, decodeJwt, form, testApp, type TestApp } from '../support/app.ts';
 import { tempDir } from '../support/process.ts';
-import { undoKeyProviders } from '../support/undo-migrations.ts';
+import { undoMigrationsFrom } from '../support/undo-migrations.ts';
 
 const SERVICE = { client_id: 'demo-service', client_secret: 'demo-service-secret' };
 const ALICE = { grant_type: 'password', username: 'alice', password: 'alice', ...SERVICE };
@@ -125,8 +125,7 @@ describe('client scopes on upgrade', () => {
       // Back to the release before: no client_scope table, migration 006 not run.
       const file = fs.readdirSync(dataDir).find((f) => f.endsWith('.db') || f.endsWith('.sqlite'))!;
       const db = new Database(`${dataDir}/${file}`);
-      undoKeyProviders(db);
-      db.exec("DROP TABLE client_scope; DELETE FROM kysely_migration WHERE name = '006-client-scopes';");
+      undoMigrationsFrom(db, '006-client-scopes');
       db.close();
 
       t = await testApp({ dataDir });

@@ -1,12 +1,40 @@
 /**
  * Takes a SQLite database of this release back to the schema of an earlier one, for upgrade
- * tests: each step undoes one migration (its columns, its rows, its kysely_migration entry).
- * Steps run newest first, so a test that goes back before migration N undoes every later one too.
+ * tests: each step undoes one migration (its tables, columns and rows, and its kysely_migration
+ * entry). `undoMigrationsFrom(db, name)` runs the steps newest first down to and including
+ * `name`, so the database is exactly what the release before that migration wrote; a new
+ * migration adds its step here.
  */
 import type Database from 'better-sqlite3';
 
-/** Before 009-key-providers: no component columns on realm_key, no aes-generated keys. */
-export function undoKeyProviders(db: Database.Database): void {
-  db.exec("DELETE FROM realm_key WHERE kind = 'aes-key'; DELETE FROM kysely_migration WHERE name = '009-key-providers';");
-  for (const column of ['component_id', 'provider_id', 'name', 'priority', 'enabled', 'certificate', 'config']) db.exec(`ALTER TABLE realm_key DROP COLUMN ${column}`);
+const UNDO: Array<[name: string, undo: (db: Database.Database) => void]> = [
+  ['006-client-scopes', (db) => db.exec('DROP TABLE client_scope')],
+  ['007-admin-misc', (db) => db.exec('DROP TABLE client_initial_access; DROP TABLE realm_localization')],
+  [
+    '008-user-profile',
+    (db) => db.exec('DROP TABLE user_profile; DROP TABLE user_attribute; DROP INDEX app_user_realm_lower_first_name; DROP INDEX app_user_realm_lower_last_name'),
+  ],
+  [
+    // No component columns on realm_key, no aes-generated keys.
+    '009-key-providers',
+    (db) => {
+      db.exec("DELETE FROM realm_key WHERE kind = 'aes-key'");
+      for (const column of ['component_id', 'provider_id', 'name', 'priority', 'enabled', 'certificate', 'config']) db.exec(`ALTER TABLE realm_key DROP COLUMN ${column}`);
+    },
+  ],
+  ['010-otp-used-codes', (db) => db.exec('DROP TABLE otp_used_code')],
+];
+
+/** Undoes `name` and every migration after it, newest first. */
+export function undoMigrationsFrom(db: Database.Database, name: string): void {
+  const from = UNDO.findIndex(([n]) => n === name);
+  if (from < 0) throw new Error(`no undo step for migration ${name}`);
+  const applied = new Set((db.prepare('SELECT name FROM kysely_migration').all() as Array<{ name: string }>).map((r) => r.name));
+  const unknown = [...applied].filter((n) => n > UNDO[UNDO.length - 1][0]);
+  if (unknown.length > 0) throw new Error(`no undo step for migration ${unknown.join(', ')}: add it to test/support/undo-migrations.ts`);
+  for (const [migration, undo] of UNDO.slice(from).reverse()) {
+    if (!applied.has(migration)) continue;
+    undo(db);
+    db.prepare('DELETE FROM kysely_migration WHERE name = ?').run(migration);
+  }
 }
