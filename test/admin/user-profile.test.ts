@@ -262,9 +262,9 @@ describe('admin API: user profile', () => {
     await importRealm(repository, file, { nowMs: Date.now() });
     assert.deepEqual((await adminRequest(server.url, token, 'GET', '/imported/users/profile')).body, config);
     const exported = await exportRealm(repository, 'imported', { includeUsers: false });
-    assert.deepEqual(exported.components, { 'org.keycloak.userprofile.UserProfileProvider': [component] });
+    assert.deepEqual((exported.components as Record<string, unknown>)['org.keycloak.userprofile.UserProfileProvider'], [component]);
     // A realm whose profile was never set exports none, as Keycloak's do.
-    assert.equal((await exportRealm(repository, 'master', { includeUsers: false })).components, undefined);
+    assert.equal(((await exportRealm(repository, 'master', { includeUsers: false })).components as Record<string, unknown>)['org.keycloak.userprofile.UserProfileProvider'], undefined);
 
     const broken = { ...file, realm: 'broken', components: { 'org.keycloak.userprofile.UserProfileProvider': [{ ...component, config: { 'kc.user.profile.config': ['{"attributes":[{"name":"username"}]}'] } }] } };
     await assert.rejects(importRealm(repository, broken, { nowMs: Date.now() }), {
