@@ -26,6 +26,7 @@ import { openSessionStore } from './store/open-session-store.ts';
 import { SqlRealmRepository, openKeyRing, openSqlDatabase, type SqlDatabase } from './store/sql/index.ts';
 import type { SessionStore } from './session/session-store.ts';
 import { oidcRoutes } from './oidc/index.ts';
+import { ClientKeys } from './oidc/client-auth/index.ts';
 import { adminRoutes } from './admin/index.ts';
 
 export interface BuildOptions {
@@ -105,7 +106,7 @@ export async function buildApp({ config, clock = systemClock }: BuildOptions): P
   await revocations.load();
   const passwords = new PasswordWork();
   const loginAttempts = new LoginAttempts(store, clock);
-  const ctx: Context = { config, clock, log: app.log, metrics, realms, sessions, store, bus, revocations, passwords, loginAttempts, cluster };
+  const ctx: Context = { config, clock, log: app.log, metrics, realms, sessions, store, bus, revocations, passwords, loginAttempts, cluster, clientKeys: new ClientKeys(clock) };
   const expirySweeper = new ExpirySweeper({
     store,
     clock,

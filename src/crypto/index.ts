@@ -7,3 +7,4 @@ export * from './at-hash.ts';
 export * from './password-bounds.ts';
 export * from './password-work.ts';
 export * from './key-encryption-key.ts';
+export * from './client-assertion.ts';

@@ -6,7 +6,7 @@
  */
 import { matchesHash, open } from '../../crypto/index.ts';
 import { clientDefaults, newClientSecret, withSecret, type Client } from '../../realm/index.ts';
-import { boolean, integer, object, record, string, stringList, type Check, type Checked } from '../json-shape.ts';
+import { boolean, integer, object, oneOf, record, string, stringList, type Check, type Checked } from '../json-shape.ts';
 
 /** Attribute values may be null in a request: that removes the attribute. */
 const attributeValue: Check<string> = (value, path) => (value === null ? '' : string(value, path));
@@ -20,7 +20,8 @@ export const clientRepresentation = object({
   publicClient: boolean,
   bearerOnly: boolean,
   secret: string,
-  clientAuthenticatorType: string,
+  // client-x509 (mutual TLS) is not supported: refused rather than stored and ignored.
+  clientAuthenticatorType: oneOf('client-secret', 'client-jwt', 'client-secret-jwt'),
   redirectUris: stringList,
   webOrigins: stringList,
   rootUrl: string,
@@ -65,7 +66,7 @@ export function toClientRepresentation(client: Client, sealKey: Buffer, showSecr
     surrogateAuthRequired: false,
     enabled: client.enabled,
     alwaysDisplayInConsole: false,
-    clientAuthenticatorType: 'client-secret',
+    clientAuthenticatorType: client.clientAuthenticatorType ?? 'client-secret',
     ...(secret !== undefined ? { secret } : {}),
     redirectUris: client.redirectUris,
     webOrigins: client.webOrigins,
@@ -106,6 +107,7 @@ const COPIED = [
   'consentRequired',
   'fullScopeAllowed',
   'frontchannelLogout',
+  'clientAuthenticatorType',
   'protocol',
   'defaultClientScopes',
   'optionalClientScopes',

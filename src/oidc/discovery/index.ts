@@ -8,7 +8,10 @@ import { resolveRealm } from '../../http/realm-route.ts';
 import { allowCors } from '../../http/cors.ts';
 import { DEFAULT_CLIENT_SCOPES, OPTIONAL_CLIENT_SCOPES } from '../../realm/defaults.ts';
 
-const AUTH_METHODS = ['client_secret_basic', 'client_secret_post'];
+// Keycloak's order; it also lists tls_client_auth, which holdfast does not implement.
+const AUTH_METHODS = ['private_key_jwt', 'client_secret_basic', 'client_secret_post', 'client_secret_jwt'];
+// Keycloak's order: client-assertion algorithms, asymmetric (client-jwt) and HMAC (client-secret-jwt).
+const AUTH_SIGNING_ALGS = ['PS384', 'RS384', 'EdDSA', 'ES384', 'HS256', 'HS512', 'ES256', 'RS256', 'HS384', 'ES512', 'PS256', 'PS512', 'RS512'];
 
 export function openidConfiguration(issuer: string): Record<string, unknown> {
   const oidc = `${issuer}/protocol/openid-connect`;
@@ -33,9 +36,9 @@ export function openidConfiguration(issuer: string): Record<string, unknown> {
     request_object_signing_alg_values_supported: ['none'],
     response_modes_supported: ['query', 'fragment', 'form_post'],
     token_endpoint_auth_methods_supported: AUTH_METHODS,
-    token_endpoint_auth_signing_alg_values_supported: [],
+    token_endpoint_auth_signing_alg_values_supported: AUTH_SIGNING_ALGS,
     introspection_endpoint_auth_methods_supported: AUTH_METHODS,
-    introspection_endpoint_auth_signing_alg_values_supported: [],
+    introspection_endpoint_auth_signing_alg_values_supported: AUTH_SIGNING_ALGS,
     claims_supported: ['iss', 'sub', 'aud', 'exp', 'iat', 'auth_time', 'name', 'given_name', 'family_name', 'preferred_username', 'email', 'acr', 'azp', 'nonce'],
     claim_types_supported: ['normal'],
     claims_parameter_supported: false,
@@ -47,7 +50,7 @@ export function openidConfiguration(issuer: string): Record<string, unknown> {
     tls_client_certificate_bound_access_tokens: false,
     revocation_endpoint: `${oidc}/revoke`,
     revocation_endpoint_auth_methods_supported: AUTH_METHODS,
-    revocation_endpoint_auth_signing_alg_values_supported: [],
+    revocation_endpoint_auth_signing_alg_values_supported: AUTH_SIGNING_ALGS,
     backchannel_logout_supported: false,
     backchannel_logout_session_supported: false,
     require_pushed_authorization_requests: false,

@@ -16,7 +16,7 @@ import { checkSsl } from '../../http/ssl-required.ts';
 import { allowCors, registerPreflight } from '../../http/cors.ts';
 import { postLogoutRedirectUris, verifyRedirectUri } from '../../realm/redirect-uri.ts';
 import type { Client } from '../../realm/types.ts';
-import { authenticateClient } from '../client-auth.ts';
+import { authenticateClient } from '../client-auth/index.ts';
 import { clearSsoCookies, readSsoSession } from '../auth/index.ts';
 import { decodeAccessToken, validateRefreshToken } from '../tokens/index.ts';
 import { checkParamLengths, MAX_PARAM_LENGTH, MAX_TOKEN_PARAM_LENGTH } from '../param-lengths.ts';
@@ -46,7 +46,7 @@ function redirectAfterLogout(reply: FastifyReply, target: LogoutTarget): Fastify
 
 export async function logoutRoutes(app: FastifyInstance, { ctx }: { ctx: Context }): Promise<void> {
   async function refreshTokenLogout(request: FastifyRequest, reply: FastifyReply, { realm, issuer }: RealmRequest, form: Form) {
-    const client = authenticateClient(realm, request, form);
+    const client = await authenticateClient({ ctx, realm, issuer }, request, form);
     allowCors(request, reply, client);
     const token = form.get('refresh_token');
     if (!token) throw invalidRequest('No refresh token');
