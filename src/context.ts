@@ -15,6 +15,7 @@ import type { SessionStore } from './session/session-store.ts';
 import type { LoginAttempts } from './session/login-attempts.ts';
 import type { InvalidationBus } from './store/cache/index.ts';
 import type { ClientKeys } from './oidc/client-auth/index.ts';
+import type { LogoutNotifier } from './oidc/backchannel-logout/index.ts';
 
 export interface Context {
   config: Config;
@@ -35,4 +36,6 @@ export interface Context {
   cluster: Cluster;
   /** Public keys of `private_key_jwt` clients, with fetched JWKS URLs cached. */
   clientKeys: ClientKeys;
+  /** Sends back-channel logout tokens to a session's clients when it ends, off the request path. */
+  logoutNotifier: LogoutNotifier;
 }

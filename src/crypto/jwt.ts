@@ -16,10 +16,10 @@ export type JwtClaims = Record<string, unknown>;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-/** Access and ID tokens: the realm's asymmetric key (RS256 by default). */
-export function signAsymmetric(claims: JwtClaims, keys: RealmKeys): Promise<string> {
+/** Access, ID and logout tokens (`typ` `logout+jwt`): the realm's asymmetric key (RS256 by default). */
+export function signAsymmetric(claims: JwtClaims, keys: RealmKeys, typ = 'JWT'): Promise<string> {
   return new CompactSign(encoder.encode(JSON.stringify(claims)))
-    .setProtectedHeader({ alg: keys.signing.algorithm, typ: 'JWT', kid: keys.signing.kid })
+    .setProtectedHeader({ alg: keys.signing.algorithm, typ, kid: keys.signing.kid })
     .sign(keys.signing.privateKey);
 }
 

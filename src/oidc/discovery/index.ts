@@ -51,8 +51,8 @@ export function openidConfiguration(issuer: string): Record<string, unknown> {
     revocation_endpoint: `${oidc}/revoke`,
     revocation_endpoint_auth_methods_supported: AUTH_METHODS,
     revocation_endpoint_auth_signing_alg_values_supported: AUTH_SIGNING_ALGS,
-    backchannel_logout_supported: false,
-    backchannel_logout_session_supported: false,
+    backchannel_logout_supported: true,
+    backchannel_logout_session_supported: true,
     require_pushed_authorization_requests: false,
     authorization_response_iss_parameter_supported: true,
   };

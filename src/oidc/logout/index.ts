@@ -51,14 +51,14 @@ export async function logoutRoutes(app: FastifyInstance, { ctx }: { ctx: Context
     const token = form.get('refresh_token');
     if (!token) throw invalidRequest('No refresh token');
     const { session } = await validateRefreshToken(ctx, realm, issuer, client, token, { checkExpiry: false });
-    await ctx.sessions.end(session);
+    if (await ctx.sessions.end(session)) ctx.logoutNotifier.sessionEnded(realm, issuer, session);
     return reply.code(204).send();
   }
 
   async function endBrowserSession(request: FastifyRequest, reply: FastifyReply, { realm, issuer }: RealmRequest, sessionId: string | undefined) {
     if (sessionId) {
       const session = await ctx.store.getUserSession(sessionId, false);
-      if (session && session.realmId === realm.realm.id) await ctx.sessions.end(session);
+      if (session && session.realmId === realm.realm.id && (await ctx.sessions.end(session))) ctx.logoutNotifier.sessionEnded(realm, issuer, session);
     }
     clearSsoCookies(request, reply, issuer);
   }
