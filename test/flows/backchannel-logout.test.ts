@@ -10,6 +10,7 @@ import http from 'node:http';
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify, type JWTPayload } from 'jose';
 import { adminClient, startAdminServer, type AdminServer } from '../admin/admin-support.ts';
 import { freePort } from '../support/process.ts';
+import { CookieJar, get, loginThroughForm } from '../support/browser.ts';
 
 const REALM = 'bcl';
 const SECRET = 'bcl-client-secret';
@@ -167,5 +168,72 @@ describe('back-channel logout', () => {
     await eventually(() => hangingRequests > hangingBefore, 'the silent receiver to be called');
     // Three attempts to the refused port take about a second and a half of pauses.
     await eventually(async () => (await failures()) >= before + 1, 'the dead receiver to be counted as failed');
+  });
+});
+
+describe('front-channel logout', () => {
+  let server: AdminServer;
+  const received: string[] = [];
+  let receiver: http.Server;
+
+  before(async () => {
+    receiver = http.createServer((request, response) => {
+      received.push(request.url ?? '');
+      response.end();
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    server = await startAdminServer();
+    const kc = await adminClient(server.url, {}, 'demo');
+    const [client] = await kc.clients.find({ clientId: 'demo-service' });
+    await kc.clients.update(
+      { id: client.id! },
+      {
+        frontchannelLogout: true,
+        attributes: {
+          ...client.attributes,
+          'frontchannel.logout.url': 'https://rp.example/logged-out?x=1',
+          'backchannel.logout.url': `http://127.0.0.1:${(receiver.address() as { port: number }).port}/bc`,
+          'post.logout.redirect.uris': 'http://localhost:3000/bye',
+        },
+      },
+    );
+  });
+  after(async () => {
+    await server.close();
+    await new Promise((resolve) => receiver.close(resolve));
+  });
+
+  it('the logout page frames the front-channel URL with iss and sid, then redirects; no back-channel notice for that client', async () => {
+    const issuer = `${server.url}/realms/demo`;
+    const jar = new CookieJar();
+    const query = new URLSearchParams({ client_id: 'demo-service', redirect_uri: 'http://localhost:3000/callback', response_type: 'code', scope: 'openid' });
+    const callback = await loginThroughForm(`${issuer}/protocol/openid-connect/auth?${query}`, 'alice', 'alice', jar);
+    const sid = callback.searchParams.get('session_state')!;
+    const tokens = await (
+      await fetch(`${issuer}/protocol/openid-connect/token`, {
+        method: 'POST',
+        headers: { authorization: `Basic ${Buffer.from('demo-service:demo-service-secret').toString('base64')}` },
+        body: new URLSearchParams({ grant_type: 'authorization_code', code: callback.searchParams.get('code')!, redirect_uri: 'http://localhost:3000/callback' }),
+      })
+    ).json();
+    const logout = await get(`${issuer}/protocol/openid-connect/logout?${new URLSearchParams({ id_token_hint: tokens.id_token, post_logout_redirect_uri: 'http://localhost:3000/bye', state: 's1' })}`, jar);
+    assert.equal(logout.status, 200);
+    assert.match(logout.headers.get('content-security-policy')!, /frame-src 'self' https:\/\/rp\.example;/);
+    const html = await logout.text();
+    const frame = /<iframe src="([^"]+)"/.exec(html)![1].replace(/&#(\d+);/g, (_m, c) => String.fromCharCode(Number(c)));
+    const url = new URL(frame);
+    assert.equal(url.origin + url.pathname, 'https://rp.example/logged-out');
+    assert.equal(url.searchParams.get('x'), '1');
+    assert.equal(url.searchParams.get('iss'), issuer);
+    assert.equal(url.searchParams.get('sid'), sid);
+    assert.ok(html.includes('window.location.replace("http://localhost:3000/bye?state=s1")'));
+    // The session is gone, and the client reached through the page got no back-channel POST.
+    const introspect = await fetch(`${issuer}/protocol/openid-connect/token/introspect`, {
+      method: 'POST',
+      headers: { authorization: `Basic ${Buffer.from('demo-service:demo-service-secret').toString('base64')}` },
+      body: new URLSearchParams({ token: tokens.refresh_token }),
+    });
+    assert.equal((await introspect.json()).active, false);
+    assert.deepEqual(received, []);
   });
 });

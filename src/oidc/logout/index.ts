@@ -21,6 +21,7 @@ import { clearSsoCookies, readSsoSession } from '../auth/index.ts';
 import { decodeAccessToken, validateRefreshToken } from '../tokens/index.ts';
 import { checkParamLengths, MAX_PARAM_LENGTH, MAX_TOKEN_PARAM_LENGTH } from '../param-lengths.ts';
 import { sendConfirmation, sendLoggedOut } from './logout-pages.ts';
+import { frontchannelLogouts, sendFrontchannelLogout } from './frontchannel-logout.ts';
 
 const PATH = '/realms/:realm/protocol/openid-connect/logout';
 const CONFIRM_LIFESPAN = 300;
@@ -38,10 +39,12 @@ interface LogoutTarget {
   state?: string;
 }
 
-function redirectAfterLogout(reply: FastifyReply, target: LogoutTarget): FastifyReply {
-  if (!target.redirectUri) return sendLoggedOut(reply);
-  const query = target.state !== undefined ? `${target.redirectUri.includes('?') ? '&' : '?'}state=${encodeURIComponent(target.state)}` : '';
-  return reply.redirect(target.redirectUri + query, 302);
+function redirectAfterLogout(reply: FastifyReply, target: LogoutTarget, frontchannelUrls: string[] = []): FastifyReply {
+  const query = target.redirectUri && target.state !== undefined ? `${target.redirectUri.includes('?') ? '&' : '?'}state=${encodeURIComponent(target.state)}` : '';
+  const redirectTo = target.redirectUri && target.redirectUri + query;
+  if (frontchannelUrls.length > 0) return sendFrontchannelLogout(reply, frontchannelUrls, redirectTo);
+  if (!redirectTo) return sendLoggedOut(reply);
+  return reply.redirect(redirectTo, 302);
 }
 
 export async function logoutRoutes(app: FastifyInstance, { ctx }: { ctx: Context }): Promise<void> {
@@ -55,12 +58,19 @@ export async function logoutRoutes(app: FastifyInstance, { ctx }: { ctx: Context
     return reply.code(204).send();
   }
 
-  async function endBrowserSession(request: FastifyRequest, reply: FastifyReply, { realm, issuer }: RealmRequest, sessionId: string | undefined) {
+  /** Ends the browser's session and notifies its back-channel clients; answers the front-channel URLs for the page. */
+  async function endBrowserSession(request: FastifyRequest, reply: FastifyReply, { realm, issuer }: RealmRequest, sessionId: string | undefined): Promise<string[]> {
+    let frontchannel: string[] = [];
     if (sessionId) {
       const session = await ctx.store.getUserSession(sessionId, false);
-      if (session && session.realmId === realm.realm.id && (await ctx.sessions.end(session))) ctx.logoutNotifier.sessionEnded(realm, issuer, session);
+      if (session && session.realmId === realm.realm.id && (await ctx.sessions.end(session))) {
+        const { clients, urls } = frontchannelLogouts(realm, issuer, session);
+        ctx.logoutNotifier.sessionEnded(realm, issuer, session, clients);
+        frontchannel = urls;
+      }
     }
     clearSsoCookies(request, reply, issuer);
+    return frontchannel;
   }
 
   async function browserLogout(request: FastifyRequest, reply: FastifyReply, target: RealmRequest, params: Form) {
@@ -90,8 +100,7 @@ export async function logoutRoutes(app: FastifyInstance, { ctx }: { ctx: Context
     const browser = await readSsoSession(ctx, request, realm, issuer);
 
     if (hint && (!browser || browser.id === hint.sid)) {
-      await endBrowserSession(request, reply, target, hint.sid);
-      return redirectAfterLogout(reply, logoutTarget);
+      return redirectAfterLogout(reply, logoutTarget, await endBrowserSession(request, reply, target, hint.sid));
     }
     if (!browser) {
       clearSsoCookies(request, reply, issuer);
@@ -133,10 +142,10 @@ export async function logoutRoutes(app: FastifyInstance, { ctx }: { ctx: Context
     const browser = await readSsoSession(ctx, request, realm, issuer);
     // The code is bound to the session it was shown for: another page cannot reuse it on this browser.
     if (browser && browser.id !== claims.sid) throw new ErrorPage(400, 'Logout failed');
-    await endBrowserSession(request, reply, target, browser?.id);
+    const frontchannel = await endBrowserSession(request, reply, target, browser?.id);
     return redirectAfterLogout(reply, {
       redirectUri: typeof claims.redirectUri === 'string' ? claims.redirectUri : undefined,
       state: typeof claims.state === 'string' ? claims.state : undefined,
-    });
+    }, frontchannel);
   });
 }
