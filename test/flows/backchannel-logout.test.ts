@@ -81,7 +81,8 @@ describe('back-channel logout', () => {
     kc.setConfig({ realmName: REALM });
     const app = { secret: SECRET, directAccessGrantsEnabled: true, frontchannelLogout: false };
     await kc.clients.create({ ...app, clientId: 'app-a', attributes: { 'backchannel.logout.url': `${base}/a`, 'backchannel.logout.session.required': 'true', 'backchannel.logout.revoke.offline.tokens': 'true' } });
-    await kc.clients.create({ ...app, clientId: 'app-b', attributes: { 'backchannel.logout.url': `${base}/b`, 'backchannel.logout.session.required': 'false' } });
+    // No backchannel.logout.session.required: false, as in Keycloak.
+    await kc.clients.create({ ...app, clientId: 'app-b', attributes: { 'backchannel.logout.url': `${base}/b` } });
     await kc.clients.create({ ...app, clientId: 'app-dead', attributes: { 'backchannel.logout.url': `http://127.0.0.1:${deadPort}/gone` } });
     await kc.clients.create({ ...app, clientId: 'app-hanging', attributes: { 'backchannel.logout.url': `http://127.0.0.1:${(hanging.address() as { port: number }).port}/slow` } });
     await kc.clients.create({ ...app, clientId: 'app-plain' });
@@ -192,6 +193,7 @@ describe('front-channel logout', () => {
         attributes: {
           ...client.attributes,
           'frontchannel.logout.url': 'https://rp.example/logged-out?x=1',
+          'frontchannel.logout.session.required': 'true',
           'backchannel.logout.url': `http://127.0.0.1:${(receiver.address() as { port: number }).port}/bc`,
           'post.logout.redirect.uris': 'http://localhost:3000/bye',
         },

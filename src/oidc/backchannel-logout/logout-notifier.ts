@@ -2,7 +2,7 @@
  * OpenID Connect Back-Channel Logout 1.0: when a user session ends, every client of it with a
  * `backchannel.logout.url` receives a `logout_token` (Keycloak's shape: header `typ`
  * `logout+jwt`, claims `iss`, `aud`, `sub`, `iat`, `exp` = `iat` + 120, `jti`, `typ` `Logout`,
- * `sid` when `backchannel.logout.session.required`, and the back-channel event, with
+ * `sid` when `backchannel.logout.session.required` is `true`, and the back-channel event, with
  * `revoke_offline_access` inside the events when `backchannel.logout.revoke.offline.tokens`).
  *
  * Delivery is off the request path: the logout answers once the session is gone from the store,
@@ -86,7 +86,8 @@ export class LogoutNotifier {
     const iat = nowSeconds(this.clock);
     const events: Record<string, unknown> = { [BACKCHANNEL_LOGOUT_EVENT]: {} };
     if (client.attributes['backchannel.logout.revoke.offline.tokens'] === 'true') events.revoke_offline_access = true;
-    const sessionRequired = client.attributes['backchannel.logout.session.required'] !== 'false';
+    // Absent means false, as Keycloak reads it (its console sets it to true on new clients).
+    const sessionRequired = client.attributes['backchannel.logout.session.required'] === 'true';
     const claims = {
       exp: iat + LOGOUT_TOKEN_LIFESPAN,
       iat,

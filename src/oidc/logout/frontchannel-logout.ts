@@ -1,8 +1,8 @@
 /**
  * OpenID Connect Front-Channel Logout 1.0, as Keycloak does it: a browser logout renders a page
  * with one hidden iframe per client of the session that has `frontchannelLogout` on and a
- * `frontchannel.logout.url` (with `iss` and `sid` unless `frontchannel.logout.session.required`
- * is `false`), then moves on to the post-logout redirect once the frames have loaded, or offers a
+ * `frontchannel.logout.url` (with `iss` and `sid` when `frontchannel.logout.session.required` is
+ * `true`), then moves on to the post-logout redirect once the frames have loaded, or offers a
  * link. Those clients are left out of the back-channel notice for this logout.
  */
 import type { FastifyReply } from 'fastify';
@@ -30,7 +30,7 @@ export function frontchannelLogouts(realm: LoadedRealm, issuer: string, session:
       continue;
     }
     if (url.protocol !== 'https:' && url.protocol !== 'http:') continue;
-    if (client.attributes['frontchannel.logout.session.required'] !== 'false') {
+    if (client.attributes['frontchannel.logout.session.required'] === 'true') {
       url.searchParams.set('iss', issuer);
       url.searchParams.set('sid', session.id);
     }
