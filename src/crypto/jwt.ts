@@ -25,7 +25,7 @@ export function signAsymmetric(claims: JwtClaims, keys: RealmKeys, typ = 'JWT'):
 
 const HMAC_DIGESTS: Record<string, string> = { HS256: 'sha256', HS384: 'sha384', HS512: 'sha512' };
 
-function hmac(algorithm: string, key: KeyObject, signingInput: string): Buffer {
+function hmac(algorithm: string, key: KeyObject | string, signingInput: string): Buffer {
   const digest = HMAC_DIGESTS[algorithm];
   if (!digest) throw new InvalidSignature('unsupported HMAC algorithm');
   return createHmac(digest, key).update(signingInput).digest();
@@ -38,8 +38,8 @@ export async function signHmac(claims: JwtClaims, keys: RealmKeys): Promise<stri
   return `${signingInput}.${hmac('HS512', keys.hmac.key, signingInput).toString('base64url')}`;
 }
 
-/** The payload of an HMAC-signed compact JWS, after a constant-time signature check. */
-function verifyHmac(token: string, algorithm: string, key: KeyObject): Uint8Array {
+/** The payload of an HMAC-signed compact JWS, after a constant-time signature check (a client secret as the key for client assertions). */
+export function verifyHmac(token: string, algorithm: string, key: KeyObject | string): Uint8Array {
   const lastDot = token.lastIndexOf('.');
   const expected = hmac(algorithm, key, token.slice(0, lastDot));
   const actual = Buffer.from(token.slice(lastDot + 1), 'base64url');
@@ -58,7 +58,7 @@ const isCompactJws = (token: unknown): token is string => typeof token === 'stri
  * A JOSE header or claims set: a JSON object, or undefined. Tokens come from anyone, and valid
  * JSON such as `null`, `1`, `[]` or `"x"` is still no header and no claims.
  */
-function jsonObject(bytes: Uint8Array): Record<string, unknown> | undefined {
+export function jsonObject(bytes: Uint8Array): Record<string, unknown> | undefined {
   let value: unknown;
   try {
     value = JSON.parse(decoder.decode(bytes));
