@@ -35,9 +35,11 @@ export async function endRealmSessions(ctx: Context, realm: LoadedRealm, offline
 
 /** Ends every online session of a user, notifying their back-channel clients. */
 export async function endUserSessions(ctx: Context, realm: LoadedRealm, userId: string, issuer: string): Promise<void> {
-  const sessions = await ctx.store.listUserSessionsOfUser(realm.realm.id, userId, false);
+  for (const session of await ctx.store.listUserSessionsOfUser(realm.realm.id, userId, false)) {
+    if (await ctx.store.deleteUserSession(session.id, false)) ctx.logoutNotifier.sessionEnded(realm, issuer, session);
+  }
+  // Sessions created meanwhile go too; they were not listed, so they get no notice.
   await ctx.store.deleteUserSessionsOfUser(realm.realm.id, userId, false);
-  for (const session of sessions) ctx.logoutNotifier.sessionEnded(realm, issuer, session);
 }
 
 /** Removes a deleted client's share of every session, online and offline. */
