@@ -107,7 +107,9 @@ export async function buildApp({ config, clock = systemClock }: BuildOptions): P
   await revocations.load();
   const passwords = new PasswordWork();
   const loginAttempts = new LoginAttempts(store, clock);
-  const ctx: Context = { config, clock, log: app.log, metrics, realms, sessions, store, bus, revocations, passwords, loginAttempts, cluster, clientKeys: new ClientKeys(clock), logoutNotifier: new LogoutNotifier(clock, app.log, metrics) };
+  const ctx: Context = { config, clock, log: app.log, metrics, realms, sessions, store, bus, revocations, passwords, loginAttempts, cluster, clientKeys: new ClientKeys(clock, config.outboundAddresses),
+    logoutNotifier: new LogoutNotifier(clock, app.log, metrics, config.outboundAddresses),
+  };
   const expirySweeper = new ExpirySweeper({
     store,
     clock,

@@ -239,3 +239,33 @@ describe('front-channel logout', () => {
     assert.deepEqual(received, []);
   });
 });
+
+describe('back-channel logout under --outbound-addresses public', () => {
+  it('sends nothing to a loopback receiver and counts the delivery as failed, once', async () => {
+    let requests = 0;
+    const receiver = http.createServer((_request, response) => {
+      requests += 1;
+      response.end();
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    const server = await startAdminServer({ outboundAddresses: 'public' });
+    try {
+      const kc = await adminClient(server.url);
+      await kc.realms.create({ realm: REALM, enabled: true });
+      kc.setConfig({ realmName: REALM });
+      const url = `http://127.0.0.1:${(receiver.address() as { port: number }).port}/bc`;
+      await kc.clients.create({ clientId: 'app-a', secret: SECRET, directAccessGrantsEnabled: true, attributes: { 'backchannel.logout.url': url } });
+      await kc.users.create({ username: 'carol', enabled: true, firstName: 'Carol', lastName: 'C', email: 'carol@example.com', emailVerified: true, credentials: [{ type: 'password', value: 'carol-pw', temporary: false }] });
+      const tokenUrl = `${server.url}/realms/${REALM}/protocol/openid-connect`;
+      const tokens = await (await fetch(`${tokenUrl}/token`, { method: 'POST', body: new URLSearchParams({ grant_type: 'password', client_id: 'app-a', client_secret: SECRET, username: 'carol', password: 'carol-pw' }) })).json();
+      const logout = await fetch(`${tokenUrl}/logout`, { method: 'POST', body: new URLSearchParams({ client_id: 'app-a', client_secret: SECRET, refresh_token: tokens.refresh_token }) });
+      assert.equal(logout.status, 204);
+      const failed = async () => (await server.holdfast.ctx.metrics.backchannelLogouts.get()).values.find((v) => v.labels.outcome === 'failed')?.value ?? 0;
+      await eventually(async () => (await failed()) === 1, 'the refused delivery to be counted');
+      assert.equal(requests, 0);
+    } finally {
+      await server.close();
+      await new Promise((resolve) => receiver.close(resolve));
+    }
+  });
+});

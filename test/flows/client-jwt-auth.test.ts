@@ -209,6 +209,36 @@ describe('signed-JWT client authentication', () => {
   });
 });
 
+describe('--outbound-addresses public', () => {
+  it('refuses to fetch a jwks.url on a loopback address, by literal or by name', async () => {
+    let requests = 0;
+    const jwksServer = http.createServer((_request, response) => {
+      requests += 1;
+      response.end('{"keys":[]}');
+    });
+    await new Promise<void>((resolve) => jwksServer.listen(0, '127.0.0.1', resolve));
+    const port = (jwksServer.address() as { port: number }).port;
+    const server = await startAdminServer({ outboundAddresses: 'public' });
+    try {
+      const keys = await rsaKeys('k1');
+      await seedRealm(server.url, keys, `http://127.0.0.1:${port}/jwks`);
+      const kc = await adminClient(server.url, {}, REALM);
+      await kc.clients.create({ clientId: 'jwt-by-name', serviceAccountsEnabled: true, clientAuthenticatorType: 'client-jwt', attributes: { 'use.jwks.url': 'true', 'jwks.url': `http://localhost:${port}/jwks` } });
+      const { token } = realmUrls(server.url);
+      const now = Math.floor(Date.now() / 1000);
+      for (const clientId of ['jwt-url', 'jwt-by-name']) {
+        const assertion = await new SignJWT({ iss: clientId, sub: clientId, aud: token, iat: now, exp: now + 60, jti: crypto.randomUUID() }).setProtectedHeader({ alg: 'RS256', kid: 'k1' }).sign(keys.privateKey);
+        const answer = await post(token, { grant_type: 'client_credentials', client_assertion_type: JWT_BEARER, client_assertion: assertion });
+        assert.deepEqual(answer, { status: 400, body: { error: 'invalid_client', error_description: 'Unable to load public key' } }, clientId);
+      }
+      assert.equal(requests, 0);
+    } finally {
+      await server.close();
+      await new Promise((resolve) => jwksServer.close(resolve));
+    }
+  });
+});
+
 describe('client-assertion replay across two nodes sharing PostgreSQL', () => {
   let database: FreshDatabase;
   let nodes: AdminServer[] = [];

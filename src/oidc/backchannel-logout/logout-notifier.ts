@@ -19,6 +19,7 @@ import type { Metrics } from '../../http/metrics.ts';
 import type { LoadedRealm } from '../../realm/realm-service.ts';
 import type { Client } from '../../realm/types.ts';
 import type { UserSession } from '../../session/types.ts';
+import { OutboundRefused, outboundRequest, type OutboundAddresses } from '../../http/outbound.ts';
 
 export const BACKCHANNEL_LOGOUT_EVENT = 'http://schemas.openid.net/event/backchannel-logout';
 const LOGOUT_TOKEN_LIFESPAN = 120;
@@ -48,6 +49,7 @@ export class LogoutNotifier {
     private readonly clock: Clock,
     private readonly log: FastifyBaseLogger,
     private readonly metrics: Metrics,
+    private readonly addresses: OutboundAddresses,
     private readonly options: DeliveryOptions = DEFAULT_DELIVERY,
   ) {}
 
@@ -110,21 +112,23 @@ export class LogoutNotifier {
         if (attempt > 1) await this.pause(this.options.backoffMs * 2 ** (attempt - 2));
         if (this.closed) break;
         try {
-          const response = await fetch(url, {
+          const response = await outboundRequest(url, {
             method: 'POST',
             headers: { 'content-type': 'application/x-www-form-urlencoded' },
             body,
-            redirect: 'manual',
-            signal: AbortSignal.timeout(this.options.timeoutMs),
+            timeoutMs: this.options.timeoutMs,
+            maxBytes: 4096,
+            addresses: this.addresses,
           });
-          await response.body?.cancel();
-          if (response.ok) {
+          if (response.status >= 200 && response.status < 300) {
             this.metrics.backchannelLogouts.inc({ outcome: 'delivered' });
             return;
           }
           lastError = `HTTP ${response.status}`;
         } catch (error) {
           lastError = (error as Error).message;
+          // A URL --outbound-addresses forbids stays forbidden: no point retrying it.
+          if (error instanceof OutboundRefused) break;
         }
       }
     } catch (error) {

@@ -10,6 +10,7 @@ import { LRUCache } from 'lru-cache';
 import type { AssertionKey } from '../../crypto/index.ts';
 import type { Clock } from '../../clock/index.ts';
 import type { Client } from '../../realm/types.ts';
+import { outboundRequest, type OutboundAddresses } from '../../http/outbound.ts';
 
 const CACHED_URLS = 1000;
 const FRESH_MS = 10 * 60_000;
@@ -39,7 +40,10 @@ export class ClientKeys {
   private readonly cache = new LRUCache<string, CachedJwks>({ max: CACHED_URLS });
   private readonly inFlight = new Map<string, Promise<CachedJwks | undefined>>();
 
-  constructor(private readonly clock: Clock) {}
+  constructor(
+    private readonly clock: Clock,
+    private readonly addresses: OutboundAddresses,
+  ) {}
 
   /** The key material to check an assertion of `client` with `kid`, or undefined when it has none. */
   async keyOf(client: Client, kid: string | undefined): Promise<AssertionKey | undefined> {
@@ -81,11 +85,8 @@ export class ClientKeys {
 
   private async fetchJwks(url: string): Promise<CachedJwks | undefined> {
     try {
-      if (!/^https?:\/\//i.test(url)) return undefined;
-      const response = await fetch(url, { signal: AbortSignal.timeout(FETCH_TIMEOUT_MS), redirect: 'error', headers: { accept: 'application/json' } });
-      if (!response.ok || !response.body) return undefined;
-      const text = await readBounded(response.body);
-      const keys = text === undefined ? undefined : parseKeySet(text);
+      const response = await outboundRequest(url, { method: 'GET', headers: { accept: 'application/json' }, timeoutMs: FETCH_TIMEOUT_MS, maxBytes: MAX_JWKS_BYTES, addresses: this.addresses });
+      const keys = response.status === 200 && response.body !== undefined ? parseKeySet(response.body) : undefined;
       if (!keys) return undefined;
       const entry = { keys, fetchedAt: this.clock.nowMs() };
       this.cache.set(url, entry);
@@ -94,15 +95,4 @@ export class ClientKeys {
       return undefined;
     }
   }
-}
-
-async function readBounded(body: ReadableStream<Uint8Array>): Promise<string | undefined> {
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for await (const chunk of body as unknown as AsyncIterable<Uint8Array>) {
-    size += chunk.byteLength;
-    if (size > MAX_JWKS_BYTES) return undefined;
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }
