@@ -26,6 +26,8 @@ import { openSessionStore } from './store/open-session-store.ts';
 import { SqlRealmRepository, openKeyRing, openSqlDatabase, type SqlDatabase } from './store/sql/index.ts';
 import type { SessionStore } from './session/session-store.ts';
 import { oidcRoutes } from './oidc/index.ts';
+import { ClientKeys } from './oidc/client-auth/index.ts';
+import { LogoutNotifier } from './oidc/backchannel-logout/index.ts';
 import { adminRoutes } from './admin/index.ts';
 
 export interface BuildOptions {
@@ -105,7 +107,9 @@ export async function buildApp({ config, clock = systemClock }: BuildOptions): P
   await revocations.load();
   const passwords = new PasswordWork();
   const loginAttempts = new LoginAttempts(store, clock);
-  const ctx: Context = { config, clock, log: app.log, metrics, realms, sessions, store, bus, revocations, passwords, loginAttempts, cluster };
+  const ctx: Context = { config, clock, log: app.log, metrics, realms, sessions, store, bus, revocations, passwords, loginAttempts, cluster, clientKeys: new ClientKeys(clock, config.outboundAddresses),
+    logoutNotifier: new LogoutNotifier(clock, app.log, metrics, config.outboundAddresses),
+  };
   const expirySweeper = new ExpirySweeper({
     store,
     clock,
@@ -165,6 +169,7 @@ export async function buildApp({ config, clock = systemClock }: BuildOptions): P
       await app.close();
       httpsServer?.closeAllConnections();
       await management.close();
+      ctx.logoutNotifier.close();
       await sessions.close();
       await cluster.close();
       await store.close();

@@ -14,6 +14,8 @@ import type { RevocationList } from './session/revocation-list.ts';
 import type { SessionStore } from './session/session-store.ts';
 import type { LoginAttempts } from './session/login-attempts.ts';
 import type { InvalidationBus } from './store/cache/index.ts';
+import type { ClientKeys } from './oidc/client-auth/index.ts';
+import type { LogoutNotifier } from './oidc/backchannel-logout/index.ts';
 
 export interface Context {
   config: Config;
@@ -32,4 +34,8 @@ export interface Context {
   loginAttempts: LoginAttempts;
   /** This node among its peers: routes and singleton jobs (a single node without PostgreSQL). */
   cluster: Cluster;
+  /** Public keys of `private_key_jwt` clients, with fetched JWKS URLs cached. */
+  clientKeys: ClientKeys;
+  /** Sends back-channel logout tokens to a session's clients when it ends, off the request path. */
+  logoutNotifier: LogoutNotifier;
 }

@@ -11,21 +11,35 @@ const PAGE = 500;
 
 /**
  * Ends every online session of the realm, found through the clients they are attached to
- * (the session store is indexed by client and by user, not by realm alone).
+ * (the session store is indexed by client and by user, not by realm alone). With `issuer`, each
+ * ended session's back-channel clients are notified.
  */
-export async function endRealmSessions(ctx: Context, realm: LoadedRealm, offline: boolean): Promise<number> {
+export async function endRealmSessions(ctx: Context, realm: LoadedRealm, offline: boolean, issuer?: string): Promise<number> {
   let ended = 0;
   for (const client of realm.clientsById.values()) {
     for (;;) {
       const page = await ctx.store.listUserSessionsOfClient(realm.realm.id, client.id, offline, 0, PAGE);
       let removed = 0;
-      for (const session of page) if (await ctx.store.deleteUserSession(session.id, offline)) removed++;
+      for (const session of page) {
+        if (!(await ctx.store.deleteUserSession(session.id, offline))) continue;
+        removed++;
+        if (issuer !== undefined) ctx.logoutNotifier.sessionEnded(realm, issuer, session);
+      }
       ended += removed;
       // A page that removed nothing would come back unchanged: stop rather than spin.
       if (page.length === 0 || removed === 0) break;
     }
   }
   return ended;
+}
+
+/** Ends every online session of a user, notifying their back-channel clients. */
+export async function endUserSessions(ctx: Context, realm: LoadedRealm, userId: string, issuer: string): Promise<void> {
+  for (const session of await ctx.store.listUserSessionsOfUser(realm.realm.id, userId, false)) {
+    if (await ctx.store.deleteUserSession(session.id, false)) ctx.logoutNotifier.sessionEnded(realm, issuer, session);
+  }
+  // Sessions created meanwhile go too; they were not listed, so they get no notice.
+  await ctx.store.deleteUserSessionsOfUser(realm.realm.id, userId, false);
 }
 
 /** Removes a deleted client's share of every session, online and offline. */

@@ -36,6 +36,8 @@ export interface EdgeConfig {
   rateLimit: RateLimitConfig;
   /** Seconds between SIGTERM (readiness turns DOWN) and closing the listeners, for load balancers to notice. */
   shutdownDelaySeconds: number;
+  /** Where holdfast may connect for a client (`jwks.url`, back-channel logout): anywhere, or public addresses only. */
+  outboundAddresses: 'any' | 'public';
 }
 
 export const EDGE_FLAGS = {
@@ -53,6 +55,7 @@ export const EDGE_FLAGS = {
   'rate-limit-per-client': { type: 'string' },
   'rate-limit-exempt': { type: 'string' },
   'shutdown-delay': { type: 'string' },
+  'outbound-addresses': { type: 'string' },
 } as const;
 
 export const EDGE_DEFAULTS = {
@@ -90,6 +93,8 @@ export function parseEdgeConfig(read: Reader, integer: Integer, bool: Bool, deve
   const key = read('https-certificate-key-file');
   if ((certificate === undefined) !== (key === undefined)) throw new ConfigError('--https-certificate-file and --https-certificate-key-file go together');
   const limits = EDGE_DEFAULTS.rateLimit;
+  const outbound = read('outbound-addresses') ?? 'any';
+  if (outbound !== 'any' && outbound !== 'public') throw new ConfigError(`--outbound-addresses: expected any or public, got '${outbound}'`);
   return {
     hostnameStrict: bool('hostname-strict', read('hostname-strict') ?? String(!development)),
     proxyHeaders,
@@ -107,6 +112,7 @@ export function parseEdgeConfig(read: Reader, integer: Integer, bool: Bool, deve
       exempt: addressList('rate-limit-exempt', read('rate-limit-exempt') ?? limits.exempt.join(',')),
     },
     shutdownDelaySeconds: integer('shutdown-delay', read('shutdown-delay') ?? '0', 0, 300),
+    outboundAddresses: outbound,
   };
 }
 
@@ -139,5 +145,6 @@ export function testEdgeConfig(): EdgeConfig {
     httpsPort: 0,
     rateLimit: { ...EDGE_DEFAULTS.rateLimit },
     shutdownDelaySeconds: 0,
+    outboundAddresses: 'any',
   };
 }

@@ -9,3 +9,4 @@ export * from './password-work.ts';
 export * from './key-encryption-key.ts';
 export * from './certificates.ts';
 export * from './certificate.ts';
+export * from './client-assertion.ts';

@@ -17,17 +17,17 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 /**
- * Access and ID tokens: the realm's active key of `algorithm` (a client's
- * `access.token.signed.response.alg`, say), else of its `defaultSignatureAlgorithm`.
+ * Access, ID and logout tokens (`typ` `logout+jwt`): the realm's active key of `algorithm` (a
+ * client's `access.token.signed.response.alg`, say), else of its `defaultSignatureAlgorithm`.
  */
-export function signAsymmetric(claims: JwtClaims, keys: RealmKeys, algorithm?: string): Promise<string> {
+export function signAsymmetric(claims: JwtClaims, keys: RealmKeys, algorithm?: string, typ = 'JWT'): Promise<string> {
   const key = (algorithm && keys.signingByAlgorithm.get(algorithm)) || keys.signing;
-  return new CompactSign(encoder.encode(JSON.stringify(claims))).setProtectedHeader({ alg: key.algorithm, typ: 'JWT', kid: key.kid }).sign(key.privateKey);
+  return new CompactSign(encoder.encode(JSON.stringify(claims))).setProtectedHeader({ alg: key.algorithm, typ, kid: key.kid }).sign(key.privateKey);
 }
 
 const HMAC_DIGESTS: Record<string, string> = { HS256: 'sha256', HS384: 'sha384', HS512: 'sha512' };
 
-function hmac(algorithm: string, key: KeyObject, signingInput: string): Buffer {
+function hmac(algorithm: string, key: KeyObject | string, signingInput: string): Buffer {
   const digest = HMAC_DIGESTS[algorithm];
   if (!digest) throw new InvalidSignature('unsupported HMAC algorithm');
   return createHmac(digest, key).update(signingInput).digest();
@@ -40,8 +40,8 @@ export async function signHmac(claims: JwtClaims, keys: RealmKeys): Promise<stri
   return `${signingInput}.${hmac('HS512', keys.hmac.key, signingInput).toString('base64url')}`;
 }
 
-/** The payload of an HMAC-signed compact JWS, after a constant-time signature check. */
-function verifyHmac(token: string, algorithm: string, key: KeyObject): Uint8Array {
+/** The payload of an HMAC-signed compact JWS, after a constant-time signature check (a client secret as the key for client assertions). */
+export function verifyHmac(token: string, algorithm: string, key: KeyObject | string): Uint8Array {
   const lastDot = token.lastIndexOf('.');
   const expected = hmac(algorithm, key, token.slice(0, lastDot));
   const actual = Buffer.from(token.slice(lastDot + 1), 'base64url');
@@ -60,7 +60,7 @@ const isCompactJws = (token: unknown): token is string => typeof token === 'stri
  * A JOSE header or claims set: a JSON object, or undefined. Tokens come from anyone, and valid
  * JSON such as `null`, `1`, `[]` or `"x"` is still no header and no claims.
  */
-function jsonObject(bytes: Uint8Array): Record<string, unknown> | undefined {
+export function jsonObject(bytes: Uint8Array): Record<string, unknown> | undefined {
   let value: unknown;
   try {
     value = JSON.parse(decoder.decode(bytes));

@@ -21,6 +21,12 @@ export class Metrics implements CacheObserver {
     labelNames: ['operation'] as const,
     registers: [this.registry],
   });
+  readonly backchannelLogouts = new Counter({
+    name: 'holdfast_backchannel_logout_total',
+    help: 'Back-channel logout tokens by outcome (delivered, failed after every retry, dropped because too many were pending)',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
   readonly expiredRemoved = new Counter({ name: 'holdfast_expired_removed_total', help: 'Expired rows removed by the sweeper', registers: [this.registry] });
   readonly activeSessions: Gauge;
 

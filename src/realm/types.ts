@@ -89,6 +89,8 @@ export interface Client {
   secretHash?: string;
   /** The secret sealed with the realm's AES key, so the admin API can show it. */
   secretSealed?: string;
+  /** How a confidential client authenticates (Keycloak's authenticator ids); absent means `client-secret`. */
+  clientAuthenticatorType?: 'client-secret' | 'client-jwt' | 'client-secret-jwt';
   redirectUris: string[];
   webOrigins: string[];
   rootUrl?: string;

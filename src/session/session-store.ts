@@ -56,6 +56,14 @@ export interface SessionStore {
   /** Revoked jtis that have not expired yet, for the in-memory revocation list. */
   listRevokedTokens(nowSeconds: number): Promise<Array<{ jti: string; expiresAt: number }>>;
 
+  /**
+   * Claims a single-use key (a client assertion's or DPoP proof's `jti`, a PAR request URI)
+   * until `expiresAt` (seconds), atomically across every node: true for the first claim, false
+   * while an unexpired claim of the key exists. A lapsed claim is taken over; the sweeper removes
+   * lapsed ones. Callers namespace their keys and keep them within 255 characters (hash what they do not bound).
+   */
+  claimOnce(key: string, expiresAt: number, nowSeconds: number): Promise<boolean>;
+
   /** Brute-force counters of a user; undefined when there is no failure on record. */
   getLoginFailure(realmId: string, userId: string): Promise<LoginFailure | undefined>;
   /**

@@ -19,6 +19,7 @@ const WRITES = new Set<keyof SessionStore>([
   'consumeCode',
   'removeExpired',
   'revokeToken',
+  'claimOnce',
   'recordLoginFailure',
   'lockLoginFailure',
   'deleteLoginFailures',

@@ -57,7 +57,7 @@ describe('what a realm file carries that holdfast cannot honour', () => {
         f.clients[4].authenticationFlowBindingOverrides = { direct_grant: 'strong-id' };
       }, 'clients[4].authenticationFlowBindingOverrides.direct_grant', 'refused'],
       ['an unused custom flow', (f) => f.authenticationFlows.push({ id: 'x', alias: 'unused', topLevel: true, builtIn: false, authenticationExecutions: [{ authenticator: 'auth-otp-form', requirement: 'REQUIRED' }] }), 'authenticationFlows[11]', 'ignored'],
-      ['client-jwt authentication', (f) => (f.clients[4].clientAuthenticatorType = 'client-jwt'), 'clients[4].clientAuthenticatorType', 'refused'],
+      ['client-x509 (mutual TLS) authentication', (f) => (f.clients[4].clientAuthenticatorType = 'client-x509'), 'clients[4].clientAuthenticatorType', 'refused'],
       ['a SAML client', (f) => f.clients.push({ clientId: 'sp', protocol: 'saml' }), 'clients[6].protocol', 'refused'],
       ['authorization services', (f) => (f.clients[4].authorizationSettings = { resources: [] }), 'clients[4].authorizationSettings', 'refused'],
       ['an unknown mapper type on a scope', (f) => f.clientScopes[3].protocolMappers.push({ name: 'pairwise', protocol: 'openid-connect', protocolMapper: 'oidc-sha256-pairwise-sub-mapper', config: {} }), 'clientScopes[3].protocolMappers[2]', 'refused'],

@@ -451,6 +451,36 @@ for (const backend of backends) {
       assert.equal(outcomes.filter((o) => o.outcome === 'reused').length, 49);
     });
 
+    it('claimOnce: the first claim of a key wins, later ones lose until it lapses, then it is taken over', async () => {
+      const now = Math.floor(Date.now() / 1000);
+      const key = uid('once');
+      assert.equal(await store.claimOnce(key, now + 60, now), true);
+      assert.equal(await store.claimOnce(key, now + 60, now), false);
+      assert.equal(await store.claimOnce(key, now + 60, now + 60), false, 'a claim holds through its last second');
+      assert.equal(await store.claimOnce(uid('once'), now + 60, now), true, 'other keys are independent');
+      // Redis lapses a claim by its own TTL, in real time; the others by the caller's clock.
+      if (backend.name === 'redis') return;
+      assert.equal(await store.claimOnce(key, now + 200, now + 120), true, 'a lapsed claim is taken over');
+      assert.equal(await store.claimOnce(key, now + 200, now + 130), false);
+    });
+
+    it('claimOnce: the sweeper removes lapsed claims and keeps live ones', { skip: backend.name === 'redis' && 'Redis lapses claims by TTL' }, async () => {
+      const now = nowSeconds();
+      const [lapsed, live] = [uid('once'), uid('once')];
+      await store.claimOnce(lapsed, now - 10, now - 20);
+      await store.claimOnce(live, now + 60, now);
+      await drainExpired(store, now, 1000);
+      assert.equal(await store.claimOnce(lapsed, now + 60, now - 20), true, 'the lapsed row is gone, whatever clock the claimer has');
+      assert.equal(await store.claimOnce(live, now + 60, now), false);
+    });
+
+    it('claimOnce: 50 concurrent claims of one key, exactly one wins', async () => {
+      const now = Math.floor(Date.now() / 1000);
+      const key = uid('once');
+      const outcomes = await Promise.all(Array.from({ length: 50 }, () => store.claimOnce(key, now + 60, now)));
+      assert.equal(outcomes.filter(Boolean).length, 1);
+    });
+
     it('rotation: a newer jti starts over at one use; the same jti is allowed maxReuse more', async () => {
       const session = userSession({ clients: [clientSession('client-a')] });
       await store.createUserSession(session);

@@ -302,6 +302,8 @@ const CLIENT_ROWS: Record<string, Row> = {
 };
 
 const CLIENT_AUTHENTICATOR = 'client-secret';
+/** What src/oidc/client-auth authenticates (client-x509 needs mutual TLS, which holdfast does not terminate). */
+const CLIENT_AUTHENTICATORS = new Set([CLIENT_AUTHENTICATOR, 'client-jwt', 'client-secret-jwt']);
 
 function checkClient(client: Json, path: string, file: Json, out: Collector): void {
   const name = text(client.clientId) ?? '?';
@@ -310,8 +312,8 @@ function checkClient(client: Json, path: string, file: Json, out: Collector): vo
     return;
   }
   const authenticator = text(client.clientAuthenticatorType) ?? CLIENT_AUTHENTICATOR;
-  if (authenticator !== CLIENT_AUTHENTICATOR && client.publicClient !== true && client.bearerOnly !== true) {
-    out.add('refused', `${path}.clientAuthenticatorType`, `client '${name}' authenticates with '${authenticator}', which holdfast does not support: it would authenticate with a secret instead`);
+  if (!CLIENT_AUTHENTICATORS.has(authenticator) && client.publicClient !== true && client.bearerOnly !== true) {
+    out.add('refused', `${path}.clientAuthenticatorType`, `client '${name}' authenticates with '${authenticator}', which holdfast does not support: it could not authenticate`);
   }
   if (client.fullScopeAllowed === false && !BUILT_IN_CLIENTS.has(name)) {
     out.add('refused', `${path}.fullScopeAllowed`, `client '${name}' limits its tokens to its scope mappings, which holdfast does not model yet: its tokens would carry every role of the user`);

@@ -6,7 +6,7 @@
  */
 import { matchesHash, open, seal, sha256Hex } from '../../crypto/index.ts';
 import { clientDefaults, newClientSecret, withSecret, type Client, type RotatedSecret } from '../../realm/index.ts';
-import { boolean, integer, object, record, ShapeError, string, stringList, type Check, type Checked } from '../json-shape.ts';
+import { boolean, integer, object, oneOf, record, ShapeError, string, stringList, type Check, type Checked } from '../json-shape.ts';
 
 /** Where Keycloak keeps the previous secret of a rotation (in clear; holdfast hashes and seals it). */
 const ROTATED = 'client.secret.rotated';
@@ -37,7 +37,8 @@ export const clientRepresentation = object({
   publicClient: boolean,
   bearerOnly: boolean,
   secret: string,
-  clientAuthenticatorType: string,
+  // client-x509 (mutual TLS) is not supported: refused rather than stored and ignored.
+  clientAuthenticatorType: oneOf('client-secret', 'client-jwt', 'client-secret-jwt'),
   redirectUris: stringList,
   webOrigins: stringList,
   rootUrl: string,
@@ -107,7 +108,7 @@ export function toClientRepresentation(client: Client, sealKey: Buffer, showSecr
     surrogateAuthRequired: false,
     enabled: client.enabled,
     alwaysDisplayInConsole: false,
-    clientAuthenticatorType: 'client-secret',
+    clientAuthenticatorType: client.clientAuthenticatorType ?? 'client-secret',
     ...(secret !== undefined ? { secret } : {}),
     redirectUris: client.redirectUris,
     webOrigins: client.webOrigins,
@@ -149,6 +150,7 @@ const COPIED = [
   'consentRequired',
   'fullScopeAllowed',
   'frontchannelLogout',
+  'clientAuthenticatorType',
   'protocol',
   'defaultClientScopes',
   'optionalClientScopes',

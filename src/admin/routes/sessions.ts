@@ -10,7 +10,8 @@ import type { LoadedRealm } from '../../realm/index.ts';
 import { isUserSessionValid, type UserSession } from '../../session/index.ts';
 import { findClient, findUser } from '../admin-lookups.ts';
 import { adminScope, paging, queryBoolean } from '../admin-request.ts';
-import { endRealmSessions } from '../realm-sessions.ts';
+import { endRealmSessions, endUserSessions } from '../realm-sessions.ts';
+import { realmUrl } from '../../http/base-url.ts';
 import { toUserSessionRepresentation } from '../representations/session.ts';
 
 async function represent(ctx: Context, realm: LoadedRealm, sessions: UserSession[], onlyClient?: string): Promise<Record<string, unknown>[]> {
@@ -45,7 +46,7 @@ export async function sessionRoutes(app: FastifyInstance, { ctx }: { ctx: Contex
     const user = await findUser(ctx, realm, (request.params as { id: string }).id);
     // Not-before revokes every token issued so far, offline ones included; online sessions go too.
     await ctx.realms.repository.updateUser({ ...user, notBefore: ctx.sessions.now() });
-    await ctx.store.deleteUserSessionsOfUser(realm.realm.id, user.id, false);
+    await endUserSessions(ctx, realm, user.id, realmUrl(request, ctx.config.hostname, realm.realm.name));
     await ctx.realms.userChanged(user.id);
     return reply.code(204).send();
   });
@@ -95,7 +96,7 @@ export async function sessionRoutes(app: FastifyInstance, { ctx }: { ctx: Contex
     const session = await ctx.store.getUserSession(id, offlineOnly);
     // Keycloak's message, typo included.
     if (!session || session.realmId !== realm.realm.id) throw adminNotFound('Sesssion not found');
-    await ctx.sessions.end(session);
+    if (await ctx.sessions.end(session)) ctx.logoutNotifier.sessionEnded(realm, realmUrl(request, ctx.config.hostname, realm.realm.name), session);
     // Ending a login also ends the offline session it created (same id), as the issue asks.
     if (!offlineOnly) await ctx.sessions.end({ id, offline: true });
     return reply.code(204).send();
@@ -107,7 +108,8 @@ export async function sessionRoutes(app: FastifyInstance, { ctx }: { ctx: Contex
     // and removes the online sessions.
     await ctx.realms.repository.updateRealm({ ...realm.realm, settings: { ...realm.realm.settings, notBefore: ctx.sessions.now() } });
     await ctx.realms.realmChanged(realm.realm.id);
-    await endRealmSessions(ctx, realm, false);
+    // Keycloak sends no back-channel logout here (only its legacy adapter push); holdfast does.
+    await endRealmSessions(ctx, realm, false, realmUrl(request, ctx.config.hostname, realm.realm.name));
     return {};
   });
 }

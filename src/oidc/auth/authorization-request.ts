@@ -11,7 +11,7 @@ import { defaultRedirectUri, verifyRedirectUri } from '../../realm/redirect-uri.
 import { grantScopes, type GrantedScopes } from '../tokens/index.ts';
 import { checkParamLengths, MAX_LOGIN_HINT_LENGTH, MAX_PARAM_LENGTH } from '../param-lengths.ts';
 import { AuthorizationError, type ResponseMode, type ResponseTarget } from './authorization-response.ts';
-import { isOidcClient, WRONG_CLIENT_PROTOCOL } from '../client-auth.ts';
+import { isOidcClient, WRONG_CLIENT_PROTOCOL } from '../client-auth/index.ts';
 import { parseAcrRequest, type AcrRequest } from './acr.ts';
 import { defaultResponseMode, isImplicit, isImplicitOrHybrid, parseResponseType, type ResponseType } from './response-type.ts';
 

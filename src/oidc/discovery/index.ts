@@ -11,7 +11,10 @@ import type { LoadedRealm } from '../../realm/realm-service.ts';
 import { parseLoaMap } from '../auth/index.ts';
 import { ASYMMETRIC_SIGNATURE_ALGORITHMS } from '../../crypto/index.ts';
 
-const AUTH_METHODS = ['client_secret_basic', 'client_secret_post'];
+// Keycloak's order; it also lists tls_client_auth, which holdfast does not implement.
+const AUTH_METHODS = ['private_key_jwt', 'client_secret_basic', 'client_secret_post', 'client_secret_jwt'];
+// Keycloak's order: client-assertion algorithms, asymmetric (client-jwt) and HMAC (client-secret-jwt).
+const AUTH_SIGNING_ALGS = ['PS384', 'RS384', 'EdDSA', 'ES384', 'HS256', 'HS512', 'ES256', 'RS256', 'HS384', 'ES512', 'PS256', 'PS512', 'RS512'];
 /** Keycloak's list and order; `none` answers only `state`, `session_state` and `iss`. */
 const RESPONSE_TYPES = ['code', 'none', 'id_token', 'token', 'id_token token', 'code id_token', 'code token', 'code id_token token'];
 
@@ -44,9 +47,9 @@ export function openidConfiguration(issuer: string, realm: LoadedRealm): Record<
     request_object_signing_alg_values_supported: ['none'],
     response_modes_supported: ['query', 'fragment', 'form_post'],
     token_endpoint_auth_methods_supported: AUTH_METHODS,
-    token_endpoint_auth_signing_alg_values_supported: [],
+    token_endpoint_auth_signing_alg_values_supported: AUTH_SIGNING_ALGS,
     introspection_endpoint_auth_methods_supported: AUTH_METHODS,
-    introspection_endpoint_auth_signing_alg_values_supported: [],
+    introspection_endpoint_auth_signing_alg_values_supported: AUTH_SIGNING_ALGS,
     claims_supported: ['iss', 'sub', 'aud', 'exp', 'iat', 'auth_time', 'name', 'given_name', 'family_name', 'preferred_username', 'email', 'acr', 'azp', 'nonce'],
     claim_types_supported: ['normal'],
     // Read for its `acr` request only, as Keycloak's default mappers do.
@@ -59,9 +62,9 @@ export function openidConfiguration(issuer: string, realm: LoadedRealm): Record<
     tls_client_certificate_bound_access_tokens: false,
     revocation_endpoint: `${oidc}/revoke`,
     revocation_endpoint_auth_methods_supported: AUTH_METHODS,
-    revocation_endpoint_auth_signing_alg_values_supported: [],
-    backchannel_logout_supported: false,
-    backchannel_logout_session_supported: false,
+    revocation_endpoint_auth_signing_alg_values_supported: AUTH_SIGNING_ALGS,
+    backchannel_logout_supported: true,
+    backchannel_logout_session_supported: true,
     require_pushed_authorization_requests: false,
     authorization_response_iss_parameter_supported: true,
   };

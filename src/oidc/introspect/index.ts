@@ -8,7 +8,7 @@ import type { Context } from '../../context.ts';
 import { OAuthError, invalidRequest } from '../../errors/index.ts';
 import { readParams } from '../../http/form.ts';
 import { resolveRealm } from '../../http/realm-route.ts';
-import { authenticateClient } from '../client-auth.ts';
+import { authenticateClient } from '../client-auth/index.ts';
 import { checkAccessToken, decodeRefreshToken, validateRefreshToken } from '../tokens/index.ts';
 import type { LoadedRealm } from '../../realm/realm-service.ts';
 
@@ -33,7 +33,7 @@ export async function introspectRoutes(app: FastifyInstance, { ctx }: { ctx: Con
     reply.header('cache-control', 'no-store');
     const { realm, issuer } = await resolveRealm(ctx, request, 'oauth');
     const form = readParams(request);
-    const caller = authenticateClient(realm, request, form, ctx.sessions.now());
+    const caller = await authenticateClient({ ctx, realm, issuer }, request, form);
     if (caller.publicClient) throw invalidRequest('Client not allowed.', 403);
     const token = form.get('token');
     if (!token) throw invalidRequest('Token not provided');

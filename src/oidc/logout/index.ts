@@ -16,11 +16,12 @@ import { checkSsl } from '../../http/ssl-required.ts';
 import { allowCors, registerPreflight } from '../../http/cors.ts';
 import { postLogoutRedirectUris, verifyRedirectUri, withQuery } from '../../realm/redirect-uri.ts';
 import type { Client } from '../../realm/types.ts';
-import { authenticateClient } from '../client-auth.ts';
+import { authenticateClient } from '../client-auth/index.ts';
 import { clearSsoCookies, readSsoSession } from '../auth/index.ts';
 import { decodeAccessToken, validateRefreshToken } from '../tokens/index.ts';
 import { checkParamLengths, MAX_PARAM_LENGTH, MAX_TOKEN_PARAM_LENGTH } from '../param-lengths.ts';
 import { sendConfirmation, sendLoggedOut } from './logout-pages.ts';
+import { frontchannelLogouts, sendFrontchannelLogout } from './frontchannel-logout.ts';
 
 const PATH = '/realms/:realm/protocol/openid-connect/logout';
 const CONFIRM_LIFESPAN = 300;
@@ -38,29 +39,38 @@ interface LogoutTarget {
   state?: string;
 }
 
-function redirectAfterLogout(reply: FastifyReply, target: LogoutTarget): FastifyReply {
-  if (!target.redirectUri) return sendLoggedOut(reply);
+function redirectAfterLogout(reply: FastifyReply, target: LogoutTarget, frontchannelUrls: string[] = []): FastifyReply {
   const query = target.state !== undefined ? `state=${encodeURIComponent(target.state)}` : '';
-  return reply.redirect(withQuery(target.redirectUri, query), 302);
+  const redirectTo = target.redirectUri && withQuery(target.redirectUri, query);
+  if (frontchannelUrls.length > 0) return sendFrontchannelLogout(reply, frontchannelUrls, redirectTo);
+  if (!redirectTo) return sendLoggedOut(reply);
+  return reply.redirect(redirectTo, 302);
 }
 
 export async function logoutRoutes(app: FastifyInstance, { ctx }: { ctx: Context }): Promise<void> {
   async function refreshTokenLogout(request: FastifyRequest, reply: FastifyReply, { realm, issuer }: RealmRequest, form: Form) {
-    const client = authenticateClient(realm, request, form, ctx.sessions.now());
+    const client = await authenticateClient({ ctx, realm, issuer }, request, form);
     allowCors(request, reply, client);
     const token = form.get('refresh_token');
     if (!token) throw invalidRequest('No refresh token');
     const { session } = await validateRefreshToken(ctx, realm, issuer, client, token, { checkExpiry: false });
-    await ctx.sessions.end(session);
+    if (await ctx.sessions.end(session)) ctx.logoutNotifier.sessionEnded(realm, issuer, session);
     return reply.code(204).send();
   }
 
-  async function endBrowserSession(request: FastifyRequest, reply: FastifyReply, { realm, issuer }: RealmRequest, sessionId: string | undefined) {
+  /** Ends the browser's session and notifies its back-channel clients; answers the front-channel URLs for the page. */
+  async function endBrowserSession(request: FastifyRequest, reply: FastifyReply, { realm, issuer }: RealmRequest, sessionId: string | undefined): Promise<string[]> {
+    let frontchannel: string[] = [];
     if (sessionId) {
       const session = await ctx.store.getUserSession(sessionId, false);
-      if (session && session.realmId === realm.realm.id) await ctx.sessions.end(session);
+      if (session && session.realmId === realm.realm.id && (await ctx.sessions.end(session))) {
+        const { clients, urls } = frontchannelLogouts(realm, issuer, session);
+        ctx.logoutNotifier.sessionEnded(realm, issuer, session, clients);
+        frontchannel = urls;
+      }
     }
     clearSsoCookies(request, reply, issuer);
+    return frontchannel;
   }
 
   async function browserLogout(request: FastifyRequest, reply: FastifyReply, target: RealmRequest, params: Form) {
@@ -90,8 +100,7 @@ export async function logoutRoutes(app: FastifyInstance, { ctx }: { ctx: Context
     const browser = await readSsoSession(ctx, request, realm, issuer);
 
     if (hint && (!browser || browser.id === hint.sid)) {
-      await endBrowserSession(request, reply, target, hint.sid);
-      return redirectAfterLogout(reply, logoutTarget);
+      return redirectAfterLogout(reply, logoutTarget, await endBrowserSession(request, reply, target, hint.sid));
     }
     if (!browser) {
       clearSsoCookies(request, reply, issuer);
@@ -133,10 +142,10 @@ export async function logoutRoutes(app: FastifyInstance, { ctx }: { ctx: Context
     const browser = await readSsoSession(ctx, request, realm, issuer);
     // The code is bound to the session it was shown for: another page cannot reuse it on this browser.
     if (browser && browser.id !== claims.sid) throw new ErrorPage(400, 'Logout failed');
-    await endBrowserSession(request, reply, target, browser?.id);
+    const frontchannel = await endBrowserSession(request, reply, target, browser?.id);
     return redirectAfterLogout(reply, {
       redirectUri: typeof claims.redirectUri === 'string' ? claims.redirectUri : undefined,
       state: typeof claims.state === 'string' ? claims.state : undefined,
-    });
+    }, frontchannel);
   });
 }

@@ -10,7 +10,7 @@ import { invalidRequest, unsupportedTokenType } from '../../errors/index.ts';
 import { readParams } from '../../http/form.ts';
 import { resolveRealm } from '../../http/realm-route.ts';
 import { allowCors, registerPreflight } from '../../http/cors.ts';
-import { authenticateClient } from '../client-auth.ts';
+import { authenticateClient } from '../client-auth/index.ts';
 import { decodeAccessToken, decodeRefreshToken } from '../tokens/index.ts';
 import type { UserSession } from '../../session/types.ts';
 
@@ -27,9 +27,9 @@ export async function revokeRoutes(app: FastifyInstance, { ctx }: { ctx: Context
   registerPreflight(app, PATH, 'POST, OPTIONS');
   app.post(PATH, { config: { endpoint: 'revoke' } }, async (request, reply) => {
     reply.header('cache-control', 'no-store');
-    const { realm } = await resolveRealm(ctx, request, 'oauth');
+    const { realm, issuer } = await resolveRealm(ctx, request, 'oauth');
     const form = readParams(request);
-    const client = authenticateClient(realm, request, form, ctx.sessions.now());
+    const client = await authenticateClient({ ctx, realm, issuer }, request, form);
     allowCors(request, reply, client);
     const token = form.get('token');
     if (!token) throw invalidRequest('Token not provided');

@@ -8,7 +8,7 @@ import { invalidRequest, unsupportedGrantType } from '../../errors/index.ts';
 import { readParams } from '../../http/form.ts';
 import { resolveRealm } from '../../http/realm-route.ts';
 import { allowCors, registerPreflight } from '../../http/cors.ts';
-import { authenticateClient } from '../client-auth.ts';
+import { authenticateClient } from '../client-auth/index.ts';
 import { GRANTS } from './grants/index.ts';
 
 export const TOKEN_PATH = '/realms/:realm/protocol/openid-connect/token';
@@ -23,7 +23,7 @@ export async function tokenRoutes(app: FastifyInstance, { ctx }: { ctx: Context 
     if (grantType === undefined || grantType === '') throw invalidRequest('Missing form parameter: grant_type');
     const grant = Object.hasOwn(GRANTS, grantType) ? GRANTS[grantType] : undefined;
     if (!grant) throw unsupportedGrantType();
-    const client = authenticateClient(realm, request, form, ctx.sessions.now());
+    const client = await authenticateClient({ ctx, realm, issuer }, request, form);
     allowCors(request, reply, client);
     return grant({ ctx, realm, issuer, client, form, request });
   });

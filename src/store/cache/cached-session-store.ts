@@ -174,6 +174,10 @@ export class CachedSessionStore implements SessionStore {
     return this.inner.listRevokedTokens(nowSeconds);
   }
 
+  claimOnce(key: string, expiresAt: number, nowSeconds: number): Promise<boolean> {
+    return this.inner.claimOnce(key, expiresAt, nowSeconds);
+  }
+
   getLoginFailure(realmId: string, userId: string): Promise<LoginFailure | undefined> {
     return this.inner.getLoginFailure(realmId, userId);
   }

@@ -22,6 +22,7 @@ export class MemorySessionStore implements SessionStore {
   private readonly authSessionsOfOrigin = new Map<string, Set<string>>();
   private readonly codes = new Map<string, { code: AuthorizationCode; used: boolean; expiresAt: number }>();
   private readonly revokedTokens = new Map<string, { expiresAt: number }>();
+  private readonly singleUse = new Map<string, { expiresAt: number }>();
   private readonly loginFailures = new Map<string, { realmId: string; counters: LoginFailure }>();
   private readonly loginAttempts = new Map<string, { holder: string; untilMs: number; expiresAt: number }>();
   private closed = false;
@@ -169,6 +170,13 @@ export class MemorySessionStore implements SessionStore {
     return [...this.revokedTokens].filter(([, r]) => r.expiresAt >= nowSeconds).map(([jti, r]) => ({ jti, expiresAt: r.expiresAt }));
   }
 
+  async claimOnce(key: string, expiresAt: number, nowSeconds: number): Promise<boolean> {
+    const held = this.singleUse.get(key);
+    if (held && held.expiresAt >= nowSeconds) return false;
+    this.singleUse.set(key, { expiresAt });
+    return true;
+  }
+
   async getLoginFailure(realmId: string, userId: string): Promise<LoginFailure | undefined> {
     const failure = this.loginFailures.get(failureKey(realmId, userId));
     return failure && { ...failure.counters };
@@ -237,7 +245,7 @@ export class MemorySessionStore implements SessionStore {
       if (authSessionsRemoved >= limit) break;
       if (session.expiresAt < nowSeconds && this.dropAuthSession(id)) authSessionsRemoved += 1;
     }
-    return reap(this.userSessions) + authSessionsRemoved + reap(this.codes) + reap(this.revokedTokens) + reap(this.loginAttempts);
+    return reap(this.userSessions) + authSessionsRemoved + reap(this.codes) + reap(this.revokedTokens) + reap(this.singleUse) + reap(this.loginAttempts);
   }
 
   async ping(): Promise<void> {

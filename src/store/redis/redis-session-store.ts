@@ -18,6 +18,7 @@
  *                   a crash between commands): it then only counts until it is evicted, a no-op.
  * - `p revoked`     sorted set of revoked access-token jtis, scored by their expiry: every node
  *                   reads it whole, so one key is the natural shape.
+ * - `p once:{key}`  a claimed single-use key (claimOnce), expiring by TTL alone.
  * - `p lf:{realm:user}`   hash: a user's brute-force counters; `p lfs:{realm}` set of the users
  *                   that have one, for clearing a realm. Kept until cleared, as in SQL.
  * A session and its index record share a hash tag, so every atomic step is one Lua script on one
@@ -55,6 +56,7 @@ class SessionKeys {
   ofClient = (realmId: string, clientUuid: string, offline: boolean): string => `${this.prefix}client:${tag(realmId, clientUuid)}:${suffix(offline)}`;
   expiry = (): string => `${this.prefix}expiry`;
   revokedTokens = (): string => `${this.prefix}revoked`;
+  singleUse = (key: string): string => `${this.prefix}once:{${key}}`;
   authSession = (id: string): string => `${this.prefix}as:${tag(id)}`;
   authSessionsOfOrigin = (origin: string): [string, string] => [`${this.prefix}aso:${tag(origin)}`, `${this.prefix}aso-n:${tag(origin)}`];
   allAuthSessions = (): [string, string] => [`${this.prefix}asa:{all}`, `${this.prefix}asa-n:{all}`];
@@ -353,6 +355,12 @@ export class RedisSessionStore implements SessionStore {
   async revokeToken(jti: string, expiresAt: number): Promise<void> {
     await this.connected();
     await this.redis.zadd(this.keys.revokedTokens(), 'NX', expiresAt, jti);
+  }
+
+  async claimOnce(key: string, expiresAt: number, nowSeconds: number): Promise<boolean> {
+    await this.connected();
+    const ttl = Math.max(1, expiresAt - nowSeconds + 1);
+    return (await this.redis.set(this.keys.singleUse(key), '1', 'EX', ttl, 'NX')) === 'OK';
   }
 
   async listRevokedTokens(nowSeconds: number): Promise<Array<{ jti: string; expiresAt: number }>> {

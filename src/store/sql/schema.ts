@@ -227,6 +227,7 @@ export interface Database {
   login_failure: LoginFailureTable;
   login_attempt: LoginAttemptTable;
   revoked_token: { jti: string; expires_at: number };
+  single_use: { key: string; expires_at: number };
   /** Reserved for cluster membership (issue: cluster on PostgreSQL). */
   node: { id: string; route: string; address: string; heartbeat_at: number; started_at: Generated<number> };
 }

@@ -407,6 +407,17 @@ export class SqlSessionStore implements SessionStore {
     return rows.map((r) => ({ jti: r.jti, expiresAt: r.expires_at }));
   }
 
+  async claimOnce(key: string, expiresAt: number, nowSeconds: number): Promise<boolean> {
+    // One statement: a fresh key inserts, a lapsed one is taken over, a live one returns no row.
+    const row = await this.db
+      .insertInto('single_use')
+      .values({ key, expires_at: expiresAt })
+      .onConflict((oc) => oc.column('key').doUpdateSet({ expires_at: expiresAt }).where('single_use.expires_at', '<', nowSeconds))
+      .returning('key')
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
   async getLoginFailure(realmId: string, userId: string): Promise<LoginFailure | undefined> {
     const row = await this.db.selectFrom('login_failure').selectAll().where('realm_id', '=', realmId).where('user_id', '=', userId).executeTakeFirst();
     return row && toLoginFailure(row);
@@ -514,6 +525,15 @@ export class SqlSessionStore implements SessionStore {
     const revoked = await this.db.selectFrom('revoked_token').select('jti').where('expires_at', '<', nowSeconds).limit(limit).execute();
     if (revoked.length > 0) {
       const result = await this.db.deleteFrom('revoked_token').where('jti', 'in', revoked.map((r) => r.jti)).executeTakeFirst();
+      removed += Number(result.numDeletedRows);
+    }
+    const singleUse = await this.db.selectFrom('single_use').select('key').where('expires_at', '<', nowSeconds).limit(limit).execute();
+    if (singleUse.length > 0) {
+      const result = await this.db
+        .deleteFrom('single_use')
+        .where('key', 'in', singleUse.map((r) => r.key))
+        .where('expires_at', '<', nowSeconds)
+        .executeTakeFirst();
       removed += Number(result.numDeletedRows);
     }
     const codes = await this.db.selectFrom('auth_code').select('code_hash').where('expires_at', '<', nowSeconds).limit(limit).execute();

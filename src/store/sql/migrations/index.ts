@@ -10,6 +10,7 @@ import * as adminMisc from './007-admin-misc.ts';
 import * as userProfile from './008-user-profile.ts';
 import * as keyProviders from './009-key-providers.ts';
 import * as otpUsedCodes from './010-otp-used-codes.ts';
+import * as singleUse from './011-single-use.ts';
 
 export const migrations: Record<string, Migration> = {
   '001-initial': initial,
@@ -22,4 +23,5 @@ export const migrations: Record<string, Migration> = {
   '008-user-profile': userProfile,
   '009-key-providers': keyProviders,
   '010-otp-used-codes': otpUsedCodes,
+  '011-single-use': singleUse,
 };
