@@ -23,6 +23,7 @@ const UNDO: Array<[name: string, undo: (db: Database.Database) => void]> = [
     },
   ],
   ['010-otp-used-codes', (db) => db.exec('DROP TABLE otp_used_code')],
+  ['011-single-use', (db) => db.exec('DROP TABLE single_use')],
 ];
 
 /** Undoes `name` and every migration after it, newest first. */
