@@ -23,7 +23,8 @@ import { ExpirySweeper, LoginAttempts, RevocationList, SessionService } from './
 import { PasswordWork } from './crypto/index.ts';
 import { joinCluster, singleNode } from './cluster/index.ts';
 import { openSessionStore } from './store/open-session-store.ts';
-import { SqlRealmRepository, openKeyRing, openSqlDatabase, type SqlDatabase } from './store/sql/index.ts';
+import { SqlEventStore, SqlRealmRepository, openKeyRing, openSqlDatabase, type SqlDatabase } from './store/sql/index.ts';
+import { openEvents } from './events/index.ts';
 import type { SessionStore } from './session/session-store.ts';
 import { oidcRoutes } from './oidc/index.ts';
 import { adminRoutes } from './admin/index.ts';
@@ -105,7 +106,16 @@ export async function buildApp({ config, clock = systemClock }: BuildOptions): P
   await revocations.load();
   const passwords = new PasswordWork();
   const loginAttempts = new LoginAttempts(store, clock);
-  const ctx: Context = { config, clock, log: app.log, metrics, realms, sessions, store, bus, revocations, passwords, loginAttempts, cluster };
+  const events = openEvents({
+    store: new SqlEventStore(database.db),
+    realms: realms.repository,
+    log: app.log,
+    clock,
+    registry: metrics.registry,
+    jobs: cluster.jobs,
+    expiryIntervalSeconds: config.expiryIntervalSeconds,
+  });
+  const ctx: Context = { config, clock, log: app.log, metrics, realms, sessions, store, bus, revocations, passwords, loginAttempts, cluster, events };
   const expirySweeper = new ExpirySweeper({
     store,
     clock,
@@ -165,6 +175,7 @@ export async function buildApp({ config, clock = systemClock }: BuildOptions): P
       await app.close();
       httpsServer?.closeAllConnections();
       await management.close();
+      await events.close();
       await sessions.close();
       await cluster.close();
       await store.close();

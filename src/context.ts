@@ -1,5 +1,5 @@
 /**
- * What every endpoint works with: configuration, clock, logging, metrics, realms and sessions.
+ * What every endpoint works with: configuration, clock, logging, metrics, realms, sessions and events.
  * Built once by app.ts; endpoints receive it rather than reaching for globals.
  */
 import type { FastifyBaseLogger } from 'fastify';
@@ -14,6 +14,7 @@ import type { RevocationList } from './session/revocation-list.ts';
 import type { SessionStore } from './session/session-store.ts';
 import type { LoginAttempts } from './session/login-attempts.ts';
 import type { InvalidationBus } from './store/cache/index.ts';
+import type { Events } from './events/index.ts';
 
 export interface Context {
   config: Config;
@@ -32,4 +33,6 @@ export interface Context {
   loginAttempts: LoginAttempts;
   /** This node among its peers: routes and singleton jobs (a single node without PostgreSQL). */
   cluster: Cluster;
+  /** User and admin events: recorded by requests, written in batches, queried by the admin API. */
+  events: Events;
 }

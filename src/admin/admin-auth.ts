@@ -18,6 +18,8 @@ export interface AdminIdentity {
   /** The realm that issued the caller's token. */
   realm: LoadedRealm;
   user: UserView;
+  /** The `azp` of the caller's token: the client it acts through (admin events' authDetails). */
+  clientId: string;
 }
 
 declare module 'fastify' {
@@ -35,7 +37,9 @@ export type Permission =
   | 'query-groups'
   | 'query-clients'
   | 'view-clients'
-  | 'manage-clients';
+  | 'manage-clients'
+  | 'view-events'
+  | 'manage-events';
 
 /** The realm-management roles that grant each permission (a manager may also view, and so on). */
 const GRANTED_BY: Record<Permission, string[]> = {
@@ -49,6 +53,8 @@ const GRANTED_BY: Record<Permission, string[]> = {
   'query-clients': ['query-clients', 'view-clients', 'manage-clients'],
   'view-clients': ['view-clients', 'manage-clients'],
   'manage-clients': ['manage-clients'],
+  'view-events': ['view-events', 'manage-events'],
+  'manage-events': ['manage-events'],
 };
 
 const MASTER = 'master';
@@ -85,7 +91,7 @@ export async function authenticateAdmin(ctx: Context, request: FastifyRequest, r
     reply.header('www-authenticate', 'Bearer');
     throw unauthorized();
   }
-  return { realm, user: check.user };
+  return { realm, user: check.user, clientId: check.claims.azp };
 }
 
 function managementRoles(identity: AdminIdentity): string[] {

@@ -8,6 +8,8 @@ import type { FastifyInstance } from 'fastify';
 import type { Context } from '../context.ts';
 import { authenticateAdmin } from './admin-auth.ts';
 import { registerAdminJsonParser } from './admin-request.ts';
+import { recordAdminChange } from './admin-events.ts';
+import { eventRoutes } from './routes/events.ts';
 import { attackDetectionRoutes } from './routes/attack-detection.ts';
 import { clientRoutes } from './routes/clients.ts';
 import { clientScopeLinkRoutes } from './routes/client-scope-links.ts';
@@ -33,6 +35,9 @@ export async function adminRoutes(app: FastifyInstance, { ctx }: { ctx: Context 
     reply.header('cache-control', 'no-cache');
     request.adminIdentity = await authenticateAdmin(ctx, request, reply);
   });
+  app.addHook('onResponse', async (request, reply) => {
+    await recordAdminChange(ctx, request, reply).catch((error: unknown) => request.log.error({ err: error }, 'recording an admin event failed'));
+  });
   for (const routes of [
     realmRoutes,
     clientRoutes,
@@ -46,6 +51,7 @@ export async function adminRoutes(app: FastifyInstance, { ctx }: { ctx: Context 
     roleMappingRoutes,
     sessionRoutes,
     attackDetectionRoutes,
+    eventRoutes,
   ]) {
     await app.register(routes, { ctx });
   }

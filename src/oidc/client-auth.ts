@@ -29,6 +29,15 @@ function basicCredentials(request: FastifyRequest): { clientId: string; secret: 
   return { clientId: formDecode(decoded.slice(0, colon)), secret: formDecode(decoded.slice(colon + 1)) };
 }
 
+/** The client a request names, before it is authenticated (for its event); undefined if unreadable. */
+export function requestedClientId(request: FastifyRequest, form: Form): string | undefined {
+  try {
+    return basicCredentials(request)?.clientId ?? form.get('client_id');
+  } catch {
+    return form.get('client_id');
+  }
+}
+
 export function authenticateClient(realm: LoadedRealm, request: FastifyRequest, form: Form): Client {
   const basic = basicCredentials(request);
   const clientId = basic?.clientId ?? form.get('client_id');

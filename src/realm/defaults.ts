@@ -44,6 +44,14 @@ export const DEFAULT_REALM_SETTINGS: RealmSettings = {
   resetPasswordAllowed: false,
   editUsernameAllowed: false,
   defaultSignatureAlgorithm: 'RS256',
+  actionTokenGeneratedByUserLifespan: 300,
+  actionTokenGeneratedByAdminLifespan: 43200,
+  eventsEnabled: false,
+  eventsListeners: ['jboss-logging'],
+  enabledEventTypes: [],
+  adminEventsEnabled: false,
+  adminEventsDetailsEnabled: false,
+  smtpServer: {},
   attributes: {},
 };
 

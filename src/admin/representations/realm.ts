@@ -5,6 +5,7 @@
  */
 import { DEFAULT_REALM_SETTINGS, type Realm, type RealmSettings, type Role } from '../../realm/index.ts';
 import { boolean, integer, oneOf, string, stringMap, type Check } from '../json-shape.ts';
+import { eventSettingChecks } from '../../events/index.ts';
 import { toRoleRepresentation } from './role.ts';
 
 /** Realm attributes holdfast keeps for itself; never shown, never overwritten by a body. */
@@ -20,6 +21,8 @@ export const realmSettingChecks: SettingChecks = {
   displayName: string,
   sslRequired: oneOf('external', 'none', 'all'),
   bruteForceStrategy: oneOf('MULTIPLE', 'LINEAR'),
+  ...eventSettingChecks,
+  smtpServer: stringMap,
   attributes: stringMap,
 };
 

@@ -103,6 +103,9 @@ export async function realmRoutes(app: FastifyInstance, { ctx }: { ctx: Context 
     await endRealmSessions(ctx, realm, true);
     await ctx.realms.repository.deleteRealm(realm.realm.id);
     await ctx.store.deleteLoginFailures(realm.realm.id);
+    await ctx.events.writer.flush();
+    await ctx.events.store.clearEvents(realm.realm.id);
+    await ctx.events.store.clearAdminEvents(realm.realm.id);
     await ctx.realms.realmChanged(realm.realm.id);
     return reply.code(204).send();
   });

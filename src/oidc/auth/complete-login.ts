@@ -1,6 +1,7 @@
 /**
  * The end of every successful browser login (form or SSO): attach the client to the session,
- * issue a single-use authorization code (stored only as a hash) and send it to the client.
+ * issue a single-use authorization code (stored only as a hash), record the LOGIN event and
+ * send the code to the client.
  */
 import type { FastifyReply } from 'fastify';
 import type { Context } from '../../context.ts';
@@ -40,6 +41,19 @@ export async function completeLogin(
     acr,
     expiresAt: now + settings.accessCodeLifespan,
   });
+  const user = await ctx.realms.getUserView(realm, session.userId);
+  ctx.events.recorder
+    .user(realm, 'LOGIN', reply.request.clientConnection.address)
+    .client(client.clientId)
+    .user(session.userId)
+    .session(session.id)
+    .detail('auth_method', 'openid-connect')
+    .detail('auth_type', 'code')
+    .detail('redirect_uri', tab.redirectUri)
+    .detail('consent', 'no_consent_required')
+    .detail('code_id', session.id)
+    .detail('username', user?.user.username)
+    .success();
   return sendAuthorizationResponse(reply, tab, {
     state: tab.state,
     session_state: client.attributes['exclude.session.state.from.auth.response'] === 'true' ? undefined : session.id,

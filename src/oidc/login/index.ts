@@ -12,7 +12,7 @@ import { readParams } from '../../http/form.ts';
 import { resolveRealm } from '../../http/realm-route.ts';
 import type { LoadedRealm } from '../../realm/realm-service.ts';
 import { completeLogin, setSsoCookies } from '../auth/index.ts';
-import { checkCredentials } from './credentials.ts';
+import { checkCredentials, loginFailure } from './credentials.ts';
 import { authSessionIdFromCookie, finishAuthSession, loadAuthSession, openTab, restartTab } from './auth-session.ts';
 import { sendLoginPage, type LoginPageMessage } from './login-page.ts';
 
@@ -54,12 +54,34 @@ export async function loginRoutes(app: FastifyInstance, { ctx }: { ctx: Context 
 
     const username = (form.get('username') ?? '').trim();
     const password = form.get('password') ?? '';
-    if (username === '' || password === '') return renew({ error: INVALID_CREDENTIALS, username });
+    const failed = (error: string, userId?: string) =>
+      ctx.events.recorder
+        .user(realm, 'LOGIN', request.clientConnection.address)
+        .client(client.clientId)
+        .user(userId)
+        .detail('auth_method', 'openid-connect')
+        .detail('auth_type', 'code')
+        .detail('redirect_uri', tab.redirectUri)
+        .detail('username', username === '' ? undefined : username)
+        .error(error);
+    if (username === '' || password === '') {
+      failed(username === '' ? 'user_not_found' : 'invalid_user_credentials');
+      return renew({ error: INVALID_CREDENTIALS, username });
+    }
     const outcome = await checkCredentials(ctx, realm, username, password, request.clientConnection.address);
     if (outcome.result === 'busy') return renew({ error: LOGIN_BUSY, username, status: 503 });
-    if (outcome.result === 'invalid') return renew({ error: INVALID_CREDENTIALS, username });
-    if (outcome.result === 'disabled') return renew({ error: ACCOUNT_DISABLED, username });
-    if (outcome.user.requiredActions.length > 0) throw new ErrorPage(400, 'Account is not fully set up. Contact your administrator.');
+    if (outcome.result === 'invalid') {
+      failed(loginFailure(outcome), outcome.user?.id);
+      return renew({ error: INVALID_CREDENTIALS, username });
+    }
+    if (outcome.result === 'disabled') {
+      failed('user_disabled', outcome.user.id);
+      return renew({ error: ACCOUNT_DISABLED, username });
+    }
+    if (outcome.user.requiredActions.length > 0) {
+      failed('resolve_required_actions', outcome.user.id);
+      throw new ErrorPage(400, 'Account is not fully set up. Contact your administrator.');
+    }
 
     const settings = realm.realm.settings;
     const rememberMe = settings.rememberMe && form.get('rememberMe') === 'on';

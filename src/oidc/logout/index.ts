@@ -16,7 +16,8 @@ import { checkSsl } from '../../http/ssl-required.ts';
 import { allowCors, registerPreflight } from '../../http/cors.ts';
 import { postLogoutRedirectUris, verifyRedirectUri } from '../../realm/redirect-uri.ts';
 import type { Client } from '../../realm/types.ts';
-import { authenticateClient } from '../client-auth.ts';
+import { authenticateClient, requestedClientId } from '../client-auth.ts';
+import { recordClientAuthFailure, recordFailure } from '../../events/index.ts';
 import { clearSsoCookies, readSsoSession } from '../auth/index.ts';
 import { decodeAccessToken, validateRefreshToken } from '../tokens/index.ts';
 import { checkParamLengths, MAX_PARAM_LENGTH, MAX_TOKEN_PARAM_LENGTH } from '../param-lengths.ts';
@@ -46,19 +47,36 @@ function redirectAfterLogout(reply: FastifyReply, target: LogoutTarget): Fastify
 
 export async function logoutRoutes(app: FastifyInstance, { ctx }: { ctx: Context }): Promise<void> {
   async function refreshTokenLogout(request: FastifyRequest, reply: FastifyReply, { realm, issuer }: RealmRequest, form: Form) {
-    const client = authenticateClient(realm, request, form);
+    const event = ctx.events.recorder.user(realm, 'LOGOUT', request.clientConnection.address).client(requestedClientId(request, form));
+    let client;
+    try {
+      client = authenticateClient(realm, request, form);
+    } catch (error) {
+      recordClientAuthFailure(event, realm, error);
+      throw error;
+    }
     allowCors(request, reply, client);
-    const token = form.get('refresh_token');
-    if (!token) throw invalidRequest('No refresh token');
-    const { session } = await validateRefreshToken(ctx, realm, issuer, client, token, { checkExpiry: false });
-    await ctx.sessions.end(session);
+    if (!client.publicClient) event.detail('client_auth_method', 'client-secret');
+    try {
+      const token = form.get('refresh_token');
+      if (!token) throw invalidRequest('No refresh token');
+      const { session } = await validateRefreshToken(ctx, realm, issuer, client, token, { checkExpiry: false });
+      await ctx.sessions.end(session);
+      event.user(session.userId).session(session.id).success();
+    } catch (error) {
+      recordFailure(event, error);
+      throw error;
+    }
     return reply.code(204).send();
   }
 
   async function endBrowserSession(request: FastifyRequest, reply: FastifyReply, { realm, issuer }: RealmRequest, sessionId: string | undefined) {
     if (sessionId) {
       const session = await ctx.store.getUserSession(sessionId, false);
-      if (session && session.realmId === realm.realm.id) await ctx.sessions.end(session);
+      if (session && session.realmId === realm.realm.id) {
+        await ctx.sessions.end(session);
+        ctx.events.recorder.user(realm, 'LOGOUT', request.clientConnection.address).user(session.userId).session(session.id).success();
+      }
     }
     clearSsoCookies(request, reply, issuer);
   }
