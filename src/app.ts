@@ -25,6 +25,7 @@ import { joinCluster, singleNode } from './cluster/index.ts';
 import { openSessionStore } from './store/open-session-store.ts';
 import { SqlEventStore, SqlRealmRepository, openKeyRing, openSqlDatabase, type SqlDatabase } from './store/sql/index.ts';
 import { openEvents } from './events/index.ts';
+import { MailSender } from './mail/index.ts';
 import type { SessionStore } from './session/session-store.ts';
 import { oidcRoutes } from './oidc/index.ts';
 import { adminRoutes } from './admin/index.ts';
@@ -115,7 +116,8 @@ export async function buildApp({ config, clock = systemClock }: BuildOptions): P
     jobs: cluster.jobs,
     expiryIntervalSeconds: config.expiryIntervalSeconds,
   });
-  const ctx: Context = { config, clock, log: app.log, metrics, realms, sessions, store, bus, revocations, passwords, loginAttempts, cluster, events };
+  const mail = new MailSender({ log: app.log, registry: metrics.registry });
+  const ctx: Context = { config, clock, log: app.log, metrics, realms, sessions, store, bus, revocations, passwords, loginAttempts, cluster, events, mail };
   const expirySweeper = new ExpirySweeper({
     store,
     clock,
@@ -176,6 +178,7 @@ export async function buildApp({ config, clock = systemClock }: BuildOptions): P
       httpsServer?.closeAllConnections();
       await management.close();
       await events.close();
+      await mail.close();
       await sessions.close();
       await cluster.close();
       await store.close();

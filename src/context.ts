@@ -15,6 +15,7 @@ import type { SessionStore } from './session/session-store.ts';
 import type { LoginAttempts } from './session/login-attempts.ts';
 import type { InvalidationBus } from './store/cache/index.ts';
 import type { Events } from './events/index.ts';
+import type { MailSender } from './mail/index.ts';
 
 export interface Context {
   config: Config;
@@ -35,4 +36,6 @@ export interface Context {
   cluster: Cluster;
   /** User and admin events: recorded by requests, written in batches, queried by the admin API. */
   events: Events;
+  /** Mail through realms' SMTP servers, queued off the request path. */
+  mail: MailSender;
 }

@@ -10,6 +10,7 @@ import { authenticateAdmin } from './admin-auth.ts';
 import { registerAdminJsonParser } from './admin-request.ts';
 import { recordAdminChange } from './admin-events.ts';
 import { eventRoutes } from './routes/events.ts';
+import { smtpTestRoutes } from './routes/smtp-test.ts';
 import { attackDetectionRoutes } from './routes/attack-detection.ts';
 import { clientRoutes } from './routes/clients.ts';
 import { clientScopeLinkRoutes } from './routes/client-scope-links.ts';
@@ -52,6 +53,7 @@ export async function adminRoutes(app: FastifyInstance, { ctx }: { ctx: Context 
     sessionRoutes,
     attackDetectionRoutes,
     eventRoutes,
+    smtpTestRoutes,
   ]) {
     await app.register(routes, { ctx });
   }

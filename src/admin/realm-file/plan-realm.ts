@@ -12,6 +12,7 @@ import { checkClientScopeNames, fileProblem, withNewClientScopes } from '../repr
 import { applyRealmSettings } from '../representations/realm.ts';
 import { indexRoles, type RoleIndex, type RoleRepresentation } from '../representations/role.ts';
 import { ImportConflict } from './import-conflict.ts';
+import { storedSmtpServer } from '../../mail/index.ts';
 import { planClientScopes } from './plan-client-scopes.ts';
 import { planGroups } from './plan-groups.ts';
 import { realmBlueprint } from './realm-blueprint.ts';
@@ -52,6 +53,7 @@ export async function planRealm(rep: RealmFileRepresentation, nowMs: number): Pr
   const blueprint = await realmBlueprint(name, {}, Math.floor(nowMs / 1000));
   const realmId = rep.id ?? blueprint.realm.id;
   const realm: Realm = { id: realmId, name, settings: applyRealmSettings(blueprint.realm.settings, rep) };
+  realm.settings.smtpServer = storedSmtpServer(realm.settings.smtpServer, {}, blueprint.sealKey, realmId);
 
   const clientScopes = planClientScopes(rep, realmId, blueprint.clientScopes);
   // Enough of the realm for the clients' scope lists to be resolved against.

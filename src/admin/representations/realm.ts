@@ -6,6 +6,7 @@
 import { DEFAULT_REALM_SETTINGS, type Realm, type RealmSettings, type Role } from '../../realm/index.ts';
 import { boolean, integer, oneOf, string, stringMap, type Check } from '../json-shape.ts';
 import { eventSettingChecks } from '../../events/index.ts';
+import { maskedSmtpServer } from '../../mail/index.ts';
 import { toRoleRepresentation } from './role.ts';
 
 /** Realm attributes holdfast keeps for itself; never shown, never overwritten by a body. */
@@ -36,6 +37,7 @@ export function toRealmRepresentation(realm: Realm, defaultRole: Role | undefine
     id: realm.id,
     realm: realm.name,
     ...settings,
+    smtpServer: maskedSmtpServer(settings.smtpServer),
     attributes: visibleAttributes(realm.settings),
     ...(defaultRole ? { defaultRole: toRoleRepresentation(defaultRole, true) } : {}),
   };
