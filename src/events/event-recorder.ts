@@ -1,7 +1,7 @@
 /**
  * Where every user and admin event goes: a structured log line (the realm's `jboss-logging`
  * listener, on by default: failed logins are visible at info level whether or not events are
- * stored), a counter, and, when the realm stores that type, the batched writer. Which types a
+ * stored, successes at debug), a counter, and, when the realm stores that type, the batched writer. Which types a
  * realm stores is worked out once per loaded realm, not per event.
  */
 import type { FastifyBaseLogger } from 'fastify';
@@ -70,7 +70,13 @@ export class EventRecorder implements EventSink {
       details: builder.details,
     };
     const settings = builder.realm.realm.settings;
-    if (logs(settings)) this.log.info({ event: { ...event, realm: builder.realm.realm.name } }, `user event ${type}`);
+    // As Keycloak's jboss-logging listener: failures at a level operators see (info here, warn
+    // there), successes at debug, since one line per refresh would cost the hot path more than
+    // storing the event does.
+    if (logs(settings)) {
+      if (error !== undefined) this.log.info({ event: { ...event, realm: builder.realm.realm.name } }, `user event ${type}`);
+      else if (this.log.level === 'debug' || this.log.level === 'trace') this.log.debug({ event: { ...event, realm: builder.realm.realm.name } }, `user event ${type}`);
+    }
     if (storedTypes(settings).has(type)) this.writer.addUserEvent(event);
   }
 
