@@ -29,6 +29,7 @@ import { MailSender } from './mail/index.ts';
 import type { SessionStore } from './session/session-store.ts';
 import { oidcRoutes } from './oidc/index.ts';
 import { adminRoutes } from './admin/index.ts';
+import { actionTokenRoutes } from './action-tokens/index.ts';
 
 export interface BuildOptions {
   config: Config;
@@ -146,6 +147,7 @@ export async function buildApp({ config, clock = systemClock }: BuildOptions): P
     metrics.requests.inc({ endpoint, outcome });
   });
   await app.register(oidcRoutes, { ctx });
+  await app.register(actionTokenRoutes, { ctx });
   await app.register(adminRoutes, { ctx });
 
   const lifecycle = { draining: false };

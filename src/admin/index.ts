@@ -11,6 +11,7 @@ import { registerAdminJsonParser } from './admin-request.ts';
 import { recordAdminChange } from './admin-events.ts';
 import { eventRoutes } from './routes/events.ts';
 import { smtpTestRoutes } from './routes/smtp-test.ts';
+import { userActionEmailRoutes } from './routes/user-action-emails.ts';
 import { attackDetectionRoutes } from './routes/attack-detection.ts';
 import { clientRoutes } from './routes/clients.ts';
 import { clientScopeLinkRoutes } from './routes/client-scope-links.ts';
@@ -54,6 +55,7 @@ export async function adminRoutes(app: FastifyInstance, { ctx }: { ctx: Context 
     attackDetectionRoutes,
     eventRoutes,
     smtpTestRoutes,
+    userActionEmailRoutes,
   ]) {
     await app.register(routes, { ctx });
   }
