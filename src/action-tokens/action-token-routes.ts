@@ -2,7 +2,8 @@
  * `/realms/{realm}/login-actions/action-token?key=…`: what an e-mail link does. A tampered or
  * foreign link gets Keycloak's invalid-code page, an expired or already used one its
  * "Action expired." page, and neither changes anything. A verify-email link confirms the address
- * it was sent to; an execute-actions link confirms the address for VERIFY_EMAIL, shows the
+ * it was sent to; a reset-credentials link ("Forgot Password?") shows the new-password form; an
+ * execute-actions link confirms the address for VERIFY_EMAIL, shows the
  * new-password form for UPDATE_PASSWORD (its POST carries a single-use form token of its own),
  * and hands every other action to the login's required actions (the authn step engine runs them
  * at the next sign-in).
@@ -72,15 +73,15 @@ export async function actionTokenRoutes(app: FastifyInstance, { ctx }: { ctx: Co
 
   app.get(ACTION_TOKEN_PATH, { config: { endpoint: 'action-token' } }, async (request, reply) => {
     const { realm, issuer } = await resolveRealm(ctx, request, 'page');
-    const { claims, user } = await useToken(request, realm, issuer, readParams(request, 'query').get('key'), ['execute-actions', 'verify-email']);
-    const actions = claims.typ === 'verify-email' ? [VERIFY_EMAIL] : (claims.reqac ?? []);
+    const { claims, user } = await useToken(request, realm, issuer, readParams(request, 'query').get('key'), ['execute-actions', 'verify-email', 'reset-credentials']);
+    const actions = claims.typ === 'verify-email' ? [VERIFY_EMAIL] : claims.typ === 'reset-credentials' ? [UPDATE_PASSWORD] : (claims.reqac ?? []);
     const verify = actions.includes(VERIFY_EMAIL);
     const later = actions.filter((a) => a !== VERIFY_EMAIL && a !== UPDATE_PASSWORD);
     const requiredActions = [...new Set([...user.requiredActions.filter((a) => !(verify && a === VERIFY_EMAIL)), ...later])];
     if (verify || later.length > 0) await saveUser(user, { emailVerified: verify || user.emailVerified, requiredActions });
     if (verify) ctx.events.recorder.user(realm, 'VERIFY_EMAIL', request.clientConnection.address).user(user.id).client(claims.azp).detail('email', user.email).success();
     if (!actions.includes(UPDATE_PASSWORD)) return sendInfoPage(reply, claims.typ === 'verify-email' ? EMAIL_VERIFIED : ACCOUNT_UPDATED, backTo(realm, claims));
-    const form = await issueActionToken(ctx, realm, issuer, { typ: 'action-form', sub: user.id, azp: claims.azp, rdu: claims.rdu, reqac: [UPDATE_PASSWORD] }, realm.realm.settings.accessCodeLifespanUserAction);
+    const form = await issueActionToken(ctx, realm, issuer, { typ: 'action-form', sub: user.id, azp: claims.azp, rdu: claims.rdu, reqac: [UPDATE_PASSWORD], origin: claims.typ }, realm.realm.settings.accessCodeLifespanUserAction);
     return sendPasswordForm(reply, `${issuer}/login-actions/action-token`, form.token);
   });
 
@@ -101,7 +102,7 @@ export async function actionTokenRoutes(app: FastifyInstance, { ctx }: { ctx: Co
       await tx.updateUser({ ...user, requiredActions: user.requiredActions.filter((a) => a !== UPDATE_PASSWORD) });
     });
     await ctx.realms.userChanged(user.id);
-    ctx.events.recorder.user(realm, 'UPDATE_PASSWORD', request.clientConnection.address).user(user.id).client(claims.azp).success();
+    ctx.events.recorder.user(realm, claims.origin === 'reset-credentials' ? 'RESET_PASSWORD' : 'UPDATE_PASSWORD', request.clientConnection.address).user(user.id).client(claims.azp).success();
     return sendInfoPage(reply, ACCOUNT_UPDATED, backTo(realm, claims));
   });
 }

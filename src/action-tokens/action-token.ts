@@ -11,7 +11,7 @@ import { newId, sha256Hex, signHmac, verifyJwt, type JwtClaims } from '../crypto
 import type { LoadedRealm, RealmSettings } from '../realm/index.ts';
 
 /** Keycloak's action-token types. `action-form` is holdfast's: the form shown after a link. */
-export type ActionTokenType = 'execute-actions' | 'verify-email' | 'action-form';
+export type ActionTokenType = 'execute-actions' | 'verify-email' | 'reset-credentials' | 'action-form';
 
 export interface ActionTokenClaims {
   typ: ActionTokenType;
@@ -27,6 +27,8 @@ export interface ActionTokenClaims {
   reqac?: string[];
   /** The address a verify-email link confirms: a changed address makes the link invalid. */
   eml?: string;
+  /** Of a form token: the link it followed (a reset-credentials form records RESET_PASSWORD). */
+  origin?: ActionTokenType;
 }
 
 export type ReadOutcome = { valid: true; claims: ActionTokenClaims } | { valid: false; reason: 'invalid' | 'expired' };

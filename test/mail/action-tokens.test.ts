@@ -154,6 +154,63 @@ describe('action-token mails', () => {
     assert.equal((await kc.users.findOne({ id: userId }))!.emailVerified, false);
   });
 
+  it('forgot password: the same answer for every name, a link only for a real user, a new password', async () => {
+    const decode = (text: string) => text.replace(/&#(\d+);/g, (_, code: string) => String.fromCharCode(Number(code)));
+    const auth = `${server.url}/realms/${REALM}/protocol/openid-connect/auth?${new URLSearchParams({ client_id: 'app', redirect_uri: 'http://localhost:3000/cb', response_type: 'code', scope: 'openid' })}`;
+    const first = await fetch(auth);
+    assert.doesNotMatch(await first.text(), /Forgot Password\?/, 'no link while resetPasswordAllowed is off');
+    await kc.realms.update({ realm: REALM }, { resetPasswordAllowed: true });
+    await kc.realms.updateConfigEvents({ realm: REALM }, { eventsEnabled: true });
+    const loginPage = await fetch(auth);
+    const cookie = loginPage.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+    const forgot = decode(/id="kc-forgot-password" href="([^"]+)"/.exec(await loginPage.text())![1]);
+    const resetForm = async () => {
+      const response = await fetch(forgot, { headers: { cookie } });
+      assert.equal(response.status, 200);
+      return decode(/id="kc-reset-password-form" method="post" action="([^"]+)"/.exec(await response.text())![1]);
+    };
+    const ask = async (username: string, action?: string) => {
+      const response = await fetch(action ?? (await resetForm()), { method: 'POST', headers: { cookie }, body: new URLSearchParams({ username }) });
+      return { status: response.status, html: await response.text() };
+    };
+    const sent = sink.mails.length;
+    const unknown = await ask('nobody-here');
+    const known = await ask('dana@example.com');
+    assert.deepEqual([unknown.status, pageMessage(unknown.html)], [200, 'You should receive an email shortly with further instructions.']);
+    assert.equal(known.html, unknown.html, 'the answer does not tell which users exist');
+    const mail = await sink.nextMail(sent + 1);
+    assert.equal(mail.subject, 'Reset your password');
+    assert.match(mail.text!, /expires in 5 minutes/);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.equal(sink.mails.length, sent + 1, 'no mail for an unknown user');
+
+    // Without the login's cookie, or with a stale session_code, nothing is sent.
+    const action = await resetForm();
+    assert.equal((await fetch(action, { method: 'POST', body: new URLSearchParams({ username: 'dana' }) })).status, 400);
+    assert.match((await ask('dana', action.replace(/session_code=[^&]+/, 'session_code=forged'))).html, /id="kc-reset-password-form"/);
+    assert.equal((await ask('')).status, 400);
+
+    const link = linkIn(mail.text);
+    const form = await open(link);
+    const done = await submitPassword(link, formKey(form.html), 'reset-password');
+    assert.equal(pageMessage(done.html), 'Your account has been updated.');
+    assert.equal((await login('reset-password')).status, 200);
+    assert.equal(pageMessage((await open(link)).html), EXPIRED);
+    await server.holdfast.ctx.events.writer.flush();
+    const events = await kc.realms.findEvents({ realm: REALM, type: ['SEND_RESET_PASSWORD', 'SEND_RESET_PASSWORD_ERROR', 'RESET_PASSWORD', 'EXECUTE_ACTION_TOKEN', 'EXECUTE_ACTION_TOKEN_ERROR'], max: 10 });
+    assert.deepEqual(
+      events.map((e) => [e.type, e.error, e.userId]).reverse(),
+      [
+        ['SEND_RESET_PASSWORD_ERROR', 'user_not_found', undefined],
+        ['SEND_RESET_PASSWORD', undefined, userId],
+        ['EXECUTE_ACTION_TOKEN', undefined, userId],
+        ['RESET_PASSWORD', undefined, userId],
+        ['EXECUTE_ACTION_TOKEN_ERROR', 'expired_code', userId],
+      ],
+    );
+    await kc.realms.updateConfigEvents({ realm: REALM }, { eventsEnabled: false });
+  });
+
   it("checks the admin request with Keycloak's messages", async () => {
     const message = async (answer: Promise<{ status: number; body: any }>) => {
       const { status, body } = await answer;
@@ -176,13 +233,13 @@ describe('action-token mails', () => {
     assert.deepEqual(await message(adminRequest(server.url, token, 'PUT', `/${REALM}-nosmtp/users/${bareUser}/send-verify-email`)), [400, 'Failed to send verify email: the realm has no SMTP server']);
   });
 
-  it('answers at once while the SMTP server is down, and the mail arrives once it is back', async () => {
+  it('answers at once while the SMTP server is down, and the mail arrives once it is back', { timeout: 60_000 }, async () => {
     await sink.stop();
     try {
       const started = performance.now();
       assert.equal((await executeActions(['VERIFY_EMAIL'])).status, 204);
       assert.ok(performance.now() - started < 2000, 'the admin call did not wait for SMTP');
-      const [login] = [await tokenFor(server.url, REALM, { grant_type: 'password', client_id: 'app', client_secret: 'app-secret', username: 'dana', password: 'new-password' })];
+      const login = await tokenFor(server.url, REALM, { grant_type: 'password', client_id: 'app', client_secret: 'app-secret', username: 'dana', password: 'reset-password' });
       assert.equal(login.status, 200, 'logins go on while SMTP is down');
     } finally {
       await sink.start();

@@ -15,6 +15,7 @@ import { completeLogin, setSsoCookies } from '../auth/index.ts';
 import { checkCredentials, loginFailure } from './credentials.ts';
 import { authSessionIdFromCookie, finishAuthSession, loadAuthSession, openTab, restartTab } from './auth-session.ts';
 import { sendLoginPage, type LoginPageMessage } from './login-page.ts';
+import { resetCredentialsRoutes } from './reset-credentials.ts';
 
 const INVALID_CREDENTIALS = 'Invalid username or password.';
 const ACCOUNT_DISABLED = 'Account is disabled, contact your administrator.';
@@ -30,6 +31,7 @@ async function restart(ctx: Context, request: FastifyRequest, reply: FastifyRepl
 }
 
 export async function loginRoutes(app: FastifyInstance, { ctx }: { ctx: Context }): Promise<void> {
+  await app.register(resetCredentialsRoutes, { ctx });
   app.post('/realms/:realm/login-actions/authenticate', { config: { endpoint: 'login' } }, async (request, reply) => {
     const { realm, issuer } = await resolveRealm(ctx, request, 'page');
     const query = readParams(request, 'query');

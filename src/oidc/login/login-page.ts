@@ -7,6 +7,7 @@ import type { FastifyReply } from 'fastify';
 import { PAGE_HEADERS, escapeHtml, page } from '../../http/html.ts';
 import type { LoadedRealm } from '../../realm/realm-service.ts';
 import type { AuthTab } from '../../session/types.ts';
+import { resetCredentialsUrl } from './reset-credentials.ts';
 
 export const LOGIN_EXECUTION = 'auth-username-password-form';
 
@@ -38,6 +39,7 @@ ${message.info ? `<div class="alert-info"><span id="kc-info-message" class="kc-f
   <input id="password" name="password" type="password" autocomplete="current-password"${invalid}>
   ${message.error ? `<span id="input-error" class="alert-error" aria-live="polite">${escapeHtml(message.error)}</span>` : ''}
   ${settings.rememberMe ? '<label><input id="rememberMe" name="rememberMe" type="checkbox"> Remember me</label>' : ''}
+  ${settings.resetPasswordAllowed ? `<div id="kc-form-options"><a id="kc-forgot-password" href="${escapeHtml(resetCredentialsUrl(issuer, tabId, tab))}">Forgot Password?</a></div>` : ''}
   <input type="hidden" id="id-hidden-input" name="credentialId">
   <input class="kc-login" name="login" id="kc-login" type="submit" value="Sign In">
 </form>`;
