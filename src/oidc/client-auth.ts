@@ -10,6 +10,7 @@ import { matchesHash } from '../crypto/index.ts';
 import type { Form } from '../http/form.ts';
 import type { LoadedRealm } from '../realm/realm-service.ts';
 import type { Client } from '../realm/types.ts';
+import { recordClientAuthFailure, type EventBuilder } from '../events/index.ts';
 
 /** Form-URL decoding of one part of a Basic credential (admin clients encode spaces as `+`). */
 function formDecode(part: string): string {
@@ -30,7 +31,7 @@ function basicCredentials(request: FastifyRequest): { clientId: string; secret: 
 }
 
 /** The client a request names, before it is authenticated (for its event); undefined if unreadable. */
-export function requestedClientId(request: FastifyRequest, form: Form): string | undefined {
+function requestedClientId(request: FastifyRequest, form: Form): string | undefined {
   try {
     return basicCredentials(request)?.clientId ?? form.get('client_id');
   } catch {
@@ -51,5 +52,22 @@ export function authenticateClient(realm: LoadedRealm, request: FastifyRequest, 
   if (client.bearerOnly) throw invalidClient('Bearer-only not allowed', 400);
   if (client.publicClient) return client;
   if (!secret || !client.secretHash || !matchesHash(secret, client.secretHash)) throw unauthorizedClient(INVALID_CLIENT_CREDENTIALS, 401);
+  return client;
+}
+
+/**
+ * `authenticateClient` for an endpoint that records `event`: the client the request names goes on
+ * the event, and a failure is recorded with the cause Keycloak's events tell apart.
+ */
+export function authenticateClientFor(event: EventBuilder, realm: LoadedRealm, request: FastifyRequest, form: Form): Client {
+  event.client(requestedClientId(request, form));
+  let client: Client;
+  try {
+    client = authenticateClient(realm, request, form);
+  } catch (error) {
+    recordClientAuthFailure(event, realm, error);
+    throw error;
+  }
+  if (!client.publicClient) event.detail('client_auth_method', 'client-secret');
   return client;
 }

@@ -8,8 +8,8 @@ import type { Context } from '../../context.ts';
 import { OAuthError, invalidRequest } from '../../errors/index.ts';
 import { readParams, type Form } from '../../http/form.ts';
 import { resolveRealm } from '../../http/realm-route.ts';
-import { authenticateClient, requestedClientId } from '../client-auth.ts';
-import { recordClientAuthFailure, recordFailure, type EventBuilder } from '../../events/index.ts';
+import { authenticateClientFor } from '../client-auth.ts';
+import { recordFailure, type EventBuilder } from '../../events/index.ts';
 import { checkAccessToken, decodeRefreshToken, validateRefreshToken } from '../tokens/index.ts';
 import type { LoadedRealm } from '../../realm/realm-service.ts';
 
@@ -38,17 +38,10 @@ export async function introspectRoutes(app: FastifyInstance, { ctx }: { ctx: Con
     reply.header('cache-control', 'no-store');
     const { realm, issuer } = await resolveRealm(ctx, request, 'oauth');
     const form = readParams(request);
-    const event = ctx.events.recorder.user(realm, 'INTROSPECT_TOKEN', request.clientConnection.address).client(requestedClientId(request, form));
-    let caller;
-    try {
-      caller = authenticateClient(realm, request, form);
-    } catch (error) {
-      recordClientAuthFailure(event, realm, error);
-      throw error;
-    }
+    const event = ctx.events.recorder.user(realm, 'INTROSPECT_TOKEN', request.clientConnection.address);
+    const caller = authenticateClientFor(event, realm, request, form);
     try {
       if (caller.publicClient) throw invalidRequest('Client not allowed.', 403);
-      event.detail('client_auth_method', 'client-secret');
       const answer = await introspect(form, realm, issuer, event);
       if (answer.active) event.success();
       else event.detail('reason', event.details.reason ?? 'Token is not active').error('invalid_token');

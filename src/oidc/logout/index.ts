@@ -16,8 +16,8 @@ import { checkSsl } from '../../http/ssl-required.ts';
 import { allowCors, registerPreflight } from '../../http/cors.ts';
 import { postLogoutRedirectUris, verifyRedirectUri } from '../../realm/redirect-uri.ts';
 import type { Client } from '../../realm/types.ts';
-import { authenticateClient, requestedClientId } from '../client-auth.ts';
-import { recordClientAuthFailure, recordFailure } from '../../events/index.ts';
+import { authenticateClientFor } from '../client-auth.ts';
+import { recordFailure } from '../../events/index.ts';
 import { clearSsoCookies, readSsoSession } from '../auth/index.ts';
 import { decodeAccessToken, validateRefreshToken } from '../tokens/index.ts';
 import { checkParamLengths, MAX_PARAM_LENGTH, MAX_TOKEN_PARAM_LENGTH } from '../param-lengths.ts';
@@ -47,16 +47,9 @@ function redirectAfterLogout(reply: FastifyReply, target: LogoutTarget): Fastify
 
 export async function logoutRoutes(app: FastifyInstance, { ctx }: { ctx: Context }): Promise<void> {
   async function refreshTokenLogout(request: FastifyRequest, reply: FastifyReply, { realm, issuer }: RealmRequest, form: Form) {
-    const event = ctx.events.recorder.user(realm, 'LOGOUT', request.clientConnection.address).client(requestedClientId(request, form));
-    let client;
-    try {
-      client = authenticateClient(realm, request, form);
-    } catch (error) {
-      recordClientAuthFailure(event, realm, error);
-      throw error;
-    }
+    const event = ctx.events.recorder.user(realm, 'LOGOUT', request.clientConnection.address);
+    const client = authenticateClientFor(event, realm, request, form);
     allowCors(request, reply, client);
-    if (!client.publicClient) event.detail('client_auth_method', 'client-secret');
     try {
       const token = form.get('refresh_token');
       if (!token) throw invalidRequest('No refresh token');

@@ -8,8 +8,8 @@ import { invalidRequest, unsupportedGrantType } from '../../errors/index.ts';
 import { readParams } from '../../http/form.ts';
 import { resolveRealm } from '../../http/realm-route.ts';
 import { allowCors, registerPreflight } from '../../http/cors.ts';
-import { authenticateClient, requestedClientId } from '../client-auth.ts';
-import { GRANT_EVENTS, recordClientAuthFailure, recordFailure } from '../../events/index.ts';
+import { authenticateClientFor } from '../client-auth.ts';
+import { GRANT_EVENTS, recordFailure } from '../../events/index.ts';
 import { GRANTS } from './grants/index.ts';
 
 export const TOKEN_PATH = '/realms/:realm/protocol/openid-connect/token';
@@ -25,16 +25,8 @@ export async function tokenRoutes(app: FastifyInstance, { ctx }: { ctx: Context 
     const grant = Object.hasOwn(GRANTS, grantType) ? GRANTS[grantType] : undefined;
     if (!grant) throw unsupportedGrantType();
     const event = ctx.events.recorder.user(realm, GRANT_EVENTS[grantType] ?? 'OAUTH2_EXTENSION_GRANT', request.clientConnection.address).detail('grant_type', grantType);
-    event.client(requestedClientId(request, form));
-    let client;
-    try {
-      client = authenticateClient(realm, request, form);
-    } catch (error) {
-      recordClientAuthFailure(event, realm, error);
-      throw error;
-    }
+    const client = authenticateClientFor(event, realm, request, form);
     allowCors(request, reply, client);
-    if (!client.publicClient) event.detail('client_auth_method', 'client-secret');
     try {
       return await grant({ ctx, realm, issuer, client, form, request, event });
     } catch (error) {
