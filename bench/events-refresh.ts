@@ -13,6 +13,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
+import pino from 'pino';
+import { Registry } from 'prom-client';
+import { systemClock } from '../src/clock/index.ts';
+import { EventRecorder, EventWriter } from '../src/events/index.ts';
+import { DEFAULT_REALM_SETTINGS, type LoadedRealm } from '../src/realm/index.ts';
+import { SqlEventStore, openSqlDatabase } from '../src/store/sql/index.ts';
 import { ROOT, buildBundle, freePort, startHoldfast, LOAD_CPU } from './server.ts';
 
 const args = process.argv.slice(2);
@@ -39,6 +45,41 @@ async function json(url: string, init: RequestInit): Promise<any> {
   if (!response.ok) throw new Error(`${init.method ?? 'GET'} ${url}: ${response.status} ${await response.text()}`);
   const text = await response.text();
   return text === '' ? undefined : JSON.parse(text);
+}
+
+/**
+ * What one stored REFRESH_TOKEN event costs the process in CPU, recorded and written (batches of
+ * 500 into a SQLite file) as the server does: CPU time is what a neighbour's load disturbs least.
+ */
+async function eventCostProbe(dataDir: string): Promise<number> {
+  const count = 20_000;
+  const database = await openSqlDatabase({ dialect: 'sqlite', dataDir });
+  const writer = new EventWriter({ store: new SqlEventStore(database.db), flushMs: 250, batchSize: 500, maxQueued: count, onDropped: () => {}, onError: (error) => console.error(error) });
+  const recorder = new EventRecorder(writer, pino({ level: 'info' }, { write: () => {} }), systemClock, new Registry());
+  const settings = { ...DEFAULT_REALM_SETTINGS, eventsEnabled: true, enabledEventTypes: ['REFRESH_TOKEN'] };
+  const realm = { realm: { id: 'probe-realm', name: 'probe', settings } } as unknown as LoadedRealm;
+  const started = process.cpuUsage();
+  for (let i = 0; i < count; i++) {
+    recorder
+      .user(realm, 'REFRESH_TOKEN', '127.0.0.1')
+      .client('demo-service')
+      .user('0b8d1f6c-2b9e-4a43-9f2a-1d2c3e4f5a6b')
+      .session('5c7e9a1b-3d5f-4b6d-8e0a-2c4e6f8a0b1c')
+      .detail('grant_type', 'refresh_token')
+      .detail('client_auth_method', 'client-secret')
+      .detail('refresh_token_id', '6aed67eb-1aab-b551-9a8b-23b3c5c69315')
+      .detail('refresh_token_type', 'Refresh')
+      .detail('token_id', 'onrtrt:9e26de66-ebc8-0d49-2e6c-a77e97831ea5')
+      .detail('updated_refresh_token_id', 'c7f02404-ee29-212d-61df-0b7cc079f52e')
+      .detail('scope', 'openid profile email')
+      .detail('username', 'alice')
+      .success();
+    if (writer.queued >= 500) await writer.flush();
+  }
+  await writer.close();
+  const used = process.cpuUsage(started);
+  await database.close();
+  return (used.user + used.system) / count;
 }
 
 async function main(): Promise<void> {
@@ -100,8 +141,10 @@ async function main(): Promise<void> {
       console.log(`| ${mode} | ${m.rps.toFixed(0)} | ${m.cpuUsPerRefresh.toFixed(0)} | ${m.p50} | ${m.p99} |`);
     }
     console.log(`\nwith events: throughput ${((ratio - 1) * 100).toFixed(1)} %, CPU per refresh ${((cpuRatio - 1) * 100).toFixed(1)} % (target: within 5 %)`);
+    const eventCpuUs = await eventCostProbe(fs.mkdtempSync(path.join(dataDir, 'probe-')));
+    console.log(`one stored event: ${eventCpuUs.toFixed(1)} µs CPU, ${((eventCpuUs / summary.off.cpuUsPerRefresh) * 100).toFixed(2)} % of a refresh without events`);
     const out = path.join(ROOT, 'bench/results', `events-refresh-${new Date().toISOString().slice(0, 10)}.json`);
-    fs.writeFileSync(out, `${JSON.stringify({ rounds: ROUNDS, seconds: SECONDS, connections: CONNECTIONS, runs: results, summary, ratio, cpuRatio }, null, 2)}\n`);
+    fs.writeFileSync(out, `${JSON.stringify({ rounds: ROUNDS, seconds: SECONDS, connections: CONNECTIONS, runs: results, summary, ratio, cpuRatio, eventCpuUs }, null, 2)}\n`);
     console.log(`written: ${path.relative(ROOT, out)}`);
   } finally {
     await server.stop();

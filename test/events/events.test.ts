@@ -129,7 +129,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) describe(`events (${diale
 
     await kc.realms.updateConfigEvents(
       { realm: REALM },
-      { eventsEnabled: true, enabledEventTypes: ['LOGIN', 'LOGIN_ERROR', 'REFRESH_TOKEN', 'REFRESH_TOKEN_ERROR', 'INTROSPECT_TOKEN', 'INTROSPECT_TOKEN_ERROR', 'USER_INFO_REQUEST', 'USER_INFO_REQUEST_ERROR', 'CLIENT_LOGIN', 'LOGOUT', 'LOGOUT_ERROR', 'CODE_TO_TOKEN_ERROR'] },
+      { eventsEnabled: true, enabledEventTypes: ['LOGIN', 'LOGIN_ERROR', 'REFRESH_TOKEN', 'REFRESH_TOKEN_ERROR', 'INTROSPECT_TOKEN', 'INTROSPECT_TOKEN_ERROR', 'USER_INFO_REQUEST', 'USER_INFO_REQUEST_ERROR', 'CLIENT_LOGIN', 'LOGOUT', 'LOGOUT_ERROR', 'CODE_TO_TOKEN_ERROR', 'REVOKE_GRANT'] },
     );
     const refreshed = await refresh();
     assert.equal(refreshed.status, 200);
@@ -147,6 +147,9 @@ for (const dialect of ['sqlite', 'postgres'] as const) describe(`events (${diale
     assert.equal((await oidc('token', { method: 'POST', body: new URLSearchParams({ grant_type: 'client_credentials', client_id: 'app', client_secret: 'app-secret' }) })).status, 200);
     assert.equal((await oidc('logout', { method: 'POST', body: new URLSearchParams({ client_id: 'app', client_secret: 'app-secret', refresh_token: ok.body.refresh_token }) })).status, 204);
     assert.equal((await oidc('logout', { method: 'POST', body: new URLSearchParams({ client_id: 'app', client_secret: 'app-secret', refresh_token: 'garbage' }) })).status, 400);
+
+    const revoked = await password('alice');
+    assert.equal((await oidc('revoke', { method: 'POST', headers: { authorization: basic }, body: new URLSearchParams({ token: revoked.body.refresh_token }) })).status, 200);
 
     const recorded = (await events({ max: 20 })).reverse();
     const byType = (type: string) => recorded.filter((e) => e.type === type);
@@ -170,6 +173,8 @@ for (const dialect of ['sqlite', 'postgres'] as const) describe(`events (${diale
     assert.equal(byType('CLIENT_LOGIN')[0].details!.username, 'service-account-app');
     assert.deepEqual(byType('LOGOUT').map((e) => [e.userId, e.sessionId]), [[aliceId, ok.body.session_state]]);
     assert.equal(byType('LOGOUT_ERROR')[0].error, 'invalid_token');
+    const [revoke] = byType('REVOKE_GRANT');
+    assert.deepEqual([revoke.userId, revoke.sessionId, revoke.details!.revoked_client], [aliceId, revoked.body.session_state, 'app']);
   });
 
   it("answers Keycloak's filters and paging", async () => {
