@@ -19,6 +19,8 @@ export class EventWriter {
   private userEvents: UserEvent[] = [];
   private adminEvents: AdminEvent[] = [];
   private timer: NodeJS.Timeout | undefined;
+  /** A full batch already asked for a flush that has not started yet. */
+  private flushAsked = false;
   private flushing: Promise<void> = Promise.resolve();
   private closed = false;
 
@@ -40,6 +42,7 @@ export class EventWriter {
   flush(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
+    this.flushAsked = false;
     this.flushing = this.flushing.then(() => this.writeQueued());
     return this.flushing;
   }
@@ -54,8 +57,10 @@ export class EventWriter {
       this.options.onDropped(1);
       return false;
     }
-    if (this.queued + 1 >= this.options.batchSize) queueMicrotask(() => void this.flush());
-    else if (!this.timer) {
+    if (this.queued + 1 >= this.options.batchSize) {
+      if (!this.flushAsked) queueMicrotask(() => void this.flush());
+      this.flushAsked = true;
+    } else if (!this.timer) {
       this.timer = setTimeout(() => void this.flush(), this.options.flushMs);
       this.timer.unref();
     }
