@@ -54,8 +54,10 @@ export async function userActionEmailRoutes(app: FastifyInstance, { ctx }: { ctx
     const { token } = await issueActionToken(ctx, realm, issuer, { ...fields, sub: user.id }, lifespan);
     const link = `${issuer}/login-actions/action-token?${new URLSearchParams({ key: token, ...(fields.azp ? { client_id: fields.azp } : {}) })}`;
     const realmName = realm.realm.settings.displayName ?? realm.realm.name;
-    const actions = (fields.reqac ?? []).map((a) => requiredActionName(a)).join(', ');
-    if (!ctx.mail.send(realm.realm.name, smtp, renderMail(kind, to, [link, linkExpiration(lifespan), realmName, actions]))) {
+    // In the user's language (their `locale` attribute, as Keycloak reads it), English for the rest.
+    const locale = user.attributes.locale?.[0];
+    const actions = (fields.reqac ?? []).map((a) => requiredActionName(a, locale)).join(', ');
+    if (!ctx.mail.send(realm.realm.name, smtp, renderMail(kind, to, [link, linkExpiration(lifespan, locale), realmName, actions], locale))) {
       throw new AdminError(503, { errorMessage: `${failure}: the mail queue is full, try again later` });
     }
   }

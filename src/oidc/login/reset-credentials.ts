@@ -88,7 +88,8 @@ export async function resetCredentialsRoutes(app: FastifyInstance, { ctx }: { ct
       const lifespan = actionTokenLifespan(realm.realm.settings, 'reset-credentials', false);
       const { token } = await issueActionToken(ctx, realm, issuer, { typ: 'reset-credentials', sub: user.id, azp: tab.clientId, rdu: tab.redirectUri }, lifespan);
       const link = `${issuer}/login-actions/action-token?${new URLSearchParams({ key: token, client_id: tab.clientId })}`;
-      const sent = ctx.mail.send(realm.realm.name, smtp, renderMail('passwordReset', user.email, [link, linkExpiration(lifespan), realm.realm.settings.displayName ?? realm.realm.name]));
+      const locale = user.attributes.locale?.[0];
+      const sent = ctx.mail.send(realm.realm.name, smtp, renderMail('passwordReset', user.email, [link, linkExpiration(lifespan, locale), realm.realm.settings.displayName ?? realm.realm.name], locale));
       if (sent) event.user(user.id).detail('email', user.email).success();
       else event.user(user.id).error('email_send_failed');
     }
