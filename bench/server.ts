@@ -85,6 +85,8 @@ export interface HoldfastOptions {
   /** Extra node flags, e.g. ['--cpu-prof', '--cpu-prof-dir', dir]. */
   nodeFlags?: string[];
   extraArgs?: string[];
+  /** `--log-level`; warn by default, so log lines cost nothing unless a scenario asks for them. */
+  logLevel?: string;
 }
 
 /** The key-encryption key of a bench instance: `<data-dir>/kek`, given explicitly (as production would) on every backend. */
@@ -94,7 +96,7 @@ export function benchKekFile(stores: Stores): string {
   return file;
 }
 
-export async function startHoldfast({ stores, port, bundle, nodeFlags = [], extraArgs = [] }: HoldfastOptions): Promise<Running> {
+export async function startHoldfast({ stores, port, bundle, nodeFlags = [], extraArgs = [], logLevel = 'warn' }: HoldfastOptions): Promise<Running> {
   const managementUrl = `http://127.0.0.1:${await freePort()}`;
   const backendArgs =
     stores.backend === 'postgres'
@@ -119,7 +121,7 @@ export async function startHoldfast({ stores, port, bundle, nodeFlags = [], extr
     '--data-dir',
     stores.dataDir,
     '--log-level',
-    'warn',
+    logLevel,
     '--kek-file',
     benchKekFile(stores),
     ...backendArgs,

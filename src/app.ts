@@ -23,12 +23,15 @@ import { ExpirySweeper, LoginAttempts, RevocationList, SessionService } from './
 import { PasswordWork } from './crypto/index.ts';
 import { joinCluster, singleNode } from './cluster/index.ts';
 import { openSessionStore } from './store/open-session-store.ts';
-import { SqlRealmRepository, openKeyRing, openSqlDatabase, type SqlDatabase } from './store/sql/index.ts';
+import { SqlEventStore, SqlRealmRepository, openKeyRing, openSqlDatabase, type SqlDatabase } from './store/sql/index.ts';
+import { openEvents } from './events/index.ts';
+import { MailSender } from './mail/index.ts';
 import type { SessionStore } from './session/session-store.ts';
 import { oidcRoutes } from './oidc/index.ts';
 import { ClientKeys } from './oidc/client-auth/index.ts';
 import { LogoutNotifier } from './oidc/backchannel-logout/index.ts';
 import { adminRoutes } from './admin/index.ts';
+import { actionTokenRoutes } from './action-tokens/index.ts';
 
 export interface BuildOptions {
   config: Config;
@@ -107,7 +110,18 @@ export async function buildApp({ config, clock = systemClock }: BuildOptions): P
   await revocations.load();
   const passwords = new PasswordWork();
   const loginAttempts = new LoginAttempts(store, clock);
-  const ctx: Context = { config, clock, log: app.log, metrics, realms, sessions, store, bus, revocations, passwords, loginAttempts, cluster, clientKeys: new ClientKeys(clock, config.outboundAddresses),
+  const events = openEvents({
+    store: new SqlEventStore(database.db),
+    realms: realms.repository,
+    log: app.log,
+    clock,
+    registry: metrics.registry,
+    jobs: cluster.jobs,
+    expiryIntervalSeconds: config.expiryIntervalSeconds,
+  });
+  const mail = new MailSender({ log: app.log, registry: metrics.registry });
+  const ctx: Context = { config, clock, log: app.log, metrics, realms, sessions, store, bus, revocations, passwords, loginAttempts, cluster, events, mail,
+    clientKeys: new ClientKeys(clock, config.outboundAddresses),
     logoutNotifier: new LogoutNotifier(clock, app.log, metrics, config.outboundAddresses),
   };
   const expirySweeper = new ExpirySweeper({
@@ -138,6 +152,7 @@ export async function buildApp({ config, clock = systemClock }: BuildOptions): P
     metrics.requests.inc({ endpoint, outcome });
   });
   await app.register(oidcRoutes, { ctx });
+  await app.register(actionTokenRoutes, { ctx });
   await app.register(adminRoutes, { ctx });
 
   const lifecycle = { draining: false };
@@ -170,6 +185,8 @@ export async function buildApp({ config, clock = systemClock }: BuildOptions): P
       httpsServer?.closeAllConnections();
       await management.close();
       ctx.logoutNotifier.close();
+      await events.close();
+      await mail.close();
       await sessions.close();
       await cluster.close();
       await store.close();

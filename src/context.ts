@@ -1,5 +1,5 @@
 /**
- * What every endpoint works with: configuration, clock, logging, metrics, realms and sessions.
+ * What every endpoint works with: configuration, clock, logging, metrics, realms, sessions and events.
  * Built once by app.ts; endpoints receive it rather than reaching for globals.
  */
 import type { FastifyBaseLogger } from 'fastify';
@@ -16,6 +16,8 @@ import type { LoginAttempts } from './session/login-attempts.ts';
 import type { InvalidationBus } from './store/cache/index.ts';
 import type { ClientKeys } from './oidc/client-auth/index.ts';
 import type { LogoutNotifier } from './oidc/backchannel-logout/index.ts';
+import type { Events } from './events/index.ts';
+import type { MailSender } from './mail/index.ts';
 
 export interface Context {
   config: Config;
@@ -38,4 +40,8 @@ export interface Context {
   clientKeys: ClientKeys;
   /** Sends back-channel logout tokens to a session's clients when it ends, off the request path. */
   logoutNotifier: LogoutNotifier;
+  /** User and admin events: recorded by requests, written in batches, queried by the admin API. */
+  events: Events;
+  /** Mail through realms' SMTP servers, queued off the request path. */
+  mail: MailSender;
 }

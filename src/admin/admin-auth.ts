@@ -37,7 +37,9 @@ export type Permission =
   | 'query-groups'
   | 'query-clients'
   | 'view-clients'
-  | 'manage-clients';
+  | 'manage-clients'
+  | 'view-events'
+  | 'manage-events';
 
 /** The realm-management roles that grant each permission (a manager may also view, and so on). */
 const GRANTED_BY: Record<Permission, string[]> = {
@@ -51,6 +53,8 @@ const GRANTED_BY: Record<Permission, string[]> = {
   'query-clients': ['query-clients', 'view-clients', 'manage-clients'],
   'view-clients': ['view-clients', 'manage-clients'],
   'manage-clients': ['manage-clients'],
+  'view-events': ['view-events', 'manage-events'],
+  'manage-events': ['manage-events'],
 };
 
 const MASTER = 'master';

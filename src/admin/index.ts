@@ -9,6 +9,10 @@ import type { FastifyInstance } from 'fastify';
 import type { Context } from '../context.ts';
 import { authenticateAdmin } from './admin-auth.ts';
 import { registerAdminJsonParser } from './admin-request.ts';
+import { recordAdminChange } from './admin-events.ts';
+import { eventRoutes } from './routes/events.ts';
+import { smtpTestRoutes } from './routes/smtp-test.ts';
+import { userActionEmailRoutes } from './routes/user-action-emails.ts';
 import { attackDetectionRoutes } from './routes/attack-detection.ts';
 import { clientCertificateRoutes } from './routes/client-certificates.ts';
 import { clientExtraRoutes } from './routes/client-extras.ts';
@@ -48,6 +52,9 @@ export async function adminRoutes(app: FastifyInstance, { ctx }: { ctx: Context 
     reply.header('cache-control', 'no-cache');
     request.adminIdentity = await authenticateAdmin(ctx, request, reply);
   });
+  app.addHook('onResponse', async (request, reply) => {
+    await recordAdminChange(ctx, request, reply).catch((error: unknown) => request.log.error({ err: error }, 'recording an admin event failed'));
+  });
   for (const routes of [
     realmRoutes,
     partialImportRoutes,
@@ -74,6 +81,9 @@ export async function adminRoutes(app: FastifyInstance, { ctx }: { ctx: Context 
     componentRoutes,
     keyRoutes,
     requiredActionRoutes,
+    eventRoutes,
+    smtpTestRoutes,
+    userActionEmailRoutes,
   ]) {
     await app.register(routes, { ctx });
   }

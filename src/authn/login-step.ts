@@ -19,6 +19,8 @@ export interface LoginFlow {
   issuer: string;
   client: Client;
   tab: AuthTab;
+  /** The browser tab's id; absent in the password grant, which shows no pages. */
+  tabId?: string;
   user?: User;
 }
 

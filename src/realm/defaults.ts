@@ -53,6 +53,14 @@ export const DEFAULT_REALM_SETTINGS: RealmSettings = {
   otpPolicyInitialCounter: 0,
   otpPolicyCodeReusable: false,
   requiredActions: defaultRequiredActions(),
+  actionTokenGeneratedByUserLifespan: 300,
+  actionTokenGeneratedByAdminLifespan: 43200,
+  eventsEnabled: false,
+  eventsListeners: ['jboss-logging'],
+  enabledEventTypes: [],
+  adminEventsEnabled: false,
+  adminEventsDetailsEnabled: false,
+  smtpServer: {},
   attributes: {},
 };
 

@@ -56,6 +56,19 @@ export interface RealmSettings {
   otpPolicyCodeReusable: boolean;
   /** The realm's registered required actions (admin `/authentication/required-actions`). */
   requiredActions: RequiredActionProvider[];
+  actionTokenGeneratedByUserLifespan: number;
+  actionTokenGeneratedByAdminLifespan: number;
+  /** Store user events (src/events); which ones: `enabledEventTypes`, empty meaning Keycloak's default set. */
+  eventsEnabled: boolean;
+  /** Seconds a stored user event is kept; absent: forever. */
+  eventsExpiration?: number;
+  eventsListeners: string[];
+  enabledEventTypes: string[];
+  adminEventsEnabled: boolean;
+  /** Admin events carry the request's representation (secrets masked). */
+  adminEventsDetailsEnabled: boolean;
+  /** Keycloak's smtpServer map (src/mail); `password` is stored sealed under the realm's data key. */
+  smtpServer: Record<string, string>;
   attributes: Record<string, string>;
 }
 

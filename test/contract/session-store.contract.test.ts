@@ -443,6 +443,15 @@ for (const backend of backends) {
       assert.deepEqual(await store.consumeCode(uid('no-such-code')), { outcome: 'unknown' });
     });
 
+    it('an action-token record (no session, no client) is consumed once, even by 20 racing nodes', async () => {
+      // src/action-tokens stores e-mail links' single-use records as codes bound to no session.
+      const record = { ...authorizationCode(''), clientUuid: '', redirectUri: '', scope: 'execute-actions' };
+      await store.putCode(record);
+      const outcomes = await Promise.all(Array.from({ length: 20 }, () => store.consumeCode(record.codeHash)));
+      assert.equal(outcomes.filter((o) => o.outcome === 'consumed').length, 1);
+      assert.deepEqual(await store.consumeCode(record.codeHash), { outcome: 'reused', code: record });
+    });
+
     it('50 concurrent consumers of one code: exactly one consumes it', async () => {
       const code = authorizationCode(uid('us'));
       await store.putCode(code);

@@ -59,8 +59,6 @@ type Row = typeof TAKEN | Setting | ((value: unknown, path: string, file: Json, 
 const ignoredUnless = (reason: string, ...defaults: unknown[]): Setting => ({ verdict: 'ignored', reason, defaults });
 const refusedUnless = (reason: string, ...defaults: unknown[]): Setting => ({ verdict: 'refused', reason, defaults });
 
-const NOT_SENT = 'holdfast sends no e-mail yet';
-const NO_EVENTS = 'holdfast records no events yet';
 const NO_THEMES = 'holdfast has one built-in theme';
 const NO_WEBAUTHN = 'holdfast has no WebAuthn yet; WebAuthn credentials are refused with the user';
 
@@ -144,13 +142,13 @@ const REALM_ROWS: Record<string, Row> = {
   ...Object.fromEntries(Object.keys(OTP_DEFAULTS).map((name) => [name, TAKEN])),
   otpSupportedApplications: TAKEN, // only names the apps the OTP page suggests
   ...Object.fromEntries(Object.entries(WEBAUTHN_DEFAULTS).map(([name, value]) => [name, ignoredUnless(NO_WEBAUTHN, value)])),
-  smtpServer: ignoredUnless(NOT_SENT, {}),
-  eventsEnabled: ignoredUnless(NO_EVENTS, false),
-  eventsExpiration: ignoredUnless(NO_EVENTS),
-  eventsListeners: ignoredUnless(NO_EVENTS, ['jboss-logging']),
-  enabledEventTypes: ignoredUnless(NO_EVENTS, []),
-  adminEventsEnabled: ignoredUnless(NO_EVENTS, false),
-  adminEventsDetailsEnabled: ignoredUnless(NO_EVENTS, false),
+  smtpServer: TAKEN,
+  eventsEnabled: TAKEN,
+  eventsExpiration: TAKEN,
+  eventsListeners: TAKEN,
+  enabledEventTypes: TAKEN,
+  adminEventsEnabled: TAKEN,
+  adminEventsDetailsEnabled: TAKEN,
   internationalizationEnabled: ignoredUnless('the login pages are in English only', false),
   supportedLocales: ignoredUnless('the login pages are in English only', []),
   defaultLocale: ignoredUnless('the login pages are in English only', ''),
@@ -166,8 +164,8 @@ const REALM_ROWS: Record<string, Row> = {
       if (header !== known && !(known === undefined && isEmpty(header))) out.add('ignored', `${path}.${name}`, 'holdfast sends its own security headers');
     }
   },
-  actionTokenGeneratedByAdminLifespan: ignoredUnless('holdfast has no action tokens yet', 43200),
-  actionTokenGeneratedByUserLifespan: ignoredUnless('holdfast has no action tokens yet', 300),
+  actionTokenGeneratedByAdminLifespan: TAKEN,
+  actionTokenGeneratedByUserLifespan: TAKEN,
   oauth2DeviceCodeLifespan: ignoredUnless('holdfast has no device grant yet', 600),
   oauth2DevicePollingInterval: ignoredUnless('holdfast has no device grant yet', 5),
   maxSecondaryAuthFailures: ignoredUnless('OTP failures count with password failures in brute-force protection', 0),

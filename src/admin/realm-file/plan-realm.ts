@@ -14,6 +14,7 @@ import { checkClientScopeNames, fileProblem, withNewClientScopes } from '../repr
 import { applyRealmSettings } from '../representations/realm.ts';
 import { indexRoles, type RoleIndex, type RoleRepresentation } from '../representations/role.ts';
 import { ImportConflict } from './import-conflict.ts';
+import { storedSmtpServer } from '../../mail/index.ts';
 import { planClientScopes } from './plan-client-scopes.ts';
 import { planGroups } from './plan-groups.ts';
 import { planKeyComponents } from './plan-key-components.ts';
@@ -78,6 +79,7 @@ export async function planRealm(rep: RealmFileRepresentation, nowMs: number): Pr
   const realm: Realm = { id: realmId, name, settings: applyRealmSettings(blueprint.realm.settings, rep) };
   checkPolicyText(rep.passwordPolicy);
   if (rep.requiredActions !== undefined) realm.settings.requiredActions = planRequiredActions(rep.requiredActions);
+  realm.settings.smtpServer = storedSmtpServer(realm.settings.smtpServer, {}, blueprint.sealKey, realmId);
 
   const clientScopes = planClientScopes(rep, realmId, blueprint.clientScopes);
   // Enough of the realm for the clients' scope lists to be resolved against.

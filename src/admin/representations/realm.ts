@@ -7,6 +7,8 @@ import { DEFAULT_REALM_SETTINGS, type Realm, type RealmSettings, type Role } fro
 import { ASYMMETRIC_SIGNATURE_ALGORITHMS } from '../../crypto/index.ts';
 import { boolean, integer, integerIn, oneOf, string, stringMap, type Check } from '../json-shape.ts';
 import { otpSupportedApplications } from '../../authn/index.ts';
+import { eventSettingChecks } from '../../events/index.ts';
+import { maskedSmtpServer } from '../../mail/index.ts';
 import { toRoleRepresentation } from './role.ts';
 
 /** Realm attributes holdfast keeps for itself; never shown, never overwritten by a body. */
@@ -33,6 +35,8 @@ export const realmSettingChecks: SettingChecks = {
   otpPolicyPeriod: integerIn(1, 600),
   otpPolicyLookAheadWindow: integerIn(0, 10),
   otpPolicyInitialCounter: integerIn(0, Number.MAX_SAFE_INTEGER),
+  ...eventSettingChecks,
+  smtpServer: stringMap,
   attributes: stringMap,
 };
 
@@ -47,6 +51,7 @@ export function toRealmRepresentation(realm: Realm, defaultRole: Role | undefine
     realm: realm.name,
     ...settings,
     otpSupportedApplications: otpSupportedApplications(realm.settings),
+    smtpServer: maskedSmtpServer(settings.smtpServer),
     attributes: visibleAttributes(realm.settings),
     ...(defaultRole ? { defaultRole: toRoleRepresentation(defaultRole, true) } : {}),
   };

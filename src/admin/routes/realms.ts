@@ -18,6 +18,7 @@ import { LossyImport } from '../realm-file/lossy-parts.ts';
 import { checkRealmName } from '../realm-file/plan-realm.ts';
 import { endRealmSessions } from '../realm-sessions.ts';
 import type { LoadedRealm } from '../../realm/index.ts';
+import { storedSmtpServer } from '../../mail/index.ts';
 
 /** A realm file over HTTP can be large; only an authenticated realm creator gets this far. */
 const REALM_BODY_LIMIT = 256 * 1024 * 1024;
@@ -116,7 +117,13 @@ export async function realmRoutes(app: FastifyInstance, { ctx }: { ctx: Context 
       }
       if (realm.realm.name === 'master') throw adminBadRequest("Can't rename master realm");
     }
-    const updated = { ...realm.realm, name, settings: applyRealmSettings(realm.realm.settings, body) };
+    const settings = applyRealmSettings(realm.realm.settings, body);
+    try {
+      settings.smtpServer = storedSmtpServer(settings.smtpServer, realm.realm.settings.smtpServer, realm.keys.sealKey, realm.realm.id);
+    } catch (error) {
+      throw shapeToAdminError(error as ShapeError);
+    }
+    const updated = { ...realm.realm, name, settings };
     await ctx.realms.repository.transaction(async (tx) => {
       const clash = name === realm.realm.name ? undefined : await tx.findRealmByName(name);
       if (clash) throw adminConflict('Realm with same name exists');
@@ -142,6 +149,9 @@ export async function realmRoutes(app: FastifyInstance, { ctx }: { ctx: Context 
     await endRealmSessions(ctx, realm, true);
     await ctx.realms.repository.deleteRealm(realm.realm.id);
     await ctx.store.deleteLoginFailures(realm.realm.id);
+    await ctx.events.writer.flush();
+    await ctx.events.store.clearEvents(realm.realm.id);
+    await ctx.events.store.clearAdminEvents(realm.realm.id);
     await ctx.realms.realmChanged(realm.realm.id);
     return reply.code(204).send();
   });

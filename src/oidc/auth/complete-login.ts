@@ -1,8 +1,8 @@
 /**
- * The end of every successful browser login (form or SSO): attach the client to the session and
+ * The end of every successful browser login (form or SSO): attach the client to the session,
  * send the client what its response type asks for — a single-use authorization code (stored only
  * as a hash), and in the implicit and hybrid flows an access token and / or ID token, never a
- * refresh token.
+ * refresh token — and record the LOGIN event.
  */
 import type { FastifyReply } from 'fastify';
 import type { Context } from '../../context.ts';
@@ -105,6 +105,19 @@ export async function completeLogin(
     if (!clientSession) throw new ErrorPage(400, 'Session not active');
     tokens = await issueFrontChannelTokens(completion, type, scopes, clientSession, code);
   }
+  const user = await ctx.realms.getUserView(realm, session.userId);
+  ctx.events.recorder
+    .user(realm, 'LOGIN', reply.request.clientConnection.address)
+    .client(client.clientId)
+    .user(session.userId)
+    .session(session.id)
+    .detail('auth_method', 'openid-connect')
+    .detail('auth_type', type.code ? 'code' : 'implicit')
+    .detail('redirect_uri', tab.redirectUri)
+    .detail('consent', 'no_consent_required')
+    .detail('code_id', session.id)
+    .detail('username', user?.user.username)
+    .success();
   return sendAuthorizationResponse(reply, tab, {
     state: tab.state,
     session_state: client.attributes['exclude.session.state.from.auth.response'] === 'true' ? undefined : session.id,

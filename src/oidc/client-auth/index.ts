@@ -16,6 +16,7 @@ import type { Form } from '../../http/form.ts';
 import type { LoadedRealm } from '../../realm/realm-service.ts';
 import type { Client } from '../../realm/types.ts';
 import { authenticateWithAssertion, JWT_BEARER } from './client-assertion.ts';
+import { recordClientAuthFailure, type EventBuilder } from '../../events/index.ts';
 
 export { ClientKeys } from './client-jwks.ts';
 
@@ -42,6 +43,15 @@ export interface ClientAuthTarget {
   ctx: Context;
   realm: LoadedRealm;
   issuer: string;
+}
+
+/** The client a request names, before it is authenticated (for its event); undefined if unreadable. */
+function requestedClientId(request: FastifyRequest, form: Form): string | undefined {
+  try {
+    return basicCredentials(request)?.clientId ?? form.get('client_id');
+  } catch {
+    return form.get('client_id');
+  }
 }
 
 export async function authenticateClient(target: ClientAuthTarget, request: FastifyRequest, form: Form): Promise<Client> {
@@ -74,3 +84,22 @@ async function authenticated(target: ClientAuthTarget, request: FastifyRequest, 
 export const WRONG_CLIENT_PROTOCOL = 'Wrong client protocol.';
 
 export const isOidcClient = (client: Pick<Client, 'protocol'>): boolean => (client.protocol || OIDC_PROTOCOL) === OIDC_PROTOCOL;
+
+/**
+ * `authenticateClient` for an endpoint that records `event`: the client the request names goes on
+ * the event, and a failure is recorded with the cause Keycloak's events tell apart.
+ */
+export async function authenticateClientFor(event: EventBuilder, target: ClientAuthTarget, request: FastifyRequest, form: Form): Promise<Client> {
+  event.client(requestedClientId(request, form));
+  let client: Client;
+  try {
+    client = await authenticateClient(target, request, form);
+  } catch (error) {
+    recordClientAuthFailure(event, target.realm, error);
+    throw error;
+  }
+  // A signed assertion names its client only inside the JWT.
+  event.client(client.clientId);
+  if (!client.publicClient) event.detail('client_auth_method', client.clientAuthenticatorType ?? 'client-secret');
+  return client;
+}

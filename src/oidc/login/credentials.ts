@@ -23,6 +23,14 @@ export type CredentialCheck =
 
 let decoy: Promise<PasswordHash> | undefined;
 
+/** Keycloak's event error for a refused login (never shown to the user, who sees one message for all). */
+export function loginFailure(outcome: Extract<CredentialCheck, { result: 'invalid' }>): string {
+  if (!outcome.user) return 'user_not_found';
+  if (outcome.lockout === 'temporary') return 'user_temporarily_disabled';
+  if (outcome.lockout === 'permanent') return 'user_disabled';
+  return 'invalid_user_credentials';
+}
+
 export async function checkCredentials(ctx: Context, realm: LoadedRealm, login: string, password: string, ipAddress: string): Promise<CredentialCheck> {
   const realmId = realm.realm.id;
   const user = login.length <= 255 ? await ctx.realms.findUserForLogin(realm, login) : undefined;
@@ -91,8 +99,13 @@ export async function checkSecondFactor(ctx: Context, realm: LoadedRealm, user: 
 
 /** Records the failure durably before the answer goes out; a permanent lockout disables the user. */
 async function countFailure(ctx: Context, realm: LoadedRealm, user: User, ipAddress: string): Promise<void> {
-  const { disableUser } = await recordFailedLogin(ctx.store, realm.realm, user.id, ipAddress, ctx.clock.nowMs());
+  const nowMs = ctx.clock.nowMs();
+  const { failure, disableUser } = await recordFailedLogin(ctx.store, realm.realm, user.id, ipAddress, nowMs);
+  if (!disableUser && lockoutOf(realm.realm.settings, user, failure, nowMs) === 'temporary') {
+    ctx.events.recorder.user(realm, 'USER_DISABLED_BY_TEMPORARY_LOCKOUT', ipAddress).user(user.id).success();
+  }
   if (!disableUser || !user.enabled) return;
+  ctx.events.recorder.user(realm, 'USER_DISABLED_BY_PERMANENT_LOCKOUT', ipAddress).user(user.id).success();
   await ctx.realms.repository.updateUser({ ...user, enabled: false, attributes: { ...user.attributes, [DISABLED_REASON]: [DISABLED_BY_PERMANENT_LOCKOUT] } });
   await ctx.realms.userChanged(user.id);
 }

@@ -15,6 +15,7 @@ import type { LoadedRealm } from '../../realm/realm-service.ts';
 import { continueLogin, submitStep, type LoginRun } from '../../authn/index.ts';
 import { authSessionIdFromCookie, loadAuthSession, openTab, restartTab } from './auth-session.ts';
 import { sendLoginPage } from './login-page.ts';
+import { resetCredentialsRoutes } from './reset-credentials.ts';
 
 const LOGIN_TIMEOUT = 'Your login attempt timed out. Login will start from the beginning.';
 const PAGE_EXPIRED = 'Page has expired. Please sign in again.';
@@ -27,6 +28,7 @@ async function restart(ctx: Context, request: FastifyRequest, reply: FastifyRepl
 }
 
 export async function loginRoutes(app: FastifyInstance, { ctx }: { ctx: Context }): Promise<void> {
+  await app.register(resetCredentialsRoutes, { ctx });
   /** The login this request belongs to, or a reply that restarts it. */
   const loginOf = async (request: FastifyRequest, reply: FastifyReply): Promise<LoginRun | FastifyReply> => {
     const { realm, issuer } = await resolveRealm(ctx, request, 'page');

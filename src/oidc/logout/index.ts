@@ -16,7 +16,8 @@ import { checkSsl } from '../../http/ssl-required.ts';
 import { allowCors, registerPreflight } from '../../http/cors.ts';
 import { postLogoutRedirectUris, verifyRedirectUri, withQuery } from '../../realm/redirect-uri.ts';
 import type { Client } from '../../realm/types.ts';
-import { authenticateClient } from '../client-auth/index.ts';
+import { authenticateClientFor } from '../client-auth/index.ts';
+import { recordFailure } from '../../events/index.ts';
 import { clearSsoCookies, readSsoSession } from '../auth/index.ts';
 import { decodeAccessToken, validateRefreshToken } from '../tokens/index.ts';
 import { checkParamLengths, MAX_PARAM_LENGTH, MAX_TOKEN_PARAM_LENGTH } from '../param-lengths.ts';
@@ -49,12 +50,19 @@ function redirectAfterLogout(reply: FastifyReply, target: LogoutTarget, frontcha
 
 export async function logoutRoutes(app: FastifyInstance, { ctx }: { ctx: Context }): Promise<void> {
   async function refreshTokenLogout(request: FastifyRequest, reply: FastifyReply, { realm, issuer }: RealmRequest, form: Form) {
-    const client = await authenticateClient({ ctx, realm, issuer }, request, form);
+    const event = ctx.events.recorder.user(realm, 'LOGOUT', request.clientConnection.address);
+    const client = await authenticateClientFor(event, { ctx, realm, issuer }, request, form);
     allowCors(request, reply, client);
-    const token = form.get('refresh_token');
-    if (!token) throw invalidRequest('No refresh token');
-    const { session } = await validateRefreshToken(ctx, realm, issuer, client, token, { checkExpiry: false });
-    if (await ctx.sessions.end(session)) ctx.logoutNotifier.sessionEnded(realm, issuer, session);
+    try {
+      const token = form.get('refresh_token');
+      if (!token) throw invalidRequest('No refresh token');
+      const { session } = await validateRefreshToken(ctx, realm, issuer, client, token, { checkExpiry: false });
+      if (await ctx.sessions.end(session)) ctx.logoutNotifier.sessionEnded(realm, issuer, session);
+      event.user(session.userId).session(session.id).success();
+    } catch (error) {
+      recordFailure(event, error);
+      throw error;
+    }
     return reply.code(204).send();
   }
 
@@ -67,6 +75,7 @@ export async function logoutRoutes(app: FastifyInstance, { ctx }: { ctx: Context
         const { clients, urls } = frontchannelLogouts(realm, issuer, session);
         ctx.logoutNotifier.sessionEnded(realm, issuer, session, clients);
         frontchannel = urls;
+        ctx.events.recorder.user(realm, 'LOGOUT', request.clientConnection.address).user(session.userId).session(session.id).success();
       }
     }
     clearSsoCookies(request, reply, issuer);

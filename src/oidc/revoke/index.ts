@@ -10,7 +10,8 @@ import { invalidRequest, unsupportedTokenType } from '../../errors/index.ts';
 import { readParams } from '../../http/form.ts';
 import { resolveRealm } from '../../http/realm-route.ts';
 import { allowCors, registerPreflight } from '../../http/cors.ts';
-import { authenticateClient } from '../client-auth/index.ts';
+import { authenticateClientFor } from '../client-auth/index.ts';
+import { recordFailure } from '../../events/index.ts';
 import { decodeAccessToken, decodeRefreshToken } from '../tokens/index.ts';
 import type { UserSession } from '../../session/types.ts';
 
@@ -29,24 +30,40 @@ export async function revokeRoutes(app: FastifyInstance, { ctx }: { ctx: Context
     reply.header('cache-control', 'no-store');
     const { realm, issuer } = await resolveRealm(ctx, request, 'oauth');
     const form = readParams(request);
-    const client = await authenticateClient({ ctx, realm, issuer }, request, form);
+    const event = ctx.events.recorder.user(realm, 'REVOKE_GRANT', request.clientConnection.address);
+    const client = await authenticateClientFor(event, { ctx, realm, issuer }, request, form);
     allowCors(request, reply, client);
-    const token = form.get('token');
-    if (!token) throw invalidRequest('Token not provided');
+    try {
+      const token = form.get('token');
+      if (!token) throw invalidRequest('Token not provided');
 
-    const refresh = await decodeRefreshToken(realm, token);
-    const access = refresh ? undefined : await decodeAccessToken(realm, token);
-    if (!refresh && !access) return reply.code(200).send(INVALID_TOKEN);
-    const claims = (refresh ?? access)!;
-    if (access && access.typ !== 'Bearer' && access.typ !== 'DPoP') throw unsupportedTokenType();
-    if (claims.azp !== client.clientId) throw invalidRequest('Unmatching clients');
+      const refresh = await decodeRefreshToken(realm, token);
+      const access = refresh ? undefined : await decodeAccessToken(realm, token);
+      if (!refresh && !access) {
+        event.detail('reason', 'Invalid token').error('invalid_token');
+        return reply.code(200).send(INVALID_TOKEN);
+      }
+      const claims = (refresh ?? access)!;
+      if (access && access.typ !== 'Bearer' && access.typ !== 'DPoP') {
+        event.error('invalid_token_type');
+        throw unsupportedTokenType();
+      }
+      if (claims.azp !== client.clientId) throw invalidRequest('Unmatching clients');
+      event.user(claims.sub === undefined ? undefined : String(claims.sub)).session(claims.sid).detail('revoked_client', client.clientId);
 
-    if (refresh) {
-      const online = await ctx.store.getUserSession(refresh.sid, false);
-      if (refresh.typ === 'Offline') await endClientSession(await ctx.store.getUserSession(refresh.sid, true), client.id);
-      await endClientSession(online, client.id);
-    } else if (access) {
-      await ctx.revocations.revoke(access.jti, access.exp);
+      if (refresh) {
+        event.detail('refresh_token_id', refresh.jti);
+        const online = await ctx.store.getUserSession(refresh.sid, false);
+        if (refresh.typ === 'Offline') await endClientSession(await ctx.store.getUserSession(refresh.sid, true), client.id);
+        await endClientSession(online, client.id);
+      } else if (access) {
+        event.detail('token_id', access.jti);
+        await ctx.revocations.revoke(access.jti, access.exp);
+      }
+      event.success();
+    } catch (error) {
+      recordFailure(event, error);
+      throw error;
     }
     return reply.code(200).send();
   });

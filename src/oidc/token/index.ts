@@ -8,7 +8,8 @@ import { invalidRequest, unsupportedGrantType } from '../../errors/index.ts';
 import { readParams } from '../../http/form.ts';
 import { resolveRealm } from '../../http/realm-route.ts';
 import { allowCors, registerPreflight } from '../../http/cors.ts';
-import { authenticateClient } from '../client-auth/index.ts';
+import { authenticateClientFor } from '../client-auth/index.ts';
+import { GRANT_EVENTS, recordFailure } from '../../events/index.ts';
 import { GRANTS } from './grants/index.ts';
 
 export const TOKEN_PATH = '/realms/:realm/protocol/openid-connect/token';
@@ -23,8 +24,14 @@ export async function tokenRoutes(app: FastifyInstance, { ctx }: { ctx: Context 
     if (grantType === undefined || grantType === '') throw invalidRequest('Missing form parameter: grant_type');
     const grant = Object.hasOwn(GRANTS, grantType) ? GRANTS[grantType] : undefined;
     if (!grant) throw unsupportedGrantType();
-    const client = await authenticateClient({ ctx, realm, issuer }, request, form);
+    const event = ctx.events.recorder.user(realm, GRANT_EVENTS[grantType] ?? 'OAUTH2_EXTENSION_GRANT', request.clientConnection.address).detail('grant_type', grantType);
+    const client = await authenticateClientFor(event, { ctx, realm, issuer }, request, form);
     allowCors(request, reply, client);
-    return grant({ ctx, realm, issuer, client, form, request });
+    try {
+      return await grant({ ctx, realm, issuer, client, form, request, event });
+    } catch (error) {
+      recordFailure(event, error);
+      throw error;
+    }
   });
 }

@@ -41,11 +41,19 @@ export async function userinfoRoutes(app: FastifyInstance, { ctx }: { ctx: Conte
     reply.header('cache-control', 'no-store');
     const { realm, issuer } = await resolveRealm(ctx, request);
     const name = realm.realm.name;
+    const event = ctx.events.recorder.user(realm, 'USER_INFO_REQUEST', request.clientConnection.address).detail('auth_method', 'validate_access_token');
     const token = bearerToken(request);
-    if (!token) throw bearerError(name, 'invalid_request', 'Token not provided');
+    if (!token) {
+      event.detail('reason', 'Token not provided').error('invalid_request');
+      throw bearerError(name, 'invalid_request', 'Token not provided');
+    }
     const check = await checkAccessToken(ctx, realm, issuer, token);
     if (check.claims) allowCors(request, reply, realm.clientsByClientId.get(check.claims.azp));
-    if (!check.valid) throw bearerError(name, 'invalid_token', check.reason);
+    if (!check.valid) {
+      event.client(check.claims?.azp).detail('reason', check.reason).error('invalid_token');
+      throw bearerError(name, 'invalid_token', check.reason);
+    }
+    event.client(check.claims.azp).user(check.user.user.id).session(check.session?.id).detail('username', check.user.user.username).success();
     const scopes = new Set((check.claims.scope ?? '').split(' '));
     // Keycloak's default scopes release profile and email claims; `scope` only lists the visible ones.
     for (const hidden of ['basic', 'roles', 'web-origins', 'acr']) scopes.add(hidden);

@@ -5,3 +5,4 @@ export * from './advisory-lock.ts';
 export { DataDirInUse } from './data-dir-lock.ts';
 export type { Database } from './schema.ts';
 export * from './secrets-at-rest.ts';
+export * from './sql-event-store.ts';

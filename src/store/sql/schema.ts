@@ -202,6 +202,33 @@ export interface LoginAttemptTable {
   holder: string;
   expires_at_ms: number;
 }
+/** A user event (migration 012-events); `details` as JSON. */
+export interface EventTable {
+  id: string;
+  realm_id: string;
+  time: number;
+  type: string;
+  client_id: string | null;
+  user_id: string | null;
+  session_id: string | null;
+  ip_address: string | null;
+  error: string | null;
+  details: string | null;
+}
+export interface AdminEventTable {
+  id: string;
+  realm_id: string;
+  time: number;
+  operation_type: string;
+  resource_type: string;
+  resource_path: string | null;
+  auth_realm_id: string;
+  auth_client_id: string | null;
+  auth_user_id: string | null;
+  auth_ip_address: string | null;
+  representation: string | null;
+  error: string | null;
+}
 
 export interface Database {
   realm: RealmTable;
@@ -228,6 +255,8 @@ export interface Database {
   login_attempt: LoginAttemptTable;
   revoked_token: { jti: string; expires_at: number };
   single_use: { key: string; expires_at: number };
+  event_entity: EventTable;
+  admin_event_entity: AdminEventTable;
   /** Reserved for cluster membership (issue: cluster on PostgreSQL). */
   node: { id: string; route: string; address: string; heartbeat_at: number; started_at: Generated<number> };
 }

@@ -13,7 +13,7 @@ import { verifyPkce } from './pkce.ts';
 import { scopeGrantOf } from '../../../realm/index.ts';
 
 export const authorizationCodeGrant: GrantHandler = async (grant) => {
-  const { ctx, realm, client, form } = grant;
+  const { ctx, realm, client, form, event } = grant;
   const code = present(form, 'code');
   if (code === undefined) throw invalidRequest('Missing parameter: code');
   if (!client.standardFlowEnabled) throw unauthorizedClient('Client not allowed to exchange code');
@@ -22,15 +22,22 @@ export const authorizationCodeGrant: GrantHandler = async (grant) => {
   const consumption = await ctx.store.consumeCode(sha256Hex(code));
   if (consumption.outcome === 'unknown') throw invalidGrant('Code not valid');
   const issued = consumption.code;
+  event.detail('code_id', issued.userSessionId).session(issued.userSessionId);
   if (consumption.outcome === 'reused') {
     const session = await ctx.store.getUserSession(issued.userSessionId, false);
     if (session) await ctx.sessions.detachClient(session, issued.clientUuid);
     throw invalidGrant('Code not valid');
   }
   const now = ctx.sessions.now();
-  if (now > issued.expiresAt) throw invalidGrant('Code is expired');
+  if (now > issued.expiresAt) {
+    event.error('expired_code');
+    throw invalidGrant('Code is expired');
+  }
   if (issued.clientUuid !== client.id) throw invalidGrant('Auth error');
-  if (form.get('redirect_uri') !== issued.redirectUri) throw invalidGrant('Incorrect redirect_uri');
+  if (form.get('redirect_uri') !== issued.redirectUri) {
+    event.error('invalid_code');
+    throw invalidGrant('Incorrect redirect_uri');
+  }
   verifyPkce(issued.codeChallenge, issued.codeChallengeMethod, form.get('code_verifier'));
 
   const settings = realm.realm.settings;
@@ -42,10 +49,20 @@ export const authorizationCodeGrant: GrantHandler = async (grant) => {
     session = await ctx.sessions.findValid(settings, issued.userSessionId, false, { fresh: true });
     clientSession = session?.clientSessions.get(client.id);
   }
-  if (!session || !clientSession) throw invalidGrant('Session not active');
+  if (!session || !clientSession) {
+    event.error('user_session_not_found');
+    throw invalidGrant('Session not active');
+  }
   const user = await ctx.realms.getUserView(realm, session.userId);
-  if (!user) throw invalidGrant('User not found');
-  if (!user.user.enabled) throw invalidGrant('User disabled');
+  event.user(session.userId);
+  if (!user) {
+    event.error('user_not_found');
+    throw invalidGrant('User not found');
+  }
+  if (!user.user.enabled) {
+    event.error('user_disabled');
+    throw invalidGrant('User disabled');
+  }
 
   const scopes = grantScopes(scopeGrantOf(realm, client), issued.scope);
   if (wantsOffline(scopes)) {

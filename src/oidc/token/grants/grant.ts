@@ -8,6 +8,7 @@ import type { Form } from '../../../http/form.ts';
 import type { LoadedRealm } from '../../../realm/realm-service.ts';
 import type { Client } from '../../../realm/types.ts';
 import { issueTokens, type IssueRequest, type TokenResponse } from '../../tokens/index.ts';
+import type { EventBuilder } from '../../../events/index.ts';
 
 export interface GrantRequest {
   ctx: Context;
@@ -16,6 +17,8 @@ export interface GrantRequest {
   client: Client;
   form: Form;
   request: FastifyRequest;
+  /** The grant's event (LOGIN, CODE_TO_TOKEN, …): steps add what they learn; success is recorded here on issue. */
+  event: EventBuilder;
 }
 
 export type GrantHandler = (grant: GrantRequest) => Promise<TokenResponse>;
@@ -25,7 +28,12 @@ export type GrantHandler = (grant: GrantRequest) => Promise<TokenResponse>;
  * here, at issue, so `iat` is never earlier than a session the grant has just created.
  */
 export async function respondWithTokens(grant: GrantRequest, fields: Omit<IssueRequest, 'realm' | 'issuer' | 'client' | 'now'>): Promise<TokenResponse> {
-  const { response } = await issueTokens({ realm: grant.realm, issuer: grant.issuer, client: grant.client, now: grant.ctx.sessions.now(), ...fields });
+  const { response, accessClaims, refreshClaims } = await issueTokens({ realm: grant.realm, issuer: grant.issuer, client: grant.client, now: grant.ctx.sessions.now(), ...fields });
+  const { event } = grant;
+  event.user(fields.user.user.id).session(fields.transientSession ? undefined : fields.session?.id).detail('token_id', String(accessClaims.jti));
+  // A refresh names the token it was given as refresh_token_id and the new one as updated_refresh_token_id.
+  if (refreshClaims) event.detail(fields.grant === 'rt' ? 'updated_refresh_token_id' : 'refresh_token_id', String(refreshClaims.jti)).detail('refresh_token_type', String(refreshClaims.typ));
+  event.detail('scope', response.scope).detail('username', fields.user.user.username).success();
   return response;
 }
 

@@ -8,7 +8,7 @@
 import { invalidClient, invalidGrant, invalidRequest, serviceUnavailable, unauthorizedClient } from '../../../errors/index.ts';
 import { present } from '../../../http/form.ts';
 import { newId } from '../../../crypto/index.ts';
-import { checkCredentials } from '../../login/credentials.ts';
+import { checkCredentials, loginFailure } from '../../login/credentials.ts';
 import { assertOfflineAllowed, offlineSessionFor, wantsOffline } from '../../offline-sessions.ts';
 import { grantScopes } from '../../tokens/index.ts';
 import { respondWithTokens, TRANSIENT_SESSION_ATTRIBUTE, usesRefreshTokens, type GrantHandler } from './grant.ts';
@@ -23,7 +23,8 @@ const LOGIN_BUSY = 'Too many logins in progress, try again shortly';
 const DIRECT_TAB: AuthTab = { clientId: '', redirectUri: '', responseType: '', responseMode: 'query', scope: '', sessionCode: '', createdAt: 0 };
 
 export const passwordGrant: GrantHandler = async (grant) => {
-  const { ctx, realm, client, form, request } = grant;
+  const { ctx, realm, client, form, request, event } = grant;
+  event.detail('auth_method', 'openid-connect');
   if (!client.directAccessGrantsEnabled) throw unauthorizedClient('Client not allowed for direct access grants');
   if (client.consentRequired) throw invalidClient('Client requires user consent', 400);
   const username = present(form, 'username');
@@ -32,15 +33,26 @@ export const passwordGrant: GrantHandler = async (grant) => {
   if (password === undefined) throw invalidRequest('Missing parameter: password', 401);
   const scopes = grantScopes(scopeGrantOf(realm, client), form.get('scope'));
 
+  event.detail('username', username);
   const outcome = await checkCredentials(ctx, realm, username, password, request.clientConnection.address);
   if (outcome.result === 'busy') throw serviceUnavailable(LOGIN_BUSY, 1);
-  if (outcome.result === 'disabled') throw invalidGrant('Account disabled');
-  if (outcome.result !== 'ok') throw invalidGrant('Invalid user credentials', 401);
+  if (outcome.result === 'disabled') {
+    event.user(outcome.user.id).error('user_disabled');
+    throw invalidGrant('Account disabled');
+  }
+  if (outcome.result !== 'ok') {
+    event.user(outcome.user?.id).error(loginFailure(outcome));
+    throw invalidGrant('Invalid user credentials', 401);
+  }
   const user = await ctx.realms.getUserView(realm, outcome.user.id);
   if (!user) throw invalidGrant('Invalid user credentials', 401);
+  event.user(user.user.id);
   // The browser flow's later steps, without pages: `totp` for OTP users, refused while an action is pending.
   await runDirectSteps({ ctx, request, realm, issuer: grant.issuer, client, tab: DIRECT_TAB, user: user.user }, form);
-  if (user.user.requiredActions.length > 0) throw invalidGrant('Account is not fully set up');
+  if (user.user.requiredActions.length > 0) {
+    event.error('resolve_required_actions');
+    throw invalidGrant('Account is not fully set up');
+  }
 
   const settings = realm.realm.settings;
   const now = ctx.sessions.now();

@@ -9,10 +9,11 @@ import { respondWithTokens, type GrantHandler } from './grant.ts';
 import { scopeGrantOf } from '../../../realm/index.ts';
 
 export const refreshTokenGrant: GrantHandler = async (grant) => {
-  const { ctx, realm, issuer, client, form } = grant;
+  const { ctx, realm, issuer, client, form, event } = grant;
   const token = form.get('refresh_token');
   if (token === undefined || token === '') throw invalidRequest('No refresh token');
   const { claims, session, clientSession, user } = await validateRefreshToken(ctx, realm, issuer, client, token, { checkExpiry: true });
+  event.user(user.user.id).session(session.id).detail('refresh_token_id', claims.jti).detail('refresh_token_type', claims.typ);
   const settings = realm.realm.settings;
 
   if (settings.revokeRefreshToken) {

@@ -11,6 +11,7 @@ import * as userProfile from './008-user-profile.ts';
 import * as keyProviders from './009-key-providers.ts';
 import * as otpUsedCodes from './010-otp-used-codes.ts';
 import * as singleUse from './011-single-use.ts';
+import * as events from './012-events.ts';
 
 export const migrations: Record<string, Migration> = {
   '001-initial': initial,
@@ -24,4 +25,5 @@ export const migrations: Record<string, Migration> = {
   '009-key-providers': keyProviders,
   '010-otp-used-codes': otpUsedCodes,
   '011-single-use': singleUse,
+  '012-events': events,
 };

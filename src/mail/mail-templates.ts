@@ -1,0 +1,43 @@
+/**
+ * Mails as plain text and HTML from a message bundle: the subject, the body and the HTML body of
+ * a mail are three keys (`…Subject`, `…Body`, `…BodyHtml`). Bundles are per locale and fall back
+ * to English key by key, so a translation may be partial; adding a language is one file in
+ * ./messages and one line here.
+ */
+import type { MailMessage } from './mail-sender.ts';
+import { en } from './messages/en.ts';
+
+const BUNDLES: Record<string, Record<string, string>> = { en };
+
+export type MailKind = 'emailTest' | 'emailVerification' | 'passwordReset' | 'executeActions';
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+function message(locale: string | undefined, key: string): string {
+  return (locale !== undefined ? BUNDLES[locale]?.[key] : undefined) ?? BUNDLES[locale?.split('-')[0] ?? '']?.[key] ?? en[key] ?? key;
+}
+
+function format(template: string, params: string[], escape: (text: string) => string): string {
+  return template.replace(/\{(\d+)\}/g, (whole, i: string) => (params[Number(i)] === undefined ? whole : escape(params[Number(i)])));
+}
+
+/** "5 minutes", "12 hours": how long a link stays valid, in the largest whole unit. */
+export function linkExpiration(seconds: number, locale?: string): string {
+  const [unit, size] = seconds % 86_400 === 0 ? ['days', 86_400] : seconds % 3600 === 0 ? ['hours', 3600] : seconds % 60 === 0 ? ['minutes', 60] : ['seconds', 1];
+  return format(message(locale, `linkExpirationFormatter.timePeriodUnit.${unit}`), [String(seconds / (size as number))], String);
+}
+
+export function requiredActionName(action: string, locale?: string): string {
+  return message(locale, `requiredAction.${action}`).replace(/^requiredAction\./, '');
+}
+
+export function renderMail(kind: MailKind, to: string, params: string[], locale?: string): MailMessage {
+  return {
+    to,
+    subject: format(message(locale, `${kind}Subject`), params, String),
+    text: format(message(locale, `${kind}Body`), params, String),
+    html: `<!DOCTYPE html><html><body>${format(message(locale, `${kind}BodyHtml`), params, escapeHtml)}</body></html>`,
+  };
+}
