@@ -13,10 +13,13 @@ import { clientRoutes } from './routes/clients.ts';
 import { clientScopeLinkRoutes } from './routes/client-scope-links.ts';
 import { clientScopeRoutes } from './routes/client-scopes.ts';
 import { defaultGroupRoutes } from './routes/default-groups.ts';
+import { evaluateScopeRoutes } from './routes/evaluate-scopes.ts';
 import { groupRoutes } from './routes/groups.ts';
+import { protocolMapperRoutes } from './routes/protocol-mappers.ts';
 import { realmRoutes } from './routes/realms.ts';
 import { roleMappingRoutes } from './routes/role-mappings.ts';
 import { roleRoutes } from './routes/roles.ts';
+import { scopeMappingRoutes } from './routes/scope-mappings.ts';
 import { sessionRoutes } from './routes/sessions.ts';
 import { userGroupRoutes } from './routes/user-groups.ts';
 import { userRoutes } from './routes/users.ts';
@@ -38,6 +41,9 @@ export async function adminRoutes(app: FastifyInstance, { ctx }: { ctx: Context 
     clientRoutes,
     clientScopeRoutes,
     clientScopeLinkRoutes,
+    protocolMapperRoutes,
+    scopeMappingRoutes,
+    evaluateScopeRoutes,
     roleRoutes,
     userRoutes,
     groupRoutes,

@@ -8,3 +8,4 @@ export * from './groups.ts';
 export * from './client-scopes.ts';
 export * from './demo.ts';
 export * from './redirect-uri.ts';
+export * from './protocol-mappers/index.ts';

@@ -48,6 +48,9 @@ export interface UserQuery {
   max?: number;
 }
 
+/** What holds scope mappings: a client (by UUID) or a client scope. */
+export type ScopeOwner = { client: string } | { clientScope: string };
+
 export interface RealmRepository {
   listRealms(): Promise<Realm[]>;
   findRealmByName(name: string): Promise<Realm | undefined>;
@@ -70,6 +73,9 @@ export interface RealmRepository {
   /** Writes everything but the position. */
   updateClientScope(scope: ClientScope): Promise<void>;
   deleteClientScope(id: string): Promise<void>;
+  /** Scope mappings are written only here (client and scope writes leave them as they are). */
+  addScopeMappings(owner: ScopeOwner, roleIds: string[]): Promise<void>;
+  removeScopeMappings(owner: ScopeOwner, roleIds: string[]): Promise<void>;
 
   listRoles(realmId: string): Promise<Role[]>;
   createRole(role: Role): Promise<void>;

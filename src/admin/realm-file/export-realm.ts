@@ -5,6 +5,7 @@
  * stable order so two exports of the same realm are identical. Users are read in
  * pages by id, with their credentials and roles fetched per page, never one query per user.
  */
+import { exportScopeMappings } from './plan-scope-mappings.ts';
 import { importRealmKeys } from '../../crypto/index.ts';
 import { defaultGroupIds, groupPath, realmDefaultScopes, type RealmModel, type RealmRepository, type User } from '../../realm/index.ts';
 import { toClientRepresentation } from '../representations/client.ts';
@@ -61,6 +62,7 @@ export async function exportRealm(repository: RealmRepository, name: string, opt
     clientScopes: clientScopes.map(toClientScopeRepresentation),
     defaultDefaultClientScopes: realmDefaultScopes(model, 'default').map((s) => s.name),
     defaultOptionalClientScopes: realmDefaultScopes(model, 'optional').map((s) => s.name),
+    ...exportScopeMappings(sortedClients, clientScopes, model.rolesById, model.clientsById),
   };
   if (options.includeUsers) representation.users = await exportUsers(repository, model, options.onProgress);
   return representation;

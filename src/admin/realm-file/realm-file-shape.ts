@@ -11,6 +11,7 @@ import { groupRepresentation } from '../representations/group.ts';
 import { realmSettingChecks } from '../representations/realm.ts';
 import { roleRepresentation } from '../representations/role.ts';
 import { userRepresentation } from '../representations/user.ts';
+import { clientScopeMappingsShape, scopeMappingsShape } from './plan-scope-mappings.ts';
 
 export const realmFileRepresentation = object({
   ...realmSettingChecks,
@@ -24,6 +25,8 @@ export const realmFileRepresentation = object({
   clientScopes: list(clientScopeRepresentation),
   defaultDefaultClientScopes: stringList,
   defaultOptionalClientScopes: stringList,
+  scopeMappings: scopeMappingsShape,
+  clientScopeMappings: clientScopeMappingsShape,
   users: list(userRepresentation),
   groups: list(groupRepresentation),
   // Paths of the groups every new user joins.

@@ -6,7 +6,8 @@
  */
 import { matchesHash, open } from '../../crypto/index.ts';
 import { clientDefaults, newClientSecret, withSecret, type Client } from '../../realm/index.ts';
-import { boolean, integer, object, record, string, stringList, type Check, type Checked } from '../json-shape.ts';
+import { boolean, integer, list, object, record, string, stringList, type Check, type Checked } from '../json-shape.ts';
+import { protocolMapperRepresentation } from './protocol-mapper.ts';
 
 /** Attribute values may be null in a request: that removes the attribute. */
 const attributeValue: Check<string> = (value, path) => (value === null ? '' : string(value, path));
@@ -37,6 +38,7 @@ export const clientRepresentation = object({
   attributes: record(attributeValue),
   defaultClientScopes: stringList,
   optionalClientScopes: stringList,
+  protocolMappers: list(protocolMapperRepresentation),
   notBefore: integer,
   surrogateAuthRequired: boolean,
   alwaysDisplayInConsole: boolean,
@@ -82,6 +84,7 @@ export function toClientRepresentation(client: Client, sealKey: Buffer, showSecr
     attributes: client.attributes,
     fullScopeAllowed: client.fullScopeAllowed,
     nodeReRegistrationTimeout: -1,
+    ...(client.protocolMappers.length > 0 ? { protocolMappers: client.protocolMappers } : {}),
     defaultClientScopes: client.defaultClientScopes,
     optionalClientScopes: client.optionalClientScopes,
   };

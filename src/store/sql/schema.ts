@@ -97,6 +97,16 @@ export interface ClientScopeTable {
   /** description, attributes and protocolMappers as JSON. */
   representation: string;
 }
+/** The roles in a client's scope (migration 007-protocol-mappers). */
+export interface ClientScopeMappingTable {
+  client_uuid: string;
+  role_id: string;
+}
+/** The roles a client scope brings (migration 007-protocol-mappers). */
+export interface ClientScopeRoleTable {
+  scope_id: string;
+  role_id: string;
+}
 export interface UserSessionTable {
   id: string;
   offline: number;
@@ -170,6 +180,8 @@ export interface Database {
   group_role: GroupRoleTable;
   group_member: GroupMemberTable;
   client_scope: ClientScopeTable;
+  client_scope_mapping: ClientScopeMappingTable;
+  client_scope_role: ClientScopeRoleTable;
   user_session: UserSessionTable;
   client_session: ClientSessionTable;
   auth_session: AuthSessionTable;

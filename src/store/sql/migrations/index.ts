@@ -6,6 +6,7 @@ import * as authSessionOrigin from './003-auth-session-origin.ts';
 import * as sealedKeys from './004-sealed-keys.ts';
 import * as groups from './005-groups.ts';
 import * as clientScopes from './006-client-scopes.ts';
+import * as protocolMappers from './007-protocol-mappers.ts';
 
 export const migrations: Record<string, Migration> = {
   '001-initial': initial,
@@ -14,4 +15,5 @@ export const migrations: Record<string, Migration> = {
   '004-sealed-keys': sealedKeys,
   '005-groups': groups,
   '006-client-scopes': clientScopes,
+  '007-protocol-mappers': protocolMappers,
 };
