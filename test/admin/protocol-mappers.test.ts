@@ -152,6 +152,13 @@ for (const dialect of ['sqlite', 'postgres'] as const) describe(`admin API: prot
     const strong = (await kc.clientScopes.listProtocolMappers({ id: scopeId })).find((m) => m.name === 'hc realm-management.view-users')!;
     assert.equal((await failure(manager.clientScopes.delProtocolMapper({ id: scopeId, mapperId: strong.id! }))).status, 403);
     assert.equal((await failure(manager.clientScopes.updateProtocolMapper({ id: scopeId, mapperId: strong.id! }, { ...strong, name: 'x' }))).status, 403);
+    // Linking that scope to a client, or naming it in a client's lists, puts the role into that client's tokens too.
+    const other = await kc.clients.create({ clientId: 'other', defaultClientScopes: [] });
+    assert.equal((await failure(manager.clients.addDefaultClientScope({ id: other.id, clientScopeId: scopeId }))).status, 403);
+    assert.equal((await failure(manager.clients.create({ clientId: 'linked', defaultClientScopes: ['extras'] }))).status, 403);
+    assert.equal((await failure(manager.clients.update({ id: other.id }, { optionalClientScopes: ['extras'] }))).status, 403);
+    await kc.clients.addDefaultClientScope({ id: other.id, clientScopeId: scopeId });
+    await kc.clients.del({ id: other.id });
     const plain = (await kc.clientScopes.listProtocolMappers({ id: scopeId })).find((m) => m.name === 'hc plain')!;
     assert.equal((await failure(manager.clientScopes.updateProtocolMapper({ id: scopeId, mapperId: plain.id! }, { ...plain, config: { role: 'realm-management.manage-realm' } }))).status, 403);
     await kc.clientScopes.delProtocolMapper({ id: scopeId, mapperId: strong.id! });

@@ -9,7 +9,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { newId } from '../../crypto/index.ts';
 import { AdminError, adminBadRequest } from '../../errors/index.ts';
-import { mapperType, OIDC_PROTOCOL, supportedMapperType, type LoadedRealm, type ProtocolMapper, type RealmModel } from '../../realm/index.ts';
+import { clientScopeByName, mapperType, OIDC_PROTOCOL, supportedMapperType, type Client, type LoadedRealm, type ProtocolMapper, type RealmModel } from '../../realm/index.ts';
 import type { AdminIdentity } from '../admin-auth.ts';
 import { forbidden } from '../admin-auth.ts';
 import { boolean, field, index, object, record, string, type Check, type Checked } from '../json-shape.ts';
@@ -83,6 +83,13 @@ function grantedRoles(model: RealmModel, mappers: ProtocolMapper[]) {
 /** A mapper must not put into tokens a role the caller could not map to a user directly. */
 export function requireMayGrantMappers(identity: AdminIdentity, realm: LoadedRealm, mappers: ProtocolMapper[]): void {
   if (grantedRoles(realm, mappers).some((role) => !mayGrant(identity, realm, role))) throw forbidden();
+}
+
+/** Scopes a client now names that it did not before bring their mappers' roles into its tokens. */
+export function requireMayGrantLinkedScopes(identity: AdminIdentity, realm: LoadedRealm, client: Client, before?: Client): void {
+  const had = new Set(before ? [...before.defaultClientScopes, ...before.optionalClientScopes] : []);
+  const added = [...client.defaultClientScopes, ...client.optionalClientScopes].filter((name) => !had.has(name));
+  requireMayGrantMappers(identity, realm, added.flatMap((name) => clientScopeByName(realm, name)?.protocolMappers ?? []));
 }
 
 /**

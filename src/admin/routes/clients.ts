@@ -21,7 +21,7 @@ import {
   type ClientRepresentation,
 } from '../representations/client.ts';
 import { adminProblem, checkClientScopeNames, withNewClientScopes } from '../representations/client-scope.ts';
-import { newProtocolMappers, refuseMapperChanges, requireMayGrantMappers } from '../representations/protocol-mapper.ts';
+import { newProtocolMappers, refuseMapperChanges, requireMayGrantLinkedScopes, requireMayGrantMappers } from '../representations/protocol-mapper.ts';
 import { toUserRepresentation } from '../representations/user.ts';
 import { findServiceAccount, syncServiceAccount } from '../service-accounts.ts';
 import { detachClientSessions } from '../realm-sessions.ts';
@@ -90,6 +90,7 @@ export async function clientRoutes(app: FastifyInstance, { ctx }: { ctx: Context
     requireMayGrantMappers(identity, realm, protocolMappers);
     const client = withNewClientScopes(realm, { ...created, protocolMappers }, rep);
     checkClientScopeNames(realm, client, adminProblem);
+    requireMayGrantLinkedScopes(identity, realm, client);
     const exists = () => adminConflict(`Client ${client.clientId} already exists`);
     try {
       await ctx.realms.repository.transaction(async (tx) => {
@@ -130,6 +131,7 @@ export async function clientRoutes(app: FastifyInstance, { ctx }: { ctx: Context
     const nowMs = ctx.clock.nowMs();
     const updated = applyClientRepresentation(client, rep, realm.keys.sealKey, Math.floor(nowMs / 1000));
     checkClientScopeNames(realm, updated, adminProblem, '', client);
+    requireMayGrantLinkedScopes(identity, realm, updated, client);
     await ctx.realms.repository.transaction(async (tx) => {
       if (updated.clientId !== client.clientId && (await tx.listClients(realm.realm.id)).some((c) => c.clientId === updated.clientId)) {
         throw adminConflict('Client already exists');
