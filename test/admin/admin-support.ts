@@ -8,7 +8,8 @@ import fs from 'node:fs';
 import KcAdminClient from '@keycloak/keycloak-admin-client';
 import { buildApp, type Holdfast } from '../../src/app.ts';
 import { testConfig, type Config } from '../../src/config/index.ts';
-import { tempDir } from '../support/process.ts';
+import { freshDatabase } from '../support/postgres.ts';
+import { tempDir, writeKekFile } from '../support/process.ts';
 
 export interface AdminServer {
   url: string;
@@ -31,6 +32,26 @@ export async function startAdminServer(overrides: Partial<Config> = {}): Promise
     async close() {
       await holdfast.close();
       if (overrides.dataDir === undefined) fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * A server on a fresh SQLite directory, or on a fresh PostgreSQL database with its own
+ * key-encryption key (a PostgreSQL node cannot keep it next to a shared database); `close()`
+ * stops it and removes all of that.
+ */
+export async function startDialectServer(dialect: 'sqlite' | 'postgres'): Promise<AdminServer> {
+  if (dialect === 'sqlite') return startAdminServer();
+  const database = await freshDatabase();
+  const kekDir = tempDir('holdfast-kek-');
+  const server = await startAdminServer({ db: 'postgres', dbUrl: database.url, kek: { file: writeKekFile(kekDir) } });
+  return {
+    ...server,
+    async close() {
+      await server.close();
+      await database.drop();
+      fs.rmSync(kekDir, { recursive: true, force: true });
     },
   };
 }

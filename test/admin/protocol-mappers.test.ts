@@ -9,13 +9,10 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import type KcAdminClient from '@keycloak/keycloak-admin-client';
 import { exportRealm, importRealm } from '../../src/admin/index.ts';
 import { supportedMapperType } from '../../src/realm/index.ts';
-import { freshDatabase, type FreshDatabase } from '../support/postgres.ts';
-import { tempDir, writeKekFile } from '../support/process.ts';
-import { adminClient, adminRequest, failure, masterToken, startAdminServer, userWithManagementRoles, type AdminServer } from './admin-support.ts';
+import { adminClient, adminRequest, failure, masterToken, startDialectServer, userWithManagementRoles, type AdminServer } from './admin-support.ts';
 
 const REALM = 'mappers';
 const OIDC = 'openid-connect';
@@ -23,19 +20,13 @@ const claim = (name: string, claimName = name) => ({ name, protocol: OIDC, proto
 
 for (const dialect of ['sqlite', 'postgres'] as const) describe(`admin API: protocol mappers (${dialect})`, () => {
   let server: AdminServer;
-  let database: FreshDatabase | undefined;
-  let kekDir: string | undefined;
   let kc: KcAdminClient;
   let token: string;
   let clientId: string;
   let scopeId: string;
 
   before(async () => {
-    if (dialect === 'postgres') {
-      database = await freshDatabase();
-      kekDir = tempDir('holdfast-kek-');
-    }
-    server = await startAdminServer(database ? { db: 'postgres', dbUrl: database.url, kek: { file: writeKekFile(kekDir!) } } : {});
+    server = await startDialectServer(dialect);
     await (await adminClient(server.url)).realms.create({ realm: REALM, enabled: true });
     kc = await adminClient(server.url, {}, REALM);
     token = await masterToken(server.url);
@@ -45,8 +36,6 @@ for (const dialect of ['sqlite', 'postgres'] as const) describe(`admin API: prot
   });
   after(async () => {
     await server?.close();
-    await database?.drop();
-    if (kekDir) fs.rmSync(kekDir, { recursive: true, force: true });
   });
 
   it('creates, lists, reads, updates and deletes the mappers of a client and of a scope', async () => {

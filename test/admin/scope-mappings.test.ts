@@ -8,12 +8,9 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import type KcAdminClient from '@keycloak/keycloak-admin-client';
 import { exportRealm, importRealm } from '../../src/admin/index.ts';
-import { freshDatabase, type FreshDatabase } from '../support/postgres.ts';
-import { tempDir, writeKekFile } from '../support/process.ts';
-import { adminClient, adminRequest, failure, masterToken, startAdminServer, tokenFor, userWithManagementRoles, type AdminServer } from './admin-support.ts';
+import { adminClient, adminRequest, failure, masterToken, startDialectServer, tokenFor, userWithManagementRoles, type AdminServer } from './admin-support.ts';
 import { decodeJwt } from '../support/app.ts';
 
 const REALM = 'scoped';
@@ -22,8 +19,6 @@ const names = (roles: Array<{ name?: string }>) => roles.map((r) => r.name).sort
 
 for (const dialect of ['sqlite', 'postgres'] as const) describe(`admin API: scope mappings and evaluate-scopes (${dialect})`, () => {
   let server: AdminServer;
-  let database: FreshDatabase | undefined;
-  let kekDir: string | undefined;
   let kc: KcAdminClient;
   let token: string;
   let clientId: string;
@@ -31,11 +26,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) describe(`admin API: scop
   let scopeId: string;
 
   before(async () => {
-    if (dialect === 'postgres') {
-      database = await freshDatabase();
-      kekDir = tempDir('holdfast-kek-');
-    }
-    server = await startAdminServer(database ? { db: 'postgres', dbUrl: database.url, kek: { file: writeKekFile(kekDir!) } } : {});
+    server = await startDialectServer(dialect);
     await (await adminClient(server.url)).realms.create({ realm: REALM, enabled: true });
     kc = await adminClient(server.url, {}, REALM);
     token = await masterToken(server.url);
@@ -51,8 +42,6 @@ for (const dialect of ['sqlite', 'postgres'] as const) describe(`admin API: scop
   });
   after(async () => {
     await server?.close();
-    await database?.drop();
-    if (kekDir) fs.rmSync(kekDir, { recursive: true, force: true });
   });
 
   it('adds, lists and removes realm and client roles in the scope of a client and of a client scope', async () => {

@@ -13,9 +13,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import Database from 'better-sqlite3';
 import type KcAdminClient from '@keycloak/keycloak-admin-client';
-import { freshDatabase, type FreshDatabase } from '../support/postgres.ts';
-import { tempDir, writeKekFile } from '../support/process.ts';
-import { adminClient, startAdminServer, tokenFor, type AdminServer } from '../admin/admin-support.ts';
+import { tempDir } from '../support/process.ts';
+import { adminClient, startAdminServer, startDialectServer, tokenFor, type AdminServer } from '../admin/admin-support.ts';
 import { decodeJwt } from '../support/app.ts';
 
 const REALM = 'claims';
@@ -40,19 +39,13 @@ const mapper = (name: string, protocolMapper: string, config: Record<string, str
 
 for (const dialect of ['sqlite', 'postgres'] as const) describe(`protocol mappers in tokens (${dialect})`, () => {
   let server: AdminServer;
-  let database: FreshDatabase | undefined;
-  let kekDir: string | undefined;
   let kc: KcAdminClient;
   let appId: string;
   const login = (scope = 'openid', clientId = 'app') =>
     tokenFor(server.url, REALM, { grant_type: 'password', client_id: clientId, client_secret: SECRET, username: 'alice', password: 'alice-pw', scope });
 
   before(async () => {
-    if (dialect === 'postgres') {
-      database = await freshDatabase();
-      kekDir = tempDir('holdfast-kek-');
-    }
-    server = await startAdminServer(database ? { db: 'postgres', dbUrl: database.url, kek: { file: writeKekFile(kekDir!) } } : {});
+    server = await startDialectServer(dialect);
     const master = await adminClient(server.url);
     await master.realms.create({ realm: REALM, enabled: true });
     kc = await adminClient(server.url, {}, REALM);
@@ -70,8 +63,6 @@ for (const dialect of ['sqlite', 'postgres'] as const) describe(`protocol mapper
   });
   after(async () => {
     await server?.close();
-    await database?.drop();
-    if (kekDir) fs.rmSync(kekDir, { recursive: true, force: true });
   });
 
   it('gives a fresh realm the claims Keycloak 26 gives, from the built-in scopes mappers', async () => {
