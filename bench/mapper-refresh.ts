@@ -16,7 +16,8 @@ import { parseArgs } from 'node:util';
 import { buildApp } from '../src/app.ts';
 import { testConfig } from '../src/config/index.ts';
 import { newId } from '../src/crypto/index.ts';
-import { clientDefaults, newPasswordCredential, newUser, withSecret, type Client, type ClientScope } from '../src/realm/index.ts';
+import { exampleClaims, grantScopes } from '../src/oidc/tokens/index.ts';
+import { clientDefaults, newPasswordCredential, scopeGrantOf, newUser, withSecret, type Client, type ClientScope } from '../src/realm/index.ts';
 
 const SECRET = 'bench-secret';
 const TOKEN = '/realms/demo/protocol/openid-connect/token';
@@ -108,6 +109,23 @@ async function main(): Promise<void> {
       const order = round % 2 === 0 ? (['without', 'with'] as const) : (['with', 'without'] as const);
       for (const name of order) rates[name].push(await run(sides[name === 'without' ? 0 : 1]));
     }
+    // The claim work alone (plan lookup and mapper functions, no signing), per token response.
+    const loaded = (await ctx.realms.getRealm('demo'))!;
+    const view = (await ctx.realms.getUserView(loaded, user.id))!;
+    const claimMicros = async (client: Client): Promise<number> => {
+      const scopes = grantScopes(scopeGrantOf(loaded, client), 'openid');
+      const request = { realm: loaded, issuer: 'http://bench', client, user: view, scopes, grant: 'rt' as const, acr: '0', now: 0 };
+      const n = 20_000;
+      const started = process.hrtime.bigint();
+      for (let i = 0; i < n; i++) exampleClaims(request);
+      return Number(process.hrtime.bigint() - started) / 1e3 / n;
+    };
+    const micros: Record<'without' | 'with', number[]> = { without: [], with: [] };
+    for (let round = 0; round < 5; round++) {
+      micros.without.push(await claimMicros(loaded.clientsByClientId.get(plain.clientId)!));
+      micros.with.push(await claimMicros(loaded.clientsByClientId.get(mapped.clientId)!));
+    }
+
     const without = median(rates.without);
     const withMappers = median(rates.with);
     // Each round's two runs are neighbours in time: their ratio cancels most of the shared CPU's drift.
@@ -122,12 +140,14 @@ async function main(): Promise<void> {
       medians: { without, with: withMappers },
       /** Median over rounds of with/without, minus one. */
       changePercent: Number(change.toFixed(2)),
+      claimWorkMicrosPerResponse: { without: median(micros.without), with: median(micros.with) },
       withinFivePercent: change >= -5,
     };
     console.log('| client | refresh/s (median of %d) | rounds |', rounds);
     console.log('|---|---:|---|');
     console.log(`| default scopes only | ${without.toFixed(0)} | ${rates.without.map((r) => r.toFixed(0)).join(', ')} |`);
     console.log(`| + five mappers | ${withMappers.toFixed(0)} | ${rates.with.map((r) => r.toFixed(0)).join(', ')} |`);
+    console.log(`claim work per token response (access + ID token + userinfo claims, no signing): ${median(micros.without).toFixed(1)} µs without, ${median(micros.with).toFixed(1)} µs with`);
     console.log(`change (median of the rounds' ratios): ${change.toFixed(2)} % (${result.withinFivePercent ? 'within' : 'NOT within'} 5 %)`);
     const out = path.join(import.meta.dirname, 'results', `${result.date.slice(0, 10)}-refresh-mappers.json`);
     fs.writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
