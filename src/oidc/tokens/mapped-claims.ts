@@ -14,6 +14,7 @@ const ORDER = [
   ...['exp', 'iat', 'auth_time', 'jti', 'iss', 'aud', 'sub', 'typ', 'azp', 'nonce', 'sid', 'at_hash', 'acr', 'allowed-origins', 'realm_access', 'resource_access', 'scope'],
   ...['email_verified', 'name', 'preferred_username', 'given_name', 'family_name', 'email'],
 ];
+const ORDERED = new Set(ORDER);
 /** Claims of a service account's token that are not a mapper's (no `service_account` scope here). */
 const SERVICE_ACCOUNT_CLAIMS = ['clientHost', 'clientAddress', 'client_id'];
 
@@ -35,7 +36,8 @@ export function audienceClaim(audience: string[]): JwtClaims {
 /** Runs a plan's mappers of one kind; returns the claims that may go into the token, and `aud`. */
 export function mappedClaims(plan: ClaimPlan, kind: PlanKind, input: MapperInput): MapperOutput {
   const out = plan.claims(kind, input);
-  for (const name of OWN_CLAIMS) delete out.claims[name];
+  // Checked before deleting: a delete would turn the claims object into a slow dictionary.
+  for (const name of Object.keys(out.claims)) if (OWN_CLAIMS.has(name)) delete out.claims[name];
   if (out.claims.sub !== undefined) out.claims.sub = input.user.id;
   return out;
 }
@@ -52,10 +54,12 @@ export function ownClaimsOf(token: JwtClaims): JwtClaims {
 
 /** `own` and `mapped` in Keycloak's order: known claims first, then the others as mappers added them. */
 export function orderedClaims(own: JwtClaims, mapped: JwtClaims): JwtClaims {
-  const all: JwtClaims = { ...mapped, ...own };
   const out: JwtClaims = {};
-  for (const name of ORDER) if (all[name] !== undefined) out[name] = all[name];
-  for (const [name, value] of Object.entries(mapped)) if (!(name in out)) out[name] = value;
-  for (const [name, value] of Object.entries(own)) if (!(name in out) && value !== undefined) out[name] = value;
+  for (const name of ORDER) {
+    const value = own[name] !== undefined ? own[name] : mapped[name];
+    if (value !== undefined) out[name] = value;
+  }
+  for (const name in mapped) if (!ORDERED.has(name)) out[name] = own[name] !== undefined ? own[name] : mapped[name];
+  for (const name in own) if (!ORDERED.has(name) && own[name] !== undefined && !(name in mapped)) out[name] = own[name];
   return out;
 }

@@ -64,7 +64,11 @@ export function setClaim(claims: JwtClaims, path: string[], values: readonly unk
   if (path.length === 0 || values.length === 0) return;
   let value: unknown;
   if (multivalued) {
-    const converted = values.map((v) => convert(v, type)).filter((v) => v !== undefined);
+    const converted: unknown[] = [];
+    for (const v of values) {
+      const c = convert(v, type);
+      if (c !== undefined) converted.push(c);
+    }
     if (converted.length === 0) return;
     value = converted;
   } else {
@@ -96,5 +100,6 @@ export function setClaim(claims: JwtClaims, path: string[], values: readonly unk
 // A claim named `__proto__` is an ordinary claim: read and written as own properties only.
 const own = (target: Record<string, unknown>, key: string): unknown => (Object.hasOwn(target, key) ? target[key] : undefined);
 const put = (target: Record<string, unknown>, key: string, value: unknown): void => {
-  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  else target[key] = value;
 };
