@@ -23,16 +23,19 @@ import { clientsInitialAccessRoutes } from './routes/clients-initial-access.ts';
 import { componentRoutes } from './routes/components.ts';
 import { consoleRoutes } from './routes/console.ts';
 import { defaultGroupRoutes } from './routes/default-groups.ts';
+import { evaluateScopeRoutes } from './routes/evaluate-scopes.ts';
 import { groupRoutes } from './routes/groups.ts';
 import { keyRoutes } from './routes/keys.ts';
 import { partialImportRoutes } from './routes/partial-import.ts';
 import { localizationRoutes } from './routes/localization.ts';
 import { realmExtraRoutes } from './routes/realm-extras.ts';
+import { protocolMapperRoutes } from './routes/protocol-mappers.ts';
 import { realmRoutes } from './routes/realms.ts';
 import { requiredActionRoutes } from './routes/required-actions.ts';
 import { roleMappingRoutes } from './routes/role-mappings.ts';
 import { roleRoutes } from './routes/roles.ts';
 import { serverInfoRoutes } from './routes/server-info.ts';
+import { scopeMappingRoutes } from './routes/scope-mappings.ts';
 import { sessionRoutes } from './routes/sessions.ts';
 import { userGroupRoutes } from './routes/user-groups.ts';
 import { userRoutes } from './routes/users.ts';
@@ -63,6 +66,9 @@ export async function adminRoutes(app: FastifyInstance, { ctx }: { ctx: Context 
     clientCertificateRoutes,
     clientScopeRoutes,
     clientScopeLinkRoutes,
+    protocolMapperRoutes,
+    scopeMappingRoutes,
+    evaluateScopeRoutes,
     roleRoutes,
     userRoutes,
     userProfileRoutes,

@@ -16,12 +16,17 @@ export type JwtClaims = Record<string, unknown>;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
+/** The realm key that signs for `algorithm` (a client's override), else the realm's default signing key. */
+export function signingKeyOf(keys: RealmKeys, algorithm?: string): RealmKeys['signing'] {
+  return (algorithm && keys.signingByAlgorithm.get(algorithm)) || keys.signing;
+}
+
 /**
  * Access, ID and logout tokens (`typ` `logout+jwt`): the realm's active key of `algorithm` (a
  * client's `access.token.signed.response.alg`, say), else of its `defaultSignatureAlgorithm`.
  */
 export function signAsymmetric(claims: JwtClaims, keys: RealmKeys, algorithm?: string, typ = 'JWT'): Promise<string> {
-  const key = (algorithm && keys.signingByAlgorithm.get(algorithm)) || keys.signing;
+  const key = signingKeyOf(keys, algorithm);
   return new CompactSign(encoder.encode(JSON.stringify(claims))).setProtectedHeader({ alg: key.algorithm, typ, kid: key.kid }).sign(key.privateKey);
 }
 

@@ -1,11 +1,11 @@
 /**
  * Offline sessions: asked for with scope `offline_access`, allowed only to users with the
- * `offline_access` role. An offline session has the same id as the login that created it (as in
+ * `offline_access` role (within the client's scope). An offline session has the same id as the login that created it (as in
  * Keycloak) but its own row, lifetimes and client sessions, so logging out online leaves it be.
  */
 import type { Context } from '../context.ts';
 import { notAllowed } from '../errors/index.ts';
-import type { LoadedRealm, UserView } from '../realm/realm-service.ts';
+import { claimPlanOf, type LoadedRealm, type UserView } from '../realm/realm-service.ts';
 import type { Client } from '../realm/types.ts';
 import type { ClientSession, UserSession } from '../session/types.ts';
 import type { GrantedScopes } from './tokens/index.ts';
@@ -14,8 +14,10 @@ export function wantsOffline(scopes: GrantedScopes): boolean {
   return scopes.names.has('offline_access');
 }
 
-export function assertOfflineAllowed(user: UserView): void {
-  if (!user.roles.realmRoles.includes('offline_access')) throw notAllowed('Offline tokens not allowed for the user or client');
+/** The user must hold `offline_access`, and the client carry it: in its scope when it lacks full scope (Keycloak's offline_access scope mapping). */
+export function assertOfflineAllowed(realm: LoadedRealm, client: Client, scopes: GrantedScopes, user: UserView): void {
+  const roles = claimPlanOf(realm, client, scopes.names).tokenRoles(user.roles);
+  if (!roles.realmRoles.includes('offline_access')) throw notAllowed('Offline tokens not allowed for the user or client');
 }
 
 /** The offline twin of an online session, created on first use, with this client attached. */

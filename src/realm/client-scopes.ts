@@ -6,6 +6,7 @@
  * that was deleted simply stops resolving.
  */
 import { newId } from '../crypto/index.ts';
+import { builtInMappers } from './protocol-mappers/built-in-mappers.ts';
 import type { Client, ClientScope, RealmDefaultType, RealmModel } from './types.ts';
 
 export const OIDC_PROTOCOL = 'openid-connect';
@@ -55,7 +56,7 @@ export function builtInScopeNames(type: RealmDefaultType): string[] {
   return BUILT_IN_SCOPES.filter((s) => s.realmDefault === type).map((s) => s.name);
 }
 
-/** Fresh built-in client scopes for a realm. Their protocol mappers come with the mapper step. */
+/** Fresh built-in client scopes for a realm, with Keycloak 26's mappers. */
 export function builtInClientScopes(realmId: string): ClientScope[] {
   return BUILT_IN_SCOPES.map((s, position) => ({
     id: newId(),
@@ -64,7 +65,8 @@ export function builtInClientScopes(realmId: string): ClientScope[] {
     description: s.description,
     protocol: OIDC_PROTOCOL,
     attributes: { ...s.attributes },
-    protocolMappers: [],
+    protocolMappers: builtInMappers(s.name),
+    scopeMappings: [],
     realmDefault: s.realmDefault,
     position,
   }));

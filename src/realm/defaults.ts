@@ -87,5 +87,7 @@ export function clientDefaults(): Omit<Client, 'id' | 'realmId' | 'clientId'> {
     defaultClientScopes: [...DEFAULT_CLIENT_SCOPES],
     optionalClientScopes: [...OPTIONAL_CLIENT_SCOPES],
     notBefore: 0,
+    protocolMappers: [],
+    scopeMappings: [],
   };
 }

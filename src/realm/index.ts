@@ -11,3 +11,4 @@ export * from './redirect-uri.ts';
 export * from './user-profile/index.ts';
 export * from './realm-keys.ts';
 export * from './required-actions.ts';
+export * from './protocol-mappers/index.ts';

@@ -43,7 +43,8 @@ export async function createRealm(repository: RealmRepository, name: string, set
   const keys = await generateRealmKeys(realm.id, name, nowSeconds * 1000);
   await repository.addKeys(keys);
   const sealKey = Buffer.from(keys.find((k) => k.kind === 'aes')!.material, 'base64');
-  await repository.createClientScopes(builtInClientScopes(realm.id));
+  const scopes = builtInClientScopes(realm.id);
+  await repository.createClientScopes(scopes);
 
   const account: Client = {
     ...clientDefaults(),
@@ -78,6 +79,9 @@ export async function createRealm(repository: RealmRepository, name: string, set
   const roles = [...accountRoles, ...managementRoles, realmAdmin, offlineAccess, umaAuthorization, defaultRole];
   if (name === 'master') roles.push(role(realm.id, 'admin', undefined, [realmAdmin.id]), role(realm.id, 'create-realm'));
   for (const r of roles) await repository.createRole(r);
+  // As in Keycloak: a client without full scope gets offline tokens only through this scope mapping.
+  const offlineScope = scopes.find((s) => s.name === 'offline_access');
+  if (offlineScope) await repository.addScopeMappings({ clientScope: offlineScope.id }, [offlineAccess.id]);
 
   realm.settings.attributes = { ...realm.settings.attributes, defaultRoleId: defaultRole.id };
   await repository.updateRealm(realm);

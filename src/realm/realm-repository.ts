@@ -71,6 +71,8 @@ export interface ClientInitialAccess {
 
 /** A realm's localization texts: locale → key → text. */
 export type LocalizationTexts = Record<string, Record<string, string>>;
+/** What holds scope mappings: a client (by UUID) or a client scope. */
+export type ScopeOwner = { client: string } | { clientScope: string };
 
 export interface RealmRepository {
   listRealms(): Promise<Realm[]>;
@@ -101,6 +103,9 @@ export interface RealmRepository {
   /** Writes everything but the position. */
   updateClientScope(scope: ClientScope): Promise<void>;
   deleteClientScope(id: string): Promise<void>;
+  /** Scope mappings are written only here (client and scope writes leave them as they are). */
+  addScopeMappings(owner: ScopeOwner, roleIds: string[]): Promise<void>;
+  removeScopeMappings(owner: ScopeOwner, roleIds: string[]): Promise<void>;
 
   listRoles(realmId: string): Promise<Role[]>;
   createRole(role: Role): Promise<void>;

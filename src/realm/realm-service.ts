@@ -9,6 +9,7 @@ import type { CacheObserver } from '../store/cache/index.ts';
 import { systemClock, type Clock } from '../clock/index.ts';
 import type { RealmRepository } from './realm-repository.ts';
 import { clientScopeGrant, clientScopeGrants, type ClientScopeGrant } from './client-scopes.ts';
+import { buildClaimPlan, type ClaimPlan } from './protocol-mappers/index.ts';
 import { groupRoleIds } from './groups.ts';
 import { effectiveRoles, type EffectiveRoles } from './roles.ts';
 import { completeRealmKeys } from './realm-keys.ts';
@@ -18,11 +19,35 @@ export interface LoadedRealm extends RealmModel {
   keys: RealmKeys;
   /** What each client's scopes grant, by client UUID: resolved at load, not per token request. */
   scopeGrants: Map<string, ClientScopeGrant>;
+  /** Claim plans by client UUID and granted scope names, built on first use (claimPlanOf). */
+  claimPlans: LRUCache<string, ClaimPlan>;
 }
+
+/** Plans per loaded realm: every client with a few scope combinations fits; a flood of combinations only evicts. */
+const CLAIM_PLANS_PER_REALM = 2000;
 
 /** A client's scope grant from the realm cache. */
 export function scopeGrantOf(realm: LoadedRealm, client: Client): ClientScopeGrant {
   return realm.scopeGrants.get(client.id) ?? clientScopeGrant(realm, client);
+}
+
+/**
+ * The mappers and role limits for a client and the scopes granted to one request, from the realm
+ * cache: built once per (client, scope set) and dropped with the loaded realm whenever a client,
+ * scope, role or group changes. Names that are not the client's scopes (`openid`) are skipped.
+ */
+export function claimPlanOf(realm: LoadedRealm, client: Client, scopeNames: Iterable<string>): ClaimPlan {
+  const names = [...scopeNames];
+  const key = `${client.id} ${names.join(' ')}`;
+  let plan = realm.claimPlans.get(key);
+  if (!plan) {
+    const grant = scopeGrantOf(realm, client);
+    const defaults = new Set(grant.defaults.map((s) => s.name));
+    const optional = names.flatMap((n) => (defaults.has(n) ? [] : (grant.optional.get(n) ?? [])));
+    plan = buildClaimPlan(realm, client, [...grant.defaults, ...optional]);
+    realm.claimPlans.set(key, plan);
+  }
+  return plan;
 }
 
 /**
@@ -33,6 +58,8 @@ export function scopeGrantOf(realm: LoadedRealm, client: Client): ClientScopeGra
 export interface UserView {
   user: User;
   roles: EffectiveRoles;
+  /** The groups the user is a direct member of. */
+  groupIds: string[];
 }
 
 export class RealmService {
@@ -107,7 +134,7 @@ export class RealmService {
       clientScopesById: new Map(clientScopes.map((s) => [s.id, s])),
       userProfile,
     };
-    return { ...model, keys: importRealmKeys(keys, realm.settings.defaultSignatureAlgorithm), scopeGrants: clientScopeGrants(model) };
+    return { ...model, keys: importRealmKeys(keys, realm.settings.defaultSignatureAlgorithm), scopeGrants: clientScopeGrants(model), claimPlans: new LRUCache({ max: CLAIM_PLANS_PER_REALM }) };
   }
 
   /** Tells every node (this one included) that a realm, its clients, client scopes, roles, groups, user profile or keys changed. */
@@ -132,7 +159,7 @@ export class RealmService {
     const user = await this.repository.findUserById(userId);
     if (!user || user.realmId !== realm.realm.id) return undefined;
     const [roleIds, groupIds] = await Promise.all([this.repository.roleIdsOfUser(userId), this.repository.groupIdsOfUser(userId)]);
-    const view = { user, roles: effectiveRoles(realm, [...roleIds, ...groupRoleIds(realm, groupIds)]) };
+    const view = { user, roles: effectiveRoles(realm, [...roleIds, ...groupRoleIds(realm, groupIds)]), groupIds };
     if (generation === this.userGeneration && this.bus.listening) this.users.set(userId, view);
     return view;
   }

@@ -3,6 +3,7 @@
  * loaded, named with Keycloak's JSON field names.
  */
 import type { UPConfig } from './user-profile/index.ts';
+import type { ProtocolMapper } from './protocol-mappers/mapper-model.ts';
 
 /** Realm settings with Keycloak's names and meanings (see keycloak-compat.md §8.1). */
 export interface RealmSettings {
@@ -121,6 +122,10 @@ export interface Client {
   defaultClientScopes: string[];
   optionalClientScopes: string[];
   notBefore: number;
+  /** The client's own mappers; its tokens also get those of its granted scopes. */
+  protocolMappers: ProtocolMapper[];
+  /** Ids of the roles in its scope (Keycloak's scope mappings), which matter when `fullScopeAllowed` is false. */
+  scopeMappings: string[];
   /** Cluster nodes the client's adapters registered (`registeredNodes`): host → seconds. */
   registeredNodes?: Record<string, number>;
   /** SHA-256 (hex) of the registration access token; the token is shown once. */
@@ -190,9 +195,9 @@ export interface Group {
 export type RealmDefaultType = 'default' | 'optional';
 
 /**
- * A client scope as Keycloak has them: a named set of claims a client gets always (its default
- * scopes) or when it asks with the `scope` parameter (its optional scopes). `protocolMappers` is
- * kept as given (Keycloak's ProtocolMapperRepresentation objects); claims do not come from it yet.
+ * A client scope as Keycloak has them: a named set of claims (its protocol mappers) and roles (its
+ * scope mappings) a client gets always (its default scopes) or when it asks with the `scope`
+ * parameter (its optional scopes).
  */
 export interface ClientScope {
   id: string;
@@ -201,7 +206,9 @@ export interface ClientScope {
   description?: string;
   protocol: string;
   attributes: Record<string, string>;
-  protocolMappers: Record<string, unknown>[];
+  protocolMappers: ProtocolMapper[];
+  /** Ids of the roles the scope brings into the tokens of clients without full scope. */
+  scopeMappings: string[];
   /** In the realm's `defaultDefaultClientScopes` or `defaultOptionalClientScopes`; undefined: neither. */
   realmDefault?: RealmDefaultType;
   /** Listing order within the realm (creation order): keeps `scope` strings stable. */

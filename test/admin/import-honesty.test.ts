@@ -67,7 +67,6 @@ describe('what a realm file carries that holdfast cannot honour', () => {
       ['a WebAuthn credential', (f) => f.users[1].credentials.push({ type: 'webauthn', secretData: '{}', credentialData: '{}' }), 'users[1].credentials[1]', 'refused'],
       ['consent required', (f) => (f.clients[5].consentRequired = true), 'clients[5].consentRequired', 'refused'],
       ['DPoP-bound tokens', (f) => (f.clients[5].attributes['dpop.bound.access.tokens'] = 'true'), 'clients[5].attributes.dpop.bound.access.tokens', 'refused'],
-      ['fullScopeAllowed false on an application', (f) => (f.clients[5].fullScopeAllowed = false), 'clients[5].fullScopeAllowed', 'refused'],
       ['an SMTP server', (f) => (f.smtpServer = { host: 'smtp.example', from: 'shop@example' }), 'smtpServer', 'ignored'],
       ['events', (f) => (f.eventsEnabled = true), 'eventsEnabled', 'ignored'],
       ['a theme', (f) => (f.loginTheme = 'shop'), 'loginTheme', 'ignored'],

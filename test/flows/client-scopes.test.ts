@@ -90,8 +90,8 @@ describe('client scopes and the scope parameter', () => {
     const realm = (await t.ctx.realms.getRealm('demo'))!;
     const client = realm.clientsByClientId.get('demo-service')!;
     await repository.createClientScopes([
-      { id: newId(), realmId: realm.realm.id, name: 'quiet', protocol: 'openid-connect', attributes: { 'include.in.token.scope': 'false' }, protocolMappers: [], position: 100 },
-      { id: newId(), realmId: realm.realm.id, name: 'saml-only', protocol: 'saml', attributes: {}, protocolMappers: [], position: 101 },
+      { id: newId(), realmId: realm.realm.id, name: 'quiet', protocol: 'openid-connect', attributes: { 'include.in.token.scope': 'false' }, protocolMappers: [], scopeMappings: [], position: 100 },
+      { id: newId(), realmId: realm.realm.id, name: 'saml-only', protocol: 'saml', attributes: {}, protocolMappers: [], scopeMappings: [], position: 101 },
     ]);
     await repository.updateClient({ ...client, defaultClientScopes: client.defaultClientScopes.filter((s) => s !== 'email'), optionalClientScopes: [...client.optionalClientScopes, 'quiet', 'saml-only'] });
     await t.ctx.realms.realmChanged(realm.realm.id);
@@ -122,7 +122,7 @@ describe('client scopes on upgrade', () => {
       let t = await testApp({ dataDir });
       const before = await token(t, { ...ALICE, scope: 'openid phone' });
       await t.close();
-      // Back to the release before: no client_scope table, migration 006 not run.
+      // Back to the release before: no client_scope table, migrations 006 and 007 (which needs it) not run.
       const file = fs.readdirSync(dataDir).find((f) => f.endsWith('.db') || f.endsWith('.sqlite'))!;
       const db = new Database(`${dataDir}/${file}`);
       undoMigrationsFrom(db, '006-client-scopes');

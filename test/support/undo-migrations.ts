@@ -25,6 +25,7 @@ const UNDO: Array<[name: string, undo: (db: Database.Database) => void]> = [
   ['010-otp-used-codes', (db) => db.exec('DROP TABLE otp_used_code')],
   ['011-single-use', (db) => db.exec('DROP TABLE single_use')],
   ['012-events', (db) => db.exec('DROP TABLE event_entity; DROP TABLE admin_event_entity')],
+  ['013-protocol-mappers', (db) => db.exec('DROP TABLE client_scope_role; DROP TABLE client_scope_mapping')],
 ];
 
 /** Undoes `name` and every migration after it, newest first. */

@@ -6,6 +6,7 @@
  * stable order so two exports of the same realm are identical. Users are read in
  * pages by id, with their credentials and roles fetched per page, never one query per user.
  */
+import { exportScopeMappings } from './plan-scope-mappings.ts';
 import { dataKeyOf } from '../../crypto/index.ts';
 import { defaultGroupIds, groupPath, realmDefaultScopes, sortRequiredActions, type Client, type RealmModel, type RealmRepository, type User } from '../../realm/index.ts';
 import { openCredential } from '../../authn/index.ts';
@@ -83,6 +84,7 @@ export async function exportRealm(repository: RealmRepository, name: string, opt
     requiredActions: sortRequiredActions(realm.settings.requiredActions),
     // As Keycloak: the user profile component only once one was set.
     ...(userProfile ? { components: { [USER_PROFILE_PROVIDER_TYPE]: [toUserProfileComponent(userProfile)] } } : {}),
+    ...exportScopeMappings(sortedClients, clientScopes, model.rolesById, model.clientsById),
   };
   if (options.includeKeys !== false) {
     const providers = keys.filter((k) => k.component).sort((a, b) => (a.component!.id < b.component!.id ? -1 : a.component!.id > b.component!.id ? 1 : 0));

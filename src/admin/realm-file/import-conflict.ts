@@ -25,3 +25,6 @@ export function isForeignKeyViolation(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   return code === 'SQLITE_CONSTRAINT_FOREIGNKEY' || code === '23503';
 }
+
+/** A conflict inside a realm file (two mappers of one name), reported with its JSON path. */
+export const fileConflict = (message: string, path: string): ImportConflict => new ImportConflict(path, message);

@@ -76,6 +76,8 @@ export async function importRealm(repository: RealmRepository, input: unknown, o
       for (const role of plan.roles) await tx.createRole(role);
       await tx.createGroups(plan.groups);
       for (const [locale, texts] of Object.entries(rep.localizationTexts ?? {})) await tx.putLocalizationTexts(plan.realm.id, locale, texts);
+      for (const client of plan.clients) await tx.addScopeMappings({ client: client.id }, client.scopeMappings);
+      for (const scope of plan.clientScopes) await tx.addScopeMappings({ clientScope: scope.id }, scope.scopeMappings);
       for (let done = 0; done < total; ) {
         const step = users.records.slice(done, done + USERS_PER_STEP);
         await tx.createUsers(step);

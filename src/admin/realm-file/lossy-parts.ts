@@ -11,6 +11,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { realmSettingChecks } from '../representations/realm.ts';
 import { clientRepresentation, MASKED_SECRET } from '../representations/client.ts';
 import { userRepresentation } from '../representations/user.ts';
+import { supportedMapperType } from '../../realm/index.ts';
 
 /** One part of the file, by JSON path, and what becomes of it in words for the person importing. */
 export interface Finding {
@@ -136,9 +137,8 @@ const REALM_ROWS: Record<string, Row> = {
   clientAuthenticationFlow: ignoredUnless('clients authenticate with their secret', 'clients'),
   dockerAuthenticationFlow: ignoredUnless('holdfast has no Docker protocol', 'docker auth'),
   firstBrokerLoginFlow: ignoredUnless('identity providers are not supported', 'first broker login'),
-  // Scope mappings only narrow the roles of clients with fullScopeAllowed false, which are judged per client.
-  scopeMappings: ignoredUnless('scope mappings are not modelled yet', [{ clientScope: 'offline_access', roles: ['offline_access'] }]),
-  clientScopeMappings: ignoredUnless('scope mappings are not modelled yet', { account: [{ client: 'account-console', roles: ['manage-account', 'view-groups'] }] }),
+  scopeMappings: TAKEN,
+  clientScopeMappings: TAKEN,
   ...Object.fromEntries(Object.keys(OTP_DEFAULTS).map((name) => [name, TAKEN])),
   otpSupportedApplications: TAKEN, // only names the apps the OTP page suggests
   ...Object.fromEntries(Object.entries(WEBAUTHN_DEFAULTS).map(([name, value]) => [name, ignoredUnless(NO_WEBAUTHN, value)])),
@@ -191,31 +191,6 @@ function checkObject(rows: Record<string, Row>, rep: Json, path: string, file: J
 
 // ---- clients and client scopes
 
-/**
- * Protocol mapper types holdfast applies. Local until the mappers work lands; it then answers
- * `supportedMapperType(providerId)` and this list goes.
- */
-const SUPPORTED_MAPPER_TYPES = new Set([
-  'oidc-usermodel-attribute-mapper',
-  'oidc-usermodel-property-mapper',
-  'oidc-full-name-mapper',
-  'oidc-group-membership-mapper',
-  'oidc-usermodel-realm-role-mapper',
-  'oidc-usermodel-client-role-mapper',
-  'oidc-audience-mapper',
-  'oidc-audience-resolve-mapper',
-  'oidc-hardcoded-claim-mapper',
-  'oidc-hardcoded-role-mapper',
-  'oidc-role-name-mapper',
-  'oidc-allowed-origins-mapper',
-  'oidc-usersessionmodel-note-mapper',
-  'oidc-sub-mapper',
-  'oidc-acr-mapper',
-  'oidc-address-mapper',
-  // Keycloak 26's built-in `organization` scope carries it; without organizations it adds nothing.
-  'oidc-organization-membership-mapper',
-]);
-
 const OIDC = 'openid-connect';
 
 function checkMappers(mappers: unknown, path: string, out: Collector): Json[] {
@@ -223,7 +198,7 @@ function checkMappers(mappers: unknown, path: string, out: Collector): Json[] {
   objects(mappers).forEach((mapper, i) => {
     const type = text(mapper.protocolMapper) ?? '?';
     if ((text(mapper.protocol) ?? OIDC) !== OIDC) return;
-    if (SUPPORTED_MAPPER_TYPES.has(type)) supported.push(mapper);
+    if (supportedMapperType(type)) supported.push(mapper);
     else out.add('refused', `${path}[${i}]`, `protocol mapper '${text(mapper.name) ?? '?'}' of type '${type}' is not supported: its claims would be missing from tokens`);
   });
   return supported;
@@ -313,20 +288,10 @@ function checkClient(client: Json, path: string, file: Json, out: Collector): vo
   if (!CLIENT_AUTHENTICATORS.has(authenticator) && client.publicClient !== true && client.bearerOnly !== true) {
     out.add('refused', `${path}.clientAuthenticatorType`, `client '${name}' authenticates with '${authenticator}', which holdfast does not support: it could not authenticate`);
   }
-  if (client.fullScopeAllowed === false && !BUILT_IN_CLIENTS.has(name)) {
-    out.add('refused', `${path}.fullScopeAllowed`, `client '${name}' limits its tokens to its scope mappings, which holdfast does not model yet: its tokens would carry every role of the user`);
-  }
-  const mappers = checkMappers(client.protocolMappers, `${path}.protocolMappers`, out);
-  if (mappers.length > 0) out.add('ignored', `${path}.protocolMappers`, `client protocol mappers are not stored yet: ${mappers.map((m) => `'${text(m.name) ?? '?'}'`).join(', ')}`);
+  checkMappers(client.protocolMappers, `${path}.protocolMappers`, out);
   checkFlowOverrides(client.authenticationFlowBindingOverrides, `${path}.authenticationFlowBindingOverrides`, file, out);
   checkObject(CLIENT_ROWS, client, path, file, out);
 }
-
-/**
- * Keycloak's own clients. Their fullScopeAllowed false only narrows the tokens of consoles
- * holdfast does not serve (account, the admin console) or of bearer-only clients.
- */
-const BUILT_IN_CLIENTS = new Set(['account', 'account-console', 'admin-cli', 'broker', 'realm-management', 'security-admin-console']);
 
 // ---- users
 

@@ -8,10 +8,8 @@
 import type { ClientScope, RealmDefaultType } from '../../realm/index.ts';
 import { index } from '../json-shape.ts';
 import { fileProblem, newClientScope, type ClientScopeRepresentation } from '../representations/client-scope.ts';
-import { ImportConflict } from './import-conflict.ts';
+import { fileConflict, ImportConflict } from './import-conflict.ts';
 import type { RealmFileRepresentation } from './realm-file-shape.ts';
-
-const fileConflict = (message: string, path: string) => new ImportConflict(path, message);
 
 export function planClientScopes(rep: RealmFileRepresentation, realmId: string, builtIn: ClientScope[]): ClientScope[] {
   const scopes = rep.clientScopes === undefined ? builtIn.map((s) => ({ ...s, realmId })) : fileScopes(rep.clientScopes, realmId);

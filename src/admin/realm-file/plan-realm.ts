@@ -10,10 +10,12 @@ import { parsePasswordPolicy, PasswordPolicyError } from '../../authn/index.ts';
 import { requiredActionFromFile } from '../representations/required-action.ts';
 import { field, index, ShapeError } from '../json-shape.ts';
 import { newClientFromRepresentation } from '../representations/client.ts';
+import { planScopeMappings } from './plan-scope-mappings.ts';
+import { newProtocolMappers } from '../representations/protocol-mapper.ts';
 import { checkClientScopeNames, fileProblem, withNewClientScopes } from '../representations/client-scope.ts';
 import { applyRealmSettings } from '../representations/realm.ts';
 import { indexRoles, type RoleIndex, type RoleRepresentation } from '../representations/role.ts';
-import { ImportConflict } from './import-conflict.ts';
+import { fileConflict, ImportConflict } from './import-conflict.ts';
 import { storedSmtpServer } from '../../mail/index.ts';
 import { planClientScopes } from './plan-client-scopes.ts';
 import { planGroups } from './plan-groups.ts';
@@ -100,7 +102,9 @@ export async function planRealm(rep: RealmFileRepresentation, nowMs: number): Pr
     const id = clientRep.id ?? newId();
     if (clientUuids.has(id)) throw new ImportConflict(field(path, 'id'), `duplicate client id '${id}'`);
     clientUuids.add(id);
-    const client = withNewClientScopes(scopeModel, newClientFromRepresentation(realmId, id, clientRep.clientId, clientRep, blueprint.sealKey), clientRep);
+    const created = newClientFromRepresentation(realmId, id, clientRep.clientId, clientRep, blueprint.sealKey);
+    const protocolMappers = newProtocolMappers(clientRep.protocolMappers ?? [], created.protocol, [], fileProblem, fileConflict, field(path, 'protocolMappers'));
+    const client = withNewClientScopes(scopeModel, { ...created, protocolMappers }, clientRep);
     checkClientScopeNames(scopeModel, client, fileProblem, path);
     clients.set(clientRep.clientId, client);
   });
@@ -173,6 +177,8 @@ export async function planRealm(rep: RealmFileRepresentation, nowMs: number): Pr
 
   const defaultRole = planDefaultRole(rep, blueprint.roles, blueprint.realm, roles);
   realm.settings.attributes = { ...realm.settings.attributes, defaultRoleId: defaultRole.id };
+
+  planScopeMappings(rep, clients, clientScopes, (clientId, name) => roles.get(roleKey(clientId, name)));
 
   const clientList = [...clients.values()];
   const roleList = [...roles.values()];

@@ -4,7 +4,7 @@
  * the store, and an import then lays the realm file over what it recorded.
  */
 import { importRealmKeys, type StoredKey } from '../../crypto/index.ts';
-import { createRealm, type Client, type ClientScope, type Realm, type RealmRepository, type RealmSettings, type Role } from '../../realm/index.ts';
+import { createRealm, type Client, type ClientScope, type Realm, type RealmRepository, type RealmSettings, type Role, type ScopeOwner } from '../../realm/index.ts';
 
 export interface RealmBlueprint {
   realm: Realm;
@@ -39,6 +39,10 @@ class Recorder {
   }
   async createRole(role: Role): Promise<void> {
     this.roles.push(role);
+  }
+  async addScopeMappings(owner: ScopeOwner, roleIds: string[]): Promise<void> {
+    const target = 'client' in owner ? this.clients.find((c) => c.id === owner.client) : this.clientScopes.find((s) => s.id === owner.clientScope);
+    if (target) target.scopeMappings = [...new Set([...target.scopeMappings, ...roleIds])];
   }
 }
 

@@ -14,6 +14,7 @@ import { requiredActionRepresentation } from '../representations/required-action
 import { roleRepresentation } from '../representations/role.ts';
 import { userRepresentation } from '../representations/user.ts';
 import { USER_PROFILE_PROVIDER_TYPE, userProfileComponents } from './plan-user-profile.ts';
+import { clientScopeMappingsShape, scopeMappingsShape } from './plan-scope-mappings.ts';
 
 export const realmFileRepresentation = object({
   ...realmSettingChecks,
@@ -27,6 +28,8 @@ export const realmFileRepresentation = object({
   clientScopes: list(clientScopeRepresentation),
   defaultDefaultClientScopes: stringList,
   defaultOptionalClientScopes: stringList,
+  scopeMappings: scopeMappingsShape,
+  clientScopeMappings: clientScopeMappingsShape,
   users: list(userRepresentation),
   groups: list(groupRepresentation),
   // Paths of the groups every new user joins.

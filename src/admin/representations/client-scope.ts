@@ -1,29 +1,18 @@
 /**
  * Keycloak's ClientScopeRepresentation: the admin API's and realm files' view of a client scope,
  * the checks Keycloak makes on one (ClientScopeResource: name characters, protocol, dynamic-scope
- * attributes), and how a representation creates or updates a scope. Protocol mappers are kept as
- * given, each with an id; they change through their own endpoints, never through an update.
+ * attributes), and how a representation creates or updates a scope. Protocol mappers are checked
+ * as protocol-mapper.ts does; they change through their own endpoints, never through an update.
  */
-import { isDeepStrictEqual } from 'node:util';
 import { newId } from '../../crypto/index.ts';
 import { AdminError, adminBadRequest } from '../../errors/index.ts';
 import type { Client, ClientScope, RealmModel } from '../../realm/index.ts';
 import { OIDC_PROTOCOL, clientScopeByName, defaultScopesForNewClient } from '../../realm/index.ts';
-import { boolean, field, index, list, object, record, string, ShapeError, type Check, type Checked } from '../json-shape.ts';
+import { field, index, list, object, record, string, ShapeError, type Check, type Checked } from '../json-shape.ts';
+import { newProtocolMappers, protocolMapperRepresentation, refuseMapperChanges } from './protocol-mapper.ts';
 
 /** An attribute set to null in an update removes it (Keycloak's updateClientScope). */
 const attributeValue: Check<string | null> = (value, path) => (value === null ? null : string(value, path));
-
-export const protocolMapperRepresentation = object({
-  id: string,
-  name: string,
-  protocol: string,
-  protocolMapper: string,
-  consentRequired: boolean,
-  consentText: string,
-  config: record(string),
-});
-export type ProtocolMapperRepresentation = Checked<typeof protocolMapperRepresentation>;
 
 export const clientScopeRepresentation = object({
   id: string,
@@ -68,19 +57,6 @@ function presentAttributes(attributes: Record<string, string | null> | undefined
   return Object.fromEntries(Object.entries(attributes ?? {}).filter((entry): entry is [string, string] => entry[1] !== null));
 }
 
-/** Mappers as given, each with an id and a name unique within the scope. */
-function checkMappers(mappers: ProtocolMapperRepresentation[], problem: ScopeProblem, conflict: ScopeProblem, path: string): Record<string, unknown>[] {
-  const names = new Set<string>();
-  return mappers.map((mapper, i) => {
-    const at = index(path, i);
-    if (mapper.name === undefined || mapper.name === '') throw problem('Protocol mapper name is required', field(at, 'name'));
-    if (mapper.protocolMapper === undefined || mapper.protocolMapper === '') throw problem('Protocol mapper type (protocolMapper) is required', field(at, 'protocolMapper'));
-    if (names.has(mapper.name)) throw conflict(`Protocol mapper exists with same name: ${mapper.name}`, field(at, 'name'));
-    names.add(mapper.name);
-    return { id: mapper.id ?? newId(), ...mapper, config: mapper.config ?? {} };
-  });
-}
-
 /** A new scope from a representation (admin create or realm file), checked as Keycloak checks one. */
 export function newClientScope(realmId: string, rep: ClientScopeRepresentation, position: number, problem: ScopeProblem, conflict: ScopeProblem, path = ''): ClientScope {
   const name = checkScopeName(rep.name, problem, field(path, 'name'));
@@ -94,14 +70,15 @@ export function newClientScope(realmId: string, rep: ClientScopeRepresentation, 
     description: rep.description,
     protocol,
     attributes,
-    protocolMappers: checkMappers(rep.protocolMappers ?? [], problem, conflict, field(path, 'protocolMappers')),
+    protocolMappers: newProtocolMappers(rep.protocolMappers ?? [], protocol, [], problem, conflict, field(path, 'protocolMappers')),
+    scopeMappings: [],
     position,
   };
 }
 
 /**
  * Applies an update as Keycloak's updateClientScope does: absent fields stay, attributes merge
- * (null removes one). Mappers may be sent back as they are, not changed here.
+ * (null removes one). Mappers may be sent back as they are; they change through their endpoints.
  */
 export function updatedClientScope(scope: ClientScope, rep: ClientScopeRepresentation): ClientScope {
   const name = rep.name === undefined ? scope.name : checkScopeName(rep.name, adminProblem);
@@ -112,9 +89,7 @@ export function updatedClientScope(scope: ClientScope, rep: ClientScopeRepresent
     else attributes[key] = value;
   }
   checkDynamicScope(attributes, adminProblem, 'attributes');
-  if (rep.protocolMappers !== undefined && !isDeepStrictEqual(rep.protocolMappers, scope.protocolMappers)) {
-    throw adminBadRequest('protocolMappers: a client scope update does not change its protocol mappers (their own endpoints are not supported yet)', 'protocolMappers');
-  }
+  refuseMapperChanges(rep.protocolMappers, scope.protocolMappers);
   return { ...scope, name, protocol, attributes, description: rep.description ?? scope.description };
 }
 

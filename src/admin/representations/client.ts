@@ -6,7 +6,8 @@
  */
 import { matchesHash, open, seal, sha256Hex } from '../../crypto/index.ts';
 import { clientDefaults, newClientSecret, withSecret, type Client, type RotatedSecret } from '../../realm/index.ts';
-import { boolean, integer, object, oneOf, record, ShapeError, string, stringList, type Check, type Checked } from '../json-shape.ts';
+import { boolean, integer, list, object, oneOf, record, ShapeError, string, stringList, type Check, type Checked } from '../json-shape.ts';
+import { protocolMapperRepresentation } from './protocol-mapper.ts';
 
 /** Where Keycloak keeps the previous secret of a rotation (in clear; holdfast hashes and seals it). */
 const ROTATED = 'client.secret.rotated';
@@ -55,6 +56,7 @@ export const clientRepresentation = object({
   attributes: clientAttributes,
   defaultClientScopes: stringList,
   optionalClientScopes: stringList,
+  protocolMappers: list(protocolMapperRepresentation),
   notBefore: integer,
   surrogateAuthRequired: boolean,
   alwaysDisplayInConsole: boolean,
@@ -126,6 +128,7 @@ export function toClientRepresentation(client: Client, sealKey: Buffer, showSecr
     fullScopeAllowed: client.fullScopeAllowed,
     nodeReRegistrationTimeout: -1,
     ...(Object.keys(nodes).length > 0 ? { registeredNodes: nodes } : {}),
+    ...(client.protocolMappers.length > 0 ? { protocolMappers: client.protocolMappers } : {}),
     defaultClientScopes: client.defaultClientScopes,
     optionalClientScopes: client.optionalClientScopes,
   };

@@ -13,6 +13,7 @@ import { realmDefaultScopes, type ClientScope, type LoadedRealm, type RealmDefau
 import { isAllowed, requirePermission } from '../admin-auth.ts';
 import { adminScope, collectionPaths, location, readBody } from '../admin-request.ts';
 import { isUniqueViolation } from '../realm-file/import-conflict.ts';
+import { requireMayGrantMappers } from '../representations/protocol-mapper.ts';
 import {
   adminProblem,
   clientScopeRepresentation,
@@ -64,10 +65,11 @@ export async function clientScopeRoutes(app: FastifyInstance, { ctx }: { ctx: Co
     return isAllowed(identity, realm, 'view-clients') ? [...realm.clientScopesById.values()].map(toClientScopeRepresentation) : [];
   };
   const create = async (request: FastifyRequest, reply: FastifyReply) => {
-    const { realm } = await adminScope(ctx, request, 'manage-clients');
+    const { identity, realm } = await adminScope(ctx, request, 'manage-clients');
     const rep = readBody(request, clientScopeRepresentation);
     const positions = [...realm.clientScopesById.values()].map((s) => s.position);
     const scope = newClientScope(realm.realm.id, rep, positions.length === 0 ? 0 : Math.max(...positions) + 1, adminProblem, conflict);
+    requireMayGrantMappers(identity, realm, scope.protocolMappers);
     await writeScopes(ctx, realm, scope.name, async (tx) => {
       if (await nameTaken(tx, realm, scope.name)) throw scopeExists(scope.name);
       await tx.createClientScopes([scope]);

@@ -21,6 +21,7 @@ import {
   type ClientRepresentation,
 } from '../representations/client.ts';
 import { adminProblem, checkClientScopeNames, withNewClientScopes } from '../representations/client-scope.ts';
+import { newProtocolMappers, refuseMapperChanges, requireMayGrantLinkedScopes, requireMayGrantMappers } from '../representations/protocol-mapper.ts';
 import { toUserRepresentation } from '../representations/user.ts';
 import { findServiceAccount, syncServiceAccount } from '../service-accounts.ts';
 import { detachClientSessions } from '../realm-sessions.ts';
@@ -83,13 +84,17 @@ export async function clientRoutes(app: FastifyInstance, { ctx }: { ctx: Context
   };
 
   const createClient = async (request: FastifyRequest, reply: FastifyReply) => {
-    const { realm } = await adminScope(ctx, request, 'manage-clients');
+    const { identity, realm } = await adminScope(ctx, request, 'manage-clients');
     const rep = readBody(request, clientRepresentation);
     if (rep.clientId === undefined || rep.clientId.trim() === '') throw adminBadRequest('clientId: required', 'clientId');
     checkUrls(rep);
     const nowMs = ctx.clock.nowMs();
-    const client = withNewClientScopes(realm, newClientFromRepresentation(realm.realm.id, rep.id ?? newId(), rep.clientId, rep, realm.keys.sealKey, Math.floor(nowMs / 1000)), rep);
+    const created = newClientFromRepresentation(realm.realm.id, rep.id ?? newId(), rep.clientId, rep, realm.keys.sealKey, Math.floor(nowMs / 1000));
+    const protocolMappers = newProtocolMappers(rep.protocolMappers ?? [], created.protocol, [], adminProblem, adminConflict, 'protocolMappers');
+    requireMayGrantMappers(identity, realm, protocolMappers);
+    const client = withNewClientScopes(realm, { ...created, protocolMappers }, rep);
     checkClientScopeNames(realm, client, adminProblem);
+    requireMayGrantLinkedScopes(identity, realm, client);
     const exists = () => adminConflict(`Client ${client.clientId} already exists`);
     try {
       await ctx.realms.repository.transaction(async (tx) => {
@@ -126,9 +131,11 @@ export async function clientRoutes(app: FastifyInstance, { ctx }: { ctx: Context
       throw adminBadRequest(`Cannot rename a client to or from '${MANAGEMENT_CLIENT}': it holds the realm's admin roles`, 'clientId');
     }
     checkUrls(rep);
+    refuseMapperChanges(rep.protocolMappers, client.protocolMappers);
     const nowMs = ctx.clock.nowMs();
     const updated = applyClientRepresentation(client, rep, realm.keys.sealKey, Math.floor(nowMs / 1000));
     checkClientScopeNames(realm, updated, adminProblem, '', client);
+    requireMayGrantLinkedScopes(identity, realm, updated, client);
     await ctx.realms.repository.transaction(async (tx) => {
       if (updated.clientId !== client.clientId && (await tx.listClients(realm.realm.id)).some((c) => c.clientId === updated.clientId)) {
         throw adminConflict('Client already exists');

@@ -17,9 +17,9 @@ import { list } from '../json-shape.ts';
 import { roleRepresentation, toRoleRepresentation, type RoleRepresentation } from '../representations/role.ts';
 import { isForeignKeyViolation } from '../realm-file/import-conflict.ts';
 
-const roleList = list(roleRepresentation);
+export const roleList = list(roleRepresentation);
 /** Roles named in a body, which must belong to the container (realm or client) of the path. */
-function resolve(realm: LoadedRealm, clientUuid: string | undefined, reps: RoleRepresentation[]): Role[] {
+export function resolveRoles(realm: LoadedRealm, clientUuid: string | undefined, reps: RoleRepresentation[]): Role[] {
   return reps.map((rep) => {
     const role =
       rep.id !== undefined ? realm.rolesById.get(rep.id) : rep.name !== undefined ? rolesOf(realm, clientUuid).find((r) => r.name === rep.name) : undefined;
@@ -28,12 +28,12 @@ function resolve(realm: LoadedRealm, clientUuid: string | undefined, reps: RoleR
   });
 }
 
-function clientOfPath(request: FastifyRequest, realm: LoadedRealm): string | undefined {
+export function clientOfPath(request: FastifyRequest, realm: LoadedRealm): string | undefined {
   const { client } = request.params as { client?: string };
   return client === undefined ? undefined : findClient(realm, client, 'Client not found').id;
 }
 
-const briefRoles = (roles: Role[]) => roles.map((r) => toRoleRepresentation(r, true));
+export const briefRoles = (roles: Role[]) => roles.map((r) => toRoleRepresentation(r, true));
 
 /** What holds role mappings: a user or a group. */
 interface RoleHolder {
@@ -139,7 +139,7 @@ export async function roleMappingRoutes(app: FastifyInstance, { ctx }: { ctx: Co
             const { identity, realm } = await adminScope(ctx, request, 'manage-users');
             const clientUuid = clientOfPath(request, realm);
             const holder = await holderOf(request, realm);
-            const roles = resolve(realm, clientUuid, readBody(request, roleList));
+            const roles = resolveRoles(realm, clientUuid, readBody(request, roleList));
             if (roles.some((role) => !mayGrant(identity, realm, role))) throw forbidden();
             const ids = roles.map((r) => r.id);
             try {

@@ -38,7 +38,8 @@ export async function checkAccessToken(ctx: Context, realm: LoadedRealm, issuer:
       return { valid: false, reason: "User session not found or doesn't have client attached on it", claims };
     }
   }
-  const user = await ctx.realms.getUserView(realm, claims.sub);
+  const userId = session?.userId ?? claims.sub;
+  const user = userId === undefined ? undefined : await ctx.realms.getUserView(realm, userId);
   if (!user) return { valid: false, reason: 'User not found', claims };
   if (!user.user.enabled) return { valid: false, reason: 'User disabled', claims };
   if (claims.iat < user.user.notBefore) return { valid: false, reason: 'Stale token', claims };

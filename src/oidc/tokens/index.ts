@@ -1,5 +1,5 @@
 export * from './scopes.ts';
-export * from './user-claims.ts';
+export * from './mapped-claims.ts';
 export * from './token-issuer.ts';
 export * from './verify-token.ts';
 export * from './refresh-validation.ts';

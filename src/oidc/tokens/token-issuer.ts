@@ -1,16 +1,18 @@
 /**
  * Builds and signs the tokens of a token response: the access token and ID token (realm RSA key)
- * and the refresh token (realm HMAC key), with Keycloak's claims and `jti` context prefixes.
- * Signing is the only expensive step; everything else here is object building.
+ * and the refresh token (realm HMAC key), with Keycloak's claims and `jti` context prefixes. The
+ * user's claims come from the protocol mappers of the client and its granted scopes, resolved
+ * once per (client, scope set) in the realm cache. Signing is the only expensive step; everything
+ * else here is object building.
  */
 import { randomUUID } from 'node:crypto';
-import { atHash, signAsymmetric, signHmac, type JwtClaims } from '../../crypto/index.ts';
+import { atHash, halfHash, signAsymmetric, signHmac, signingKeyOf, type JwtClaims } from '../../crypto/index.ts';
 import type { Client } from '../../realm/types.ts';
-import type { LoadedRealm, UserView } from '../../realm/realm-service.ts';
-import { allowedOrigins } from '../../realm/redirect-uri.ts';
+import { claimPlanOf, type LoadedRealm, type UserView } from '../../realm/realm-service.ts';
+import type { ClaimPlan, MapperInput } from '../../realm/index.ts';
 import { accessTokenExpiry, refreshTokenExpiry } from '../../session/lifetimes.ts';
 import type { ClientSession, UserSession } from '../../session/types.ts';
-import { profileClaims, roleClaims } from './user-claims.ts';
+import { audienceClaim, mappedClaims, mapperInput, orderedClaims, sessionNotes, userinfoClaims } from './mapped-claims.ts';
 import type { GrantedScopes } from './scopes.ts';
 
 /** Keycloak's grant shortcuts for the `jti` context (26.2+); `na` for tokens sent from the authorization endpoint. */
@@ -48,8 +50,8 @@ export interface IssueRequest {
   includeRefreshToken: boolean;
   /** Refresh keeps the old refresh token's scope in the new refresh token. */
   refreshScope?: string;
-  /** Claims of service-account tokens (`clientHost`, `clientAddress`). */
-  extraClaims?: JwtClaims;
+  /** Claims of service-account tokens (`clientHost`, `clientAddress`), also their session notes. */
+  extraClaims?: Record<string, string>;
   /** The implicit flow: the access token lives `accessTokenLifespanForImplicitFlow`. */
   implicitFlow?: boolean;
   frontChannel?: FrontChannelTokens;
@@ -78,62 +80,92 @@ function sessionType(session: UserSession | undefined, transientSession: boolean
   return session.offline ? 'of' : 'on';
 }
 
+/** What the access and ID token of one request share: its mapper plan and the user as mappers see them. */
+interface ClaimsContext {
+  plan: ClaimPlan;
+  input: MapperInput;
+  exp: number;
+  serviceAccount?: Record<string, string>;
+}
+
+function claimsContext(request: ClaimsRequest): ClaimsContext {
+  const { realm, client, user, session, clientSession, scopes, now } = request;
+  const exp = accessTokenExpiry(realm.realm.settings, client, session, clientSession, now, request.implicitFlow);
+  const plan = claimPlanOf(realm, client, scopes.names);
+  const serviceAccount = user.user.serviceAccountClientId ? { ...request.extraClaims, client_id: client.clientId } : undefined;
+  const input = mapperInput(realm, client, plan, user, request.acr, sessionNotes(request.authTime ?? session?.authTime, serviceAccount));
+  return { plan, input, exp, serviceAccount };
+}
+
+/** The fields of an IssueRequest that decide the claims (evaluate-scopes builds examples from them). */
+export type ClaimsRequest = Omit<IssueRequest, 'includeRefreshToken' | 'refreshScope'>;
+
+function accessClaims(request: ClaimsRequest, context: ClaimsContext): JwtClaims {
+  const { issuer, client, session, scopes, now } = request;
+  const mapped = mappedClaims(context.plan, 'access', context.input);
+  return orderedClaims(
+    {
+      exp: context.exp,
+      iat: now,
+      jti: `${sessionType(session, request.transientSession)}rt${request.grant}:${randomUUID()}`,
+      iss: issuer,
+      ...audienceClaim(mapped.audience),
+      typ: 'Bearer',
+      azp: client.clientId,
+      ...(request.nonce !== undefined ? { nonce: request.nonce } : {}),
+      ...(session ? { sid: session.id } : {}),
+      scope: scopes.value,
+      // Service accounts have no `service_account` scope here: their notes are claims as Keycloak's scope makes them.
+      ...context.serviceAccount,
+    },
+    mapped.claims,
+  );
+}
+
+function idClaims(request: ClaimsRequest, context: ClaimsContext, accessToken: string | undefined): JwtClaims {
+  const { issuer, client, user, session, now } = request;
+  const mapped = mappedClaims(context.plan, 'id', context.input);
+  // The implicit and hybrid flows' hashes use the hash of the ID token's own algorithm.
+  const front = request.frontChannel;
+  const idAlgorithm = signingKeyOf(request.realm.keys, client.attributes['id.token.signed.response.alg']).algorithm;
+  return orderedClaims(
+    {
+      exp: context.exp,
+      iat: now,
+      jti: randomUUID(),
+      iss: issuer,
+      ...audienceClaim([client.clientId, ...mapped.audience.filter((a) => a !== client.clientId)]),
+      sub: user.user.id,
+      typ: 'ID',
+      azp: client.clientId,
+      ...(request.nonce !== undefined ? { nonce: request.nonce } : {}),
+      ...(session ? { sid: session.id } : {}),
+      ...(accessToken !== undefined ? { at_hash: atHash(accessToken) } : {}),
+      ...(front?.code !== undefined ? { c_hash: halfHash(front.code, idAlgorithm) } : {}),
+      ...(front?.state !== undefined ? { s_hash: halfHash(front.state, idAlgorithm) } : {}),
+    },
+    mapped.claims,
+  );
+}
+
+/** The claims a request's access token, ID token and userinfo would carry, unsigned (evaluate-scopes). */
+export function exampleClaims(request: ClaimsRequest): { access: JwtClaims; id: JwtClaims; userinfo: JwtClaims } {
+  const context = claimsContext(request);
+  return { access: accessClaims(request, context), id: idClaims(request, context, undefined), userinfo: userinfoClaims(context.plan, context.input) };
+}
+
 export async function issueTokens(request: IssueRequest): Promise<IssuedTokens> {
   const { realm, issuer, client, user, session, clientSession, scopes, now } = request;
   const settings = realm.realm.settings;
-  const exp = accessTokenExpiry(settings, client, session, clientSession, now, request.implicitFlow);
+  const context = claimsContext(request);
+  const { plan, input, exp } = context;
   const frontChannel = request.frontChannel;
-  const { claims: roles, audience } = roleClaims(user, client, scopes.names);
-  const authTime = request.authTime ?? session?.authTime;
-
-  const access: JwtClaims = {
-    exp,
-    iat: now,
-    ...(authTime !== undefined && scopes.names.has('basic') ? { auth_time: authTime } : {}),
-    jti: `${sessionType(session, request.transientSession)}rt${request.grant}:${randomUUID()}`,
-    iss: issuer,
-    ...(audience.length === 1 ? { aud: audience[0] } : audience.length > 1 ? { aud: audience } : {}),
-    sub: user.user.id,
-    typ: 'Bearer',
-    azp: client.clientId,
-    ...(request.nonce !== undefined ? { nonce: request.nonce } : {}),
-    ...(session && scopes.names.has('basic') ? { sid: session.id } : {}),
-    ...(scopes.names.has('acr') ? { acr: request.acr } : {}),
-    ...(scopes.names.has('web-origins') && client.webOrigins.length > 0 ? { 'allowed-origins': allowedOrigins(client) } : {}),
-    ...roles,
-    scope: scopes.value,
-    ...profileClaims(user, scopes.names),
-  };
-  if (user.user.serviceAccountClientId) {
-    Object.assign(access, request.extraClaims, { client_id: client.clientId });
-  }
+  const access = accessClaims(request, context);
   const accessToken = await signAsymmetric(access, realm.keys, client.attributes['access.token.signed.response.alg']);
-
-  let idToken: string | undefined;
-  if (frontChannel ? frontChannel.idToken : scopes.names.has('openid')) {
-    idToken = await signAsymmetric(
-      {
-        exp,
-        iat: now,
-        ...(authTime !== undefined ? { auth_time: authTime } : {}),
-        jti: randomUUID(),
-        iss: issuer,
-        aud: client.clientId,
-        sub: user.user.id,
-        typ: 'ID',
-        azp: client.clientId,
-        ...(request.nonce !== undefined ? { nonce: request.nonce } : {}),
-        ...(session ? { sid: session.id } : {}),
-        ...(!frontChannel || frontChannel.accessToken ? { at_hash: atHash(accessToken) } : {}),
-        ...(frontChannel?.code !== undefined ? { c_hash: atHash(frontChannel.code) } : {}),
-        acr: request.acr,
-        ...(frontChannel?.state !== undefined ? { s_hash: atHash(frontChannel.state) } : {}),
-        ...profileClaims(user, scopes.names),
-      },
-      realm.keys,
-      client.attributes['id.token.signed.response.alg'],
-    );
-  }
+  const idTokenWanted = frontChannel ? frontChannel.idToken : scopes.names.has('openid');
+  const idToken = idTokenWanted
+    ? await signAsymmetric(idClaims(request, context, !frontChannel || frontChannel.accessToken ? accessToken : undefined), realm.keys, client.attributes['id.token.signed.response.alg'])
+    : undefined;
 
   let refreshToken: string | undefined;
   let refreshClaims: JwtClaims | undefined;
@@ -169,5 +201,7 @@ export async function issueTokens(request: IssueRequest): Promise<IssuedTokens> 
     ...(session ? { session_state: session.id } : {}),
     scope: scopes.value,
   };
+  // Mappers with `access.tokenResponse.claim` add fields to the response, never replace its own.
+  for (const [name, value] of Object.entries(mappedClaims(plan, 'response', input).claims)) if (!(name in response)) (response as unknown as Record<string, unknown>)[name] = value;
   return { response, accessClaims: access, refreshClaims };
 }

@@ -24,11 +24,13 @@ export interface AccessTokenClaims extends JwtClaims {
   typ: string;
   iss: string;
   azp: string;
-  sub: string;
+  /** Absent when the client's scopes have no `sub` mapper (Keycloak 26's `basic`); the session names the user then. */
+  sub?: string;
   sid?: string;
   iat: number;
   exp: number;
   scope?: string;
+  acr?: string;
 }
 
 const isString = (v: unknown): v is string => typeof v === 'string' && v.length > 0;
@@ -60,7 +62,9 @@ export async function decodeAccessToken(realm: LoadedRealm, token: string): Prom
     throw error;
   }
   const { jti, typ, iss, azp, sub, iat, exp, sid } = claims;
-  if (!isString(jti) || !isString(typ) || !isString(iss) || !isString(azp) || !isString(sub) || !isTime(iat) || !isTime(exp)) return undefined;
+  if (!isString(jti) || !isString(typ) || !isString(iss) || !isString(azp) || !isTime(iat) || !isTime(exp)) return undefined;
   if (sid !== undefined && !isString(sid)) return undefined;
+  if (!(isString(sub) || (sub === undefined && isString(sid)))) return undefined;
+  if (claims.acr !== undefined && typeof claims.acr !== 'string') return undefined;
   return claims as AccessTokenClaims;
 }

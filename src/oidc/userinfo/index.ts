@@ -1,6 +1,7 @@
 /**
- * UserInfo (`…/userinfo`, GET or POST, Bearer token): `sub` plus the profile and email claims
- * the token's scopes release. Failures are 401 with a `WWW-Authenticate` challenge.
+ * UserInfo (`…/userinfo`, GET or POST, Bearer token): `sub` plus the claims of the mappers with
+ * `userinfo.token.claim` among the client's and the token's scopes' (the same resolved plan that
+ * issued the token). Failures are 401 with a `WWW-Authenticate` challenge.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Context } from '../../context.ts';
@@ -8,7 +9,8 @@ import { OAuthError } from '../../errors/index.ts';
 import { readParams } from '../../http/form.ts';
 import { resolveRealm } from '../../http/realm-route.ts';
 import { allowCors, registerPreflight } from '../../http/cors.ts';
-import { checkAccessToken, profileClaims } from '../tokens/index.ts';
+import { claimPlanOf } from '../../realm/index.ts';
+import { checkAccessToken, mapperInput, sessionNotes, userinfoClaims } from '../tokens/index.ts';
 
 /**
  * A quoted-string that is always a valid header value: a realm's name can be any Unicode, and
@@ -54,10 +56,11 @@ export async function userinfoRoutes(app: FastifyInstance, { ctx }: { ctx: Conte
       throw bearerError(name, 'invalid_token', check.reason);
     }
     event.client(check.claims.azp).user(check.user.user.id).session(check.session?.id).detail('username', check.user.user.username).success();
-    const scopes = new Set((check.claims.scope ?? '').split(' '));
-    // Keycloak's default scopes release profile and email claims; `scope` only lists the visible ones.
-    for (const hidden of ['basic', 'roles', 'web-origins', 'acr']) scopes.add(hidden);
-    return { sub: check.user.user.id, ...profileClaims(check.user, scopes) };
+    const client = realm.clientsByClientId.get(check.claims.azp)!;
+    // The client's default scopes are in every plan; `scope` names the optional ones granted.
+    const plan = claimPlanOf(realm, client, (check.claims.scope ?? '').split(' '));
+    const input = mapperInput(realm, client, plan, check.user, check.claims.acr ?? '0', sessionNotes(check.session?.authTime));
+    return userinfoClaims(plan, input);
   };
   app.get(path, { config: { endpoint: 'userinfo' } }, handler);
   app.post(path, { config: { endpoint: 'userinfo' } }, handler);

@@ -142,6 +142,16 @@ export interface UserAttributeTable {
   name: string;
   value_hash: string;
 }
+/** The roles in a client's scope (migration 013-protocol-mappers). */
+export interface ClientScopeMappingTable {
+  client_uuid: string;
+  role_id: string;
+}
+/** The roles a client scope brings (migration 013-protocol-mappers). */
+export interface ClientScopeRoleTable {
+  scope_id: string;
+  role_id: string;
+}
 export interface UserSessionTable {
   id: string;
   offline: number;
@@ -247,6 +257,8 @@ export interface Database {
   realm_localization: RealmLocalizationTable;
   user_profile: UserProfileTable;
   user_attribute: UserAttributeTable;
+  client_scope_mapping: ClientScopeMappingTable;
+  client_scope_role: ClientScopeRoleTable;
   user_session: UserSessionTable;
   client_session: ClientSessionTable;
   auth_session: AuthSessionTable;

@@ -14,6 +14,7 @@ import type {
   NewUserRecord,
   PasswordCredential,
   RealmRepository,
+  ScopeOwner,
   StoredCredential,
   UserQuery,
 } from '../../realm/realm-repository.ts';
@@ -86,7 +87,8 @@ function userRow(user: User): UserTable {
 }
 
 function clientRow(client: Client) {
-  const { secretHash, secretSealed, ...representation } = client;
+  // Scope mappings have their own table (migration 007), so that a deleted role leaves them.
+  const { secretHash, secretSealed, scopeMappings: _scopeMappings, ...representation } = client;
   return {
     id: client.id,
     realm_id: client.realmId,
@@ -133,7 +135,7 @@ export function clientScopeRow(scope: ClientScope): ClientScopeTable {
   };
 }
 
-function toClientScope(row: Selectable<ClientScopeTable>): ClientScope {
+function toClientScope(row: Selectable<ClientScopeTable>, scopeMappings: string[]): ClientScope {
   const rep = JSON.parse(row.representation) as Pick<ClientScope, 'description' | 'attributes' | 'protocolMappers'>;
   return {
     id: row.id,
@@ -142,7 +144,8 @@ function toClientScope(row: Selectable<ClientScopeTable>): ClientScope {
     description: rep.description,
     protocol: row.protocol,
     attributes: rep.attributes,
-    protocolMappers: rep.protocolMappers,
+    protocolMappers: rep.protocolMappers ?? [],
+    scopeMappings,
     realmDefault: row.realm_default === '' ? undefined : (row.realm_default as RealmDefaultType),
     position: row.position,
   };
@@ -153,6 +156,12 @@ function toClientScope(row: Selectable<ClientScopeTable>): ClientScope {
  * small enough to stay far below SQLite's and PostgreSQL's bound-parameter limits.
  */
 const INSERT_CHUNK = 500;
+
+function groupByOwner(rows: Array<{ owner: string; role_id: string }>): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const { owner, role_id } of rows) (out.get(owner) ?? out.set(owner, []).get(owner)!).push(role_id);
+  return out;
+}
 
 function chunks<T>(items: T[], size: number): T[][] {
   const out: T[][] = [];
@@ -322,7 +331,19 @@ export class SqlRealmRepository implements RealmRepository {
 
   async listClients(realmId: string): Promise<Client[]> {
     const rows = await this.db.selectFrom('client').selectAll().where('realm_id', '=', realmId).orderBy('client_id').execute();
-    return rows.map((r) => ({ ...JSON.parse(r.representation), secretHash: r.secret_hash ?? undefined, secretSealed: r.secret_sealed ?? undefined }));
+    const mappings = await this.db
+      .selectFrom('client_scope_mapping')
+      .innerJoin('client', 'client.id', 'client_scope_mapping.client_uuid')
+      .select(['client_scope_mapping.client_uuid as owner', 'client_scope_mapping.role_id'])
+      .where('client.realm_id', '=', realmId)
+      .orderBy('client_scope_mapping.role_id')
+      .execute();
+    const scopeMappings = groupByOwner(mappings);
+    return rows.map((r) => {
+      const rep = JSON.parse(r.representation) as Omit<Client, 'protocolMappers'> & { protocolMappers?: Client['protocolMappers'] };
+      // Clients an earlier release stored have no mappers in their document.
+      return { ...rep, protocolMappers: rep.protocolMappers ?? [], scopeMappings: scopeMappings.get(r.id) ?? [], secretHash: r.secret_hash ?? undefined, secretSealed: r.secret_sealed ?? undefined };
+    });
   }
   async createClient(client: Client): Promise<void> {
     await this.db.insertInto('client').values(clientRow(client)).execute();
@@ -337,7 +358,37 @@ export class SqlRealmRepository implements RealmRepository {
 
   async listClientScopes(realmId: string): Promise<ClientScope[]> {
     const rows = await this.db.selectFrom('client_scope').selectAll().where('realm_id', '=', realmId).orderBy('position').orderBy('name').execute();
-    return rows.map(toClientScope);
+    const mappings = await this.db
+      .selectFrom('client_scope_role')
+      .innerJoin('client_scope', 'client_scope.id', 'client_scope_role.scope_id')
+      .select(['client_scope_role.scope_id as owner', 'client_scope_role.role_id'])
+      .where('client_scope.realm_id', '=', realmId)
+      .orderBy('client_scope_role.role_id')
+      .execute();
+    const scopeMappings = groupByOwner(mappings);
+    return rows.map((r) => toClientScope(r, scopeMappings.get(r.id) ?? []));
+  }
+  async addScopeMappings(owner: ScopeOwner, roleIds: string[]): Promise<void> {
+    if (roleIds.length === 0) return;
+    const unique = [...new Set(roleIds)];
+    if ('client' in owner) {
+      await this.db
+        .insertInto('client_scope_mapping')
+        .values(unique.map((role_id) => ({ client_uuid: owner.client, role_id })))
+        .onConflict((oc) => oc.columns(['client_uuid', 'role_id']).doNothing())
+        .execute();
+    } else {
+      await this.db
+        .insertInto('client_scope_role')
+        .values(unique.map((role_id) => ({ scope_id: owner.clientScope, role_id })))
+        .onConflict((oc) => oc.columns(['scope_id', 'role_id']).doNothing())
+        .execute();
+    }
+  }
+  async removeScopeMappings(owner: ScopeOwner, roleIds: string[]): Promise<void> {
+    if (roleIds.length === 0) return;
+    if ('client' in owner) await this.db.deleteFrom('client_scope_mapping').where('client_uuid', '=', owner.client).where('role_id', 'in', roleIds).execute();
+    else await this.db.deleteFrom('client_scope_role').where('scope_id', '=', owner.clientScope).where('role_id', 'in', roleIds).execute();
   }
   async createClientScopes(scopes: ClientScope[]): Promise<void> {
     for (const part of chunks(scopes, INSERT_CHUNK)) await this.db.insertInto('client_scope').values(part.map(clientScopeRow)).execute();

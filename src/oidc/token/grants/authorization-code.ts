@@ -66,7 +66,7 @@ export const authorizationCodeGrant: GrantHandler = async (grant) => {
 
   const scopes = grantScopes(scopeGrantOf(realm, client), issued.scope);
   if (wantsOffline(scopes)) {
-    assertOfflineAllowed(user);
+    assertOfflineAllowed(realm, client, scopes, user);
     ({ session, clientSession } = await offlineSessionFor(ctx, realm, session, client, scopes.value, issued.redirectUri));
   } else {
     ctx.sessions.touch(settings, session, clientSession);

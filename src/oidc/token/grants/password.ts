@@ -63,7 +63,7 @@ export const passwordGrant: GrantHandler = async (grant) => {
     ({ session, clientSession } = ctx.sessions.transient(settings, { realmId: realm.realm.id, userId: user.user.id, rememberMe: false, ipAddress: request.clientConnection.address }, client, scopes.value));
   } else if (wantsOffline(scopes)) {
     // Keycloak drops the online session the password grant created: only the offline one remains.
-    assertOfflineAllowed(user);
+    assertOfflineAllowed(realm, client, scopes, user);
     ({ session, clientSession } = await offlineSessionFor(ctx, realm, { id: newId(), userId: user.user.id, ipAddress: request.clientConnection.address, authTime: now }, client, scopes.value));
   } else {
     session = await ctx.sessions.create(settings, { realmId: realm.realm.id, userId: user.user.id, rememberMe: false, ipAddress: request.clientConnection.address });

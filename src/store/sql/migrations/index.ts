@@ -12,6 +12,7 @@ import * as keyProviders from './009-key-providers.ts';
 import * as otpUsedCodes from './010-otp-used-codes.ts';
 import * as singleUse from './011-single-use.ts';
 import * as events from './012-events.ts';
+import * as protocolMappers from './013-protocol-mappers.ts';
 
 export const migrations: Record<string, Migration> = {
   '001-initial': initial,
@@ -26,4 +27,5 @@ export const migrations: Record<string, Migration> = {
   '010-otp-used-codes': otpUsedCodes,
   '011-single-use': singleUse,
   '012-events': events,
+  '013-protocol-mappers': protocolMappers,
 };
