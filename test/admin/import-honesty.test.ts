@@ -60,7 +60,7 @@ describe('what a realm file carries that holdfast cannot honour', () => {
       ['client-x509 (mutual TLS) authentication', (f) => (f.clients[4].clientAuthenticatorType = 'client-x509'), 'clients[4].clientAuthenticatorType', 'refused'],
       ['a SAML client', (f) => f.clients.push({ clientId: 'sp', protocol: 'saml' }), 'clients[6].protocol', 'refused'],
       ['authorization services', (f) => (f.clients[4].authorizationSettings = { resources: [] }), 'clients[4].authorizationSettings', 'refused'],
-      ['an unknown mapper type on a scope', (f) => f.clientScopes[3].protocolMappers.push({ name: 'pairwise', protocol: 'openid-connect', protocolMapper: 'oidc-sha256-pairwise-sub-mapper', config: {} }), 'clientScopes[3].protocolMappers[2]', 'refused'],
+      ['an unknown mapper type on a scope', (f) => f.clientScopes[3].protocolMappers.push({ name: 'pairwise', protocol: 'openid-connect', protocolMapper: 'oidc-sha256-pairwise-sub-mapper', config: {} }), 'clientScopes[3].protocolMappers[14]', 'refused'],
       ['LDAP user federation', (f) => (f.components['org.keycloak.storage.UserStorageProvider'] = [{ name: 'ldap', providerId: 'ldap', config: {} }]), 'components.org.keycloak.storage.UserStorageProvider[0]', 'refused'],
       ['a default required action holdfast cannot run', (f) => (f.requiredActions[6].defaultAction = true), 'requiredActions[6]', 'refused'],
       ['a user required action holdfast cannot run', (f) => (f.users[0].requiredActions = ['webauthn-register']), 'users[0].requiredActions[0]', 'refused'],
