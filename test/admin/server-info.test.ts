@@ -10,6 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import KcAdminClient from '@keycloak/keycloak-admin-client';
 import { adminClient, failure, startAdminServer, tokenFor, userWithManagementRoles, type AdminServer } from './admin-support.ts';
+import { UnmanagedAttributePolicy } from '@keycloak/keycloak-admin-client/lib/defs/userProfileMetadata.js';
 
 const REALM = 'info';
 
@@ -44,6 +45,8 @@ describe('admin API: serverinfo and whoami', () => {
     await userWithManagementRoles(server.url, REALM, 'nobody', []);
     const kc = await adminClient(server.url, {}, REALM);
     const [viewer] = await kc.users.find({ username: 'viewer', exact: true });
+    // `locale` is not in Keycloak's default user profile: the realm lets admins set unmanaged attributes.
+    await kc.users.updateProfile({ ...(await kc.users.getProfile()), unmanagedAttributePolicy: UnmanagedAttributePolicy.AdminEdit });
     await kc.users.update({ id: viewer.id! }, { firstName: 'Vera', lastName: 'Viewer', attributes: { locale: ['de'] } });
   });
   after(async () => {
@@ -69,10 +72,16 @@ describe('admin API: serverinfo and whoami', () => {
         ['keycloak-oidc-keycloak-json', 'keycloak.json', 'application/json'],
       ],
     );
-    assert.deepEqual(Object.keys((info.providers!['client-authenticator'] as { providers: object }).providers), ['client-secret']);
-    // Nothing is listed that tokens do not honour yet.
-    assert.deepEqual(info.protocolMapperTypes, { 'openid-connect': [] });
-    assert.deepEqual([info.passwordPolicies, info.identityProviders, info.socialProviders, info.componentTypes], [[], [], [], {}]);
+    assert.deepEqual(Object.keys((info.providers!['client-authenticator'] as { providers: object }).providers).sort(), ['client-jwt', 'client-secret', 'client-secret-jwt']);
+    // What is listed is what holdfast honours: mapper types, policy rules, key providers, event types.
+    const mapperTypes = info.protocolMapperTypes!['openid-connect'].map((t) => t.id);
+    assert.ok(mapperTypes.includes('oidc-group-membership-mapper') && mapperTypes.includes('oidc-audience-mapper'));
+    assert.ok(!mapperTypes.includes('oidc-script-based-protocol-mapper'));
+    assert.ok(info.builtinProtocolMappers!['openid-connect'].some((m) => m.name === 'email' && m.protocolMapper === 'oidc-usermodel-attribute-mapper'));
+    assert.ok(info.passwordPolicies!.some((p) => p.id === 'length') && info.passwordPolicies!.some((p) => p.id === 'notUsername'));
+    assert.deepEqual(Object.keys(info.componentTypes!).sort(), ['org.keycloak.keys.KeyProvider', 'org.keycloak.userprofile.UserProfileProvider']);
+    assert.ok((info.enums as Record<string, string[]>).eventType.includes('LOGIN_ERROR'));
+    assert.deepEqual([info.identityProviders, info.socialProviders], [[], []]);
 
     const viewer = await adminClient(server.url, { realm: REALM, username: 'viewer', password: 'viewer-pw' });
     const realmInfo = await viewer.serverInfo.find();

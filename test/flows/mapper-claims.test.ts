@@ -16,6 +16,7 @@ import type KcAdminClient from '@keycloak/keycloak-admin-client';
 import { tempDir } from '../support/process.ts';
 import { adminClient, startAdminServer, startAdminServerOn, tokenFor, type AdminServer } from '../admin/admin-support.ts';
 import { decodeJwt } from '../support/app.ts';
+import { UnmanagedAttributePolicy } from '@keycloak/keycloak-admin-client/lib/defs/userProfileMetadata.js';
 
 const REALM = 'claims';
 const SECRET = 'app-secret';
@@ -49,6 +50,8 @@ for (const dialect of ['sqlite', 'postgres'] as const) describe(`protocol mapper
     const master = await adminClient(server.url);
     await master.realms.create({ realm: REALM, enabled: true });
     kc = await adminClient(server.url, {}, REALM);
+    // The mappers read attributes outside Keycloak's default user profile.
+    await kc.users.updateProfile({ ...(await kc.users.getProfile()), unmanagedAttributePolicy: UnmanagedAttributePolicy.Enabled });
     ({ id: appId } = await kc.clients.create({ clientId: 'app', secret: SECRET, directAccessGrantsEnabled: true, publicClient: false }));
     await kc.users.create({
       username: 'alice',

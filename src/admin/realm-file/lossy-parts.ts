@@ -231,6 +231,28 @@ const CLIENT_ATTRIBUTES_TAKEN = new Set([
   'logoUri',
   'policyUri',
   'tosUri',
+  // Signed client authentication (src/oidc/client-auth) and per-client signing algorithms.
+  'jwks.url',
+  'jwks.string',
+  'use.jwks.url',
+  'use.jwks.string',
+  'jwt.credential.certificate',
+  'token.endpoint.auth.signing.alg',
+  'access.token.signed.response.alg',
+  'id.token.signed.response.alg',
+  // Back- and front-channel logout (src/oidc/backchannel-logout, frontchannel-logout).
+  'backchannel.logout.url',
+  'backchannel.logout.session.required',
+  'backchannel.logout.revoke.offline.tokens',
+  'frontchannel.logout.url',
+  'frontchannel.logout.session.required',
+  // acr requests (src/oidc/auth/acr.ts) and the rotated secret (admin client extras).
+  'acr.loa.map',
+  'default.acr.values',
+  'minimum.acr.value',
+  'client.secret.rotated',
+  'client.secret.rotated.creation.time',
+  'client.secret.rotated.expiration.time',
 ]);
 
 /** Client attributes that bind or restrict tokens: dropping them would weaken the client. */

@@ -1,9 +1,9 @@
 /**
- * Component types (Keycloak's `componentTypes` in `/admin/serverinfo`: key providers, user
- * storage, user profile, …) by provider type, each with the providers holdfast implements. Realms
- * have no components yet, so the map starts empty; an area that adds components (keys, user
- * profile) adds its provider type here.
+ * Component types (Keycloak's `componentTypes` in `/admin/serverinfo`) by provider type, each with
+ * the providers holdfast implements: key providers (src/admin/components) and the declarative
+ * user profile.
  */
+import { KEY_PROVIDER_IDS, KEY_PROVIDER_TYPE } from '../components/key-providers.ts';
 import type { ConfigProperty } from './mapper-types.ts';
 
 export interface ComponentType {
@@ -13,4 +13,9 @@ export interface ComponentType {
   metadata: Record<string, unknown>;
 }
 
-export const componentTypes: Record<string, ComponentType[]> = {};
+const provider = (id: string): ComponentType => ({ id, helpText: '', properties: [], metadata: {} });
+
+export const componentTypes: Record<string, ComponentType[]> = {
+  [KEY_PROVIDER_TYPE]: KEY_PROVIDER_IDS.map(provider),
+  'org.keycloak.userprofile.UserProfileProvider': [provider('declarative-user-profile')],
+};

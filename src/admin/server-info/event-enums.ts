@@ -1,11 +1,12 @@
 /**
  * The `enums` of `/admin/serverinfo`: the event types, admin operation types and resource types
- * holdfast records. It records no events yet, so the lists are empty; the events work fills them
- * with exactly what it records.
+ * holdfast records (src/events).
  */
+import { EVENT_TYPES, OPERATION_TYPES, RESOURCE_TYPES } from '../../events/index.ts';
+
 export const eventEnums: Record<'eventType' | 'operationType' | 'resourceType' | 'type', string[]> = {
-  eventType: [],
-  operationType: [],
-  resourceType: [],
-  type: [],
+  eventType: [...EVENT_TYPES].sort(),
+  operationType: [...OPERATION_TYPES],
+  resourceType: [...RESOURCE_TYPES],
+  type: [...EVENT_TYPES].sort(),
 };

@@ -1,9 +1,10 @@
 /**
- * The protocol mapper types holdfast applies to tokens, as `/admin/serverinfo` lists them under
- * `protocolMapperTypes` and `builtinProtocolMappers`. A mapper is listed only once tokens honour
- * it: mappers in realm files are stored but not applied yet, so the lists start empty and each
- * mapper module adds its entry here when it lands.
+ * The protocol mapper types holdfast applies to tokens (src/realm/protocol-mappers), as
+ * `/admin/serverinfo` lists them under `protocolMapperTypes`, and the mappers of the built-in
+ * client scopes under `builtinProtocolMappers`.
  */
+import { builtInMappers, builtInScopeNames, supportedMapperTypes } from '../../realm/index.ts';
+
 
 /** One configurable property of a mapper, as Keycloak's ConfigPropertyRepresentation. */
 export interface ConfigProperty {
@@ -36,5 +37,11 @@ export interface BuiltinProtocolMapper {
 }
 
 /** By protocol (`openid-connect`), as Keycloak keys them. */
-export const protocolMapperTypes: Record<string, ProtocolMapperType[]> = { 'openid-connect': [] };
-export const builtinProtocolMappers: Record<string, BuiltinProtocolMapper[]> = { 'openid-connect': [] };
+export const protocolMapperTypes: Record<string, ProtocolMapperType[]> = {
+  'openid-connect': supportedMapperTypes().map((t) => ({ id: t.providerId, name: t.providerId, category: 'Token mapper', helpText: '', priority: t.priority, properties: [] })),
+};
+export const builtinProtocolMappers: Record<string, BuiltinProtocolMapper[]> = {
+  'openid-connect': [...builtInScopeNames('default'), ...builtInScopeNames('optional')].flatMap((scope) =>
+    builtInMappers(scope).map(({ name, protocol, protocolMapper, consentRequired, config }) => ({ name, protocol, protocolMapper, consentRequired: consentRequired ?? false, config })),
+  ),
+};

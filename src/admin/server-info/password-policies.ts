@@ -1,8 +1,9 @@
 /**
- * The password policy rules holdfast enforces, as Keycloak's PasswordPolicyTypeRepresentation.
- * None yet: a realm file's `passwordPolicy` is not enforced, so no rule is offered here until
- * the authentication work makes them real.
+ * The password policy rules holdfast enforces (src/authn/password-policy), as Keycloak's
+ * PasswordPolicyTypeRepresentation.
  */
+import { PASSWORD_POLICY_RULES } from '../../authn/index.ts';
+
 export interface PasswordPolicyType {
   id: string;
   displayName: string;
@@ -11,4 +12,12 @@ export interface PasswordPolicyType {
   multipleSupported: boolean;
 }
 
-export const passwordPolicies: PasswordPolicyType[] = [];
+const NO_CONFIG = new Set(['notUsername', 'notContainsUsername', 'notEmail']);
+
+export const passwordPolicies: PasswordPolicyType[] = PASSWORD_POLICY_RULES.map(({ id, defaultValue }) => ({
+  id,
+  displayName: id,
+  configType: NO_CONFIG.has(id) ? '' : /^\d+$/.test(defaultValue) || id === 'hashIterations' ? 'int' : 'String',
+  defaultValue,
+  multipleSupported: id === 'regexPattern',
+}));

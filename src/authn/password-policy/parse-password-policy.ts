@@ -42,6 +42,16 @@ const HASH_ALGORITHMS = new Set(Object.keys(DEFAULT_HASH_ITERATIONS));
 const BLACKLIST_NAME = /^[A-Za-z0-9._-]{1,128}$/;
 const MAX_POLICY_LENGTH = 4000;
 
+/** Every rule id the parser takes, with its default value ('' for none), for `/admin/serverinfo`. */
+export const PASSWORD_POLICY_RULES: ReadonlyArray<{ id: string; defaultValue: string }> = [
+  ...Object.entries(COUNT_DEFAULTS).map(([id, value]) => ({ id, defaultValue: String(value) })),
+  ...[...NO_VALUE].map((id) => ({ id, defaultValue: '' })),
+  { id: 'regexPattern', defaultValue: '' },
+  { id: 'passwordBlacklist', defaultValue: '' },
+  { id: 'hashAlgorithm', defaultValue: 'argon2' },
+  { id: 'hashIterations', defaultValue: '' },
+];
+
 const EMPTY: PasswordPolicy = { rules: [], historyLength: 0, ageDays: 0, hash: { algorithm: 'argon2' } };
 const parsed = new Map<string, PasswordPolicy>();
 const MAX_REMEMBERED = 256;

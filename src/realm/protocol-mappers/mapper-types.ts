@@ -52,3 +52,8 @@ export function mapperType(providerId: string): MapperType | undefined {
 export function supportedMapperType(providerId: string): boolean {
   return TYPES.has(providerId);
 }
+
+/** Every type tokens honour, for `/admin/serverinfo`. */
+export function supportedMapperTypes(): MapperType[] {
+  return [...TYPES.values()];
+}
