@@ -10,12 +10,12 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
 import { exportRealm } from '../../src/admin/index.ts';
 import { FIXTURE_CLIENT, FIXTURE_FILE, FIXTURE_OTP_SECRET, FIXTURE_PASSWORDS } from '../fixtures/generate-keycloak-realm.ts';
 import { totp } from '../authn/login-browser.ts';
 import { decodeJwt } from '../support/app.ts';
 import { adminRequest, masterToken, startAdminServer, tokenFor, type AdminServer } from './admin-support.ts';
+import { deleteRedisKeys } from '../support/redis-keys.ts';
 
 const REDIS_URL = 'redis://127.0.0.1:6379';
 const REALM = 'shop';
@@ -39,13 +39,7 @@ describe('a realistic Keycloak 26 export, whole', () => {
   });
   after(async () => {
     await server?.close();
-    const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
-    for (let cursor = '0', first = true; first || cursor !== '0'; first = false) {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${sessions.sessionsKeyPrefix}*`, 'COUNT', 1000);
-      if (keys.length > 0) await redis.del(...keys);
-      cursor = next;
-    }
-    await redis.quit();
+    await deleteRedisKeys(REDIS_URL, sessions.sessionsKeyPrefix);
   });
 
   it("a group member's token carries the groups' roles, `groups`, and the audience mapper's `aud` when the scope is asked for", async () => {

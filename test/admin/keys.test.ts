@@ -16,7 +16,6 @@ import { createPublicKey, generateKeyPairSync, randomBytes, X509Certificate } fr
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { Redis } from 'ioredis';
 import type KcAdminClient from '@keycloak/keycloak-admin-client';
 import { exportRealm } from '../../src/admin/index.ts';
 import { newKeyEncryptionKeyText } from '../../src/crypto/index.ts';
@@ -25,6 +24,7 @@ import { freshDatabase, type FreshDatabase } from '../support/postgres.ts';
 import { tempDir } from '../support/process.ts';
 import { undoMigrationsFrom } from '../support/undo-migrations.ts';
 import { adminClient, adminRequest, failure, masterToken, startAdminServer, tokenFor, userWithManagementRoles, type AdminServer } from './admin-support.ts';
+import { deleteRedisKeys } from '../support/redis-keys.ts';
 
 const REALM = 'keys';
 const REDIS_URL = 'redis://127.0.0.1:6379';
@@ -67,14 +67,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) describe(`admin API: keys
   after(async () => {
     await server?.close();
     await database?.drop();
-    const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
-    // SCAN is fine here: this test's own keys, on a test server.
-    for (let cursor = '0', first = true; first || cursor !== '0'; first = false) {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${sessions.sessionsKeyPrefix}*`, 'COUNT', 1000);
-      if (keys.length > 0) await redis.del(...keys);
-      cursor = next;
-    }
-    await redis.quit();
+    await deleteRedisKeys(REDIS_URL, sessions.sessionsKeyPrefix);
   });
 
   it('a new realm has Keycloak 26 keys: GET /keys, components without secrets, a certificate per RSA key in the JWKS', async () => {

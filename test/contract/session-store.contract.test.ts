@@ -16,6 +16,7 @@ import { openSqlDatabase, SqlSessionStore } from '../../src/store/sql/index.ts';
 import { MemorySessionStore } from '../../src/store/memory/index.ts';
 import { RedisSessionStore } from '../../src/store/redis/index.ts';
 import { freshDatabase, type FreshDatabase } from '../support/postgres.ts';
+import { deleteKeysWithPrefix } from '../support/redis-keys.ts';
 
 interface Backend {
   name: string;
@@ -83,12 +84,7 @@ async function redisBackend(): Promise<Backend> {
     },
     async dispose() {
       await store?.close();
-      // SCAN is fine here: a test's own keys, on a test server.
-      for (let cursor = '0', first = true; first || cursor !== '0'; first = false) {
-        const [next, keys] = await admin.scan(cursor, 'MATCH', `${keyPrefix}*`, 'COUNT', 1000);
-        if (keys.length > 0) await admin.del(...keys);
-        cursor = next;
-      }
+      await deleteKeysWithPrefix(admin, keyPrefix);
       await admin.quit();
     },
   };
