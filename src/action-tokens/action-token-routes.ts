@@ -13,7 +13,9 @@ import type { Context } from '../context.ts';
 import { ErrorPage } from '../errors/index.ts';
 import { readParams } from '../http/form.ts';
 import { resolveRealm } from '../http/realm-route.ts';
-import { newPasswordCredential, type LoadedRealm, type User } from '../realm/index.ts';
+import { type LoadedRealm, type User } from '../realm/index.ts';
+// The policy module alone: the login engine (authn/index) imports the login pages, which link here.
+import { preparePasswordChange } from '../authn/password-policy/index.ts';
 import { consumeActionToken, issueActionToken, readActionToken, type ActionTokenClaims, type ActionTokenType } from './action-token.ts';
 import { sendInfoPage, sendPasswordForm } from './action-token-pages.ts';
 
@@ -95,10 +97,17 @@ export async function actionTokenRoutes(app: FastifyInstance, { ctx }: { ctx: Co
     if (read.valid && (password === '' || password !== form.get('password-confirm') || Buffer.byteLength(password) > MAX_PASSWORD_BYTES)) {
       return sendPasswordForm(reply, `${issuer}/login-actions/action-token`, key, password === '' ? PASSWORD_MISSING : password !== form.get('password-confirm') ? PASSWORDS_DIFFER : 'Password is too long.');
     }
+    // The realm's password policy applies here as on every other password change, also before the token is used up.
+    const holder = read.valid ? await ctx.realms.repository.findUserById(read.claims.sub) : undefined;
+    if (holder && holder.realmId === realm.realm.id) {
+      const check = await preparePasswordChange(ctx, realm, holder, password);
+      if ('violation' in check) return sendPasswordForm(reply, `${issuer}/login-actions/action-token`, key, check.violation.description);
+    }
     const { claims, user } = await useToken(request, realm, issuer, key, ['action-form']);
-    const credential = await newPasswordCredential(password, ctx.clock.nowMs());
+    const change = await preparePasswordChange(ctx, realm, user, password);
+    if ('violation' in change) return sendPasswordForm(reply, `${issuer}/login-actions/action-token`, key, change.violation.description);
     await ctx.realms.repository.transaction(async (tx) => {
-      await tx.setPassword(user.id, credential);
+      await tx.setPassword(user.id, change.credential, change.historyLength);
       await tx.updateUser({ ...user, requiredActions: user.requiredActions.filter((a) => a !== UPDATE_PASSWORD) });
     });
     await ctx.realms.userChanged(user.id);

@@ -91,6 +91,14 @@ describe('action-token mails', () => {
     assert.match(mismatch.html, /Passwords don&#39;t match\./);
     assert.equal((await login('old-password')).status, 200, 'a typo changes nothing');
 
+    // The realm's password policy holds here too, and a refused password does not use the link up.
+    await kc.realms.update({ realm: REALM }, { passwordPolicy: 'length(20)' });
+    const weak = await submitPassword(link, key, 'new-password');
+    assert.equal(weak.status, 400);
+    assert.match(weak.html, /Invalid password: minimum length 20\./);
+    assert.equal((await login('old-password')).status, 200, 'a refused password changes nothing');
+    await kc.realms.update({ realm: REALM }, { passwordPolicy: '' });
+
     const done = await submitPassword(link, key, 'new-password');
     assert.equal(done.status, 200);
     assert.equal(pageMessage(done.html), 'Your account has been updated.');
