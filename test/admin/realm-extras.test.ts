@@ -9,17 +9,15 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type KcAdminClient from '@keycloak/keycloak-admin-client';
-import { newKeyEncryptionKeyText, sha256Hex } from '../../src/crypto/index.ts';
+import { sha256Hex } from '../../src/crypto/index.ts';
 import { exportRealm } from '../../src/admin/index.ts';
-import { freshDatabase, type FreshDatabase } from '../support/postgres.ts';
-import { adminClient, adminRequest, failure, masterToken, startAdminServer, tokenFor, userWithManagementRoles, type AdminServer } from './admin-support.ts';
+import { adminClient, adminRequest, failure, masterToken, startAdminServerOn, tokenFor, userWithManagementRoles, type AdminServer } from './admin-support.ts';
 
 const REALM = 'extras';
 const FORBIDDEN = { status: 403, body: { error: 'HTTP 403 Forbidden' } };
 
 for (const dialect of ['sqlite', 'postgres'] as const) describe(`admin API: realm extras (${dialect})`, () => {
   let server: AdminServer;
-  let database: FreshDatabase | undefined;
   let kc: KcAdminClient;
   let token: string;
   let viewerToken: string;
@@ -30,8 +28,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) describe(`admin API: real
   };
 
   before(async () => {
-    if (dialect === 'postgres') database = await freshDatabase();
-    server = await startAdminServer(database ? { db: 'postgres', dbUrl: database.url, kek: { variable: 'HOLDFAST_KEK', value: newKeyEncryptionKeyText() } } : {});
+    server = await startAdminServerOn(dialect);
     const master = await adminClient(server.url);
     await master.realms.create({ realm: REALM, enabled: true });
     kc = await adminClient(server.url, {}, REALM);
@@ -41,7 +38,6 @@ for (const dialect of ['sqlite', 'postgres'] as const) describe(`admin API: real
   });
   after(async () => {
     await server.close();
-    await database?.drop();
   });
 
   it('issues client initial access tokens once, keeps only their hash, lists and deletes them', async () => {

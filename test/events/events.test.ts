@@ -8,16 +8,13 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type KcAdminClient from '@keycloak/keycloak-admin-client';
-import { newKeyEncryptionKeyText } from '../../src/crypto/index.ts';
 import { SAVED_BY_DEFAULT } from '../../src/events/index.ts';
-import { freshDatabase, type FreshDatabase } from '../support/postgres.ts';
-import { adminClient, adminRequest, masterToken, startAdminServer, tokenFor, userWithManagementRoles, type AdminServer } from '../admin/admin-support.ts';
+import { adminClient, adminRequest, masterToken, startAdminServerOn, tokenFor, userWithManagementRoles, type AdminServer } from '../admin/admin-support.ts';
 
 const REALM = 'events';
 
 for (const dialect of ['sqlite', 'postgres'] as const) describe(`events (${dialect})`, () => {
   let server: AdminServer;
-  let database: FreshDatabase | undefined;
   let kc: KcAdminClient;
   let token: string;
   let aliceId: string;
@@ -33,8 +30,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) describe(`events (${diale
   const oidc = (path: string, init: RequestInit) => fetch(`${server.url}/realms/${REALM}/protocol/openid-connect/${path}`, init);
 
   before(async () => {
-    if (dialect === 'postgres') database = await freshDatabase();
-    server = await startAdminServer(database ? { db: 'postgres', dbUrl: database.url, kek: { variable: 'HOLDFAST_KEK', value: newKeyEncryptionKeyText() } } : {});
+    server = await startAdminServerOn(dialect);
     const master = await adminClient(server.url);
     await master.realms.create({ realm: REALM, enabled: true });
     kc = await adminClient(server.url, {}, REALM);
@@ -45,7 +41,6 @@ for (const dialect of ['sqlite', 'postgres'] as const) describe(`events (${diale
 
   after(async () => {
     await server?.close();
-    await database?.drop();
   });
 
   it('has Keycloak 26 defaults: off, jboss-logging, the saved-by-default types', async () => {
