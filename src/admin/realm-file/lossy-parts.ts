@@ -12,6 +12,8 @@ import { realmSettingChecks } from '../representations/realm.ts';
 import { clientRepresentation, MASKED_SECRET } from '../representations/client.ts';
 import { userRepresentation } from '../representations/user.ts';
 import { supportedMapperType } from '../../realm/index.ts';
+import { REQUIRED_ACTION_STEPS } from '../../authn/index.ts';
+import { clientAuthenticators } from '../server-info/client-authenticators.ts';
 
 /** One part of the file, by JSON path, and what becomes of it in words for the person importing. */
 export interface Finding {
@@ -297,8 +299,8 @@ const CLIENT_ROWS: Record<string, Row> = {
 };
 
 const CLIENT_AUTHENTICATOR = 'client-secret';
-/** What src/oidc/client-auth authenticates (client-x509 needs mutual TLS, which holdfast does not terminate). */
-const CLIENT_AUTHENTICATORS = new Set([CLIENT_AUTHENTICATOR, 'client-jwt', 'client-secret-jwt']);
+/** What src/oidc/client-auth authenticates, as serverinfo lists it (no client-x509: no mutual TLS). */
+const CLIENT_AUTHENTICATORS = new Set(clientAuthenticators.map((a) => a.id));
 
 function checkClient(client: Json, path: string, file: Json, out: Collector): void {
   const name = text(client.clientId) ?? '?';
@@ -373,8 +375,8 @@ function checkComponents(value: unknown, path: string, _file: Json, out: Collect
 
 // ---- required actions
 
-/** The required actions holdfast runs (src/authn/required-actions). */
-const RUNNABLE_REQUIRED_ACTIONS = new Set(['TERMS_AND_CONDITIONS', 'UPDATE_PROFILE', 'VERIFY_EMAIL', 'CONFIGURE_TOTP', 'UPDATE_PASSWORD', 'UPDATE_EMAIL']);
+/** The required actions the login runs (src/authn/required-actions). */
+const RUNNABLE_REQUIRED_ACTIONS: ReadonlySet<string> = new Set(REQUIRED_ACTION_STEPS.keys());
 
 /** Keycloak 26's required-action providers. */
 const BUILT_IN_REQUIRED_ACTIONS = new Set([
