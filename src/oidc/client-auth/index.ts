@@ -90,12 +90,12 @@ export const isOidcClient = (client: Pick<Client, 'protocol'>): boolean => (clie
  * the event, and a failure is recorded with the cause Keycloak's events tell apart.
  */
 export async function authenticateClientFor(event: EventBuilder, target: ClientAuthTarget, request: FastifyRequest, form: Form): Promise<Client> {
-  event.client(requestedClientId(request, form));
   let client: Client;
   try {
     client = await authenticateClient(target, request, form);
   } catch (error) {
-    recordClientAuthFailure(event, target.realm, error);
+    // The client the request names, read again only on this failure path.
+    recordClientAuthFailure(event.client(requestedClientId(request, form)), target.realm, error);
     throw error;
   }
   // A signed assertion names its client only inside the JWT.
