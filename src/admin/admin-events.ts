@@ -21,7 +21,7 @@ const RESOURCES: Array<{ pattern: RegExp; resourceType: ResourceType; action?: b
   { pattern: /^(users|groups)\/[^/]+\/role-mappings\/realm(\/|$)/, resourceType: 'REALM_ROLE_MAPPING' },
   { pattern: /^(users|groups)\/[^/]+\/role-mappings\/clients\//, resourceType: 'CLIENT_ROLE_MAPPING' },
   { pattern: /^users\/[^/]+\/groups\//, resourceType: 'GROUP_MEMBERSHIP' },
-  { pattern: /^users\/[^/]+\/(reset-password|execute-actions-email|send-verify-email|logout)$/, resourceType: 'USER', action: true },
+  { pattern: /^users\/[^/]+\/(reset-password|execute-actions-email|send-verify-email|logout|consents\/[^/]+)$/, resourceType: 'USER', action: true },
   { pattern: /^users(\/|$)/, resourceType: 'USER' },
   { pattern: /^(groups|default-groups)(\/|$)/, resourceType: 'GROUP' },
   { pattern: /^clients\/[^/]+\/roles(\/|$)/, resourceType: 'CLIENT_ROLE' },

@@ -38,6 +38,7 @@ import { serverInfoRoutes } from './routes/server-info.ts';
 import { scopeMappingRoutes } from './routes/scope-mappings.ts';
 import { sessionRoutes } from './routes/sessions.ts';
 import { userGroupRoutes } from './routes/user-groups.ts';
+import { userConsentRoutes } from './routes/user-consents.ts';
 import { userRoutes } from './routes/users.ts';
 import { userProfileRoutes } from './routes/user-profile.ts';
 import { userCredentialRoutes } from './routes/user-credentials.ts';
@@ -76,6 +77,7 @@ export async function adminRoutes(app: FastifyInstance, { ctx }: { ctx: Context 
     groupRoutes,
     defaultGroupRoutes,
     userGroupRoutes,
+    userConsentRoutes,
     roleMappingRoutes,
     sessionRoutes,
     attackDetectionRoutes,

@@ -3,14 +3,15 @@
  * is needed is the current one; its page is shown, its form handled, and when none is left the
  * SSO session is created and the code issued. The engine knows no step by name. Required
  * actions are taken off the user when their step is done, in the same transaction as what the
- * step writes. The password grant runs the same steps without pages (`runDirectSteps`).
+ * step writes. A signed-in browser sent to the consent screen continues its SSO session
+ * (`continueSsoLogin`). The password grant runs the same steps without pages (`runDirectSteps`).
  */
 import type { FastifyReply } from 'fastify';
 import { newSecret } from '../crypto/index.ts';
 import { ErrorPage, invalidGrant } from '../errors/index.ts';
 import type { Form } from '../http/form.ts';
 import { PAGE_HEADERS, page } from '../http/html.ts';
-import { completeLogin, sendAuthorizationResponse, setSsoCookies } from '../oidc/auth/index.ts';
+import { completeLogin, readSsoSession, sendAuthorizationResponse, setSsoCookies } from '../oidc/auth/index.ts';
 import { finishAuthSession } from '../oidc/login/auth-session.ts';
 import type { AuthSession } from '../session/types.ts';
 import { loginSteps } from './login-flow.ts';
@@ -28,6 +29,9 @@ export function stepActionUrl(run: LoginRun, step: LoginStep): string {
   const query = new URLSearchParams({ session_code: run.tab.sessionCode, execution: step.id, client_id: run.tab.clientId, tab_id: run.tabId });
   return `${run.issuer}/login-actions/${step.kind}?${query}`;
 }
+
+/** The login paths a step's form posts to (`/realms/{realm}/login-actions/<kind>`). */
+export const STEP_KINDS: readonly LoginStep['kind'][] = ['authenticate', 'required-action', 'consent'];
 
 /**
  * The first step after the last one satisfied that this login needs. The flow only moves
@@ -54,11 +58,41 @@ async function showStep(run: LoginRun, step: LoginStep, message: StepMessage): P
 
 async function finish(run: LoginRun): Promise<FastifyReply> {
   const { ctx, realm, request, reply, issuer } = run;
+  if (run.tab.ssoSessionId !== undefined) return finishInSso(run);
   const settings = realm.realm.settings;
   const session = await ctx.sessions.create(settings, { realmId: realm.realm.id, userId: run.user!.id, rememberMe: run.tab.rememberMe === true, ipAddress: request.clientConnection.address });
   await setSsoCookies(ctx, request, reply, realm, issuer, session);
   await finishAuthSession(ctx, request, reply, issuer, run.authSession);
   return completeLogin(ctx, reply, realm, issuer, run.client, run.tab, session, '1');
+}
+
+/**
+ * A login that continued a signed-in browser's SSO session ends in that session, as long as the
+ * browser's cookie still names it; otherwise the user signs in again from the first step.
+ */
+async function finishInSso(run: LoginRun): Promise<FastifyReply> {
+  const { ctx, realm, request, reply, issuer, tab } = run;
+  const sso = await readSsoSession(ctx, request, realm, issuer);
+  if (!sso || sso.id !== tab.ssoSessionId || sso.userId !== run.user?.id) {
+    delete tab.ssoSessionId;
+    delete tab.userId;
+    tab.completedSteps = [];
+    run.user = undefined;
+    return continueLogin(run);
+  }
+  await finishAuthSession(ctx, request, reply, issuer, run.authSession);
+  return completeLogin(ctx, reply, realm, issuer, run.client, tab, sso, '0');
+}
+
+/**
+ * Continues a login from the browser's SSO session (`run.tab.ssoSessionId`, `run.user` set):
+ * the authenticators count as done, and the steps after them (the consent screen) run.
+ */
+export async function continueSsoLogin(run: LoginRun): Promise<FastifyReply> {
+  run.tab.completedSteps = loginSteps(run.realm)
+    .filter((s) => s.kind === 'authenticate')
+    .map((s) => s.id);
+  return continueLogin(run);
 }
 
 /** Shows the step this login is at, or finishes it when nothing is left. */

@@ -1,7 +1,7 @@
 /**
  * The realm's browser flow as a list of steps: Keycloak's "browser" flow (username and password,
  * then the conditional one-time code) followed by the realm's enabled required actions in
- * priority order. Adding a step is one module and one entry here; the engine does not change.
+ * priority order, and last the consent screen. Adding a step is one module and one entry here; the engine does not change.
  */
 import { sortRequiredActions, type LoadedRealm } from '../realm/index.ts';
 import type { LoginStep } from './login-step.ts';
@@ -12,6 +12,7 @@ import { updatePassword } from './required-actions/update-password.ts';
 import { unsupportedAction } from './required-actions/unsupported-action.ts';
 import { updateProfile } from './required-actions/update-profile.ts';
 import { verifyEmail } from './required-actions/verify-email.ts';
+import { oauthGrant } from './steps/oauth-grant.ts';
 import { otpForm } from './steps/otp-form.ts';
 import { passwordForm } from './steps/password-form.ts';
 
@@ -43,5 +44,5 @@ function buildSteps(realm: LoadedRealm): LoginStep[] {
       if (!step) return unsupportedAction(a.alias);
       return a.alias === step.id ? step : { ...step, id: a.alias };
     });
-  return [...AUTHENTICATORS, ...actions];
+  return [...AUTHENTICATORS, ...actions, oauthGrant];
 }

@@ -51,10 +51,10 @@ export type StepOutcome =
   /** Not satisfied: show the step's page again with this message. */
   | { kind: 'again'; message: StepMessage }
   /** The user declined: the login ends with this OAuth error sent to the client. */
-  | { kind: 'cancel'; error: string; description: string };
+  | { kind: 'cancel'; error: string; description?: string };
 
-/** `execution` of the form's URL: authenticators post to `authenticate`, required actions to `required-action`. */
-export type StepKind = 'authenticate' | 'required-action';
+/** The form's URL: authenticators post to `authenticate`, required actions to `required-action`, the consent screen to `consent`. */
+export type StepKind = 'authenticate' | 'required-action' | 'consent';
 
 export interface LoginStep {
   /** Keycloak's execution name: the authenticator's id or the required action's alias. */

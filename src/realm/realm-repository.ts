@@ -3,7 +3,7 @@
  * realms and users live in the database whichever session store is chosen).
  */
 import type { StoredKey, PasswordHash } from '../crypto/index.ts';
-import type { Client, ClientScope, Group, Realm, Role, StoredUserProfile, User } from './types.ts';
+import type { Client, ClientScope, Group, Realm, Role, StoredUserProfile, User, UserConsent } from './types.ts';
 
 export interface PasswordCredential extends PasswordHash {
   id: string;
@@ -29,6 +29,8 @@ export interface NewUserRecord {
   credentials: StoredCredential[];
   /** Groups the user joins (default groups, or the file's `groups`); none when absent. */
   groupIds?: string[];
+  /** Consents the user has given (the file's `clientConsents`); none when absent. */
+  consents?: UserConsent[];
 }
 
 export interface GroupMembership {
@@ -151,6 +153,15 @@ export interface RealmRepository {
   setCredentialPriorities(userId: string, priorities: Array<{ id: string; priority: number }>): Promise<void>;
   credentialsOfUsers(userIds: string[]): Promise<Map<string, StoredCredential[]>>;
   roleIdsOfUsers(userIds: string[]): Promise<Map<string, string[]>>;
+
+  /** A user's consents, by client. */
+  listConsents(userId: string): Promise<UserConsent[]>;
+  getConsent(userId: string, clientUuid: string): Promise<UserConsent | undefined>;
+  /** Creates or replaces the consent of `consent.userId` to `consent.clientUuid`. */
+  putConsent(consent: UserConsent): Promise<void>;
+  /** False when there was none. */
+  deleteConsent(userId: string, clientUuid: string): Promise<boolean>;
+  consentsOfUsers(userIds: string[]): Promise<Map<string, UserConsent[]>>;
 
   /** Every group of the realm, with the roles mapped to each. */
   listGroups(realmId: string): Promise<Group[]>;

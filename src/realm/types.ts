@@ -161,6 +161,19 @@ export interface User {
   serviceAccountClientId?: string;
 }
 
+/**
+ * What a user granted a `consentRequired` client on its consent screen (Keycloak's
+ * UserConsentModel). Times are epoch milliseconds, as Keycloak's representation has them.
+ */
+export interface UserConsent {
+  userId: string;
+  clientUuid: string;
+  /** Ids of the granted client scopes; the client's own id when it was shown as one. */
+  grantedScopeIds: string[];
+  createdDate: number;
+  lastUpdatedDate: number;
+}
+
 export interface Role {
   id: string;
   realmId: string;

@@ -56,6 +56,11 @@ export interface AuthTab {
   createdAt: number;
   /** The user the login has identified (set by the password step); the later steps act on them. */
   userId?: string;
+  /**
+   * The SSO session this login continues (a signed-in browser sent to the consent screen): the
+   * login ends in it instead of a new one, and only while the browser's SSO cookie still names it.
+   */
+  ssoSessionId?: string;
   /** Steps of the login flow already satisfied in this tab (src/authn). */
   completedSteps?: string[];
   rememberMe?: boolean;

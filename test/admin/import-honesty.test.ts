@@ -64,7 +64,6 @@ describe('what a realm file carries that holdfast cannot honour', () => {
       ['a default required action holdfast cannot run', (f) => (f.requiredActions[6].defaultAction = true), 'requiredActions[6]', 'refused'],
       ['a user required action holdfast cannot run', (f) => (f.users[0].requiredActions = ['webauthn-register']), 'users[0].requiredActions[0]', 'refused'],
       ['a WebAuthn credential', (f) => f.users[1].credentials.push({ type: 'webauthn', secretData: '{}', credentialData: '{}' }), 'users[1].credentials[1]', 'refused'],
-      ['consent required', (f) => (f.clients[5].consentRequired = true), 'clients[5].consentRequired', 'refused'],
       ['DPoP-bound tokens', (f) => (f.clients[5].attributes['dpop.bound.access.tokens'] = 'true'), 'clients[5].attributes.dpop.bound.access.tokens', 'refused'],
       ['a theme', (f) => (f.loginTheme = 'shop'), 'loginTheme', 'ignored'],
       ['a field from a newer Keycloak', (f) => (f.somethingNew = { a: 1 }), 'somethingNew', 'ignored'],

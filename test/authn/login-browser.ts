@@ -42,7 +42,11 @@ export class LoginBrowser {
 
   /** Posts the form `formId` of `page` with these fields. */
   async submit(page: LightMyRequestResponse, formId: string, fields: Record<string, string>): Promise<LightMyRequestResponse> {
-    const url = formActionOf(page.body, formId);
+    return this.post(formActionOf(page.body, formId), fields);
+  }
+
+  /** Posts these fields to `url` with the browser's cookies (a form as an attacker would forge it). */
+  async post(url: string, fields: Record<string, string>): Promise<LightMyRequestResponse> {
     const body = form(fields);
     const response = await this.t.app.inject({ method: 'POST', url, payload: body.payload, headers: { ...body.headers, cookie: this.cookie } });
     this.store(response);

@@ -108,10 +108,16 @@ async function exportUsers(repository: RealmRepository, model: RealmModel, sealK
     const page: User[] = await repository.listUsersPage(model.realm.id, after, PAGE);
     if (page.length === 0) break;
     const ids = page.map((u) => u.id);
-    const [credentials, roleIds, groupIds] = await Promise.all([repository.credentialsOfUsers(ids), repository.roleIdsOfUsers(ids), repository.groupIdsOfUsers(ids)]);
+    const [credentials, roleIds, groupIds, consents] = await Promise.all([
+      repository.credentialsOfUsers(ids),
+      repository.roleIdsOfUsers(ids),
+      repository.groupIdsOfUsers(ids),
+      repository.consentsOfUsers(ids),
+    ]);
     for (const user of page) {
       const groups = (groupIds.get(user.id) ?? []).map((id) => groupPath(model, model.groupsById.get(id)!)).sort();
-      exported.push({ username: user.username, rep: toUserExport(model, user, (credentials.get(user.id) ?? []).map((c) => openCredential(c, sealKey)), roleIds.get(user.id) ?? [], groups) });
+      const userCredentials = (credentials.get(user.id) ?? []).map((c) => openCredential(c, sealKey));
+      exported.push({ username: user.username, rep: toUserExport(model, user, userCredentials, roleIds.get(user.id) ?? [], groups, consents.get(user.id)) });
     }
     after = page[page.length - 1].id;
     onProgress?.(exported.length, Math.max(total, exported.length));

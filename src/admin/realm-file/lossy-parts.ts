@@ -10,7 +10,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { realmSettingChecks } from '../representations/realm.ts';
 import { clientRepresentation, MASKED_SECRET } from '../representations/client.ts';
-import { userRepresentation } from '../representations/user.ts';
+import { userFileRepresentation } from '../representations/user.ts';
 import { supportedMapperType } from '../../realm/index.ts';
 import { REQUIRED_ACTION_STEPS } from '../../authn/index.ts';
 import { clientAuthenticators } from '../server-info/client-authenticators.ts';
@@ -278,7 +278,6 @@ const CLIENT_ROWS: Record<string, Row> = {
   surrogateAuthRequired: ignoredUnless('not used by holdfast', false),
   alwaysDisplayInConsole: ignoredUnless('holdfast has no account console', false),
   nodeReRegistrationTimeout: ignoredUnless('holdfast has no cluster node registration', -1, 0),
-  consentRequired: refusedUnless('consent screens are not shown yet: the client would get tokens without the user agreeing', false),
   authorizationServicesEnabled: refusedUnless('authorization services (resources, policies, permissions) are not supported', false),
   authorizationSettings: refusedUnless('authorization services (resources, policies, permissions) are not supported'),
   access: TAKEN, // the admin console's view of the caller's rights, not part of the client
@@ -324,7 +323,7 @@ const PASSWORD = 'password';
 const VERIFIED_CREDENTIALS = new Set([PASSWORD, 'otp', 'password-history']);
 
 const USER_ROWS: Record<string, Row> = {
-  ...Object.fromEntries(userRepresentation.fields.map((name) => [name, TAKEN])),
+  ...Object.fromEntries(userFileRepresentation.fields.map((name) => [name, TAKEN])),
   credentials: (value, path, _file, out) =>
     objects(value).forEach((credential, i) => {
       const type = text(credential.type) ?? (credential.value !== undefined ? PASSWORD : undefined);
@@ -337,7 +336,6 @@ const USER_ROWS: Record<string, Row> = {
   federatedIdentities: refusedUnless('links to identity providers are not supported', []),
   federationLink: refusedUnless('user federation is not supported: the user could not log in'),
   socialLinks: refusedUnless('links to identity providers are not supported', []),
-  clientConsents: ignoredUnless('consents are not stored yet', []),
   applicationRoles: ignoredUnless('client roles before Keycloak 2 are not imported; use clientRoles', {}),
   access: TAKEN,
   origin: TAKEN,

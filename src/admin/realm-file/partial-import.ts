@@ -16,7 +16,7 @@ import { clientRepresentation, newClientFromRepresentation, type ClientRepresent
 import { checkClientScopeNames, fileProblem, withNewClientScopes } from '../representations/client-scope.ts';
 import { groupRepresentation, type GroupRepresentation } from '../representations/group.ts';
 import { indexRoles, roleRepresentation, type RoleRepresentation } from '../representations/role.ts';
-import { userRepresentation, type UserRepresentation } from '../representations/user.ts';
+import { userFileRepresentation, type UserFileRepresentation } from '../representations/user.ts';
 import { ImportConflict } from './import-conflict.ts';
 import { hashPlainPasswords } from './import-realm.ts';
 import { LossyImport, lossyParts, type Finding } from './lossy-parts.ts';
@@ -32,7 +32,7 @@ export const partialImportRepresentation = object({
   ifResourceExists: policy,
   // Its name before Keycloak 4.
   policy,
-  users: list(userRepresentation),
+  users: list(userFileRepresentation),
   clients: list(clientRepresentation),
   groups: list(groupRepresentation),
   roles: object({ realm: list(roleRepresentation), client: record(list(roleRepresentation)) }),
@@ -260,14 +260,14 @@ function planRoles(rep: PartialImportRepresentation, model: RealmModel, realm: L
 
 async function planPartialUsers(
   repository: RealmRepository,
-  reps: UserRepresentation[],
+  reps: UserFileRepresentation[],
   model: RealmModel,
   plan: UsersContext,
   ifExists: 'FAIL' | 'SKIP' | 'OVERWRITE',
   options: PartialImportOptions,
   results: PartialImportResult[],
 ): Promise<{ records: NewUserRecord[]; plain: ReturnType<typeof planUsers>['plain']; replaced: User[] }> {
-  const toCreate: UserRepresentation[] = [];
+  const toCreate: UserFileRepresentation[] = [];
   const replaced: User[] = [];
   for (const userRep of reps) {
     const username = userRep.username?.toLowerCase();

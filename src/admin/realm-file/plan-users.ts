@@ -6,10 +6,10 @@
  */
 import { newId } from '../../crypto/index.ts';
 import { sealCredential } from '../../authn/index.ts';
-import type { NewUserRecord, User } from '../../realm/index.ts';
+import { clientScopeByName, type NewUserRecord, type User, type UserConsent } from '../../realm/index.ts';
 import { field, index, ShapeError } from '../json-shape.ts';
 import { parseCredential, type PlainPassword } from '../representations/credential.ts';
-import type { UserRepresentation } from '../representations/user.ts';
+import type { UserFileRepresentation } from '../representations/user.ts';
 import { ImportConflict } from './import-conflict.ts';
 import { resolveGroupPath } from './plan-groups.ts';
 import type { RealmPlan } from './plan-realm.ts';
@@ -26,7 +26,7 @@ const UPDATE_PASSWORD = 'UPDATE_PASSWORD';
 /** What users are resolved against: the realm, its roles by name and its groups by path (a whole file's, or a realm's plus a partial import's). */
 export type UsersContext = Pick<RealmPlan, 'realm' | 'model' | 'roleIndex' | 'groupsByPath' | 'sealKey'>;
 
-export function planUsers(reps: UserRepresentation[], plan: UsersContext, nowMs: number): UsersPlan {
+export function planUsers(reps: UserFileRepresentation[], plan: UsersContext, nowMs: number): UsersPlan {
   const { realm, model } = plan;
   const usernames = new Set<string>();
   const emails = new Set<string>();
@@ -74,7 +74,13 @@ export function planUsers(reps: UserRepresentation[], plan: UsersContext, nowMs:
       notBefore: rep.notBefore ?? 0,
       serviceAccountClientId,
     };
-    const record: NewUserRecord = { user, roleIds: resolveRoleNames(rep, model, plan.roleIndex, path), credentials: [], groupIds: userGroupIds(rep, plan, path) };
+    const record: NewUserRecord = {
+      user,
+      roleIds: resolveRoleNames(rep, model, plan.roleIndex, path),
+      credentials: [],
+      groupIds: userGroupIds(rep, plan, path),
+      consents: userConsents(rep, plan, user.id, path, nowMs),
+    };
     (rep.credentials ?? []).forEach((credentialRep, j) => {
       const parsed = parseCredential(credentialRep, index(field(path, 'credentials'), j), j, nowMs);
       if (parsed.kind === 'stored') record.credentials.push(sealCredential(parsed.credential, plan.sealKey));
@@ -88,7 +94,30 @@ export function planUsers(reps: UserRepresentation[], plan: UsersContext, nowMs:
   return { records, plain };
 }
 
-function userGroupIds(rep: UserRepresentation, plan: UsersContext, path: string): string[] {
+/**
+ * The file's `clientConsents`, resolved as Keycloak resolves them: the client by clientId, each
+ * granted scope by name (or a client by its clientId, for a client shown as its own scope).
+ * Unknown names refuse the file, as Keycloak's import does.
+ */
+function userConsents(rep: UserFileRepresentation, plan: UsersContext, userId: string, path: string, nowMs: number): UserConsent[] {
+  const seen = new Set<string>();
+  return (rep.clientConsents ?? []).map((consent, j) => {
+    const at = index(field(path, 'clientConsents'), j);
+    const client = consent.clientId === undefined ? undefined : plan.model.clientsByClientId.get(consent.clientId);
+    if (!client) throw new ShapeError(field(at, 'clientId'), `unknown client '${consent.clientId ?? ''}'`);
+    if (seen.has(client.id)) throw new ImportConflict(field(at, 'clientId'), `duplicate consent to client '${client.clientId}'`);
+    seen.add(client.id);
+    const grantedScopeIds = (consent.grantedClientScopes ?? []).map((name, k) => {
+      const id = clientScopeByName(plan.model, name)?.id ?? plan.model.clientsByClientId.get(name)?.id;
+      if (id === undefined) throw new ShapeError(index(field(at, 'grantedClientScopes'), k), `unknown client scope '${name}'`);
+      return id;
+    });
+    const createdDate = consent.createdDate ?? nowMs;
+    return { userId, clientUuid: client.id, grantedScopeIds: [...new Set(grantedScopeIds)], createdDate, lastUpdatedDate: consent.lastUpdatedDate ?? createdDate };
+  });
+}
+
+function userGroupIds(rep: UserFileRepresentation, plan: UsersContext, path: string): string[] {
   const ids = (rep.groups ?? []).map((groupPath, j) => {
     const id = resolveGroupPath(plan.model, plan.groupsByPath, groupPath);
     if (id === undefined) throw new ShapeError(index(field(path, 'groups'), j), `unknown group '${groupPath}'`);

@@ -12,7 +12,7 @@ import { localizationTexts } from '../representations/localization.ts';
 import { realmSettingChecks } from '../representations/realm.ts';
 import { requiredActionRepresentation } from '../representations/required-action.ts';
 import { roleRepresentation } from '../representations/role.ts';
-import { userRepresentation } from '../representations/user.ts';
+import { userFileRepresentation } from '../representations/user.ts';
 import { USER_PROFILE_PROVIDER_TYPE, userProfileComponents } from './plan-user-profile.ts';
 import { clientScopeMappingsShape, scopeMappingsShape } from './plan-scope-mappings.ts';
 
@@ -30,7 +30,7 @@ export const realmFileRepresentation = object({
   defaultOptionalClientScopes: stringList,
   scopeMappings: scopeMappingsShape,
   clientScopeMappings: clientScopeMappingsShape,
-  users: list(userRepresentation),
+  users: list(userFileRepresentation),
   groups: list(groupRepresentation),
   // Paths of the groups every new user joins.
   defaultGroups: stringList,

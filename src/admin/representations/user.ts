@@ -3,12 +3,12 @@
  * credentials and role mappings), and applying a body to a user. Usernames and emails are stored
  * lower-case, as Keycloak stores them. Updates are partial: absent fields keep their value.
  */
-import type { RealmModel, StoredCredential, User } from '../../realm/index.ts';
+import type { RealmModel, StoredCredential, User, UserConsent } from '../../realm/index.ts';
 import { boolean, integer, list, multiValuedMap, object, record, string, stringList, type Checked } from '../json-shape.ts';
 import { credentialRepresentation, toCredentialExport } from './credential.ts';
 import { roleNames, userProfileOf, visibleAttributes } from '../../realm/index.ts';
 
-export const userRepresentation = object({
+const userFields = {
   id: string,
   username: string,
   email: string,
@@ -27,8 +27,21 @@ export const userRepresentation = object({
   groups: stringList,
   totp: boolean,
   disableableCredentialTypes: stringList,
-});
+};
+export const userRepresentation = object(userFields);
 export type UserRepresentation = Checked<typeof userRepresentation>;
+
+/** A consent in a realm file (Keycloak's UserConsentRepresentation): the client and the scopes granted, by name. */
+export const userConsentRepresentation = object({
+  clientId: string,
+  grantedClientScopes: stringList,
+  createdDate: integer,
+  lastUpdatedDate: integer,
+});
+
+/** A user in a realm file or partial import: the admin representation plus the consents given. */
+export const userFileRepresentation = object({ ...userFields, clientConsents: list(userConsentRepresentation) });
+export type UserFileRepresentation = Checked<typeof userFileRepresentation>;
 
 /** What the caller may do with users: Keycloak's `access` block, from the caller's roles. */
 export interface UserAccess {
@@ -74,13 +87,20 @@ function userRepresentationWith(model: RealmModel, user: User, access?: UserAcce
  * The realm-file form: the representation with every attribute (a file is a backup, whatever the
  * profile shows), credentials, role mappings by name and groups by path.
  */
-export function toUserExport(model: RealmModel, user: User, credentials: StoredCredential[], roleIds: string[], groupPaths: string[]): Record<string, unknown> {
+export function toUserExport(model: RealmModel, user: User, credentials: StoredCredential[], roleIds: string[], groupPaths: string[], consents: UserConsent[] = []): Record<string, unknown> {
   const roles = roleNames(model, roleIds);
+  const clientConsents = consents.flatMap((c) => {
+    const client = model.clientsById.get(c.clientUuid);
+    if (!client) return [];
+    const scopes = c.grantedScopeIds.flatMap((id) => model.clientScopesById.get(id)?.name ?? model.clientsById.get(id)?.clientId ?? []);
+    return [{ clientId: client.clientId, grantedClientScopes: scopes, createdDate: c.createdDate, lastUpdatedDate: c.lastUpdatedDate }];
+  });
   return {
     ...userRepresentationWith(model, user),
     credentials: credentials.map(toCredentialExport),
     realmRoles: roles.realm,
     ...(Object.keys(roles.client).length > 0 ? { clientRoles: roles.client } : {}),
+    ...(clientConsents.length > 0 ? { clientConsents } : {}),
     groups: groupPaths,
   };
 }

@@ -17,7 +17,12 @@ import { scopeGrantOf } from '../../realm/index.ts';
 import { acrValue } from './acr.ts';
 import { isImplicit, parseResponseType, type ResponseType } from './response-type.ts';
 
-type CompletedTab = Pick<AuthTab, 'redirectUri' | 'responseType' | 'responseMode' | 'scope' | 'state' | 'nonce' | 'codeChallenge' | 'codeChallengeMethod' | 'kcAction' | 'acr'>;
+type CompletedTab = Pick<AuthTab, 'redirectUri' | 'responseType' | 'responseMode' | 'scope' | 'state' | 'nonce' | 'codeChallenge' | 'codeChallengeMethod' | 'kcAction' | 'acr' | 'notes'>;
+
+/** LOGIN's `consent` detail: granted on this login's consent screen (the step notes it), stored before, or not asked. */
+function consentDetail(client: Client, tab: CompletedTab): string {
+  return tab.notes?.consent ?? (client.consentRequired ? 'persistent_consent' : 'no_consent_required');
+}
 
 interface Completion {
   ctx: Context;
@@ -114,7 +119,7 @@ export async function completeLogin(
     .detail('auth_method', 'openid-connect')
     .detail('auth_type', type.code ? 'code' : 'implicit')
     .detail('redirect_uri', tab.redirectUri)
-    .detail('consent', 'no_consent_required')
+    .detail('consent', consentDetail(client, tab))
     .detail('code_id', session.id)
     .detail('username', user?.user.username)
     .success();

@@ -1,7 +1,8 @@
 /**
  * The authorization endpoint (`…/protocol/openid-connect/auth`, GET or POST). A valid request
  * either completes at once from the browser's SSO session, fails under `prompt=none` with
- * Keycloak's `login_required` or `interaction_required`, or opens a login tab and shows the form.
+ * Keycloak's `login_required` or `interaction_required`, goes from the SSO session straight to
+ * the consent screen, or opens a login tab and shows the form.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Context } from '../../context.ts';
@@ -15,14 +16,12 @@ import { AuthorizationError, sendAuthorizationResponse } from './authorization-r
 import { completeLogin } from './complete-login.ts';
 import { readSsoSession } from './sso-cookies.ts';
 import { requestedLevel } from './acr.ts';
+import { consentToAsk, continueSsoLogin } from '../../authn/index.ts';
 
 export { AuthorizationError, sendAuthorizationResponse } from './authorization-response.ts';
 export { setSsoCookies, clearSsoCookies, readSsoSession } from './sso-cookies.ts';
 export { completeLogin } from './complete-login.ts';
 export { parseLoaMap } from './acr.ts';
-
-/** holdfast has no consent page yet; logging in without the consent the client asks for would skip it silently. */
-const CONSENT_UNSUPPORTED = 'This client requires user consent, which this server cannot ask for yet.';
 
 function params(request: FastifyRequest): Form {
   try {
@@ -55,18 +54,25 @@ export async function authRoutes(app: FastifyInstance, { ctx }: { ctx: Context }
     const reuse = !prompts.includes('login') && (acrLevel === undefined || acrLevel < 0);
     const sso = reuse ? await readSsoSession(ctx, request, realm, issuer) : undefined;
     const fresh = sso && (authRequest.maxAge === undefined || now - sso.authTime <= authRequest.maxAge);
+    const tab = tabFromRequest(authRequest, now);
     if (sso && fresh) {
       const user = await ctx.realms.getUserView(realm, sso.userId);
       if (user?.user.enabled) {
-        // Pending required actions or consent need a page: prompt=none cannot show one.
-        const needsInteraction = user.user.requiredActions.length > 0 || client.consentRequired;
-        if (!needsInteraction) return completeLogin(ctx, reply, realm, issuer, client, tabFromRequest(authRequest, now), sso, '0');
+        // Pending required actions or consent need a page: prompt=none cannot show one (Keycloak's
+        // answer for missing consent is interaction_required too, not consent_required).
+        const pending = user.user.requiredActions.length > 0;
+        const consent = pending ? [] : await consentToAsk({ ctx, realm, client, tab, user: user.user });
+        if (!pending && consent.length === 0) return completeLogin(ctx, reply, realm, issuer, client, tab, sso, '0');
         if (noPrompt) return promptError('interaction_required');
+        if (!pending) {
+          // Signed in already: straight to the consent screen, ending in the same SSO session.
+          const ssoTab = { ...tab, userId: user.user.id, ssoSessionId: sso.id };
+          const opened = await openTab(ctx, request, reply, realm, issuer, ssoTab);
+          return continueSsoLogin({ ctx, request, reply, realm, issuer, client, tab: ssoTab, tabId: opened.tabId, authSession: opened.session, user: user.user });
+        }
       }
     }
     if (noPrompt) return promptError('login_required');
-    if (client.consentRequired) throw new ErrorPage(400, CONSENT_UNSUPPORTED);
-    const tab = tabFromRequest(authRequest, now);
     const { tabId } = await openTab(ctx, request, reply, realm, issuer, tab);
     return sendLoginPage(reply, realm, issuer, tabId, tab);
   };

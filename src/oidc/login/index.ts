@@ -1,6 +1,7 @@
 /**
  * The login pages' targets (`/realms/{realm}/login-actions/authenticate` for the password and
- * one-time-code forms, `…/required-action` for required actions). A form is accepted only with
+ * one-time-code forms, `…/required-action` for required actions, `…/consent` for the consent
+ * screen). A form is accepted only with
  * the browser's AUTH_SESSION_ID cookie and the `session_code` of the page it came from, which an
  * attacker's cross-site form cannot know (CSRF protection); each render gets a new code, so a
  * page cannot be replayed. What each page does is src/authn's business; a GET shows the page
@@ -12,7 +13,7 @@ import { ErrorPage } from '../../errors/index.ts';
 import { readParams } from '../../http/form.ts';
 import { resolveRealm } from '../../http/realm-route.ts';
 import type { LoadedRealm } from '../../realm/realm-service.ts';
-import { continueLogin, submitStep, type LoginRun } from '../../authn/index.ts';
+import { continueLogin, STEP_KINDS, submitStep, type LoginRun } from '../../authn/index.ts';
 import { authSessionIdFromCookie, loadAuthSession, openTab, restartTab } from './auth-session.ts';
 import { sendLoginPage } from './login-page.ts';
 import { resetCredentialsRoutes } from './reset-credentials.ts';
@@ -61,7 +62,8 @@ export async function loginRoutes(app: FastifyInstance, { ctx }: { ctx: Context 
     if (!('authSession' in run)) return run;
     const query = readParams(request, 'query');
     const form = readParams(request);
-    if (query.get('session_code') !== run.tab.sessionCode) return continueLogin(run, { info: PAGE_EXPIRED });
+    // The consent form also carries the code in its `code` field, as Keycloak's does.
+    if ((query.get('session_code') ?? form.get('code')) !== run.tab.sessionCode) return continueLogin(run, { info: PAGE_EXPIRED });
     return submitStep(run, query.get('execution') ?? '', form);
   };
 
@@ -71,7 +73,7 @@ export async function loginRoutes(app: FastifyInstance, { ctx }: { ctx: Context 
     return continueLogin(run);
   };
 
-  for (const kind of ['authenticate', 'required-action']) {
+  for (const kind of STEP_KINDS) {
     app.post(`/realms/:realm/login-actions/${kind}`, { config: { endpoint: 'login' } }, submit);
     app.get(`/realms/:realm/login-actions/${kind}`, { config: { endpoint: 'login' } }, show);
   }

@@ -152,6 +152,14 @@ export interface ClientScopeRoleTable {
   scope_id: string;
   role_id: string;
 }
+export interface UserConsentTable {
+  user_id: string;
+  client_uuid: string;
+  /** JSON list of granted client scope ids (a client shown on its own consent screen: its id). */
+  granted_scopes: string;
+  created_date: number;
+  last_updated_date: number;
+}
 export interface UserSessionTable {
   id: string;
   offline: number;
@@ -259,6 +267,7 @@ export interface Database {
   user_attribute: UserAttributeTable;
   client_scope_mapping: ClientScopeMappingTable;
   client_scope_role: ClientScopeRoleTable;
+  user_consent: UserConsentTable;
   user_session: UserSessionTable;
   client_session: ClientSessionTable;
   auth_session: AuthSessionTable;

@@ -6,7 +6,7 @@
  * out, so everything above this file sees plain keys and the database holds none.
  */
 import { sql, type ExpressionBuilder, type Kysely, type Selectable } from 'kysely';
-import type { ClientScopeTable, Database, GroupTable, RealmKeyTable, UserAttributeTable, UserTable } from './schema.ts';
+import type { ClientScopeTable, Database, GroupTable, RealmKeyTable, UserAttributeTable, UserConsentTable, UserTable } from './schema.ts';
 import type {
   ClientInitialAccess,
   GroupMembership,
@@ -18,7 +18,7 @@ import type {
   StoredCredential,
   UserQuery,
 } from '../../realm/realm-repository.ts';
-import type { Client, ClientScope, Group, Realm, RealmDefaultType, Role, StoredUserProfile, User } from '../../realm/types.ts';
+import type { Client, ClientScope, Group, Realm, RealmDefaultType, Role, StoredUserProfile, User, UserConsent } from '../../realm/types.ts';
 import { sha256Hex, type KeyComponent, type KeyKind, type KeyRing, type StoredKey } from '../../crypto/index.ts';
 import { DEFAULT_REALM_SETTINGS } from '../../realm/defaults.ts';
 import { MAX_ATTRIBUTE_NAME } from '../../realm/user-profile/index.ts';
@@ -83,6 +83,26 @@ function userRow(user: User): UserTable {
     required_actions: JSON.stringify(user.requiredActions),
     not_before: user.notBefore,
     service_account_client_id: user.serviceAccountClientId ?? null,
+  };
+}
+
+function toConsent(row: Selectable<UserConsentTable>): UserConsent {
+  return {
+    userId: row.user_id,
+    clientUuid: row.client_uuid,
+    grantedScopeIds: JSON.parse(row.granted_scopes),
+    createdDate: Number(row.created_date),
+    lastUpdatedDate: Number(row.last_updated_date),
+  };
+}
+
+function consentRow(consent: UserConsent): UserConsentTable {
+  return {
+    user_id: consent.userId,
+    client_uuid: consent.clientUuid,
+    granted_scopes: JSON.stringify(consent.grantedScopeIds),
+    created_date: consent.createdDate,
+    last_updated_date: consent.lastUpdatedDate,
   };
 }
 
@@ -607,6 +627,8 @@ export class SqlRealmRepository implements RealmRepository {
     const mappings = records.flatMap((r) => [...new Set(r.roleIds)].map((role_id) => ({ user_id: r.user.id, role_id })));
     for (const part of chunks(mappings, INSERT_CHUNK * 2)) await this.db.insertInto('user_role').values(part).execute();
     await this.addGroupMembers(records.flatMap((r) => [...new Set(r.groupIds ?? [])].map((groupId) => ({ userId: r.user.id, groupId }))));
+    const consents = records.flatMap((r) => (r.consents ?? []).map(consentRow));
+    for (const part of chunks(consents, INSERT_CHUNK)) await this.db.insertInto('user_consent').values(part).execute();
   }
   async listUsersPage(realmId: string, afterId: string | undefined, limit: number): Promise<User[]> {
     let q = this.db.selectFrom('app_user').selectAll().where('realm_id', '=', realmId);
@@ -645,6 +667,32 @@ export class SqlRealmRepository implements RealmRepository {
     return byUser(userIds, async (part) => {
       const rows = await this.db.selectFrom('user_role').selectAll().where('user_id', 'in', part).execute();
       return rows.map((row) => [row.user_id, row.role_id]);
+    });
+  }
+
+  async listConsents(userId: string): Promise<UserConsent[]> {
+    return (await this.db.selectFrom('user_consent').selectAll().where('user_id', '=', userId).orderBy('created_date').orderBy('client_uuid').execute()).map(toConsent);
+  }
+  async getConsent(userId: string, clientUuid: string): Promise<UserConsent | undefined> {
+    const row = await this.db.selectFrom('user_consent').selectAll().where('user_id', '=', userId).where('client_uuid', '=', clientUuid).executeTakeFirst();
+    return row && toConsent(row);
+  }
+  async putConsent(consent: UserConsent): Promise<void> {
+    const row = consentRow(consent);
+    await this.db
+      .insertInto('user_consent')
+      .values(row)
+      .onConflict((oc) => oc.columns(['user_id', 'client_uuid']).doUpdateSet({ granted_scopes: row.granted_scopes, last_updated_date: row.last_updated_date }))
+      .execute();
+  }
+  async deleteConsent(userId: string, clientUuid: string): Promise<boolean> {
+    const result = await this.db.deleteFrom('user_consent').where('user_id', '=', userId).where('client_uuid', '=', clientUuid).executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
+  }
+  async consentsOfUsers(userIds: string[]): Promise<Map<string, UserConsent[]>> {
+    return byUser(userIds, async (part) => {
+      const rows = await this.db.selectFrom('user_consent').selectAll().where('user_id', 'in', part).orderBy('created_date').orderBy('client_uuid').execute();
+      return rows.map((row) => [row.user_id, toConsent(row)]);
     });
   }
 

@@ -26,7 +26,11 @@ export const passwordGrant: GrantHandler = async (grant) => {
   const { ctx, realm, client, form, request, event } = grant;
   event.detail('auth_method', 'openid-connect');
   if (!client.directAccessGrantsEnabled) throw unauthorizedClient('Client not allowed for direct access grants');
-  if (client.consentRequired) throw invalidClient('Client requires user consent', 400);
+  // Keycloak's rule: a client that must ask for consent cannot get tokens without a consent screen.
+  if (client.consentRequired) {
+    event.error('consent_denied');
+    throw invalidClient('Client requires user consent', 400);
+  }
   const username = present(form, 'username');
   if (username === undefined) throw invalidRequest('Missing parameter: username', 401);
   const password = form.get('password');

@@ -14,6 +14,7 @@ import * as singleUse from './011-single-use.ts';
 import * as events from './012-events.ts';
 import * as protocolMappers from './013-protocol-mappers.ts';
 import * as ephemeralRecords from './014-ephemeral-records.ts';
+import * as userConsents from './016-user-consents.ts';
 
 export const migrations: Record<string, Migration> = {
   '001-initial': initial,
@@ -30,4 +31,5 @@ export const migrations: Record<string, Migration> = {
   '012-events': events,
   '013-protocol-mappers': protocolMappers,
   '014-ephemeral-records': ephemeralRecords,
+  '016-user-consents': userConsents,
 };
