@@ -10,7 +10,10 @@ import { readParams, type Form } from '../../http/form.ts';
 import { resolveRealm } from '../../http/realm-route.ts';
 import { openTab, tabFromRequest } from '../login/auth-session.ts';
 import { sendLoginPage } from '../login/login-page.ts';
-import { parseAuthorizationRequest, type AuthorizationRequest } from './authorization-request.ts';
+import { AUTHORIZATION_PARAMS, REQUEST_PARAM_BOUNDS, checkClient, parseAuthorizationRequest, type AuthorizationRequest } from './authorization-request.ts';
+import { resolveRequestParameters } from './request-parameters.ts';
+import { RequestObjectRefused } from './request-object.ts';
+import { checkParamLengths } from '../param-lengths.ts';
 import { AuthorizationError, sendAuthorizationResponse } from './authorization-response.ts';
 import { completeLogin } from './complete-login.ts';
 import { readSsoSession } from './sso-cookies.ts';
@@ -20,6 +23,10 @@ export { AuthorizationError, sendAuthorizationResponse } from './authorization-r
 export { setSsoCookies, clearSsoCookies, readSsoSession } from './sso-cookies.ts';
 export { completeLogin } from './complete-login.ts';
 export { parseLoaMap } from './acr.ts';
+export { AUTHORIZATION_PARAMS, REQUEST_PARAM_BOUNDS, parseAuthorizationRequest } from './authorization-request.ts';
+export { formOf, resolvePushedParameters } from './request-parameters.ts';
+export { RequestObjectRefused } from './request-object.ts';
+export { storePushedRequest } from './pushed-requests.ts';
 
 /** holdfast has no consent page yet; logging in without the consent the client asks for would skip it silently. */
 const CONSENT_UNSUPPORTED = 'This client requires user consent, which this server cannot ask for yet.';
@@ -36,14 +43,21 @@ function params(request: FastifyRequest): Form {
 export async function authRoutes(app: FastifyInstance, { ctx }: { ctx: Context }): Promise<void> {
   const handler = async (request: FastifyRequest, reply: FastifyReply) => {
     const { realm, issuer } = await resolveRealm(ctx, request, 'page');
+    const query = params(request);
+    checkParamLengths(query, REQUEST_PARAM_BOUNDS);
+    const client = checkClient(realm, query);
     let authRequest: AuthorizationRequest;
     try {
-      authRequest = parseAuthorizationRequest(realm, params(request));
+      const resolved = await resolveRequestParameters(ctx, realm, client, query, AUTHORIZATION_PARAMS);
+      authRequest = parseAuthorizationRequest(realm, resolved.params, { client, pushed: resolved.pushed, invalidRequestMessage: resolved.invalidRequestMessage });
     } catch (error) {
+      if (error instanceof RequestObjectRefused) {
+        request.log.info({ reason: error.message, clientId: client.clientId }, 'authorization request refused');
+        throw new ErrorPage(400, 'Invalid Request');
+      }
       if (!(error instanceof AuthorizationError)) throw error;
       return sendAuthorizationResponse(reply, error.target, { error: error.error, error_description: error.description, state: error.target.state, iss: issuer });
     }
-    const client = authRequest.client;
     // Keycloak's registration entry (OIDC prompt=create); holdfast has no registration page.
     if (authRequest.prompt === 'create') throw new ErrorPage(400, 'Registration not allowed');
     const prompts = (authRequest.prompt ?? '').split(' ');

@@ -1,0 +1,289 @@
+/**
+ * Pushed authorization requests (RFC 9126) and request objects (RFC 9101) against a listening
+ * holdfast, with openid-client 6 as the relying party: PAR with a client secret and with
+ * `private_key_jwt`, a signed request object in `request`, one fetched from a registered
+ * `request_uri`, and PAR carrying a request object. Then what a client or an attacker could get
+ * wrong, each with Keycloak 26's answer (checked against a real Keycloak 26.7): a replayed,
+ * another client's, expired or unknown `request_uri`, an oversized or badly signed request object,
+ * `alg: none`, the client's `request.object.*` and `require.pushed.authorization.requests`.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import http from 'node:http';
+import * as oidc from 'openid-client';
+import { SignJWT, UnsecuredJWT, exportJWK, generateKeyPair, type CryptoKey, type JWK } from 'jose';
+import KcAdminClient from '@keycloak/keycloak-admin-client';
+import { buildApp, type Holdfast } from '../../src/app.ts';
+import type { Clock } from '../../src/clock/index.ts';
+import { testConfig } from '../../src/config/index.ts';
+import { tempDir } from '../support/process.ts';
+import { CookieJar, get, loginThroughForm, postForm } from '../support/browser.ts';
+
+const REALM = 'par-jar';
+const REDIRECT_URI = 'http://localhost:3000/callback';
+const SECRET = 'par-client-secret-of-32-characters';
+
+describe('pushed authorization requests and request objects', () => {
+  let holdfast: Holdfast;
+  /** Real time (openid-client signs assertions with it), plus an offset the expiry test moves. */
+  let offsetMs = 0;
+  const clock: Clock = { nowMs: () => Date.now() + offsetMs };
+  let dataDir: string;
+  let url: string;
+  let issuer: string;
+  let parEndpoint: string;
+  let privateKey: CryptoKey;
+  let jwk: JWK;
+  let requestObjectServer: http.Server;
+  let servedRequestObject = '';
+  let requestObjectUrl: string;
+
+  const discover = (clientId: string, auth: oidc.ClientAuth, metadata: Partial<oidc.ClientMetadata> = {}) =>
+    oidc.discovery(new URL(issuer), clientId, metadata, auth, { execute: [oidc.allowInsecureRequests] });
+
+  const push = async (fields: Record<string, string>, basic?: [string, string]): Promise<{ status: number; body: any }> => {
+    const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };
+    if (basic) headers.authorization = `Basic ${Buffer.from(`${basic[0]}:${basic[1]}`).toString('base64')}`;
+    const response = await fetch(parEndpoint, { method: 'POST', headers, body: new URLSearchParams(fields) });
+    return { status: response.status, body: await response.json().catch(() => undefined) };
+  };
+  const codeRequest = (extra: Record<string, string> = {}) => ({ response_type: 'code', redirect_uri: REDIRECT_URI, scope: 'openid', state: 'st', nonce: 'nn', ...extra });
+  const authUrl = (params: Record<string, string>) => `${issuer}/protocol/openid-connect/auth?${new URLSearchParams(params)}`;
+  /** The page the browser gets from the authorization endpoint: its status and the error text. */
+  const authPage = async (params: Record<string, string>) => {
+    const response = await get(authUrl(params), new CookieJar());
+    return { status: response.status, text: await response.text(), location: response.headers.get('location') };
+  };
+  const signed = (claims: Record<string, unknown>, alg = 'RS256', key: CryptoKey | Uint8Array = privateKey) => new SignJWT(claims).setProtectedHeader({ alg, kid: 'k1' }).sign(key);
+
+  before(async () => {
+    dataDir = tempDir('holdfast-par-');
+    holdfast = await buildApp({ config: testConfig({ dataDir }), clock });
+    await holdfast.app.listen({ port: 0, host: '127.0.0.1' });
+    const address = holdfast.app.server.address();
+    url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    issuer = `${url}/realms/${REALM}`;
+    parEndpoint = `${issuer}/protocol/openid-connect/ext/par/request`;
+
+    const pair = await generateKeyPair('RS256', { extractable: true });
+    privateKey = pair.privateKey;
+    jwk = { ...(await exportJWK(pair.publicKey)), kid: 'k1', use: 'sig', alg: 'RS256' };
+    requestObjectServer = http.createServer((_request, response) => {
+      response.setHeader('content-type', 'application/oauth-authz-req+jwt');
+      response.end(servedRequestObject);
+    });
+    await new Promise<void>((resolve) => requestObjectServer.listen(0, '127.0.0.1', resolve));
+    requestObjectUrl = `http://127.0.0.1:${(requestObjectServer.address() as { port: number }).port}/request.jwt`;
+
+    const kc = new KcAdminClient({ baseUrl: url, realmName: 'master' });
+    await kc.auth({ grantType: 'password', clientId: 'admin-cli', username: 'admin', password: 'admin' });
+    await kc.realms.create({ realm: REALM, enabled: true });
+    kc.setConfig({ realmName: REALM });
+    await kc.users.create({ username: 'alice', email: 'alice@example.com', firstName: 'Alice', lastName: 'Liddell', enabled: true, credentials: [{ type: 'password', value: 'alice', temporary: false }] });
+    const web = { redirectUris: [REDIRECT_URI], standardFlowEnabled: true, publicClient: false };
+    const keyAttributes = { 'use.jwks.string': 'true', 'jwks.string': JSON.stringify({ keys: [jwk] }) };
+    await kc.clients.create({ ...web, clientId: 'par-secret', secret: SECRET });
+    await kc.clients.create({ ...web, clientId: 'other-secret', secret: SECRET });
+    await kc.clients.create({ ...web, clientId: 'par-jwt', clientAuthenticatorType: 'client-jwt', attributes: { ...keyAttributes, 'pkce.code.challenge.method': 'S256' } });
+    await kc.clients.create({ ...web, clientId: 'jar-client', secret: SECRET, attributes: { ...keyAttributes, 'request.uris': `${requestObjectUrl.replace('/request.jwt', '/*')}` } });
+    await kc.clients.create({ ...web, clientId: 'jar-required', secret: SECRET, attributes: { ...keyAttributes, 'request.object.required': 'request only', 'request.object.signature.alg': 'RS256' } });
+    await kc.clients.create({ ...web, clientId: 'jar-none', secret: SECRET, attributes: { 'request.object.signature.alg': 'none' } });
+    await kc.clients.create({ ...web, clientId: 'par-required', secret: SECRET, attributes: { 'require.pushed.authorization.requests': 'true' } });
+  });
+  after(async () => {
+    await holdfast.close();
+    await new Promise((resolve) => requestObjectServer.close(resolve));
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('discovery advertises PAR and request objects as Keycloak does', async () => {
+    const discovery = await (await fetch(`${issuer}/.well-known/openid-configuration`)).json();
+    assert.equal(discovery.pushed_authorization_request_endpoint, parEndpoint);
+    assert.equal(discovery.require_pushed_authorization_requests, false);
+    assert.equal(discovery.request_parameter_supported, true);
+    assert.equal(discovery.request_uri_parameter_supported, true);
+    assert.ok(discovery.request_object_signing_alg_values_supported.includes('RS256'));
+    assert.ok(discovery.request_object_signing_alg_values_supported.includes('none'));
+  });
+
+  /** Logs alice in at `authorizationUrl` and redeems the code; returns the ID token's claims. */
+  async function loginAndRedeem(config: oidc.Configuration, authorizationUrl: URL | string, checks: { verifier?: string; state?: string; nonce?: string }) {
+    const callback = await loginThroughForm(String(authorizationUrl), 'alice', 'alice');
+    assert.equal(callback.origin + callback.pathname, REDIRECT_URI, callback.href);
+    const tokens = await oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: checks.verifier, expectedState: checks.state ?? oidc.skipStateCheck, expectedNonce: checks.nonce });
+    return tokens.claims()!;
+  }
+
+  it('PAR with client_secret_basic through openid-client: 201, then login and code exchange', async () => {
+    const config = await discover('par-secret', oidc.ClientSecretBasic(SECRET));
+    const verifier = oidc.randomPKCECodeVerifier();
+    const state = oidc.randomState();
+    const nonce = oidc.randomNonce();
+    const redirectTo = await oidc.buildAuthorizationUrlWithPAR(config, {
+      redirect_uri: REDIRECT_URI,
+      scope: 'openid profile',
+      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
+      state,
+      nonce,
+    });
+    assert.deepEqual([...redirectTo.searchParams.keys()].sort(), ['client_id', 'request_uri']);
+    assert.match(redirectTo.searchParams.get('request_uri')!, /^urn:ietf:params:oauth:request_uri:/);
+    const claims = await loginAndRedeem(config, redirectTo, { verifier, state, nonce });
+    assert.equal(claims.azp, 'par-secret');
+    assert.equal(claims.nonce, nonce);
+  });
+
+  it('PAR answers 201 with the realm lifespan (parRequestUriLifespan, default 60)', async () => {
+    const pushed = await push({ client_id: 'par-secret', client_secret: SECRET, ...codeRequest() });
+    assert.equal(pushed.status, 201);
+    assert.equal(pushed.body.expires_in, 60);
+    assert.deepEqual(Object.keys(pushed.body).sort(), ['expires_in', 'request_uri']);
+  });
+
+  it('PAR with private_key_jwt (and the client PKCE rule checked at push time)', async () => {
+    const config = await discover('par-jwt', oidc.PrivateKeyJwt({ key: privateKey, kid: 'k1' }));
+    const withoutPkce = await oidc.buildAuthorizationUrlWithPAR(config, { redirect_uri: REDIRECT_URI, scope: 'openid' }).catch((error) => error);
+    assert.ok(withoutPkce instanceof oidc.ResponseBodyError);
+    assert.equal(withoutPkce.error, 'invalid_request');
+    assert.equal(withoutPkce.error_description, 'Missing parameter: code_challenge_method');
+    const verifier = oidc.randomPKCECodeVerifier();
+    const redirectTo = await oidc.buildAuthorizationUrlWithPAR(config, {
+      redirect_uri: REDIRECT_URI,
+      scope: 'openid',
+      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
+    });
+    const claims = await loginAndRedeem(config, redirectTo, { verifier });
+    assert.equal(claims.azp, 'par-jwt');
+  });
+
+  it('a signed request object (JAR) through openid-client, and its values win over the query', async () => {
+    const config = await discover('jar-client', oidc.ClientSecretBasic(SECRET));
+    const nonce = oidc.randomNonce();
+    const redirectTo = await oidc.buildAuthorizationUrlWithJAR(config, { redirect_uri: REDIRECT_URI, scope: 'openid', nonce, state: 'from-object' }, privateKey);
+    assert.ok(redirectTo.searchParams.get('request'));
+    redirectTo.searchParams.set('state', 'from-query');
+    redirectTo.searchParams.set('nonce', 'from-query');
+    const callback = await loginThroughForm(redirectTo.href, 'alice', 'alice');
+    assert.equal(callback.searchParams.get('state'), 'from-object');
+    const tokens = await oidc.authorizationCodeGrant(config, callback, { expectedState: 'from-object', expectedNonce: nonce });
+    assert.equal(tokens.claims()!.nonce, nonce);
+  });
+
+  it('a request object fetched from a registered request_uri', async () => {
+    const config = await discover('jar-client', oidc.ClientSecretBasic(SECRET));
+    servedRequestObject = await signed({ client_id: 'jar-client', ...codeRequest({ state: 'fetched' }) });
+    const callback = await loginThroughForm(authUrl({ client_id: 'jar-client', request_uri: requestObjectUrl, scope: 'openid' }), 'alice', 'alice');
+    assert.equal(callback.searchParams.get('state'), 'fetched');
+    await oidc.authorizationCodeGrant(config, callback, { expectedState: 'fetched', expectedNonce: 'nn' });
+    // An unregistered request_uri is never fetched.
+    const unregistered = await authPage({ client_id: 'par-secret', request_uri: requestObjectUrl, scope: 'openid' });
+    assert.equal(unregistered.status, 400);
+    assert.match(unregistered.text, /Invalid Request/);
+  });
+
+  it('PAR carrying a request object: only the request object counts', async () => {
+    const request = await signed({ client_id: 'jar-client', ...codeRequest({ state: 'pushed-object' }) });
+    const pushed = await push({ client_id: 'jar-client', client_secret: SECRET, request, state: 'pushed-form' });
+    assert.equal(pushed.status, 201, JSON.stringify(pushed.body));
+    const callback = await loginThroughForm(authUrl({ client_id: 'jar-client', request_uri: pushed.body.request_uri, state: 'query' }), 'alice', 'alice');
+    assert.equal(callback.searchParams.get('state'), 'pushed-object');
+  });
+
+  it('a request_uri is used once, by its own client only', async () => {
+    const pushed = await push({ client_id: 'par-secret', client_secret: SECRET, ...codeRequest() });
+    const requestUri = pushed.body.request_uri;
+    // Another client is refused, and does not spend it.
+    const stolen = await authPage({ client_id: 'other-secret', request_uri: requestUri });
+    assert.equal(stolen.status, 400);
+    assert.match(stolen.text, /Invalid Request/);
+    const first = await authPage({ client_id: 'par-secret', request_uri: requestUri });
+    assert.equal(first.status, 200);
+    assert.match(first.text, /kc-form-login/);
+    const replayed = await authPage({ client_id: 'par-secret', request_uri: requestUri });
+    assert.equal(replayed.status, 400);
+    assert.match(replayed.text, /Invalid Request/);
+    const unknown = await authPage({ client_id: 'par-secret', request_uri: 'urn:ietf:params:oauth:request_uri:nope' });
+    assert.equal(unknown.status, 400);
+    assert.match(unknown.text, /Invalid Request/);
+  });
+
+  it('an expired request_uri is refused', async () => {
+    const pushed = await push({ client_id: 'par-secret', client_secret: SECRET, ...codeRequest() });
+    offsetMs = 61_000;
+    try {
+      const expired = await authPage({ client_id: 'par-secret', request_uri: pushed.body.request_uri });
+      assert.equal(expired.status, 400);
+      assert.match(expired.text, /Invalid Request/);
+    } finally {
+      offsetMs = 0;
+    }
+  });
+
+  it('require.pushed.authorization.requests refuses a plain authorization request at the redirect URI', async () => {
+    const plain = await authPage({ client_id: 'par-required', ...codeRequest() });
+    assert.equal(plain.status, 302);
+    const location = new URL(plain.location!);
+    assert.equal(location.searchParams.get('error'), 'invalid_request');
+    assert.equal(location.searchParams.get('error_description'), 'Pushed Authorization Request is only allowed.');
+    assert.equal(location.searchParams.get('state'), 'st');
+    const pushed = await push({ client_id: 'par-required', client_secret: SECRET, ...codeRequest() });
+    const viaPar = await authPage({ client_id: 'par-required', request_uri: pushed.body.request_uri });
+    assert.equal(viaPar.status, 200);
+  });
+
+  it('request objects with a wrong signature, the wrong client, alg none or too large are refused', async () => {
+    const { privateKey: strangerKey } = await generateKeyPair('RS256');
+    const refused = async (params: Record<string, string>) => {
+      const page = await authPage(params);
+      assert.equal(page.status, 400, JSON.stringify(params).slice(0, 200));
+      return page.text;
+    };
+    assert.match(await refused({ client_id: 'jar-client', request: await signed({ client_id: 'jar-client', ...codeRequest() }, 'RS256', strangerKey) }), /Invalid Request/);
+    assert.match(await refused({ client_id: 'jar-client', request: await signed({ client_id: 'par-secret', ...codeRequest() }) }), /Invalid Request/);
+    assert.match(await refused({ client_id: 'jar-client', request: await signed(codeRequest()) }), /Invalid Request/);
+    const unsigned = new UnsecuredJWT({ client_id: 'jar-client', ...codeRequest() }).encode();
+    assert.match(await refused({ client_id: 'jar-client', request: unsigned }), /Invalid Request/);
+    assert.match(await refused({ client_id: 'jar-client', request: 'not-a-jwt' }), /Invalid Request/);
+    assert.match(await refused({ client_id: 'jar-client', request: await signed({ client_id: 'jar-client', ...codeRequest(), request_uri: 'https://x' }) }), /Invalid Request/);
+    const oversized = await postForm(`${issuer}/protocol/openid-connect/auth`, { client_id: 'jar-client', request: 'a'.repeat(20001) }, new CookieJar());
+    assert.equal(oversized.status, 400);
+    assert.match(await oversized.text(), /The size of OIDC parameter (&#39;|')request(&#39;|') is longer than allowed/);
+    assert.match(await refused({ client_id: 'jar-client', request: 'x', request_uri: requestObjectUrl }), /Invalid Request/);
+    // HS256 with the client secret is a valid signature, as in Keycloak.
+    const hs = await signed({ client_id: 'jar-client', ...codeRequest() }, 'HS256', new TextEncoder().encode(SECRET));
+    assert.equal((await authPage({ client_id: 'jar-client', request: hs })).status, 200);
+  });
+
+  it('alg none only for a client configured with none; request.object.required and its algorithm', async () => {
+    const unsigned = (clientId: string) => new UnsecuredJWT({ client_id: clientId, ...codeRequest() }).encode();
+    assert.equal((await authPage({ client_id: 'jar-none', request: unsigned('jar-none') })).status, 200);
+    // A client set to none takes no signed object.
+    assert.equal((await authPage({ client_id: 'jar-none', request: await signed({ client_id: 'jar-none', ...codeRequest() }, 'HS256', new TextEncoder().encode(SECRET)) })).status, 400);
+    assert.equal((await authPage({ client_id: 'jar-required', ...codeRequest() })).status, 400);
+    assert.equal((await authPage({ client_id: 'jar-required', request: await signed({ client_id: 'jar-required', ...codeRequest() }) })).status, 200);
+    const hs = await signed({ client_id: 'jar-required', ...codeRequest() }, 'HS256', new TextEncoder().encode(SECRET));
+    assert.equal((await authPage({ client_id: 'jar-required', request: hs })).status, 400);
+  });
+
+  it('the PAR endpoint refuses bad pushes with Keycloak 26 errors', async () => {
+    const auth = { client_id: 'par-secret', client_secret: SECRET };
+    assert.deepEqual(await push({ client_id: 'par-secret', client_secret: 'wrong', ...codeRequest() }), { status: 401, body: { error: 'invalid_request', error_description: 'Authentication failed.' } });
+    assert.deepEqual(await push({ ...auth, ...codeRequest(), request_uri: 'urn:ietf:params:oauth:request_uri:x' }), { status: 400, body: { error: 'invalid_request', error_description: 'It is not allowed to include request_uri to PAR.' } });
+    assert.deepEqual(await push({ ...auth, ...codeRequest({ redirect_uri: 'https://evil.example/' }) }), { status: 400, body: { error: 'invalid_request', error_description: 'Invalid parameter: redirect_uri' } });
+    assert.deepEqual(await push({ ...auth, ...codeRequest({ response_type: 'bogus' }) }), { status: 400, body: { error: 'invalid_request', error_description: 'Unsupported response type' } });
+    assert.deepEqual(await push({ ...auth, ...codeRequest({ scope: 'openid nonexistent' }) }), { status: 400, body: { error: 'invalid_request', error_description: 'Invalid scopes: openid nonexistent' } });
+    assert.deepEqual(await push({ ...auth, ...codeRequest({ response_type: 'token' }) }), {
+      status: 401,
+      body: { error: 'unauthorized_client', error_description: 'Client is not allowed to initiate browser login with given response_type. Implicit flow is disabled for the client.' },
+    });
+    assert.deepEqual(await push({ ...auth, ...codeRequest({ state: 'x'.repeat(4001) }) }), { status: 400, body: { error: 'invalid_request', error_description: "The size of OIDC parameter 'state' is longer than allowed." } });
+    const badObject = await push({ client_id: 'jar-client', client_secret: SECRET, request: await signed({ client_id: 'par-secret', ...codeRequest() }) });
+    assert.deepEqual(badObject, { status: 400, body: { error: 'invalid_request_object', error_description: 'invalidRequestMessage' } });
+    const oversized = await fetch(parEndpoint, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ ...auth, ...codeRequest(), junk: 'x'.repeat(70_000) }) });
+    assert.equal(oversized.status, 413);
+    assert.equal((await oversized.json()).error, 'invalid_request');
+  });
+});
