@@ -18,7 +18,7 @@ import { buildApp, type Holdfast } from '../../src/app.ts';
 import type { Clock } from '../../src/clock/index.ts';
 import { testConfig } from '../../src/config/index.ts';
 import { tempDir } from '../support/process.ts';
-import { CookieJar, get, loginThroughForm, postForm } from '../support/browser.ts';
+import { CookieJar, formAction, get, loginThroughForm, postForm } from '../support/browser.ts';
 
 const REALM = 'par-jar';
 const REDIRECT_URI = 'http://localhost:3000/callback';
@@ -89,6 +89,8 @@ describe('pushed authorization requests and request objects', () => {
     await kc.clients.create({ ...web, clientId: 'jar-client', secret: SECRET, attributes: { ...keyAttributes, 'request.uris': `${requestObjectUrl.replace('/request.jwt', '/*')}` } });
     await kc.clients.create({ ...web, clientId: 'jar-required', secret: SECRET, attributes: { ...keyAttributes, 'request.object.required': 'request only', 'request.object.signature.alg': 'RS256' } });
     await kc.clients.create({ ...web, clientId: 'jar-none', secret: SECRET, attributes: { 'request.object.signature.alg': 'none' } });
+    await kc.clients.create({ ...web, clientId: 'jar-any', secret: SECRET, attributes: { ...keyAttributes, 'request.object.signature.alg': 'any' } });
+    await kc.clients.create({ redirectUris: [REDIRECT_URI], standardFlowEnabled: true, publicClient: true, clientId: 'public' });
     await kc.clients.create({ ...web, clientId: 'par-required', secret: SECRET, attributes: { 'require.pushed.authorization.requests': 'true' } });
   });
   after(async () => {
@@ -192,16 +194,23 @@ describe('pushed authorization requests and request objects', () => {
     assert.equal(callback.searchParams.get('state'), 'pushed-object');
   });
 
-  it('a request_uri is used once, by its own client only', async () => {
+  it('a request_uri serves one login of its own client: reloads work until a login completes with it', async () => {
     const pushed = await push({ client_id: 'par-secret', client_secret: SECRET, ...codeRequest() });
     const requestUri = pushed.body.request_uri;
-    // Another client is refused, and does not spend it.
+    // Another client is refused, and spends nothing.
     const stolen = await authPage({ client_id: 'other-secret', request_uri: requestUri });
     assert.equal(stolen.status, 400);
     assert.match(stolen.text, /Invalid Request/);
-    const first = await authPage({ client_id: 'par-secret', request_uri: requestUri });
-    assert.equal(first.status, 200);
-    assert.match(first.text, /kc-form-login/);
+    // Two browsers open the login with it (as Keycloak, a reload reads it again); the first to log in spends it.
+    const [first, second] = [new CookieJar(), new CookieJar()];
+    const pages = await Promise.all([first, second].map(async (jar) => (await get(authUrl({ client_id: 'par-secret', request_uri: requestUri }), jar)).text()));
+    const login = (html: string, jar: CookieJar) => postForm(formAction(html), { username: 'alice', password: 'alice', credentialId: '' }, jar);
+    const completed = await login(pages[0], first);
+    assert.equal(completed.status, 302);
+    assert.ok(new URL(completed.headers.get('location')!).searchParams.get('code'));
+    const raced = await login(pages[1], second);
+    assert.equal(raced.status, 400);
+    assert.match(await raced.text(), /Invalid Request/);
     const replayed = await authPage({ client_id: 'par-secret', request_uri: requestUri });
     assert.equal(replayed.status, 400);
     assert.match(replayed.text, /Invalid Request/);
@@ -243,9 +252,7 @@ describe('pushed authorization requests and request objects', () => {
     };
     assert.match(await refused({ client_id: 'jar-client', request: await signed({ client_id: 'jar-client', ...codeRequest() }, 'RS256', strangerKey) }), /Invalid Request/);
     assert.match(await refused({ client_id: 'jar-client', request: await signed({ client_id: 'par-secret', ...codeRequest() }) }), /Invalid Request/);
-    assert.match(await refused({ client_id: 'jar-client', request: await signed(codeRequest()) }), /Invalid Request/);
-    const unsigned = new UnsecuredJWT({ client_id: 'jar-client', ...codeRequest() }).encode();
-    assert.match(await refused({ client_id: 'jar-client', request: unsigned }), /Invalid Request/);
+    assert.match(await refused({ client_id: 'jar-client', request: await signed({ client_id: 'jar-client', ...codeRequest(), max_age: 'soon' }) }), /Invalid Request/);
     assert.match(await refused({ client_id: 'jar-client', request: 'not-a-jwt' }), /Invalid Request/);
     assert.match(await refused({ client_id: 'jar-client', request: await signed({ client_id: 'jar-client', ...codeRequest(), request_uri: 'https://x' }) }), /Invalid Request/);
     const oversized = await postForm(`${issuer}/protocol/openid-connect/auth`, { client_id: 'jar-client', request: 'a'.repeat(20001) }, new CookieJar());
@@ -257,9 +264,15 @@ describe('pushed authorization requests and request objects', () => {
     assert.equal((await authPage({ client_id: 'jar-client', request: hs })).status, 200);
   });
 
-  it('alg none only for a client configured with none; request.object.required and its algorithm', async () => {
+  it('alg none as Keycloak: taken when request.object.signature.alg is unset or none, refused otherwise; request.object.required', async () => {
     const unsigned = (clientId: string) => new UnsecuredJWT({ client_id: clientId, ...codeRequest() }).encode();
     assert.equal((await authPage({ client_id: 'jar-none', request: unsigned('jar-none') })).status, 200);
+    assert.equal((await authPage({ client_id: 'jar-client', request: unsigned('jar-client') })).status, 200);
+    // A request object need not name the client (Keycloak 26.7 takes one without client_id).
+    assert.equal((await authPage({ client_id: 'jar-client', request: new UnsecuredJWT(codeRequest()).encode() })).status, 200);
+    // `any` is, as Keycloak reads it, an algorithm name: nothing matches it.
+    assert.equal((await authPage({ client_id: 'jar-any', request: unsigned('jar-any') })).status, 400);
+    assert.equal((await authPage({ client_id: 'jar-any', request: await signed({ client_id: 'jar-any', ...codeRequest() }) })).status, 400);
     // A client set to none takes no signed object.
     assert.equal((await authPage({ client_id: 'jar-none', request: await signed({ client_id: 'jar-none', ...codeRequest() }, 'HS256', new TextEncoder().encode(SECRET)) })).status, 400);
     assert.equal((await authPage({ client_id: 'jar-required', ...codeRequest() })).status, 400);
@@ -280,8 +293,16 @@ describe('pushed authorization requests and request objects', () => {
       body: { error: 'unauthorized_client', error_description: 'Client is not allowed to initiate browser login with given response_type. Implicit flow is disabled for the client.' },
     });
     assert.deepEqual(await push({ ...auth, ...codeRequest({ state: 'x'.repeat(4001) }) }), { status: 400, body: { error: 'invalid_request', error_description: "The size of OIDC parameter 'state' is longer than allowed." } });
+    // Keycloak answers a refused request object with its message key, not a message.
     const badObject = await push({ client_id: 'jar-client', client_secret: SECRET, request: await signed({ client_id: 'par-secret', ...codeRequest() }) });
     assert.deepEqual(badObject, { status: 400, body: { error: 'invalid_request_object', error_description: 'invalidRequestMessage' } });
+    assert.deepEqual(await push({ client_id: 'jar-required', client_secret: SECRET, ...codeRequest() }), { status: 400, body: { error: 'invalid_request', error_description: 'invalidRequestMessage' } });
+    assert.deepEqual(await push({ ...auth, ...codeRequest({ max_age: 'abc' }) }), { status: 400, body: { error: 'invalid_request', error_description: 'invalidRequestMessage' } });
+    assert.deepEqual(await push({ ...auth, ...codeRequest({ response_mode: 'bogus' }) }), { status: 400, body: { error: 'invalid_request', error_description: 'Invalid parameter: response_mode' } });
+    assert.deepEqual(await push({ ...auth, redirect_uri: REDIRECT_URI, scope: 'openid' }), { status: 400, body: { error: 'invalid_request', error_description: 'Missing parameter: response_type' } });
+    assert.deepEqual(await push({ ...auth, ...codeRequest({ code_challenge: 'short' }) }), { status: 400, body: { error: 'invalid_request', error_description: 'Invalid parameter: code_challenge' } });
+    // A public client pushes with its client_id alone, as in Keycloak.
+    assert.equal((await push({ client_id: 'public', ...codeRequest() })).status, 201);
     const oversized = await fetch(parEndpoint, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ ...auth, ...codeRequest(), junk: 'x'.repeat(70_000) }) });
     assert.equal(oversized.status, 413);
     assert.equal((await oversized.json()).error, 'invalid_request');

@@ -11,6 +11,7 @@ import { defaultRedirectUri, verifyRedirectUri } from '../../realm/redirect-uri.
 import { grantScopes, type GrantedScopes } from '../tokens/index.ts';
 import { checkParamLengths, MAX_LOGIN_HINT_LENGTH, MAX_PARAM_LENGTH } from '../param-lengths.ts';
 import { MAX_REQUEST_OBJECT_LENGTH } from './request-object.ts';
+import type { PushedRequestRef } from './pushed-requests.ts';
 import { AuthorizationError, type ResponseMode, type ResponseTarget } from './authorization-response.ts';
 import { isOidcClient, WRONG_CLIENT_PROTOCOL } from '../client-auth/index.ts';
 import { parseAcrRequest, type AcrRequest } from './acr.ts';
@@ -31,6 +32,8 @@ export interface AuthorizationRequest {
   loginHint?: string;
   kcAction?: string;
   acr: AcrRequest;
+  /** The pushed request (PAR) it came through, spent when the login completes. */
+  pushedRequest?: PushedRequestRef;
 }
 
 type Target = ResponseTarget & { state?: string };
@@ -175,6 +178,7 @@ export interface RequestOrigin {
   client: Client;
   /** The request came through PAR, or is being pushed to it. */
   pushed: boolean;
+  pushedRequest?: PushedRequestRef;
   invalidRequestMessage?: string;
 }
 
@@ -202,6 +206,7 @@ export function parseAuthorizationRequest(realm: LoadedRealm, params: Form, orig
     loginHint: params.get('login_hint'),
     kcAction: params.get('kc_action'),
     acr: parseAcrRequest(realm, client, params),
+    pushedRequest: origin?.pushedRequest,
     ...pkce,
     ...prompt,
   };

@@ -49,7 +49,7 @@ export async function authRoutes(app: FastifyInstance, { ctx }: { ctx: Context }
     let authRequest: AuthorizationRequest;
     try {
       const resolved = await resolveRequestParameters(ctx, realm, client, query, AUTHORIZATION_PARAMS);
-      authRequest = parseAuthorizationRequest(realm, resolved.params, { client, pushed: resolved.pushed, invalidRequestMessage: resolved.invalidRequestMessage });
+      authRequest = parseAuthorizationRequest(realm, resolved.params, { client, pushed: resolved.pushedRequest !== undefined, pushedRequest: resolved.pushedRequest, invalidRequestMessage: resolved.invalidRequestMessage });
     } catch (error) {
       if (error instanceof RequestObjectRefused) {
         request.log.info({ reason: error.message, clientId: client.clientId }, 'authorization request refused');

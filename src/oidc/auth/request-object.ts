@@ -3,10 +3,12 @@
  * client signed, in the `request` parameter or at a `request_uri` the client registered
  * (`request.uris`). Checked as Keycloak 26 checks them: the header names an algorithm, the one the
  * client's `request.object.signature.alg` demands if it sets one; the signature verifies with the
- * client's keys (`jwks.string`, `jwks.url`, certificate) or, for HS256/384/512, its secret; the
- * claims name the client in `client_id` and carry no `request_uri`. An unsigned (`alg: none`)
- * object is taken only from a client configured with `none`. Encrypted request objects (JWE) are
- * refused: the realm publishes no encryption keys.
+ * client's keys (`jwks.string`, `jwks.url`, certificate) or, for HS256/384/512, its secret; a
+ * `client_id` claim, if any, names the client; there is no `request_uri` claim. An unsigned
+ * (`alg: none`) object is taken, as by Keycloak, from a client whose
+ * `request.object.signature.alg` is unset or `none`: it asserts nothing that query parameters
+ * would not. Any other value (`any` included, as Keycloak reads it) is the one algorithm
+ * accepted. Encrypted request objects (JWE) are refused: the realm publishes no encryption keys.
  *
  * A failure throws RequestObjectRefused with Keycloak's reason, which is logged; what the client
  * sees depends on the endpoint (an error page at the authorization endpoint, a JSON error at PAR).
@@ -28,10 +30,10 @@ export class RequestObjectRefused extends Error {}
 /** The request object's claims as parameters: values as text, objects and arrays (`claims`) as JSON, as Keycloak reads them. */
 export type RequestObjectParams = Map<string, string>;
 
-/** `request.object.signature.alg`: undefined when the client accepts any algorithm. */
+/** `request.object.signature.alg`: undefined when the client accepts any algorithm, `none` included. */
 function requiredAlgorithm(client: Client): string | undefined {
   const value = client.attributes['request.object.signature.alg'];
-  return value === undefined || value === '' || value === 'any' ? undefined : value;
+  return value === undefined || value === '' ? undefined : value;
 }
 
 async function keyFor(ctx: Context, realm: LoadedRealm, client: Client, algorithm: string, kid: unknown): Promise<AssertionKey | undefined> {
@@ -68,11 +70,9 @@ export async function verifyRequestObject(ctx: Context, realm: LoadedRealm, clie
     } catch {
       throw new RequestObjectRefused("Failed to verify signature on 'request' object");
     }
-  } else if (required !== 'none') {
-    throw new RequestObjectRefused("Failed to verify signature on 'request' object");
   }
-  if (claims.client_id === undefined) throw new RequestObjectRefused('Request object must be set with the client_id');
-  if (claims.client_id !== client.clientId) throw new RequestObjectRefused('The client_id in the request object is not the same as the authorizing client');
+  const clientId = claims.client_id;
+  if (clientId !== undefined && (typeof clientId === 'object' || String(clientId) !== client.clientId)) throw new RequestObjectRefused('The client_id in the request object is not the same as the authorizing client');
   if ('request_uri' in claims) throw new RequestObjectRefused('The request_uri claim should not be set in the request object');
   return asParams(claims);
 }

@@ -16,12 +16,12 @@ import type { Form } from '../../http/form.ts';
 import type { LoadedRealm } from '../../realm/realm-service.ts';
 import type { Client } from '../../realm/types.ts';
 import { RequestObjectRefused, fetchRequestObject, verifyRequestObject, type RequestObjectParams } from './request-object.ts';
-import { isPushedRequestUri, takePushedRequest } from './pushed-requests.ts';
+import { isPushedRequestUri, readPushedRequest, type PushedRequestRef } from './pushed-requests.ts';
 
 export interface RequestParameters {
   params: Form;
-  /** The request came through PAR (its `request_uri` named a pushed request). */
-  pushed: boolean;
+  /** The pushed request it came through (its `request_uri` named one), spent when the login completes. */
+  pushedRequest?: PushedRequestRef;
   /** A disagreement Keycloak answers at the redirect URI once that is known. */
   invalidRequestMessage?: string;
 }
@@ -42,9 +42,12 @@ export function mapOf(form: Form, names: Iterable<string>): Map<string, string> 
  * `query` with `overlay` on top. The `client_id` of both was already checked to match; a
  * request object's `max_age` must be an integer (Keycloak fails to parse it otherwise).
  */
-function merge(query: Form, names: readonly string[], overlay: RequestObjectParams, replaceAll: boolean): { params: Form; invalidRequestMessage?: string } {
-  const maxAge = overlay.get('max_age');
+function checkMaxAge(maxAge: string | undefined): void {
   if (maxAge !== undefined && !/^-?\d{1,10}$/.test(maxAge)) throw new RequestObjectRefused(`For input string: "${maxAge}"`);
+}
+
+function merge(query: Form, names: readonly string[], overlay: RequestObjectParams, replaceAll: boolean): { params: Form; invalidRequestMessage?: string } {
+  checkMaxAge(overlay.get('max_age'));
   const merged = replaceAll ? mapOf(query, ['client_id', 'request_uri', 'response_type']) : mapOf(query, names);
   const queryType = query.get('response_type');
   const objectType = overlay.get('response_type');
@@ -71,14 +74,14 @@ export async function resolveRequestParameters(ctx: Context, realm: LoadedRealm,
   const requestUri = query.get('request_uri');
   if (request !== undefined && requestUri !== undefined) throw new RequestObjectRefused("Illegal to use both 'request' and 'request_uri' parameters together");
   checkRequired(client, request, requestUri);
-  if (request !== undefined) return { ...merge(query, names, await verifyRequestObject(ctx, realm, client, request), false), pushed: false };
-  if (requestUri === undefined) return { params: query, pushed: false };
+  if (request !== undefined) return merge(query, names, await verifyRequestObject(ctx, realm, client, request), false);
+  if (requestUri === undefined) return { params: query };
   if (isPushedRequestUri(requestUri)) {
-    const pushed = await takePushedRequest(ctx, client, requestUri);
-    return { ...merge(query, names, pushed.params, pushed.fromRequestObject), pushed: true };
+    const pushed = await readPushedRequest(ctx, client, requestUri);
+    return { ...merge(query, names, pushed.params, pushed.fromRequestObject), pushedRequest: pushed.ref };
   }
   const fetched = await fetchRequestObject(ctx, client, requestUri);
-  return { ...merge(query, names, await verifyRequestObject(ctx, realm, client, fetched), false), pushed: false };
+  return merge(query, names, await verifyRequestObject(ctx, realm, client, fetched), false);
 }
 
 /**
@@ -88,6 +91,8 @@ export async function resolveRequestParameters(ctx: Context, realm: LoadedRealm,
  */
 export async function resolvePushedParameters(ctx: Context, realm: LoadedRealm, client: Client, form: Form, names: readonly string[]): Promise<{ params: Map<string, string>; fromRequestObject: boolean }> {
   const request = form.get('request');
+  // Keycloak's parser fails on a max_age that is no integer before it looks at anything else.
+  checkMaxAge(form.get('max_age'));
   checkRequired(client, request, undefined);
   if (request === undefined) return { params: mapOf(form, names), fromRequestObject: false };
   const object = await verifyRequestObject(ctx, realm, client, request);
