@@ -5,7 +5,8 @@
  * `request_uri`, and PAR carrying a request object. Then what a client or an attacker could get
  * wrong, each with Keycloak 26's answer (checked against a real Keycloak 26.7): a replayed,
  * another client's, expired or unknown `request_uri`, an oversized or badly signed request object,
- * `alg: none`, the client's `request.object.*` and `require.pushed.authorization.requests`.
+ * `alg: none`, the client's `request.object.*` and `require.pushed.authorization.requests`. A
+ * pushed request is found by another node (PostgreSQL and Redis) and after a restart (SQLite).
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -18,6 +19,10 @@ import { buildApp, type Holdfast } from '../../src/app.ts';
 import type { Clock } from '../../src/clock/index.ts';
 import { testConfig } from '../../src/config/index.ts';
 import { tempDir } from '../support/process.ts';
+import { adminClient, startAdminServer, type AdminServer } from '../admin/admin-support.ts';
+import { freshDatabase, type FreshDatabase } from '../support/postgres.ts';
+import { deleteRedisKeys } from '../support/redis-keys.ts';
+import { newKeyEncryptionKeyText } from '../../src/crypto/index.ts';
 import { CookieJar, formAction, get, loginThroughForm, postForm } from '../support/browser.ts';
 
 const REALM = 'par-jar';
@@ -306,5 +311,80 @@ describe('pushed authorization requests and request objects', () => {
     const oversized = await fetch(parEndpoint, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ ...auth, ...codeRequest(), junk: 'x'.repeat(70_000) }) });
     assert.equal(oversized.status, 413);
     assert.equal((await oversized.json()).error, 'invalid_request');
+  });
+});
+
+describe('a pushed request is durable: another node, another store, a restart', () => {
+  const redisPrefix = `holdfast-test:par-jar:${process.pid}:`;
+  let database: FreshDatabase;
+  let nodes: AdminServer[] = [];
+
+  before(async () => {
+    database = await freshDatabase();
+    // One public URL for both, as behind a load balancer; sessions (and pushed requests) in Redis.
+    const kek = { variable: 'HOLDFAST_KEK', value: newKeyEncryptionKeyText() };
+    const shared = { db: 'postgres' as const, dbUrl: database.url, hostname: 'http://idp.test', kek, sessions: 'redis' as const, sessionsUrl: 'redis://127.0.0.1:6379', sessionsKeyPrefix: redisPrefix };
+    nodes = [await startAdminServer(shared), await startAdminServer(shared)];
+    const kc = await adminClient(nodes[0].url);
+    await kc.realms.create({ realm: REALM, enabled: true });
+    kc.setConfig({ realmName: REALM });
+    await kc.users.create({ username: 'alice', enabled: true, email: 'alice@example.com', firstName: 'Alice', lastName: 'Liddell', credentials: [{ type: 'password', value: 'alice', temporary: false }] });
+    await kc.clients.create({ clientId: 'par-secret', redirectUris: [REDIRECT_URI], publicClient: false, secret: SECRET });
+  });
+  after(async () => {
+    for (const node of nodes) await node.close();
+    await database.drop();
+    await deleteRedisKeys('redis://127.0.0.1:6379', redisPrefix);
+  });
+
+  const onNode = (node: AdminServer, url: string) => url.replace('http://idp.test', node.url);
+  const push = async (node: AdminServer) => {
+    const response = await fetch(`${node.url}/realms/${REALM}/protocol/openid-connect/ext/par/request`, {
+      method: 'POST',
+      body: new URLSearchParams({ client_id: 'par-secret', client_secret: SECRET, response_type: 'code', redirect_uri: REDIRECT_URI, scope: 'openid', state: 'st' }),
+    });
+    assert.equal(response.status, 201);
+    return ((await response.json()) as { request_uri: string }).request_uri;
+  };
+  const authUrl = (node: AdminServer, requestUri: string) => `${node.url}/realms/${REALM}/protocol/openid-connect/auth?${new URLSearchParams({ client_id: 'par-secret', request_uri: requestUri })}`;
+
+  it('pushed on one node, logged in with on the other, then refused on the first', async () => {
+    const requestUri = await push(nodes[0]);
+    const jar = new CookieJar();
+    const page = await get(authUrl(nodes[1], requestUri), jar);
+    assert.equal(page.status, 200);
+    const done = await postForm(onNode(nodes[1], formAction(await page.text())), { username: 'alice', password: 'alice', credentialId: '' }, jar);
+    assert.equal(done.status, 302);
+    const callback = new URL(done.headers.get('location')!);
+    assert.equal(callback.searchParams.get('state'), 'st');
+    assert.ok(callback.searchParams.get('code'));
+    const replayed = await get(authUrl(nodes[0], requestUri), new CookieJar());
+    assert.equal(replayed.status, 400);
+  });
+});
+
+describe('a pushed request survives a restart (SQLite)', () => {
+  it('is found by the restarted process', async () => {
+    const dataDir = tempDir('holdfast-par-restart-');
+    let server = await startAdminServer({ dataDir });
+    try {
+      const kc = await adminClient(server.url);
+      await kc.realms.create({ realm: REALM, enabled: true });
+      kc.setConfig({ realmName: REALM });
+      await kc.clients.create({ clientId: 'par-secret', redirectUris: [REDIRECT_URI], publicClient: false, secret: SECRET });
+      const pushed = await fetch(`${server.url}/realms/${REALM}/protocol/openid-connect/ext/par/request`, {
+        method: 'POST',
+        body: new URLSearchParams({ client_id: 'par-secret', client_secret: SECRET, response_type: 'code', redirect_uri: REDIRECT_URI, scope: 'openid' }),
+      });
+      const { request_uri: requestUri } = (await pushed.json()) as { request_uri: string };
+      await server.close();
+      server = await startAdminServer({ dataDir });
+      const page = await get(`${server.url}/realms/${REALM}/protocol/openid-connect/auth?${new URLSearchParams({ client_id: 'par-secret', request_uri: requestUri })}`, new CookieJar());
+      assert.equal(page.status, 200);
+      assert.match(await page.text(), /kc-form-login/);
+    } finally {
+      await server.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });
