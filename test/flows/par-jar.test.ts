@@ -182,13 +182,23 @@ describe('pushed authorization requests and request objects', () => {
   it('a request object fetched from a registered request_uri', async () => {
     const config = await discover('jar-client', oidc.ClientSecretBasic(SECRET));
     servedRequestObject = await signed({ client_id: 'jar-client', ...codeRequest({ state: 'fetched' }) });
-    const callback = await loginThroughForm(authUrl({ client_id: 'jar-client', request_uri: requestObjectUrl, scope: 'openid' }), 'alice', 'alice');
+    const callback = await loginThroughForm(authUrl({ client_id: 'jar-client', request_uri: requestObjectUrl }), 'alice', 'alice');
     assert.equal(callback.searchParams.get('state'), 'fetched');
     await oidc.authorizationCodeGrant(config, callback, { expectedState: 'fetched', expectedNonce: 'nn' });
     // An unregistered request_uri is never fetched.
-    const unregistered = await authPage({ client_id: 'par-secret', request_uri: requestObjectUrl, scope: 'openid' });
+    const unregistered = await authPage({ client_id: 'par-secret', request_uri: requestObjectUrl });
     assert.equal(unregistered.status, 400);
     assert.match(unregistered.text, /Invalid Request/);
+  });
+
+  it('an OpenID request with scope but no response_type in the query reads no request object, as Keycloak', async () => {
+    const request = await signed({ client_id: 'jar-client', ...codeRequest() });
+    const withRedirect = await authPage({ client_id: 'jar-client', scope: 'openid', redirect_uri: REDIRECT_URI, request });
+    const location = new URL(withRedirect.location!);
+    assert.equal(location.searchParams.get('error_description'), 'Missing parameter: response_type');
+    assert.equal(location.searchParams.get('state'), null);
+    // Not an OpenID request by its query: the request object is read.
+    assert.equal((await authPage({ client_id: 'jar-client', scope: 'profile', request })).status, 200);
   });
 
   it('PAR carrying a request object: only the request object counts', async () => {

@@ -72,6 +72,10 @@ function checkRequired(client: Client, request: string | undefined, requestUri: 
 export async function resolveRequestParameters(ctx: Context, realm: LoadedRealm, client: Client, query: Form, names: readonly string[]): Promise<RequestParameters> {
   const request = query.get('request');
   const requestUri = query.get('request_uri');
+  // OpenID Connect wants response_type in the query itself: without it Keycloak reads no request
+  // object, and the query alone is answered (`Missing parameter: response_type`). PAR is exempt.
+  const oidcRequest = (query.get('scope') ?? '').split(' ').includes('openid');
+  if (oidcRequest && query.get('response_type') === undefined && !(requestUri !== undefined && isPushedRequestUri(requestUri))) return { params: query };
   if (request !== undefined && requestUri !== undefined) throw new RequestObjectRefused("Illegal to use both 'request' and 'request_uri' parameters together");
   checkRequired(client, request, requestUri);
   if (request !== undefined) return merge(query, names, await verifyRequestObject(ctx, realm, client, request), false);
