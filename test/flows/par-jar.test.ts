@@ -274,6 +274,14 @@ describe('pushed authorization requests and request objects', () => {
     assert.equal(oversized.status, 400);
     assert.match(await oversized.text(), /The size of OIDC parameter (&#39;|')request(&#39;|') is longer than allowed/);
     assert.match(await refused({ client_id: 'jar-client', request: 'x', request_uri: requestObjectUrl }), /Invalid Request/);
+    // Malformed objects and URIs of every kind: the same page, never a 500.
+    const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+    for (const request of ['a.b.c', `${b64([])}.${b64({})}.`, `${b64({ alg: 'RS256' })}.${b64(null)}.x`, `${b64({ alg: 'RSA-OAEP', enc: 'A256GCM' })}.a.b.c.d`, `${b64({ alg: 'HS999' })}.${b64({})}.x`, '...']) {
+      assert.match(await refused({ client_id: 'jar-client', request }), /Invalid Request/, request);
+    }
+    for (const requestUri of ['javascript:alert(1)', 'file:///etc/passwd', 'http://127.0.0.1:9/unregistered', `urn:ietf:params:oauth:request_uri:${'x'.repeat(3000)}`, 'urn:ietf:params:oauth:request_uri:']) {
+      assert.match(await refused({ client_id: 'jar-client', request_uri: requestUri }), /Invalid Request/, requestUri);
+    }
     // HS256 with the client secret is a valid signature, as in Keycloak.
     const hs = await signed({ client_id: 'jar-client', ...codeRequest() }, 'HS256', new TextEncoder().encode(SECRET));
     assert.equal((await authPage({ client_id: 'jar-client', request: hs })).status, 200);
@@ -311,6 +319,9 @@ describe('pushed authorization requests and request objects', () => {
     // Keycloak answers a refused request object with its message key, not a message.
     const badObject = await push({ client_id: 'jar-client', client_secret: SECRET, request: await signed({ client_id: 'par-secret', ...codeRequest() }) });
     assert.deepEqual(badObject, { status: 400, body: { error: 'invalid_request_object', error_description: 'invalidRequestMessage' } });
+    for (const request of ['a.b.c', 'x', '', await signed({ client_id: 'jar-client', ...codeRequest(), request_uri: 'x' })]) {
+      assert.deepEqual(await push({ client_id: 'jar-client', client_secret: SECRET, request }), { status: 400, body: { error: 'invalid_request_object', error_description: 'invalidRequestMessage' } }, request);
+    }
     assert.deepEqual(await push({ client_id: 'jar-required', client_secret: SECRET, ...codeRequest() }), { status: 400, body: { error: 'invalid_request', error_description: 'invalidRequestMessage' } });
     assert.deepEqual(await push({ ...auth, ...codeRequest({ max_age: 'abc' }) }), { status: 400, body: { error: 'invalid_request', error_description: 'invalidRequestMessage' } });
     assert.deepEqual(await push({ ...auth, ...codeRequest({ response_mode: 'bogus' }) }), { status: 400, body: { error: 'invalid_request', error_description: 'Invalid parameter: response_mode' } });
