@@ -304,6 +304,19 @@ describe('pushed authorization requests and request objects', () => {
     assert.equal((await authPage({ client_id: 'jar-required', request: hs })).status, 400);
   });
 
+  it('records PUSHED_AUTHORIZATION_REQUEST_ERROR events when the realm saves them (a success records none, as in Keycloak)', async () => {
+    const kc = new KcAdminClient({ baseUrl: url, realmName: 'master' });
+    await kc.auth({ grantType: 'password', clientId: 'admin-cli', username: 'admin', password: 'admin' });
+    await kc.realms.updateConfigEvents({ realm: REALM }, { eventsEnabled: true, enabledEventTypes: ['PUSHED_AUTHORIZATION_REQUEST', 'PUSHED_AUTHORIZATION_REQUEST_ERROR'] });
+    assert.equal((await push({ client_id: 'par-secret', client_secret: SECRET, ...codeRequest() })).status, 201);
+    assert.equal((await push({ client_id: 'par-secret', client_secret: SECRET, ...codeRequest({ scope: 'openid nonexistent' }) })).status, 400);
+    await holdfast.ctx.events.writer.flush();
+    const events = await kc.realms.findEvents({ realm: REALM });
+    const types = events.map((event) => `${event.type} ${event.clientId} ${event.error ?? ''}`.trim()).sort();
+    assert.deepEqual(types, ['PUSHED_AUTHORIZATION_REQUEST_ERROR par-secret invalid_request']);
+    await kc.realms.updateConfigEvents({ realm: REALM }, { eventsEnabled: false });
+  });
+
   it('the PAR endpoint refuses bad pushes with Keycloak 26 errors', async () => {
     const auth = { client_id: 'par-secret', client_secret: SECRET };
     assert.deepEqual(await push({ client_id: 'par-secret', client_secret: 'wrong', ...codeRequest() }), { status: 401, body: { error: 'invalid_request', error_description: 'Authentication failed.' } });

@@ -67,7 +67,7 @@ export async function parRoutes(app: FastifyInstance, { ctx }: { ctx: Context })
       }
       parseAuthorizationRequest(realm, formOf(pushed.params), { client, pushed: true });
       const { requestUri, expiresIn } = await storePushedRequest(ctx, realm, client, pushed);
-      event.success();
+      // Keycloak records only failures of this endpoint (PUSHED_AUTHORIZATION_REQUEST_ERROR).
       return reply.code(201).send({ request_uri: requestUri, expires_in: expiresIn });
     } catch (error) {
       const answer = asOAuthError(error);
