@@ -28,8 +28,8 @@ export interface RequestParameters {
 
 export const formOf = (params: Map<string, string>): Form => ({ get: (name) => params.get(name), has: (name) => params.has(name) });
 
-/** Parameter names an authorization request may carry (the ones holdfast reads, and `request`/`request_uri`). */
-export function mapOf(form: Form, names: Iterable<string>): Map<string, string> {
+/** The parameters of `form` named in `names` that it has. */
+function mapOf(form: Form, names: Iterable<string>): Map<string, string> {
   const map = new Map<string, string>();
   for (const name of names) {
     const value = form.get(name);
@@ -38,14 +38,16 @@ export function mapOf(form: Form, names: Iterable<string>): Map<string, string> 
   return map;
 }
 
-/**
- * `query` with `overlay` on top. The `client_id` of both was already checked to match; a
- * request object's `max_age` must be an integer (Keycloak fails to parse it otherwise).
- */
+/** A `max_age` that is no integer fails Keycloak's parser (its reason, logged, is Java's). */
 function checkMaxAge(maxAge: string | undefined): void {
   if (maxAge !== undefined && !/^-?\d{1,10}$/.test(maxAge)) throw new RequestObjectRefused(`For input string: "${maxAge}"`);
 }
 
+/**
+ * `query` with `overlay` on top, or `overlay` alone (`replaceAll`, after a pushed request
+ * object) but for the query's `client_id`, `request_uri` and a `response_type` the overlay lacks.
+ * The two `client_id`s were already checked to agree.
+ */
 function merge(query: Form, names: readonly string[], overlay: RequestObjectParams, replaceAll: boolean): { params: Form; invalidRequestMessage?: string } {
   checkMaxAge(overlay.get('max_age'));
   const merged = replaceAll ? mapOf(query, ['client_id', 'request_uri', 'response_type']) : mapOf(query, names);
