@@ -147,6 +147,14 @@ describe('pushed authorization requests and request objects', () => {
     assert.equal(pushed.status, 201);
     assert.equal(pushed.body.expires_in, 60);
     assert.deepEqual(Object.keys(pushed.body).sort(), ['expires_in', 'request_uri']);
+    const kc = new KcAdminClient({ baseUrl: url, realmName: 'master' });
+    await kc.auth({ grantType: 'password', clientId: 'admin-cli', username: 'admin', password: 'admin' });
+    await kc.realms.update({ realm: REALM }, { attributes: { parRequestUriLifespan: '30' } });
+    try {
+      assert.equal((await push({ client_id: 'par-secret', client_secret: SECRET, ...codeRequest() })).body.expires_in, 30);
+    } finally {
+      await kc.realms.update({ realm: REALM }, { attributes: { parRequestUriLifespan: '60' } });
+    }
   });
 
   it('PAR with private_key_jwt (and the client PKCE rule checked at push time)', async () => {
