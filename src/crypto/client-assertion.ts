@@ -25,10 +25,11 @@ const PART = /^[A-Za-z0-9_-]*$/;
 
 /**
  * Header and claims of a compact JWS, signature unchecked, or undefined when it is not one. An
- * empty signature is allowed here so that `alg: none` can be refused by name.
+ * empty signature is allowed here so that `alg: none` can be refused by name (or, for a request
+ * object, accepted where the client is configured for it).
  */
-export function decodeAssertion(token: string): DecodedAssertion | undefined {
-  if (token.length > MAX_ASSERTION_LENGTH) return undefined;
+export function decodeAssertion(token: string, maxLength = MAX_ASSERTION_LENGTH): DecodedAssertion | undefined {
+  if (token.length > maxLength) return undefined;
   const parts = token.split('.');
   if (parts.length !== 3 || parts[0] === '' || parts[1] === '' || !parts.every((p) => PART.test(p))) return undefined;
   const header = jsonObject(Buffer.from(parts[0], 'base64url'));

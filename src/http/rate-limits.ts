@@ -1,6 +1,6 @@
 /**
  * Per-client-address and per-client (`client_id`) request limits on the endpoints worth
- * flooding: token, authorization, login form and the admin API, each group counted on its own
+ * flooding: token (with PAR), authorization, login form and the admin API, each group counted on its own
  * (`--rate-limit-per-ip`, `--rate-limit-per-client` per `--rate-limit-window` seconds). The
  * address is the resolved client address (trusted proxies, client-connection.ts); addresses in
  * `--rate-limit-exempt` (loopback by default: benchmarks, health probes, a proxy on the same host
@@ -31,6 +31,8 @@ const TRACKED_KEYS = 10_000;
 function groupOf(request: FastifyRequest): Group | undefined {
   const endpoint = request.routeOptions.config?.endpoint;
   if (endpoint === 'token' || endpoint === 'auth' || endpoint === 'login') return endpoint;
+  // Pushed authorization requests are token-endpoint-like calls of the client's back end.
+  if (endpoint === 'par') return 'token';
   if (request.routeOptions.url?.startsWith('/admin/')) return 'admin';
   return undefined;
 }

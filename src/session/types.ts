@@ -51,6 +51,8 @@ export interface AuthTab {
   kcAction?: string;
   /** Requested acr values (`acr_values`, `claims`), essential ones apart. */
   acr?: { essential: string[]; values: string[] };
+  /** The pushed authorization request (PAR) the tab came from: its store key, spent when the login completes. */
+  pushedRequest?: { key: string; expiresAt: number };
   /** Per-render form token (Keycloak's `session_code`): must come back with the login POST. */
   sessionCode: string;
   createdAt: number;

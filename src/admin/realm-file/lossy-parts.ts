@@ -255,13 +255,19 @@ const CLIENT_ATTRIBUTES_TAKEN = new Set([
   'client.secret.rotated',
   'client.secret.rotated.creation.time',
   'client.secret.rotated.expiration.time',
+  // Request objects and pushed authorization requests (src/oidc/auth/request-object.ts, src/oidc/par).
+  'request.object.signature.alg',
+  'request.object.required',
+  'request.uris',
+  'require.pushed.authorization.requests',
 ]);
 
 /** Client attributes that bind or restrict tokens: dropping them would weaken the client. */
 const CLIENT_ATTRIBUTES_REFUSED: Record<string, string> = {
   'tls.client.certificate.bound.access.tokens': 'certificate-bound tokens (mTLS) are not supported',
   'dpop.bound.access.tokens': 'DPoP-bound tokens are not supported yet',
-  'require.pushed.authorization.requests': 'pushed authorization requests are not supported yet',
+  'request.object.encryption.alg': 'encrypted request objects (JWE) are not supported: the client\'s encrypted requests would be refused',
+  'request.object.encryption.enc': 'encrypted request objects (JWE) are not supported: the client\'s encrypted requests would be refused',
 };
 
 /** Attribute values that mean "off", as Keycloak writes them for a new client. */

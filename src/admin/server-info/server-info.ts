@@ -14,6 +14,7 @@ import { componentTypes } from './component-types.ts';
 import { eventEnums } from './event-enums.ts';
 import { builtinProtocolMappers, protocolMapperTypes } from './mapper-types.ts';
 import { passwordPolicies } from './password-policies.ts';
+import { ASYMMETRIC_ASSERTION_ALGORITHMS, HMAC_ASSERTION_ALGORITHMS } from '../../crypto/index.ts';
 
 /** The keystore formats `/clients/{id}/certificates/{attr}/download` can write. */
 export const SUPPORTED_KEYSTORE_TYPES = ['PKCS12'];
@@ -88,9 +89,9 @@ export function serverInfo(options: { nowMs: number; startedAtMs: number; host: 
     cryptoInfo: {
       cryptoProvider: 'node:crypto',
       supportedKeystoreTypes: SUPPORTED_KEYSTORE_TYPES,
-      // Client-signed JWTs (client authentication, request objects) are not verified yet.
-      clientSignatureSymmetricAlgorithms: [],
-      clientSignatureAsymmetricAlgorithms: [],
+      // What client-signed JWTs (client assertions, request objects) may use, in Keycloak's order.
+      clientSignatureSymmetricAlgorithms: [...HMAC_ASSERTION_ALGORITHMS].sort(),
+      clientSignatureAsymmetricAlgorithms: [...ASYMMETRIC_ASSERTION_ALGORITHMS].sort(),
     },
     themes: { login: [{ name: 'keycloak.v2', locales: ['en'], description: "holdfast's built-in login pages" }] },
     socialProviders: [],

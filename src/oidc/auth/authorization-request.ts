@@ -10,6 +10,8 @@ import type { Client } from '../../realm/types.ts';
 import { defaultRedirectUri, verifyRedirectUri } from '../../realm/redirect-uri.ts';
 import { grantScopes, type GrantedScopes } from '../tokens/index.ts';
 import { checkParamLengths, MAX_LOGIN_HINT_LENGTH, MAX_PARAM_LENGTH } from '../param-lengths.ts';
+import { MAX_REQUEST_OBJECT_LENGTH } from './request-object.ts';
+import type { PushedRequestRef } from './pushed-requests.ts';
 import { AuthorizationError, type ResponseMode, type ResponseTarget } from './authorization-response.ts';
 import { isOidcClient, WRONG_CLIENT_PROTOCOL } from '../client-auth/index.ts';
 import { parseAcrRequest, type AcrRequest } from './acr.ts';
@@ -30,39 +32,44 @@ export interface AuthorizationRequest {
   loginHint?: string;
   kcAction?: string;
   acr: AcrRequest;
+  /** The pushed request (PAR) it came through, spent when the login completes. */
+  pushedRequest?: PushedRequestRef;
 }
 
 type Target = ResponseTarget & { state?: string };
 
 const CHALLENGE_SHAPE = /^[A-Za-z0-9\-._~]{43,128}$/;
 
-/** The parameters Keycloak bounds at the authorization endpoint (unknown ones are neither stored nor echoed). */
-const PARAM_BOUNDS: Record<string, number> = Object.fromEntries(
-  [
-    'client_id',
-    'response_type',
-    'response_mode',
-    'redirect_uri',
-    'state',
-    'scope',
-    'prompt',
-    'kc_idp_hint',
-    'kc_action',
-    'nonce',
-    'max_age',
-    'claims',
-    'acr_values',
-    'display',
-    'ui_locales',
-    'code_challenge',
-    'code_challenge_method',
-    'dpop_jkt',
-  ]
-    .map((name) => [name, MAX_PARAM_LENGTH])
-    .concat([['login_hint', MAX_LOGIN_HINT_LENGTH]]),
-);
+/** The parameters the authorization endpoint reads (unknown ones are neither stored nor echoed). */
+export const AUTHORIZATION_PARAMS = [
+  'client_id',
+  'response_type',
+  'response_mode',
+  'redirect_uri',
+  'state',
+  'scope',
+  'prompt',
+  'kc_idp_hint',
+  'kc_action',
+  'nonce',
+  'max_age',
+  'claims',
+  'acr_values',
+  'display',
+  'ui_locales',
+  'code_challenge',
+  'code_challenge_method',
+  'dpop_jkt',
+  'login_hint',
+] as const;
 
-function checkClient(realm: LoadedRealm, params: Form): Client {
+/** Keycloak's bounds on those parameters. */
+const PARAM_BOUNDS: Record<string, number> = Object.fromEntries(AUTHORIZATION_PARAMS.map((name) => [name, name === 'login_hint' ? MAX_LOGIN_HINT_LENGTH : MAX_PARAM_LENGTH]));
+
+/** The bounds on a request's own parameters, before a request object or pushed request is read. */
+export const REQUEST_PARAM_BOUNDS: Record<string, number> = { ...PARAM_BOUNDS, request: MAX_REQUEST_OBJECT_LENGTH, request_uri: MAX_PARAM_LENGTH };
+
+export function checkClient(realm: LoadedRealm, params: Form): Client {
   const clientId = params.get('client_id');
   if (!clientId) throw new ErrorPage(400, 'Missing parameter: client_id');
   const client = realm.clientsByClientId.get(clientId);
@@ -156,13 +163,34 @@ function checkPrompt(params: Form, target: Target): Pick<AuthorizationRequest, '
   return { prompt, maxAge };
 }
 
-export function parseAuthorizationRequest(realm: LoadedRealm, params: Form): AuthorizationRequest {
+/**
+ * PAR only, when the client says so (`require.pushed.authorization.requests`; Keycloak has no
+ * realm-wide switch).
+ */
+function checkPushedRequired(client: Client, pushed: boolean, target: Target): void {
+  if (!pushed && client.attributes['require.pushed.authorization.requests'] === 'true') {
+    throw new AuthorizationError(target, 'invalid_request', 'Pushed Authorization Request is only allowed.');
+  }
+}
+
+/** What the caller learnt before: the client, and how the parameters were assembled (request-parameters.ts). */
+export interface RequestOrigin {
+  client: Client;
+  /** The request came through PAR, or is being pushed to it. */
+  pushed: boolean;
+  pushedRequest?: PushedRequestRef;
+  invalidRequestMessage?: string;
+}
+
+export function parseAuthorizationRequest(realm: LoadedRealm, params: Form, origin?: RequestOrigin): AuthorizationRequest {
   checkParamLengths(params, PARAM_BOUNDS);
-  const client = checkClient(realm, params);
+  const client = origin?.client ?? checkClient(realm, params);
   const redirectUri = checkRedirectUri(client, params);
   const state = params.get('state');
   const { type, raw, mode } = checkResponseType(client, params, redirectUri, state);
   const target: Target = { redirectUri, responseMode: mode, state };
+  checkPushedRequired(client, origin?.pushed ?? false, target);
+  if (origin?.invalidRequestMessage !== undefined) throw new AuthorizationError(target, 'invalid_request', origin.invalidRequestMessage);
   const scopes = checkScope(realm, client, params, target);
   checkNonce(type, params, target);
   const pkce = checkPkce(client, type, params, target);
@@ -178,6 +206,7 @@ export function parseAuthorizationRequest(realm: LoadedRealm, params: Form): Aut
     loginHint: params.get('login_hint'),
     kcAction: params.get('kc_action'),
     acr: parseAcrRequest(realm, client, params),
+    pushedRequest: origin?.pushedRequest,
     ...pkce,
     ...prompt,
   };

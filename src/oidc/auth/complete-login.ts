@@ -16,8 +16,9 @@ import { sendAuthorizationResponse } from './authorization-response.ts';
 import { scopeGrantOf } from '../../realm/index.ts';
 import { acrValue } from './acr.ts';
 import { isImplicit, parseResponseType, type ResponseType } from './response-type.ts';
+import { spendPushedRequest } from './pushed-requests.ts';
 
-type CompletedTab = Pick<AuthTab, 'redirectUri' | 'responseType' | 'responseMode' | 'scope' | 'state' | 'nonce' | 'codeChallenge' | 'codeChallengeMethod' | 'kcAction' | 'acr' | 'notes'>;
+type CompletedTab = Pick<AuthTab, 'redirectUri' | 'responseType' | 'responseMode' | 'scope' | 'state' | 'nonce' | 'codeChallenge' | 'codeChallengeMethod' | 'kcAction' | 'acr' | 'notes' | 'pushedRequest'>;
 
 /** LOGIN's `consent` detail: granted on this login's consent screen (the step notes it), stored before, or not asked. */
 function consentDetail(client: Client, tab: CompletedTab): string {
@@ -99,6 +100,10 @@ export async function completeLogin(
   level: '0' | '1',
 ): Promise<FastifyReply> {
   const settings = realm.realm.settings;
+  // A pushed request completes one login: a second one racing with the same request_uri stops here.
+  if (tab.pushedRequest && !(await spendPushedRequest(ctx, tab.pushedRequest, ctx.sessions.now() + settings.accessCodeLifespanLogin))) {
+    throw new ErrorPage(400, 'Invalid Request');
+  }
   const scopes = grantScopes(scopeGrantOf(realm, client), tab.scope);
   const clientSession = await ctx.sessions.attachClient(settings, session, client, scopes.value, tab.redirectUri);
   // Validated when the request came in; a tab stored by an earlier release asked for a code.

@@ -11,7 +11,10 @@ import { readParams, type Form } from '../../http/form.ts';
 import { resolveRealm } from '../../http/realm-route.ts';
 import { openTab, tabFromRequest } from '../login/auth-session.ts';
 import { sendLoginPage } from '../login/login-page.ts';
-import { parseAuthorizationRequest, type AuthorizationRequest } from './authorization-request.ts';
+import { AUTHORIZATION_PARAMS, REQUEST_PARAM_BOUNDS, checkClient, parseAuthorizationRequest, type AuthorizationRequest } from './authorization-request.ts';
+import { resolveRequestParameters } from './request-parameters.ts';
+import { RequestObjectRefused } from './request-object.ts';
+import { checkParamLengths } from '../param-lengths.ts';
 import { AuthorizationError, sendAuthorizationResponse } from './authorization-response.ts';
 import { completeLogin } from './complete-login.ts';
 import { readSsoSession } from './sso-cookies.ts';
@@ -22,6 +25,10 @@ export { AuthorizationError, sendAuthorizationResponse } from './authorization-r
 export { setSsoCookies, clearSsoCookies, readSsoSession } from './sso-cookies.ts';
 export { completeLogin } from './complete-login.ts';
 export { parseLoaMap } from './acr.ts';
+export { AUTHORIZATION_PARAMS, REQUEST_PARAM_BOUNDS, parseAuthorizationRequest } from './authorization-request.ts';
+export { formOf, resolvePushedParameters } from './request-parameters.ts';
+export { RequestObjectRefused } from './request-object.ts';
+export { storePushedRequest } from './pushed-requests.ts';
 
 function params(request: FastifyRequest): Form {
   try {
@@ -35,14 +42,21 @@ function params(request: FastifyRequest): Form {
 export async function authRoutes(app: FastifyInstance, { ctx }: { ctx: Context }): Promise<void> {
   const handler = async (request: FastifyRequest, reply: FastifyReply) => {
     const { realm, issuer } = await resolveRealm(ctx, request, 'page');
+    const query = params(request);
+    checkParamLengths(query, REQUEST_PARAM_BOUNDS);
+    const client = checkClient(realm, query);
     let authRequest: AuthorizationRequest;
     try {
-      authRequest = parseAuthorizationRequest(realm, params(request));
+      const resolved = await resolveRequestParameters(ctx, realm, client, query, AUTHORIZATION_PARAMS);
+      authRequest = parseAuthorizationRequest(realm, resolved.params, { client, pushed: resolved.pushedRequest !== undefined, pushedRequest: resolved.pushedRequest, invalidRequestMessage: resolved.invalidRequestMessage });
     } catch (error) {
+      if (error instanceof RequestObjectRefused) {
+        request.log.info({ reason: error.message, clientId: client.clientId }, 'authorization request refused');
+        throw new ErrorPage(400, 'Invalid Request');
+      }
       if (!(error instanceof AuthorizationError)) throw error;
       return sendAuthorizationResponse(reply, error.target, { error: error.error, error_description: error.description, state: error.target.state, iss: issuer });
     }
-    const client = authRequest.client;
     // Keycloak's registration entry (OIDC prompt=create); holdfast has no registration page.
     if (authRequest.prompt === 'create') throw new ErrorPage(400, 'Registration not allowed');
     const prompts = (authRequest.prompt ?? '').split(' ');

@@ -44,7 +44,8 @@ export function openidConfiguration(issuer: string, realm: LoadedRealm): Record<
     prompt_values_supported: ['none', 'login', 'consent'],
     id_token_signing_alg_values_supported: ASYMMETRIC_SIGNATURE_ALGORITHMS,
     userinfo_signing_alg_values_supported: ['none'],
-    request_object_signing_alg_values_supported: ['none'],
+    // Request objects (src/oidc/auth/request-object.ts): the client-assertion algorithms, and `none` for a client configured with it.
+    request_object_signing_alg_values_supported: [...AUTH_SIGNING_ALGS, 'none'],
     response_modes_supported: ['query', 'fragment', 'form_post'],
     token_endpoint_auth_methods_supported: AUTH_METHODS,
     token_endpoint_auth_signing_alg_values_supported: AUTH_SIGNING_ALGS,
@@ -55,8 +56,8 @@ export function openidConfiguration(issuer: string, realm: LoadedRealm): Record<
     // Read for its `acr` request only, as Keycloak's default mappers do.
     claims_parameter_supported: true,
     scopes_supported: ['openid', ...new Set([...DEFAULT_CLIENT_SCOPES, ...OPTIONAL_CLIENT_SCOPES])].filter((s) => s !== 'organization' && s !== 'microprofile-jwt'),
-    request_parameter_supported: false,
-    request_uri_parameter_supported: false,
+    request_parameter_supported: true,
+    request_uri_parameter_supported: true,
     require_request_uri_registration: true,
     code_challenge_methods_supported: ['plain', 'S256'],
     tls_client_certificate_bound_access_tokens: false,
@@ -65,6 +66,8 @@ export function openidConfiguration(issuer: string, realm: LoadedRealm): Record<
     revocation_endpoint_auth_signing_alg_values_supported: AUTH_SIGNING_ALGS,
     backchannel_logout_supported: true,
     backchannel_logout_session_supported: true,
+    pushed_authorization_request_endpoint: `${oidc}/ext/par/request`,
+    // Keycloak requires PAR per client (`require.pushed.authorization.requests`), never realm-wide.
     require_pushed_authorization_requests: false,
     authorization_response_iss_parameter_supported: true,
   };

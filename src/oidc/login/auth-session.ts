@@ -47,6 +47,7 @@ export function tabFromRequest(authRequest: AuthorizationRequest, now: number): 
     loginHint: authRequest.loginHint,
     kcAction: authRequest.kcAction,
     acr: authRequest.acr.essential.length > 0 || authRequest.acr.values.length > 0 ? authRequest.acr : undefined,
+    pushedRequest: authRequest.pushedRequest,
     sessionCode: newSecret(16),
     createdAt: now,
   };
