@@ -14,8 +14,10 @@ import { updateProfile } from './required-actions/update-profile.ts';
 import { verifyEmail } from './required-actions/verify-email.ts';
 import { otpForm } from './steps/otp-form.ts';
 import { passwordForm } from './steps/password-form.ts';
+import { registrationForm } from './steps/registration-form.ts';
 
-const AUTHENTICATORS: LoginStep[] = [passwordForm, otpForm];
+/** A registration replaces the password form; a new user has no one-time code yet. */
+const AUTHENTICATORS: LoginStep[] = [registrationForm, passwordForm, otpForm];
 
 /** Required-action steps by providerId: what `register-required-action` can register. */
 export const REQUIRED_ACTION_STEPS: ReadonlyMap<string, LoginStep> = new Map(

@@ -54,6 +54,8 @@ export interface AuthTab {
   /** Per-render form token (Keycloak's `session_code`): must come back with the login POST. */
   sessionCode: string;
   createdAt: number;
+  /** The login registers a new user (the "Register" link, `prompt=create`) instead of asking for a password. */
+  registering?: boolean;
   /** The user the login has identified (set by the password step); the later steps act on them. */
   userId?: string;
   /** Steps of the login flow already satisfied in this tab (src/authn). */

@@ -2,6 +2,9 @@
  * The authorization endpoint (`…/protocol/openid-connect/auth`, GET or POST). A valid request
  * either completes at once from the browser's SSO session, fails under `prompt=none` with
  * Keycloak's `login_required` or `interaction_required`, or opens a login tab and shows the form.
+ * `prompt=create`, and Keycloak's `…/protocol/openid-connect/registrations` (keycloak-js
+ * `register()`), open the tab at the registration form instead, after ending the browser's SSO
+ * cookie as Keycloak does; both answer "Registration not allowed" unless the realm allows it.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Context } from '../../context.ts';
@@ -15,6 +18,11 @@ import { AuthorizationError, sendAuthorizationResponse } from './authorization-r
 import { completeLogin } from './complete-login.ts';
 import { readSsoSession } from './sso-cookies.ts';
 import { requestedLevel } from './acr.ts';
+import { clearSsoCookies } from './sso-cookies.ts';
+import { REGISTRATION_EXECUTION, REGISTRATION_TEXTS, backToLoginUrl, registrationPage } from '../../authn/steps/registration-page.ts';
+import type { LoadedRealm } from '../../realm/realm-service.ts';
+import type { AuthTab } from '../../session/types.ts';
+import { PAGE_HEADERS, page } from '../../http/html.ts';
 
 export { AuthorizationError, sendAuthorizationResponse } from './authorization-response.ts';
 export { setSsoCookies, clearSsoCookies, readSsoSession } from './sso-cookies.ts';
@@ -33,8 +41,15 @@ function params(request: FastifyRequest): Form {
   }
 }
 
+/** The registration form of a new tab (the engine's `registration` step renders the same page). */
+function sendRegistrationPage(reply: FastifyReply, realm: LoadedRealm, issuer: string, tabId: string, tab: AuthTab): FastifyReply {
+  const query = new URLSearchParams({ session_code: tab.sessionCode, execution: REGISTRATION_EXECUTION, client_id: tab.clientId, tab_id: tabId });
+  const shown = registrationPage(realm, tab, `${issuer}/login-actions/registration?${query}`, backToLoginUrl(issuer, tabId, tab), {});
+  return reply.code(200).headers(PAGE_HEADERS).send(page(shown.title, shown.body));
+}
+
 export async function authRoutes(app: FastifyInstance, { ctx }: { ctx: Context }): Promise<void> {
-  const handler = async (request: FastifyRequest, reply: FastifyReply) => {
+  const handler = (registrations: boolean) => async (request: FastifyRequest, reply: FastifyReply) => {
     const { realm, issuer } = await resolveRealm(ctx, request, 'page');
     let authRequest: AuthorizationRequest;
     try {
@@ -44,9 +59,14 @@ export async function authRoutes(app: FastifyInstance, { ctx }: { ctx: Context }
       return sendAuthorizationResponse(reply, error.target, { error: error.error, error_description: error.description, state: error.target.state, iss: issuer });
     }
     const client = authRequest.client;
-    // Keycloak's registration entry (OIDC prompt=create); holdfast has no registration page.
-    if (authRequest.prompt === 'create') throw new ErrorPage(400, 'Registration not allowed');
     const prompts = (authRequest.prompt ?? '').split(' ');
+    if (registrations || prompts.includes('create')) {
+      if (!realm.realm.settings.registrationAllowed) throw new ErrorPage(400, REGISTRATION_TEXTS.registrationNotAllowedMessage);
+      clearSsoCookies(request, reply, issuer);
+      const tab = { ...tabFromRequest(authRequest, ctx.sessions.now()), registering: true };
+      const { tabId } = await openTab(ctx, request, reply, realm, issuer, tab);
+      return sendRegistrationPage(reply, realm, issuer, tabId, tab);
+    }
     const noPrompt = prompts.includes('none');
     const promptError = (error: string) => sendAuthorizationResponse(reply, authRequest, { error, state: authRequest.state, iss: issuer });
     const now = ctx.sessions.now();
@@ -71,6 +91,9 @@ export async function authRoutes(app: FastifyInstance, { ctx }: { ctx: Context }
     return sendLoginPage(reply, realm, issuer, tabId, tab);
   };
   const path = '/realms/:realm/protocol/openid-connect/auth';
-  app.get(path, { config: { endpoint: 'auth' } }, handler);
-  app.post(path, { config: { endpoint: 'auth' } }, handler);
+  app.get(path, { config: { endpoint: 'auth' } }, handler(false));
+  app.post(path, { config: { endpoint: 'auth' } }, handler(false));
+  const registrationsPath = '/realms/:realm/protocol/openid-connect/registrations';
+  app.get(registrationsPath, { config: { endpoint: 'auth' } }, handler(true));
+  app.post(registrationsPath, { config: { endpoint: 'auth' } }, handler(true));
 }

@@ -41,7 +41,7 @@ export function openidConfiguration(issuer: string, realm: LoadedRealm): Record<
     acr_values_supported: acrValuesSupported(realm),
     response_types_supported: RESPONSE_TYPES,
     subject_types_supported: ['public'],
-    prompt_values_supported: ['none', 'login'],
+    prompt_values_supported: realm.realm.settings.registrationAllowed ? ['none', 'login', 'create'] : ['none', 'login'],
     id_token_signing_alg_values_supported: ASYMMETRIC_SIGNATURE_ALGORITHMS,
     userinfo_signing_alg_values_supported: ['none'],
     request_object_signing_alg_values_supported: ['none'],
