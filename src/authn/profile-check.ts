@@ -41,12 +41,10 @@ const TEXTS: Record<string, string> = {
   'error-person-name-invalid-character': 'Value contains invalid character.',
 };
 
-/** Keycloak names the missing root attributes by their own messages (missingUsernameMessage, …). */
+/** Keycloak names a missing username or email by its own message (missingUsernameMessage, missingEmailMessage). */
 const MISSING: Record<string, string> = {
   username: 'Please specify username.',
   email: 'Please specify email.',
-  firstName: 'Please specify first name.',
-  lastName: 'Please specify last name.',
 };
 
 export const USERNAME_EXISTS = 'Username already exists.';
