@@ -2,7 +2,7 @@
  * Everything between "this browser wants to log in" and "code issued": the login steps and
  * their engine, OTP, the password policy.
  */
-export { continueLogin, runDirectSteps, submitStep, type LoginRun } from './login-engine.ts';
+export { continueLogin, runDirectSteps, stepNeeded, submitStep, type LoginRun } from './login-engine.ts';
 export { REQUIRED_ACTION_STEPS } from './login-flow.ts';
 export type { LoginFlow } from './login-step.ts';
 export { openCredential, otpCredentialProblem, otpSupportedApplications, sealCredential, OTP_TYPE } from './otp/index.ts';

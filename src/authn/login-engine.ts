@@ -1,7 +1,9 @@
 /**
  * Runs a login's steps (login-flow.ts) in order: the first step not yet satisfied that says it
  * is needed is the current one; its page is shown, its form handled, and when none is left the
- * SSO session is created and the code issued. The engine knows no step by name. Required
+ * SSO session is created and the code issued. A login that the browser's SSO cookie identified
+ * (`ssoSessionId`) runs only the required actions and then continues that session, as Keycloak
+ * runs pending actions after a cookie login. The engine knows no step by name. Required
  * actions are taken off the user when their step is done, in the same transaction as what the
  * step writes. The password grant runs the same steps without pages (`runDirectSteps`).
  */
@@ -38,6 +40,7 @@ async function currentStep(flow: LoginFlow, steps: LoginStep[]): Promise<LoginSt
   const last = Math.max(-1, ...completed.map((id) => steps.findIndex((s) => s.id === id)));
   for (const step of steps.slice(last + 1)) {
     if (completed.includes(step.id)) continue;
+    if (flow.tab.ssoSessionId !== undefined && step.kind !== 'required-action') continue;
     if (await step.needed(flow)) return step;
   }
   return undefined;
@@ -52,9 +55,25 @@ async function showStep(run: LoginRun, step: LoginStep, message: StepMessage): P
   return run.reply.code(shown.status ?? 200).headers(PAGE_HEADERS).send(page(shown.title, shown.body));
 }
 
+/** Whether a login of this user would stop at a page (SSO check: read-only, nothing stored). */
+export async function stepNeeded(flow: LoginFlow): Promise<boolean> {
+  return (await currentStep(flow, loginSteps(flow.realm))) !== undefined;
+}
+
 async function finish(run: LoginRun): Promise<FastifyReply> {
   const { ctx, realm, request, reply, issuer } = run;
   const settings = realm.realm.settings;
+  if (run.tab.ssoSessionId !== undefined) {
+    const sso = await ctx.sessions.findValid(settings, run.tab.ssoSessionId, false);
+    if (sso && sso.userId === run.user!.id) {
+      await finishAuthSession(ctx, request, reply, issuer, run.authSession);
+      return completeLogin(ctx, reply, realm, issuer, run.client, run.tab, sso, '0');
+    }
+    // Logged out meanwhile: the login starts again at the password form.
+    run.tab = Object.assign(run.tab, { ssoSessionId: undefined, userId: undefined, completedSteps: undefined });
+    run.user = undefined;
+    return continueLogin(run);
+  }
   const session = await ctx.sessions.create(settings, { realmId: realm.realm.id, userId: run.user!.id, rememberMe: run.tab.rememberMe === true, ipAddress: request.clientConnection.address });
   await setSsoCookies(ctx, request, reply, realm, issuer, session);
   await finishAuthSession(ctx, request, reply, issuer, run.authSession);

@@ -12,6 +12,7 @@ import { updatePassword } from './required-actions/update-password.ts';
 import { unsupportedAction } from './required-actions/unsupported-action.ts';
 import { updateProfile } from './required-actions/update-profile.ts';
 import { verifyEmail } from './required-actions/verify-email.ts';
+import { sendVerificationMail } from './required-actions/verification-mail.ts';
 import { otpForm } from './steps/otp-form.ts';
 import { passwordForm } from './steps/password-form.ts';
 import { registrationForm } from './steps/registration-form.ts';
@@ -21,7 +22,7 @@ const AUTHENTICATORS: LoginStep[] = [registrationForm, passwordForm, otpForm];
 
 /** Required-action steps by providerId: what `register-required-action` can register. */
 export const REQUIRED_ACTION_STEPS: ReadonlyMap<string, LoginStep> = new Map(
-  [termsAndConditions, updateProfile, verifyEmail(), configureTotp, updatePassword, updateEmail].map((step) => [step.id, step]),
+  [termsAndConditions, updateProfile, verifyEmail(sendVerificationMail), configureTotp, updatePassword, updateEmail].map((step) => [step.id, step]),
 );
 
 /** Built once per loaded realm (a reload brings a new LoadedRealm). */

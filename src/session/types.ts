@@ -56,6 +56,11 @@ export interface AuthTab {
   createdAt: number;
   /** The login registers a new user (the "Register" link, `prompt=create`) instead of asking for a password. */
   registering?: boolean;
+  /**
+   * The SSO session that identified the user (the browser's cookie): the login only runs the
+   * user's required actions, then continues that session instead of creating one.
+   */
+  ssoSessionId?: string;
   /** The user the login has identified (set by the password step); the later steps act on them. */
   userId?: string;
   /** Steps of the login flow already satisfied in this tab (src/authn). */

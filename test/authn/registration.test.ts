@@ -71,8 +71,8 @@ describe('registration', () => {
     assert.equal(page.statusCode, 200);
     assert.equal(textOf(page.body, 'input-error-username'), 'Please specify username.');
     assert.equal(textOf(page.body, 'input-error-email'), 'Invalid email address.');
-    assert.equal(textOf(page.body, 'input-error-firstName'), 'Please specify first name.');
-    assert.equal(textOf(page.body, 'input-error-lastName'), 'Please specify last name.');
+    assert.equal(textOf(page.body, 'input-error-firstName'), 'Please specify this field.');
+    assert.equal(textOf(page.body, 'input-error-lastName'), 'Please specify this field.');
     assert.equal(textOf(page.body, 'input-error-password-confirm'), "Password confirmation doesn't match.");
     assert.equal(inputValue(page.body, 'email'), 'not-an-email');
 

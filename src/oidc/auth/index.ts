@@ -23,6 +23,7 @@ import { REGISTRATION_EXECUTION, REGISTRATION_TEXTS, backToLoginUrl, registratio
 import type { LoadedRealm } from '../../realm/realm-service.ts';
 import type { AuthTab } from '../../session/types.ts';
 import { PAGE_HEADERS, page } from '../../http/html.ts';
+import { continueLogin, stepNeeded } from '../../authn/index.ts';
 
 export { AuthorizationError, sendAuthorizationResponse } from './authorization-response.ts';
 export { setSsoCookies, clearSsoCookies, readSsoSession } from './sso-cookies.ts';
@@ -78,10 +79,15 @@ export async function authRoutes(app: FastifyInstance, { ctx }: { ctx: Context }
     if (sso && fresh) {
       const user = await ctx.realms.getUserView(realm, sso.userId);
       if (user?.user.enabled) {
-        // Pending required actions or consent need a page: prompt=none cannot show one.
-        const needsInteraction = user.user.requiredActions.length > 0 || client.consentRequired;
-        if (!needsInteraction) return completeLogin(ctx, reply, realm, issuer, client, tabFromRequest(authRequest, now), sso, '0');
+        // Required actions (pending, or due: an unverified address, an expired password) or consent need a page: prompt=none cannot show one.
+        const tab: AuthTab = { ...tabFromRequest(authRequest, now), userId: user.user.id, ssoSessionId: sso.id };
+        const actionNeeded = await stepNeeded({ ctx, request, realm, issuer, client, tab, user: user.user });
+        if (!actionNeeded && !client.consentRequired) return completeLogin(ctx, reply, realm, issuer, client, tab, sso, '0');
         if (noPrompt) return promptError('interaction_required');
+        if (!client.consentRequired) {
+          const { session, tabId } = await openTab(ctx, request, reply, realm, issuer, tab);
+          return continueLogin({ ctx, request, reply, realm, issuer, client, tab, tabId, authSession: session, user: user.user });
+        }
       }
     }
     if (noPrompt) return promptError('login_required');
