@@ -47,8 +47,10 @@ export interface AuthTab {
   prompt?: string;
   maxAge?: number;
   loginHint?: string;
-  /** `kc_action`: an application-initiated action asked for with the login. */
+  /** `kc_action`: an application-initiated action asked for with the login (a required action's alias). */
   kcAction?: string;
+  /** How the application-initiated action ended: done, or declined with its Cancel button. */
+  kcActionStatus?: 'success' | 'cancelled';
   /** Requested acr values (`acr_values`, `claims`), essential ones apart. */
   acr?: { essential: string[]; values: string[] };
   /** Per-render form token (Keycloak's `session_code`): must come back with the login POST. */

@@ -17,7 +17,7 @@ import { scopeGrantOf } from '../../realm/index.ts';
 import { acrValue } from './acr.ts';
 import { isImplicit, parseResponseType, type ResponseType } from './response-type.ts';
 
-type CompletedTab = Pick<AuthTab, 'redirectUri' | 'responseType' | 'responseMode' | 'scope' | 'state' | 'nonce' | 'codeChallenge' | 'codeChallengeMethod' | 'kcAction' | 'acr'>;
+type CompletedTab = Pick<AuthTab, 'redirectUri' | 'responseType' | 'responseMode' | 'scope' | 'state' | 'nonce' | 'codeChallenge' | 'codeChallengeMethod' | 'kcAction' | 'kcActionStatus' | 'acr'>;
 
 interface Completion {
   ctx: Context;
@@ -122,8 +122,9 @@ export async function completeLogin(
     state: tab.state,
     session_state: client.attributes['exclude.session.state.from.auth.response'] === 'true' ? undefined : session.id,
     iss: client.attributes['exclude.issuer.from.auth.response'] === 'true' ? undefined : issuer,
-    // holdfast has no application-initiated actions yet: Keycloak's answer for one it cannot run.
-    kc_action_status: tab.kcAction !== undefined ? 'error' : undefined,
+    // An application-initiated action: done, cancelled, or (not an enabled required action) Keycloak's `error`.
+    kc_action: tab.kcAction,
+    kc_action_status: tab.kcAction !== undefined ? (tab.kcActionStatus ?? 'error') : undefined,
     code,
     ...tokens,
   });

@@ -30,6 +30,14 @@ export { setSsoCookies, clearSsoCookies, readSsoSession } from './sso-cookies.ts
 export { completeLogin } from './complete-login.ts';
 export { parseLoaMap } from './acr.ts';
 
+/**
+ * An application-initiated action needs a recent login (Keycloak's default `max_auth_age` of 300 s;
+ * UPDATE_EMAIL always asks for the password again): an older SSO session logs in again first.
+ */
+function aiaMaxAuthAge(kcAction: string): number {
+  return kcAction === 'UPDATE_EMAIL' ? -1 : 300;
+}
+
 /** holdfast has no consent page yet; logging in without the consent the client asks for would skip it silently. */
 const CONSENT_UNSUPPORTED = 'This client requires user consent, which this server cannot ask for yet.';
 
@@ -75,7 +83,7 @@ export async function authRoutes(app: FastifyInstance, { ctx }: { ctx: Context }
     const acrLevel = requestedLevel(authRequest.acr, realm, client);
     const reuse = !prompts.includes('login') && (acrLevel === undefined || acrLevel < 0);
     const sso = reuse ? await readSsoSession(ctx, request, realm, issuer) : undefined;
-    const fresh = sso && (authRequest.maxAge === undefined || now - sso.authTime <= authRequest.maxAge);
+    const fresh = sso && (authRequest.maxAge === undefined || now - sso.authTime <= authRequest.maxAge) && (authRequest.kcAction === undefined || now - sso.authTime <= aiaMaxAuthAge(authRequest.kcAction));
     if (sso && fresh) {
       const user = await ctx.realms.getUserView(realm, sso.userId);
       if (user?.user.enabled) {
