@@ -3,8 +3,9 @@
  * the realm allows it, the registration form with Keycloak's field names and texts, every field
  * problem shown at once (missing fields, invalid e-mail, password confirmation, policy, oversized
  * values), duplicate username and e-mail, a stale `session_code` (CSRF), registration disabled
- * (the link, the page, prompt=create and /registrations), registrationEmailAsUsername, and the
- * new user logged in with a code, with REGISTER and REGISTER_ERROR events.
+ * (the link, the page, prompt=create and /registrations), registrationEmailAsUsername, the
+ * new user logged in with a code, with REGISTER and REGISTER_ERROR events, and the form
+ * rate-limited per address like the login form.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -147,5 +148,25 @@ describe('registration', () => {
     const user = (await adminCall(t, token, 'GET', '/demo/users?username=erin@example.com&exact=true')).json()[0];
     assert.equal(user.email, 'erin@example.com');
     await setRealm({ registrationEmailAsUsername: false });
+  });
+
+  it('rate-limits the registration form per address like the login form', async () => {
+    const limited = await testApp({ rateLimit: { windowSeconds: 60, perIp: 2, perClient: 0, exempt: [] } });
+    try {
+      const post = () =>
+        limited.app.inject({ method: 'POST', url: '/realms/demo/login-actions/registration?client_id=demo-service&tab_id=x&session_code=y', payload: new URLSearchParams(full).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' }, remoteAddress: '10.9.0.1' });
+      assert.equal((await post()).statusCode, 400);
+      assert.equal((await post()).statusCode, 400);
+      const refused = await post();
+      assert.equal(refused.statusCode, 429);
+      assert.ok(Number(refused.headers['retry-after']) >= 1);
+      assert.match(refused.body, /Too many requests/);
+      const registrations = (n: number) => limited.app.inject({ method: 'GET', url: `${DEMO}/registrations?${AUTH_QUERY}`, remoteAddress: `10.9.1.${n}` });
+      assert.equal((await registrations(1)).statusCode, 400, 'registration is off in this app');
+      assert.equal((await registrations(1)).statusCode, 400);
+      assert.equal((await registrations(1)).statusCode, 429);
+    } finally {
+      await limited.close();
+    }
   });
 });
