@@ -3,8 +3,9 @@
  * server: realm `verifyEmail` sends users with an unverified address (at login and right after
  * registration) to VERIFY_EMAIL, whose page sends one single-use link; UPDATE_EMAIL under
  * `verifyEmail` changes the address only when the confirmation link sent to the new address is
- * followed (taken and invalid addresses refused first, the link single use); and a browser with an
- * SSO cookie runs a pending required action before the code, continuing its SSO session.
+ * followed (taken and invalid addresses refused first, the link single use); a browser with an
+ * SSO cookie runs a pending required action before the code, continuing its SSO session; and a
+ * realm file with `verifyEmail` imports.
  */
 import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -46,6 +47,15 @@ describe('e-mail verification in the login', () => {
     token = await adminToken(t);
     await setRealm({ verifyEmail: false });
     await setUser({ requiredActions: [], email: 'alice@example.com', emailVerified: true });
+  });
+
+  it('imports a realm file with verifyEmail and registration settings instead of refusing them', async () => {
+    const imported = await t.app.inject({ method: 'POST', url: '/admin/realms', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, payload: { realm: 'verify-import', enabled: true, verifyEmail: true, registrationAllowed: true, registrationEmailAsUsername: true } });
+    assert.equal(imported.statusCode, 201, imported.body);
+    assert.equal(imported.body, '', 'nothing ignored or refused');
+    const realm = (await adminCall(t, token, 'GET', '/verify-import')).json();
+    assert.deepEqual([realm.verifyEmail, realm.registrationAllowed, realm.registrationEmailAsUsername], [true, true, true]);
+    assert.equal((await adminCall(t, token, 'DELETE', '/verify-import')).statusCode, 204);
   });
 
   it('runs a required action pending on an SSO user before the code, in the same SSO session', async () => {
