@@ -103,6 +103,7 @@ describe('registration', () => {
     assert.equal(registered[0].details.register_method, 'form');
     assert.equal(registered[0].details.username, 'reggie');
     assert.equal(registered[0].details.email, 'reggie@example.com');
+    assert.equal(registered[0].details.first_name, 'Reggie');
     const refused = await events('REGISTER_ERROR');
     assert.ok(refused.length >= 5);
     assert.ok(refused.every((e) => e.error === 'invalid_registration'));

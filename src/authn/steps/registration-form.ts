@@ -31,11 +31,12 @@ function failed(flow: LoginFlow, error: string, values: Record<string, string>):
     .user(flow.realm, 'REGISTER', flow.request.clientConnection.address)
     .client(flow.client.clientId)
     .detail('auth_method', 'openid-connect')
-    .detail('auth_type', 'code')
     .detail('register_method', 'form')
     .detail('redirect_uri', flow.tab.redirectUri)
     .detail('username', values.username || undefined)
     .detail('email', values.email || undefined)
+    .detail('first_name', values.firstName || undefined)
+    .detail('last_name', values.lastName || undefined)
     .error(error);
 }
 
@@ -108,7 +109,7 @@ export const registrationForm: LoginStep = {
     const tooLong = Object.entries(values).filter(([, value]) => value.length > MAX_FIELD_CHARS);
     if (tooLong.length > 0) {
       const problems = onEmailField(flow, tooLong.map(([field]) => ({ field, error: `Maximal length is ${MAX_FIELD_CHARS}.` })));
-      failed(flow, 'invalid_registration', {});
+      failed(flow, 'invalid_registration', Object.fromEntries(Object.entries(values).map(([name, value]) => [name, value.slice(0, 255)])));
       return again(problems, Object.fromEntries(Object.keys(values).map((name) => [name, tooLong.some(([field]) => field === name) ? '' : values[name]])));
     }
     const user = userFrom(flow, values);
@@ -148,11 +149,12 @@ export const registrationForm: LoginStep = {
       .client(flow.client.clientId)
       .user(user.id)
       .detail('auth_method', 'openid-connect')
-      .detail('auth_type', 'code')
       .detail('register_method', 'form')
       .detail('redirect_uri', flow.tab.redirectUri)
       .detail('username', user.username)
       .detail('email', user.email)
+      .detail('first_name', user.firstName)
+      .detail('last_name', user.lastName)
       .success();
     flow.tab.registering = undefined;
     return { kind: 'done', user };
