@@ -1,6 +1,6 @@
 /**
  * Everything between "this browser wants to log in" and "code issued": the login steps and
- * their engine, OTP, the password policy.
+ * their engine, registration, OTP, the password policy.
  */
 export { continueLogin, runDirectSteps, stepNeeded, submitStep, type LoginRun } from './login-engine.ts';
 export { REQUIRED_ACTION_STEPS } from './login-flow.ts';
