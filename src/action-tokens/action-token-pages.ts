@@ -22,10 +22,11 @@ export function sendPasswordForm(reply: FastifyReply, action: string, key: strin
   return reply.code(error ? 400 : 200).headers(PAGE_HEADERS).send(page('Update password', body));
 }
 
-export function sendInfoPage(reply: FastifyReply, message: string, backTo?: string): FastifyReply {
+/** `header`: the page's title when it differs from the message (Keycloak's `messageHeader`). */
+export function sendInfoPage(reply: FastifyReply, message: string, backTo?: string, header = message): FastifyReply {
   const back = backTo ? `<p><a id="backToApplication" href="${escapeHtml(backTo)}">&laquo; Back to Application</a></p>` : '';
   return reply
     .code(200)
     .headers(PAGE_HEADERS)
-    .send(page(message, `<h1 id="kc-page-title">${escapeHtml(message)}</h1><p id="kc-info-message" class="instruction">${escapeHtml(message)}</p>${back}`));
+    .send(page(header, `<h1 id="kc-page-title">${escapeHtml(header)}</h1><p id="kc-info-message" class="instruction">${escapeHtml(message)}</p>${back}`));
 }

@@ -6,7 +6,8 @@
  * execute-actions link confirms the address for VERIFY_EMAIL, shows the
  * new-password form for UPDATE_PASSWORD (its POST carries a single-use form token of its own),
  * and hands every other action to the login's required actions (the authn step engine runs them
- * at the next sign-in).
+ * at the next sign-in). An update-email link (UPDATE_EMAIL under realm `verifyEmail`) sets the new
+ * address, verified, if it is still free and the user's address is still the one it replaces.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Context } from '../context.ts';
@@ -27,11 +28,15 @@ const EMAIL_VERIFIED = 'Your email address has been verified.';
 const ACCOUNT_UPDATED = 'Your account has been updated.';
 const PASSWORD_MISSING = 'Please specify password.';
 const PASSWORDS_DIFFER = "Passwords don't match.";
+const EMAIL_UPDATED_TITLE = 'Email updated';
+const EMAIL_UPDATED = 'The account email has been successfully updated to {0}.';
+const EMAIL_EXISTS = 'Email already exists.';
 /** The longest password accepted here, as the hashing bound elsewhere (bytes of UTF-8). */
 const MAX_PASSWORD_BYTES = 4096;
 
 const UPDATE_PASSWORD = 'UPDATE_PASSWORD';
 const VERIFY_EMAIL = 'VERIFY_EMAIL';
+const UPDATE_EMAIL = 'UPDATE_EMAIL';
 
 async function userOf(ctx: Context, realm: LoadedRealm, claims: ActionTokenClaims): Promise<User | undefined> {
   const user = await ctx.realms.repository.findUserById(claims.sub);
@@ -73,9 +78,24 @@ export async function actionTokenRoutes(app: FastifyInstance, { ctx }: { ctx: Co
     await ctx.realms.userChanged(user.id);
   }
 
+  /** The new address of an update-email link, checked again (another user may have taken it meanwhile). */
+  async function updateEmail(request: FastifyRequest, reply: FastifyReply, realm: LoadedRealm, claims: ActionTokenClaims, user: User): Promise<FastifyReply> {
+    const newEmail = claims.newEmail ?? '';
+    const event = ctx.events.recorder.user(realm, 'UPDATE_EMAIL', request.clientConnection.address).user(user.id).client(claims.azp).detail('previous_email', user.email).detail('updated_email', newEmail);
+    const clash = realm.realm.settings.duplicateEmailsAllowed ? [] : (await ctx.realms.repository.findUserByEmail(realm.realm.id, newEmail)).filter((other) => other.id !== user.id);
+    if (newEmail === '' || clash.length > 0) {
+      event.error('email_in_use');
+      throw new ErrorPage(400, EMAIL_EXISTS);
+    }
+    await saveUser(user, { email: newEmail, emailVerified: true, requiredActions: user.requiredActions.filter((a) => a !== UPDATE_EMAIL) });
+    event.success();
+    return sendInfoPage(reply, EMAIL_UPDATED.replace('{0}', newEmail), backTo(realm, claims), EMAIL_UPDATED_TITLE);
+  }
+
   app.get(ACTION_TOKEN_PATH, { config: { endpoint: 'action-token' } }, async (request, reply) => {
     const { realm, issuer } = await resolveRealm(ctx, request, 'page');
-    const { claims, user } = await useToken(request, realm, issuer, readParams(request, 'query').get('key'), ['execute-actions', 'verify-email', 'reset-credentials']);
+    const { claims, user } = await useToken(request, realm, issuer, readParams(request, 'query').get('key'), ['execute-actions', 'verify-email', 'update-email', 'reset-credentials']);
+    if (claims.typ === 'update-email') return updateEmail(request, reply, realm, claims, user);
     const actions = claims.typ === 'verify-email' ? [VERIFY_EMAIL] : claims.typ === 'reset-credentials' ? [UPDATE_PASSWORD] : (claims.reqac ?? []);
     const verify = actions.includes(VERIFY_EMAIL);
     const later = actions.filter((a) => a !== VERIFY_EMAIL && a !== UPDATE_PASSWORD);

@@ -11,7 +11,7 @@ import { newId, sha256Hex, signHmac, verifyJwt, type JwtClaims } from '../crypto
 import type { LoadedRealm, RealmSettings } from '../realm/index.ts';
 
 /** Keycloak's action-token types. `action-form` is holdfast's: the form shown after a link. */
-export type ActionTokenType = 'execute-actions' | 'verify-email' | 'reset-credentials' | 'action-form';
+export type ActionTokenType = 'execute-actions' | 'verify-email' | 'update-email' | 'reset-credentials' | 'action-form';
 
 export interface ActionTokenClaims {
   typ: ActionTokenType;
@@ -25,8 +25,10 @@ export interface ActionTokenClaims {
   rdu?: string;
   /** Required actions still to do (execute-actions and its form). */
   reqac?: string[];
-  /** The address a verify-email link confirms: a changed address makes the link invalid. */
+  /** The address a verify-email link confirms (an update-email link: the one it replaces); a changed address makes the link invalid. */
   eml?: string;
+  /** Of an update-email link: the new address, set when the link is followed (Keycloak's claim name). */
+  newEmail?: string;
   /** Of a form token: the link it followed (a reset-credentials form records RESET_PASSWORD). */
   origin?: ActionTokenType;
 }

@@ -1,8 +1,8 @@
 /**
  * Everything between "this browser wants to log in" and "code issued": the login steps and
- * their engine, OTP, the password policy.
+ * their engine, registration, OTP, the password policy.
  */
-export { continueLogin, continueSsoLogin, runDirectSteps, submitStep, STEP_KINDS, type LoginRun } from './login-engine.ts';
+export { continueLogin, runDirectSteps, stepNeeded, submitStep, STEP_KINDS, type LoginRun } from './login-engine.ts';
 export { consentToAsk } from './steps/oauth-grant.ts';
 export { REQUIRED_ACTION_STEPS } from './login-flow.ts';
 export type { LoginFlow } from './login-step.ts';

@@ -1,16 +1,19 @@
 /**
  * Runs a login's steps (login-flow.ts) in order: the first step not yet satisfied that says it
  * is needed is the current one; its page is shown, its form handled, and when none is left the
- * SSO session is created and the code issued. The engine knows no step by name. Required
+ * SSO session is created and the code issued. An application-initiated action (`kc_action`,
+ * keycloak-js `login({action})`) is a required action that runs whether pending or not, with a
+ * Cancel button; its outcome goes back as `kc_action_status`. A login that the browser's SSO cookie identified
+ * (`ssoSessionId`) runs only the required actions and the consent screen, then continues that session, as Keycloak
+ * runs pending actions after a cookie login. The engine knows no step by name. Required
  * actions are taken off the user when their step is done, in the same transaction as what the
- * step writes. A signed-in browser sent to the consent screen continues its SSO session
- * (`continueSsoLogin`). The password grant runs the same steps without pages (`runDirectSteps`).
+ * step writes. The password grant runs the same steps without pages (`runDirectSteps`).
  */
 import type { FastifyReply } from 'fastify';
 import { newSecret } from '../crypto/index.ts';
 import { ErrorPage, invalidGrant } from '../errors/index.ts';
 import type { Form } from '../http/form.ts';
-import { PAGE_HEADERS, page } from '../http/html.ts';
+import { PAGE_HEADERS, escapeHtml, page } from '../http/html.ts';
 import { completeLogin, readSsoSession, sendAuthorizationResponse, setSsoCookies } from '../oidc/auth/index.ts';
 import { finishAuthSession } from '../oidc/login/auth-session.ts';
 import type { AuthSession } from '../session/types.ts';
@@ -31,7 +34,7 @@ export function stepActionUrl(run: LoginRun, step: LoginStep): string {
 }
 
 /** The login paths a step's form posts to (`/realms/{realm}/login-actions/<kind>`). */
-export const STEP_KINDS: readonly LoginStep['kind'][] = ['authenticate', 'required-action', 'consent'];
+export const STEP_KINDS: readonly LoginStep['kind'][] = ['authenticate', 'registration', 'required-action', 'consent'];
 
 /**
  * The first step after the last one satisfied that this login needs. The flow only moves
@@ -42,18 +45,38 @@ async function currentStep(flow: LoginFlow, steps: LoginStep[]): Promise<LoginSt
   const last = Math.max(-1, ...completed.map((id) => steps.findIndex((s) => s.id === id)));
   for (const step of steps.slice(last + 1)) {
     if (completed.includes(step.id)) continue;
+    // A login the SSO cookie identified skips the authenticators: required actions and consent remain.
+    if (flow.tab.ssoSessionId !== undefined && (step.kind === 'authenticate' || step.kind === 'registration')) continue;
+    if (isRequestedAction(flow, step) && flow.user !== undefined) return step;
     if (await step.needed(flow)) return step;
   }
   return undefined;
 }
 
+/** Whether `step` is the application-initiated action this login asked for. */
+function isRequestedAction(flow: LoginFlow, step: LoginStep): boolean {
+  return step.kind === 'required-action' && flow.tab.kcAction === step.id;
+}
+
+/** Keycloak's Cancel of an application-initiated action (`cancel-aia`), as a form of its own next to the step's. */
+function cancelForm(actionUrl: string): string {
+  return `<form id="kc-cancel-aia-form" method="post" action="${escapeHtml(actionUrl)}"><input class="kc-cancel" id="kc-cancel" name="cancel-aia" type="submit" value="Cancel"></form>`;
+}
+
 /** Renders a step's page with a fresh `session_code` (so a page is good for one submit). */
 async function showStep(run: LoginRun, step: LoginStep, message: StepMessage): Promise<FastifyReply> {
   run.tab.sessionCode = newSecret(16);
-  const shown = await step.page(run, stepActionUrl(run, step), message);
+  const actionUrl = stepActionUrl(run, step);
+  const shown = await step.page(run, actionUrl, message);
+  if (isRequestedAction(run, step)) shown.body += `\n${cancelForm(actionUrl)}`;
   await run.ctx.store.putAuthSession(run.authSession);
   if (shown.status === 503) run.reply.header('retry-after', '1');
   return run.reply.code(shown.status ?? 200).headers(PAGE_HEADERS).send(page(shown.title, shown.body));
+}
+
+/** Whether a login of this user would stop at a page (SSO check: read-only, nothing stored). */
+export async function stepNeeded(flow: LoginFlow): Promise<boolean> {
+  return (await currentStep(flow, loginSteps(flow.realm))) !== undefined;
 }
 
 async function finish(run: LoginRun): Promise<FastifyReply> {
@@ -84,17 +107,6 @@ async function finishInSso(run: LoginRun): Promise<FastifyReply> {
   return completeLogin(ctx, reply, realm, issuer, run.client, tab, sso, '0');
 }
 
-/**
- * Continues a login from the browser's SSO session (`run.tab.ssoSessionId`, `run.user` set):
- * the authenticators count as done, and the steps after them (the consent screen) run.
- */
-export async function continueSsoLogin(run: LoginRun): Promise<FastifyReply> {
-  run.tab.completedSteps = loginSteps(run.realm)
-    .filter((s) => s.kind === 'authenticate')
-    .map((s) => s.id);
-  return continueLogin(run);
-}
-
 /** Shows the step this login is at, or finishes it when nothing is left. */
 export async function continueLogin(run: LoginRun, message: StepMessage = {}): Promise<FastifyReply> {
   const step = await currentStep(run, loginSteps(run.realm));
@@ -106,6 +118,11 @@ export async function submitStep(run: LoginRun, execution: string, form: Form): 
   const step = await currentStep(run, loginSteps(run.realm));
   if (!step) return finish(run);
   if (step.id !== execution) return showStep(run, step, {});
+  if (isRequestedAction(run, step) && form.get('cancel-aia') !== undefined) {
+    run.tab.kcActionStatus = 'cancelled';
+    run.tab.completedSteps = [...(run.tab.completedSteps ?? []), step.id];
+    return continueLogin(run);
+  }
   const outcome = await step.submit(run, form);
   if (outcome.kind === 'again') return showStep(run, step, outcome.message);
   if (outcome.kind === 'cancel') {
@@ -132,6 +149,7 @@ export async function submitStep(run: LoginRun, execution: string, form: Form): 
   run.user = user;
   run.tab.userId = user.id;
   run.tab.completedSteps = [...(run.tab.completedSteps ?? []), step.id];
+  if (isRequestedAction(run, step)) run.tab.kcActionStatus = 'success';
   return continueLogin(run);
 }
 

@@ -13,14 +13,17 @@ import { unsupportedAction } from './required-actions/unsupported-action.ts';
 import { updateProfile } from './required-actions/update-profile.ts';
 import { verifyEmail } from './required-actions/verify-email.ts';
 import { oauthGrant } from './steps/oauth-grant.ts';
+import { sendVerificationMail } from './required-actions/verification-mail.ts';
 import { otpForm } from './steps/otp-form.ts';
 import { passwordForm } from './steps/password-form.ts';
+import { registrationForm } from './steps/registration-form.ts';
 
-const AUTHENTICATORS: LoginStep[] = [passwordForm, otpForm];
+/** A registration replaces the password form; a new user has no one-time code yet. */
+const AUTHENTICATORS: LoginStep[] = [registrationForm, passwordForm, otpForm];
 
 /** Required-action steps by providerId: what `register-required-action` can register. */
 export const REQUIRED_ACTION_STEPS: ReadonlyMap<string, LoginStep> = new Map(
-  [termsAndConditions, updateProfile, verifyEmail(), configureTotp, updatePassword, updateEmail].map((step) => [step.id, step]),
+  [termsAndConditions, updateProfile, verifyEmail(sendVerificationMail), configureTotp, updatePassword, updateEmail].map((step) => [step.id, step]),
 );
 
 /** Built once per loaded realm (a reload brings a new LoadedRealm). */

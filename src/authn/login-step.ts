@@ -37,6 +37,8 @@ export interface StepMessage {
   error?: string;
   /** The field the error is about (Keycloak marks it `aria-invalid`). */
   field?: string;
+  /** Several fields' errors at once (the registration form shows every problem). */
+  fieldErrors?: Record<string, string>;
   info?: string;
   values?: Record<string, string>;
   status?: number;
@@ -53,8 +55,11 @@ export type StepOutcome =
   /** The user declined: the login ends with this OAuth error sent to the client. */
   | { kind: 'cancel'; error: string; description?: string };
 
-/** The form's URL: authenticators post to `authenticate`, required actions to `required-action`, the consent screen to `consent`. */
-export type StepKind = 'authenticate' | 'required-action' | 'consent';
+/**
+ * The path the form posts to: authenticators to `authenticate`, the registration form to
+ * `registration`, required actions to `required-action`, the consent screen to `consent`.
+ */
+export type StepKind = 'authenticate' | 'registration' | 'required-action' | 'consent';
 
 export interface LoginStep {
   /** Keycloak's execution name: the authenticator's id or the required action's alias. */

@@ -30,7 +30,8 @@ export interface InputField {
 /** A labelled input; the message's error shows under it when it is about this field. */
 export function input(field: InputField, message: StepMessage, value = ''): string {
   const name = field.name ?? field.id;
-  const invalid = message.error && message.field === name;
+  const text = message.fieldErrors?.[name] ?? (message.field === name ? message.error : undefined);
+  const invalid = text !== undefined && text !== '';
   const attributes = [
     `id="${escapeHtml(field.id)}"`,
     `name="${escapeHtml(name)}"`,
@@ -40,7 +41,7 @@ export function input(field: InputField, message: StepMessage, value = ''): stri
     field.type === 'password' ? '' : `value="${escapeHtml(message.values?.[name] ?? value)}"`,
     invalid ? 'aria-invalid="true"' : '',
   ].filter((a) => a !== '');
-  const error = invalid ? `<span id="input-error-${escapeHtml(name)}" class="alert-error" aria-live="polite">${escapeHtml(message.error)}</span>` : '';
+  const error = invalid ? `<span id="input-error-${escapeHtml(name)}" class="alert-error" aria-live="polite">${escapeHtml(text)}</span>` : '';
   return `<label for="${escapeHtml(field.id)}">${escapeHtml(field.label)}</label>\n<input ${attributes.join(' ')}>\n${error}`;
 }
 

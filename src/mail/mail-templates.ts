@@ -9,7 +9,7 @@ import { en } from './messages/en.ts';
 
 const BUNDLES: Record<string, Record<string, string>> = { en };
 
-export type MailKind = 'emailTest' | 'emailVerification' | 'passwordReset' | 'executeActions';
+export type MailKind = 'emailTest' | 'emailVerification' | 'emailUpdateConfirmation' | 'passwordReset' | 'executeActions';
 
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);

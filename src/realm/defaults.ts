@@ -40,6 +40,8 @@ export const DEFAULT_REALM_SETTINGS: RealmSettings = {
   quickLoginCheckMilliSeconds: 1000,
   maxDeltaTimeSeconds: 43200,
   registrationAllowed: false,
+  registrationEmailAsUsername: false,
+  verifyEmail: false,
   loginWithEmailAllowed: true,
   duplicateEmailsAllowed: false,
   resetPasswordAllowed: false,

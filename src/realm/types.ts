@@ -41,6 +41,10 @@ export interface RealmSettings {
   quickLoginCheckMilliSeconds: number;
   maxDeltaTimeSeconds: number;
   registrationAllowed: boolean;
+  /** Registration takes the e-mail address as the username (no username field). */
+  registrationEmailAsUsername: boolean;
+  /** Users with an unverified e-mail address verify it (VERIFY_EMAIL) before they log in. */
+  verifyEmail: boolean;
   loginWithEmailAllowed: boolean;
   duplicateEmailsAllowed: boolean;
   resetPasswordAllowed: boolean;

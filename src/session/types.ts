@@ -47,8 +47,10 @@ export interface AuthTab {
   prompt?: string;
   maxAge?: number;
   loginHint?: string;
-  /** `kc_action`: an application-initiated action asked for with the login. */
+  /** `kc_action`: an application-initiated action asked for with the login (a required action's alias). */
   kcAction?: string;
+  /** How the application-initiated action ended: done, or declined with its Cancel button. */
+  kcActionStatus?: 'success' | 'cancelled';
   /** Requested acr values (`acr_values`, `claims`), essential ones apart. */
   acr?: { essential: string[]; values: string[] };
   /** The pushed authorization request (PAR) the tab came from: its store key, spent when the login completes. */
@@ -56,11 +58,14 @@ export interface AuthTab {
   /** Per-render form token (Keycloak's `session_code`): must come back with the login POST. */
   sessionCode: string;
   createdAt: number;
+  /** The login registers a new user (the "Register" link, `prompt=create`) instead of asking for a password. */
+  registering?: boolean;
   /** The user the login has identified (set by the password step); the later steps act on them. */
   userId?: string;
   /**
-   * The SSO session this login continues (a signed-in browser sent to the consent screen): the
-   * login ends in it instead of a new one, and only while the browser's SSO cookie still names it.
+   * The SSO session that identified the user (the browser's cookie): the login runs only the
+   * required actions and consent it still needs, then ends in that session instead of a new one,
+   * and only while the browser's SSO cookie still names it.
    */
   ssoSessionId?: string;
   /** Steps of the login flow already satisfied in this tab (src/authn). */

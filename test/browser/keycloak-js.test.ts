@@ -4,7 +4,7 @@
  * login-status iframe, silent check-sso (`prompt=none` in a hidden iframe), login-required,
  * PKCE S256, refresh, userinfo and logout; and, for clients created through the admin API, the
  * plain `init()` defaults, an app URL with a fragment, `flow: 'implicit'` allowed and refused,
- * and `updateToken` once the access token has expired.
+ * `updateToken` once the access token has expired, and `register()` through the registration page.
  *
  * holdfast listens on 127.0.0.1; the app is served from another free loopback port, either on
  * 127.0.0.1 (the same site: ports do not make sites) or on localhost (another site, so holdfast's
@@ -51,6 +51,7 @@ interface AppWindow {
     tokenParsed?: Record<string, unknown>;
     idTokenParsed?: Record<string, unknown>;
     login(options?: object): Promise<void>;
+    register(options?: object): Promise<void>;
     logout(options?: object): Promise<void>;
     updateToken(minValidity: number): Promise<boolean>;
     isTokenExpired(minValidity?: number): boolean;
@@ -242,18 +243,24 @@ class Rig {
     await this.page.waitForURL((url) => url.origin === this.appOrigin, { timeout: STEP_TIMEOUT });
   }
 
-  /** Creates a client in realm demo through holdfast's admin API, as the master admin. */
-  async createClient(representation: Record<string, unknown>): Promise<void> {
+  /** Sends `representation` to realm demo's admin API (`path` below it), as the master admin; answers the status. */
+  async admin(method: 'POST' | 'PUT', path: string, representation: Record<string, unknown>): Promise<number> {
     const token = await postForm(`${this.holdfast.url}/realms/master/protocol/openid-connect/token`, { grant_type: 'password', client_id: 'admin-cli', username: 'admin', password: 'admin' });
     assert.equal(token.status, 200);
     const { access_token } = (await token.json()) as { access_token: string };
-    const created = await fetch(`${this.holdfast.url}/admin/realms/demo/clients`, {
-      method: 'POST',
+    const response = await fetch(`${this.holdfast.url}/admin/realms/demo${path}`, {
+      method,
       headers: { authorization: `Bearer ${access_token}`, 'content-type': 'application/json' },
       body: JSON.stringify(representation),
       signal: AbortSignal.timeout(STEP_TIMEOUT),
     });
-    assert.equal(created.status, 201, await created.text());
+    await response.arrayBuffer();
+    return response.status;
+  }
+
+  /** Creates a client in realm demo through holdfast's admin API, as the master admin. */
+  async createClient(representation: Record<string, unknown>): Promise<void> {
+    assert.equal(await this.admin('POST', '/clients', representation), 201);
   }
 
   /** `kc.login(options)` through the login form, back in the app authenticated; answers where its requests start in `seen`. */
@@ -427,6 +434,25 @@ function adminClientScenarios(rig: Rig): void {
     const refresh = rig.requests(from, '/token')[0];
     assert.equal(refresh?.status, 200);
     assert.equal(new URLSearchParams(refresh.postData ?? '').get('grant_type'), 'refresh_token');
+  });
+
+  it('13. register(): the registration page of /registrations, then back in the app as the new user', async () => {
+    assert.equal(await rig.admin('PUT', '', { registrationAllowed: true }), 204);
+    assert.deepEqual(await rig.openApp('?client=kc-js-plain&defaults=1'), { authenticated: false });
+    const from = rig.seen.length;
+    await rig.page.evaluate(() => {
+      void window.kc.register();
+    });
+    await rig.page.waitForSelector('#kc-register-form', { timeout: STEP_TIMEOUT });
+    assert.ok(rig.page.url().startsWith(`${rig.oidc}/registrations?`), rig.page.url());
+    const fields = { username: 'kc-js-new', email: 'kc-js-new@example.com', firstName: 'Kay', lastName: 'Jay', password: 'kc-js-pass1', 'password-confirm': 'kc-js-pass1' };
+    for (const [id, value] of Object.entries(fields)) await rig.page.fill(`#${id}`, value);
+    await rig.page.click('#kc-register', { timeout: STEP_TIMEOUT });
+    await rig.page.waitForURL((url) => url.origin === rig.appOrigin, { timeout: STEP_TIMEOUT });
+    assert.deepEqual(await rig.initResult(), { authenticated: true });
+    assert.equal(await rig.page.evaluate(() => window.kc.tokenParsed?.preferred_username), 'kc-js-new');
+    assert.equal(rig.requests(from, '/login-actions/registration').find((s) => s.method === 'POST')?.status, 302);
+    assert.equal(rig.requests(from, '/token')[0]?.status, 200);
   });
 }
 

@@ -210,8 +210,9 @@ describe('implicit and hybrid flows', () => {
     assert.equal(responseOf(await authorize(jar, { response_type: 'code', prompt: 'none login' })).params.error, 'login_required');
     // A client that needs no consent ignores prompt=consent (Keycloak does too).
     assert.ok(responseOf(await authorize(jar, { response_type: 'code', prompt: 'consent' })).params.code);
-    const action = responseOf(await authorize(jar, { response_type: 'code', kc_action: 'UPDATE_PASSWORD' }));
-    assert.deepEqual(Object.keys(action.params), ['state', 'session_state', 'iss', 'kc_action_status', 'code']);
+    // An action that is no enabled required action: the login completes with Keycloak's `error` status.
+    const action = responseOf(await authorize(jar, { response_type: 'code', kc_action: 'NO_SUCH_ACTION' }));
+    assert.deepEqual(Object.keys(action.params), ['state', 'session_state', 'iss', 'kc_action', 'kc_action_status', 'code']);
     assert.equal(action.params.kc_action_status, 'error');
 
     assert.equal(responseOf(await authorize(jar, { client_id: 'asks-consent', response_type: 'code', prompt: 'none' })).params.error, 'interaction_required');

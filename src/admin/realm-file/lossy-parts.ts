@@ -120,7 +120,6 @@ const REALM_ROWS: Record<string, Row> = {
   federatedUsers: refusedUnless('users of identity providers are not supported', []),
   passwordPolicy: TAKEN, // parsed on import: an unknown rule fails the import (plan-realm)
   requiredCredentials: refusedUnless('holdfast requires a password only', ['password']),
-  verifyEmail: refusedUnless('holdfast cannot verify e-mail addresses yet: users with an unverified address would log in', false),
   clientPolicies: refusedUnless('client policies are not enforced', { policies: [] }),
   clientProfiles: refusedUnless('client profiles are not enforced', { profiles: [] }),
   identityProviders: (value, path, _file, out) =>
@@ -134,7 +133,7 @@ const REALM_ROWS: Record<string, Row> = {
   authenticatorConfig: TAKEN, // judged with the flows that use it
   browserFlow: TAKEN,
   directGrantFlow: TAKEN,
-  registrationFlow: ignoredUnless('holdfast has no registration yet', 'registration'),
+  registrationFlow: ignoredUnless('holdfast registers users with its built-in registration form', 'registration'),
   resetCredentialsFlow: ignoredUnless('holdfast has no password reset yet', 'reset credentials'),
   clientAuthenticationFlow: ignoredUnless('clients authenticate with their secret', 'clients'),
   dockerAuthenticationFlow: ignoredUnless('holdfast has no Docker protocol', 'docker auth'),
@@ -171,7 +170,6 @@ const REALM_ROWS: Record<string, Row> = {
   oauth2DeviceCodeLifespan: ignoredUnless('holdfast has no device grant yet', 600),
   oauth2DevicePollingInterval: ignoredUnless('holdfast has no device grant yet', 5),
   maxSecondaryAuthFailures: ignoredUnless('OTP failures count with password failures in brute-force protection', 0),
-  registrationEmailAsUsername: ignoredUnless('holdfast has no registration yet', false),
   userManagedAccessAllowed: ignoredUnless('authorization services are not supported', false),
   adminPermissionsEnabled: ignoredUnless('fine-grained admin permissions are not supported: only the realm-management roles grant admin power', false),
   organizationsEnabled: ignoredUnless('organizations are not supported', false),

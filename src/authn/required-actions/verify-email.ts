@@ -1,13 +1,15 @@
 /**
- * `VERIFY_EMAIL`: Keycloak's "Email verification" page. Without a way to send the link (no
- * mailer: e-mail sending is not configured) the page says so and the login waits until an
- * administrator marks the address verified; `verifyEmail(mailer)` is the hook e-mail delivery
- * plugs into. A user whose address is already verified passes.
+ * `VERIFY_EMAIL`: Keycloak's "Email verification" page. Needed when pending, and, while the realm
+ * has `verifyEmail` on, for every user with an unverified address (at login and after
+ * registration, as Keycloak's trigger adds it); a user without an address passes, as in Keycloak.
+ * The page sends the link through `mailer` (verification-mail.ts); without a way to send it
+ * (e-mail sending is not configured) the page says so and the login waits until an administrator
+ * marks the address verified. A user whose address is already verified passes.
  */
 import { escapeHtml } from '../../http/html.ts';
 import type { LoginFlow, LoginStep } from '../login-step.ts';
 import { alerts, form, submit, title } from '../step-pages.ts';
-import { neededWhenPending } from './pending.ts';
+import { isPending } from './pending.ts';
 
 /** Sends the verification link of this login; false when it could not be sent. */
 export type VerificationMailer = (flow: LoginFlow) => Promise<boolean>;
@@ -18,7 +20,11 @@ export function verifyEmail(mailer?: VerificationMailer): LoginStep {
   return {
     id: 'VERIFY_EMAIL',
     kind: 'required-action',
-    needed: neededWhenPending,
+    async needed(flow) {
+      const user = flow.user;
+      if (user === undefined || !user.email) return false;
+      return isPending(flow, this.id) || (flow.realm.realm.settings.verifyEmail && !user.emailVerified);
+    },
     async page(flow, actionUrl, message) {
       const user = flow.user!;
       const sent = !user.emailVerified && mailer !== undefined && (await mailer(flow));

@@ -8,6 +8,8 @@ import { checkCredentials, loginFailure } from '../../oidc/login/credentials.ts'
 import { LOGIN_EXECUTION, loginFormPage } from '../../oidc/login/login-page.ts';
 import { resetCredentialsUrl } from '../../oidc/login/reset-credentials.ts';
 import type { LoginStep } from '../login-step.ts';
+import { isRegistering } from './registration-form.ts';
+import { registrationUrl } from './registration-page.ts';
 
 const INVALID_CREDENTIALS = 'Invalid username or password.';
 const ACCOUNT_DISABLED = 'Account is disabled, contact your administrator.';
@@ -17,11 +19,12 @@ export const passwordForm: LoginStep = {
   id: LOGIN_EXECUTION,
   kind: 'authenticate',
   async needed(flow) {
-    return flow.user === undefined;
+    return flow.user === undefined && !isRegistering(flow);
   },
   async page(flow, actionUrl, message) {
     const resetUrl = flow.tabId === undefined ? undefined : resetCredentialsUrl(flow.issuer, flow.tabId, flow.tab);
-    return { ...loginFormPage(flow.realm, actionUrl, flow.tab, { error: message.error, info: message.info, username: message.values?.username }, resetUrl), status: message.status };
+    const registerUrl = flow.tabId === undefined ? undefined : registrationUrl(flow.issuer, flow.tabId, flow.tab);
+    return { ...loginFormPage(flow.realm, actionUrl, flow.tab, { error: message.error, info: message.info, username: message.values?.username }, resetUrl, registerUrl), status: message.status };
   },
   async submit(flow, form) {
     const username = (form.get('username') ?? '').trim();

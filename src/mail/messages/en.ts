@@ -12,6 +12,11 @@ export const en: Record<string, string> = {
     'Someone created or updated an account in {2} with this e-mail address. If it was you, open the link below to confirm the address.\n\n{0}\n\nThe link expires in {1}.\n\nIf you did not ask for this, you can ignore this message.',
   emailVerificationBodyHtml:
     '<p>Someone created or updated an account in {2} with this e-mail address. If it was you, open the link below to confirm the address.</p><p><a href="{0}">Confirm e-mail address</a></p><p>The link expires in {1}.</p><p>If you did not ask for this, you can ignore this message.</p>',
+  emailUpdateConfirmationSubject: 'Confirm your new e-mail address',
+  emailUpdateConfirmationBody:
+    'Someone asked to change the e-mail address of your {2} account to {3}. If it was you, open the link below to confirm the new address; until then the old one stays.\n\n{0}\n\nThe link expires in {1}.\n\nIf you did not ask for this, you can ignore this message.',
+  emailUpdateConfirmationBodyHtml:
+    '<p>Someone asked to change the e-mail address of your {2} account to <b>{3}</b>. If it was you, open the link below to confirm the new address; until then the old one stays.</p><p><a href="{0}">Confirm new e-mail address</a></p><p>The link expires in {1}.</p><p>If you did not ask for this, you can ignore this message.</p>',
   passwordResetSubject: 'Reset your password',
   passwordResetBody:
     'Someone asked to reset the password of your {2} account. If it was you, open the link below to choose a new password.\n\n{0}\n\nThe link expires in {1}.\n\nIf you did not ask for this, you can ignore this message: your password stays as it is.',

@@ -18,7 +18,7 @@ import { acrValue } from './acr.ts';
 import { isImplicit, parseResponseType, type ResponseType } from './response-type.ts';
 import { spendPushedRequest } from './pushed-requests.ts';
 
-type CompletedTab = Pick<AuthTab, 'redirectUri' | 'responseType' | 'responseMode' | 'scope' | 'state' | 'nonce' | 'codeChallenge' | 'codeChallengeMethod' | 'kcAction' | 'acr' | 'notes' | 'pushedRequest'>;
+type CompletedTab = Pick<AuthTab, 'redirectUri' | 'responseType' | 'responseMode' | 'scope' | 'state' | 'nonce' | 'codeChallenge' | 'codeChallengeMethod' | 'kcAction' | 'kcActionStatus' | 'acr' | 'notes' | 'pushedRequest'>;
 
 /** LOGIN's `consent` detail: granted on this login's consent screen (the step notes it), stored before, or not asked. */
 function consentDetail(client: Client, tab: CompletedTab): string {
@@ -132,8 +132,9 @@ export async function completeLogin(
     state: tab.state,
     session_state: client.attributes['exclude.session.state.from.auth.response'] === 'true' ? undefined : session.id,
     iss: client.attributes['exclude.issuer.from.auth.response'] === 'true' ? undefined : issuer,
-    // holdfast has no application-initiated actions yet: Keycloak's answer for one it cannot run.
-    kc_action_status: tab.kcAction !== undefined ? 'error' : undefined,
+    // An application-initiated action: done, cancelled, or (not an enabled required action) Keycloak's `error`.
+    kc_action: tab.kcAction,
+    kc_action_status: tab.kcAction !== undefined ? (tab.kcActionStatus ?? 'error') : undefined,
     code,
     ...tokens,
   });

@@ -1,8 +1,11 @@
 /**
  * The authorization endpoint (`…/protocol/openid-connect/auth`, GET or POST). A valid request
  * either completes at once from the browser's SSO session, fails under `prompt=none` with
- * Keycloak's `login_required` or `interaction_required`, goes from the SSO session straight to
- * the consent screen, or opens a login tab and shows the form.
+ * Keycloak's `login_required` or `interaction_required`, continues the SSO session through the
+ * required actions and consent screen it still needs, or opens a login tab and shows the form.
+ * `prompt=create`, and Keycloak's `…/protocol/openid-connect/registrations` (keycloak-js
+ * `register()`), open the tab at the registration form instead, after ending the browser's SSO
+ * cookie as Keycloak does; both answer "Registration not allowed" unless the realm allows it.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Context } from '../../context.ts';
@@ -19,7 +22,12 @@ import { AuthorizationError, sendAuthorizationResponse } from './authorization-r
 import { completeLogin } from './complete-login.ts';
 import { readSsoSession } from './sso-cookies.ts';
 import { requestedLevel } from './acr.ts';
-import { consentToAsk, continueSsoLogin } from '../../authn/index.ts';
+import { clearSsoCookies } from './sso-cookies.ts';
+import { REGISTRATION_EXECUTION, REGISTRATION_TEXTS, backToLoginUrl, registrationPage } from '../../authn/steps/registration-page.ts';
+import type { LoadedRealm } from '../../realm/realm-service.ts';
+import type { AuthTab } from '../../session/types.ts';
+import { PAGE_HEADERS, page } from '../../http/html.ts';
+import { continueLogin, stepNeeded } from '../../authn/index.ts';
 
 export { AuthorizationError, sendAuthorizationResponse } from './authorization-response.ts';
 export { setSsoCookies, clearSsoCookies, readSsoSession } from './sso-cookies.ts';
@@ -30,6 +38,14 @@ export { formOf, resolvePushedParameters } from './request-parameters.ts';
 export { RequestObjectRefused } from './request-object.ts';
 export { storePushedRequest } from './pushed-requests.ts';
 
+/**
+ * An application-initiated action needs a recent login (Keycloak's default `max_auth_age` of 300 s;
+ * UPDATE_EMAIL always asks for the password again): an older SSO session logs in again first.
+ */
+function aiaMaxAuthAge(kcAction: string): number {
+  return kcAction === 'UPDATE_EMAIL' ? -1 : 300;
+}
+
 function params(request: FastifyRequest): Form {
   try {
     return readParams(request, 'either');
@@ -39,8 +55,15 @@ function params(request: FastifyRequest): Form {
   }
 }
 
+/** The registration form of a new tab (the engine's `registration` step renders the same page). */
+function sendRegistrationPage(reply: FastifyReply, realm: LoadedRealm, issuer: string, tabId: string, tab: AuthTab): FastifyReply {
+  const query = new URLSearchParams({ session_code: tab.sessionCode, execution: REGISTRATION_EXECUTION, client_id: tab.clientId, tab_id: tabId });
+  const shown = registrationPage(realm, tab, `${issuer}/login-actions/registration?${query}`, backToLoginUrl(issuer, tabId, tab), {});
+  return reply.code(200).headers(PAGE_HEADERS).send(page(shown.title, shown.body));
+}
+
 export async function authRoutes(app: FastifyInstance, { ctx }: { ctx: Context }): Promise<void> {
-  const handler = async (request: FastifyRequest, reply: FastifyReply) => {
+  const handler = (registrations: boolean) => async (request: FastifyRequest, reply: FastifyReply) => {
     const { realm, issuer } = await resolveRealm(ctx, request, 'page');
     const query = params(request);
     checkParamLengths(query, REQUEST_PARAM_BOUNDS);
@@ -57,9 +80,14 @@ export async function authRoutes(app: FastifyInstance, { ctx }: { ctx: Context }
       if (!(error instanceof AuthorizationError)) throw error;
       return sendAuthorizationResponse(reply, error.target, { error: error.error, error_description: error.description, state: error.target.state, iss: issuer });
     }
-    // Keycloak's registration entry (OIDC prompt=create); holdfast has no registration page.
-    if (authRequest.prompt === 'create') throw new ErrorPage(400, 'Registration not allowed');
     const prompts = (authRequest.prompt ?? '').split(' ');
+    if (registrations || prompts.includes('create')) {
+      if (!realm.realm.settings.registrationAllowed) throw new ErrorPage(400, REGISTRATION_TEXTS.registrationNotAllowedMessage);
+      clearSsoCookies(request, reply, issuer);
+      const tab = { ...tabFromRequest(authRequest, ctx.sessions.now()), registering: true };
+      const { tabId } = await openTab(ctx, request, reply, realm, issuer, tab);
+      return sendRegistrationPage(reply, realm, issuer, tabId, tab);
+    }
     const noPrompt = prompts.includes('none');
     const promptError = (error: string) => sendAuthorizationResponse(reply, authRequest, { error, state: authRequest.state, iss: issuer });
     const now = ctx.sessions.now();
@@ -67,22 +95,21 @@ export async function authRoutes(app: FastifyInstance, { ctx }: { ctx: Context }
     const acrLevel = requestedLevel(authRequest.acr, realm, client);
     const reuse = !prompts.includes('login') && (acrLevel === undefined || acrLevel < 0);
     const sso = reuse ? await readSsoSession(ctx, request, realm, issuer) : undefined;
-    const fresh = sso && (authRequest.maxAge === undefined || now - sso.authTime <= authRequest.maxAge);
+    const fresh = sso && (authRequest.maxAge === undefined || now - sso.authTime <= authRequest.maxAge) && (authRequest.kcAction === undefined || now - sso.authTime <= aiaMaxAuthAge(authRequest.kcAction));
     const tab = tabFromRequest(authRequest, now);
     if (sso && fresh) {
       const user = await ctx.realms.getUserView(realm, sso.userId);
       if (user?.user.enabled) {
-        // Pending required actions or consent need a page: prompt=none cannot show one (Keycloak's
-        // answer for missing consent is interaction_required too, not consent_required).
-        const pending = user.user.requiredActions.length > 0;
-        const consent = pending ? [] : await consentToAsk({ ctx, realm, client, tab, user: user.user });
-        if (!pending && consent.length === 0) return completeLogin(ctx, reply, realm, issuer, client, tab, sso, '0');
+        // Required actions (pending, or due: an unverified address, an expired password) or consent
+        // need a page: prompt=none cannot show one (Keycloak's answer for missing consent is
+        // interaction_required too, not consent_required).
+        const ssoTab: AuthTab = { ...tab, userId: user.user.id, ssoSessionId: sso.id };
+        if (!(await stepNeeded({ ctx, request, realm, issuer, client, tab: ssoTab, user: user.user }))) return completeLogin(ctx, reply, realm, issuer, client, tab, sso, '0');
         if (noPrompt) return promptError('interaction_required');
-        if (!pending) {
-          // Signed in already: straight to the consent screen, ending in the same SSO session.
-          const ssoTab = { ...tab, userId: user.user.id, ssoSessionId: sso.id };
-          const opened = await openTab(ctx, request, reply, realm, issuer, ssoTab);
-          return continueSsoLogin({ ctx, request, reply, realm, issuer, client, tab: ssoTab, tabId: opened.tabId, authSession: opened.session, user: user.user });
+        {
+          // Signed in already: the remaining steps, ending in the same SSO session.
+          const { session, tabId } = await openTab(ctx, request, reply, realm, issuer, ssoTab);
+          return continueLogin({ ctx, request, reply, realm, issuer, client, tab: ssoTab, tabId, authSession: session, user: user.user });
         }
       }
     }
@@ -91,6 +118,9 @@ export async function authRoutes(app: FastifyInstance, { ctx }: { ctx: Context }
     return sendLoginPage(reply, realm, issuer, tabId, tab);
   };
   const path = '/realms/:realm/protocol/openid-connect/auth';
-  app.get(path, { config: { endpoint: 'auth' } }, handler);
-  app.post(path, { config: { endpoint: 'auth' } }, handler);
+  app.get(path, { config: { endpoint: 'auth' } }, handler(false));
+  app.post(path, { config: { endpoint: 'auth' } }, handler(false));
+  const registrationsPath = '/realms/:realm/protocol/openid-connect/registrations';
+  app.get(registrationsPath, { config: { endpoint: 'auth' } }, handler(true));
+  app.post(registrationsPath, { config: { endpoint: 'auth' } }, handler(true));
 }

@@ -41,7 +41,7 @@ export function openidConfiguration(issuer: string, realm: LoadedRealm): Record<
     acr_values_supported: acrValuesSupported(realm),
     response_types_supported: RESPONSE_TYPES,
     subject_types_supported: ['public'],
-    prompt_values_supported: ['none', 'login', 'consent'],
+    prompt_values_supported: realm.realm.settings.registrationAllowed ? ['none', 'login', 'consent', 'create'] : ['none', 'login', 'consent'],
     id_token_signing_alg_values_supported: ASYMMETRIC_SIGNATURE_ALGORITHMS,
     userinfo_signing_alg_values_supported: ['none'],
     // Request objects (src/oidc/auth/request-object.ts): the client-assertion algorithms, and `none` for a client configured with it.

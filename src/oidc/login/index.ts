@@ -1,7 +1,9 @@
 /**
  * The login pages' targets (`/realms/{realm}/login-actions/authenticate` for the password and
  * one-time-code forms, `…/required-action` for required actions, `…/consent` for the consent
- * screen). A form is accepted only with
+ * screen), `…/registration` for the registration form. A GET of `registration` (the login page's
+ * "Register" link) turns the login into a registration, a GET of `authenticate` ("Back to Login")
+ * back, as long as nobody has been identified yet. A form is accepted only with
  * the browser's AUTH_SESSION_ID cookie and the `session_code` of the page it came from, which an
  * attacker's cross-site form cannot know (CSRF protection); each render gets a new code, so a
  * page cannot be replayed. What each page does is src/authn's business; a GET shows the page
@@ -14,6 +16,7 @@ import { readParams } from '../../http/form.ts';
 import { resolveRealm } from '../../http/realm-route.ts';
 import type { LoadedRealm } from '../../realm/realm-service.ts';
 import { continueLogin, STEP_KINDS, submitStep, type LoginRun } from '../../authn/index.ts';
+import { REGISTRATION_TEXTS } from '../../authn/steps/registration-page.ts';
 import { authSessionIdFromCookie, loadAuthSession, openTab, restartTab } from './auth-session.ts';
 import { sendLoginPage } from './login-page.ts';
 import { resetCredentialsRoutes } from './reset-credentials.ts';
@@ -67,14 +70,22 @@ export async function loginRoutes(app: FastifyInstance, { ctx }: { ctx: Context 
     return submitStep(run, query.get('execution') ?? '', form);
   };
 
-  const show = async (request: FastifyRequest, reply: FastifyReply) => {
+  const show = (kind: string) => async (request: FastifyRequest, reply: FastifyReply) => {
     const run = await loginOf(request, reply);
     if (!('authSession' in run)) return run;
+    if (run.user === undefined && kind !== 'required-action') run.tab.registering = kind === 'registration' ? true : undefined;
     return continueLogin(run);
   };
 
+  /** Registration pages answer Keycloak's error page while the realm does not allow registration. */
+  const registrationAllowed = async (request: FastifyRequest) => {
+    const { realm } = await resolveRealm(ctx, request, 'page');
+    if (!realm.realm.settings.registrationAllowed) throw new ErrorPage(400, REGISTRATION_TEXTS.registrationNotAllowedMessage);
+  };
+
   for (const kind of STEP_KINDS) {
-    app.post(`/realms/:realm/login-actions/${kind}`, { config: { endpoint: 'login' } }, submit);
-    app.get(`/realms/:realm/login-actions/${kind}`, { config: { endpoint: 'login' } }, show);
+    const preHandler = kind === 'registration' ? registrationAllowed : undefined;
+    app.post(`/realms/:realm/login-actions/${kind}`, { config: { endpoint: 'login' }, ...(preHandler ? { preHandler } : {}) }, submit);
+    app.get(`/realms/:realm/login-actions/${kind}`, { config: { endpoint: 'login' }, ...(preHandler ? { preHandler } : {}) }, show(kind));
   }
 }

@@ -7,6 +7,7 @@ import type { FastifyReply } from 'fastify';
 import { PAGE_HEADERS, escapeHtml, page } from '../../http/html.ts';
 import type { LoadedRealm } from '../../realm/realm-service.ts';
 import type { AuthTab } from '../../session/types.ts';
+import { registrationLink, registrationUrl } from '../../authn/steps/registration-page.ts';
 import { resetCredentialsUrl } from './reset-credentials.ts';
 
 export const LOGIN_EXECUTION = 'auth-username-password-form';
@@ -25,8 +26,8 @@ export function loginActionUrl(issuer: string, tabId: string, tab: AuthTab): str
 }
 
 /** The login form's page: title and body, for the form action given. */
-/** `resetUrl`: where "Forgot Password?" leads, when the realm allows resets. */
-export function loginFormPage(realm: LoadedRealm, action: string, tab: AuthTab, message: LoginPageMessage = {}, resetUrl?: string): { title: string; body: string } {
+/** `resetUrl`: where "Forgot Password?" leads, when the realm allows resets; `registerUrl`: "Register", when it allows registration. */
+export function loginFormPage(realm: LoadedRealm, action: string, tab: AuthTab, message: LoginPageMessage = {}, resetUrl?: string, registerUrl?: string): { title: string; body: string } {
   const settings = realm.realm.settings;
   const title = settings.displayName ?? realm.realm.name;
   const usernameLabel = settings.loginWithEmailAllowed ? 'Username or email' : 'Username';
@@ -44,12 +45,12 @@ ${message.info ? `<div class="alert-info"><span id="kc-info-message" class="kc-f
   ${settings.resetPasswordAllowed && resetUrl ? `<div id="kc-form-options"><a id="kc-forgot-password" href="${escapeHtml(resetUrl)}">Forgot Password?</a></div>` : ''}
   <input type="hidden" id="id-hidden-input" name="credentialId">
   <input class="kc-login" name="login" id="kc-login" type="submit" value="Sign In">
-</form>`;
+</form>${settings.registrationAllowed && registerUrl ? `\n${registrationLink(registerUrl)}` : ''}`;
   return { title: `Sign in to ${title}`, body };
 }
 
 export function sendLoginPage(reply: FastifyReply, realm: LoadedRealm, issuer: string, tabId: string, tab: AuthTab, message: LoginPageMessage = {}): FastifyReply {
-  const { title, body } = loginFormPage(realm, loginActionUrl(issuer, tabId, tab), tab, message, resetCredentialsUrl(issuer, tabId, tab));
+  const { title, body } = loginFormPage(realm, loginActionUrl(issuer, tabId, tab), tab, message, resetCredentialsUrl(issuer, tabId, tab), registrationUrl(issuer, tabId, tab));
   if (message.status === 503) reply.header('retry-after', '1');
   return reply.code(message.status ?? 200).headers(PAGE_HEADERS).send(page(title, body));
 }
