@@ -17,7 +17,7 @@ import { scopeGrantOf } from '../../realm/index.ts';
 import { acrValue } from './acr.ts';
 import { isImplicit, parseResponseType, type ResponseType } from './response-type.ts';
 
-type CompletedTab = Pick<AuthTab, 'redirectUri' | 'responseType' | 'responseMode' | 'scope' | 'state' | 'nonce' | 'codeChallenge' | 'codeChallengeMethod' | 'kcAction' | 'acr'>;
+type CompletedTab = Pick<AuthTab, 'redirectUri' | 'responseType' | 'responseMode' | 'scope' | 'state' | 'nonce' | 'codeChallenge' | 'codeChallengeMethod' | 'dpopJkt' | 'kcAction' | 'acr'>;
 
 interface Completion {
   ctx: Context;
@@ -41,6 +41,7 @@ async function issueCode({ ctx, realm, client, tab, session, acr }: Completion):
     nonce: tab.nonce,
     codeChallenge: tab.codeChallenge,
     codeChallengeMethod: tab.codeChallengeMethod,
+    dpopJkt: tab.dpopJkt,
     authTime: session.authTime,
     acr,
     expiresAt: ctx.sessions.now() + realm.realm.settings.accessCodeLifespan,
