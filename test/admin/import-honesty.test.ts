@@ -65,7 +65,7 @@ describe('what a realm file carries that holdfast cannot honour', () => {
       ['a user required action holdfast cannot run', (f) => (f.users[0].requiredActions = ['webauthn-register']), 'users[0].requiredActions[0]', 'refused'],
       ['a WebAuthn credential', (f) => f.users[1].credentials.push({ type: 'webauthn', secretData: '{}', credentialData: '{}' }), 'users[1].credentials[1]', 'refused'],
       ['consent required', (f) => (f.clients[5].consentRequired = true), 'clients[5].consentRequired', 'refused'],
-      ['DPoP-bound tokens', (f) => (f.clients[5].attributes['dpop.bound.access.tokens'] = 'true'), 'clients[5].attributes.dpop.bound.access.tokens', 'refused'],
+      ['certificate-bound tokens (mTLS)', (f) => (f.clients[5].attributes['tls.client.certificate.bound.access.tokens'] = 'true'), 'clients[5].attributes.tls.client.certificate.bound.access.tokens', 'refused'],
       ['a theme', (f) => (f.loginTheme = 'shop'), 'loginTheme', 'ignored'],
       ['a field from a newer Keycloak', (f) => (f.somethingNew = { a: 1 }), 'somethingNew', 'ignored'],
       ['a masked secret', (f) => (f.clients[4].secret = '**********'), 'clients[4].secret', 'ignored'],

@@ -141,6 +141,14 @@ describe('DPoP against a running holdfast', () => {
     assert.equal(asBearer.status, 401);
     assert.equal(asBearer.headers.get('www-authenticate'), `Bearer realm="${REALM}", error="invalid_token", error_description="Token verification failed"`);
     assert.equal((await oidc.fetchUserInfo(config, refreshed.access_token, oidc.skipSubjectCheck, { DPoP: dpop })).preferred_username, 'alice');
+
+    // Keycloak 26.7's logout endpoint reads no proof, so a bound refresh token cannot log out there; revocation ends it.
+    assert.deepEqual(await post(`${urls.issuer}/protocol/openid-connect/logout`, { client_id: 'spa', refresh_token: refreshed.refresh_token! }), {
+      status: 400,
+      body: { error: 'invalid_grant', error_description: 'DPoP proof is missing' },
+    });
+    await oidc.tokenRevocation(config, refreshed.refresh_token!);
+    assert.deepEqual(await failureOf(oidc.refreshTokenGrant(config, refreshed.refresh_token!, undefined, { DPoP: dpop })), { error: 'invalid_grant', description: 'Session not active' });
   });
 
   it('binds client credentials and a password grant of a confidential client, whose refresh token stays unbound', async () => {

@@ -1,8 +1,8 @@
 /**
  * Everything that must hold for a refresh token to be honoured, in Keycloak's order and with its
  * error strings (keycloak-compat.md §2.5): signature, type, issuer, expiry, not-before, client,
- * session, user, client session. Used by the refresh grant and refresh-token logout; the grant
- * also has a bound refresh token's DPoP key checked (`options.dpop`).
+ * session, user, client session. Used by the refresh grant and refresh-token logout, which also
+ * have a DPoP-bound refresh token's key checked against the request's proof (`options.dpop`).
  */
 import type { Context } from '../../context.ts';
 import { invalidGrant } from '../../errors/index.ts';
