@@ -77,6 +77,11 @@ export interface IssuedTokens {
   refreshClaims?: JwtClaims;
 }
 
+/** An access token's `typ`, which is also the response's `token_type`. */
+function tokenTypeOf(request: { dpopThumbprint?: string }): 'DPoP' | 'Bearer' {
+  return request.dpopThumbprint !== undefined ? 'DPoP' : 'Bearer';
+}
+
 /** `cnf` of a DPoP-bound token, as Keycloak 26.7 writes it (with its own `kc-jkt-type` member). */
 function dpopConfirmation(thumbprint: string): JwtClaims {
   return { jkt: thumbprint, 'kc-jkt-type': 'DPoP' };
@@ -117,7 +122,7 @@ function accessClaims(request: ClaimsRequest, context: ClaimsContext): JwtClaims
       jti: `${sessionType(session, request.transientSession)}rt${request.grant}:${randomUUID()}`,
       iss: issuer,
       ...audienceClaim(mapped.audience),
-      typ: request.dpopThumbprint !== undefined ? 'DPoP' : 'Bearer',
+      typ: tokenTypeOf(request),
       azp: client.clientId,
       // Keycloak 25+ puts the nonce only in the ID token of the authentication (OIDC Core 3.1.3.6).
       ...(session ? { sid: session.id } : {}),
@@ -204,7 +209,7 @@ export async function issueTokens(request: IssueRequest): Promise<IssuedTokens> 
     expires_in: exp - now,
     refresh_expires_in: refreshToken ? (refreshExp === undefined ? 0 : refreshExp - now) : 0,
     ...(refreshToken ? { refresh_token: refreshToken } : {}),
-    token_type: lowerCaseTokenType ? String(access.typ).toLowerCase() : String(access.typ),
+    token_type: lowerCaseTokenType ? tokenTypeOf(request).toLowerCase() : tokenTypeOf(request),
     ...(idToken ? { id_token: idToken } : {}),
     'not-before-policy': notBefore,
     ...(session ? { session_state: session.id } : {}),
