@@ -12,10 +12,8 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import * as oidc from 'openid-client';
 import { SignJWT, base64url, calculateJwkThumbprint, decodeJwt, exportJWK, generateKeyPair, type CryptoKey, type JWK } from 'jose';
-import { adminClient, startAdminServer, type AdminServer } from '../admin/admin-support.ts';
+import { adminClient, startAdminServer, twoNodesSharingPostgres, type AdminServer } from '../admin/admin-support.ts';
 import { CookieJar, loginThroughForm } from '../support/browser.ts';
-import { freshDatabase, type FreshDatabase } from '../support/postgres.ts';
-import { newKeyEncryptionKeyText } from '../../src/crypto/index.ts';
 
 const REALM = 'dpop';
 const REDIRECT_URI = 'http://localhost:3000/callback';
@@ -275,20 +273,7 @@ describe('DPoP against a running holdfast', () => {
 });
 
 describe('DPoP proof replay across two nodes sharing PostgreSQL', () => {
-  let database: FreshDatabase;
-  let nodes: AdminServer[] = [];
-
-  before(async () => {
-    database = await freshDatabase();
-    // One public URL for both, as behind a load balancer: proofs name it, not the node.
-    const kek = { variable: 'HOLDFAST_KEK', value: newKeyEncryptionKeyText() };
-    const shared = { db: 'postgres' as const, dbUrl: database.url, hostname: 'http://idp.test', kek };
-    nodes = [await startAdminServer(shared), await startAdminServer(shared)];
-  });
-  after(async () => {
-    for (const node of nodes) await node.close();
-    await database.drop();
-  });
+  const { nodes } = twoNodesSharingPostgres();
 
   it('a proof used on one node is refused on the other', async () => {
     await seedRealm(nodes[0].url);
