@@ -173,6 +173,15 @@ describe('DPoP against a running holdfast', () => {
     const plain = await oidc.clientCredentialsGrant(config);
     assert.equal(plain.token_type.toLowerCase(), 'bearer');
     assert.equal(decodeJwt(plain.access_token).cnf, undefined);
+
+    // Once the client requires DPoP, even its earlier bearer tokens need the DPoP scheme.
+    const bearer = await post(urls.token, { ...passwordFields('svc'), client_secret: SECRET });
+    assert.equal((await fetch(urls.userinfo, { headers: { authorization: `Bearer ${bearer.body.access_token}` } })).status, 200);
+    const kc = await adminClient(server.url, {}, REALM);
+    const [svc] = await kc.clients.find({ clientId: 'svc' });
+    await kc.clients.update({ id: svc.id! }, { ...svc, attributes: { ...svc.attributes, 'dpop.bound.access.tokens': 'true' } });
+    assert.equal((await fetch(urls.userinfo, { headers: { authorization: `Bearer ${bearer.body.access_token}` } })).status, 401);
+    assert.deepEqual(await post(urls.token, { ...passwordFields('svc'), client_secret: SECRET }), { status: 400, body: { error: 'invalid_request', error_description: 'DPoP proof is missing' } });
   });
 
   it('refuses bad proofs at the token endpoint with Keycloak 26.7 texts', async () => {
