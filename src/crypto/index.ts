@@ -10,3 +10,4 @@ export * from './key-encryption-key.ts';
 export * from './certificates.ts';
 export * from './certificate.ts';
 export * from './client-assertion.ts';
+export * from './dpop-proof.ts';

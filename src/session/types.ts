@@ -44,6 +44,8 @@ export interface AuthTab {
   nonce?: string;
   codeChallenge?: string;
   codeChallengeMethod?: 'plain' | 'S256';
+  /** `dpop_jkt` (RFC 9449 §10): the code may only be redeemed with a DPoP proof of this key. */
+  dpopJkt?: string;
   prompt?: string;
   maxAge?: number;
   loginHint?: string;
@@ -108,6 +110,7 @@ export interface AuthorizationCode {
   nonce?: string;
   codeChallenge?: string;
   codeChallengeMethod?: 'plain' | 'S256';
+  dpopJkt?: string;
   authTime: number;
   /** `acr`: "1" after a real login, "0" after SSO re-authentication. */
   acr: string;

@@ -9,7 +9,8 @@ import KcAdminClient from '@keycloak/keycloak-admin-client';
 import { buildApp, type Holdfast } from '../../src/app.ts';
 import { testConfig, type Config } from '../../src/config/index.ts';
 import { newKeyEncryptionKeyText } from '../../src/crypto/index.ts';
-import { freshDatabase } from '../support/postgres.ts';
+import { after, before } from 'node:test';
+import { freshDatabase, type FreshDatabase } from '../support/postgres.ts';
 import { tempDir } from '../support/process.ts';
 
 export interface AdminServer {
@@ -50,6 +51,27 @@ export async function startAdminServerOn(dialect: 'sqlite' | 'postgres'): Promis
       await database.drop();
     },
   };
+}
+
+/**
+ * For the enclosing suite: two nodes on one throwaway PostgreSQL database, behind one public URL
+ * (`http://idp.test`) as behind a load balancer, so they issue and accept the same issuer. Started
+ * before the suite's tests (filling `nodes`), stopped and the database dropped after them.
+ */
+export function twoNodesSharingPostgres(): { nodes: AdminServer[] } {
+  const cluster = { nodes: [] as AdminServer[] };
+  let database: FreshDatabase | undefined;
+  before(async () => {
+    database = await freshDatabase();
+    const kek = { variable: 'HOLDFAST_KEK', value: newKeyEncryptionKeyText() };
+    const shared = { db: 'postgres' as const, dbUrl: database.url, hostname: 'http://idp.test', kek };
+    cluster.nodes.push(await startAdminServer(shared), await startAdminServer(shared));
+  });
+  after(async () => {
+    for (const node of cluster.nodes) await node.close();
+    await database?.drop();
+  });
+  return cluster;
 }
 
 /** An admin client logged in with the password grant (admin-cli), acting on `actOn` (default: the login realm). */

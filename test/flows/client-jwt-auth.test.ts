@@ -10,9 +10,7 @@ import http from 'node:http';
 import crypto from 'node:crypto';
 import * as oidc from 'openid-client';
 import { SignJWT, UnsecuredJWT, exportJWK, generateKeyPair, type CryptoKey, type JWK } from 'jose';
-import { adminClient, startAdminServer, type AdminServer } from '../admin/admin-support.ts';
-import { freshDatabase, type FreshDatabase } from '../support/postgres.ts';
-import { newKeyEncryptionKeyText } from '../../src/crypto/index.ts';
+import { adminClient, startAdminServer, twoNodesSharingPostgres, type AdminServer } from '../admin/admin-support.ts';
 
 const JWT_BEARER = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 const SECRET = 'a-client-secret-of-32-characters';
@@ -240,20 +238,7 @@ describe('--outbound-addresses public', () => {
 });
 
 describe('client-assertion replay across two nodes sharing PostgreSQL', () => {
-  let database: FreshDatabase;
-  let nodes: AdminServer[] = [];
-
-  before(async () => {
-    database = await freshDatabase();
-    // One public URL for both, as behind a load balancer: they issue and accept the same issuer.
-    const kek = { variable: 'HOLDFAST_KEK', value: newKeyEncryptionKeyText() };
-    const shared = { db: 'postgres' as const, dbUrl: database.url, hostname: 'http://idp.test', kek };
-    nodes = [await startAdminServer(shared), await startAdminServer(shared)];
-  });
-  after(async () => {
-    for (const node of nodes) await node.close();
-    await database.drop();
-  });
+  const { nodes } = twoNodesSharingPostgres();
 
   it('an assertion used on one node is refused on the other', async () => {
     const keys = await rsaKeys('k1');

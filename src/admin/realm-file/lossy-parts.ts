@@ -246,6 +246,8 @@ const CLIENT_ATTRIBUTES_TAKEN = new Set([
   'backchannel.logout.revoke.offline.tokens',
   'frontchannel.logout.url',
   'frontchannel.logout.session.required',
+  // DPoP (src/oidc/dpop).
+  'dpop.bound.access.tokens',
   // acr requests (src/oidc/auth/acr.ts) and the rotated secret (admin client extras).
   'acr.loa.map',
   'default.acr.values',
@@ -263,7 +265,6 @@ const CLIENT_ATTRIBUTES_TAKEN = new Set([
 /** Client attributes that bind or restrict tokens: dropping them would weaken the client. */
 const CLIENT_ATTRIBUTES_REFUSED: Record<string, string> = {
   'tls.client.certificate.bound.access.tokens': 'certificate-bound tokens (mTLS) are not supported',
-  'dpop.bound.access.tokens': 'DPoP-bound tokens are not supported yet',
   'request.object.encryption.alg': 'encrypted request objects (JWE) are not supported: the client\'s encrypted requests would be refused',
   'request.object.encryption.enc': 'encrypted request objects (JWE) are not supported: the client\'s encrypted requests would be refused',
 };

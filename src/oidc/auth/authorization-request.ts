@@ -27,6 +27,7 @@ export interface AuthorizationRequest {
   nonce?: string;
   codeChallenge?: string;
   codeChallengeMethod?: 'plain' | 'S256';
+  dpopJkt?: string;
   prompt?: string;
   maxAge?: number;
   loginHint?: string;
@@ -205,6 +206,7 @@ export function parseAuthorizationRequest(realm: LoadedRealm, params: Form, orig
     nonce: params.get('nonce'),
     loginHint: params.get('login_hint'),
     kcAction: params.get('kc_action'),
+    dpopJkt: params.get('dpop_jkt'),
     acr: parseAcrRequest(realm, client, params),
     pushedRequest: origin?.pushedRequest,
     ...pkce,

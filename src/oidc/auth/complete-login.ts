@@ -18,7 +18,7 @@ import { acrValue } from './acr.ts';
 import { isImplicit, parseResponseType, type ResponseType } from './response-type.ts';
 import { spendPushedRequest } from './pushed-requests.ts';
 
-type CompletedTab = Pick<AuthTab, 'redirectUri' | 'responseType' | 'responseMode' | 'scope' | 'state' | 'nonce' | 'codeChallenge' | 'codeChallengeMethod' | 'kcAction' | 'kcActionStatus' | 'acr' | 'notes' | 'pushedRequest'>;
+type CompletedTab = Pick<AuthTab, 'redirectUri' | 'responseType' | 'responseMode' | 'scope' | 'state' | 'nonce' | 'codeChallenge' | 'codeChallengeMethod' | 'dpopJkt' | 'kcAction' | 'kcActionStatus' | 'acr' | 'notes' | 'pushedRequest'>;
 
 /** LOGIN's `consent` detail: granted on this login's consent screen (the step notes it), stored before, or not asked. */
 function consentDetail(client: Client, tab: CompletedTab): string {
@@ -47,6 +47,7 @@ async function issueCode({ ctx, realm, client, tab, session, acr }: Completion):
     nonce: tab.nonce,
     codeChallenge: tab.codeChallenge,
     codeChallengeMethod: tab.codeChallengeMethod,
+    dpopJkt: tab.dpopJkt,
     authTime: session.authTime,
     acr,
     expiresAt: ctx.sessions.now() + realm.realm.settings.accessCodeLifespan,

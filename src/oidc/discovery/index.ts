@@ -9,7 +9,7 @@ import { allowCors } from '../../http/cors.ts';
 import { DEFAULT_CLIENT_SCOPES, OPTIONAL_CLIENT_SCOPES } from '../../realm/defaults.ts';
 import type { LoadedRealm } from '../../realm/realm-service.ts';
 import { parseLoaMap } from '../auth/index.ts';
-import { ASYMMETRIC_SIGNATURE_ALGORITHMS } from '../../crypto/index.ts';
+import { ASYMMETRIC_SIGNATURE_ALGORITHMS, DPOP_SIGNING_ALGORITHMS } from '../../crypto/index.ts';
 
 // Keycloak's order; it also lists tls_client_auth, which holdfast does not implement.
 const AUTH_METHODS = ['private_key_jwt', 'client_secret_basic', 'client_secret_post', 'client_secret_jwt'];
@@ -61,6 +61,7 @@ export function openidConfiguration(issuer: string, realm: LoadedRealm): Record<
     require_request_uri_registration: true,
     code_challenge_methods_supported: ['plain', 'S256'],
     tls_client_certificate_bound_access_tokens: false,
+    dpop_signing_alg_values_supported: DPOP_SIGNING_ALGORITHMS,
     revocation_endpoint: `${oidc}/revoke`,
     revocation_endpoint_auth_methods_supported: AUTH_METHODS,
     revocation_endpoint_auth_signing_alg_values_supported: AUTH_SIGNING_ALGS,

@@ -86,7 +86,7 @@ export async function introspectRoutes(app: FastifyInstance, { ctx }: { ctx: Con
     const order = hint === 'refresh_token' ? ['refresh', 'access'] : ['access', 'refresh'];
     for (const kind of order) {
       if (kind === 'access') {
-        const check = await checkAccessToken(ctx, realm, issuer, token);
+        const check = await checkAccessToken(ctx, realm, issuer, token, { dpop: true });
         if (check.valid) {
           event.user(check.user.user.id).session(check.session?.id).detail('token_id', check.claims.jti).detail('token_type', check.claims.typ);
           return { ...introspectionClaims(realm, check), active: true, client_id: check.claims.azp, username: check.user.user.username, token_type: check.claims.typ };

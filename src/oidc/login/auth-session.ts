@@ -42,6 +42,7 @@ export function tabFromRequest(authRequest: AuthorizationRequest, now: number): 
     nonce: authRequest.nonce,
     codeChallenge: authRequest.codeChallenge,
     codeChallengeMethod: authRequest.codeChallengeMethod,
+    dpopJkt: authRequest.dpopJkt,
     prompt: authRequest.prompt,
     maxAge: authRequest.maxAge,
     loginHint: authRequest.loginHint,

@@ -56,7 +56,8 @@ export async function logoutRoutes(app: FastifyInstance, { ctx }: { ctx: Context
     try {
       const token = form.get('refresh_token');
       if (!token) throw invalidRequest('No refresh token');
-      const { session } = await validateRefreshToken(ctx, realm, issuer, client, token, { checkExpiry: false });
+      // As in Keycloak 26.7, this endpoint reads no proof: a DPoP-bound refresh token cannot log out here (revocation can).
+      const { session } = await validateRefreshToken(ctx, realm, issuer, client, token, { checkExpiry: false, dpop: { proof: undefined } });
       if (await ctx.sessions.end(session)) ctx.logoutNotifier.sessionEnded(realm, issuer, session);
       event.user(session.userId).session(session.id).success();
     } catch (error) {

@@ -1,6 +1,7 @@
 /**
  * The token endpoint (`POST …/protocol/openid-connect/token`), in Keycloak's processing order:
- * no-store headers, realm, `grant_type`, client authentication, duplicate parameters, grant.
+ * no-store headers, realm, `grant_type`, client authentication, duplicate parameters, DPoP
+ * proof, grant.
  */
 import type { FastifyInstance } from 'fastify';
 import type { Context } from '../../context.ts';
@@ -11,6 +12,7 @@ import { allowCors, registerPreflight } from '../../http/cors.ts';
 import { authenticateClientFor } from '../client-auth/index.ts';
 import { GRANT_EVENTS, recordFailure } from '../../events/index.ts';
 import { GRANTS } from './grants/index.ts';
+import { tokenRequestProof } from '../dpop/index.ts';
 
 export const TOKEN_PATH = '/realms/:realm/protocol/openid-connect/token';
 
@@ -28,7 +30,8 @@ export async function tokenRoutes(app: FastifyInstance, { ctx }: { ctx: Context 
     const client = await authenticateClientFor(event, { ctx, realm, issuer }, request, form);
     allowCors(request, reply, client);
     try {
-      return await grant({ ctx, realm, issuer, client, form, request, event });
+      const dpop = await tokenRequestProof(ctx, request, client, event);
+      return await grant({ ctx, realm, issuer, client, form, request, event, dpop });
     } catch (error) {
       recordFailure(event, error);
       throw error;

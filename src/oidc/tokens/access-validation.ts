@@ -13,10 +13,15 @@ export type AccessCheck =
   | { valid: true; claims: AccessTokenClaims; user: UserView; session?: UserSession }
   | { valid: false; reason: string; claims?: AccessTokenClaims };
 
-export async function checkAccessToken(ctx: Context, realm: LoadedRealm, issuer: string, token: string): Promise<AccessCheck> {
+/**
+ * `options.dpop`: DPoP-bound tokens (`typ` `DPoP`) pass too; the caller then checks the proof
+ * that binds them (userinfo) or only reports them (introspection). Without it, as for the admin
+ * API, which checks no proofs, a bound token is refused: it must never pass as a bearer token.
+ */
+export async function checkAccessToken(ctx: Context, realm: LoadedRealm, issuer: string, token: string, options: { dpop?: boolean } = {}): Promise<AccessCheck> {
   const claims = await decodeAccessToken(realm, token);
   if (!claims) return { valid: false, reason: 'Token verification failed' };
-  if (claims.typ !== 'Bearer') return { valid: false, reason: 'Token verification failed', claims };
+  if (claims.typ !== 'Bearer' && !(options.dpop && claims.typ === 'DPoP')) return { valid: false, reason: 'Token verification failed', claims };
   const now = ctx.sessions.now();
   if (claims.iss !== issuer) return { valid: false, reason: 'Invalid token issuer', claims };
   if (now > claims.exp) return { valid: false, reason: 'Token verification failed', claims };

@@ -9,9 +9,9 @@
 import type { JwtClaims } from '../../crypto/index.ts';
 import type { Client, ClaimPlan, LoadedRealm, MapperInput, MapperOutput, PlanKind, UserView } from '../../realm/index.ts';
 
-const OWN_CLAIMS = new Set(['exp', 'iat', 'jti', 'iss', 'aud', 'typ', 'azp', 'nonce', 'sid', 'scope', 'at_hash', 'session_state']);
+const OWN_CLAIMS = new Set(['exp', 'iat', 'jti', 'iss', 'aud', 'typ', 'azp', 'nonce', 'sid', 'scope', 'at_hash', 'session_state', 'cnf']);
 const ORDER = [
-  ...['exp', 'iat', 'auth_time', 'jti', 'iss', 'aud', 'sub', 'typ', 'azp', 'nonce', 'sid', 'at_hash', 'acr', 'allowed-origins', 'realm_access', 'resource_access', 'scope'],
+  ...['exp', 'iat', 'auth_time', 'jti', 'iss', 'aud', 'sub', 'typ', 'azp', 'nonce', 'sid', 'at_hash', 'acr', 'allowed-origins', 'realm_access', 'resource_access', 'cnf', 'scope'],
   ...['email_verified', 'name', 'preferred_username', 'given_name', 'family_name', 'email'],
 ];
 const ORDERED = new Set(ORDER);

@@ -1,7 +1,8 @@
 /**
  * Everything that must hold for a refresh token to be honoured, in Keycloak's order and with its
  * error strings (keycloak-compat.md §2.5): signature, type, issuer, expiry, not-before, client,
- * session, user, client session. Used by the refresh grant and refresh-token logout.
+ * session, user, client session. Used by the refresh grant and refresh-token logout, which also
+ * have a DPoP-bound refresh token's key checked against the request's proof (`options.dpop`).
  */
 import type { Context } from '../../context.ts';
 import { invalidGrant } from '../../errors/index.ts';
@@ -10,6 +11,7 @@ import type { Client } from '../../realm/types.ts';
 import { isClientSessionValid, isUserSessionValid } from '../../session/lifetimes.ts';
 import type { ClientSession, UserSession } from '../../session/types.ts';
 import { decodeRefreshToken, type RefreshTokenClaims } from './verify-token.ts';
+import { checkRefreshBinding, type DPoPProof } from '../dpop/index.ts';
 
 export interface ValidRefresh {
   claims: RefreshTokenClaims;
@@ -24,7 +26,7 @@ export async function validateRefreshToken(
   issuer: string,
   client: Client,
   token: string,
-  options: { checkExpiry: boolean },
+  options: { checkExpiry: boolean; dpop?: { proof: DPoPProof | undefined } },
 ): Promise<ValidRefresh> {
   const claims = await decodeRefreshToken(realm, token);
   if (!claims) throw invalidGrant('Invalid refresh token');
@@ -34,6 +36,7 @@ export async function validateRefreshToken(
   const settings = realm.realm.settings;
   if (claims.iat < settings.notBefore || claims.iat < client.notBefore) throw invalidGrant('Stale token');
   if (claims.azp !== client.clientId) throw invalidGrant("Invalid refresh token. Token client and authorized client don't match");
+  if (options.dpop) checkRefreshBinding(claims.cnf?.jkt, options.dpop.proof);
 
   const offline = claims.typ === 'Offline';
   let session = await ctx.store.getUserSession(claims.sid, offline);

@@ -55,6 +55,8 @@ export interface IssueRequest {
   /** The implicit flow: the access token lives `accessTokenLifespanForImplicitFlow`. */
   implicitFlow?: boolean;
   frontChannel?: FrontChannelTokens;
+  /** The JWK thumbprint of the request's DPoP proof: the access token (and a public client's refresh token) is bound to it. */
+  dpopThumbprint?: string;
 }
 
 export interface TokenResponse {
@@ -73,6 +75,16 @@ export interface IssuedTokens {
   response: TokenResponse;
   accessClaims: JwtClaims;
   refreshClaims?: JwtClaims;
+}
+
+/** An access token's `typ`, which is also the response's `token_type`. */
+function tokenTypeOf(request: { dpopThumbprint?: string }): 'DPoP' | 'Bearer' {
+  return request.dpopThumbprint !== undefined ? 'DPoP' : 'Bearer';
+}
+
+/** `cnf` of a DPoP-bound token, as Keycloak 26.7 writes it (with its own `kc-jkt-type` member). */
+function dpopConfirmation(thumbprint: string): JwtClaims {
+  return { jkt: thumbprint, 'kc-jkt-type': 'DPoP' };
 }
 
 function sessionType(session: UserSession | undefined, transientSession: boolean | undefined): string {
@@ -110,10 +122,11 @@ function accessClaims(request: ClaimsRequest, context: ClaimsContext): JwtClaims
       jti: `${sessionType(session, request.transientSession)}rt${request.grant}:${randomUUID()}`,
       iss: issuer,
       ...audienceClaim(mapped.audience),
-      typ: 'Bearer',
+      typ: tokenTypeOf(request),
       azp: client.clientId,
       // Keycloak 25+ puts the nonce only in the ID token of the authentication (OIDC Core 3.1.3.6).
       ...(session ? { sid: session.id } : {}),
+      ...(request.dpopThumbprint !== undefined ? { cnf: dpopConfirmation(request.dpopThumbprint) } : {}),
       scope: scopes.value,
       // Service accounts have no `service_account` scope here: their notes are claims as Keycloak's scope makes them.
       ...context.serviceAccount,
@@ -182,19 +195,21 @@ export async function issueTokens(request: IssueRequest): Promise<IssuedTokens> 
       typ: session.offline ? 'Offline' : 'Refresh',
       azp: client.clientId,
       sid: session.id,
+      // RFC 9449 §5: a confidential client's refresh token is already constrained by its authentication.
+      ...(request.dpopThumbprint !== undefined && client.publicClient ? { cnf: dpopConfirmation(request.dpopThumbprint) } : {}),
       scope: request.refreshScope ?? scopes.value,
     };
     refreshToken = await signHmac(refreshClaims, realm.keys);
   }
 
-  const lowerCaseBearer = client.attributes['token.response.type.bearer.lower-case'] === 'true';
+  const lowerCaseTokenType = client.attributes['token.response.type.bearer.lower-case'] === 'true';
   const notBefore = Math.max(settings.notBefore, client.notBefore, user.user.notBefore);
   const response: TokenResponse = {
     access_token: accessToken,
     expires_in: exp - now,
     refresh_expires_in: refreshToken ? (refreshExp === undefined ? 0 : refreshExp - now) : 0,
     ...(refreshToken ? { refresh_token: refreshToken } : {}),
-    token_type: lowerCaseBearer ? 'bearer' : 'Bearer',
+    token_type: lowerCaseTokenType ? tokenTypeOf(request).toLowerCase() : tokenTypeOf(request),
     ...(idToken ? { id_token: idToken } : {}),
     'not-before-policy': notBefore,
     ...(session ? { session_state: session.id } : {}),

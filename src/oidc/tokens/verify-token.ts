@@ -16,6 +16,8 @@ export interface RefreshTokenClaims {
   iat: number;
   exp?: number;
   scope: string;
+  /** A public client's DPoP-bound refresh token: the key thumbprint it may only be used with. */
+  cnf?: { jkt: string };
 }
 
 export interface AccessTokenClaims extends JwtClaims {
@@ -30,10 +32,18 @@ export interface AccessTokenClaims extends JwtClaims {
   exp: number;
   scope?: string;
   acr?: string;
+  cnf?: { jkt: string };
 }
 
 const isString = (v: unknown): v is string => typeof v === 'string' && v.length > 0;
 const isTime = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+
+/** `cnf.jkt` of a token, or undefined. */
+export function confirmedKey(cnf: unknown): string | undefined {
+  if (cnf === null || typeof cnf !== 'object') return undefined;
+  const jkt = (cnf as Record<string, unknown>).jkt;
+  return isString(jkt) ? jkt : undefined;
+}
 
 /** Claims of a well-formed refresh token signed by this realm, or undefined. */
 export async function decodeRefreshToken(realm: LoadedRealm, token: string): Promise<RefreshTokenClaims | undefined> {
@@ -48,7 +58,21 @@ export async function decodeRefreshToken(realm: LoadedRealm, token: string): Pro
   if (typ !== 'Refresh' && typ !== 'Offline') return undefined;
   if (!isString(jti) || !isString(iss) || !isString(azp) || !isString(sub) || !isString(sid) || !isTime(iat)) return undefined;
   if (exp !== undefined && !isTime(exp)) return undefined;
-  return { jti, typ, iss, azp, sub, sid, iat, exp, scope: typeof scope === 'string' ? scope : '' };
+  const jkt = confirmedKey(claims.cnf);
+  if (claims.cnf !== undefined && jkt === undefined) return undefined;
+  return {
+    jti,
+    typ,
+    iss,
+    azp,
+    sub,
+    sid,
+    iat,
+    exp,
+    scope: typeof scope === 'string' ? scope : '',
+    // Kept whole (Keycloak's `kc-jkt-type` too), so that introspection shows it as issued.
+    ...(jkt !== undefined ? { cnf: { ...(claims.cnf as Record<string, unknown>), jkt } } : {}),
+  };
 }
 
 /** Claims of a well-formed access token (or ID token) signed by this realm, or undefined. */
@@ -65,5 +89,6 @@ export async function decodeAccessToken(realm: LoadedRealm, token: string): Prom
   if (sid !== undefined && !isString(sid)) return undefined;
   if (!(isString(sub) || (sub === undefined && isString(sid)))) return undefined;
   if (claims.acr !== undefined && typeof claims.acr !== 'string') return undefined;
+  if (claims.cnf !== undefined && confirmedKey(claims.cnf) === undefined) return undefined;
   return claims as AccessTokenClaims;
 }

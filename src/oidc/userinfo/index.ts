@@ -1,7 +1,8 @@
 /**
- * UserInfo (`…/userinfo`, GET or POST, Bearer token): `sub` plus the claims of the mappers with
- * `userinfo.token.claim` among the client's and the token's scopes' (the same resolved plan that
- * issued the token). Failures are 401 with a `WWW-Authenticate` challenge.
+ * UserInfo (`…/userinfo`, GET or POST, Bearer token, or a DPoP-bound token with the `DPoP`
+ * scheme and its proof): `sub` plus the claims of the mappers with `userinfo.token.claim` among
+ * the client's and the token's scopes' (the same resolved plan that issued the token). Failures
+ * are 401 with a `WWW-Authenticate` challenge of the scheme the request used.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Context } from '../../context.ts';
@@ -11,6 +12,8 @@ import { resolveRealm } from '../../http/realm-route.ts';
 import { allowCors, registerPreflight } from '../../http/cors.ts';
 import { claimPlanOf } from '../../realm/index.ts';
 import { checkAccessToken, mapperInput, sessionNotes, userinfoClaims } from '../tokens/index.ts';
+import { resourceBindingFailure, type PresentedToken } from '../dpop/index.ts';
+import { DPOP_SIGNING_ALGORITHMS } from '../../crypto/index.ts';
 
 /**
  * A quoted-string that is always a valid header value: a realm's name can be any Unicode, and
@@ -24,17 +27,28 @@ function quoted(text: string): string {
   return `"${escaped}"`;
 }
 
-function bearerError(realm: string, error: string, description: string): OAuthError {
-  const challenge = `Bearer realm=${quoted(realm)}, error="${error}", error_description="${description.replace(/"/g, "'")}"`;
+/** A `DPoP` challenge also names the proof algorithms (RFC 9449 §7.1), first, as Keycloak writes it. */
+const DPOP_CHALLENGE = `DPoP algs="${DPOP_SIGNING_ALGORITHMS.join(' ')}", realm=`;
+
+function bearerError(realm: string, error: string, description: string, scheme: PresentedToken['scheme'] = 'Bearer'): OAuthError {
+  const challenge = `${scheme === 'DPoP' ? DPOP_CHALLENGE : 'Bearer realm='}${quoted(realm)}, error="${error}", error_description="${description.replace(/"/g, "'")}"`;
   return new OAuthError(401, error, description, { 'www-authenticate': challenge });
 }
 
-function bearerToken(request: FastifyRequest): string | undefined {
+/** Both schemes are case-insensitive, as Keycloak 26.7 reads them. */
+function presentedToken(request: FastifyRequest): PresentedToken | undefined {
   const header = request.headers.authorization;
-  if (header && /^bearer /i.test(header)) return header.slice(7).trim();
-  if (request.method === 'POST' && request.body instanceof URLSearchParams) return readParams(request).get('access_token');
+  if (header && /^bearer /i.test(header)) return { token: header.slice(7).trim(), scheme: 'Bearer' };
+  if (header && /^dpop /i.test(header)) return { token: header.slice(5).trim(), scheme: 'DPoP' };
+  if (request.method === 'POST' && request.body instanceof URLSearchParams) {
+    const token = readParams(request).get('access_token');
+    return token ? { token, scheme: 'Bearer' } : undefined;
+  }
   return undefined;
 }
+
+/** Keycloak 26.7's answer when a bound token comes without its proof, or a proof does not fit (the event says why). */
+const BINDING_FAILED = 'Token verification failed';
 
 export async function userinfoRoutes(app: FastifyInstance, { ctx }: { ctx: Context }): Promise<void> {
   const path = '/realms/:realm/protocol/openid-connect/userinfo';
@@ -44,16 +58,22 @@ export async function userinfoRoutes(app: FastifyInstance, { ctx }: { ctx: Conte
     const { realm, issuer } = await resolveRealm(ctx, request);
     const name = realm.realm.name;
     const event = ctx.events.recorder.user(realm, 'USER_INFO_REQUEST', request.clientConnection.address).detail('auth_method', 'validate_access_token');
-    const token = bearerToken(request);
-    if (!token) {
+    const presented = presentedToken(request);
+    const token = presented?.token;
+    if (!presented || !token) {
       event.detail('reason', 'Token not provided').error('invalid_request');
       throw bearerError(name, 'invalid_request', 'Token not provided');
     }
-    const check = await checkAccessToken(ctx, realm, issuer, token);
+    const check = await checkAccessToken(ctx, realm, issuer, token, { dpop: true });
     if (check.claims) allowCors(request, reply, realm.clientsByClientId.get(check.claims.azp));
     if (!check.valid) {
       event.client(check.claims?.azp).detail('reason', check.reason).error('invalid_token');
-      throw bearerError(name, 'invalid_token', check.reason);
+      throw bearerError(name, 'invalid_token', check.reason, presented.scheme);
+    }
+    const bindingFailure = await resourceBindingFailure(ctx, request, presented, check.claims, realm.clientsByClientId.get(check.claims.azp)!);
+    if (bindingFailure !== undefined) {
+      event.client(check.claims.azp).detail('reason', bindingFailure).error('invalid_token');
+      throw bearerError(name, 'invalid_token', BINDING_FAILED, presented.scheme);
     }
     event.client(check.claims.azp).user(check.user.user.id).session(check.session?.id).detail('username', check.user.user.username).success();
     const client = realm.clientsByClientId.get(check.claims.azp)!;

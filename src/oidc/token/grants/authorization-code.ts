@@ -10,6 +10,7 @@ import { assertOfflineAllowed, offlineSessionFor, wantsOffline } from '../../off
 import { grantScopes } from '../../tokens/index.ts';
 import { respondWithTokens, usesRefreshTokens, type GrantHandler } from './grant.ts';
 import { verifyPkce } from './pkce.ts';
+import { checkAuthorizationCodeBinding } from '../../dpop/index.ts';
 import { scopeGrantOf } from '../../../realm/index.ts';
 
 export const authorizationCodeGrant: GrantHandler = async (grant) => {
@@ -39,6 +40,7 @@ export const authorizationCodeGrant: GrantHandler = async (grant) => {
     throw invalidGrant('Incorrect redirect_uri');
   }
   verifyPkce(issued.codeChallenge, issued.codeChallengeMethod, form.get('code_verifier'));
+  checkAuthorizationCodeBinding(issued.dpopJkt, grant.dpop);
 
   const settings = realm.realm.settings;
   let session = await ctx.sessions.findValid(settings, issued.userSessionId, false);

@@ -9,6 +9,7 @@ import type { LoadedRealm } from '../../../realm/realm-service.ts';
 import type { Client } from '../../../realm/types.ts';
 import { issueTokens, type IssueRequest, type TokenResponse } from '../../tokens/index.ts';
 import type { EventBuilder } from '../../../events/index.ts';
+import type { DPoPProof } from '../../dpop/index.ts';
 
 export interface GrantRequest {
   ctx: Context;
@@ -19,6 +20,8 @@ export interface GrantRequest {
   request: FastifyRequest;
   /** The grant's event (LOGIN, CODE_TO_TOKEN, …): steps add what they learn; success is recorded here on issue. */
   event: EventBuilder;
+  /** The request's checked DPoP proof, if it sent one (or its client requires one). */
+  dpop?: DPoPProof;
 }
 
 export type GrantHandler = (grant: GrantRequest) => Promise<TokenResponse>;
@@ -27,8 +30,8 @@ export type GrantHandler = (grant: GrantRequest) => Promise<TokenResponse>;
  * The grant's token response. Realm, issuer and client come from the request; the time is read
  * here, at issue, so `iat` is never earlier than a session the grant has just created.
  */
-export async function respondWithTokens(grant: GrantRequest, fields: Omit<IssueRequest, 'realm' | 'issuer' | 'client' | 'now'>): Promise<TokenResponse> {
-  const { response, accessClaims, refreshClaims } = await issueTokens({ realm: grant.realm, issuer: grant.issuer, client: grant.client, now: grant.ctx.sessions.now(), ...fields });
+export async function respondWithTokens(grant: GrantRequest, fields: Omit<IssueRequest, 'realm' | 'issuer' | 'client' | 'now' | 'dpopThumbprint'>): Promise<TokenResponse> {
+  const { response, accessClaims, refreshClaims } = await issueTokens({ realm: grant.realm, issuer: grant.issuer, client: grant.client, now: grant.ctx.sessions.now(), dpopThumbprint: grant.dpop?.thumbprint, ...fields });
   const { event } = grant;
   event.user(fields.user.user.id).session(fields.transientSession ? undefined : fields.session?.id).detail('token_id', String(accessClaims.jti));
   // A refresh names the token it was given as refresh_token_id and the new one as updated_refresh_token_id.

@@ -12,7 +12,7 @@ export const refreshTokenGrant: GrantHandler = async (grant) => {
   const { ctx, realm, issuer, client, form, event } = grant;
   const token = form.get('refresh_token');
   if (token === undefined || token === '') throw invalidRequest('No refresh token');
-  const { claims, session, clientSession, user } = await validateRefreshToken(ctx, realm, issuer, client, token, { checkExpiry: true });
+  const { claims, session, clientSession, user } = await validateRefreshToken(ctx, realm, issuer, client, token, { checkExpiry: true, dpop: { proof: grant.dpop } });
   event.user(user.user.id).session(session.id).detail('refresh_token_id', claims.jti).detail('refresh_token_type', claims.typ);
   const settings = realm.realm.settings;
 
