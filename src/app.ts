@@ -32,6 +32,7 @@ import { ClientKeys } from './oidc/client-auth/index.ts';
 import { LogoutNotifier } from './oidc/backchannel-logout/index.ts';
 import { adminRoutes } from './admin/index.ts';
 import { actionTokenRoutes } from './action-tokens/index.ts';
+import { accountRoutes } from './account/index.ts';
 
 export interface BuildOptions {
   config: Config;
@@ -154,6 +155,8 @@ export async function buildApp({ config, clock = systemClock }: BuildOptions): P
   await app.register(oidcRoutes, { ctx });
   await app.register(actionTokenRoutes, { ctx });
   await app.register(adminRoutes, { ctx });
+  // TODO(lead): pass `consents` once the consent store lands (src/account/application-consents.ts).
+  await app.register(accountRoutes, { ctx });
 
   const lifecycle = { draining: false };
   const management = await buildManagement(ctx, lifecycle);

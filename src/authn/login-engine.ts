@@ -55,7 +55,7 @@ async function showStep(run: LoginRun, step: LoginStep, message: StepMessage): P
 async function finish(run: LoginRun): Promise<FastifyReply> {
   const { ctx, realm, request, reply, issuer } = run;
   const settings = realm.realm.settings;
-  const session = await ctx.sessions.create(settings, { realmId: realm.realm.id, userId: run.user!.id, rememberMe: run.tab.rememberMe === true, ipAddress: request.clientConnection.address });
+  const session = await ctx.sessions.create(settings, { realmId: realm.realm.id, userId: run.user!.id, rememberMe: run.tab.rememberMe === true, ipAddress: request.clientConnection.address, userAgent: request.headers['user-agent'] });
   await setSsoCookies(ctx, request, reply, realm, issuer, session);
   await finishAuthSession(ctx, request, reply, issuer, run.authSession);
   return completeLogin(ctx, reply, realm, issuer, run.client, run.tab, session, '1');

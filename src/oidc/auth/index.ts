@@ -74,3 +74,4 @@ export async function authRoutes(app: FastifyInstance, { ctx }: { ctx: Context }
   app.get(path, { config: { endpoint: 'auth' } }, handler);
   app.post(path, { config: { endpoint: 'auth' } }, handler);
 }
+export { acrLoaMap } from './acr.ts';
