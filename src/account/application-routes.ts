@@ -74,7 +74,7 @@ export async function applicationRoutes(app: FastifyInstance, { ctx, consents }:
     const client = caller.realm.clientsByClientId.get(clientId);
     if (!client) {
       const error = noSuchClient(clientId);
-      event.detail('reason', error.message).error(error.message);
+      event.detail('reason', error.message).error('client_not_found');
       throw error;
     }
     const userId = caller.user.user.id;
