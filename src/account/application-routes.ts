@@ -1,7 +1,8 @@
 /**
  * `GET /account/applications`: the clients the user has used — with a session now (`inUse`),
- * with offline access (`offlineAccess`), with a consent — and those the realm always shows,
- * bearer-only clients left out, optionally filtered by `name`. `DELETE
+ * with offline access (`offlineAccess`), with a consent — bearer-only clients left out,
+ * optionally filtered by `name` (holdfast keeps no `alwaysDisplayInConsole`, so no client is
+ * listed for that alone). `DELETE
  * /account/applications/{clientId}/consent` revokes the consent and the offline access: the
  * client leaves every offline session of the user (an offline session left without clients
  * ends), and when a consent went, its online client sessions end too, with a back-channel notice,
@@ -42,7 +43,6 @@ export async function applicationRoutes(app: FastifyInstance, { ctx, consents }:
         const client = caller.realm.clientsById.get(uuid);
         if (client) shown.set(uuid, client);
       }
-      for (const client of caller.realm.clientsById.values()) if (client.attributes.alwaysDisplayInConsole === 'true') shown.set(client.id, client);
       const authBaseUrl = baseUrl(request, ctx.config.hostname);
       return [...shown.values()]
         .filter((c) => !c.bearerOnly && c.clientId !== '')
