@@ -10,6 +10,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Context } from '../context.ts';
 import { AdminError } from '../errors/index.ts';
 import { acrLoaMap } from '../oidc/auth/index.ts';
+import { toCredentialRepresentation } from '../admin/index.ts';
 import type { StoredCredential } from '../realm/index.ts';
 import { forbidden, notFound, requireOneOf, type AccountCaller } from './account-auth.ts';
 import { accountCaller, accountPaths, queryFlag, queryText } from './account-request.ts';
@@ -50,17 +51,6 @@ const CREDENTIAL_TYPES: CredentialType[] = [
 
 const MAX_LABEL = 255;
 const MAX_ID = 255;
-
-/** Keycloak's CredentialRepresentation without `secretData`. */
-function credentialRepresentation(credential: StoredCredential): Record<string, unknown> {
-  return {
-    id: credential.id,
-    type: credential.type,
-    ...(credential.userLabel !== undefined ? { userLabel: credential.userLabel } : {}),
-    createdDate: credential.createdDate,
-    credentialData: credential.credentialData,
-  };
-}
 
 /** A required action is offered only while the realm has it enabled. */
 function enabledActions(caller: AccountCaller, actions: { createAction?: string; updateAction?: string }): Record<string, string> {
@@ -110,7 +100,7 @@ export async function credentialRoutes(app: FastifyInstance, { ctx }: { ctx: Con
           iconCssClass: metadata.iconCssClass,
           ...actions,
           removeable: metadata.removeable,
-          ...(withCredentials ? { userCredentialMetadatas: own.map((c) => ({ credential: credentialRepresentation(c) })) } : {}),
+          ...(withCredentials ? { userCredentialMetadatas: own.map((c) => ({ credential: toCredentialRepresentation(c) })) } : {}),
         });
       }
       return containers;

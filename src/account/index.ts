@@ -8,7 +8,7 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Context } from '../context.ts';
-import { AdminError } from '../errors/index.ts';
+import { CANNOT_PARSE_JSON, registerAdminJsonParser } from '../admin/index.ts';
 import { authenticateAccountCaller, notFound } from './account-auth.ts';
 import { ACCOUNT_PATH } from './account-request.ts';
 import { applicationRoutes } from './application-routes.ts';
@@ -37,20 +37,6 @@ function wantsJson(request: FastifyRequest): boolean {
   return accept.split(',').some(isJson) || isJson(request.headers['content-type'] ?? '');
 }
 
-/** Keycloak's JSON body errors: malformed JSON is `invalid_request`, and nothing else of the admin parser's body. */
-function registerJsonParser(app: FastifyInstance): void {
-  app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
-    const text = body as string;
-    if (text.trim() === '') return done(null, undefined);
-    try {
-      done(null, JSON.parse(text));
-    } catch {
-      done(new AdminError(400, { error: 'invalid_request', error_description: 'Cannot parse the JSON' }), undefined);
-    }
-  });
-}
-
 export interface AccountOptions {
   ctx: Context;
   /** Where consents are kept; none until the consent store is wired in (application-consents.ts). */
@@ -59,7 +45,7 @@ export interface AccountOptions {
 
 export async function accountRoutes(app: FastifyInstance, { ctx, consents = noConsents }: AccountOptions): Promise<void> {
   app.decorateRequest('accountCaller', null);
-  registerJsonParser(app);
+  registerAdminJsonParser(app, { error: 'invalid_request', error_description: CANNOT_PARSE_JSON });
   for (const path of [ACCOUNT_PATH, `${ACCOUNT_PATH}/`, `${ACCOUNT_PATH}/*`]) {
     app.options(path, async (request, reply) => {
       const origin = request.headers.origin;

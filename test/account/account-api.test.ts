@@ -39,6 +39,8 @@ describe('account REST API', () => {
     await repository.createUser(newUser(realm.realm.id, { username: 'carol', email: 'carol@example.com', firstName: 'Carol', lastName: 'C' }, now), [viewProfile.id], await newPasswordCredential('carol', now));
     // A client whose tokens carry no account roles, hence no `account` audience.
     await repository.createClient({ ...clientDefaults(), id: newId(), realmId: realm.realm.id, clientId: 'no-account', publicClient: true, directAccessGrantsEnabled: true, fullScopeAllowed: false });
+    // Lightweight tokens carry neither audience nor roles: Keycloak judges them as introspection shows them.
+    await repository.createClient({ ...clientDefaults(), id: newId(), realmId: realm.realm.id, clientId: 'light', publicClient: true, directAccessGrantsEnabled: true, attributes: { 'client.use.lightweight.access.token.enabled': 'true' } });
     await repository.updateRealm({ ...realm.realm, settings: { ...realm.realm.settings, eventsEnabled: true } });
     await t.ctx.realms.realmChanged(realm.realm.id);
     realm = (await t.ctx.realms.getRealm('demo'))!;
@@ -173,6 +175,9 @@ describe('account REST API', () => {
       const other = await login('alice', { client: { client_id: 'no-account' } });
       assert.equal(decodeJwt(other.access_token).aud, undefined);
       assert.equal((await call('GET', '', other.access_token)).statusCode, 401);
+      const light = await login('alice', { client: { client_id: 'light' } });
+      assert.equal(decodeJwt(light.access_token).resource_access, undefined);
+      assert.equal((await call('GET', '', light.access_token)).statusCode, 200, 'a lightweight token is judged by its recomputed claims');
       const service = await t.app.inject({ method: 'POST', url: `${DEMO}/token`, ...form({ grant_type: 'client_credentials', ...SERVICE }) });
       assert.equal((await call('GET', '', service.json().access_token)).statusCode, 401);
       const tokens = await login('alice');
