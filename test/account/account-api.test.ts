@@ -228,6 +228,19 @@ describe('account REST API', () => {
       assert.equal(byOs.iOS.sessions[0].browser, 'Mobile Safari/17.5');
     });
 
+    it('keeps the browser of a login through the login form', async () => {
+      const query = new URLSearchParams({ client_id: 'demo-service', redirect_uri: 'http://localhost:3000/cb', response_type: 'code', scope: 'openid' });
+      const page = await t.app.inject({ method: 'GET', url: `${DEMO}/auth?${query}`, headers: { 'user-agent': IPHONE } });
+      const cookie = page.cookies.map((c) => `${c.name}=${c.value}`).join('; ');
+      const action = new URL(page.body.match(/action="([^"]+)"/)![1].replace(/&#(\d+);/g, (_, c) => String.fromCharCode(Number(c))));
+      const done = await t.app.inject({ method: 'POST', url: action.pathname + action.search, ...form({ username: 'alice', password: 'alice' }), headers: { ...form({}).headers, cookie, 'user-agent': IPHONE } });
+      const code = new URL(done.headers.location as string).searchParams.get('code')!;
+      const tokens = (await t.app.inject({ method: 'POST', url: `${DEMO}/token`, ...form({ grant_type: 'authorization_code', code, redirect_uri: 'http://localhost:3000/cb', ...SERVICE }) })).json();
+      const devices = (await call('GET', '/sessions/devices', tokens.access_token)).json();
+      const current = devices.find((d: { current?: boolean }) => d.current);
+      assert.deepEqual([current.os, current.mobile, current.sessions.find((s: { current?: boolean }) => s.current).browser], ['iOS', true, 'Mobile Safari/17.5']);
+    });
+
     it("signs out one session of the caller's, never another user's, and the others or all on request", async () => {
       const bob = await login('bob');
       const bobOther = await login('bob');
@@ -269,6 +282,11 @@ describe('account REST API', () => {
       assert.deepEqual(otpContainer.userCredentialMetadatas, [{ credential: { id: otp.id, type: 'otp', userLabel: 'phone', createdDate: otp.createdDate, credentialData: otp.credentialData } }]);
       assert.deepEqual((await call('GET', '/credentials?type=otp&user-credentials=false', access_token)).json().map((c: Record<string, unknown>) => [c.type, 'userCredentialMetadatas' in c]), [['otp', false]]);
 
+      assert.equal((await call('PUT', `/credentials/${otp.id}/label`, access_token, { body: 'my phone' })).statusCode, 204);
+      assert.equal((await t.ctx.realms.repository.listCredentials(user.id)).find((c) => c.id === otp.id)?.userLabel, 'my phone');
+      assert.equal((await call('PUT', `/credentials/${otp.id}/label`, access_token, { body: { label: 1 } })).statusCode, 400);
+      assert.equal((await call('PUT', '/credentials/nope/label', access_token, { body: 'x' })).statusCode, 404);
+      otp.userLabel = 'my phone';
       const refused = await call('DELETE', `/credentials/${password.userCredentialMetadatas[0].credential.id}`, access_token);
       assert.deepEqual([refused.statusCode, refused.json()], [400, { error: 'Credential type cannot be removed' }]);
       const unknown = await call('DELETE', '/credentials/nope', access_token);
@@ -278,7 +296,7 @@ describe('account REST API', () => {
       assert.equal((await call('DELETE', `/credentials/${otp.id}`, access_token)).statusCode, 204);
       assert.deepEqual((await t.ctx.realms.repository.listCredentials(user.id)).map((c) => c.type), ['password']);
       const [removed] = await events('REMOVE_CREDENTIAL');
-      assert.deepEqual(removed.details, { credential_type: 'otp', selected_credential_id: otp.id, credential_user_label: 'phone' });
+      assert.deepEqual(removed.details, { credential_type: 'otp', selected_credential_id: otp.id, credential_user_label: 'my phone' });
       assert.equal((await events('REMOVE_TOTP')).length, 1);
     });
   });
