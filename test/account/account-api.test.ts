@@ -194,6 +194,8 @@ describe('account REST API', () => {
       assert.equal(allowed.statusCode, 200);
       assert.equal(allowed.headers['access-control-allow-origin'], APP_ORIGIN);
       assert.equal(allowed.headers['access-control-allow-credentials'], 'true');
+      const own = await call('GET', '/linked-accounts', access_token, { headers: { origin: 'http://localhost' } });
+      assert.deepEqual([own.statusCode, own.headers['access-control-allow-origin']], [200, undefined], 'the server itself needs no CORS');
       const evil = await call('GET', '/linked-accounts', access_token, { headers: { origin: 'https://evil.example' } });
       assert.deepEqual([evil.statusCode, evil.json()], [403, { error: 'Invalid origin' }]);
       assert.equal(evil.headers['access-control-allow-origin'], undefined);
