@@ -16,7 +16,6 @@ import { credentialRoutes } from './credential-routes.ts';
 import { membershipRoutes } from './membership-routes.ts';
 import { profileRoutes } from './profile-routes.ts';
 import { sessionRoutes } from './session-routes.ts';
-
 import { noConsents, type ApplicationConsents } from './application-consents.ts';
 
 export { noConsents, type ApplicationConsents, type Consent, type ConsentScope } from './application-consents.ts';
