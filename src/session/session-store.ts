@@ -64,6 +64,23 @@ export interface SessionStore {
    */
   claimOnce(key: string, expiresAt: number, nowSeconds: number): Promise<boolean>;
 
+  /**
+   * Short-lived records (device codes, pushed authorization requests): durable, shared by every
+   * node, expiring at `expiresAt` (seconds; live through that second, like claimOnce). Callers
+   * namespace keys ("device-code:<hash>"), keep them within 255 characters and values within
+   * 64 KiB, and bound how many they create. A lapsed record reads as absent on every backend.
+   */
+  /** Stores a record under a new key; false while an unexpired record holds the key (a lapsed one is replaced). */
+  putEphemeral(key: string, value: string, expiresAt: number, nowSeconds: number): Promise<boolean>;
+  /** The unexpired record's value, or undefined. */
+  getEphemeral(key: string, nowSeconds: number): Promise<string | undefined>;
+  /** Compare-and-set: replaces value and expiry only while the unexpired record's value is `expected`. */
+  replaceEphemeral(key: string, expected: string, value: string, expiresAt: number, nowSeconds: number): Promise<boolean>;
+  /** Removes and returns the unexpired record atomically: of concurrent callers exactly one gets it. */
+  takeEphemeral(key: string, nowSeconds: number): Promise<string | undefined>;
+  /** Removes the record if there is one. */
+  deleteEphemeral(key: string): Promise<void>;
+
   /** Brute-force counters of a user; undefined when there is no failure on record. */
   getLoginFailure(realmId: string, userId: string): Promise<LoginFailure | undefined>;
   /**

@@ -497,6 +497,67 @@ for (const backend of backends) {
       assert.equal(outcomes.filter(Boolean).length, 1);
     });
 
+    it('ephemeral records: put once, read, compare-and-set, take once, delete', async () => {
+      const now = nowSeconds();
+      const key = uid('eph');
+      assert.equal(await store.putEphemeral(key, 'pending', now + 60, now), true);
+      assert.equal(await store.putEphemeral(key, 'other', now + 60, now), false, 'a live record keeps its key');
+      assert.equal(await store.getEphemeral(key, now), 'pending');
+      assert.equal(await store.getEphemeral(key, now + 60), 'pending', 'live through its last second');
+      assert.equal(await store.replaceEphemeral(key, 'approved', 'x', now + 60, now), false, 'compare fails on another value');
+      assert.equal(await store.replaceEphemeral(key, 'pending', 'approved', now + 90, now), true);
+      assert.equal(await store.getEphemeral(key, now + 80), 'approved', 'the replacement carries its new expiry');
+      assert.equal(await store.takeEphemeral(key, now), 'approved');
+      assert.equal(await store.takeEphemeral(key, now), undefined, 'taken once');
+      assert.equal(await store.getEphemeral(key, now), undefined);
+      const other = uid('eph');
+      await store.putEphemeral(other, 'v', now + 60, now);
+      await store.deleteEphemeral(other);
+      assert.equal(await store.getEphemeral(other, now), undefined);
+      await store.deleteEphemeral(uid('eph'));
+      const large = 'x'.repeat(64 * 1024);
+      const big = uid('eph');
+      assert.equal(await store.putEphemeral(big, large, now + 60, now), true);
+      assert.equal(await store.getEphemeral(big, now), large, '64 KiB values are kept whole');
+    });
+
+    it('ephemeral records: a lapsed record reads as absent on the caller\'s clock and is replaced by a new put', async () => {
+      const now = nowSeconds();
+      const key = uid('eph');
+      await store.putEphemeral(key, 'old', now + 60, now);
+      assert.equal(await store.getEphemeral(key, now + 61), undefined);
+      assert.equal(await store.replaceEphemeral(key, 'old', 'new', now + 200, now + 61), false, 'a lapsed record cannot be replaced');
+      assert.equal(await store.takeEphemeral(uid('eph'), now), undefined);
+      assert.equal(await store.putEphemeral(key, 'fresh', now + 200, now + 61), true);
+      assert.equal(await store.getEphemeral(key, now + 61), 'fresh');
+      const lapsing = uid('eph');
+      await store.putEphemeral(lapsing, 'v', now + 10, now);
+      assert.equal(await store.takeEphemeral(lapsing, now + 11), undefined, 'a lapsed record is not handed out');
+    });
+
+    it('ephemeral records: 50 concurrent takes or compare-and-sets, exactly one wins', async () => {
+      const now = nowSeconds();
+      const [taken, replaced] = [uid('eph'), uid('eph')];
+      await store.putEphemeral(taken, 'v', now + 60, now);
+      await store.putEphemeral(replaced, 'pending', now + 60, now);
+      const takes = await Promise.all(Array.from({ length: 50 }, () => store.takeEphemeral(taken, now)));
+      assert.equal(takes.filter((t) => t === 'v').length, 1);
+      const sets = await Promise.all(Array.from({ length: 50 }, (_, i) => store.replaceEphemeral(replaced, 'pending', `done-${i}`, now + 60, now)));
+      assert.equal(sets.filter(Boolean).length, 1);
+      const puts = await Promise.all(Array.from({ length: 50 }, (_, i) => store.putEphemeral(`${replaced}:new`, `p-${i}`, now + 60, now)));
+      assert.equal(puts.filter(Boolean).length, 1);
+    });
+
+    it('ephemeral records: the sweeper removes lapsed records and keeps live ones', { skip: backend.name === 'redis' && 'Redis lapses records by TTL' }, async () => {
+      const now = nowSeconds();
+      const [lapsed, live] = [uid('eph'), uid('eph')];
+      await store.putEphemeral(lapsed, 'a', now - 10, now - 20);
+      await store.putEphemeral(live, 'b', now + 60, now);
+      await drainExpired(store, now, 1000);
+      assert.equal(await store.getEphemeral(lapsed, now - 20), undefined, 'the lapsed row is gone, whatever clock the reader has');
+      assert.equal(await store.getEphemeral(live, now), 'b');
+    });
+
     it('rotation: a newer jti starts over at one use; the same jti is allowed maxReuse more', async () => {
       const session = userSession({ clients: [clientSession('client-a')] });
       await store.createUserSession(session);

@@ -14,9 +14,9 @@ import fs from 'node:fs';
 import Database from 'better-sqlite3';
 import type KcAdminClient from '@keycloak/keycloak-admin-client';
 import { tempDir } from '../support/process.ts';
-import { undoMigrationsFrom } from '../support/undo-migrations.ts';
 import { adminClient, startAdminServer, startAdminServerOn, tokenFor, type AdminServer } from '../admin/admin-support.ts';
 import { decodeJwt } from '../support/app.ts';
+import { undoMigrationsFrom } from '../support/undo-migrations.ts';
 import { UnmanagedAttributePolicy } from '@keycloak/keycloak-admin-client/lib/defs/userProfileMetadata.js';
 
 const REALM = 'claims';
@@ -234,11 +234,10 @@ for (const dialect of ['sqlite', 'postgres'] as const) describe(`protocol mapper
         let upgraded = await startAdminServer({ dataDir });
         const before = decodeJwt((await tokenFor(upgraded.url, 'demo', { grant_type: 'password', client_id: 'demo-service', client_secret: 'demo-service-secret', username: 'alice', password: 'alice', scope: 'openid phone' })).body.access_token);
         await upgraded.close();
-        // Back to the release before: scopes without mappers, no scope mapping tables, migration 007 not run.
+        // Back to the release before: scopes without mappers, no scope mapping tables (migration 013 and later undone).
         const file = fs.readdirSync(dataDir).find((f) => f.endsWith('.db') || f.endsWith('.sqlite'))!;
         const db = new Database(`${dataDir}/${file}`);
         db.exec("UPDATE client_scope SET representation = json_set(representation, '$.protocolMappers', json('[]'))");
-        // 013 and every migration after it, so the migration history stays in order.
         undoMigrationsFrom(db, '013-protocol-mappers');
         db.close();
         upgraded = await startAdminServer({ dataDir });

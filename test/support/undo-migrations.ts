@@ -26,6 +26,7 @@ const UNDO: Array<[name: string, undo: (db: Database.Database) => void]> = [
   ['011-single-use', (db) => db.exec('DROP TABLE single_use')],
   ['012-events', (db) => db.exec('DROP TABLE event_entity; DROP TABLE admin_event_entity')],
   ['013-protocol-mappers', (db) => db.exec('DROP TABLE client_scope_role; DROP TABLE client_scope_mapping')],
+  ['014-ephemeral-records', (db) => db.exec('DROP TABLE ephemeral_record')],
   ['021-session-user-agent', (db) => db.exec('ALTER TABLE user_session DROP COLUMN user_agent')],
 ];
 

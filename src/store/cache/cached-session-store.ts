@@ -178,6 +178,23 @@ export class CachedSessionStore implements SessionStore {
     return this.inner.claimOnce(key, expiresAt, nowSeconds);
   }
 
+  // Ephemeral records are read once or twice in their life: not worth caching, always the store's.
+  putEphemeral(key: string, value: string, expiresAt: number, nowSeconds: number): Promise<boolean> {
+    return this.inner.putEphemeral(key, value, expiresAt, nowSeconds);
+  }
+  getEphemeral(key: string, nowSeconds: number): Promise<string | undefined> {
+    return this.inner.getEphemeral(key, nowSeconds);
+  }
+  replaceEphemeral(key: string, expected: string, value: string, expiresAt: number, nowSeconds: number): Promise<boolean> {
+    return this.inner.replaceEphemeral(key, expected, value, expiresAt, nowSeconds);
+  }
+  takeEphemeral(key: string, nowSeconds: number): Promise<string | undefined> {
+    return this.inner.takeEphemeral(key, nowSeconds);
+  }
+  deleteEphemeral(key: string): Promise<void> {
+    return this.inner.deleteEphemeral(key);
+  }
+
   getLoginFailure(realmId: string, userId: string): Promise<LoginFailure | undefined> {
     return this.inner.getLoginFailure(realmId, userId);
   }

@@ -23,6 +23,7 @@ export class MemorySessionStore implements SessionStore {
   private readonly codes = new Map<string, { code: AuthorizationCode; used: boolean; expiresAt: number }>();
   private readonly revokedTokens = new Map<string, { expiresAt: number }>();
   private readonly singleUse = new Map<string, { expiresAt: number }>();
+  private readonly ephemeral = new Map<string, { value: string; expiresAt: number }>();
   private readonly loginFailures = new Map<string, { realmId: string; counters: LoginFailure }>();
   private readonly loginAttempts = new Map<string, { holder: string; untilMs: number; expiresAt: number }>();
   private closed = false;
@@ -177,6 +178,37 @@ export class MemorySessionStore implements SessionStore {
     return true;
   }
 
+  async putEphemeral(key: string, value: string, expiresAt: number, nowSeconds: number): Promise<boolean> {
+    if (this.liveEphemeral(key, nowSeconds)) return false;
+    this.ephemeral.set(key, { value, expiresAt });
+    return true;
+  }
+
+  async getEphemeral(key: string, nowSeconds: number): Promise<string | undefined> {
+    return this.liveEphemeral(key, nowSeconds)?.value;
+  }
+
+  async replaceEphemeral(key: string, expected: string, value: string, expiresAt: number, nowSeconds: number): Promise<boolean> {
+    if (this.liveEphemeral(key, nowSeconds)?.value !== expected) return false;
+    this.ephemeral.set(key, { value, expiresAt });
+    return true;
+  }
+
+  async takeEphemeral(key: string, nowSeconds: number): Promise<string | undefined> {
+    const record = this.liveEphemeral(key, nowSeconds);
+    this.ephemeral.delete(key);
+    return record?.value;
+  }
+
+  async deleteEphemeral(key: string): Promise<void> {
+    this.ephemeral.delete(key);
+  }
+
+  private liveEphemeral(key: string, nowSeconds: number): { value: string; expiresAt: number } | undefined {
+    const record = this.ephemeral.get(key);
+    return record && record.expiresAt >= nowSeconds ? record : undefined;
+  }
+
   async getLoginFailure(realmId: string, userId: string): Promise<LoginFailure | undefined> {
     const failure = this.loginFailures.get(failureKey(realmId, userId));
     return failure && { ...failure.counters };
@@ -245,7 +277,7 @@ export class MemorySessionStore implements SessionStore {
       if (authSessionsRemoved >= limit) break;
       if (session.expiresAt < nowSeconds && this.dropAuthSession(id)) authSessionsRemoved += 1;
     }
-    return reap(this.userSessions) + authSessionsRemoved + reap(this.codes) + reap(this.revokedTokens) + reap(this.singleUse) + reap(this.loginAttempts);
+    return reap(this.userSessions) + authSessionsRemoved + reap(this.codes) + reap(this.revokedTokens) + reap(this.singleUse) + reap(this.ephemeral) + reap(this.loginAttempts);
   }
 
   async ping(): Promise<void> {

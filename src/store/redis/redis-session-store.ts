@@ -19,6 +19,7 @@
  * - `p revoked`     sorted set of revoked access-token jtis, scored by their expiry: every node
  *                   reads it whole, so one key is the natural shape.
  * - `p once:{key}`  a claimed single-use key (claimOnce), expiring by TTL alone.
+ * - `p eph:{key}`   an ephemeral record, `<expiresAt>|<value>`, expiring by TTL (liveness by the caller's clock).
  * - `p lf:{realm:user}`   hash: a user's brute-force counters; `p lfs:{realm}` set of the users
  *                   that have one, for clearing a realm. Kept until cleared, as in SQL.
  * A session and its index record share a hash tag, so every atomic step is one Lua script on one
@@ -45,6 +46,16 @@ const INDEX_RETENTION_SECONDS = 7 * 24 * 3600;
 /** Rounds of prune-and-reread when a page of a client's sessions turns up dead entries. */
 const PAGE_REPAIR_ROUNDS = 3;
 
+/** TTL of an ephemeral record: its life on the caller's clock, and a second of slack. */
+const ephemeralTtl = (expiresAt: number, nowSeconds: number): number => Math.max(1, expiresAt - nowSeconds + 1);
+
+/** The value of a stored `<expiresAt>|<value>` while it is live on the caller's clock. */
+function liveEphemeral(stored: string | null, nowSeconds: number): string | undefined {
+  if (stored === null) return undefined;
+  const bar = stored.indexOf('|');
+  return Number(stored.slice(0, bar)) >= nowSeconds ? stored.slice(bar + 1) : undefined;
+}
+
 const suffix = (offline: boolean): string => (offline ? 'of' : 'on');
 const tag = (...parts: string[]): string => `{${parts.map(encodeURIComponent).join(':')}}`;
 
@@ -57,6 +68,7 @@ class SessionKeys {
   expiry = (): string => `${this.prefix}expiry`;
   revokedTokens = (): string => `${this.prefix}revoked`;
   singleUse = (key: string): string => `${this.prefix}once:{${key}}`;
+  ephemeral = (key: string): string => `${this.prefix}eph:{${key}}`;
   authSession = (id: string): string => `${this.prefix}as:${tag(id)}`;
   authSessionsOfOrigin = (origin: string): [string, string] => [`${this.prefix}aso:${tag(origin)}`, `${this.prefix}aso-n:${tag(origin)}`];
   allAuthSessions = (): [string, string] => [`${this.prefix}asa:{all}`, `${this.prefix}asa-n:{all}`];
@@ -363,6 +375,32 @@ export class RedisSessionStore implements SessionStore {
     await this.connected();
     const ttl = Math.max(1, expiresAt - nowSeconds + 1);
     return (await this.redis.set(this.keys.singleUse(key), '1', 'EX', ttl, 'NX')) === 'OK';
+  }
+
+  async putEphemeral(key: string, value: string, expiresAt: number, nowSeconds: number): Promise<boolean> {
+    await this.connected();
+    return (await this.redis.holdfastPutEphemeral(this.keys.ephemeral(key), nowSeconds, `${expiresAt}|${value}`, ephemeralTtl(expiresAt, nowSeconds))) === 1;
+  }
+
+  async getEphemeral(key: string, nowSeconds: number): Promise<string | undefined> {
+    await this.connected();
+    return liveEphemeral(await this.redis.get(this.keys.ephemeral(key)), nowSeconds);
+  }
+
+  async replaceEphemeral(key: string, expected: string, value: string, expiresAt: number, nowSeconds: number): Promise<boolean> {
+    await this.connected();
+    const stored = `${expiresAt}|${value}`;
+    return (await this.redis.holdfastReplaceEphemeral(this.keys.ephemeral(key), nowSeconds, expected, stored, ephemeralTtl(expiresAt, nowSeconds))) === 1;
+  }
+
+  async takeEphemeral(key: string, nowSeconds: number): Promise<string | undefined> {
+    await this.connected();
+    return liveEphemeral(await this.redis.holdfastTakeEphemeral(this.keys.ephemeral(key)), nowSeconds);
+  }
+
+  async deleteEphemeral(key: string): Promise<void> {
+    await this.connected();
+    await this.redis.del(this.keys.ephemeral(key));
   }
 
   async listRevokedTokens(nowSeconds: number): Promise<Array<{ jti: string; expiresAt: number }>> {

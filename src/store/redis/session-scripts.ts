@@ -179,6 +179,36 @@ local evicted = redis.call('ZRANGE', KEYS[1], 0, extra - 1)
 redis.call('ZREMRANGEBYRANK', KEYS[1], 0, extra - 1)
 return evicted`;
 
+/**
+ * Ephemeral records are plain keys holding `<expiresAt>|<value>`: the caller's clock decides
+ * liveness (as on SQL), the TTL only clears them away.
+ * KEYS: record. ARGV: now, stored, ttl → 1 when stored, 0 while an unexpired record holds the key.
+ */
+const putEphemeral = `
+local current = redis.call('GET', KEYS[1])
+if current then
+  local bar = string.find(current, '|', 1, true)
+  if tonumber(string.sub(current, 1, bar - 1)) >= tonumber(ARGV[1]) then return 0 end
+end
+redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3])
+return 1`;
+
+/** KEYS: record. ARGV: now, expected value, stored, ttl → 1 when replaced. */
+const replaceEphemeral = `
+local current = redis.call('GET', KEYS[1])
+if not current then return 0 end
+local bar = string.find(current, '|', 1, true)
+if tonumber(string.sub(current, 1, bar - 1)) < tonumber(ARGV[1]) then return 0 end
+if string.sub(current, bar + 1) ~= ARGV[2] then return 0 end
+redis.call('SET', KEYS[1], ARGV[3], 'EX', ARGV[4])
+return 1`;
+
+/** KEYS: record → the stored string (deleted), or nil. */
+const takeEphemeral = `
+local current = redis.call('GET', KEYS[1])
+if current then redis.call('DEL', KEYS[1]) end
+return current`;
+
 export interface SessionScripts {
   holdfastCreateSession(session: string, index: string, ...argv: Arg[]): Promise<number>;
   holdfastPutClientSession(session: string, index: string, ...argv: Arg[]): Promise<[string, string] | null>;
@@ -193,6 +223,9 @@ export interface SessionScripts {
   holdfastConsumeCode(code: string): Promise<[number, string] | null>;
   holdfastReapSession(session: string, index: string, now: number): Promise<[0, number] | [1, string[]]>;
   holdfastIndexAuthSession(index: string, counter: string, id: string, limit: number, expireAt: number | ''): Promise<string[]>;
+  holdfastPutEphemeral(record: string, now: number, stored: string, ttl: number): Promise<number>;
+  holdfastReplaceEphemeral(record: string, now: number, expected: string, stored: string, ttl: number): Promise<number>;
+  holdfastTakeEphemeral(record: string): Promise<string | null>;
 }
 
 const scripts: Record<keyof SessionScripts, { numberOfKeys: number; lua: string }> = {
@@ -209,6 +242,9 @@ const scripts: Record<keyof SessionScripts, { numberOfKeys: number; lua: string 
   holdfastConsumeCode: { numberOfKeys: 1, lua: consumeCode },
   holdfastReapSession: { numberOfKeys: 2, lua: reapSession },
   holdfastIndexAuthSession: { numberOfKeys: 2, lua: indexAuthSession },
+  holdfastPutEphemeral: { numberOfKeys: 1, lua: putEphemeral },
+  holdfastReplaceEphemeral: { numberOfKeys: 1, lua: replaceEphemeral },
+  holdfastTakeEphemeral: { numberOfKeys: 1, lua: takeEphemeral },
 };
 
 export function defineSessionScripts(redis: Redis): Redis & SessionScripts {

@@ -269,6 +269,7 @@ export interface Database {
   login_attempt: LoginAttemptTable;
   revoked_token: { jti: string; expires_at: number };
   single_use: { key: string; expires_at: number };
+  ephemeral_record: { key: string; value: string; expires_at: number };
   event_entity: EventTable;
   admin_event_entity: AdminEventTable;
   /** Reserved for cluster membership (issue: cluster on PostgreSQL). */

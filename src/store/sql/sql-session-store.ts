@@ -420,6 +420,43 @@ export class SqlSessionStore implements SessionStore {
     return row !== undefined;
   }
 
+  async putEphemeral(key: string, value: string, expiresAt: number, nowSeconds: number): Promise<boolean> {
+    // Like claimOnce: a new key inserts, a lapsed record is replaced, a live one returns no row.
+    const row = await this.db
+      .insertInto('ephemeral_record')
+      .values({ key, value, expires_at: expiresAt })
+      .onConflict((oc) => oc.column('key').doUpdateSet({ value, expires_at: expiresAt }).where('ephemeral_record.expires_at', '<', nowSeconds))
+      .returning('key')
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
+  async getEphemeral(key: string, nowSeconds: number): Promise<string | undefined> {
+    const row = await this.db.selectFrom('ephemeral_record').select('value').where('key', '=', key).where('expires_at', '>=', nowSeconds).executeTakeFirst();
+    return row?.value;
+  }
+
+  async replaceEphemeral(key: string, expected: string, value: string, expiresAt: number, nowSeconds: number): Promise<boolean> {
+    const result = await this.db
+      .updateTable('ephemeral_record')
+      .set({ value, expires_at: expiresAt })
+      .where('key', '=', key)
+      .where('value', '=', expected)
+      .where('expires_at', '>=', nowSeconds)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  async takeEphemeral(key: string, nowSeconds: number): Promise<string | undefined> {
+    // One DELETE … RETURNING: of concurrent takers only the one whose delete removed the row sees it.
+    const row = await this.db.deleteFrom('ephemeral_record').where('key', '=', key).returning(['value', 'expires_at']).executeTakeFirst();
+    return row && Number(row.expires_at) >= nowSeconds ? row.value : undefined;
+  }
+
+  async deleteEphemeral(key: string): Promise<void> {
+    await this.db.deleteFrom('ephemeral_record').where('key', '=', key).execute();
+  }
+
   async getLoginFailure(realmId: string, userId: string): Promise<LoginFailure | undefined> {
     const row = await this.db.selectFrom('login_failure').selectAll().where('realm_id', '=', realmId).where('user_id', '=', userId).executeTakeFirst();
     return row && toLoginFailure(row);
@@ -534,6 +571,15 @@ export class SqlSessionStore implements SessionStore {
       const result = await this.db
         .deleteFrom('single_use')
         .where('key', 'in', singleUse.map((r) => r.key))
+        .where('expires_at', '<', nowSeconds)
+        .executeTakeFirst();
+      removed += Number(result.numDeletedRows);
+    }
+    const ephemeral = await this.db.selectFrom('ephemeral_record').select('key').where('expires_at', '<', nowSeconds).limit(limit).execute();
+    if (ephemeral.length > 0) {
+      const result = await this.db
+        .deleteFrom('ephemeral_record')
+        .where('key', 'in', ephemeral.map((r) => r.key))
         .where('expires_at', '<', nowSeconds)
         .executeTakeFirst();
       removed += Number(result.numDeletedRows);

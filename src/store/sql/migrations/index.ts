@@ -13,6 +13,7 @@ import * as otpUsedCodes from './010-otp-used-codes.ts';
 import * as singleUse from './011-single-use.ts';
 import * as events from './012-events.ts';
 import * as protocolMappers from './013-protocol-mappers.ts';
+import * as ephemeralRecords from './014-ephemeral-records.ts';
 import * as sessionUserAgent from './021-session-user-agent.ts';
 
 export const migrations: Record<string, Migration> = {
@@ -29,5 +30,6 @@ export const migrations: Record<string, Migration> = {
   '011-single-use': singleUse,
   '012-events': events,
   '013-protocol-mappers': protocolMappers,
+  '014-ephemeral-records': ephemeralRecords,
   '021-session-user-agent': sessionUserAgent,
 };
