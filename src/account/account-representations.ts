@@ -63,7 +63,7 @@ export function sessionRepresentation(realm: LoadedRealm, session: UserSession, 
       const client = realm.clientsById.get(uuid);
       return client ? [sessionClient(client)] : [];
     }),
-    browser: device.browser,
+    ...(device.browser !== undefined ? { browser: device.browser } : {}),
   };
   if (session.id === currentId) rep.current = true;
   return rep;

@@ -11,6 +11,7 @@ import assert from 'node:assert/strict';
 import { DEMO, decodeJwt, form, testApp, type TestApp } from '../support/app.ts';
 import { clientDefaults, newPasswordCredential, newUser, type LoadedRealm } from '../../src/realm/index.ts';
 import { newId } from '../../src/crypto/index.ts';
+import { deviceOf } from '../../src/account/device-activity.ts';
 
 const FIREFOX = 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0';
 const IPHONE = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1';
@@ -228,6 +229,11 @@ describe('account REST API', () => {
       assert.deepEqual([byOs.Linux.osVersion, byOs.Linux.device, byOs.Linux.mobile, byOs.Linux.sessions.length], ['Unknown', 'Other', false, 1]);
       assert.deepEqual([byOs.iOS.osVersion, byOs.iOS.device, byOs.iOS.mobile, byOs.iOS.current], ['17.5', 'iPhone', true, undefined]);
       assert.equal(byOs.iOS.sessions[0].browser, 'Mobile Safari/17.5');
+      const robot = await login('bob', { userAgent: 'robot' });
+      const unknown = (await call('GET', '/sessions', robot.access_token)).json().find((s: { current?: boolean }) => s.current);
+      assert.equal(unknown.browser, 'Other/Unknown');
+      // Sessions from before User-Agents were kept: Keycloak's unknown device, without a browser.
+      assert.deepEqual(deviceOf(undefined), { os: 'Other', osVersion: 'Unknown', device: 'Other', mobile: false });
     });
 
     it('keeps the browser of a login through the login form', async () => {
