@@ -32,6 +32,8 @@ import { ClientKeys } from './oidc/client-auth/index.ts';
 import { LogoutNotifier } from './oidc/backchannel-logout/index.ts';
 import { adminRoutes } from './admin/index.ts';
 import { actionTokenRoutes } from './action-tokens/index.ts';
+import { accountRoutes } from './account/index.ts';
+import { storedConsents } from './account/stored-consents.ts';
 
 export interface BuildOptions {
   config: Config;
@@ -154,6 +156,7 @@ export async function buildApp({ config, clock = systemClock }: BuildOptions): P
   await app.register(oidcRoutes, { ctx });
   await app.register(actionTokenRoutes, { ctx });
   await app.register(adminRoutes, { ctx });
+  await app.register(accountRoutes, { ctx, consents: storedConsents(ctx) });
 
   const lifecycle = { draining: false };
   const management = await buildManagement(ctx, lifecycle);

@@ -109,8 +109,11 @@ export function collectionPaths(path: string): [string, string] {
 
 export const CANNOT_PARSE_JSON = 'Cannot parse the JSON';
 
-export function registerAdminJsonParser(app: FastifyInstance): void {
-  // Only inside the admin plugin: other routes keep the app's parser and error shape.
+/** Keycloak's admin body for malformed JSON; the account API answers without `errorMessage`. */
+const ADMIN_PARSE_ERROR = { error: 'invalid_request', error_description: CANNOT_PARSE_JSON, errorMessage: CANNOT_PARSE_JSON };
+
+export function registerAdminJsonParser(app: FastifyInstance, parseError: Record<string, unknown> = ADMIN_PARSE_ERROR): void {
+  // Only inside the plugin that registers it: other routes keep the app's parser and error shape.
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
     const text = body as string;
@@ -118,7 +121,7 @@ export function registerAdminJsonParser(app: FastifyInstance): void {
     try {
       done(null, JSON.parse(text));
     } catch {
-      done(new AdminError(400, { error: 'invalid_request', error_description: CANNOT_PARSE_JSON, errorMessage: CANNOT_PARSE_JSON }), undefined);
+      done(new AdminError(400, parseError), undefined);
     }
   });
 }

@@ -48,6 +48,11 @@ export { exportRealm, UnknownRealm, type ExportOptions } from './realm-file/expo
 export { ImportConflict } from './realm-file/import-conflict.ts';
 export { describeFindings, LossyImport, type Finding, type LossyParts } from './realm-file/lossy-parts.ts';
 export { ShapeError } from './json-shape.ts';
+// The account API shares the JSON parsing and the profile helpers: same error bodies, same checks.
+export { CANNOT_PARSE_JSON, registerAdminJsonParser } from './admin-request.ts';
+export { assertUnique, profileAttributes } from './user-profile.ts';
+export { toGroupRepresentation } from './representations/group.ts';
+export { toCredentialRepresentation } from './representations/credential.ts';
 
 export async function adminRoutes(app: FastifyInstance, { ctx }: { ctx: Context }): Promise<void> {
   app.decorateRequest('adminIdentity', null);

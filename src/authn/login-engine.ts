@@ -83,7 +83,7 @@ async function finish(run: LoginRun): Promise<FastifyReply> {
   const { ctx, realm, request, reply, issuer } = run;
   if (run.tab.ssoSessionId !== undefined) return finishInSso(run);
   const settings = realm.realm.settings;
-  const session = await ctx.sessions.create(settings, { realmId: realm.realm.id, userId: run.user!.id, rememberMe: run.tab.rememberMe === true, ipAddress: request.clientConnection.address });
+  const session = await ctx.sessions.create(settings, { realmId: realm.realm.id, userId: run.user!.id, rememberMe: run.tab.rememberMe === true, ipAddress: request.clientConnection.address, userAgent: request.headers['user-agent'] });
   await setSsoCookies(ctx, request, reply, realm, issuer, session);
   await finishAuthSession(ctx, request, reply, issuer, run.authSession);
   return completeLogin(ctx, reply, realm, issuer, run.client, run.tab, session, '1');

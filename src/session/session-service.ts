@@ -6,7 +6,7 @@ import { nowSeconds, type Clock } from '../clock/index.ts';
 import type { Client, RealmSettings } from '../realm/types.ts';
 import { newId } from '../crypto/index.ts';
 import type { SessionStore } from './session-store.ts';
-import type { ClientSession, UserSession } from './types.ts';
+import { USER_AGENT_MAX_LENGTH, type ClientSession, type UserSession } from './types.ts';
 import { isUserSessionValid, touchBound, userSessionDeadline } from './lifetimes.ts';
 import { TouchWriter } from './touch-writer.ts';
 
@@ -18,6 +18,8 @@ export interface NewUserSession {
   authTime?: number;
   offline?: boolean;
   id?: string;
+  /** The request's User-Agent header; kept only when within USER_AGENT_MAX_LENGTH. */
+  userAgent?: string;
 }
 
 /** A cache that can forget one entry on this node (CachedSessionStore), so a stale copy is re-read. */
@@ -75,6 +77,7 @@ export class SessionService {
       ipAddress: fields.ipAddress,
       authTime: fields.authTime ?? now,
       expiresAt: 0,
+      ...(fields.userAgent !== undefined && fields.userAgent.length <= USER_AGENT_MAX_LENGTH ? { userAgent: fields.userAgent } : {}),
       clientSessions: new Map(),
     };
     session.expiresAt = userSessionDeadline(realm, session);

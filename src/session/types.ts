@@ -30,8 +30,16 @@ export interface UserSession {
   authTime: number;
   /** The stored deadline after which the session is certainly over; lets expiry run on an index. */
   expiresAt: number;
+  /**
+   * The browser's User-Agent at login (at most USER_AGENT_MAX_LENGTH characters; longer ones are
+   * not kept, as Keycloak keeps no device then): the account API's device activity reads it.
+   */
+  userAgent?: string;
   clientSessions: Map<string, ClientSession>;
 }
+
+/** Keycloak's bound on a User-Agent it attaches to a session (DeviceActivityManager). */
+export const USER_AGENT_MAX_LENGTH = 512;
 
 /** One tab of a login in progress: the authorization request waiting for the user. */
 export interface AuthTab {

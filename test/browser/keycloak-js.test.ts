@@ -2,7 +2,7 @@
  * The real keycloak-js (npm `keycloak-js@26`, unmodified) in a real headless Chromium against a
  * holdfast process, with its default `init()` behaviour: the third-party-cookie check iframe, the
  * login-status iframe, silent check-sso (`prompt=none` in a hidden iframe), login-required,
- * PKCE S256, refresh, userinfo and logout; and, for clients created through the admin API, the
+ * PKCE S256, refresh, userinfo, `loadUserProfile()` (the account REST API) and logout; and, for clients created through the admin API, the
  * plain `init()` defaults, an app URL with a fragment, `flow: 'implicit'` allowed and refused,
  * `updateToken` once the access token has expired, and `register()` through the registration page.
  *
@@ -56,6 +56,7 @@ interface AppWindow {
     updateToken(minValidity: number): Promise<boolean>;
     isTokenExpired(minValidity?: number): boolean;
     loadUserInfo(): Promise<Record<string, unknown>>;
+    loadUserProfile(): Promise<Record<string, unknown>>;
   };
   kcResult?: InitResult;
   kcEvents: string[];
@@ -530,6 +531,15 @@ function iframeScenarios(title: string, options: RigOptions, more?: (rig: Rig) =
       assert.equal(info.email, 'alice@example.com');
       assert.equal(info.preferred_username, 'alice');
       assert.equal(info.sub, subject);
+    });
+
+    it('5b. loadUserProfile() reads alice from the account REST API, cross-origin with CORS', async () => {
+      const profile = await rig.page.evaluate(() => window.kc.loadUserProfile());
+      const subject = await rig.page.evaluate(() => window.kc.subject);
+      assert.equal(profile.id, subject);
+      assert.equal(profile.username, 'alice');
+      assert.equal(profile.email, 'alice@example.com');
+      assert.equal(typeof profile.emailVerified, 'boolean');
     });
 
     it('6. logout in another tab: the login-status iframe reports it and onAuthLogout fires', async () => {

@@ -186,6 +186,17 @@ for (const backend of backends) {
       assert.deepEqual(plain(await store.getUserSession(session.id, false)), plain(session));
     });
 
+    it('keeps the User-Agent a session was opened with, and none when it had none', async () => {
+      const withAgent = { ...userSession(), userAgent: 'Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0' };
+      await store.createUserSession(withAgent);
+      assert.equal((await store.getUserSession(withAgent.id, false))?.userAgent, withAgent.userAgent);
+      const listed = await store.listUserSessionsOfUser(withAgent.realmId, withAgent.userId, false);
+      assert.equal(listed.find((s) => s.id === withAgent.id)?.userAgent, withAgent.userAgent);
+      const without = userSession();
+      await store.createUserSession(without);
+      assert.equal('userAgent' in (await store.getUserSession(without.id, false))!, false);
+    });
+
     it('returns nothing for an unknown session and refuses to create one twice', async () => {
       assert.equal(await store.getUserSession(uid('nobody'), false), undefined);
       const session = userSession();

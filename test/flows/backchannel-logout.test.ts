@@ -124,6 +124,23 @@ describe('back-channel logout', () => {
     assert.equal(claims.nonce, undefined);
   });
 
+  it('signing out another session through the account API notifies its clients', async () => {
+    received.length = 0;
+    const current = await token('app-a');
+    const other = await token('app-a');
+    const response = await fetch(`${issuer}/account/sessions/${sidOf(other.access_token)}`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${current.access_token}`, accept: 'application/json' },
+    });
+    assert.equal(response.status, 204);
+    await eventually(() => received.length === 1, 'the logout token');
+    assert.equal((await verified(received[0].token, 'app-a')).sid, sidOf(other.access_token));
+    // The caller's own session ends too, so that the tests after this one find none of its sessions.
+    await fetch(`${issuer}/account/sessions?current=true`, { method: 'DELETE', headers: { authorization: `Bearer ${current.access_token}`, accept: 'application/json' } });
+    await eventually(() => received.length === 2, 'the second logout token');
+    assert.equal((await verified(received[1].token, 'app-a')).sid, sidOf(current.access_token));
+  });
+
   it('admin session delete and user logout notify every client of the session; sid only when required', async () => {
     const kc = await adminClient(server.url, {}, REALM);
     received.length = 0;

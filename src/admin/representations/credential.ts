@@ -108,6 +108,17 @@ export function parseCredential(rep: CredentialRepresentation, path: string, pos
   return { kind: 'stored', credential: { id, type, userLabel: rep.userLabel, createdDate, secretData, credentialData, priority } };
 }
 
+/** The API view of a stored credential (admin and account APIs): `secretData` (the hash, the OTP seed) never leaves the server. */
+export function toCredentialRepresentation(credential: StoredCredential): Record<string, unknown> {
+  return {
+    id: credential.id,
+    type: credential.type,
+    ...(credential.userLabel !== undefined ? { userLabel: credential.userLabel } : {}),
+    createdDate: credential.createdDate,
+    credentialData: credential.credentialData,
+  };
+}
+
 /** The realm-file form of a stored credential (Keycloak exports secrets: the file is a backup). */
 export function toCredentialExport(credential: StoredCredential): Record<string, unknown> {
   return {

@@ -12,22 +12,12 @@ import type { RealmRepository, StoredCredential } from '../../realm/index.ts';
 import { findUser } from '../admin-lookups.ts';
 import { adminScope } from '../admin-request.ts';
 import { requireActOnUser } from '../role-grants.ts';
+import { toCredentialRepresentation } from '../representations/credential.ts';
 
 /** Keycloak spaces priorities by ten when it renumbers a user's credentials. */
 const PRIORITY_STEP = 10;
 /** Keycloak's column width for labels. */
 const MAX_LABEL = 255;
-
-/** The admin view: `secretData` (the hash, the OTP seed) never leaves the server. */
-function toCredentialRepresentation(credential: StoredCredential): Record<string, unknown> {
-  return {
-    id: credential.id,
-    type: credential.type,
-    ...(credential.userLabel !== undefined ? { userLabel: credential.userLabel } : {}),
-    createdDate: credential.createdDate,
-    credentialData: credential.credentialData,
-  };
-}
 
 interface CredentialParams {
   id: string;

@@ -124,3 +124,4 @@ export async function authRoutes(app: FastifyInstance, { ctx }: { ctx: Context }
   app.get(registrationsPath, { config: { endpoint: 'auth' } }, handler(true));
   app.post(registrationsPath, { config: { endpoint: 'auth' } }, handler(true));
 }
+export { acrLoaMap } from './acr.ts';

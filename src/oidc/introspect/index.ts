@@ -11,35 +11,10 @@ import { readParams, type Form } from '../../http/form.ts';
 import { resolveRealm } from '../../http/realm-route.ts';
 import { authenticateClientFor } from '../client-auth/index.ts';
 import { recordFailure, type EventBuilder } from '../../events/index.ts';
-import {
-  audienceClaim,
-  checkAccessToken,
-  decodeRefreshToken,
-  mappedClaims,
-  mapperInput,
-  orderedClaims,
-  ownClaimsOf,
-  sessionNotes,
-  validateRefreshToken,
-  type AccessCheck,
-} from '../tokens/index.ts';
-import { claimPlanOf, type LoadedRealm } from '../../realm/realm-service.ts';
+import { checkAccessToken, decodeRefreshToken, introspectedClaims, validateRefreshToken } from '../tokens/index.ts';
+import type { LoadedRealm } from '../../realm/realm-service.ts';
 
 const INACTIVE = { active: false };
-
-/**
- * An access token as introspection shows it: the token's own claims (expiry, issuer, session,
- * scope) and the claims of the mappers with `introspection.token.claim`, for the user as they are
- * now, as Keycloak 26 recomputes them: what a lightweight access token leaves out is shown, what a
- * mapper keeps out of introspection is not.
- */
-function introspectionClaims(realm: LoadedRealm, check: Extract<AccessCheck, { valid: true }>): Record<string, unknown> {
-  const client = realm.clientsByClientId.get(check.claims.azp)!;
-  const plan = claimPlanOf(realm, client, (check.claims.scope ?? '').split(' '));
-  const input = mapperInput(realm, client, plan, check.user, check.claims.acr ?? '0', sessionNotes(check.session?.authTime));
-  const mapped = mappedClaims(plan, 'introspection', input);
-  return orderedClaims({ ...ownClaimsOf(check.claims), ...audienceClaim(mapped.audience) }, mapped.claims);
-}
 
 async function introspectRefreshToken(ctx: Context, realm: LoadedRealm, issuer: string, token: string, event: EventBuilder): Promise<Record<string, unknown> | undefined> {
   const claims = await decodeRefreshToken(realm, token);
@@ -89,7 +64,7 @@ export async function introspectRoutes(app: FastifyInstance, { ctx }: { ctx: Con
         const check = await checkAccessToken(ctx, realm, issuer, token, { dpop: true });
         if (check.valid) {
           event.user(check.user.user.id).session(check.session?.id).detail('token_id', check.claims.jti).detail('token_type', check.claims.typ);
-          return { ...introspectionClaims(realm, check), active: true, client_id: check.claims.azp, username: check.user.user.username, token_type: check.claims.typ };
+          return { ...introspectedClaims(realm, check), active: true, client_id: check.claims.azp, username: check.user.user.username, token_type: check.claims.typ };
         }
         if (check.claims) {
           event.detail('reason', check.reason);

@@ -171,6 +171,8 @@ export interface UserSessionTable {
   ip_address: string;
   auth_time: number;
   expires_at: number;
+  /** Added by 021-session-user-agent. */
+  user_agent: string | null;
 }
 export interface ClientSessionTable {
   user_session_id: string;

@@ -36,6 +36,7 @@ function toUserSession(row: Selectable<UserSessionTable>): UserSession {
     ipAddress: row.ip_address,
     authTime: row.auth_time,
     expiresAt: row.expires_at,
+    ...(row.user_agent !== null && row.user_agent !== undefined ? { userAgent: row.user_agent } : {}),
     clientSessions: new Map(),
   };
 }
@@ -94,6 +95,7 @@ export class SqlSessionStore implements SessionStore {
           ip_address: session.ipAddress,
           auth_time: session.authTime,
           expires_at: session.expiresAt,
+          user_agent: session.userAgent ?? null,
         })
         .execute();
       const rows = [...session.clientSessions.values()].map((cs) => clientSessionRow(session.id, session.offline, session.realmId, cs));

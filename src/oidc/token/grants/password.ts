@@ -70,7 +70,7 @@ export const passwordGrant: GrantHandler = async (grant) => {
     assertOfflineAllowed(realm, client, scopes, user);
     ({ session, clientSession } = await offlineSessionFor(ctx, realm, { id: newId(), userId: user.user.id, ipAddress: request.clientConnection.address, authTime: now }, client, scopes.value));
   } else {
-    session = await ctx.sessions.create(settings, { realmId: realm.realm.id, userId: user.user.id, rememberMe: false, ipAddress: request.clientConnection.address });
+    session = await ctx.sessions.create(settings, { realmId: realm.realm.id, userId: user.user.id, rememberMe: false, ipAddress: request.clientConnection.address, userAgent: request.headers['user-agent'] });
     clientSession = await ctx.sessions.attachClient(settings, session, client, scopes.value);
   }
   return respondWithTokens(grant, {
