@@ -18,7 +18,7 @@ import { loadTlsCredentials, registerHsts, serverFactoryWithHttps } from './http
 import { buildManagement } from './http/management.ts';
 import { Metrics } from './http/metrics.ts';
 import { registerRateLimits } from './http/rate-limits.ts';
-import { RealmService, seedDemo, type SeedResult } from './realm/index.ts';
+import { RealmService, seedDemo, upgradeBuiltIns, type SeedResult } from './realm/index.ts';
 import { ExpirySweeper, LoginAttempts, RevocationList, SessionService } from './session/index.ts';
 import { PasswordWork } from './crypto/index.ts';
 import { joinCluster, singleNode } from './cluster/index.ts';
@@ -138,7 +138,9 @@ export async function buildApp({ config, clock = systemClock }: BuildOptions): P
     exclusive: (run) => cluster.jobs.runSingleton('expiry-sweeper', run),
   });
 
-  // Under the schema lock: nodes starting together on an empty database seed it once.
+  // Under the schema lock: nodes starting together add the built-ins once, and seed an empty database once.
+  const upgraded = await database.exclusive(() => upgradeBuiltIns(realms.repository));
+  if (upgraded.length > 0) app.log.info({ realms: upgraded }, 'added the built-in clients and roles of this release to existing realms');
   const seed = config.demo
     ? await database.exclusive(() => seedDemo(realms.repository, config.bootstrapAdmin, clock.nowMs()))
     : { seeded: false, defaultAdminPassword: false };

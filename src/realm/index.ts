@@ -12,3 +12,5 @@ export * from './user-profile/index.ts';
 export * from './realm-keys.ts';
 export * from './required-actions.ts';
 export * from './protocol-mappers/index.ts';
+export * from './built-in-clients.ts';
+export * from './built-in-upgrade.ts';

@@ -1,29 +1,14 @@
 /**
  * Creating realms, clients and users with everything Keycloak gives a new one: signing keys,
  * the built-in client scopes, the default roles (`default-roles-<realm>`, `offline_access`, `uma_authorization`), the
- * `account`, `realm-management` and `admin-cli` clients, and the default role on every new user.
+ * built-in clients of built-in-clients.ts, and the default role on every new user.
  */
 import { generateRealmKeys, hashPassword, matchesHash, newId, newSecret, seal, sha256Hex, type HashChoice, type StoredKey } from '../crypto/index.ts';
 import type { PasswordCredential, RealmRepository } from './realm-repository.ts';
 import { builtInClientScopes } from './client-scopes.ts';
-import { DEFAULT_REALM_SETTINGS, clientDefaults } from './defaults.ts';
+import { BUILT_IN_CLIENTS, roleDescription } from './built-in-clients.ts';
+import { DEFAULT_REALM_SETTINGS } from './defaults.ts';
 import type { Client, Realm, RealmSettings, Role, User } from './types.ts';
-
-export const ACCOUNT_ROLES = ['manage-account', 'manage-account-links', 'view-profile'];
-export const REALM_MANAGEMENT_ROLES = [
-  'manage-users',
-  'view-users',
-  'query-users',
-  'manage-clients',
-  'view-clients',
-  'query-clients',
-  'manage-realm',
-  'view-realm',
-  'manage-events',
-  'view-events',
-  'query-groups',
-  'query-realms',
-];
 
 export interface CreatedRealm {
   realm: Realm;
@@ -32,8 +17,64 @@ export interface CreatedRealm {
   defaultRoleId: string;
 }
 
-function role(realmId: string, name: string, clientId?: string, composites: string[] = []): Role {
-  return { id: newId(), realmId, clientId, name, composites, attributes: {} };
+function role(realmId: string, name: string, clientId?: string, composites: string[] = [], description = roleDescription(name)): Role {
+  return { id: newId(), realmId, clientId, name, description, composites, attributes: {} };
+}
+
+export interface BuiltInsCreated {
+  byClientId: Map<string, Client>;
+  /** The roles of the built-in clients, existing ones included. */
+  roles: Role[];
+}
+
+/**
+ * Creates the built-in clients (and their roles, composites and scope mappings) a realm lacks;
+ * `existing` are the realm's roles so far. New realms get all of them; the start-up upgrade
+ * passes a realm an earlier release created.
+ */
+export async function createBuiltInClients(
+  repository: Pick<RealmRepository, 'createClient' | 'createRole' | 'updateRole' | 'addScopeMappings'>,
+  realm: Realm,
+  existingClients: Client[],
+  existingRoles: Role[] = [],
+): Promise<BuiltInsCreated> {
+  const byClientId = new Map(existingClients.map((c) => [c.clientId, c]));
+  for (const builtIn of BUILT_IN_CLIENTS) {
+    if (byClientId.has(builtIn.clientId)) continue;
+    const client = builtIn.client(realm.id, realm.name);
+    await repository.createClient(client);
+    byClientId.set(client.clientId, client);
+  }
+  const roles = [...existingRoles];
+  for (const builtIn of BUILT_IN_CLIENTS) {
+    const owner = byClientId.get(builtIn.clientId)!;
+    const ofClient = (name: string) => roles.find((r) => r.clientId === owner.id && r.name === name);
+    const specs = builtIn.roles ?? [];
+    // New roles get their composites at creation; existing ones are completed by an update.
+    const created = specs.filter((spec) => !ofClient(spec.name)).map((spec) => role(realm.id, spec.name, owner.id));
+    roles.push(...created);
+    for (const spec of specs) {
+      const target = ofClient(spec.name)!;
+      const missing = (spec.composites ?? []).map((n) => ofClient(n)!.id).filter((id) => !target.composites.includes(id));
+      if (created.includes(target)) {
+        target.composites.push(...missing);
+        await repository.createRole(target);
+      } else if (missing.length > 0) {
+        const updated = { ...target, composites: [...target.composites, ...missing] };
+        await repository.updateRole(updated);
+        roles[roles.indexOf(target)] = updated;
+      }
+    }
+  }
+  for (const builtIn of BUILT_IN_CLIENTS) {
+    const client = byClientId.get(builtIn.clientId)!;
+    for (const [otherId, names] of Object.entries(builtIn.scopeMappings ?? {})) {
+      const other = byClientId.get(otherId)!;
+      const ids = names.map((n) => roles.find((r) => r.clientId === other.id && r.name === n)!.id).filter((id) => !client.scopeMappings.includes(id));
+      if (ids.length > 0) await repository.addScopeMappings({ client: client.id }, ids);
+    }
+  }
+  return { byClientId, roles };
 }
 
 /** Creates a realm with Keycloak's defaults. Run it inside `repository.transaction`. */
@@ -46,38 +87,16 @@ export async function createRealm(repository: RealmRepository, name: string, set
   const scopes = builtInClientScopes(realm.id);
   await repository.createClientScopes(scopes);
 
-  const account: Client = {
-    ...clientDefaults(),
-    id: newId(),
-    realmId: realm.id,
-    clientId: 'account',
-    name: '${client_account}',
-    publicClient: true,
-    rootUrl: '${authBaseUrl}',
-    baseUrl: `/realms/${name}/account/`,
-    redirectUris: [`/realms/${name}/account/*`],
-  };
-  const realmManagement: Client = { ...clientDefaults(), id: newId(), realmId: realm.id, clientId: 'realm-management', bearerOnly: true, standardFlowEnabled: false };
-  const adminCli: Client = {
-    ...clientDefaults(),
-    id: newId(),
-    realmId: realm.id,
-    clientId: 'admin-cli',
-    publicClient: true,
-    standardFlowEnabled: false,
-    directAccessGrantsEnabled: true,
-  };
-  for (const client of [account, realmManagement, adminCli]) await repository.createClient(client);
-
-  const accountRoles = ACCOUNT_ROLES.map((n) => role(realm.id, n, account.id));
-  const managementRoles = REALM_MANAGEMENT_ROLES.map((n) => role(realm.id, n, realmManagement.id));
-  const realmAdmin = role(realm.id, 'realm-admin', realmManagement.id, managementRoles.map((r) => r.id));
-  const offlineAccess = role(realm.id, 'offline_access');
-  const umaAuthorization = role(realm.id, 'uma_authorization');
-  const defaultComposite = [offlineAccess, umaAuthorization, ...accountRoles.filter((r) => r.name !== 'manage-account-links')].map((r) => r.id);
-  const defaultRole = role(realm.id, `default-roles-${name}`, undefined, defaultComposite);
-  const roles = [...accountRoles, ...managementRoles, realmAdmin, offlineAccess, umaAuthorization, defaultRole];
-  if (name === 'master') roles.push(role(realm.id, 'admin', undefined, [realmAdmin.id]), role(realm.id, 'create-realm'));
+  const clients = await createBuiltInClients(repository, realm, []);
+  const roleIn = (clientId: string, name: string): Role => clients.roles.find((r) => r.clientId === clients.byClientId.get(clientId)!.id && r.name === name)!;
+  const realmManagementRoles = clients.roles.filter((r) => r.clientId === clients.byClientId.get('realm-management')!.id);
+  const realmAdmin = role(realm.id, 'realm-admin', clients.byClientId.get('realm-management')!.id, realmManagementRoles.map((r) => r.id));
+  const offlineAccess = role(realm.id, 'offline_access', undefined, [], '${role_offline-access}');
+  const umaAuthorization = role(realm.id, 'uma_authorization', undefined, [], '${role_uma_authorization}');
+  const defaultComposite = [offlineAccess, umaAuthorization, roleIn('account', 'view-profile'), roleIn('account', 'manage-account')].map((r) => r.id);
+  const defaultRole = role(realm.id, `default-roles-${name}`, undefined, defaultComposite, '${role_default-roles}');
+  const roles = [realmAdmin, offlineAccess, umaAuthorization, defaultRole];
+  if (name === 'master') roles.push(role(realm.id, 'admin', undefined, [realmAdmin.id], '${role_admin}'), role(realm.id, 'create-realm', undefined, [], '${role_create-realm}'));
   for (const r of roles) await repository.createRole(r);
   // As in Keycloak: a client without full scope gets offline tokens only through this scope mapping.
   const offlineScope = scopes.find((s) => s.name === 'offline_access');

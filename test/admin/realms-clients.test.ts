@@ -122,8 +122,8 @@ describe('admin API: realms and clients', () => {
       assert.equal((await client.clients.find({ clientId: 'we' })).length, 0);
       assert.deepEqual((await client.clients.find({ clientId: 'WE', search: true })).map((c) => c.clientId), ['web']);
       const all = await client.clients.find();
-      assert.deepEqual(all.map((c) => c.clientId), ['account', 'admin-cli', 'realm-management', 'web']);
-      assert.deepEqual((await client.clients.find({ first: 1, max: 2 })).map((c) => c.clientId), ['admin-cli', 'realm-management']);
+      assert.deepEqual(all.map((c) => c.clientId), ['account', 'account-console', 'admin-cli', 'broker', 'realm-management', 'security-admin-console', 'web']);
+      assert.deepEqual((await client.clients.find({ first: 1, max: 2 })).map((c) => c.clientId), ['account-console', 'admin-cli']);
     });
 
     it('reads, updates partially (attributes merged, "" removes), and round-trips GET → PUT', async () => {

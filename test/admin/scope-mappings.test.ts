@@ -144,7 +144,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) describe(`admin API: scop
       { clientScope: 'offline_access', roles: ['offline_access'] },
       { clientScope: 'reports', roles: ['boss'] },
     ]);
-    assert.deepEqual(first.clientScopeMappings, { account: [{ client: 'narrow', roles: ['view-profile'] }, { clientScope: 'reports', roles: ['view-profile'] }] });
+    assert.deepEqual(first.clientScopeMappings, { account: [{ client: 'account-console', roles: ['manage-account', 'view-groups'] }, { client: 'narrow', roles: ['view-profile'] }, { clientScope: 'reports', roles: ['view-profile'] }] });
     await importRealm(repository, structuredClone(first), { nowMs: Date.now(), ifExists: 'replace' });
     const second = await exportRealm(repository, REALM, { includeUsers: true });
     assert.deepEqual([second.scopeMappings, second.clientScopeMappings], [first.scopeMappings, first.clientScopeMappings]);

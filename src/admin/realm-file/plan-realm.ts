@@ -109,9 +109,13 @@ export async function planRealm(rep: RealmFileRepresentation, nowMs: number): Pr
     clients.set(clientRep.clientId, client);
   });
   const blueprintClientIds = new Map(blueprint.clients.map((c) => [c.id, c.clientId]));
-  for (const client of blueprint.clients) {
+  const builtInsLeftOut: Array<{ client: Client; source: Client }> = [];
+  for (const source of blueprint.clients) {
+    if (clients.has(source.clientId)) continue;
     // A built-in client the file leaves out gets the file's realm default scopes, as a new client would.
-    if (!clients.has(client.clientId)) clients.set(client.clientId, withNewClientScopes(scopeModel, { ...client, realmId }, {}));
+    const client = withNewClientScopes(scopeModel, { ...source, realmId, scopeMappings: [] }, {});
+    clients.set(source.clientId, client);
+    builtInsLeftOut.push({ client, source });
   }
 
   const roles = new Map<string, Role>();
@@ -173,6 +177,15 @@ export async function planRealm(rep: RealmFileRepresentation, nowMs: number): Pr
       });
     }
     role.composites = [...new Set(ids)];
+  }
+
+  // Their scope mappings (account-console's account roles) name the blueprint's roles: re-pointed by name.
+  for (const { client, source } of builtInsLeftOut) {
+    client.scopeMappings = source.scopeMappings.flatMap((id) => {
+      const role = blueprintById.get(id);
+      const planned = role && roles.get(blueprintKey(role));
+      return planned ? [planned.id] : [];
+    });
   }
 
   const defaultRole = planDefaultRole(rep, blueprint.roles, blueprint.realm, roles);
