@@ -37,7 +37,7 @@ export function openidConfiguration(issuer: string, realm: LoadedRealm): Record<
     frontchannel_logout_supported: true,
     jwks_uri: `${oidc}/certs`,
     check_session_iframe: `${oidc}/login-status-iframe.html`,
-    grant_types_supported: ['authorization_code', 'client_credentials', 'implicit', 'password', 'refresh_token'],
+    grant_types_supported: ['authorization_code', 'client_credentials', 'implicit', 'password', 'refresh_token', 'urn:ietf:params:oauth:grant-type:token-exchange'],
     acr_values_supported: acrValuesSupported(realm),
     response_types_supported: RESPONSE_TYPES,
     subject_types_supported: ['public'],

@@ -17,6 +17,8 @@ export interface RefreshTokenClaims {
   exp?: number;
   scope: string;
   nonce?: string;
+  /** A token exchange's requested audience (`req-aud`), kept by every refresh. */
+  requestedAudience?: string[];
 }
 
 export interface AccessTokenClaims extends JwtClaims {
@@ -49,7 +51,21 @@ export async function decodeRefreshToken(realm: LoadedRealm, token: string): Pro
   if (typ !== 'Refresh' && typ !== 'Offline') return undefined;
   if (!isString(jti) || !isString(iss) || !isString(azp) || !isString(sub) || !isString(sid) || !isTime(iat)) return undefined;
   if (exp !== undefined && !isTime(exp)) return undefined;
-  return { jti, typ, iss, azp, sub, sid, iat, exp, scope: typeof scope === 'string' ? scope : '', nonce: typeof claims.nonce === 'string' ? claims.nonce : undefined };
+  const requested = claims['req-aud'];
+  if (requested !== undefined && !(Array.isArray(requested) && requested.every(isString))) return undefined;
+  return {
+    jti,
+    typ,
+    iss,
+    azp,
+    sub,
+    sid,
+    iat,
+    exp,
+    scope: typeof scope === 'string' ? scope : '',
+    nonce: typeof claims.nonce === 'string' ? claims.nonce : undefined,
+    ...(requested !== undefined ? { requestedAudience: requested as string[] } : {}),
+  };
 }
 
 /** Claims of a well-formed access token (or ID token) signed by this realm, or undefined. */
