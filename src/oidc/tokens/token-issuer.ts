@@ -151,7 +151,8 @@ function idClaims(request: ClaimsRequest, context: ClaimsContext, accessToken: s
   const mapped = mappedClaims(context.plan, 'id', context.input);
   // The implicit and hybrid flows' hashes use the hash of the ID token's own algorithm.
   const front = request.frontChannel;
-  const idAlgorithm = signingKeyOf(request.realm.keys, client.attributes['id.token.signed.response.alg']).algorithm;
+  const idKey = signingKeyOf(request.realm.keys, client.attributes['id.token.signed.response.alg']);
+  const idAlgorithm = idKey.algorithm;
   return orderedClaims(
     {
       exp: context.exp,
@@ -164,9 +165,9 @@ function idClaims(request: ClaimsRequest, context: ClaimsContext, accessToken: s
       azp: client.clientId,
       ...(request.nonce !== undefined ? { nonce: request.nonce } : {}),
       ...(session ? { sid: session.id } : {}),
-      ...(accessToken !== undefined ? { at_hash: atHash(accessToken) } : {}),
-      ...(front?.code !== undefined ? { c_hash: halfHash(front.code, idAlgorithm) } : {}),
-      ...(front?.state !== undefined ? { s_hash: halfHash(front.state, idAlgorithm) } : {}),
+      ...(accessToken !== undefined ? { at_hash: atHash(accessToken, request.realm.keys) } : {}),
+      ...(front?.code !== undefined ? { c_hash: halfHash(front.code, idAlgorithm, idKey.privateKey) } : {}),
+      ...(front?.state !== undefined ? { s_hash: halfHash(front.state, idAlgorithm, idKey.privateKey) } : {}),
     },
     mapped.claims,
   );
