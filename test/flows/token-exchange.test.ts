@@ -190,6 +190,9 @@ describe('standard token exchange', () => {
     await expect({ ...req, scope: 'nope' }, 400, 'invalid_scope', 'Invalid scopes: nope');
     await expect({ ...req, scope: ['openid', 'email'] }, 400, 'invalid_request', 'duplicated parameter');
     await expect({ client_id: 'public-requester' }, 400, 'invalid_client', 'Public client is not allowed to exchange token');
+    await kc.clients.update({ id: requesterId }, { clientId: 'requester', consentRequired: true });
+    await expect(req, 400, 'invalid_scope', 'Missing consents for Token Exchange in client requester');
+    await kc.clients.update({ id: requesterId }, { clientId: 'requester', consentRequired: false });
     // alice's token names `requester`, `account` and `target` in its aud, not `outsider`.
     await expect({ client_id: 'outsider', client_secret: 'outsider-secret' }, 403, 'access_denied', 'Client is not within the token audience');
     // The requester may exchange its own token again (it is its azp), though only `target` is in its aud.

@@ -12,7 +12,7 @@
  * its error, description and event error.
  */
 import type { JwtClaims } from '../../../crypto/index.ts';
-import { accessDenied, invalidClient, invalidRequest, OAuthError } from '../../../errors/index.ts';
+import { accessDenied, invalidClient, invalidRequest, invalidScope, OAuthError } from '../../../errors/index.ts';
 import { scopeGrantOf, type Client } from '../../../realm/index.ts';
 import type { ClientSession, UserSession } from '../../../session/types.ts';
 import { checkAccessToken, grantScopes, type AccessTokenClaims, type TokenResponse } from '../../tokens/index.ts';
@@ -158,6 +158,11 @@ export const tokenExchangeGrant: GrantHandler = async (grant) => {
   if (wantsRefresh && scopes.names.has('offline_access')) {
     const message = 'Scope offline_access not allowed for token exchange';
     throw refuse(grant, 'invalid_request', message, invalidRequest(message));
+  }
+  if (client.consentRequired) {
+    // holdfast stores no consents yet, so the requester has none for the user: Keycloak's answer then.
+    const message = `Missing consents for Token Exchange in client ${client.clientId}`;
+    throw refuse(grant, 'consent_denied', message, invalidScope(message));
   }
   const requestedAudience = form.has('audience') ? targets.map((t) => t.clientId) : undefined;
 
