@@ -200,6 +200,14 @@ function certificateOf(given: string | undefined, material: string, options: Pla
  * material is kept unless the component gives new material or a different size or curve.
  */
 export async function planKeyProvider(rep: ComponentRepresentation, options: PlanOptions, existing?: StoredKey): Promise<StoredKey> {
+  const key = await planKey(rep, options, existing);
+  if (key.kind !== 'okp') return key;
+  // Keycloak writes the curve of an EdDSA key into its config, given or not: an export must name the key's own.
+  const privateKey = parsePrivateKey(key.material)!;
+  return { ...key, component: { ...key.component!, config: { ...key.component!.config, eddsaEllipticCurveKey: [eddsaCurveOf(privateKey)] } } };
+}
+
+async function planKey(rep: ComponentRepresentation, options: PlanOptions, existing?: StoredKey): Promise<StoredKey> {
   const providerId = rep.providerId;
   const definition = keyProviderDefinition(providerId);
   if (existing && existing.component?.providerId !== providerId) throw new KeyProviderProblem(`providerId cannot be changed (it is ${existing.component?.providerId})`);
