@@ -208,6 +208,35 @@ describe('standard token exchange', () => {
     });
   });
 
+  it('answers every malformed request with an OAuth error, never a 500', async () => {
+    const subject = await subjectToken();
+    const cases: Array<Record<string, string | string[]>> = [
+      { subject_token: subject.access_token, audience: '__proto__' },
+      { subject_token: subject.access_token, audience: ['constructor', 'toString'] },
+      { subject_token: subject.access_token, audience: Array.from({ length: 300 }, (_, i) => `client-${i}`) },
+      { subject_token: subject.access_token, audience: '' },
+      { subject_token: 'x'.repeat(20_000) },
+      { subject_token: `${subject.access_token}x` },
+      { subject_token: subject.refresh_token },
+      { subject_token: (await subjectToken('openid')).access_token.split('.').slice(0, 2).join('.') + '.' },
+      { subject_token: subject.access_token, requested_token_type: '__proto__' },
+      { subject_token: subject.access_token, scope: '__proto__ constructor' },
+      { subject_token: subject.access_token, subject_token_type: '__proto__' },
+    ];
+    for (const fields of cases) {
+      const { status, body } = await asRequester(fields);
+      assert.ok(status === 400 || status === 403, `${status} ${JSON.stringify(body)}`);
+      assert.equal(typeof body.error, 'string');
+      assert.equal(typeof body.error_description, 'string');
+    }
+    // An ID token is no access token.
+    const { body } = await post({ client_id: 'initial', client_secret: 'initial-secret', grant_type: 'password', username: 'alice', password: 'alice-pw', scope: 'openid' });
+    assert.deepEqual(await asRequester({ subject_token: body.id_token }), { status: 400, body: { error: 'invalid_request', error_description: 'Invalid token' } });
+    // Other grants still refuse repeated parameters, and a grant_type naming a prototype key is unknown.
+    assert.deepEqual(await post({ grant_type: 'password', client_id: 'initial', client_secret: 'initial-secret', audience: ['a', 'b'] }), { status: 400, body: { error: 'invalid_request', error_description: 'duplicated parameter' } });
+    assert.equal((await post({ grant_type: '__proto__', client_id: 'initial', client_secret: 'initial-secret', audience: ['a', 'b'] })).status, 400);
+  });
+
   it('refuses a revoked and an expired subject token', async () => {
     const subject = await subjectToken();
     await oidc.tokenRevocation(await oidc.discovery(new URL(issuer), 'initial', {}, oidc.ClientSecretPost('initial-secret'), { execute: [oidc.allowInsecureRequests] }), subject.access_token);
