@@ -1,6 +1,6 @@
 /**
  * Realm keys as Keycloak's key providers hold them: each key belongs to one provider component
- * (`rsa-generated`, `rsa`, `rsa-enc-generated`, `ecdsa-generated`, `hmac-generated`,
+ * (`rsa-generated`, `rsa`, `rsa-enc-generated`, `ecdsa-generated`, `eddsa-generated`, `hmac-generated`,
  * `aes-generated`) with a priority and `active`/`enabled` flags. The highest-priority active key
  * of an algorithm signs; passive keys (`active` false) still verify, so tokens signed before a
  * rotation stay valid; disabled keys do neither. Keys are persisted (DESIGN rule 4) and imported
