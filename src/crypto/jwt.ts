@@ -5,9 +5,10 @@
  * HMAC (refresh tokens, cookies) is computed in place with node:crypto: it takes microseconds,
  * while jose's WebCrypto path sends each one to the thread pool and back, which cost a refresh
  * more than its RSA signature's own overhead. Asymmetric signatures stay with jose, off the
- * event loop, where they can use other cores.
+ * event loop, where they can use other cores, except EdDSA: jose refuses Ed448 keys, and an
+ * Ed25519 signature costs less than the trip to the thread pool, so node:crypto signs both inline.
  */
-import { createHmac, timingSafeEqual, type KeyObject } from 'node:crypto';
+import { createHmac, sign as signBytes, timingSafeEqual, verify as verifyBytes, type KeyObject } from 'node:crypto';
 import { CompactSign, compactVerify } from 'jose';
 import type { RealmKeys } from './keys.ts';
 
@@ -27,7 +28,21 @@ export function signingKeyOf(keys: RealmKeys, algorithm?: string): RealmKeys['si
  */
 export function signAsymmetric(claims: JwtClaims, keys: RealmKeys, algorithm?: string, typ = 'JWT'): Promise<string> {
   const key = signingKeyOf(keys, algorithm);
+  if (key.algorithm === 'EdDSA') return Promise.resolve(signEddsa(claims, key.kid, key.privateKey, typ));
   return new CompactSign(encoder.encode(JSON.stringify(claims))).setProtectedHeader({ alg: key.algorithm, typ, kid: key.kid }).sign(key.privateKey);
+}
+
+function signEddsa(claims: JwtClaims, kid: string, privateKey: KeyObject, typ: string): string {
+  const header = Buffer.from(JSON.stringify({ alg: 'EdDSA', typ, kid })).toString('base64url');
+  const signingInput = `${header}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`;
+  return `${signingInput}.${signBytes(null, Buffer.from(signingInput), privateKey).toString('base64url')}`;
+}
+
+/** The payload of an EdDSA-signed compact JWS (Ed25519 or Ed448, as the key is). */
+function verifyEddsa(token: string, publicKey: KeyObject): Uint8Array {
+  const lastDot = token.lastIndexOf('.');
+  if (!verifyBytes(null, Buffer.from(token.slice(0, lastDot)), publicKey, Buffer.from(token.slice(lastDot + 1), 'base64url'))) throw new InvalidSignature('bad signature');
+  return Buffer.from(token.slice(token.indexOf('.') + 1, lastDot), 'base64url');
 }
 
 const HMAC_DIGESTS: Record<string, string> = { HS256: 'sha256', HS384: 'sha384', HS512: 'sha512' };
@@ -100,7 +115,11 @@ export async function verifyJwt(token: string, keys: RealmKeys, kind: 'hmac' | '
   }
   let payload: Uint8Array;
   try {
-    payload = wantHmac ? verifyHmac(token, entry.algorithm, entry.key) : (await compactVerify(token, entry.key, { algorithms: [entry.algorithm] })).payload;
+    payload = wantHmac
+      ? verifyHmac(token, entry.algorithm, entry.key)
+      : entry.algorithm === 'EdDSA'
+        ? verifyEddsa(token, entry.key)
+        : (await compactVerify(token, entry.key, { algorithms: [entry.algorithm] })).payload;
   } catch {
     throw new InvalidSignature('bad signature');
   }

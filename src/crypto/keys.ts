@@ -1,6 +1,6 @@
 /**
  * Realm keys as Keycloak's key providers hold them: each key belongs to one provider component
- * (`rsa-generated`, `rsa`, `rsa-enc-generated`, `ecdsa-generated`, `hmac-generated`,
+ * (`rsa-generated`, `rsa`, `rsa-enc-generated`, `ecdsa-generated`, `eddsa-generated`, `hmac-generated`,
  * `aes-generated`) with a priority and `active`/`enabled` flags. The highest-priority active key
  * of an algorithm signs; passive keys (`active` false) still verify, so tokens signed before a
  * rotation stay valid; disabled keys do neither. Keys are persisted (DESIGN rule 4) and imported
@@ -19,10 +19,10 @@ const generateKeyPairAsync = promisify(generateKeyPair);
 
 /**
  * 'rsa' signs (RS*, PS*), 'rsa-enc' is published for encryption (RSA-OAEP…), 'ec' signs (ES*),
- * 'hmac' signs refresh tokens and cookies (HS*), 'aes-key' is Keycloak's AES provider key, 'aes'
- * the realm's data key.
+ * 'okp' signs EdDSA (Ed25519 or Ed448), 'hmac' signs refresh tokens and cookies (HS*), 'aes-key'
+ * is Keycloak's AES provider key, 'aes' the realm's data key.
  */
-export type KeyKind = 'rsa' | 'rsa-enc' | 'ec' | 'hmac' | 'aes-key' | 'aes';
+export type KeyKind = 'rsa' | 'rsa-enc' | 'ec' | 'okp' | 'hmac' | 'aes-key' | 'aes';
 
 /** The key provider component a key belongs to (Keycloak's ComponentRepresentation, flattened). */
 export interface KeyComponent {
@@ -73,7 +73,7 @@ export interface KeyMetadata {
   providerPriority: number;
   kid: string;
   status: 'ACTIVE' | 'PASSIVE' | 'DISABLED';
-  type: 'RSA' | 'EC' | 'OCT';
+  type: 'RSA' | 'EC' | 'OKP' | 'OCT';
   algorithm: string;
   publicKey?: string;
   certificate?: string;
@@ -111,8 +111,11 @@ export const RSA_ENCRYPTION_ALGORITHMS = ['RSA-OAEP', 'RSA-OAEP-256', 'RSA1_5'];
 export const HMAC_ALGORITHMS = ['HS256', 'HS384', 'HS512'];
 /** Curve by ECDSA algorithm, as Keycloak pairs them. */
 export const EC_CURVES: Record<string, string> = { ES256: 'P-256', ES384: 'P-384', ES512: 'P-521' };
+/** Keycloak's `eddsa-generated` curves; both sign as `EdDSA`. */
+export const EDDSA_CURVES = ['Ed25519', 'Ed448'];
+export const EDDSA = 'EdDSA';
 /** What access and ID tokens can be signed with (and `defaultSignatureAlgorithm` may name). */
-export const ASYMMETRIC_SIGNATURE_ALGORITHMS = [...RSA_SIGNATURE_ALGORITHMS, ...Object.keys(EC_CURVES)];
+export const ASYMMETRIC_SIGNATURE_ALGORITHMS = [...RSA_SIGNATURE_ALGORITHMS, ...Object.keys(EC_CURVES), EDDSA];
 /** The algorithm of refresh tokens and cookies (Keycloak's `Constants.INTERNAL_SIGNATURE_ALGORITHM`). */
 export const INTERNAL_SIGNATURE_ALGORITHM = 'HS512';
 
@@ -123,11 +126,15 @@ export function asymmetricKid(publicKey: KeyObject): string {
   return createHash('sha256').update(publicKey.export({ type: 'spki', format: 'der' })).digest('base64url');
 }
 
-/** A new RSA (modulus length) or EC (curve name) private key. */
-export async function generatePrivateKey(kind: 'rsa' | 'ec', size: number | string): Promise<KeyObject> {
+/** A new RSA (modulus length), EC or EdDSA (curve name) private key. */
+export async function generatePrivateKey(kind: 'rsa' | 'ec' | 'okp', size: number | string): Promise<KeyObject> {
+  if (kind === 'okp') return (size === 'Ed448' ? await generateKeyPairAsync('ed448') : await generateKeyPairAsync('ed25519')).privateKey;
   const { privateKey } = kind === 'rsa' ? await generateKeyPairAsync('rsa', { modulusLength: size as number }) : await generateKeyPairAsync('ec', { namedCurve: size as string });
   return privateKey;
 }
+
+/** The curve of an EdDSA key as Keycloak names it (`Ed25519`, `Ed448`). */
+export const eddsaCurveOf = (key: KeyObject): string => (key.asymmetricKeyType === 'ed448' ? 'Ed448' : 'Ed25519');
 
 export const pemOf = (privateKey: KeyObject): string => privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
 
@@ -211,6 +218,8 @@ export interface GeneratedKeySpec {
   component: KeyComponent;
   /** RSA modulus bits, or secret bytes (hmac, aes-key); the curve of an EC key follows its algorithm. */
   size?: number;
+  /** The curve of an EdDSA key (`Ed25519` unless given). */
+  curve?: string;
   /** EC keys get a certificate only when asked (Keycloak's `ecGenerateCertificate`); RSA keys always. */
   ecCertificate?: boolean;
   active: boolean;
@@ -224,6 +233,11 @@ export async function generateKey(spec: GeneratedKeySpec): Promise<StoredKey> {
   const base = { realmId: spec.realmId, kind: spec.kind, algorithm: spec.algorithm, createdAt: Math.floor(spec.nowMs / 1000), active: spec.active };
   if (spec.kind === 'hmac' || spec.kind === 'aes-key') {
     return { ...base, kid: newId(), material: randomBytes(spec.size ?? DEFAULT_SECRET_SIZES[spec.kind]).toString('base64'), component: spec.component };
+  }
+  if (spec.kind === 'okp') {
+    // Keycloak's eddsa-generated keys have no certificate.
+    const { kid, material } = asymmetricKey(await generatePrivateKey('okp', spec.curve ?? 'Ed25519'), spec.realmName, spec.nowMs, false);
+    return { ...base, kid, material, component: { ...spec.component, certificate: undefined } };
   }
   const ec = spec.kind === 'ec';
   const privateKey = await generatePrivateKey(ec ? 'ec' : 'rsa', ec ? EC_CURVES[spec.algorithm] : (spec.size ?? 2048));
@@ -255,7 +269,7 @@ function importAsymmetric(key: StoredKey, verification: RealmKeys['verification'
     providerPriority: key.component?.priority ?? 0,
     kid: key.kid,
     status,
-    type: key.kind === 'ec' ? 'EC' : 'RSA',
+    type: key.kind === 'ec' ? 'EC' : key.kind === 'okp' ? 'OKP' : 'RSA',
     algorithm: key.algorithm,
     publicKey: spki,
     ...(certificate ? { certificate: certificate.base64 } : {}),
@@ -269,7 +283,9 @@ function importAsymmetric(key: StoredKey, verification: RealmKeys['verification'
     jwks.push(
       key.kind === 'ec'
         ? { kid: key.kid, kty: 'EC', alg: key.algorithm, use, crv: jwk.crv, x: jwk.x, y: jwk.y, ...x5 }
-        : { kid: key.kid, kty: 'RSA', alg: key.algorithm, use, ...x5, n: jwk.n, e: jwk.e },
+        : key.kind === 'okp'
+          ? { kid: key.kid, kty: 'OKP', alg: key.algorithm, use, crv: jwk.crv, x: jwk.x, ...x5 }
+          : { kid: key.kid, kty: 'RSA', alg: key.algorithm, use, ...x5, n: jwk.n, e: jwk.e },
     );
   }
   return { privateKey, publicKey };
@@ -296,7 +312,7 @@ export function importRealmKeys(stored: StoredKey[], defaultSignatureAlgorithm =
     const usable = statusOf(key) === 'ACTIVE';
     if (usable && active[key.algorithm] === undefined) active[key.algorithm] = key.kid;
     const first = usable && active[key.algorithm] === key.kid;
-    if (key.kind === 'rsa' || key.kind === 'rsa-enc' || key.kind === 'ec') {
+    if (key.kind === 'rsa' || key.kind === 'rsa-enc' || key.kind === 'ec' || key.kind === 'okp') {
       const { privateKey, publicKey } = importAsymmetric(key, verification, jwks, metadata);
       if (first && key.kind !== 'rsa-enc') signingByAlgorithm.set(key.algorithm, { kid: key.kid, algorithm: key.algorithm, privateKey });
       if (first && key.algorithm === 'RS256') publicKeyDer = (publicKey.export({ type: 'spki', format: 'der' }) as Buffer).toString('base64');

@@ -15,14 +15,21 @@ export function registerFormParser(app: FastifyInstance): void {
 
 export interface Form {
   get(name: string): string | undefined;
+  /** Every value of a parameter the reader allowed to repeat (`audience` of a token exchange). */
+  getAll(name: string): string[];
   has(name: string): boolean;
 }
+
+/** Parameters that may repeat, chosen from the parameters themselves (the token endpoint's grant). */
+export type Repeatable = (params: URLSearchParams) => ReadonlySet<string>;
+
+const NONE: ReadonlySet<string> = new Set();
 
 /**
  * The request's parameters: the form body for POST, the query string for GET. Throws
  * `invalid_request` when the body is not a form or a parameter repeats.
  */
-export function readParams(request: FastifyRequest, source: 'body' | 'query' | 'either' = 'body'): Form {
+export function readParams(request: FastifyRequest, source: 'body' | 'query' | 'either' = 'body', repeatable?: Repeatable): Form {
   let params: URLSearchParams;
   if (source === 'query' || (source === 'either' && request.method === 'GET')) {
     const url = request.raw.url ?? '';
@@ -36,12 +43,14 @@ export function readParams(request: FastifyRequest, source: 'body' | 'query' | '
     throw invalidRequest('Unsupported content type: expected application/x-www-form-urlencoded', 415);
   }
   const seen = new Set<string>();
+  const allowed = repeatable ? repeatable(params) : NONE;
   for (const key of params.keys()) {
-    if (seen.has(key)) throw invalidRequest('duplicated parameter');
+    if (seen.has(key) && !allowed.has(key)) throw invalidRequest('duplicated parameter');
     seen.add(key);
   }
   return {
     get: (name) => params.get(name) ?? undefined,
+    getAll: (name) => (allowed.has(name) ? params.getAll(name) : params.has(name) ? [params.get(name)!] : []),
     has: (name) => params.has(name),
   };
 }

@@ -2,7 +2,8 @@
  * The keys a realm needs before it can serve tokens, made when a realm is loaded, as Keycloak
  * makes them when a key is first asked for: a `fallback-<alg>` provider at priority -100 for an
  * algorithm that has no active key (the realm's `defaultSignatureAlgorithm`, a client's
- * `access.token.signed.response.alg` / `id.token.signed.response.alg`, HS512 for refresh
+ * `access.token.signed.response.alg` / `id.token.signed.response.alg` /
+ * `userinfo.token.signed.response.alg`, HS512 for refresh
  * tokens), so removing or disabling the last key of an algorithm never stops the realm; and the
  * certificate of an RSA key that has none (keys from before certificates were made). Written in
  * one transaction under the realm lock, so two nodes loading at once make them once.
@@ -10,6 +11,7 @@
 import {
   ASYMMETRIC_SIGNATURE_ALGORITHMS,
   EC_CURVES,
+  EDDSA,
   generateKey,
   INTERNAL_SIGNATURE_ALGORITHM,
   newId,
@@ -19,7 +21,7 @@ import {
 import type { RealmRepository } from './realm-repository.ts';
 import type { Client, Realm } from './types.ts';
 
-const CLIENT_SIGNATURE_ATTRIBUTES = ['access.token.signed.response.alg', 'id.token.signed.response.alg'];
+const CLIENT_SIGNATURE_ATTRIBUTES = ['access.token.signed.response.alg', 'id.token.signed.response.alg', 'userinfo.token.signed.response.alg'];
 
 /** Algorithms tokens of this realm are signed with. */
 export function signatureAlgorithms(realm: Realm, clients: Iterable<Client>): Set<string> {
@@ -44,9 +46,13 @@ function missing(realm: Realm, clients: Iterable<Client>, keys: StoredKey[]): { 
 }
 
 function fallbackKey(realm: Realm, algorithm: string, nowMs: number): Promise<StoredKey> {
-  const kind = algorithm.startsWith('HS') ? 'hmac' : algorithm in EC_CURVES ? 'ec' : 'rsa';
-  const providerId = kind === 'hmac' ? 'hmac-generated' : kind === 'ec' ? 'ecdsa-generated' : 'rsa-generated';
-  const config: Record<string, string[]> = { priority: ['-100'], algorithm: [algorithm], ...(kind === 'ec' ? { ecdsaEllipticCurveKey: [EC_CURVES[algorithm]] } : {}) };
+  const kind = algorithm.startsWith('HS') ? 'hmac' : algorithm in EC_CURVES ? 'ec' : algorithm === EDDSA ? 'okp' : 'rsa';
+  const providerId = kind === 'hmac' ? 'hmac-generated' : kind === 'ec' ? 'ecdsa-generated' : kind === 'okp' ? 'eddsa-generated' : 'rsa-generated';
+  // Keycloak's EdDSA fallback names its curve (Ed25519), not an algorithm.
+  const config: Record<string, string[]> =
+    kind === 'okp'
+      ? { priority: ['-100'], eddsaEllipticCurveKey: ['Ed25519'] }
+      : { priority: ['-100'], algorithm: [algorithm], ...(kind === 'ec' ? { ecdsaEllipticCurveKey: [EC_CURVES[algorithm]] } : {}) };
   return generateKey({
     realmId: realm.id,
     realmName: realm.name,

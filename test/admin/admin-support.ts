@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import KcAdminClient from '@keycloak/keycloak-admin-client';
 import { buildApp, type Holdfast } from '../../src/app.ts';
 import { testConfig, type Config } from '../../src/config/index.ts';
+import type { Clock } from '../../src/clock/index.ts';
 import { newKeyEncryptionKeyText } from '../../src/crypto/index.ts';
 import { after, before } from 'node:test';
 import { freshDatabase, type FreshDatabase } from '../support/postgres.ts';
@@ -20,10 +21,10 @@ export interface AdminServer {
   close(): Promise<void>;
 }
 
-/** Starts on `overrides.dataDir`, or on a new directory that `close()` removes. */
-export async function startAdminServer(overrides: Partial<Config> = {}): Promise<AdminServer> {
+/** Starts on `overrides.dataDir`, or on a new directory that `close()` removes; on `clock` when given (time moved by the test). */
+export async function startAdminServer(overrides: Partial<Config> = {}, clock?: Clock): Promise<AdminServer> {
   const dataDir = overrides.dataDir ?? tempDir('holdfast-admin-');
-  const holdfast = await buildApp({ config: testConfig({ dataDir, ...overrides }) });
+  const holdfast = await buildApp({ config: testConfig({ dataDir, ...overrides }), ...(clock ? { clock } : {}) });
   await holdfast.app.listen({ port: 0, host: '127.0.0.1' });
   const address = holdfast.app.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;

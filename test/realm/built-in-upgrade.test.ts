@@ -15,9 +15,7 @@ async function builtIns(server: AdminServer, realm: string) {
   const clients = await kc.clients.find();
   const byClientId = new Map(clients.map((c) => [c.clientId!, c]));
   const roles = async (clientId: string) => (await kc.clients.listRoles({ id: byClientId.get(clientId)!.id! })).map((r) => r.name!).sort();
-  const composites = async (clientId: string, role: string) =>
-    (await kc.clients.getCompositeRolesForClient({ id: byClientId.get(clientId)!.id!, roleName: role } as never).catch(() => undefined)) ?? undefined;
-  return { kc, byClientId, roles, composites };
+  return { kc, byClientId, roles };
 }
 
 describe('built-in clients and roles', () => {
@@ -53,8 +51,6 @@ describe('built-in clients and roles', () => {
     assert.deepEqual(await roles('broker'), ['read-token']);
     assert.deepEqual(await roles('account'), ['delete-account', 'manage-account', 'manage-account-links', 'manage-consent', 'view-applications', 'view-consent', 'view-groups', 'view-profile']);
     assert.equal((await roles('realm-management')).length, 22);
-    const scope = await kc.clients.listCompositeClientScopeMappings({ id: accountConsole.id!, client: byClientId.get('account')!.id! } as never).catch(() => undefined);
-    void scope;
     const mapped = await (await builtIns(server, 'fresh')).kc.clients.listClientScopeMappings({ id: accountConsole.id!, client: byClientId.get('account')!.id! });
     assert.deepEqual(mapped.map((r) => r.name).sort(), ['manage-account', 'view-groups']);
     const viewUsers = await (await builtIns(server, 'fresh')).kc.roles.findOneById({ id: (await (await builtIns(server, 'fresh')).kc.clients.findRole({ id: byClientId.get('realm-management')!.id!, roleName: 'view-users' }))!.id! });

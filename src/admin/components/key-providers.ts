@@ -18,6 +18,9 @@ import {
   DEFAULT_SECRET_SIZES,
   EC_CURVES,
   ecAlgorithmOf,
+  EDDSA,
+  EDDSA_CURVES,
+  eddsaCurveOf,
   generateKey,
   HMAC_ALGORITHMS,
   newId,
@@ -108,6 +111,13 @@ const PROVIDERS: Record<string, ProviderDefinition> = {
     defaultAlgorithm: 'ES256',
     sizeSetting: 'ecdsaEllipticCurveKey',
   },
+  'eddsa-generated': {
+    kind: 'okp',
+    settings: { ...COMMON, eddsaEllipticCurveKey: choice('Elliptic Curve', EDDSA_CURVES) },
+    material: ['eddsaPrivateKey', 'eddsaPublicKey', 'kid'],
+    defaultAlgorithm: EDDSA,
+    sizeSetting: 'eddsaEllipticCurveKey',
+  },
   'hmac-generated': {
     kind: 'hmac',
     settings: { ...COMMON, secretSize: SECRET_SIZE, algorithm: choice('Algorithm', HMAC_ALGORITHMS) },
@@ -168,9 +178,11 @@ function checkedConfig(definition: ProviderDefinition, providerId: string, confi
   return kept;
 }
 
-function decodedPrivateKey(text: string | undefined, kind: 'rsa' | 'ec') {
+function decodedPrivateKey(text: string | undefined, kind: 'rsa' | 'ec' | 'okp', curve?: string) {
   const key = text === undefined ? undefined : parsePrivateKey(text);
-  if (!key || key.asymmetricKeyType !== kind) throw new KeyProviderProblem('Failed to decode private key');
+  const type = key?.asymmetricKeyType;
+  const fits = kind === 'okp' ? (type === 'ed25519' || type === 'ed448') && (curve === undefined || eddsaCurveOf(key!) === curve) : type === kind;
+  if (!key || !fits) throw new KeyProviderProblem('Failed to decode private key');
   return key;
 }
 
@@ -188,6 +200,14 @@ function certificateOf(given: string | undefined, material: string, options: Pla
  * material is kept unless the component gives new material or a different size or curve.
  */
 export async function planKeyProvider(rep: ComponentRepresentation, options: PlanOptions, existing?: StoredKey): Promise<StoredKey> {
+  const key = await planKey(rep, options, existing);
+  if (key.kind !== 'okp') return key;
+  // Keycloak writes the curve of an EdDSA key into its config, given or not: an export must name the key's own.
+  const privateKey = parsePrivateKey(key.material)!;
+  return { ...key, component: { ...key.component!, config: { ...key.component!.config, eddsaEllipticCurveKey: [eddsaCurveOf(privateKey)] } } };
+}
+
+async function planKey(rep: ComponentRepresentation, options: PlanOptions, existing?: StoredKey): Promise<StoredKey> {
   const providerId = rep.providerId;
   const definition = keyProviderDefinition(providerId);
   if (existing && existing.component?.providerId !== providerId) throw new KeyProviderProblem(`providerId cannot be changed (it is ${existing.component?.providerId})`);
@@ -222,21 +242,26 @@ export async function planKeyProvider(rep: ComponentRepresentation, options: Pla
     return { ...(await generateKey({ ...base, realmName: options.realm.name, kind, component, size: size === undefined ? DEFAULT_SECRET_SIZES[kind] : Number(size), nowMs: options.nowMs })), createdAt: base.createdAt };
   }
 
-  const asymmetricKind = kind === 'ec' ? 'ec' : 'rsa';
-  const privateText = providerId === 'rsa' ? single(given, 'privateKey') : options.source === 'file' ? (single(given, 'ecdsaPrivateKey') ?? single(given, 'privateKey')) : undefined;
+  const asymmetricKind = kind === 'ec' || kind === 'okp' ? kind : 'rsa';
+  const fileKey = kind === 'okp' ? single(given, 'eddsaPrivateKey') : (single(given, 'ecdsaPrivateKey') ?? single(given, 'privateKey'));
+  const privateText = providerId === 'rsa' ? single(given, 'privateKey') : options.source === 'file' ? fileKey : undefined;
+  const eddsaCurve = kind === 'okp' ? single(given, 'eddsaEllipticCurveKey') : undefined;
   const certificateText = providerId === 'rsa' || options.source === 'file' ? single(given, 'certificate') : undefined;
   if (providerId === 'rsa' && (privateText === undefined || privateText === '')) throw new KeyProviderProblem("'Private RSA Key' is required");
   if (privateText !== undefined && !(privateText === SECRET_MASK && existing)) {
-    const privateKey = decodedPrivateKey(privateText, asymmetricKind);
+    const privateKey = decodedPrivateKey(privateText, asymmetricKind, eddsaCurve);
     const fields = asymmetricKey(privateKey, options.realm.name, options.nowMs, false);
     const kid = fileKid ?? fields.kid;
-    const withCertificate = kind !== 'ec' || certificateText !== undefined || single(given, 'ecGenerateCertificate') === 'true';
+    const withCertificate = kind === 'okp' ? false : kind !== 'ec' || certificateText !== undefined || single(given, 'ecGenerateCertificate') === 'true';
     const certificate = withCertificate ? certificateOf(certificateText, fields.material, options) : undefined;
     return { ...base, kid, material: fields.material, component: { ...component, certificate } };
   }
   if (existing) {
     const size = definition.sizeSetting === undefined ? undefined : single(given, definition.sizeSetting);
-    const sameSize = size === undefined || (kind === 'ec' ? EC_CURVES[existing.algorithm] === size : parsePrivateKey(existing.material)?.asymmetricKeyDetails?.modulusLength === Number(size));
+    const existingKey = parsePrivateKey(existing.material);
+    const sameSize =
+      size === undefined ||
+      (kind === 'ec' ? EC_CURVES[existing.algorithm] === size : kind === 'okp' ? existingKey !== undefined && eddsaCurveOf(existingKey) === size : existingKey?.asymmetricKeyDetails?.modulusLength === Number(size));
     if (sameSize) {
       const replaced = providerId === 'rsa' && certificateText !== undefined && certificateText !== existing.component?.certificate;
       const certificate = replaced ? certificateOf(certificateText, existing.material, options) : existing.component?.certificate;
@@ -245,7 +270,16 @@ export async function planKeyProvider(rep: ComponentRepresentation, options: Pla
   }
   const size = single(given, 'keySize');
   return {
-    ...(await generateKey({ ...base, realmName: options.realm.name, kind, component, size: size === undefined ? undefined : Number(size), ecCertificate: single(given, 'ecGenerateCertificate') === 'true', nowMs: options.nowMs })),
+    ...(await generateKey({
+      ...base,
+      realmName: options.realm.name,
+      kind,
+      component,
+      size: size === undefined ? undefined : Number(size),
+      curve: eddsaCurve,
+      ecCertificate: single(given, 'ecGenerateCertificate') === 'true',
+      nowMs: options.nowMs,
+    })),
     createdAt: base.createdAt,
   };
 }
@@ -270,7 +304,10 @@ export function toComponentExport(key: StoredKey): Record<string, unknown> {
     material.secret = [Buffer.from(key.material, 'base64').toString('base64url')];
   } else {
     const der = exportPrivateKeyDer(key.material);
-    if (key.kind === 'ec') {
+    if (key.kind === 'okp') {
+      material.eddsaPrivateKey = [der];
+      material.eddsaPublicKey = [exportPublicKeyDer(key.material)];
+    } else if (key.kind === 'ec') {
       material.ecdsaPrivateKey = [der];
       material.ecdsaPublicKey = [exportPublicKeyDer(key.material)];
     } else {

@@ -240,6 +240,10 @@ const CLIENT_ATTRIBUTES_TAKEN = new Set([
   'token.endpoint.auth.signing.alg',
   'access.token.signed.response.alg',
   'id.token.signed.response.alg',
+  'userinfo.token.signed.response.alg',
+  // Standard token exchange (src/oidc/token/grants/token-exchange.ts).
+  'standard.token.exchange.enabled',
+  'standard.token.exchange.enableRefreshRequestedTokenType',
   // Back- and front-channel logout (src/oidc/backchannel-logout, frontchannel-logout).
   'backchannel.logout.url',
   'backchannel.logout.session.required',

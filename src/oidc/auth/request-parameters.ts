@@ -26,7 +26,11 @@ export interface RequestParameters {
   invalidRequestMessage?: string;
 }
 
-export const formOf = (params: Map<string, string>): Form => ({ get: (name) => params.get(name), has: (name) => params.has(name) });
+export const formOf = (params: Map<string, string>): Form => ({
+  get: (name) => params.get(name),
+  getAll: (name) => (params.has(name) ? [params.get(name)!] : []),
+  has: (name) => params.has(name),
+});
 
 /** The parameters of `form` named in `names` that it has. */
 function mapOf(form: Form, names: Iterable<string>): Map<string, string> {

@@ -9,12 +9,18 @@ import { allowCors } from '../../http/cors.ts';
 import { DEFAULT_CLIENT_SCOPES, OPTIONAL_CLIENT_SCOPES } from '../../realm/defaults.ts';
 import type { LoadedRealm } from '../../realm/realm-service.ts';
 import { parseLoaMap } from '../auth/index.ts';
-import { ASYMMETRIC_SIGNATURE_ALGORITHMS, DPOP_SIGNING_ALGORITHMS } from '../../crypto/index.ts';
+import { DPOP_SIGNING_ALGORITHMS } from '../../crypto/index.ts';
 
 // Keycloak's order; it also lists tls_client_auth, which holdfast does not implement.
 const AUTH_METHODS = ['private_key_jwt', 'client_secret_basic', 'client_secret_post', 'client_secret_jwt'];
 // Keycloak's order: client-assertion algorithms, asymmetric (client-jwt) and HMAC (client-secret-jwt).
 const AUTH_SIGNING_ALGS = ['PS384', 'RS384', 'EdDSA', 'ES384', 'HS256', 'HS512', 'ES256', 'RS256', 'HS384', 'ES512', 'PS256', 'PS512', 'RS512'];
+/**
+ * What tokens and userinfo answers can be signed with, in Keycloak's order. Keycloak also lists
+ * HS256/384/512 (signing with a realm HMAC key no relying party holds); holdfast signs them with
+ * asymmetric keys only.
+ */
+const TOKEN_SIGNING_ALGS = AUTH_SIGNING_ALGS.filter((alg) => !alg.startsWith('HS'));
 /** Keycloak's list and order; `none` answers only `state`, `session_state` and `iss`. */
 const RESPONSE_TYPES = ['code', 'none', 'id_token', 'token', 'id_token token', 'code id_token', 'code token', 'code id_token token'];
 
@@ -37,13 +43,13 @@ export function openidConfiguration(issuer: string, realm: LoadedRealm): Record<
     frontchannel_logout_supported: true,
     jwks_uri: `${oidc}/certs`,
     check_session_iframe: `${oidc}/login-status-iframe.html`,
-    grant_types_supported: ['authorization_code', 'client_credentials', 'implicit', 'password', 'refresh_token'],
+    grant_types_supported: ['authorization_code', 'client_credentials', 'implicit', 'password', 'refresh_token', 'urn:ietf:params:oauth:grant-type:token-exchange'],
     acr_values_supported: acrValuesSupported(realm),
     response_types_supported: RESPONSE_TYPES,
     subject_types_supported: ['public'],
     prompt_values_supported: realm.realm.settings.registrationAllowed ? ['none', 'login', 'consent', 'create'] : ['none', 'login', 'consent'],
-    id_token_signing_alg_values_supported: ASYMMETRIC_SIGNATURE_ALGORITHMS,
-    userinfo_signing_alg_values_supported: ['none'],
+    id_token_signing_alg_values_supported: TOKEN_SIGNING_ALGS,
+    userinfo_signing_alg_values_supported: [...TOKEN_SIGNING_ALGS, 'none'],
     // Request objects (src/oidc/auth/request-object.ts): the client-assertion algorithms, and `none` for a client configured with it.
     request_object_signing_alg_values_supported: [...AUTH_SIGNING_ALGS, 'none'],
     response_modes_supported: ['query', 'fragment', 'form_post'],

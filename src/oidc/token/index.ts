@@ -11,8 +11,15 @@ import { resolveRealm } from '../../http/realm-route.ts';
 import { allowCors, registerPreflight } from '../../http/cors.ts';
 import { authenticateClientFor } from '../client-auth/index.ts';
 import { GRANT_EVENTS, recordFailure } from '../../events/index.ts';
-import { GRANTS } from './grants/index.ts';
+import { GRANTS, REPEATABLE_PARAMETERS } from './grants/index.ts';
 import { tokenRequestProof } from '../dpop/index.ts';
+
+const NO_REPEATS: ReadonlySet<string> = new Set();
+
+function repeatableFor(params: URLSearchParams): ReadonlySet<string> {
+  const grantType = params.get('grant_type') ?? '';
+  return Object.hasOwn(REPEATABLE_PARAMETERS, grantType) ? REPEATABLE_PARAMETERS[grantType] : NO_REPEATS;
+}
 
 export const TOKEN_PATH = '/realms/:realm/protocol/openid-connect/token';
 
@@ -21,7 +28,7 @@ export async function tokenRoutes(app: FastifyInstance, { ctx }: { ctx: Context 
   app.post(TOKEN_PATH, { config: { endpoint: 'token' } }, async (request, reply) => {
     reply.headers({ 'cache-control': 'no-store', pragma: 'no-cache' });
     const { realm, issuer } = await resolveRealm(ctx, request, 'oauth');
-    const form = readParams(request);
+    const form = readParams(request, 'body', repeatableFor);
     const grantType = form.get('grant_type');
     if (grantType === undefined || grantType === '') throw invalidRequest('Missing form parameter: grant_type');
     const grant = Object.hasOwn(GRANTS, grantType) ? GRANTS[grantType] : undefined;

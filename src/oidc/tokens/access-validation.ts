@@ -37,9 +37,11 @@ export async function checkAccessToken(ctx: Context, realm: LoadedRealm, issuer:
     session = await ctx.sessions.findValid(settings, claims.sid, false);
     if (!session) return { valid: false, reason: 'Session not found', claims };
   } else if (claims.sid !== undefined) {
-    const offline = claims.jti.startsWith('of');
+    const offline = claims.jti.startsWith('of') || claims.jti.startsWith('ft');
+    // A token exchange's access token has a client session that was never stored: the user session alone vouches for it.
+    const clientSessionStored = !claims.jti.startsWith('nt') && !claims.jti.startsWith('ft');
     session = await ctx.sessions.findValid(settings, claims.sid, offline);
-    if (!session || !session.clientSessions.has(client.id)) {
+    if (!session || (clientSessionStored && !session.clientSessions.has(client.id))) {
       return { valid: false, reason: "User session not found or doesn't have client attached on it", claims };
     }
   }

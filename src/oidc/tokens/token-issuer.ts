@@ -9,14 +9,14 @@ import { randomUUID } from 'node:crypto';
 import { atHash, halfHash, signAsymmetric, signHmac, signingKeyOf, type JwtClaims } from '../../crypto/index.ts';
 import type { Client } from '../../realm/types.ts';
 import { claimPlanOf, type LoadedRealm, type UserView } from '../../realm/realm-service.ts';
-import type { ClaimPlan, MapperInput } from '../../realm/index.ts';
+import type { ClaimPlan, EffectiveRoles, MapperInput } from '../../realm/index.ts';
 import { accessTokenExpiry, refreshTokenExpiry } from '../../session/lifetimes.ts';
 import type { ClientSession, UserSession } from '../../session/types.ts';
 import { audienceClaim, mappedClaims, mapperInput, orderedClaims, sessionNotes, userinfoClaims } from './mapped-claims.ts';
 import type { GrantedScopes } from './scopes.ts';
 
 /** Keycloak's grant shortcuts for the `jti` context (26.2+); `na` for tokens sent from the authorization endpoint. */
-export type GrantShortcut = 'ac' | 'ro' | 'rt' | 'cc' | 'na';
+export type GrantShortcut = 'ac' | 'ro' | 'rt' | 'cc' | 'te' | 'na';
 
 /**
  * Tokens that go back through the browser (implicit and hybrid flows): an ID token only when the
@@ -24,6 +24,9 @@ export type GrantShortcut = 'ac' | 'ro' | 'rt' | 'cc' | 'na';
  * the rest of the response with (`at_hash` only next to an access token, `c_hash` next to a code,
  * and Keycloak's `s_hash` of the state).
  */
+/** Keycloak's refresh-token claim naming a token exchange's requested audience, so refreshes keep it. */
+export const REQUESTED_AUDIENCE_CLAIM = 'req-aud';
+
 export interface FrontChannelTokens {
   idToken: boolean;
   accessToken: boolean;
@@ -41,6 +44,12 @@ export interface IssueRequest {
   /** The session is transient (never stored): `tr` tokens that name it, which no refresh will find. */
   transientSession?: boolean;
   clientSession?: ClientSession;
+  /** The client session is never stored (a token exchange's access token): `nt`/`ft` tokens, valid while the user session is. */
+  transientClientSession?: boolean;
+  /** A token exchange's `audience`: the access token's `aud` keeps only these, and its refresh token remembers them (`req-aud`). */
+  requestedAudience?: readonly string[];
+  /** Sees the access token's claims before anything is signed, and may refuse them (by throwing). */
+  beforeSign?: (access: JwtClaims) => void;
   scopes: GrantedScopes;
   grant: GrantShortcut;
   nonce?: string;
@@ -87,9 +96,16 @@ function dpopConfirmation(thumbprint: string): JwtClaims {
   return { jkt: thumbprint, 'kc-jkt-type': 'DPoP' };
 }
 
-function sessionType(session: UserSession | undefined, transientSession: boolean | undefined): string {
-  if (!session || transientSession) return 'tr';
+function sessionType(request: ClaimsRequest): string {
+  const { session } = request;
+  if (!session || request.transientSession) return 'tr';
+  if (request.transientClientSession) return session.offline ? 'ft' : 'nt';
   return session.offline ? 'of' : 'on';
+}
+
+/** Keycloak keeps the audiences mappers gave that were also requested (none left: no `aud`). */
+function restrictedAudience(audience: string[], requested: readonly string[] | undefined): string[] {
+  return requested === undefined ? audience : audience.filter((a) => requested.includes(a));
 }
 
 /** What the access and ID token of one request share: its mapper plan and the user as mappers see them. */
@@ -106,11 +122,19 @@ function claimsContext(request: ClaimsRequest): ClaimsContext {
   const plan = claimPlanOf(realm, client, scopes.names);
   const serviceAccount = user.user.serviceAccountClientId ? { ...request.extraClaims, client_id: client.clientId } : undefined;
   const input = mapperInput(realm, client, plan, user, request.acr, sessionNotes(request.authTime ?? session?.authTime, serviceAccount));
+  if (request.requestedAudience !== undefined) input.roles = audienceRoles(input.roles, request.requestedAudience);
   return { plan, input, exp, serviceAccount };
 }
 
+/** A requested audience keeps the realm roles and only the audience clients' roles, as Keycloak's exchange does. */
+function audienceRoles(roles: EffectiveRoles, audience: readonly string[]): EffectiveRoles {
+  const clientRoles: Record<string, string[]> = {};
+  for (const clientId of audience) if (Object.hasOwn(roles.clientRoles, clientId)) clientRoles[clientId] = roles.clientRoles[clientId];
+  return { realmRoles: roles.realmRoles, clientRoles };
+}
+
 /** The fields of an IssueRequest that decide the claims (evaluate-scopes builds examples from them). */
-export type ClaimsRequest = Omit<IssueRequest, 'includeRefreshToken' | 'refreshScope'>;
+export type ClaimsRequest = Omit<IssueRequest, 'includeRefreshToken' | 'refreshScope' | 'beforeSign'>;
 
 function accessClaims(request: ClaimsRequest, context: ClaimsContext): JwtClaims {
   const { issuer, client, session, scopes, now } = request;
@@ -119,9 +143,9 @@ function accessClaims(request: ClaimsRequest, context: ClaimsContext): JwtClaims
     {
       exp: context.exp,
       iat: now,
-      jti: `${sessionType(session, request.transientSession)}rt${request.grant}:${randomUUID()}`,
+      jti: `${sessionType(request)}rt${request.grant}:${randomUUID()}`,
       iss: issuer,
-      ...audienceClaim(mapped.audience),
+      ...audienceClaim(restrictedAudience(mapped.audience, request.requestedAudience)),
       typ: tokenTypeOf(request),
       azp: client.clientId,
       // Keycloak 25+ puts the nonce only in the ID token of the authentication (OIDC Core 3.1.3.6).
@@ -140,7 +164,8 @@ function idClaims(request: ClaimsRequest, context: ClaimsContext, accessToken: s
   const mapped = mappedClaims(context.plan, 'id', context.input);
   // The implicit and hybrid flows' hashes use the hash of the ID token's own algorithm.
   const front = request.frontChannel;
-  const idAlgorithm = signingKeyOf(request.realm.keys, client.attributes['id.token.signed.response.alg']).algorithm;
+  const idKey = signingKeyOf(request.realm.keys, client.attributes['id.token.signed.response.alg']);
+  const idAlgorithm = idKey.algorithm;
   return orderedClaims(
     {
       exp: context.exp,
@@ -153,9 +178,9 @@ function idClaims(request: ClaimsRequest, context: ClaimsContext, accessToken: s
       azp: client.clientId,
       ...(request.nonce !== undefined ? { nonce: request.nonce } : {}),
       ...(session ? { sid: session.id } : {}),
-      ...(accessToken !== undefined ? { at_hash: atHash(accessToken) } : {}),
-      ...(front?.code !== undefined ? { c_hash: halfHash(front.code, idAlgorithm) } : {}),
-      ...(front?.state !== undefined ? { s_hash: halfHash(front.state, idAlgorithm) } : {}),
+      ...(accessToken !== undefined ? { at_hash: atHash(accessToken, request.realm.keys) } : {}),
+      ...(front?.code !== undefined ? { c_hash: halfHash(front.code, idAlgorithm, idKey.privateKey) } : {}),
+      ...(front?.state !== undefined ? { s_hash: halfHash(front.state, idAlgorithm, idKey.privateKey) } : {}),
     },
     mapped.claims,
   );
@@ -174,6 +199,7 @@ export async function issueTokens(request: IssueRequest): Promise<IssuedTokens> 
   const { plan, input, exp } = context;
   const frontChannel = request.frontChannel;
   const access = accessClaims(request, context);
+  request.beforeSign?.(access);
   const accessToken = await signAsymmetric(access, realm.keys, client.attributes['access.token.signed.response.alg']);
   const idTokenWanted = frontChannel ? frontChannel.idToken : scopes.names.has('openid');
   const idToken = idTokenWanted
@@ -198,6 +224,7 @@ export async function issueTokens(request: IssueRequest): Promise<IssuedTokens> 
       // RFC 9449 §5: a confidential client's refresh token is already constrained by its authentication.
       ...(request.dpopThumbprint !== undefined && client.publicClient ? { cnf: dpopConfirmation(request.dpopThumbprint) } : {}),
       scope: request.refreshScope ?? scopes.value,
+      ...(request.requestedAudience !== undefined ? { [REQUESTED_AUDIENCE_CLAIM]: [...request.requestedAudience] } : {}),
     };
     refreshToken = await signHmac(refreshClaims, realm.keys);
   }

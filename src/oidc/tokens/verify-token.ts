@@ -18,6 +18,8 @@ export interface RefreshTokenClaims {
   scope: string;
   /** A public client's DPoP-bound refresh token: the key thumbprint it may only be used with. */
   cnf?: { jkt: string };
+  /** A token exchange's requested audience (`req-aud`), kept by every refresh. */
+  requestedAudience?: string[];
 }
 
 export interface AccessTokenClaims extends JwtClaims {
@@ -60,6 +62,8 @@ export async function decodeRefreshToken(realm: LoadedRealm, token: string): Pro
   if (exp !== undefined && !isTime(exp)) return undefined;
   const jkt = confirmedKey(claims.cnf);
   if (claims.cnf !== undefined && jkt === undefined) return undefined;
+  const requested = claims['req-aud'];
+  if (requested !== undefined && !(Array.isArray(requested) && requested.every(isString))) return undefined;
   return {
     jti,
     typ,
@@ -72,6 +76,7 @@ export async function decodeRefreshToken(realm: LoadedRealm, token: string): Pro
     scope: typeof scope === 'string' ? scope : '',
     // Kept whole (Keycloak's `kc-jkt-type` too), so that introspection shows it as issued.
     ...(jkt !== undefined ? { cnf: { ...(claims.cnf as Record<string, unknown>), jkt } } : {}),
+    ...(requested !== undefined ? { requestedAudience: requested as string[] } : {}),
   };
 }
 

@@ -2,7 +2,9 @@
  * UserInfo (`…/userinfo`, GET or POST, Bearer token, or a DPoP-bound token with the `DPoP`
  * scheme and its proof): `sub` plus the claims of the mappers with `userinfo.token.claim` among
  * the client's and the token's scopes' (the same resolved plan that issued the token). Failures
- * are 401 with a `WWW-Authenticate` challenge of the scheme the request used.
+ * are 401 with a `WWW-Authenticate` challenge of the scheme the request used. A client with
+ * `userinfo.token.signed.response.alg` gets them as a JWT (`application/jwt`) signed with the
+ * realm's key of that algorithm, with `iss` and `aud` added, as Keycloak sends it.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Context } from '../../context.ts';
@@ -13,7 +15,10 @@ import { allowCors, registerPreflight } from '../../http/cors.ts';
 import { claimPlanOf } from '../../realm/index.ts';
 import { checkAccessToken, mapperInput, sessionNotes, userinfoClaims } from '../tokens/index.ts';
 import { resourceBindingFailure, type PresentedToken } from '../dpop/index.ts';
-import { DPOP_SIGNING_ALGORITHMS } from '../../crypto/index.ts';
+import { ASYMMETRIC_SIGNATURE_ALGORITHMS, DPOP_SIGNING_ALGORITHMS, signAsymmetric } from '../../crypto/index.ts';
+
+/** The client attribute asking for signed userinfo answers; absent or `unsigned` means JSON. */
+export const USERINFO_SIGNING_ATTRIBUTE = 'userinfo.token.signed.response.alg';
 
 /**
  * A quoted-string that is always a valid header value: a realm's name can be any Unicode, and
@@ -80,7 +85,11 @@ export async function userinfoRoutes(app: FastifyInstance, { ctx }: { ctx: Conte
     // The client's default scopes are in every plan; `scope` names the optional ones granted.
     const plan = claimPlanOf(realm, client, (check.claims.scope ?? '').split(' '));
     const input = mapperInput(realm, client, plan, check.user, check.claims.acr ?? '0', sessionNotes(check.session?.authTime));
-    return userinfoClaims(plan, input);
+    const claims = userinfoClaims(plan, input);
+    const algorithm = client.attributes[USERINFO_SIGNING_ATTRIBUTE];
+    if (algorithm === undefined || !ASYMMETRIC_SIGNATURE_ALGORITHMS.includes(algorithm)) return claims;
+    reply.header('content-type', 'application/jwt');
+    return signAsymmetric({ ...claims, iss: issuer, aud: client.clientId }, realm.keys, algorithm);
   };
   app.get(path, { config: { endpoint: 'userinfo' } }, handler);
   app.post(path, { config: { endpoint: 'userinfo' } }, handler);

@@ -42,5 +42,6 @@ export const refreshTokenGrant: GrantHandler = async (grant) => {
     acr: '0',
     includeRefreshToken: true,
     refreshScope: claims.scope,
+    requestedAudience: claims.requestedAudience,
   });
 };
