@@ -31,6 +31,9 @@ const TRACKED_KEYS = 10_000;
 function groupOf(request: FastifyRequest): Group | undefined {
   const endpoint = request.routeOptions.config?.endpoint;
   if (endpoint === 'token' || endpoint === 'auth' || endpoint === 'login') return endpoint;
+  // The device grant's endpoints count with their kin: the device's with the token endpoint, the person's with the login form.
+  if (endpoint === 'device-authorization') return 'token';
+  if (endpoint === 'device') return 'login';
   if (request.routeOptions.url?.startsWith('/admin/')) return 'admin';
   return undefined;
 }

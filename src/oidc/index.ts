@@ -11,9 +11,10 @@ import { userinfoRoutes } from './userinfo/index.ts';
 import { introspectRoutes } from './introspect/index.ts';
 import { revokeRoutes } from './revoke/index.ts';
 import { logoutRoutes } from './logout/index.ts';
+import { deviceRoutes } from './device/index.ts';
 
 export async function oidcRoutes(app: FastifyInstance, options: { ctx: Context }): Promise<void> {
-  for (const routes of [discoveryRoutes, certsRoutes, iframeRoutes, authRoutes, loginRoutes, tokenRoutes, userinfoRoutes, introspectRoutes, revokeRoutes, logoutRoutes]) {
+  for (const routes of [discoveryRoutes, certsRoutes, iframeRoutes, authRoutes, loginRoutes, tokenRoutes, userinfoRoutes, introspectRoutes, revokeRoutes, logoutRoutes, deviceRoutes]) {
     await app.register(routes, options);
   }
 }

@@ -168,8 +168,6 @@ const REALM_ROWS: Record<string, Row> = {
   },
   actionTokenGeneratedByAdminLifespan: TAKEN,
   actionTokenGeneratedByUserLifespan: TAKEN,
-  oauth2DeviceCodeLifespan: ignoredUnless('holdfast has no device grant yet', 600),
-  oauth2DevicePollingInterval: ignoredUnless('holdfast has no device grant yet', 5),
   maxSecondaryAuthFailures: ignoredUnless('OTP failures count with password failures in brute-force protection', 0),
   registrationEmailAsUsername: ignoredUnless('holdfast has no registration yet', false),
   userManagedAccessAllowed: ignoredUnless('authorization services are not supported', false),
@@ -255,6 +253,10 @@ const CLIENT_ATTRIBUTES_TAKEN = new Set([
   'client.secret.rotated',
   'client.secret.rotated.creation.time',
   'client.secret.rotated.expiration.time',
+  // The device authorization grant (src/oidc/device).
+  'oauth2.device.authorization.grant.enabled',
+  'oauth2.device.code.lifespan',
+  'oauth2.device.polling.interval',
 ]);
 
 /** Client attributes that bind or restrict tokens: dropping them would weaken the client. */

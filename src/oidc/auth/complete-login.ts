@@ -16,8 +16,9 @@ import { sendAuthorizationResponse } from './authorization-response.ts';
 import { scopeGrantOf } from '../../realm/index.ts';
 import { acrValue } from './acr.ts';
 import { isImplicit, parseResponseType, type ResponseType } from './response-type.ts';
+import { completeDeviceLogin } from '../device/index.ts';
 
-type CompletedTab = Pick<AuthTab, 'redirectUri' | 'responseType' | 'responseMode' | 'scope' | 'state' | 'nonce' | 'codeChallenge' | 'codeChallengeMethod' | 'kcAction' | 'acr'>;
+type CompletedTab = Pick<AuthTab, 'redirectUri' | 'responseType' | 'responseMode' | 'scope' | 'state' | 'nonce' | 'codeChallenge' | 'codeChallengeMethod' | 'kcAction' | 'acr' | 'device'>;
 
 interface Completion {
   ctx: Context;
@@ -93,6 +94,8 @@ export async function completeLogin(
   session: UserSession,
   level: '0' | '1',
 ): Promise<FastifyReply> {
+  // A device's login ends with its approval page, not with a response to a redirect URI.
+  if (tab.device) return completeDeviceLogin(ctx, reply, realm, issuer, client, tab.device, session, level);
   const settings = realm.realm.settings;
   const scopes = grantScopes(scopeGrantOf(realm, client), tab.scope);
   const clientSession = await ctx.sessions.attachClient(settings, session, client, scopes.value, tab.redirectUri);

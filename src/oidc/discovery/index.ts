@@ -37,7 +37,7 @@ export function openidConfiguration(issuer: string, realm: LoadedRealm): Record<
     frontchannel_logout_supported: true,
     jwks_uri: `${oidc}/certs`,
     check_session_iframe: `${oidc}/login-status-iframe.html`,
-    grant_types_supported: ['authorization_code', 'client_credentials', 'implicit', 'password', 'refresh_token'],
+    grant_types_supported: ['authorization_code', 'client_credentials', 'implicit', 'password', 'refresh_token', 'urn:ietf:params:oauth:grant-type:device_code'],
     acr_values_supported: acrValuesSupported(realm),
     response_types_supported: RESPONSE_TYPES,
     subject_types_supported: ['public'],
@@ -65,6 +65,7 @@ export function openidConfiguration(issuer: string, realm: LoadedRealm): Record<
     revocation_endpoint_auth_signing_alg_values_supported: AUTH_SIGNING_ALGS,
     backchannel_logout_supported: true,
     backchannel_logout_session_supported: true,
+    device_authorization_endpoint: `${oidc}/auth/device`,
     require_pushed_authorization_requests: false,
     authorization_response_iss_parameter_supported: true,
   };
