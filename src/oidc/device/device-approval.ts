@@ -88,28 +88,36 @@ function approvalPage(issuer: string, client: Client, items: string[], code: str
   return page(heading, body);
 }
 
-async function approve(ctx: Context, request: FastifyRequest, realm: LoadedRealm, issuer: string, client: Client, approval: PendingApproval, session: UserSession): Promise<string> {
+async function approve(ctx: Context, request: FastifyRequest, realm: LoadedRealm, issuer: string, client: Client, approval: PendingApproval, session: UserSession, consent: 'consent_granted' | 'no_consent_required'): Promise<string> {
   const stored = await findByUserCodeKey(ctx, approval.userCodeKey);
   if (!stored || stored.record.clientUuid !== client.id || ctx.sessions.now() > stored.record.expiresAt) return statusUrl(issuer, 'expired_token');
   const scopes = grantScopes(scopeGrantOf(realm, client), stored.record.scope);
   await ctx.sessions.attachClient(realm.realm.settings, session, client, scopes.value);
   if (!(await settleDeviceCode(ctx, stored, { status: 'approved', userSessionId: session.id, acr: approval.acr }))) return statusUrl(issuer, 'expired_token');
+  (await loginEvent(ctx, request, realm, client, session)).detail('consent', consent).success();
+  return statusUrl(issuer);
+}
+
+/** The LOGIN event of a device login, with the details Keycloak gives it. */
+async function loginEvent(ctx: Context, request: FastifyRequest, realm: LoadedRealm, client: Client, session: UserSession) {
   const user = await ctx.realms.getUserView(realm, session.userId);
-  ctx.events.recorder
+  return ctx.events.recorder
     .user(realm, 'LOGIN', request.clientConnection.address)
     .client(client.clientId)
     .user(session.userId)
     .session(session.id)
     .detail('auth_method', 'openid-connect')
+    .detail('response_type', 'code')
+    .detail('response_mode', 'query')
+    .detail('remember_me', String(session.rememberMe))
     .detail('code_id', session.id)
-    .detail('username', user?.user.username)
-    .success();
-  return statusUrl(issuer);
+    .detail('username', user?.user.username);
 }
 
-async function deny(ctx: Context, issuer: string, approval: Pick<PendingApproval, 'userCodeKey'>): Promise<string> {
+async function deny(ctx: Context, request: FastifyRequest, realm: LoadedRealm, issuer: string, client: Client, approval: Pick<PendingApproval, 'userCodeKey'>, session: UserSession): Promise<string> {
   const stored = await findByUserCodeKey(ctx, approval.userCodeKey);
   const denied = stored !== undefined && (await settleDeviceCode(ctx, stored, { status: 'denied' }));
+  (await loginEvent(ctx, request, realm, client, session)).error('rejected_by_user');
   return statusUrl(issuer, denied ? 'access_denied' : 'expired_token');
 }
 
@@ -129,7 +137,7 @@ export async function completeDeviceLogin(ctx: Context, reply: FastifyReply, rea
     // The client's scopes changed since the device asked: its request cannot be granted any more.
     return reply.redirect(statusUrl(issuer, 'server_error'), 302);
   }
-  if (items.length === 0) return reply.redirect(await approve(ctx, reply.request, realm, issuer, client, approval, session), 302);
+  if (items.length === 0) return reply.redirect(await approve(ctx, reply.request, realm, issuer, client, approval, session, 'no_consent_required'), 302);
   const code = newSecret(24);
   const now = ctx.sessions.now();
   await ctx.store.putEphemeral(approvalKey(code), JSON.stringify(approval), now + realm.realm.settings.accessCodeLifespanUserAction, now);
@@ -155,6 +163,6 @@ export async function submitDeviceApproval(ctx: Context, request: FastifyRequest
   if ((await ctx.store.takeEphemeral(key, now)) !== raw) return reply.redirect(statusUrl(issuer, 'expired_token'), 302);
   const client = realm.clientsById.get(approval.clientUuid);
   if (!client || !client.enabled) return reply.redirect(statusUrl(issuer, 'server_error'), 302);
-  if (form.get('accept') !== undefined && form.get('cancel') === undefined) return reply.redirect(await approve(ctx, request, realm, issuer, client, approval, session), 302);
-  return reply.redirect(await deny(ctx, issuer, approval), 302);
+  if (form.get('accept') !== undefined && form.get('cancel') === undefined) return reply.redirect(await approve(ctx, request, realm, issuer, client, approval, session, 'consent_granted'), 302);
+  return reply.redirect(await deny(ctx, request, realm, issuer, client, approval, session), 302);
 }

@@ -12,7 +12,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Context } from '../../context.ts';
 import { newSecret } from '../../crypto/index.ts';
-import { OAuthError, invalidRequest, invalidScope, unauthorizedClient } from '../../errors/index.ts';
+import { OAuthError, invalidGrant, invalidRequest, invalidScope, unauthorizedClient } from '../../errors/index.ts';
 import { readParams, type Form } from '../../http/form.ts';
 import { resolveRealm } from '../../http/realm-route.ts';
 import { allowCors } from '../../http/cors.ts';
@@ -38,26 +38,46 @@ const BOUNDED_PARAMS = ['scope', 'nonce', 'code_challenge', 'code_challenge_meth
 
 const NOT_ENABLED = 'Client is not allowed to initiate OAuth 2.0 Device Authorization Grant. The flow is disabled for the client.';
 
+/**
+ * Keycloak answers a request it cannot parse (a repeated parameter) with `invalid_grant`; an
+ * over-long parameter it drops by default, where holdfast refuses it in the same way
+ * (param-lengths.ts says why).
+ */
+function readRequest(request: FastifyRequest): Form {
+  let form: Form;
+  try {
+    form = readParams(request);
+  } catch (error) {
+    if (error instanceof OAuthError && error.error === 'invalid_request' && error.status === 400) throw invalidGrant(error.description);
+    throw error;
+  }
+  return form;
+}
+
 function checkLengths(form: Form): void {
   for (const name of BOUNDED_PARAMS) {
-    if ((form.get(name)?.length ?? 0) > MAX_PARAM_LENGTH) throw invalidRequest(`The size of OIDC parameter '${name}' is longer than allowed.`);
+    if ((form.get(name)?.length ?? 0) > MAX_PARAM_LENGTH) throw invalidGrant(`The size of OIDC parameter '${name}' is longer than allowed.`);
   }
 }
 
-/** PKCE parameters as the authorization endpoint checks them, with its messages. */
+/** PKCE parameters in Keycloak's order and words (checked against Keycloak 26.7's device endpoint). */
 function checkPkce(client: Client, form: Form): Pick<DeviceCodeRecord, 'codeChallenge' | 'codeChallengeMethod'> {
   const challenge = form.get('code_challenge');
-  const rawMethod = form.get('code_challenge_method');
+  const method = form.get('code_challenge_method');
   const required = client.attributes['pkce.code.challenge.method'];
-  if (rawMethod !== undefined && rawMethod !== 'plain' && rawMethod !== 'S256') throw invalidRequest('Invalid parameter: invalid code_challenge_method');
-  const method = rawMethod ?? (challenge !== undefined ? 'plain' : undefined);
-  if (required === 'S256' || required === 'plain') {
-    if (challenge === undefined) throw invalidRequest('Missing parameter: code_challenge_method');
+  if (required) {
+    if (method === undefined) throw invalidRequest('Missing parameter: code_challenge_method');
+    if (challenge === undefined) throw invalidRequest('Missing parameter: code_challenge');
     if (method !== required) throw invalidRequest('Invalid parameter: code challenge method is not matching the configured one');
+  } else {
+    if (challenge === undefined) {
+      if (method !== undefined) throw invalidRequest('Missing parameter: code_challenge');
+      return {};
+    }
+    if (method !== undefined && method !== 'plain' && method !== 'S256') throw invalidRequest('Invalid parameter: code_challenge_method');
   }
-  if (challenge === undefined) return {};
   if (!CHALLENGE_SHAPE.test(challenge)) throw invalidRequest('Invalid parameter: code_challenge');
-  return { codeChallenge: challenge, codeChallengeMethod: method as 'plain' | 'S256' };
+  return { codeChallenge: challenge, codeChallengeMethod: (method ?? 'plain') as 'plain' | 'S256' };
 }
 
 function checkScope(realm: LoadedRealm, client: Client, form: Form): string {
@@ -78,7 +98,7 @@ async function storeCodes(ctx: Context, realm: LoadedRealm, record: Omit<DeviceC
 export async function handleDeviceAuthorization(ctx: Context, request: FastifyRequest, reply: FastifyReply): Promise<unknown> {
   reply.headers({ 'cache-control': 'no-store, must-revalidate, max-age=0', pragma: 'no-cache' });
   const { realm, issuer } = await resolveRealm(ctx, request, 'oauth');
-  const form = readParams(request);
+  const form = readRequest(request);
   const event = ctx.events.recorder.user(realm, 'OAUTH2_DEVICE_AUTH', request.clientConnection.address);
   const client = await authenticateClientFor(event, { ctx, realm, issuer }, request, form);
   allowCors(request, reply, client);
@@ -111,7 +131,8 @@ export async function handleDeviceAuthorization(ctx: Context, request: FastifyRe
       interval,
       status: 'pending',
     });
-    event.detail('scope', scope || undefined).success();
+    // Keycloak records only the failures of this endpoint.
+    event.discard();
     const uri = verificationUri(issuer, realm);
     return {
       device_code: deviceCode,

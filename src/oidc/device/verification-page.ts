@@ -49,22 +49,24 @@ export function sendVerifyUserCodePage(reply: FastifyReply, issuer: string, erro
     form(
       'kc-user-verify-device-user-code-form',
       `${issuer}/device`,
-      [input({ id: 'device-user-code', name: 'device_user_code', label: m.verifyOAuth2DeviceUserCode, autocomplete: 'off', autofocus: true }, {}), submit('kc-login', m.doSubmit)].join('\n'),
+      [input({ id: 'device_user_code', label: m.verifyOAuth2DeviceUserCode, autocomplete: 'off', autofocus: true }, {}), submit('kc-login', m.doSubmit)].join('\n'),
     ),
   ].join('\n');
   return reply.code(status).headers(PAGE_HEADERS).send(page(m.oauth2DeviceVerificationTitle, body));
 }
 
+function infoPage(heading: string, text: string, restartUrl?: string): string {
+  const link = restartUrl ? `\n<p><a href="${escapeHtml(restartUrl)}">${escapeHtml(DEVICE_STATUS_MESSAGES.proceedWithAction)}</a></p>` : '';
+  return page(heading, `${title(heading)}\n<div id="kc-info-message">\n<p class="instruction">${escapeHtml(text)}</p>${link}\n</div>`);
+}
+
 /** `error` as the status URL carries it: none for success, `access_denied`, `expired_token` or another failure. */
 export function sendDeviceStatusPage(reply: FastifyReply, issuer: string, error: string | undefined): FastifyReply {
   const m = DEVICE_STATUS_MESSAGES;
-  if (error === undefined || error === '') {
-    const body = `${title(m.oauth2DeviceVerificationCompleteHeader)}\n${alerts({ info: m.oauth2DeviceVerificationCompleteMessage })}`;
-    return reply.code(200).headers(PAGE_HEADERS).send(page(m.oauth2DeviceVerificationCompleteHeader, body));
-  }
+  reply.code(200).headers(PAGE_HEADERS);
+  if (error === undefined || error === '') return reply.send(infoPage(m.oauth2DeviceVerificationCompleteHeader, m.oauth2DeviceVerificationCompleteMessage));
   const text = error === 'access_denied' ? m.oauth2DeviceConsentDeniedMessage : error === 'expired_token' ? m.oauth2DeviceExpiredUserCodeMessage : m.oauth2DeviceVerificationFailedMessage;
-  const body = `${title(m.oauth2DeviceVerificationFailedHeader)}\n${alerts({ error: text })}\n<p><a id="kc-restart" href="${escapeHtml(`${issuer}/device`)}">${escapeHtml(m.proceedWithAction)}</a></p>`;
-  return reply.code(200).headers(PAGE_HEADERS).send(page(m.oauth2DeviceVerificationFailedHeader, body));
+  return reply.send(infoPage(m.oauth2DeviceVerificationFailedHeader, text, `${issuer}/device`));
 }
 
 /** Where the device login ends: the outcome page, with Keycloak's `error` when it failed. */

@@ -23,19 +23,22 @@ const oauth = (error: string, description: string) => new OAuthError(400, error,
 export const deviceCodeGrant: GrantHandler = async (grant) => {
   const { ctx, realm, client, form, event } = grant;
   if (!deviceGrantEnabled(client)) {
-    event.error('not_allowed');
+    event.detail('reason', 'Client not allowed OAuth 2.0 Device Authorization Grant').error('not_allowed');
     throw invalidGrant('Client not allowed OAuth 2.0 Device Authorization Grant');
   }
   const deviceCode = form.get('device_code');
   if (deviceCode === undefined) {
-    event.error('invalid_oauth2_device_code');
+    event.detail('reason', 'Missing parameter: device_code').error('invalid_oauth2_device_code');
     throw invalidRequest('Missing parameter: device_code');
   }
   const stored = deviceCode.length <= MAX_DEVICE_CODE ? await findByDeviceCode(ctx, deviceCode) : undefined;
-  // Another client's code is as unknown to this one as a code never issued.
-  if (!stored || stored.record.realmId !== realm.realm.id || stored.record.clientUuid !== client.id) {
+  if (!stored || stored.record.realmId !== realm.realm.id) {
     event.error('invalid_oauth2_device_code');
     throw invalidGrant('Device code not valid');
+  }
+  if (stored.record.clientUuid !== client.id) {
+    event.detail('reason', 'unauthorized client').error('invalid_oauth2_device_code');
+    throw invalidGrant('unauthorized client');
   }
   const { record } = stored;
   if (ctx.sessions.now() > record.expiresAt) {
@@ -47,7 +50,7 @@ export const deviceCodeGrant: GrantHandler = async (grant) => {
     throw oauth('slow_down', 'Slow down');
   }
   if (record.status === 'denied') {
-    event.error('access_denied');
+    event.detail('reason', 'The end user denied the authorization request').error('access_denied');
     throw oauth('access_denied', 'The end user denied the authorization request');
   }
   if (record.status === 'pending') {
