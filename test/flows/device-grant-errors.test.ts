@@ -259,6 +259,35 @@ describe('device authorization grant: errors and bad input', () => {
       assert.equal(bad.statusCode, 400);
     });
 
+    it("runs the user's required actions before the approval page", async () => {
+      const created = await t.app.inject({
+        method: 'POST',
+        url: '/admin/realms/demo/users',
+        headers: admin,
+        payload: { username: 'dana', enabled: true, email: 'dana@example.com', firstName: 'Dana', lastName: 'D', requiredActions: ['UPDATE_PASSWORD'], credentials: [{ type: 'password', value: 'dana-old-1', temporary: false }] },
+      });
+      assert.equal(created.statusCode, 201, created.body);
+      const codes = await newCodes('tv-two');
+      const jar = new InjectJar();
+      const entry = await t.app.inject({ method: 'GET', url: `${DEVICE}?user_code=${codes.user_code}` });
+      jar.store(entry);
+      const submit = async (page: LightMyRequestResponse, formId: string, fields: Record<string, string>) => {
+        const action = page.body.match(new RegExp(`<form id="${formId}"[^>]*action="([^"]+)"`))![1];
+        const body = form(fields);
+        const response = await t.app.inject({ method: 'POST', url: pathOf(action), payload: body.payload, headers: { ...body.headers, cookie: jar.header() } });
+        jar.store(response);
+        return response;
+      };
+      const update = await submit(entry, 'kc-form-login', { username: 'dana', password: 'dana-old-1' });
+      assert.match(update.body, /id="kc-passwd-update-form"/);
+      const approval = await submit(update, 'kc-passwd-update-form', { 'password-new': 'dana-new-2', 'password-confirm': 'dana-new-2' });
+      assert.match(approval.body, /Do you grant these access privileges\?/);
+      await answer(approval, jar, 'accept');
+      const tokens = await pollWith({ client_id: 'tv-two', device_code: codes.device_code });
+      assert.equal(tokens.statusCode, 200, tokens.body);
+      assert.equal(decodeJwt(tokens.json().access_token).preferred_username, 'dana');
+    });
+
     it('cuts off guessing of user codes per client network', async () => {
       const guess = (remoteAddress: string, userCode = 'ZZZZ-ZZZZ') => t.app.inject({ method: 'POST', url: DEVICE, remoteAddress, ...form({ device_user_code: userCode }) });
       for (let i = 0; i < WRONG_CODES_PER_NETWORK.limit; i++) assert.equal((await guess('10.9.0.1')).statusCode, 200);
