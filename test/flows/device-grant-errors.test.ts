@@ -6,9 +6,13 @@
  * `access_denied`, `invalid_grant` for unknown, spent or another client's codes), the user-code
  * page (wrong, expired and reused codes, guessing cut off), the approval form's binding to the
  * browser that logged in, the cap on new codes per client, and the events Keycloak records.
+ * Run on the embedded store and on Redis (its own key prefix), whose records the codes live in.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import type { Config } from '../../src/config/index.ts';
+import { deleteRedisKeys } from '../support/redis-keys.ts';
 import type { LightMyRequestResponse } from 'fastify';
 import { DEMO, decodeJwt, form, testApp, type TestApp } from '../support/app.ts';
 import { InjectJar, adminHeaders, serverErrors } from '../support/inject-browser.ts';
@@ -26,12 +30,18 @@ const pathOf = (url: string) => {
 };
 const errorOf = (response: LightMyRequestResponse) => [response.statusCode, response.json().error, response.json().error_description];
 
-describe('device authorization grant: errors and bad input', () => {
+const REDIS_URL = 'redis://127.0.0.1:6379';
+const BACKENDS: Array<[string, Partial<Config>]> = [
+  ['SQLite', {}],
+  ['Redis', { sessions: 'redis', sessionsUrl: REDIS_URL, sessionsKeyPrefix: `holdfast-device-test:${randomBytes(6).toString('hex')}:` }],
+];
+
+for (const [backend, overrides] of BACKENDS) describe(`device authorization grant on ${backend}: errors and bad input`, () => {
   let t: TestApp;
   let admin: { authorization: string };
 
   before(async () => {
-    t = await testApp();
+    t = await testApp(overrides);
     admin = await adminHeaders(t);
     const clients = [
       { clientId: 'tv', publicClient: true, attributes: { ...ENABLED, 'oauth2.device.code.lifespan': '60', 'oauth2.device.polling.interval': '5' } },
@@ -50,6 +60,7 @@ describe('device authorization grant: errors and bad input', () => {
   after(async () => {
     assert.equal(await serverErrors(t), 0);
     await t.close();
+    if (overrides.sessionsKeyPrefix) await deleteRedisKeys(REDIS_URL, overrides.sessionsKeyPrefix);
   });
 
   const authorize = (fields: Record<string, string>, headers: Record<string, string> = {}) =>
