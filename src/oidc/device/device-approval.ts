@@ -91,7 +91,13 @@ function approvalPage(issuer: string, client: Client, items: string[], code: str
 async function approve(ctx: Context, request: FastifyRequest, realm: LoadedRealm, issuer: string, client: Client, approval: PendingApproval, session: UserSession, consent: 'consent_granted' | 'no_consent_required'): Promise<string> {
   const stored = await findByUserCodeKey(ctx, approval.userCodeKey);
   if (!stored || stored.record.clientUuid !== client.id || ctx.sessions.now() > stored.record.expiresAt) return statusUrl(issuer, 'expired_token');
-  const scopes = grantScopes(scopeGrantOf(realm, client), stored.record.scope);
+  let scopes;
+  try {
+    scopes = grantScopes(scopeGrantOf(realm, client), stored.record.scope);
+  } catch {
+    // The client's scopes changed while the page was open.
+    return statusUrl(issuer, 'server_error');
+  }
   await ctx.sessions.attachClient(realm.realm.settings, session, client, scopes.value);
   if (!(await settleDeviceCode(ctx, stored, { status: 'approved', userSessionId: session.id, acr: approval.acr }))) return statusUrl(issuer, 'expired_token');
   (await loginEvent(ctx, request, realm, client, session)).detail('consent', consent).success();
