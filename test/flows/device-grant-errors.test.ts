@@ -114,6 +114,18 @@ for (const [backend, overrides] of BACKENDS) describe(`device authorization gran
       assert.deepEqual([realmDefaults.expires_in, realmDefaults.interval], [600, 5]);
     });
 
+    it("takes the realm's lifespan and interval from the admin API, within bounds", async () => {
+      const realm = () => t.app.inject({ method: 'GET', url: '/admin/realms/demo', headers: admin });
+      assert.deepEqual([(await realm()).json().oauth2DeviceCodeLifespan, (await realm()).json().oauth2DevicePollingInterval], [600, 5]);
+      const put = (body: Record<string, unknown>) => t.app.inject({ method: 'PUT', url: '/admin/realms/demo', headers: admin, payload: body });
+      assert.equal((await put({ oauth2DeviceCodeLifespan: 0 })).statusCode, 400);
+      assert.equal((await put({ oauth2DevicePollingInterval: 86400 })).statusCode, 400);
+      assert.equal((await put({ oauth2DeviceCodeLifespan: 120, oauth2DevicePollingInterval: 2 })).statusCode, 204);
+      const codes = await newCodes('tv-two');
+      assert.deepEqual([codes.expires_in, codes.interval], [120, 2]);
+      assert.equal((await put({ oauth2DeviceCodeLifespan: 600, oauth2DevicePollingInterval: 5 })).statusCode, 204);
+    });
+
     it('refuses clients without the grant, unauthenticated confidential clients and unknown clients', async () => {
       assert.deepEqual(errorOf(await authorize({ client_id: 'no-device' })), [400, 'unauthorized_client', 'Client is not allowed to initiate OAuth 2.0 Device Authorization Grant. The flow is disabled for the client.']);
       assert.deepEqual(errorOf(await authorize({ client_id: 'cli' })), [401, 'unauthorized_client', 'Invalid client or Invalid client credentials']);
