@@ -83,7 +83,7 @@ export function clientDefaults(): Omit<Client, 'id' | 'realmId' | 'clientId'> {
     serviceAccountsEnabled: false,
     consentRequired: false,
     fullScopeAllowed: true,
-    frontchannelLogout: true,
+    frontchannelLogout: false,
     protocol: 'openid-connect',
     attributes: {},
     defaultClientScopes: [...DEFAULT_CLIENT_SCOPES],

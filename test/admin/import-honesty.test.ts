@@ -117,6 +117,20 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       await kc.realms.del({ realm: 'shop' });
     });
 
+    it('imports a file with an unknown mapper type with allowLossyImport=true, leaving that mapper out and listing it', async () => {
+      const token = await masterToken(server.url);
+      const file = fixture();
+      file.clientScopes[3].protocolMappers.push({ name: 'pairwise', protocol: 'openid-connect', protocolMapper: 'oidc-sha256-pairwise-sub-mapper', config: {} });
+      const created = await adminRequest(server.url, token, 'POST', '?allowLossyImport=true', file);
+      assert.equal(created.status, 201);
+      assert.deepEqual(paths(created.body.notHonoured), ['clientScopes[3].protocolMappers[14]']);
+      const kc = await adminClient(server.url, {}, 'shop');
+      const scope = (await kc.clientScopes.find()).find((s) => s.name === file.clientScopes[3].name)!;
+      assert.equal(scope.protocolMappers?.some((m) => m.name === 'pairwise'), false);
+      assert.equal(scope.protocolMappers?.length, 14);
+      await kc.realms.del({ realm: 'shop' });
+    });
+
     it('imports a plain Keycloak export quietly through the admin client', async () => {
       const kc = await adminClient(server.url);
       assert.deepEqual(await kc.realms.create(fixture()), { realmName: 'shop' });

@@ -61,7 +61,7 @@ describe('openid-client 6 against a running holdfast', () => {
     assert.equal(access.azp, 'demo-service');
     assert.equal(access.sid, idClaims.sid);
     assert.equal(access.typ, 'Bearer');
-    assert.equal(access.nonce, nonce);
+    assert.equal(access.nonce, undefined, 'Keycloak 25+ keeps the nonce to the ID token');
     assert.equal(access.preferred_username, 'alice');
     assert.deepEqual((access.realm_access as { roles: string[] }).roles.includes('offline_access'), true);
     await jwtVerify(tokens.id_token!, jwks, { issuer, audience: 'demo-service' });

@@ -15,6 +15,7 @@ import { planUserProfile, USER_PROFILE_PROVIDER_TYPE } from './plan-user-profile
 import { planUsers } from './plan-users.ts';
 import { LossyImport, lossyParts, type Finding } from './lossy-parts.ts';
 import { realmFileRepresentation } from './realm-file-shape.ts';
+import { withoutUnsupportedMappers } from './unsupported-mappers.ts';
 
 export interface ImportProgress {
   /** Users written so far, of `total`. */
@@ -54,7 +55,7 @@ export async function importRealm(repository: RealmRepository, input: unknown, o
   // The shape check passed, so the file is an object; the parts it dropped are judged on the original.
   const parts = lossyParts(input as Record<string, unknown>);
   if (parts.refused.length > 0 && options.allowLossy !== true) throw new LossyImport(parts);
-  const plan = await planRealm(rep, options.nowMs);
+  const plan = await planRealm(options.allowLossy === true ? withoutUnsupportedMappers(rep) : rep, options.nowMs);
   const users = planUsers(rep.users ?? [], plan, options.nowMs);
   const userProfile = planUserProfile(plan.realm.name, rep.components?.[USER_PROFILE_PROVIDER_TYPE], rep.users ?? []);
   // Clear-text passwords are hashed as the realm's policy says (`hashAlgorithm`, `hashIterations`), as Keycloak does.

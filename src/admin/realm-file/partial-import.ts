@@ -20,6 +20,7 @@ import { userRepresentation, type UserRepresentation } from '../representations/
 import { ImportConflict } from './import-conflict.ts';
 import { hashPlainPasswords } from './import-realm.ts';
 import { LossyImport, lossyParts, type Finding } from './lossy-parts.ts';
+import { withoutUnsupportedMappers } from './unsupported-mappers.ts';
 import { planGroups } from './plan-groups.ts';
 import { planUsers, type UsersContext } from './plan-users.ts';
 import { parsePasswordPolicy } from '../../authn/index.ts';
@@ -77,12 +78,13 @@ function decide(ifExists: 'FAIL' | 'SKIP' | 'OVERWRITE', exists: boolean, confli
 }
 
 export async function partialImport(repository: RealmRepository, realm: LoadedRealm, identity: AdminIdentity, input: unknown, options: PartialImportOptions): Promise<PartialImportOutcome> {
-  const rep: PartialImportRepresentation = parseShape(partialImportRepresentation, input);
-  const ifExists = rep.ifResourceExists ?? rep.policy ?? 'FAIL';
+  const parsed: PartialImportRepresentation = parseShape(partialImportRepresentation, input);
+  const ifExists = parsed.ifResourceExists ?? parsed.policy ?? 'FAIL';
   const raw = Object.fromEntries(Object.entries(input as Record<string, unknown>).filter(([name]) => !CONTROL_FIELDS.includes(name)));
   const parts = lossyParts(raw);
   if (Object.hasOwn(raw, 'clientScopes')) parts.ignored.push({ path: 'clientScopes', reason: 'a partial import takes no client scopes, as in Keycloak: use the client-scopes endpoints' });
   if (parts.refused.length > 0 && !options.allowLossy) throw new LossyImport(parts);
+  const rep = options.allowLossy ? withoutUnsupportedMappers(parsed) : parsed;
 
   const realmId = realm.realm.id;
   const nowSeconds = Math.floor(options.nowMs / 1000);

@@ -112,7 +112,7 @@ function accessClaims(request: ClaimsRequest, context: ClaimsContext): JwtClaims
       ...audienceClaim(mapped.audience),
       typ: 'Bearer',
       azp: client.clientId,
-      ...(request.nonce !== undefined ? { nonce: request.nonce } : {}),
+      // Keycloak 25+ puts the nonce only in the ID token of the authentication (OIDC Core 3.1.3.6).
       ...(session ? { sid: session.id } : {}),
       scope: scopes.value,
       // Service accounts have no `service_account` scope here: their notes are claims as Keycloak's scope makes them.
@@ -181,7 +181,6 @@ export async function issueTokens(request: IssueRequest): Promise<IssuedTokens> 
       sub: user.user.id,
       typ: session.offline ? 'Offline' : 'Refresh',
       azp: client.clientId,
-      ...(request.nonce !== undefined ? { nonce: request.nonce } : {}),
       sid: session.id,
       scope: request.refreshScope ?? scopes.value,
     };

@@ -16,7 +16,6 @@ export interface RefreshTokenClaims {
   iat: number;
   exp?: number;
   scope: string;
-  nonce?: string;
 }
 
 export interface AccessTokenClaims extends JwtClaims {
@@ -49,7 +48,7 @@ export async function decodeRefreshToken(realm: LoadedRealm, token: string): Pro
   if (typ !== 'Refresh' && typ !== 'Offline') return undefined;
   if (!isString(jti) || !isString(iss) || !isString(azp) || !isString(sub) || !isString(sid) || !isTime(iat)) return undefined;
   if (exp !== undefined && !isTime(exp)) return undefined;
-  return { jti, typ, iss, azp, sub, sid, iat, exp, scope: typeof scope === 'string' ? scope : '', nonce: typeof claims.nonce === 'string' ? claims.nonce : undefined };
+  return { jti, typ, iss, azp, sub, sid, iat, exp, scope: typeof scope === 'string' ? scope : '' };
 }
 
 /** Claims of a well-formed access token (or ID token) signed by this realm, or undefined. */

@@ -39,7 +39,6 @@ export const refreshTokenGrant: GrantHandler = async (grant) => {
     clientSession,
     scopes,
     grant: 'rt',
-    nonce: claims.nonce,
     acr: '0',
     includeRefreshToken: true,
     refreshScope: claims.scope,
