@@ -16,6 +16,7 @@ import type { Form } from '../http/form.ts';
 import { PAGE_HEADERS, escapeHtml, page } from '../http/html.ts';
 import { completeLogin, readSsoSession, sendAuthorizationResponse, setSsoCookies } from '../oidc/auth/index.ts';
 import { finishAuthSession } from '../oidc/login/auth-session.ts';
+import { cancelDeviceLogin } from '../oidc/device/index.ts';
 import type { AuthSession } from '../session/types.ts';
 import { loginSteps } from './login-flow.ts';
 import type { LoginFlow, LoginStep, StepMessage } from './login-step.ts';
@@ -127,6 +128,7 @@ export async function submitStep(run: LoginRun, execution: string, form: Form): 
   if (outcome.kind === 'again') return showStep(run, step, outcome.message);
   if (outcome.kind === 'cancel') {
     await finishAuthSession(run.ctx, run.request, run.reply, run.issuer, run.authSession);
+    if (run.tab.device) return cancelDeviceLogin(run.reply, run.issuer);
     return sendAuthorizationResponse(run.reply, run.tab, { error: outcome.error, error_description: outcome.description, state: run.tab.state, iss: run.issuer });
   }
   let user = outcome.user ?? run.user;

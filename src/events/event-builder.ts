@@ -49,6 +49,11 @@ export class EventBuilder {
     return this.recorded;
   }
 
+  /** Records nothing, now or later: for outcomes Keycloak keeps out of the event log (a device still waiting). */
+  discard(): void {
+    this.recorded = true;
+  }
+
   success(): void {
     if (this.recorded) return;
     this.recorded = true;

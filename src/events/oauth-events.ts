@@ -14,6 +14,7 @@ export const GRANT_EVENTS: Readonly<Record<string, EventType>> = {
   password: 'LOGIN',
   client_credentials: 'CLIENT_LOGIN',
   'urn:ietf:params:oauth:grant-type:token-exchange': 'TOKEN_EXCHANGE',
+  'urn:ietf:params:oauth:grant-type:device_code': 'OAUTH2_DEVICE_CODE_TO_TOKEN',
 };
 
 /** The error a failed `invalid_grant` of each type stands for when the step did not say. */

@@ -33,6 +33,9 @@ function groupOf(request: FastifyRequest): Group | undefined {
   if (endpoint === 'token' || endpoint === 'auth' || endpoint === 'login') return endpoint;
   // Pushed authorization requests are token-endpoint-like calls of the client's back end.
   if (endpoint === 'par') return 'token';
+  // The device grant's endpoints count with their kin: the device's with the token endpoint, the person's with the login form.
+  if (endpoint === 'device-authorization') return 'token';
+  if (endpoint === 'device') return 'login';
   if (request.routeOptions.url?.startsWith('/admin/')) return 'admin';
   return undefined;
 }

@@ -12,9 +12,10 @@ import { introspectRoutes } from './introspect/index.ts';
 import { revokeRoutes } from './revoke/index.ts';
 import { logoutRoutes } from './logout/index.ts';
 import { parRoutes } from './par/index.ts';
+import { deviceRoutes } from './device/index.ts';
 
 export async function oidcRoutes(app: FastifyInstance, options: { ctx: Context }): Promise<void> {
-  for (const routes of [discoveryRoutes, certsRoutes, iframeRoutes, authRoutes, loginRoutes, tokenRoutes, userinfoRoutes, introspectRoutes, revokeRoutes, logoutRoutes, parRoutes]) {
+  for (const routes of [discoveryRoutes, certsRoutes, iframeRoutes, authRoutes, loginRoutes, tokenRoutes, userinfoRoutes, introspectRoutes, revokeRoutes, logoutRoutes, parRoutes, deviceRoutes]) {
     await app.register(routes, options);
   }
 }

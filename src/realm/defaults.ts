@@ -57,6 +57,8 @@ export const DEFAULT_REALM_SETTINGS: RealmSettings = {
   requiredActions: defaultRequiredActions(),
   actionTokenGeneratedByUserLifespan: 300,
   actionTokenGeneratedByAdminLifespan: 43200,
+  oauth2DeviceCodeLifespan: 600,
+  oauth2DevicePollingInterval: 5,
   eventsEnabled: false,
   eventsListeners: ['jboss-logging'],
   enabledEventTypes: [],

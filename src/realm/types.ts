@@ -63,6 +63,9 @@ export interface RealmSettings {
   requiredActions: RequiredActionProvider[];
   actionTokenGeneratedByUserLifespan: number;
   actionTokenGeneratedByAdminLifespan: number;
+  /** Device grant (RFC 8628): seconds a device code lives, and the least seconds between polls. */
+  oauth2DeviceCodeLifespan: number;
+  oauth2DevicePollingInterval: number;
   /** Store user events (src/events); which ones: `enabledEventTypes`, empty meaning Keycloak's default set. */
   eventsEnabled: boolean;
   /** Seconds a stored user event is kept; absent: forever. */

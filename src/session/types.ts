@@ -83,6 +83,11 @@ export interface AuthTab {
   rememberMe?: boolean;
   /** Per-step state kept between a page and its form (e.g. a sealed OTP secret being set up). */
   notes?: Record<string, string>;
+  /**
+   * Set when the login authorizes a device (src/oidc/device): the store key of the user code
+   * that was entered. Such a login ends with the device's approval page, not a redirect.
+   */
+  device?: { userCodeKey: string };
 }
 
 /** A login in progress: one per browser (AUTH_SESSION_ID cookie), tabs inside. */

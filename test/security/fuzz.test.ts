@@ -74,6 +74,10 @@ describe('fuzz: generated requests against every public endpoint', () => {
     known.ids.push(...demo.clientsById.keys(), ...[...demo.rolesById.keys()].slice(0, 5), demo.realm.id);
     const alice = await hf.ctx.realms.repository.findUserByUsername(demo.realm.id, 'alice');
     known.ids.push(alice!.id);
+    // The device grant on for demo-app, so that its requests get past the first check.
+    const demoApp = [...demo.clientsById.values()].find((c) => c.clientId === 'demo-app')!;
+    const enabled = await send({ method: 'PUT', url: `/admin/realms/demo/clients/${demoApp.id}`, headers: { authorization: `Bearer ${known.adminToken}` }, payload: { attributes: { ...demoApp.attributes, 'oauth2.device.authorization.grant.enabled': 'true' } } });
+    assert.equal(enabled.statusCode, 204, enabled.body);
   });
 
   after(async () => {
@@ -150,6 +154,7 @@ describe('fuzz: generated requests against every public endpoint', () => {
     'refresh_token',
     'password',
     'client_credentials',
+    'urn:ietf:params:oauth:grant-type:device_code',
     'access_token',
     'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuJJRbV0Ys0',
     'dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk',
@@ -170,6 +175,7 @@ describe('fuzz: generated requests against every public endpoint', () => {
     'refresh_token', 'username', 'password', 'token', 'token_type_hint', 'id_token_hint', 'post_logout_redirect_uri', 'session_code',
     'execution', 'tab_id', 'rememberMe', 'credentialId', 'kc_idp_hint', 'request', 'request_uri', 'client_assertion',
     'client_assertion_type', 'audience', 'origin', 'logout', 'confirm', 'cancel', 'first', 'max', 'search', 'exact',
+    'device_code', 'user_code', 'device_user_code', 'accept',
   ];
   const paramName = fc.oneof({ weight: 8, arbitrary: fc.constantFrom(...PARAMS) }, { weight: 1, arbitrary: fc.string({ maxLength: 12 }) });
   const params = () => fc.array(fc.tuple(paramName, value()), { maxLength: 10 });
@@ -217,6 +223,10 @@ describe('fuzz: generated requests against every public endpoint', () => {
     '/protocol/openid-connect/3p-cookies/step2.html',
     '/protocol/openid-connect/login-status-iframe.html',
     '/protocol/openid-connect/login-status-iframe.html/init',
+    '/protocol/openid-connect/auth/device',
+    '/device',
+    '/device/status',
+    '/device/consent',
     '/login-actions/authenticate',
     '/login-actions/logout-confirm',
     '/.well-known/openid-configuration',

@@ -167,8 +167,6 @@ const REALM_ROWS: Record<string, Row> = {
   },
   actionTokenGeneratedByAdminLifespan: TAKEN,
   actionTokenGeneratedByUserLifespan: TAKEN,
-  oauth2DeviceCodeLifespan: ignoredUnless('holdfast has no device grant yet', 600),
-  oauth2DevicePollingInterval: ignoredUnless('holdfast has no device grant yet', 5),
   maxSecondaryAuthFailures: ignoredUnless('OTP failures count with password failures in brute-force protection', 0),
   userManagedAccessAllowed: ignoredUnless('authorization services are not supported', false),
   adminPermissionsEnabled: ignoredUnless('fine-grained admin permissions are not supported: only the realm-management roles grant admin power', false),
@@ -264,6 +262,10 @@ const CLIENT_ATTRIBUTES_TAKEN = new Set([
   'request.object.required',
   'request.uris',
   'require.pushed.authorization.requests',
+  // The device authorization grant (src/oidc/device).
+  'oauth2.device.authorization.grant.enabled',
+  'oauth2.device.code.lifespan',
+  'oauth2.device.polling.interval',
 ]);
 
 /** Client attributes that bind or restrict tokens: dropping them would weaken the client. */

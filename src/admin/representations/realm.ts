@@ -35,6 +35,9 @@ export const realmSettingChecks: SettingChecks = {
   otpPolicyPeriod: integerIn(1, 600),
   otpPolicyLookAheadWindow: integerIn(0, 10),
   otpPolicyInitialCounter: integerIn(0, Number.MAX_SAFE_INTEGER),
+  // Bounded so that no setting keeps device codes for long or lets a device poll without pause.
+  oauth2DeviceCodeLifespan: integerIn(1, 2_592_000),
+  oauth2DevicePollingInterval: integerIn(1, 3600),
   ...eventSettingChecks,
   smtpServer: stringMap,
   attributes: stringMap,

@@ -17,8 +17,9 @@ import { scopeGrantOf } from '../../realm/index.ts';
 import { acrValue } from './acr.ts';
 import { isImplicit, parseResponseType, type ResponseType } from './response-type.ts';
 import { spendPushedRequest } from './pushed-requests.ts';
+import { completeDeviceLogin } from '../device/index.ts';
 
-type CompletedTab = Pick<AuthTab, 'redirectUri' | 'responseType' | 'responseMode' | 'scope' | 'state' | 'nonce' | 'codeChallenge' | 'codeChallengeMethod' | 'dpopJkt' | 'kcAction' | 'kcActionStatus' | 'acr' | 'notes' | 'pushedRequest'>;
+type CompletedTab = Pick<AuthTab, 'redirectUri' | 'responseType' | 'responseMode' | 'scope' | 'state' | 'nonce' | 'codeChallenge' | 'codeChallengeMethod' | 'dpopJkt' | 'kcAction' | 'kcActionStatus' | 'acr' | 'notes' | 'pushedRequest' | 'device'>;
 
 /** LOGIN's `consent` detail: granted on this login's consent screen (the step notes it), stored before, or not asked. */
 function consentDetail(client: Client, tab: CompletedTab): string {
@@ -100,6 +101,8 @@ export async function completeLogin(
   session: UserSession,
   level: '0' | '1',
 ): Promise<FastifyReply> {
+  // A device's login ends with its approval page, not with a response to a redirect URI.
+  if (tab.device) return completeDeviceLogin(ctx, reply, realm, issuer, client, tab.device, session, level);
   const settings = realm.realm.settings;
   // A pushed request completes one login: a second one racing with the same request_uri stops here.
   if (tab.pushedRequest && !(await spendPushedRequest(ctx, tab.pushedRequest, ctx.sessions.now() + settings.accessCodeLifespanLogin))) {

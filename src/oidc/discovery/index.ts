@@ -43,7 +43,7 @@ export function openidConfiguration(issuer: string, realm: LoadedRealm): Record<
     frontchannel_logout_supported: true,
     jwks_uri: `${oidc}/certs`,
     check_session_iframe: `${oidc}/login-status-iframe.html`,
-    grant_types_supported: ['authorization_code', 'client_credentials', 'implicit', 'password', 'refresh_token', 'urn:ietf:params:oauth:grant-type:token-exchange'],
+    grant_types_supported: ['authorization_code', 'client_credentials', 'implicit', 'password', 'refresh_token', 'urn:ietf:params:oauth:grant-type:device_code', 'urn:ietf:params:oauth:grant-type:token-exchange'],
     acr_values_supported: acrValuesSupported(realm),
     response_types_supported: RESPONSE_TYPES,
     subject_types_supported: ['public'],
@@ -75,6 +75,7 @@ export function openidConfiguration(issuer: string, realm: LoadedRealm): Record<
     backchannel_logout_session_supported: true,
     pushed_authorization_request_endpoint: `${oidc}/ext/par/request`,
     // Keycloak requires PAR per client (`require.pushed.authorization.requests`), never realm-wide.
+    device_authorization_endpoint: `${oidc}/auth/device`,
     require_pushed_authorization_requests: false,
     authorization_response_iss_parameter_supported: true,
   };

@@ -16,7 +16,7 @@ import { audienceClaim, mappedClaims, mapperInput, orderedClaims, sessionNotes, 
 import type { GrantedScopes } from './scopes.ts';
 
 /** Keycloak's grant shortcuts for the `jti` context (26.2+); `na` for tokens sent from the authorization endpoint. */
-export type GrantShortcut = 'ac' | 'ro' | 'rt' | 'cc' | 'te' | 'na';
+export type GrantShortcut = 'ac' | 'ro' | 'rt' | 'cc' | 'te' | 'dg' | 'na';
 
 /**
  * Tokens that go back through the browser (implicit and hybrid flows): an ID token only when the

@@ -5,12 +5,14 @@ import { clientCredentialsGrant } from './client-credentials.ts';
 import { passwordGrant } from './password.ts';
 import { refreshTokenGrant } from './refresh-token.ts';
 import { TOKEN_EXCHANGE_GRANT_TYPE, TOKEN_EXCHANGE_REPEATABLE, tokenExchangeGrant } from './token-exchange.ts';
+import { DEVICE_CODE_GRANT, deviceCodeGrant } from './device-code.ts';
 
 export const GRANTS: Record<string, GrantHandler> = {
   authorization_code: authorizationCodeGrant,
   refresh_token: refreshTokenGrant,
   password: passwordGrant,
   client_credentials: clientCredentialsGrant,
+  [DEVICE_CODE_GRANT]: deviceCodeGrant,
   [TOKEN_EXCHANGE_GRANT_TYPE]: tokenExchangeGrant,
 };
 
