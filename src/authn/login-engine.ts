@@ -9,12 +9,12 @@ import type { FastifyReply } from 'fastify';
 import { newSecret } from '../crypto/index.ts';
 import { ErrorPage, invalidGrant } from '../errors/index.ts';
 import type { Form } from '../http/form.ts';
-import { PAGE_HEADERS, page } from '../http/html.ts';
 import { completeLogin, sendAuthorizationResponse, setSsoCookies } from '../oidc/auth/index.ts';
 import { finishAuthSession } from '../oidc/login/auth-session.ts';
 import type { AuthSession } from '../session/types.ts';
+import { sendPage, type ThemePage } from '../theme/index.ts';
 import { loginSteps } from './login-flow.ts';
-import type { LoginFlow, LoginStep, StepMessage } from './login-step.ts';
+import type { LoginFlow, LoginStep, StepMessage, StepPage } from './login-step.ts';
 import { ProfileConflict } from './profile-check.ts';
 
 /** A login in progress at one of its pages. */
@@ -27,6 +27,16 @@ export interface LoginRun extends LoginFlow {
 export function stepActionUrl(run: LoginRun, step: LoginStep): string {
   const query = new URLSearchParams({ session_code: run.tab.sessionCode, execution: step.id, client_id: run.tab.clientId, tab_id: run.tabId });
   return `${run.issuer}/login-actions/${step.kind}?${query}`;
+}
+
+/** Where the language picker of a step's page leads: the page again, in that language. */
+function localeLink(run: LoginRun, step: LoginStep): (tag: string) => string {
+  const query = new URLSearchParams({ client_id: run.tab.clientId, tab_id: run.tabId, execution: step.id });
+  return (tag) => `${run.issuer}/login-actions/${step.kind}?${query}&kc_locale=${encodeURIComponent(tag)}`;
+}
+
+function themePage(shown: StepPage): ThemePage {
+  return 'template' in shown ? shown : { template: 'page', title: shown.title, data: { body: shown.body }, status: shown.status };
 }
 
 /**
@@ -48,13 +58,23 @@ async function showStep(run: LoginRun, step: LoginStep, message: StepMessage): P
   run.tab.sessionCode = newSecret(16);
   const shown = await step.page(run, stepActionUrl(run, step), message);
   await run.ctx.store.putAuthSession(run.authSession);
-  if (shown.status === 503) run.reply.header('retry-after', '1');
-  return run.reply.code(shown.status ?? 200).headers(PAGE_HEADERS).send(page(shown.title, shown.body));
+  return sendPage(run.ctx, run.reply, { request: run.request, realm: run.realm, tab: run.tab, user: run.user, localeLink: localeLink(run, step) }, themePage(shown));
+}
+
+/** A language picked during the login becomes the user's (Keycloak keeps it in their `locale` attribute). */
+async function keepPickedLocale(run: LoginRun): Promise<void> {
+  const picked = run.tab.locale;
+  const user = run.user!;
+  if (picked === undefined || user.attributes.locale?.[0] === picked) return;
+  run.user = { ...user, attributes: { ...user.attributes, locale: [picked] } };
+  await run.ctx.realms.repository.updateUser(run.user);
+  await run.ctx.realms.userChanged(user.id);
 }
 
 async function finish(run: LoginRun): Promise<FastifyReply> {
   const { ctx, realm, request, reply, issuer } = run;
   const settings = realm.realm.settings;
+  await keepPickedLocale(run);
   const session = await ctx.sessions.create(settings, { realmId: realm.realm.id, userId: run.user!.id, rememberMe: run.tab.rememberMe === true, ipAddress: request.clientConnection.address });
   await setSsoCookies(ctx, request, reply, realm, issuer, session);
   await finishAuthSession(ctx, request, reply, issuer, run.authSession);

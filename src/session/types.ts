@@ -61,6 +61,10 @@ export interface AuthTab {
   rememberMe?: boolean;
   /** Per-step state kept between a page and its form (e.g. a sealed OTP secret being set up). */
   notes?: Record<string, string>;
+  /** The application's `ui_locales` (Keycloak's client note): preferred languages, space-separated. */
+  uiLocales?: string;
+  /** The language picked on a page of this login (`kc_locale`); it wins over every other source. */
+  locale?: string;
 }
 
 /** A login in progress: one per browser (AUTH_SESSION_ID cookie), tabs inside. */

@@ -5,7 +5,6 @@
  */
 import type { LoginStep } from '../login-step.ts';
 import { profileChange } from '../profile-check.ts';
-import { alerts, form, input, submit, title } from '../step-pages.ts';
 import { neededWhenPending } from './pending.ts';
 
 export const updateEmail: LoginStep = {
@@ -13,17 +12,12 @@ export const updateEmail: LoginStep = {
   kind: 'required-action',
   needed: neededWhenPending,
   async page(flow, actionUrl, message) {
-    const body = [
-      title('Update email'),
-      alerts(message),
-      form('kc-update-email-form', actionUrl, [input({ id: 'email', label: 'Email', type: 'email', autocomplete: 'email', autofocus: true }, message, flow.user!.email ?? ''), submit('kc-submit', 'Submit')].join('\n')),
-    ].join('\n');
-    return { title: 'Update email', body };
+    return { template: 'update-email', title: 'updateEmailTitle', data: { action: actionUrl, email: flow.user!.email ?? '' }, message };
   },
   async submit(flow, fields) {
     const email = (fields.get('email') ?? '').trim().toLowerCase();
     const values = { email };
-    if (email === '') return { kind: 'again', message: { error: 'Please specify email.', field: 'email', values } };
+    if (email === '') return { kind: 'again', message: { error: 'missingEmailMessage', field: 'email', values } };
     const updated = { ...flow.user!, email, emailVerified: email === flow.user!.email && flow.user!.emailVerified };
     return profileChange(flow, updated, values);
   },

@@ -9,9 +9,9 @@ import { LOGIN_EXECUTION, loginFormPage } from '../../oidc/login/login-page.ts';
 import { resetCredentialsUrl } from '../../oidc/login/reset-credentials.ts';
 import type { LoginStep } from '../login-step.ts';
 
-const INVALID_CREDENTIALS = 'Invalid username or password.';
-const ACCOUNT_DISABLED = 'Account is disabled, contact your administrator.';
-const LOGIN_BUSY = 'Too many logins in progress. Please try again in a moment.';
+const INVALID_CREDENTIALS = 'invalidUserMessage';
+const ACCOUNT_DISABLED = 'accountDisabledMessage';
+const LOGIN_BUSY = 'loginBusyMessage';
 
 export const passwordForm: LoginStep = {
   id: LOGIN_EXECUTION,
@@ -21,7 +21,7 @@ export const passwordForm: LoginStep = {
   },
   async page(flow, actionUrl, message) {
     const resetUrl = flow.tabId === undefined ? undefined : resetCredentialsUrl(flow.issuer, flow.tabId, flow.tab);
-    return { ...loginFormPage(flow.realm, actionUrl, flow.tab, { error: message.error, info: message.info, username: message.values?.username }, resetUrl), status: message.status };
+    return loginFormPage(flow.realm, actionUrl, flow.tab, { error: message.error, info: message.info, username: message.values?.username, status: message.status }, resetUrl);
   },
   async submit(flow, form) {
     const username = (form.get('username') ?? '').trim();

@@ -29,6 +29,8 @@ export interface AuthorizationRequest {
   maxAge?: number;
   loginHint?: string;
   kcAction?: string;
+  /** `ui_locales`: the languages the application prefers for the pages, space-separated. */
+  uiLocales?: string;
   acr: AcrRequest;
 }
 
@@ -177,6 +179,7 @@ export function parseAuthorizationRequest(realm: LoadedRealm, params: Form): Aut
     nonce: params.get('nonce'),
     loginHint: params.get('login_hint'),
     kcAction: params.get('kc_action'),
+    uiLocales: params.get('ui_locales'),
     acr: parseAcrRequest(realm, client, params),
     ...pkce,
     ...prompt,

@@ -15,6 +15,7 @@ import { AuthorizationError, sendAuthorizationResponse } from './authorization-r
 import { completeLogin } from './complete-login.ts';
 import { readSsoSession } from './sso-cookies.ts';
 import { requestedLevel } from './acr.ts';
+import { takeLocaleParam } from '../../theme/index.ts';
 
 export { AuthorizationError, sendAuthorizationResponse } from './authorization-response.ts';
 export { setSsoCookies, clearSsoCookies, readSsoSession } from './sso-cookies.ts';
@@ -67,8 +68,9 @@ export async function authRoutes(app: FastifyInstance, { ctx }: { ctx: Context }
     if (noPrompt) return promptError('login_required');
     if (client.consentRequired) throw new ErrorPage(400, CONSENT_UNSUPPORTED);
     const tab = tabFromRequest(authRequest, now);
+    takeLocaleParam(request, reply, realm, issuer, tab);
     const { tabId } = await openTab(ctx, request, reply, realm, issuer, tab);
-    return sendLoginPage(reply, realm, issuer, tabId, tab);
+    return sendLoginPage(ctx, request, reply, realm, issuer, tabId, tab);
   };
   const path = '/realms/:realm/protocol/openid-connect/auth';
   app.get(path, { config: { endpoint: 'auth' } }, handler);
