@@ -2,7 +2,8 @@
  * Which language a page is shown in, in Keycloak's order (DefaultLocaleSelectorProvider): with
  * the realm's `internationalizationEnabled` off, English; otherwise the first of these that
  * matches one of `supportedLocales` — the language picked on a page (`kc_locale`, kept in the
- * login's tab), the user's `locale` attribute, the application's `ui_locales`, the
+ * login's tab), the user's `locale` attribute, the application's `ui_locales` (of the login, or
+ * of the logout request), the
  * `KEYCLOAK_LOCALE` cookie, the browser's Accept-Language — and else `defaultLocale`, else English.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -21,9 +22,14 @@ export interface LocaleSources {
   user?: User;
 }
 
+function queryParam(request: FastifyRequest, name: string): string | undefined {
+  const value = (request.query as Record<string, unknown> | undefined)?.[name];
+  return typeof value === 'string' && value.length <= 1000 ? value : undefined;
+}
+
 function queryLocale(request: FastifyRequest): string | undefined {
-  const value = (request.query as Record<string, unknown> | undefined)?.[KC_LOCALE_PARAM];
-  return typeof value === 'string' && isLanguageTag(value) ? value : undefined;
+  const value = queryParam(request, KC_LOCALE_PARAM);
+  return value !== undefined && isLanguageTag(value) ? value : undefined;
 }
 
 /** The realm's languages when it has i18n on; none otherwise. */
@@ -42,7 +48,8 @@ export function selectLocale(realm: LoadedRealm | undefined, sources: LocaleSour
     [queryLocale(request) ?? ''],
     tab?.locale ? [tab.locale] : undefined,
     user?.attributes.locale?.slice(0, 1),
-    tab?.uiLocales?.split(' ').slice(0, 10),
+    // A page outside a login (logout) takes the application's ui_locales from its own URL.
+    (tab ? tab.uiLocales : queryParam(request, 'ui_locales'))?.split(' ').slice(0, 10),
     cookie ? [cookie] : undefined,
     acceptedLanguages(request.headers['accept-language']),
   ];

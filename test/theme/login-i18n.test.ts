@@ -137,6 +137,8 @@ describe('login pages in the visitor\'s language', () => {
     assert.equal(textOf(error.body, 'kc-error-message'), 'Anwendung nicht gefunden.');
     const param = await t.app.inject({ method: 'GET', url: '/realms/demo/protocol/openid-connect/logout?redirect_uri=x', headers: { 'accept-language': 'fr' } });
     assert.equal(textOf(param.body, 'kc-error-message'), 'Paramètre invalide : redirect_uri');
+    const logout = await t.app.inject({ method: 'GET', url: '/realms/demo/protocol/openid-connect/logout?ui_locales=ja' });
+    assert.equal(textOf(logout.body, 'kc-page-title'), 'ログアウトしました', 'a logout page follows its ui_locales');
   });
 
   it('answers the effective bundle at /resources/{realm}/{themeType}/{locale} as Keycloak', async () => {
