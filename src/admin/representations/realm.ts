@@ -73,11 +73,13 @@ export function visibleAttributes(settings: RealmSettings): Record<string, strin
 }
 
 export function toRealmRepresentation(realm: Realm, defaultRole: Role | undefined): Record<string, unknown> {
-  const { attributes: _attributes, requiredActions: _requiredActions, ...settings } = realm.settings;
+  const { attributes: _attributes, requiredActions: _requiredActions, supportedLocales, ...settings } = realm.settings;
   return {
     id: realm.id,
     realm: realm.name,
     ...settings,
+    // Keycloak leaves an empty list out.
+    ...(supportedLocales.length > 0 ? { supportedLocales } : {}),
     otpSupportedApplications: otpSupportedApplications(realm.settings),
     smtpServer: maskedSmtpServer(settings.smtpServer),
     attributes: visibleAttributes(realm.settings),
