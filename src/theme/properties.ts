@@ -18,7 +18,8 @@ function logicalLines(source: string): string[] {
   const lines: string[] = [];
   let pending = '';
   for (const raw of source.split(/\r\n|\r|\n/)) {
-    const line = pending === '' ? raw.replace(/^[ \t\f]+/, '') : raw.replace(/^[ \t\f]+/, '');
+    // Leading blanks go, on the first line and on each continuation line alike.
+    const line = raw.replace(/^[ \t\f]+/, '');
     if (pending === '' && (line.startsWith('#') || line.startsWith('!'))) continue;
     const trailing = /\\*$/.exec(line)![0].length;
     if (trailing % 2 === 1) {
