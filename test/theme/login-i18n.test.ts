@@ -10,6 +10,7 @@ import type { LightMyRequestResponse } from 'fastify';
 import { DEMO, form, testApp, type TestApp } from '../support/app.ts';
 import { adminHeaders, InjectJar, loginAction } from '../support/inject-browser.ts';
 import { formActionOf, textOf } from '../authn/login-browser.ts';
+import { startSmtpSink } from '../support/smtp-sink.ts';
 
 const REDIRECT = 'http://localhost:3000/cb';
 const LOCALES = ['en', 'de', 'fr', 'es', 'pt-BR', 'ja'];
@@ -193,6 +194,27 @@ describe('login pages in the visitor\'s language', () => {
     }
     assert.match(page.body, /value="&#34;&#62;&#60;script&#62;/, 'the login hint, escaped in its attribute');
     await setRealm({ displayName: 'holdfast demo', resetPasswordAllowed: false });
+  });
+
+  it('sends the reset mail in the language of the login it came from', async () => {
+    const sink = await startSmtpSink();
+    try {
+      await setRealm({ internationalizationEnabled: true, supportedLocales: LOCALES, resetPasswordAllowed: true, smtpServer: { host: '127.0.0.1', port: String(sink.port), from: 'noreply@example.com' } });
+      const id = await aliceId();
+      assert.equal((await adminCall('PUT', `/users/${id}`, { email: 'alice@example.com', firstName: 'Alice', lastName: 'Liddell' })).statusCode, 204);
+      const jar = new InjectJar();
+      const page = await open(jar, { ui_locales: 'de' });
+      const forgot = await get(jar, decode(/id="kc-forgot-password" href="([^"]+)"/.exec(page.body)![1]).replace(/^https?:\/\/[^/]+/, ''));
+      assert.equal(textOf(forgot.body, 'kc-page-title'), 'Passwort vergessen?');
+      const sent = await post(jar, formActionOf(forgot.body, 'kc-reset-password-form'), { username: 'alice' });
+      assert.equal(textOf(sent.body, 'kc-info-message'), 'Sie erhalten in Kürze eine E-Mail mit weiteren Anweisungen.');
+      const mail = await sink.nextMail(1);
+      assert.equal(mail.subject, 'Passwort zurücksetzen');
+      assert.match(mail.text!, /Der Link ist 5 Minuten lang gültig\./);
+    } finally {
+      await setRealm({ resetPasswordAllowed: false, smtpServer: {} });
+      await sink.stop();
+    }
   });
 
   it('refuses locale settings that are not language tags', async () => {
