@@ -34,6 +34,7 @@ import { adminRoutes } from './admin/index.ts';
 import { actionTokenRoutes } from './action-tokens/index.ts';
 import { accountRoutes } from './account/index.ts';
 import { storedConsents } from './account/stored-consents.ts';
+import { Themes, themeResourceRoutes, renderErrorPage } from './theme/index.ts';
 
 export interface BuildOptions {
   config: Config;
@@ -122,7 +123,8 @@ export async function buildApp({ config, clock = systemClock }: BuildOptions): P
     expiryIntervalSeconds: config.expiryIntervalSeconds,
   });
   const mail = new MailSender({ log: app.log, registry: metrics.registry });
-  const ctx: Context = { config, clock, log: app.log, metrics, realms, sessions, store, bus, revocations, passwords, loginAttempts, cluster, events, mail,
+  const themes = new Themes(config.themesDir, app.log);
+  const ctx: Context = { config, clock, log: app.log, metrics, realms, sessions, store, bus, revocations, passwords, loginAttempts, cluster, events, mail, themes,
     clientKeys: new ClientKeys(clock, config.outboundAddresses),
     logoutNotifier: new LogoutNotifier(clock, app.log, metrics, config.outboundAddresses),
   };
@@ -147,7 +149,7 @@ export async function buildApp({ config, clock = systemClock }: BuildOptions): P
 
   await app.register(cookie);
   registerFormParser(app);
-  registerErrorHandler(app);
+  registerErrorHandler(app, (request, text) => renderErrorPage(ctx, request, text));
   registerHsts(app);
   await registerRateLimits(app, config.rateLimit);
   app.addHook('onResponse', async (request, reply) => {
@@ -157,6 +159,7 @@ export async function buildApp({ config, clock = systemClock }: BuildOptions): P
   });
   await app.register(oidcRoutes, { ctx });
   await app.register(actionTokenRoutes, { ctx });
+  await app.register(themeResourceRoutes, { ctx });
   await app.register(adminRoutes, { ctx });
   await app.register(accountRoutes, { ctx, consents: storedConsents(ctx) });
 

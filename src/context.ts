@@ -18,6 +18,7 @@ import type { ClientKeys } from './oidc/client-auth/index.ts';
 import type { LogoutNotifier } from './oidc/backchannel-logout/index.ts';
 import type { Events } from './events/index.ts';
 import type { MailSender } from './mail/index.ts';
+import type { Themes } from './theme/index.ts';
 
 export interface Context {
   config: Config;
@@ -44,4 +45,6 @@ export interface Context {
   events: Events;
   /** Mail through realms' SMTP servers, queued off the request path. */
   mail: MailSender;
+  /** Login themes: templates, message bundles and resources, read once per theme. */
+  themes: Themes;
 }

@@ -24,10 +24,10 @@ export const ACTION_TOKEN_PATH = '/realms/:realm/login-actions/action-token';
 
 const INVALID_CODE = 'An error occurred, please login again through your application.';
 const EXPIRED = 'Action expired.';
-const EMAIL_VERIFIED = 'Your email address has been verified.';
-const ACCOUNT_UPDATED = 'Your account has been updated.';
-const PASSWORD_MISSING = 'Please specify password.';
-const PASSWORDS_DIFFER = "Passwords don't match.";
+const EMAIL_VERIFIED = 'emailVerifiedMessage';
+const ACCOUNT_UPDATED = 'accountUpdatedMessage';
+const PASSWORD_MISSING = 'missingPasswordMessage';
+const PASSWORDS_DIFFER = 'notMatchPasswordMessage';
 const EMAIL_UPDATED_TITLE = 'Email updated';
 const EMAIL_UPDATED = 'The account email has been successfully updated to {0}.';
 const EMAIL_EXISTS = 'Email already exists.';
@@ -89,7 +89,7 @@ export async function actionTokenRoutes(app: FastifyInstance, { ctx }: { ctx: Co
     }
     await saveUser(user, { email: newEmail, emailVerified: true, requiredActions: user.requiredActions.filter((a) => a !== UPDATE_EMAIL) });
     event.success();
-    return sendInfoPage(reply, EMAIL_UPDATED.replace('{0}', newEmail), backTo(realm, claims), EMAIL_UPDATED_TITLE);
+    return sendInfoPage({ ctx, request, reply, realm, user }, EMAIL_UPDATED.replace('{0}', newEmail), backTo(realm, claims), EMAIL_UPDATED_TITLE);
   }
 
   app.get(ACTION_TOKEN_PATH, { config: { endpoint: 'action-token' } }, async (request, reply) => {
@@ -102,9 +102,10 @@ export async function actionTokenRoutes(app: FastifyInstance, { ctx }: { ctx: Co
     const requiredActions = [...new Set([...user.requiredActions.filter((a) => !(verify && a === VERIFY_EMAIL)), ...later])];
     if (verify || later.length > 0) await saveUser(user, { emailVerified: verify || user.emailVerified, requiredActions });
     if (verify) ctx.events.recorder.user(realm, 'VERIFY_EMAIL', request.clientConnection.address).user(user.id).client(claims.azp).detail('email', user.email).success();
-    if (!actions.includes(UPDATE_PASSWORD)) return sendInfoPage(reply, claims.typ === 'verify-email' ? EMAIL_VERIFIED : ACCOUNT_UPDATED, backTo(realm, claims));
+    const pages = { ctx, request, reply, realm, user };
+    if (!actions.includes(UPDATE_PASSWORD)) return sendInfoPage(pages, claims.typ === 'verify-email' ? EMAIL_VERIFIED : ACCOUNT_UPDATED, backTo(realm, claims));
     const form = await issueActionToken(ctx, realm, issuer, { typ: 'action-form', sub: user.id, azp: claims.azp, rdu: claims.rdu, reqac: [UPDATE_PASSWORD], origin: claims.typ }, realm.realm.settings.accessCodeLifespanUserAction);
-    return sendPasswordForm(reply, `${issuer}/login-actions/action-token`, form.token);
+    return sendPasswordForm(pages, `${issuer}/login-actions/action-token`, form.token);
   });
 
   app.post(ACTION_TOKEN_PATH, { config: { endpoint: 'action-token' } }, async (request, reply: FastifyReply) => {
@@ -114,24 +115,25 @@ export async function actionTokenRoutes(app: FastifyInstance, { ctx }: { ctx: Co
     const password = form.get('password-new') ?? '';
     // Checked before the form token is used up, so a typo does not cost the user the link.
     const read = await readActionToken(ctx, realm, issuer, key, ['action-form']);
+    const holder = read.valid ? await ctx.realms.repository.findUserById(read.claims.sub) : undefined;
+    const pages = { ctx, request, reply, realm, user: holder?.realmId === realm.realm.id ? holder : undefined };
     if (read.valid && (password === '' || password !== form.get('password-confirm') || Buffer.byteLength(password) > MAX_PASSWORD_BYTES)) {
-      return sendPasswordForm(reply, `${issuer}/login-actions/action-token`, key, password === '' ? PASSWORD_MISSING : password !== form.get('password-confirm') ? PASSWORDS_DIFFER : 'Password is too long.');
+      return sendPasswordForm(pages, `${issuer}/login-actions/action-token`, key, password === '' ? PASSWORD_MISSING : password !== form.get('password-confirm') ? PASSWORDS_DIFFER : 'Password is too long.');
     }
     // The realm's password policy applies here as on every other password change, also before the token is used up.
-    const holder = read.valid ? await ctx.realms.repository.findUserById(read.claims.sub) : undefined;
     if (holder && holder.realmId === realm.realm.id) {
       const check = await preparePasswordChange(ctx, realm, holder, password);
-      if ('violation' in check) return sendPasswordForm(reply, `${issuer}/login-actions/action-token`, key, check.violation.description);
+      if ('violation' in check) return sendPasswordForm(pages, `${issuer}/login-actions/action-token`, key, check.violation.description);
     }
     const { claims, user } = await useToken(request, realm, issuer, key, ['action-form']);
     const change = await preparePasswordChange(ctx, realm, user, password);
-    if ('violation' in change) return sendPasswordForm(reply, `${issuer}/login-actions/action-token`, key, change.violation.description);
+    if ('violation' in change) return sendPasswordForm(pages, `${issuer}/login-actions/action-token`, key, change.violation.description);
     await ctx.realms.repository.transaction(async (tx) => {
       await tx.setPassword(user.id, change.credential, change.historyLength);
       await tx.updateUser({ ...user, requiredActions: user.requiredActions.filter((a) => a !== UPDATE_PASSWORD) });
     });
     await ctx.realms.userChanged(user.id);
     ctx.events.recorder.user(realm, claims.origin === 'reset-credentials' ? 'RESET_PASSWORD' : 'UPDATE_PASSWORD', request.clientConnection.address).user(user.id).client(claims.azp).success();
-    return sendInfoPage(reply, ACCOUNT_UPDATED, backTo(realm, claims));
+    return sendInfoPage({ ...pages, user }, ACCOUNT_UPDATED, backTo(realm, claims));
   });
 }

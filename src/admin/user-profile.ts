@@ -10,7 +10,7 @@ import {
   isRootAttribute,
   MAX_ATTRIBUTE_NAME,
   mergeAttributes,
-  userProfileOf,
+  effectiveUserProfile,
   validateProfile,
   type ProfileAttributes,
   type ProfileContext,
@@ -59,7 +59,7 @@ export function withRootAttributes(rep: UserRepresentation): UserRepresentation 
  * change. Throws Keycloak's 400 when the profile refuses it.
  */
 export function checkProfile(model: RealmModel, current: User | undefined, next: User, given: Record<string, string[]> | undefined): User {
-  const config = userProfileOf(model);
+  const config = effectiveUserProfile(model);
   const context: ProfileContext = {
     role: 'admin',
     current: current && profileAttributes(current),

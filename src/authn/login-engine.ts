@@ -13,13 +13,13 @@ import type { FastifyReply } from 'fastify';
 import { newSecret } from '../crypto/index.ts';
 import { ErrorPage, invalidGrant } from '../errors/index.ts';
 import type { Form } from '../http/form.ts';
-import { PAGE_HEADERS, escapeHtml, page } from '../http/html.ts';
 import { completeLogin, readSsoSession, sendAuthorizationResponse, setSsoCookies } from '../oidc/auth/index.ts';
 import { finishAuthSession } from '../oidc/login/auth-session.ts';
 import { cancelDeviceLogin } from '../oidc/device/index.ts';
 import type { AuthSession } from '../session/types.ts';
+import { sendPage, type ThemePage } from '../theme/index.ts';
 import { loginSteps } from './login-flow.ts';
-import type { LoginFlow, LoginStep, StepMessage } from './login-step.ts';
+import type { LoginFlow, LoginStep, StepMessage, StepPage } from './login-step.ts';
 import { ProfileConflict } from './profile-check.ts';
 
 /** A login in progress at one of its pages. */
@@ -36,6 +36,15 @@ export function stepActionUrl(run: LoginRun, step: LoginStep): string {
 
 /** The login paths a step's form posts to (`/realms/{realm}/login-actions/<kind>`). */
 export const STEP_KINDS: readonly LoginStep['kind'][] = ['authenticate', 'registration', 'required-action', 'consent'];
+/** Where the language picker of a step's page leads: the page again, in that language. */
+function localeLink(run: LoginRun, step: LoginStep): (tag: string) => string {
+  const query = new URLSearchParams({ client_id: run.tab.clientId, tab_id: run.tabId, execution: step.id });
+  return (tag) => `${run.issuer}/login-actions/${step.kind}?${query}&kc_locale=${encodeURIComponent(tag)}`;
+}
+
+export function themePage(shown: StepPage): ThemePage {
+  return 'template' in shown ? shown : { template: 'page', title: shown.title, data: { body: shown.body }, status: shown.status };
+}
 
 /**
  * The first step after the last one satisfied that this login needs. The flow only moves
@@ -59,20 +68,25 @@ function isRequestedAction(flow: LoginFlow, step: LoginStep): boolean {
   return step.kind === 'required-action' && flow.tab.kcAction === step.id;
 }
 
-/** Keycloak's Cancel of an application-initiated action (`cancel-aia`), as a form of its own next to the step's. */
-function cancelForm(actionUrl: string): string {
-  return `<form id="kc-cancel-aia-form" method="post" action="${escapeHtml(actionUrl)}"><input class="kc-cancel" id="kc-cancel" name="cancel-aia" type="submit" value="Cancel"></form>`;
-}
-
 /** Renders a step's page with a fresh `session_code` (so a page is good for one submit). */
 async function showStep(run: LoginRun, step: LoginStep, message: StepMessage): Promise<FastifyReply> {
   run.tab.sessionCode = newSecret(16);
   const actionUrl = stepActionUrl(run, step);
-  const shown = await step.page(run, actionUrl, message);
-  if (isRequestedAction(run, step)) shown.body += `\n${cancelForm(actionUrl)}`;
+  const shown = themePage(await step.page(run, actionUrl, message));
+  // Keycloak's Cancel of an application-initiated action (`cancel-aia`): a form of its own next to the step's.
+  if (isRequestedAction(run, step)) shown.data = { ...shown.data, cancelAction: actionUrl };
   await run.ctx.store.putAuthSession(run.authSession);
-  if (shown.status === 503) run.reply.header('retry-after', '1');
-  return run.reply.code(shown.status ?? 200).headers(PAGE_HEADERS).send(page(shown.title, shown.body));
+  return sendPage(run.ctx, run.reply, { request: run.request, realm: run.realm, tab: run.tab, user: run.user, localeLink: localeLink(run, step) }, shown);
+}
+
+/** A language picked during the login becomes the user's (Keycloak keeps it in their `locale` attribute). */
+async function keepPickedLocale(run: LoginRun): Promise<void> {
+  const picked = run.tab.locale;
+  const user = run.user!;
+  if (picked === undefined || user.attributes.locale?.[0] === picked) return;
+  run.user = { ...user, attributes: { ...user.attributes, locale: [picked] } };
+  await run.ctx.realms.repository.updateUser(run.user);
+  await run.ctx.realms.userChanged(user.id);
 }
 
 /** Whether a login of this user would stop at a page (SSO check: read-only, nothing stored). */
@@ -84,6 +98,7 @@ async function finish(run: LoginRun): Promise<FastifyReply> {
   const { ctx, realm, request, reply, issuer } = run;
   if (run.tab.ssoSessionId !== undefined) return finishInSso(run);
   const settings = realm.realm.settings;
+  await keepPickedLocale(run);
   const session = await ctx.sessions.create(settings, { realmId: realm.realm.id, userId: run.user!.id, rememberMe: run.tab.rememberMe === true, ipAddress: request.clientConnection.address, userAgent: request.headers['user-agent'] });
   await setSsoCookies(ctx, request, reply, realm, issuer, session);
   await finishAuthSession(ctx, request, reply, issuer, run.authSession);

@@ -10,6 +10,7 @@ import type { Context } from '../context.ts';
 import type { Form } from '../http/form.ts';
 import type { Client, LoadedRealm, RealmRepository, User } from '../realm/index.ts';
 import type { AuthTab } from '../session/types.ts';
+import type { ThemePage } from '../theme/index.ts';
 
 /** The login as a step sees it. `user` is set once a step has identified who logs in. */
 export interface LoginFlow {
@@ -24,17 +25,28 @@ export interface LoginFlow {
   user?: User;
 }
 
-/** A rendered page: its title and the body inside the page frame. */
-export interface StepPage {
+/**
+ * A step's page: a template of the login theme with its data (themes/holdfast/README.md), or a
+ * title and a body built in code (step-pages.ts), which the theme shows in its frame.
+ */
+export type StepPage = ThemePage | BuiltPage;
+
+export interface BuiltPage {
   title: string;
   body: string;
   /** 200 unless the page answers a request that could not be served (503 with Retry-After). */
   status?: number;
 }
 
-/** What a page shows besides its form: Keycloak's error and info alerts, and fields to fill in again. */
+/**
+ * What a page shows besides its form: Keycloak's error and info alerts, and fields to fill in
+ * again. `error` and `info` are message keys (`invalidUserMessage`) or, for older code, English
+ * texts, which the page shows in its language when the theme's English bundle has them.
+ */
 export interface StepMessage {
   error?: string;
+  /** Parameters of the error's message (`invalidPasswordMinLengthMessage`: the length). */
+  params?: string[];
   /** The field the error is about (Keycloak marks it `aria-invalid`). */
   field?: string;
   /** Several fields' errors at once (the registration form shows every problem). */

@@ -1,7 +1,9 @@
 /**
- * Building blocks of the step pages, with the ids and classes of Keycloak's keycloak.v2 login
- * theme (`kc-page-title`, `input-error-<field>`, `kc-feedback-text`), so scripts and tests
- * written against Keycloak find the same elements. Every value goes through escapeHtml.
+ * Building blocks for a page built in code (a StepPage with `title` and `body`), with the ids and
+ * classes of Keycloak's keycloak.v2 login theme (`kc-page-title`, `input-error-<field>`,
+ * `kc-feedback-text`). The login theme shows such a body in its frame (`page.eta`), in English;
+ * pages of the theme are templates instead (themes/holdfast/README.md, "Adding a page"). Every
+ * value goes through escapeHtml.
  */
 import { escapeHtml } from '../http/html.ts';
 import type { StepMessage } from './login-step.ts';

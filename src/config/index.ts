@@ -4,6 +4,7 @@
  * read from `HOLDFAST_<NAME>` (upper case, dashes as underscores). A flag beats its variable.
  */
 import { parseArgs } from 'node:util';
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ConfigError } from './config-error.ts';
@@ -60,6 +61,8 @@ export interface Config extends EdgeConfig {
   /** The key-encryption key sealing realm keys at rest, and the one it replaces during a rotation (README "Secrets at rest"). */
   kek?: KekSource;
   kekPrevious?: KekSource;
+  /** Operator's theme folders (`--themes-dir`), searched before the themes shipped with holdfast. */
+  themesDir?: string;
 }
 
 /** Where a key-encryption key comes from: a file, or the key itself in a variable (never a flag: `ps` would show it). */
@@ -87,6 +90,7 @@ const FLAGS = {
   'route-cookie': { type: 'boolean' },
   'kek-file': { type: 'string' },
   'kek-previous-file': { type: 'string' },
+  'themes-dir': { type: 'string' },
   ...EDGE_FLAGS,
 } as const;
 
@@ -240,8 +244,16 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
     authSessionLimits: DEFAULTS.authSessionLimits,
     kek,
     kekPrevious,
+    themesDir: themesDir(read('themes-dir')),
     ...parseEdgeConfig(read, integer, (name, raw) => booleanValue(name, raw), development),
   };
+}
+
+function themesDir(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const dir = path.resolve(value);
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new ConfigError(`--themes-dir: not a directory: '${value}'`);
+  return dir;
 }
 
 function validateHostname(value: string): void {

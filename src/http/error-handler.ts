@@ -95,14 +95,18 @@ function guardHeaders(app: FastifyInstance): void {
   });
 }
 
-export function registerErrorHandler(app: FastifyInstance): void {
-  app.setErrorHandler((error: FastifyError, request, reply) => {
+/** Renders the error page of a request (in its realm's theme and language). */
+export type ErrorPageRenderer = (request: FastifyRequest, text: string) => Promise<string>;
+
+export function registerErrorHandler(app: FastifyInstance, renderError?: ErrorPageRenderer): void {
+  app.setErrorHandler(async (error: FastifyError, request, reply) => {
     if (error instanceof OAuthError) {
       reply.headers({ 'cache-control': 'no-store', pragma: 'no-cache', ...error.headers });
       return reply.code(error.status).send(error.toJSON());
     }
     if (error instanceof ErrorPage) {
-      return reply.code(error.status).headers(PAGE_HEADERS).send(errorPage(error.text));
+      const html = renderError ? await renderError(request, error.text) : errorPage(error.text);
+      return reply.code(error.status).headers(PAGE_HEADERS).send(html);
     }
     if (error instanceof StoreUnavailable) {
       request.log.warn({ err: error.cause }, `${error.store} unavailable`);

@@ -1,6 +1,7 @@
 /**
- * Minimal server-rendered pages (login, logout confirmation, errors). Every interpolated value
- * goes through `escapeHtml`; pages forbid framing except where Keycloak's iframes need it.
+ * HTML escaping, the headers of every page, and a bare page for what the login theme (src/theme)
+ * does not render: the `form_post` response (a bare page in Keycloak too) and the last-resort error
+ * page when a theme fails. Pages forbid framing except where Keycloak's iframes need it.
  */
 export function escapeHtml(value: unknown): string {
   return String(value ?? '').replace(/[&<>"'`=\/]/g, (c) => `&#${c.charCodeAt(0)};`);

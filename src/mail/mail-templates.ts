@@ -5,9 +5,14 @@
  * ./messages and one line here.
  */
 import type { MailMessage } from './mail-sender.ts';
+import { de } from './messages/de.ts';
 import { en } from './messages/en.ts';
+import { es } from './messages/es.ts';
+import { fr } from './messages/fr.ts';
+import { ja } from './messages/ja.ts';
+import { ptBR } from './messages/pt-BR.ts';
 
-const BUNDLES: Record<string, Record<string, string>> = { en };
+const BUNDLES: Record<string, Record<string, string>> = { en, de, fr, es, 'pt-BR': ptBR, ja };
 
 export type MailKind = 'emailTest' | 'emailVerification' | 'emailUpdateConfirmation' | 'passwordReset' | 'executeActions';
 
@@ -16,7 +21,8 @@ function escapeHtml(text: string): string {
 }
 
 function message(locale: string | undefined, key: string): string {
-  return (locale !== undefined ? BUNDLES[locale]?.[key] : undefined) ?? BUNDLES[locale?.split('-')[0] ?? '']?.[key] ?? en[key] ?? key;
+  const bundle = (tag: string | undefined) => (tag !== undefined && Object.hasOwn(BUNDLES, tag) ? BUNDLES[tag] : undefined);
+  return bundle(locale)?.[key] ?? bundle(locale?.split('-')[0])?.[key] ?? en[key] ?? key;
 }
 
 function format(template: string, params: string[], escape: (text: string) => string): string {

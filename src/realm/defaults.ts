@@ -65,6 +65,8 @@ export const DEFAULT_REALM_SETTINGS: RealmSettings = {
   adminEventsEnabled: false,
   adminEventsDetailsEnabled: false,
   smtpServer: {},
+  internationalizationEnabled: false,
+  supportedLocales: [],
   attributes: {},
 };
 

@@ -77,6 +77,12 @@ export interface RealmSettings {
   adminEventsDetailsEnabled: boolean;
   /** Keycloak's smtpServer map (src/mail); `password` is stored sealed under the realm's data key. */
   smtpServer: Record<string, string>;
+  /** Login pages in the visitor's language (src/theme): one of `supportedLocales`, else `defaultLocale`, else English. */
+  internationalizationEnabled: boolean;
+  supportedLocales: string[];
+  defaultLocale?: string;
+  /** The login theme's folder name (src/theme); absent: the default theme. */
+  loginTheme?: string;
   attributes: Record<string, string>;
 }
 

@@ -88,6 +88,10 @@ export interface AuthTab {
    * that was entered. Such a login ends with the device's approval page, not a redirect.
    */
   device?: { userCodeKey: string };
+  /** The application's `ui_locales` (Keycloak's client note): preferred languages, space-separated. */
+  uiLocales?: string;
+  /** The language picked on a page of this login (`kc_locale`); it wins over every other source. */
+  locale?: string;
 }
 
 /** A login in progress: one per browser (AUTH_SESSION_ID cookie), tabs inside. */

@@ -6,7 +6,7 @@
 import type { RealmModel, StoredCredential, User, UserConsent } from '../../realm/index.ts';
 import { boolean, integer, list, multiValuedMap, object, record, string, stringList, type Checked } from '../json-shape.ts';
 import { credentialRepresentation, toCredentialExport } from './credential.ts';
-import { roleNames, userProfileOf, visibleAttributes } from '../../realm/index.ts';
+import { effectiveUserProfile, roleNames, visibleAttributes } from '../../realm/index.ts';
 
 const userFields = {
   id: string,
@@ -51,7 +51,7 @@ export interface UserAccess {
 
 /** The admin view: attributes the realm's user profile lets an admin see (Keycloak hides the others). */
 export function toUserRepresentation(model: RealmModel, user: User, access?: UserAccess): Record<string, unknown> {
-  return userRepresentationWith(model, { ...user, attributes: visibleAttributes(userProfileOf(model), user.attributes, 'admin') }, access);
+  return userRepresentationWith(model, { ...user, attributes: visibleAttributes(effectiveUserProfile(model), user.attributes, 'admin') }, access);
 }
 
 /** Keycloak's brief representation (`briefRepresentation=true`). */

@@ -14,6 +14,7 @@ export async function serverInfoRoutes(app: FastifyInstance, { ctx }: { ctx: Con
     const identity = request.adminIdentity!;
     if (!hasAnyAdminRole(identity, identity.realm)) throw forbidden();
     const host = identity.realm.realm.name === 'master';
-    return serverInfo({ nowMs: ctx.clock.nowMs(), startedAtMs, host });
+    const loginThemes = ctx.themes.names().map((name) => ({ name, locales: ctx.themes.login(name).locales }));
+    return serverInfo({ nowMs: ctx.clock.nowMs(), startedAtMs, host, loginThemes });
   });
 }

@@ -11,6 +11,7 @@ import { actionTokenLifespan, issueActionToken, type ActionTokenClaims } from '.
 import { AdminError, adminBadRequest } from '../../errors/index.ts';
 import { baseUrl } from '../../http/base-url.ts';
 import { linkExpiration, renderMail, requiredActionName, smtpConfig, type MailKind } from '../../mail/index.ts';
+import { selectLocale } from '../../theme/index.ts';
 import { verifyRedirectUri, type LoadedRealm, type User } from '../../realm/index.ts';
 import { findUser } from '../admin-lookups.ts';
 import { adminScope, queryInteger, queryString, readBody } from '../admin-request.ts';
@@ -54,8 +55,8 @@ export async function userActionEmailRoutes(app: FastifyInstance, { ctx }: { ctx
     const { token } = await issueActionToken(ctx, realm, issuer, { ...fields, sub: user.id }, lifespan);
     const link = `${issuer}/login-actions/action-token?${new URLSearchParams({ key: token, ...(fields.azp ? { client_id: fields.azp } : {}) })}`;
     const realmName = realm.realm.settings.displayName ?? realm.realm.name;
-    // In the user's language (their `locale` attribute, as Keycloak reads it), English for the rest.
-    const locale = user.attributes.locale?.[0];
+    // In the user's language as Keycloak picks it (their `locale` attribute first), English without i18n.
+    const locale = selectLocale(realm, { request, user });
     const actions = (fields.reqac ?? []).map((a) => requiredActionName(a, locale)).join(', ');
     if (!ctx.mail.send(realm.realm.name, smtp, renderMail(kind, to, [link, linkExpiration(lifespan, locale), realmName, actions], locale))) {
       throw new AdminError(503, { errorMessage: `${failure}: the mail queue is full, try again later` });

@@ -8,7 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Context } from '../../context.ts';
 import { newId } from '../../crypto/index.ts';
 import { AdminError } from '../../errors/index.ts';
-import { InvalidConfig, parseUpConfig, profileMetadata, UnreadableConfig, userProfileOf, type UPConfig } from '../../realm/index.ts';
+import { InvalidConfig, parseUpConfig, profileMetadata, UnreadableConfig, userProfileOf, effectiveUserProfile, type UPConfig } from '../../realm/index.ts';
 import { forbidden, hasAnyAdminRole } from '../admin-auth.ts';
 import { adminScope, refuseUnknownQuery } from '../admin-request.ts';
 
@@ -43,6 +43,6 @@ export async function userProfileRoutes(app: FastifyInstance, { ctx }: { ctx: Co
   app.get('/admin/realms/:realm/users/profile/metadata', async (request) => {
     const { realm } = await adminScope(ctx, request, 'query-users');
     refuseUnknownQuery(request, []);
-    return profileMetadata(userProfileOf(realm), { role: 'admin', editUsernameAllowed: realm.realm.settings.editUsernameAllowed });
+    return profileMetadata(effectiveUserProfile(realm), { role: 'admin', editUsernameAllowed: realm.realm.settings.editUsernameAllowed });
   });
 }

@@ -10,7 +10,7 @@ import type { Context } from '../../context.ts';
 import { newId } from '../../crypto/index.ts';
 import { AdminError, adminBadRequest, adminConflict } from '../../errors/index.ts';
 import { passwordPolicyViolation, preparePasswordChange, realmPasswordPolicy, sealCredential, type PolicyViolation } from '../../authn/index.ts';
-import { defaultActionAliases, defaultGroupIds, newPasswordCredential, newUser, profileMetadata, userProfileOf, type LoadedRealm, type StoredCredential, type User, type UserQuery } from '../../realm/index.ts';
+import { defaultActionAliases, defaultGroupIds, newPasswordCredential, newUser, profileMetadata, effectiveUserProfile, type LoadedRealm, type StoredCredential, type User, type UserQuery } from '../../realm/index.ts';
 import { DISABLED_REASON } from '../../session/index.ts';
 import { isAllowed, type AdminIdentity } from '../admin-auth.ts';
 import { findUser } from '../admin-lookups.ts';
@@ -125,7 +125,7 @@ export async function userRoutes(app: FastifyInstance, { ctx }: { ctx: Context }
     const rep = toUserRepresentation(realm, user, access(identity, realm));
     if (queryBoolean(request, 'userProfileMetadata') !== true) return rep;
     const context = { role: 'admin' as const, current: profileAttributes(user), editUsernameAllowed: realm.realm.settings.editUsernameAllowed };
-    return { ...rep, userProfileMetadata: profileMetadata(userProfileOf(realm), context) };
+    return { ...rep, userProfileMetadata: profileMetadata(effectiveUserProfile(realm), context) };
   });
 
   app.put('/admin/realms/:realm/users/:id', async (request, reply) => {

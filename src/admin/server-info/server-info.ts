@@ -81,7 +81,13 @@ function providerMap(): Record<string, unknown> {
   };
 }
 
-export function serverInfo(options: { nowMs: number; startedAtMs: number; host: boolean }): Record<string, unknown> {
+/** A login theme as serverinfo lists it (the admin console offers these for `loginTheme`). */
+export interface ThemeInfo {
+  name: string;
+  locales: string[];
+}
+
+export function serverInfo(options: { nowMs: number; startedAtMs: number; host: boolean; loginThemes: ThemeInfo[] }): Record<string, unknown> {
   return {
     ...(options.host ? hostInfo(options.nowMs, options.startedAtMs) : {}),
     profileInfo: { name: 'default', disabledFeatures: [], previewFeatures: [], experimentalFeatures: [] },
@@ -93,7 +99,7 @@ export function serverInfo(options: { nowMs: number; startedAtMs: number; host: 
       clientSignatureSymmetricAlgorithms: [...HMAC_ASSERTION_ALGORITHMS].sort(),
       clientSignatureAsymmetricAlgorithms: [...ASYMMETRIC_ASSERTION_ALGORITHMS].sort(),
     },
-    themes: { login: [{ name: 'keycloak.v2', locales: ['en'], description: "holdfast's built-in login pages" }] },
+    themes: { login: options.loginThemes },
     socialProviders: [],
     identityProviders: [],
     providers: providerMap(),

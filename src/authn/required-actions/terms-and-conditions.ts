@@ -3,7 +3,6 @@
  * the user's `terms_and_conditions` attribute, declining ends the login with `access_denied`.
  */
 import type { LoginStep } from '../login-step.ts';
-import { alerts, form, submit, title } from '../step-pages.ts';
 import { neededWhenPending } from './pending.ts';
 
 export const termsAndConditions: LoginStep = {
@@ -11,13 +10,7 @@ export const termsAndConditions: LoginStep = {
   kind: 'required-action',
   needed: neededWhenPending,
   async page(_flow, actionUrl, message) {
-    const body = [
-      title('Terms and Conditions'),
-      alerts(message),
-      '<div id="kc-terms-text">Terms and conditions to be defined</div>',
-      form('kc-terms-form', actionUrl, [submit('kc-accept', 'Accept', 'accept'), submit('kc-decline', 'Decline', 'cancel')].join('\n')),
-    ].join('\n');
-    return { title: 'Terms and Conditions', body };
+    return { template: 'terms', title: 'termsTitle', data: { action: actionUrl }, message };
   },
   async submit(flow, fields) {
     if (fields.has('cancel')) return { kind: 'cancel', error: 'access_denied', description: 'Terms and conditions were declined' };

@@ -5,10 +5,9 @@
  */
 import { invalidGrant } from '../../errors/index.ts';
 import type { LoginStep } from '../login-step.ts';
-import { alerts, title } from '../step-pages.ts';
 import { isPending } from './pending.ts';
 
-const NOT_SET_UP = 'Account is not fully set up. Contact your administrator.';
+const NOT_SET_UP = 'accountNotSetUpMessage';
 
 export function unsupportedAction(alias: string): LoginStep {
   return {
@@ -18,7 +17,7 @@ export function unsupportedAction(alias: string): LoginStep {
       return isPending(flow, alias);
     },
     async page() {
-      return { title: 'We are sorry...', body: [title('We are sorry...'), alerts({ error: NOT_SET_UP })].join('\n'), status: 400 };
+      return { template: 'error', title: 'errorTitle', data: { text: NOT_SET_UP }, status: 400 };
     },
     async submit() {
       return { kind: 'again', message: {} };

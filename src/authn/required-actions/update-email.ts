@@ -6,11 +6,9 @@
  * followed. Every user-visible text is in TEXTS under Keycloak's message keys.
  */
 import { actionTokenLifespan, issueActionToken } from '../../action-tokens/index.ts';
-import { escapeHtml } from '../../http/html.ts';
 import { linkExpiration, renderMail, smtpConfig } from '../../mail/index.ts';
 import type { LoginFlow, LoginStep, StepOutcome } from '../login-step.ts';
 import { changedProfileProblem, profileChange, uniquenessProblems } from '../profile-check.ts';
-import { alerts, form, input, submit, title } from '../step-pages.ts';
 import { neededWhenPending } from './pending.ts';
 
 const TEXTS = {
@@ -54,15 +52,9 @@ export const updateEmail: LoginStep = {
   async page(flow, actionUrl, message) {
     const sentTo = flow.tab.notes?.[SENT_TO];
     if (sentTo !== undefined) {
-      const text = TEXTS.emailUpdateConfirmationSent.replace('{0}', sentTo);
-      return { title: TEXTS.emailUpdateConfirmationSentTitle, body: `${title(TEXTS.emailUpdateConfirmationSentTitle)}\n<p id="kc-info-message" class="instruction">${escapeHtml(text)}</p>` };
+      return { template: 'info', title: TEXTS.emailUpdateConfirmationSentTitle, data: { text: TEXTS.emailUpdateConfirmationSent.replace('{0}', sentTo) } };
     }
-    const body = [
-      title(TEXTS.updateEmailTitle),
-      alerts(message),
-      form('kc-update-email-form', actionUrl, [input({ id: 'email', label: TEXTS.email, type: 'email', autocomplete: 'email', autofocus: true }, message, flow.user!.email ?? ''), submit('kc-submit', TEXTS.doSubmit)].join('\n')),
-    ].join('\n');
-    return { title: TEXTS.updateEmailTitle, body };
+    return { template: 'update-email', title: 'updateEmailTitle', data: { action: actionUrl, email: flow.user!.email ?? '' }, message };
   },
   async submit(flow, fields): Promise<StepOutcome> {
     const user = flow.user!;

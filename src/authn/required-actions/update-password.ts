@@ -5,7 +5,6 @@
  */
 import type { LoginStep } from '../login-step.ts';
 import { preparePasswordChange, realmPasswordPolicy } from '../password-policy/index.ts';
-import { alerts, form, input, logoutSessionsBox, submit, title } from '../step-pages.ts';
 import { isPending } from './pending.ts';
 
 const DAY_MS = 86_400_000;
@@ -21,27 +20,19 @@ export const updatePassword: LoginStep = {
     return password !== undefined && password.createdDate + days * DAY_MS <= flow.ctx.clock.nowMs();
   },
   async page(_flow, actionUrl, message) {
-    const body = [
-      title('Update password'),
-      alerts({ info: 'You need to change your password.', ...message }),
-      form(
-        'kc-passwd-update-form',
-        actionUrl,
-        [
-          input({ id: 'password-new', label: 'New Password', type: 'password', autocomplete: 'new-password', autofocus: true }, message),
-          input({ id: 'password-confirm', label: 'Confirm password', type: 'password', autocomplete: 'new-password' }, message),
-          logoutSessionsBox(),
-          submit('kc-submit', 'Submit'),
-        ].join('\n'),
-      ),
-    ].join('\n');
-    return { title: 'Update password', body, status: message.status };
+    return {
+      template: 'login-update-password',
+      title: 'updatePasswordTitle',
+      data: { action: actionUrl, logoutSessions: true },
+      message: { info: 'resetPasswordMessage', ...message },
+      status: message.status,
+    };
   },
   async submit(flow, fields) {
     const user = flow.user!;
     const password = fields.get('password-new') ?? '';
-    if (password === '') return { kind: 'again', message: { error: 'Please specify password.', field: 'password-new' } };
-    if (fields.get('password-confirm') !== password) return { kind: 'again', message: { error: "Passwords don't match.", field: 'password-confirm' } };
+    if (password === '') return { kind: 'again', message: { error: 'missingPasswordMessage', field: 'password-new' } };
+    if (fields.get('password-confirm') !== password) return { kind: 'again', message: { error: 'notMatchPasswordMessage', field: 'password-confirm' } };
     const change = await preparePasswordChange(flow.ctx, flow.realm, user, password);
     if ('violation' in change) return { kind: 'again', message: { error: change.violation.description, field: 'password-new' } };
     return {

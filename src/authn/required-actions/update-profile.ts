@@ -6,13 +6,12 @@
 import type { User } from '../../realm/index.ts';
 import type { LoginStep } from '../login-step.ts';
 import { profileChange } from '../profile-check.ts';
-import { alerts, form, input, submit, title } from '../step-pages.ts';
 import { neededWhenPending } from './pending.ts';
 
 const FIELDS = [
-  { id: 'email', label: 'Email', missing: 'Please specify email.', type: 'email' as const, autocomplete: 'email' },
-  { id: 'firstName', label: 'First name', missing: 'Please specify first name.', autocomplete: 'given-name' },
-  { id: 'lastName', label: 'Last name', missing: 'Please specify last name.', autocomplete: 'family-name' },
+  { id: 'email', label: 'email', missing: 'missingEmailMessage', type: 'email' as const, autocomplete: 'email' },
+  { id: 'firstName', label: 'firstName', missing: 'missingFirstNameMessage', autocomplete: 'given-name' },
+  { id: 'lastName', label: 'lastName', missing: 'missingLastNameMessage', autocomplete: 'family-name' },
 ] as const;
 
 export const updateProfile: LoginStep = {
@@ -21,17 +20,16 @@ export const updateProfile: LoginStep = {
   needed: neededWhenPending,
   async page(flow, actionUrl, message) {
     const user = flow.user!;
-    const username = flow.realm.realm.settings.editUsernameAllowed ? [input({ id: 'username', label: 'Username', autocomplete: 'username' }, message, user.username)] : [];
-    const fields = FIELDS.map((f) => input({ id: f.id, label: f.label, type: 'type' in f ? f.type : 'text', autocomplete: f.autocomplete }, message, user[f.id] ?? ''));
-    const body = [title('Update Account Information'), alerts(message), form('kc-update-profile-form', actionUrl, [...username, ...fields, submit('kc-submit', 'Submit')].join('\n'))].join('\n');
-    return { title: 'Update Account Information', body };
+    const username = flow.realm.realm.settings.editUsernameAllowed ? [{ name: 'username', label: 'username', type: 'text', autocomplete: 'username', value: user.username }] : [];
+    const fields = [...username, ...FIELDS.map((f) => ({ name: f.id, label: f.label, type: 'type' in f ? f.type : 'text', autocomplete: f.autocomplete, value: user[f.id] ?? '' }))];
+    return { template: 'login-update-profile', title: 'loginProfileTitle', data: { action: actionUrl, fields }, message };
   },
   async submit(flow, fields) {
     const user = flow.user!;
     const values: Record<string, string> = {};
     for (const name of ['username', 'email', 'firstName', 'lastName']) values[name] = (fields.get(name) ?? '').trim();
     const editUsername = flow.realm.realm.settings.editUsernameAllowed;
-    if (editUsername && values.username === '') return { kind: 'again', message: { error: 'Please specify username.', field: 'username', values } };
+    if (editUsername && values.username === '') return { kind: 'again', message: { error: 'missingUsernameMessage', field: 'username', values } };
     for (const f of FIELDS) if (values[f.id] === '') return { kind: 'again', message: { error: f.missing, field: f.id, values } };
     const updated: User = {
       ...user,

@@ -4,14 +4,12 @@
  * (verify-otp.ts); the password grant takes it as `totp`.
  */
 import { invalidGrant, serviceUnavailable } from '../../errors/index.ts';
-import { escapeHtml } from '../../http/html.ts';
 import { checkSecondFactor } from '../../oidc/login/credentials.ts';
 import type { LoginFlow, LoginStep } from '../login-step.ts';
 import { hasOtp, otpCredentialsOf, verifyOtp } from '../otp/index.ts';
-import { alerts, form, input, submit, title } from '../step-pages.ts';
 
-const INVALID_CODE = 'Invalid authenticator code.';
-const LOGIN_BUSY = 'Too many logins in progress. Please try again in a moment.';
+const INVALID_CODE = 'invalidTotpMessage';
+const LOGIN_BUSY = 'loginBusyMessage';
 
 function check(flow: LoginFlow, code: string, credentialId: string | undefined) {
   const user = flow.user!;
@@ -27,21 +25,8 @@ export const otpForm: LoginStep = {
   async page(flow, actionUrl, message) {
     const credentials = await otpCredentialsOf(flow.ctx, flow.realm, flow.user!);
     // Several devices: Keycloak lets the user pick one (`selectedCredentialId`).
-    const choice =
-      credentials.length > 1
-        ? credentials
-            .map(
-              (c, i) =>
-                `<label><input id="kc-otp-credential-${i}" type="radio" name="selectedCredentialId" value="${escapeHtml(c.stored.id)}"${i === 0 ? ' checked' : ''}> ${escapeHtml(c.stored.userLabel ?? `OTP ${i + 1}`)}</label>`,
-            )
-            .join('\n')
-        : '';
-    const body = [
-      title('Sign In'),
-      alerts(message),
-      form('kc-otp-login-form', actionUrl, [choice, input({ id: 'otp', label: 'One-time code', autocomplete: 'one-time-code', autofocus: true }, message), submit('kc-login', 'Sign In', 'login')].join('\n')),
-    ].join('\n');
-    return { title: 'Sign In', body, status: message.status };
+    const choices = credentials.map((c, i) => ({ id: c.stored.id, label: c.stored.userLabel ?? `OTP ${i + 1}`, selected: i === 0 }));
+    return { template: 'login-otp', title: 'doLogIn', data: { action: actionUrl, credentials: choices }, message, status: message.status };
   },
   async submit(flow, fields) {
     const code = (fields.get('otp') ?? '').trim();

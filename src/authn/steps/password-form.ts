@@ -11,9 +11,9 @@ import type { LoginStep } from '../login-step.ts';
 import { isRegistering } from './registration-form.ts';
 import { registrationUrl } from './registration-page.ts';
 
-const INVALID_CREDENTIALS = 'Invalid username or password.';
-const ACCOUNT_DISABLED = 'Account is disabled, contact your administrator.';
-const LOGIN_BUSY = 'Too many logins in progress. Please try again in a moment.';
+const INVALID_CREDENTIALS = 'invalidUserMessage';
+const ACCOUNT_DISABLED = 'accountDisabledMessage';
+const LOGIN_BUSY = 'loginBusyMessage';
 
 export const passwordForm: LoginStep = {
   id: LOGIN_EXECUTION,
@@ -24,7 +24,7 @@ export const passwordForm: LoginStep = {
   async page(flow, actionUrl, message) {
     const resetUrl = flow.tabId === undefined ? undefined : resetCredentialsUrl(flow.issuer, flow.tabId, flow.tab);
     const registerUrl = flow.tabId === undefined ? undefined : registrationUrl(flow.issuer, flow.tabId, flow.tab);
-    return { ...loginFormPage(flow.realm, actionUrl, flow.tab, { error: message.error, info: message.info, username: message.values?.username }, resetUrl, registerUrl), status: message.status };
+    return loginFormPage(flow.realm, actionUrl, flow.tab, { error: message.error, info: message.info, username: message.values?.username, status: message.status }, resetUrl, registerUrl);
   },
   async submit(flow, form) {
     const username = (form.get('username') ?? '').trim();

@@ -32,6 +32,8 @@ export interface AuthorizationRequest {
   maxAge?: number;
   loginHint?: string;
   kcAction?: string;
+  /** `ui_locales`: the languages the application prefers for the pages, space-separated. */
+  uiLocales?: string;
   acr: AcrRequest;
   /** The pushed request (PAR) it came through, spent when the login completes. */
   pushedRequest?: PushedRequestRef;
@@ -207,6 +209,7 @@ export function parseAuthorizationRequest(realm: LoadedRealm, params: Form, orig
     loginHint: params.get('login_hint'),
     kcAction: params.get('kc_action'),
     dpopJkt: params.get('dpop_jkt'),
+    uiLocales: params.get('ui_locales'),
     acr: parseAcrRequest(realm, client, params),
     pushedRequest: origin?.pushedRequest,
     ...pkce,

@@ -26,8 +26,8 @@ import { clearSsoCookies } from './sso-cookies.ts';
 import { REGISTRATION_EXECUTION, REGISTRATION_TEXTS, backToLoginUrl, registrationPage } from '../../authn/steps/registration-page.ts';
 import type { LoadedRealm } from '../../realm/realm-service.ts';
 import type { AuthTab } from '../../session/types.ts';
-import { PAGE_HEADERS, page } from '../../http/html.ts';
-import { continueLogin, stepNeeded } from '../../authn/index.ts';
+import { continueLogin, stepNeeded, themePage } from '../../authn/index.ts';
+import { sendPage, takeLocaleParam } from '../../theme/index.ts';
 
 export { AuthorizationError, sendAuthorizationResponse } from './authorization-response.ts';
 export { setSsoCookies, clearSsoCookies, readSsoSession } from './sso-cookies.ts';
@@ -56,10 +56,10 @@ function params(request: FastifyRequest): Form {
 }
 
 /** The registration form of a new tab (the engine's `registration` step renders the same page). */
-function sendRegistrationPage(reply: FastifyReply, realm: LoadedRealm, issuer: string, tabId: string, tab: AuthTab): FastifyReply {
+function sendRegistrationPage(ctx: Context, request: FastifyRequest, reply: FastifyReply, realm: LoadedRealm, issuer: string, tabId: string, tab: AuthTab): Promise<FastifyReply> {
   const query = new URLSearchParams({ session_code: tab.sessionCode, execution: REGISTRATION_EXECUTION, client_id: tab.clientId, tab_id: tabId });
   const shown = registrationPage(realm, tab, `${issuer}/login-actions/registration?${query}`, backToLoginUrl(issuer, tabId, tab), {});
-  return reply.code(200).headers(PAGE_HEADERS).send(page(shown.title, shown.body));
+  return sendPage(ctx, reply, { request, realm, tab }, themePage(shown));
 }
 
 export async function authRoutes(app: FastifyInstance, { ctx }: { ctx: Context }): Promise<void> {
@@ -85,8 +85,9 @@ export async function authRoutes(app: FastifyInstance, { ctx }: { ctx: Context }
       if (!realm.realm.settings.registrationAllowed) throw new ErrorPage(400, REGISTRATION_TEXTS.registrationNotAllowedMessage);
       clearSsoCookies(request, reply, issuer);
       const tab = { ...tabFromRequest(authRequest, ctx.sessions.now()), registering: true };
+      takeLocaleParam(request, reply, realm, issuer, tab);
       const { tabId } = await openTab(ctx, request, reply, realm, issuer, tab);
-      return sendRegistrationPage(reply, realm, issuer, tabId, tab);
+      return sendRegistrationPage(ctx, request, reply, realm, issuer, tabId, tab);
     }
     const noPrompt = prompts.includes('none');
     const promptError = (error: string) => sendAuthorizationResponse(reply, authRequest, { error, state: authRequest.state, iss: issuer });
@@ -97,6 +98,7 @@ export async function authRoutes(app: FastifyInstance, { ctx }: { ctx: Context }
     const sso = reuse ? await readSsoSession(ctx, request, realm, issuer) : undefined;
     const fresh = sso && (authRequest.maxAge === undefined || now - sso.authTime <= authRequest.maxAge) && (authRequest.kcAction === undefined || now - sso.authTime <= aiaMaxAuthAge(authRequest.kcAction));
     const tab = tabFromRequest(authRequest, now);
+    takeLocaleParam(request, reply, realm, issuer, tab);
     if (sso && fresh) {
       const user = await ctx.realms.getUserView(realm, sso.userId);
       if (user?.user.enabled) {
@@ -115,7 +117,7 @@ export async function authRoutes(app: FastifyInstance, { ctx }: { ctx: Context }
     }
     if (noPrompt) return promptError('login_required');
     const { tabId } = await openTab(ctx, request, reply, realm, issuer, tab);
-    return sendLoginPage(reply, realm, issuer, tabId, tab);
+    return sendLoginPage(ctx, request, reply, realm, issuer, tabId, tab);
   };
   const path = '/realms/:realm/protocol/openid-connect/auth';
   app.get(path, { config: { endpoint: 'auth' } }, handler(false));

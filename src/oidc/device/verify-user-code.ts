@@ -73,5 +73,5 @@ export async function verifyUserCode(ctx: Context, request: FastifyRequest, repl
     if (user?.user.enabled && user.user.requiredActions.length === 0) return completeDeviceLogin(ctx, reply, realm, issuer, client, { userCodeKey: key }, sso, '0');
   }
   const { tabId } = await openTab(ctx, request, reply, realm, issuer, tab);
-  return sendLoginPage(reply, realm, issuer, tabId, tab);
+  return sendLoginPage(ctx, request, reply, realm, issuer, tabId, tab);
 }

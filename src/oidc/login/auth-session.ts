@@ -47,6 +47,7 @@ export function tabFromRequest(authRequest: AuthorizationRequest, now: number): 
     maxAge: authRequest.maxAge,
     loginHint: authRequest.loginHint,
     kcAction: authRequest.kcAction,
+    uiLocales: authRequest.uiLocales,
     acr: authRequest.acr.essential.length > 0 || authRequest.acr.values.length > 0 ? authRequest.acr : undefined,
     pushedRequest: authRequest.pushedRequest,
     sessionCode: newSecret(16),

@@ -19,16 +19,17 @@ import { continueLogin, STEP_KINDS, submitStep, type LoginRun } from '../../auth
 import { REGISTRATION_TEXTS } from '../../authn/steps/registration-page.ts';
 import { authSessionIdFromCookie, loadAuthSession, openTab, restartTab } from './auth-session.ts';
 import { sendLoginPage } from './login-page.ts';
+import { takeLocaleParam } from '../../theme/index.ts';
 import { resetCredentialsRoutes } from './reset-credentials.ts';
 
-const LOGIN_TIMEOUT = 'Your login attempt timed out. Login will start from the beginning.';
-const PAGE_EXPIRED = 'Page has expired. Please sign in again.';
+const LOGIN_TIMEOUT = 'loginTimeout';
+const PAGE_EXPIRED = 'pageExpiredMessage';
 
 async function restart(ctx: Context, request: FastifyRequest, reply: FastifyReply, realm: LoadedRealm, issuer: string): Promise<FastifyReply> {
   const tab = await restartTab(ctx, request, realm);
-  if (!tab) throw new ErrorPage(400, LOGIN_TIMEOUT);
+  if (!tab) throw new ErrorPage(400, 'Your login attempt timed out. Login will start from the beginning.');
   const opened = await openTab(ctx, request, reply, realm, issuer, tab);
-  return sendLoginPage(reply, realm, issuer, opened.tabId, tab, { info: LOGIN_TIMEOUT });
+  return sendLoginPage(ctx, request, reply, realm, issuer, opened.tabId, tab, { info: LOGIN_TIMEOUT });
 }
 
 export async function loginRoutes(app: FastifyInstance, { ctx }: { ctx: Context }): Promise<void> {
@@ -45,6 +46,7 @@ export async function loginRoutes(app: FastifyInstance, { ctx }: { ctx: Context 
     const tab = authSession && Object.hasOwn(authSession.tabs, tabId) ? authSession.tabs[tabId] : undefined;
     if (!authSession || !tab) return restart(ctx, request, reply, realm, issuer);
     if (query.get('client_id') !== tab.clientId) throw new ErrorPage(400, 'Invalid Request');
+    takeLocaleParam(request, reply, realm, issuer, tab);
     const client = realm.clientsByClientId.get(tab.clientId);
     if (!client || !client.enabled) throw new ErrorPage(400, 'Client not found.');
     let user;

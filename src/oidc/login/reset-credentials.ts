@@ -6,22 +6,21 @@
  * with an address gets a reset-credentials link (src/action-tokens), which leads to the
  * new-password form.
  */
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Context } from '../../context.ts';
 import { actionTokenLifespan, issueActionToken } from '../../action-tokens/index.ts';
 import { newSecret } from '../../crypto/index.ts';
 import { ErrorPage } from '../../errors/index.ts';
 import { readParams } from '../../http/form.ts';
-import { PAGE_HEADERS, escapeHtml, page } from '../../http/html.ts';
 import { resolveRealm } from '../../http/realm-route.ts';
 import { linkExpiration, renderMail, smtpConfig } from '../../mail/index.ts';
 import type { LoadedRealm } from '../../realm/realm-service.ts';
 import type { AuthSession, AuthTab } from '../../session/types.ts';
 import { authSessionIdFromCookie, loadAuthSession } from './auth-session.ts';
+import { selectLocale, sendPage, takeLocaleParam } from '../../theme/index.ts';
 
 const NOT_ALLOWED = 'Reset Credential not allowed';
-const EMAIL_SENT = 'You should receive an email shortly with further instructions.';
-const MISSING_USERNAME = 'Please specify username.';
+const MISSING_USERNAME = 'missingUsernameMessage';
 const NO_COOKIE = 'Cookie not found. Please make sure cookies are enabled in your browser.';
 const TIMED_OUT = 'Your login attempt timed out. Login will start from the beginning.';
 
@@ -29,18 +28,32 @@ export function resetCredentialsUrl(issuer: string, tabId: string, tab: AuthTab)
   return `${issuer}/login-actions/reset-credentials?${new URLSearchParams({ client_id: tab.clientId, tab_id: tabId })}`;
 }
 
-function sendResetPage(reply: FastifyReply, issuer: string, tabId: string, tab: AuthTab, error?: string): FastifyReply {
+interface ResetPage {
+  ctx: Context;
+  request: FastifyRequest;
+  reply: FastifyReply;
+  realm: LoadedRealm;
+  issuer: string;
+  tabId: string;
+  tab: AuthTab;
+}
+
+/** The form (`kc-reset-password-form`), or with `sent` the answer every submitted name gets. */
+function sendResetPage({ ctx, request, reply, realm, issuer, tabId, tab }: ResetPage, options: { error?: string; sent?: boolean } = {}): Promise<FastifyReply> {
   const action = `${issuer}/login-actions/reset-credentials?${new URLSearchParams({ session_code: tab.sessionCode, client_id: tab.clientId, tab_id: tabId })}`;
-  const body = `
-<h1 id="kc-page-title">Forgot Your Password?</h1>
-<form id="kc-reset-password-form" method="post" action="${escapeHtml(action)}">
-  <label for="username">Username or email</label>
-  <input id="username" name="username" type="text" autocomplete="username" autofocus${error ? ' aria-invalid="true"' : ''}>
-  ${error ? `<span id="input-error-username" class="alert-error" aria-live="polite">${escapeHtml(error)}</span>` : ''}
-  <p class="instruction">Enter your username or email address and we will send you instructions on how to create a new password.</p>
-  <input class="kc-login" id="kc-submit" type="submit" value="Submit">
-</form>`;
-  return reply.code(error ? 400 : 200).headers(PAGE_HEADERS).send(page('Forgot Your Password?', body));
+  const again = new URLSearchParams({ client_id: tab.clientId, tab_id: tabId });
+  return sendPage(ctx, reply, { request, realm, tab, localeLink: (tag) => `${issuer}/login-actions/reset-credentials?${again}&kc_locale=${encodeURIComponent(tag)}` }, {
+    template: 'login-reset-password',
+    title: 'emailForgotTitle',
+    data: {
+      action,
+      sent: options.sent === true,
+      loginWithEmail: realm.realm.settings.loginWithEmailAllowed,
+      loginUrl: `${issuer}/login-actions/authenticate?${new URLSearchParams({ client_id: tab.clientId, tab_id: tabId })}`,
+    },
+    message: options.error ? { error: options.error, field: 'username' } : {},
+    status: options.error ? 400 : 200,
+  });
 }
 
 export async function resetCredentialsRoutes(app: FastifyInstance, { ctx }: { ctx: Context }): Promise<void> {
@@ -64,8 +77,9 @@ export async function resetCredentialsRoutes(app: FastifyInstance, { ctx }: { ct
     const query = readParams(request, 'query');
     const tabId = query.get('tab_id') ?? '';
     const { authSession, tab } = await loginInProgress(realm, authSessionIdFromCookie(request), tabId, query.get('client_id'));
+    takeLocaleParam(request, reply, realm, issuer, tab);
     await renew(authSession, tab);
-    return sendResetPage(reply, issuer, tabId, tab);
+    return sendResetPage({ ctx, request, reply, realm, issuer, tabId, tab });
   });
 
   app.post('/realms/:realm/login-actions/reset-credentials', { config: { endpoint: 'login' } }, async (request, reply) => {
@@ -75,9 +89,10 @@ export async function resetCredentialsRoutes(app: FastifyInstance, { ctx }: { ct
     const { authSession, tab } = await loginInProgress(realm, authSessionIdFromCookie(request), tabId, query.get('client_id'));
     const expected = tab.sessionCode;
     await renew(authSession, tab);
-    if (query.get('session_code') !== expected) return sendResetPage(reply, issuer, tabId, tab);
+    const page = { ctx, request, reply, realm, issuer, tabId, tab };
+    if (query.get('session_code') !== expected) return sendResetPage(page);
     const login = (readParams(request).get('username') ?? '').trim();
-    if (login === '') return sendResetPage(reply, issuer, tabId, tab, MISSING_USERNAME);
+    if (login === '') return sendResetPage(page, { error: MISSING_USERNAME });
 
     const event = ctx.events.recorder.user(realm, 'SEND_RESET_PASSWORD', request.clientConnection.address).client(tab.clientId).detail('username', login).detail('auth_method', 'openid-connect');
     const user = login.length <= 255 ? await ctx.realms.findUserForLogin(realm, login) : undefined;
@@ -88,11 +103,11 @@ export async function resetCredentialsRoutes(app: FastifyInstance, { ctx }: { ct
       const lifespan = actionTokenLifespan(realm.realm.settings, 'reset-credentials', false);
       const { token } = await issueActionToken(ctx, realm, issuer, { typ: 'reset-credentials', sub: user.id, azp: tab.clientId, rdu: tab.redirectUri }, lifespan);
       const link = `${issuer}/login-actions/action-token?${new URLSearchParams({ key: token, client_id: tab.clientId })}`;
-      const locale = user.attributes.locale?.[0];
+      const locale = selectLocale(realm, { request, tab, user });
       const sent = ctx.mail.send(realm.realm.name, smtp, renderMail('passwordReset', user.email, [link, linkExpiration(lifespan, locale), realm.realm.settings.displayName ?? realm.realm.name], locale));
       if (sent) event.user(user.id).detail('email', user.email).success();
       else event.user(user.id).error('email_send_failed');
     }
-    return reply.code(200).headers(PAGE_HEADERS).send(page(EMAIL_SENT, `<h1 id="kc-page-title">Forgot Your Password?</h1><p id="kc-info-message" class="instruction">${escapeHtml(EMAIL_SENT)}</p>`));
+    return sendResetPage(page, { sent: true });
   });
 }

@@ -5,9 +5,10 @@
  * `true`), then moves on to the post-logout redirect once the frames have loaded, or offers a
  * link. Those clients are left out of the back-channel notice for this logout.
  */
-import type { FastifyReply } from 'fastify';
-import { PAGE_HEADERS, escapeHtml, page } from '../../http/html.ts';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Context } from '../../context.ts';
 import type { LoadedRealm } from '../../realm/realm-service.ts';
+import { sendPage } from '../../theme/index.ts';
 import type { UserSession } from '../../session/types.ts';
 
 export interface FrontchannelLogout {
@@ -41,16 +42,12 @@ export function frontchannelLogouts(realm: LoadedRealm, issuer: string, session:
 }
 
 /** The page with the frames; only their origins may be framed, and nothing may frame it. */
-export function sendFrontchannelLogout(reply: FastifyReply, urls: string[], redirectTo: string | undefined): FastifyReply {
+export function sendFrontchannelLogout(ctx: Context, request: FastifyRequest, reply: FastifyReply, realm: LoadedRealm, urls: string[], redirectTo: string | undefined): Promise<FastifyReply> {
   const origins = [...new Set(urls.map((u) => new URL(u).origin))];
-  const frames = urls.map((u) => `<iframe src="${escapeHtml(u)}" style="display:none" title="logout"></iframe>`).join('\n');
-  const next = redirectTo
-    ? `<p><a id="continue" class="kc-login" href="${escapeHtml(redirectTo)}">Continue</a></p>
-<script>document.addEventListener('readystatechange', () => { if (document.readyState === 'complete') window.location.replace(${JSON.stringify(redirectTo).replace(/</g, '\\u003c')}); });</script>`
-    : '';
-  const body = `<h1 id="kc-page-title">${redirectTo ? 'Logging out' : 'You are logged out'}</h1>\n${frames}\n${next}`;
-  return reply
-    .code(200)
-    .headers({ ...PAGE_HEADERS, 'content-security-policy': `frame-src 'self' ${origins.join(' ')}; frame-ancestors 'self'; object-src 'none';` })
-    .send(page('Logging out', body));
+  return sendPage(ctx, reply, { request, realm }, {
+    template: 'frontchannel-logout',
+    title: redirectTo ? 'frontchannel-logout.title' : 'successLogout',
+    data: { urls, redirectTo },
+    headers: { 'content-security-policy': `frame-src 'self' ${origins.join(' ')}; frame-ancestors 'self'; object-src 'none';` },
+  });
 }

@@ -16,6 +16,7 @@ import { checkSsl } from '../../http/ssl-required.ts';
 import { allowCors, registerPreflight } from '../../http/cors.ts';
 import { postLogoutRedirectUris, verifyRedirectUri, withQuery } from '../../realm/redirect-uri.ts';
 import type { Client } from '../../realm/types.ts';
+import type { LoadedRealm } from '../../realm/realm-service.ts';
 import { authenticateClientFor } from '../client-auth/index.ts';
 import { recordFailure } from '../../events/index.ts';
 import { clearSsoCookies, readSsoSession } from '../auth/index.ts';
@@ -40,15 +41,15 @@ interface LogoutTarget {
   state?: string;
 }
 
-function redirectAfterLogout(reply: FastifyReply, target: LogoutTarget, frontchannelUrls: string[] = []): FastifyReply {
-  const query = target.state !== undefined ? `state=${encodeURIComponent(target.state)}` : '';
-  const redirectTo = target.redirectUri && withQuery(target.redirectUri, query);
-  if (frontchannelUrls.length > 0) return sendFrontchannelLogout(reply, frontchannelUrls, redirectTo);
-  if (!redirectTo) return sendLoggedOut(reply);
-  return reply.redirect(redirectTo, 302);
-}
-
 export async function logoutRoutes(app: FastifyInstance, { ctx }: { ctx: Context }): Promise<void> {
+  async function redirectAfterLogout(request: FastifyRequest, reply: FastifyReply, realm: LoadedRealm, target: LogoutTarget, frontchannelUrls: string[] = []): Promise<FastifyReply> {
+    const query = target.state !== undefined ? `state=${encodeURIComponent(target.state)}` : '';
+    const redirectTo = target.redirectUri && withQuery(target.redirectUri, query);
+    if (frontchannelUrls.length > 0) return sendFrontchannelLogout(ctx, request, reply, realm, frontchannelUrls, redirectTo);
+    if (!redirectTo) return sendLoggedOut(ctx, request, reply, realm);
+    return reply.redirect(redirectTo, 302);
+  }
+
   async function refreshTokenLogout(request: FastifyRequest, reply: FastifyReply, { realm, issuer }: RealmRequest, form: Form) {
     const event = ctx.events.recorder.user(realm, 'LOGOUT', request.clientConnection.address);
     const client = await authenticateClientFor(event, { ctx, realm, issuer }, request, form);
@@ -110,15 +111,15 @@ export async function logoutRoutes(app: FastifyInstance, { ctx }: { ctx: Context
     const browser = await readSsoSession(ctx, request, realm, issuer);
 
     if (hint && (!browser || browser.id === hint.sid)) {
-      return redirectAfterLogout(reply, logoutTarget, await endBrowserSession(request, reply, target, hint.sid));
+      return redirectAfterLogout(request, reply, realm, logoutTarget, await endBrowserSession(request, reply, target, hint.sid));
     }
     if (!browser) {
       clearSsoCookies(request, reply, issuer);
-      return redirectAfterLogout(reply, logoutTarget);
+      return redirectAfterLogout(request, reply, realm, logoutTarget);
     }
     const now = ctx.sessions.now();
     const code = await signHmac({ typ: 'logout-confirm', sid: browser.id, exp: now + CONFIRM_LIFESPAN, ...logoutTarget }, realm.keys);
-    return sendConfirmation(reply, `${issuer}/login-actions/logout-confirm`, code);
+    return sendConfirmation(ctx, request, reply, realm, `${issuer}/login-actions/logout-confirm`, code);
   }
 
   registerPreflight(app, PATH, 'GET, POST, OPTIONS');
@@ -153,7 +154,7 @@ export async function logoutRoutes(app: FastifyInstance, { ctx }: { ctx: Context
     // The code is bound to the session it was shown for: another page cannot reuse it on this browser.
     if (browser && browser.id !== claims.sid) throw new ErrorPage(400, 'Logout failed');
     const frontchannel = await endBrowserSession(request, reply, target, browser?.id);
-    return redirectAfterLogout(reply, {
+    return redirectAfterLogout(request, reply, realm, {
       redirectUri: typeof claims.redirectUri === 'string' ? claims.redirectUri : undefined,
       state: typeof claims.state === 'string' ? claims.state : undefined,
     }, frontchannel);

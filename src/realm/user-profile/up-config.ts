@@ -79,3 +79,15 @@ export function defaultUserProfile(realmName: string): UPConfig {
 export function userProfileOf(model: { realm: { name: string }; userProfile?: { config: UPConfig } }): UPConfig {
   return model.userProfile?.config ?? defaultUserProfile(model.realm.name);
 }
+
+/**
+ * The profile users are checked and shown against: the realm's, plus Keycloak's implicit `locale`
+ * attribute while the realm has internationalization on (the language picked on the login pages
+ * is kept there; admins and users may change it).
+ */
+export function effectiveUserProfile(model: { realm: { name: string; settings?: { internationalizationEnabled?: boolean } }; userProfile?: { config: UPConfig } }): UPConfig {
+  const config = userProfileOf(model);
+  if (!model.realm.settings?.internationalizationEnabled || config.attributes.some((a) => a.name === 'locale')) return config;
+  const locale: UPAttribute = { name: 'locale', displayName: '${locale}', permissions: { view: ['admin', 'user'], edit: ['admin', 'user'] }, multivalued: false };
+  return { ...config, attributes: [...config.attributes, locale] };
+}
