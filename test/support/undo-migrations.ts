@@ -27,8 +27,8 @@ const UNDO: Array<[name: string, undo: (db: Database.Database) => void]> = [
   ['012-events', (db) => db.exec('DROP TABLE event_entity; DROP TABLE admin_event_entity')],
   ['013-protocol-mappers', (db) => db.exec('DROP TABLE client_scope_role; DROP TABLE client_scope_mapping')],
   ['014-ephemeral-records', (db) => db.exec('DROP TABLE ephemeral_record')],
-  ['016-user-consents', (db) => db.exec('DROP TABLE user_consent')],
-  ['021-session-user-agent', (db) => db.exec('ALTER TABLE user_session DROP COLUMN user_agent')],
+  ['015-user-consents', (db) => db.exec('DROP TABLE user_consent')],
+  ['016-session-user-agent', (db) => db.exec('ALTER TABLE user_session DROP COLUMN user_agent')],
 ];
 
 /** Undoes `name` and every migration after it, newest first. */

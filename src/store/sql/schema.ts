@@ -171,7 +171,7 @@ export interface UserSessionTable {
   ip_address: string;
   auth_time: number;
   expires_at: number;
-  /** Added by 021-session-user-agent. */
+  /** Added by 016-session-user-agent. */
   user_agent: string | null;
 }
 export interface ClientSessionTable {

@@ -14,8 +14,8 @@ import * as singleUse from './011-single-use.ts';
 import * as events from './012-events.ts';
 import * as protocolMappers from './013-protocol-mappers.ts';
 import * as ephemeralRecords from './014-ephemeral-records.ts';
-import * as userConsents from './016-user-consents.ts';
-import * as sessionUserAgent from './021-session-user-agent.ts';
+import * as userConsents from './015-user-consents.ts';
+import * as sessionUserAgent from './016-session-user-agent.ts';
 
 export const migrations: Record<string, Migration> = {
   '001-initial': initial,
@@ -32,6 +32,6 @@ export const migrations: Record<string, Migration> = {
   '012-events': events,
   '013-protocol-mappers': protocolMappers,
   '014-ephemeral-records': ephemeralRecords,
-  '016-user-consents': userConsents,
-  '021-session-user-agent': sessionUserAgent,
+  '015-user-consents': userConsents,
+  '016-session-user-agent': sessionUserAgent,
 };
