@@ -184,7 +184,7 @@ describe('strict redirect URIs', () => {
     assert.equal(response.headers.location, `${uri}?state=s%201`);
   });
 
-  it('uses a lone registered URI for a request without redirect_uri only when that URI is itself valid', async () => {
+  it('uses a lone registered URI for a plain OAuth request without redirect_uri only when that URI is itself valid; an OpenID request must name one', async () => {
     const master = await t.app.inject({ method: 'POST', url: '/realms/master/protocol/openid-connect/token', ...form({ grant_type: 'password', client_id: 'admin-cli', username: 'admin', password: 'admin' }) });
     const admin = { authorization: `Bearer ${master.json().access_token}` };
     for (const [clientId, registered] of [
@@ -194,11 +194,13 @@ describe('strict redirect URIs', () => {
       const created = await t.app.inject({ method: 'POST', url: '/admin/realms/demo/clients', headers: admin, payload: { clientId, publicClient: true, redirectUris: [registered] } });
       assert.equal(created.statusCode, 201, created.body);
     }
-    const query = (clientId: string) => `${DEMO}/auth?${new URLSearchParams({ client_id: clientId, response_type: 'code', scope: 'openid', prompt: 'none' })}`;
+    const query = (clientId: string, scope = 'profile') => `${DEMO}/auth?${new URLSearchParams({ client_id: clientId, response_type: 'code', scope, prompt: 'none' })}`;
     await expectErrorPage('broken lone URI', 'Invalid parameter: redirect_uri', () => t.app.inject({ method: 'GET', url: query('broken-default') }));
     const good = await t.app.inject({ method: 'GET', url: query('good-default') });
     assert.equal(good.statusCode, 302);
     assert.ok((good.headers.location as string).startsWith('http://localhost:4000/cb?error=login_required'));
+    // As Keycloak 26.7: `openid` in the scope makes redirect_uri required.
+    await expectErrorPage('OpenID request without redirect_uri', 'Invalid parameter: redirect_uri', () => t.app.inject({ method: 'GET', url: query('good-default', 'openid') }));
   });
 
   it('keeps custom schemes for native apps, matched as written and only by their own registration', () => {

@@ -86,8 +86,10 @@ export function checkClient(realm: LoadedRealm, params: Form): Client {
 /** The redirect URI every later response goes to: exactly the string that was verified. */
 function checkRedirectUri(client: Client, params: Form): string {
   const requested = params.get('redirect_uri');
-  // Keycloak uses the only registered URI when the request names none and it has no wildcard.
-  const verified = requested === undefined ? defaultRedirectUri(client) : verifyRedirectUri(client, requested);
+  // Keycloak uses the only registered URI when a plain OAuth request names none and it has no
+  // wildcard; an OpenID request (`openid` in its scope) must name one (OIDC Core 3.1.2.1).
+  const openid = (params.get('scope') ?? '').split(' ').includes('openid');
+  const verified = requested === undefined ? (openid ? undefined : defaultRedirectUri(client)) : verifyRedirectUri(client, requested);
   if (verified === undefined) throw new ErrorPage(400, 'Invalid parameter: redirect_uri');
   return verified;
 }
