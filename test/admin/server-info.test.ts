@@ -109,8 +109,8 @@ describe('admin API: serverinfo and whoami', () => {
       locale: 'de',
       temporary: false,
       createRealm: false,
-      // holdfast's view-clients is no composite of query-clients (Keycloak's is), so only the role held shows.
-      realm_access: { [REALM]: ['view-clients'] },
+      // view-clients is a composite of query-clients, as in Keycloak: both show.
+      realm_access: { [REALM]: ['view-clients', 'query-clients'] },
     });
     assert.equal(typeof me.userId, 'string');
 
