@@ -2,7 +2,7 @@
  * Everything between "this browser wants to log in" and "code issued": the login steps and
  * their engine, registration, OTP, the password policy.
  */
-export { continueLogin, runDirectSteps, stepNeeded, submitStep, themePage, STEP_KINDS, type LoginRun } from './login-engine.ts';
+export { continueLogin, runDirectSteps, stepNeeded, submitStep, STEP_KINDS, type LoginRun } from './login-engine.ts';
 export { consentToAsk } from './steps/oauth-grant.ts';
 export { REQUIRED_ACTION_STEPS } from './login-flow.ts';
 export type { LoginFlow } from './login-step.ts';

@@ -42,9 +42,6 @@ function localeLink(run: LoginRun, step: LoginStep): (tag: string) => string {
   return (tag) => `${run.issuer}/login-actions/${step.kind}?${query}&kc_locale=${encodeURIComponent(tag)}`;
 }
 
-export function themePage(shown: StepPage): ThemePage {
-  return 'template' in shown ? shown : { template: 'page', title: shown.title, data: { body: shown.body }, status: shown.status };
-}
 
 /**
  * The first step after the last one satisfied that this login needs. The flow only moves
@@ -72,7 +69,7 @@ function isRequestedAction(flow: LoginFlow, step: LoginStep): boolean {
 async function showStep(run: LoginRun, step: LoginStep, message: StepMessage): Promise<FastifyReply> {
   run.tab.sessionCode = newSecret(16);
   const actionUrl = stepActionUrl(run, step);
-  const shown = themePage(await step.page(run, actionUrl, message));
+  const shown = await step.page(run, actionUrl, message);
   // Keycloak's Cancel of an application-initiated action (`cancel-aia`): a form of its own next to the step's.
   if (isRequestedAction(run, step)) shown.data = { ...shown.data, cancelAction: actionUrl };
   await run.ctx.store.putAuthSession(run.authSession);

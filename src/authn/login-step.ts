@@ -25,18 +25,8 @@ export interface LoginFlow {
   user?: User;
 }
 
-/**
- * A step's page: a template of the login theme with its data (themes/holdfast/README.md), or a
- * title and a body built in code (step-pages.ts), which the theme shows in its frame.
- */
-export type StepPage = ThemePage | BuiltPage;
-
-export interface BuiltPage {
-  title: string;
-  body: string;
-  /** 200 unless the page answers a request that could not be served (503 with Retry-After). */
-  status?: number;
-}
+/** A step's page: a template of the login theme with its data (themes/holdfast/README.md). */
+export type StepPage = ThemePage;
 
 /**
  * What a page shows besides its form: Keycloak's error and info alerts, and fields to fill in

@@ -16,7 +16,7 @@ const unescape = (text: string) => text.replace(/&#(\d+);/g, (_, c) => String.fr
 
 /** The href of the login page's "Register" link. */
 function registerLink(html: string): string {
-  const match = /<div id="kc-registration"><span>New user\? <a href="([^"]+)">Register<\/a>/.exec(html);
+  const match = /<div id="kc-registration"><span>New user\? <a href="([^"]+)"[^>]*>Register<\/a>/.exec(html);
   assert.ok(match, `no Register link in ${html.slice(0, 1500)}`);
   const url = new URL(unescape(match[1]));
   return url.pathname + url.search;
@@ -53,13 +53,13 @@ describe('registration', () => {
       assert.equal(textOf(page.body, 'kc-error-message'), 'Registration not allowed', url);
     }
     const discovery = (await t.app.inject({ method: 'GET', url: '/realms/demo/.well-known/openid-configuration' })).json();
-    assert.deepEqual(discovery.prompt_values_supported, ['none', 'login']);
+    assert.deepEqual(discovery.prompt_values_supported, ['none', 'login', 'consent']);
   });
 
   it('registers from the Register link, showing every problem with Keycloak’s texts first', async () => {
     await setRealm({ registrationAllowed: true, passwordPolicy: 'length(8) and digits(1)' });
     const discovery = (await t.app.inject({ method: 'GET', url: '/realms/demo/.well-known/openid-configuration' })).json();
-    assert.deepEqual(discovery.prompt_values_supported, ['none', 'login', 'create']);
+    assert.deepEqual(discovery.prompt_values_supported, ['none', 'login', 'consent', 'create']);
     const browser = new LoginBrowser(t);
     let page = await browser.get(registerLink((await browser.open()).body));
     assert.equal(page.statusCode, 200);

@@ -80,7 +80,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) describe(`protocol mapper
     );
     assert.equal(access.aud, 'account');
     assert.deepEqual((access.realm_access as { roles: string[] }).roles.sort(), ['default-roles-claims', 'offline_access', 'uma_authorization']);
-    assert.deepEqual(access.resource_access, { account: { roles: ['manage-account', 'view-profile'] } });
+    assert.deepEqual(access.resource_access, { account: { roles: ['manage-account', 'manage-account-links', 'view-profile'] } });
     assert.equal(access.name, 'A L');
     assert.equal(access.email_verified, true);
     const id = decodeJwt(body.id_token);

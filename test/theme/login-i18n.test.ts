@@ -100,6 +100,44 @@ describe('login pages in the visitor\'s language', () => {
     assert.match((await open(new InjectJar(), { ui_locales: 'it', kc_locale: 'it' })).body, /<html lang="en">/);
   });
 
+  it('ui_locales=de renders the registration page and the consent page in German, realm texts included', async () => {
+    await setRealm({ internationalizationEnabled: true, supportedLocales: LOCALES, defaultLocale: 'en', registrationAllowed: true });
+    assert.equal((await adminCall('PUT', '/localization/de/registerTitle', 'Neues Konto', 'text/plain')).statusCode, 204);
+    const jar = new InjectJar();
+    const register = await open(jar, { ui_locales: 'de', prompt: 'create' });
+    assert.equal(register.statusCode, 200);
+    assert.match(register.body, /<html lang="de">/);
+    assert.equal(textOf(register.body, 'kc-page-title'), 'Neues Konto', "the realm's German text over the theme's");
+    assert.match(register.body, /<label for="firstName">Vorname<\/label>/);
+    assert.match(register.body, /<label for="password-confirm">Passwort bestätigen<\/label>/);
+    assert.match(register.body, /« Zurück zur Anmeldung<\/a>/);
+    assert.match(register.body, /id="kc-register" type="submit" value="Registrieren"/);
+    const refused = await post(jar, formActionOf(register.body, 'kc-register-form'), { firstName: '', lastName: 'Weber', email: 'hanna@example.com', username: '', password: 'x', 'password-confirm': 'y' });
+    assert.equal(textOf(refused.body, 'input-error-username'), 'Bitte geben Sie einen Benutzernamen an.');
+    assert.equal(textOf(refused.body, 'input-error-firstName'), 'Bitte füllen Sie dieses Feld aus.');
+    assert.equal(textOf(refused.body, 'input-error-password-confirm'), 'Die Passwortbestätigung stimmt nicht überein.');
+    assert.match(refused.body, /id="firstName" name="firstName" type="text" class="kc-input" value=""[^>]* aria-invalid="true" aria-describedby="input-error-firstName"/);
+    assert.match(refused.body, /id="lastName" name="lastName" type="text" class="kc-input" value="Weber"/);
+
+    const created = await adminCall('POST', '/clients', { clientId: 'i18n-consent', publicClient: true, consentRequired: true, redirectUris: [REDIRECT] });
+    assert.equal(created.statusCode, 201, created.body);
+    const consentJar = new InjectJar();
+    const login = await open(consentJar, { ui_locales: 'de', client_id: 'i18n-consent', scope: 'openid profile email' });
+    const consent = await post(consentJar, loginAction(login.body), { username: 'alice', password: 'alice' });
+    assert.equal(consent.statusCode, 200, consent.body);
+    assert.match(consent.body, /<html lang="de">/);
+    assert.equal(textOf(consent.body, 'kc-page-title'), 'Zugriff für i18n-consent gewähren');
+    assert.match(consent.body, /Möchten Sie diese Zugriffsrechte gewähren\?/);
+    assert.deepEqual([...consent.body.matchAll(/<li><span>([^<]*)<\/span><\/li>/g)].map((m) => m[1]), ['Benutzerrollen', 'Benutzerprofil', 'E-Mail-Adresse']);
+    assert.match(consent.body, /name="accept" type="submit" value="Ja"/);
+    assert.match(consent.body, /name="cancel" type="submit" value="Nein"/);
+    const denied = await post(consentJar, formActionOf(consent.body, 'kc-oauth'), { cancel: 'Nein' });
+    assert.equal(denied.statusCode, 302);
+    assert.equal(new URL(denied.headers.location as string).searchParams.get('error'), 'access_denied');
+    assert.equal((await adminCall('DELETE', '/localization/de/registerTitle')).statusCode, 204);
+    await setRealm({ registrationAllowed: false });
+  });
+
   it("prefers the user's locale attribute to ui_locales once the user is known, and keeps a picked one", async () => {
     await setRealm({ internationalizationEnabled: true, supportedLocales: LOCALES, defaultLocale: 'en' });
     const id = await aliceId();

@@ -2,13 +2,11 @@
  * The consent screen (Keycloak's `login-oauth-grant`), the last step before the code: for a
  * `consentRequired` client it lists what the user has not agreed to yet (everything under
  * `prompt=consent`), and "Yes" stores the consent while "No" ends the login with
- * `access_denied`. What is granted is computed here from the login's own request, never read
+ * `access_denied`. The page is the theme's `login-oauth-grant` template. What is granted is computed here from the login's own request, never read
  * from the form, so a tampered form cannot widen a consent.
  */
-import { consentMessage, grantUserConsent, resolveConsentText, scopesOnConsentScreen, scopesToApprove, type ConsentScope } from '../../consent/index.ts';
-import { escapeHtml } from '../../http/html.ts';
+import { grantUserConsent, resolveConsentText, scopesOnConsentScreen, scopesToApprove, type ConsentScope } from '../../consent/index.ts';
 import type { LoginFlow, LoginStep } from '../login-step.ts';
-import { alerts, form, submit, title } from '../step-pages.ts';
 
 /** `LOGIN`'s `consent` detail, as Keycloak's Details names its values. */
 export const CONSENT_DETAIL = 'consent';
@@ -29,23 +27,6 @@ export async function consentToAsk(flow: Pick<LoginFlow, 'ctx' | 'realm' | 'clie
   return scopesToApprove(onScreen, stored);
 }
 
-function clientName(flow: LoginFlow): string {
-  return flow.client.name ? resolveConsentText(flow.client.name) : flow.client.clientId;
-}
-
-/** Keycloak's links to the client's terms and privacy policy, when it names them. */
-function clientPolicies(flow: LoginFlow): string {
-  const { tosUri, policyUri } = flow.client.attributes;
-  if (!tosUri && !policyUri) return '';
-  const link = (href: string, text: string) => `<a href="${escapeHtml(href)}" target="_blank" rel="noopener">${escapeHtml(text)}</a>`;
-  const name = clientName(flow);
-  return [
-    `<p id="kc-oauth-information">${escapeHtml(consentMessage('oauthGrantInformation', name))}</p>`,
-    tosUri ? `<p id="kc-oauth-tos">${escapeHtml(consentMessage('oauthGrantReview'))}${link(tosUri, consentMessage('oauthGrantTos'))}</p>` : '',
-    policyUri ? `<p id="kc-oauth-policy">${escapeHtml(consentMessage('oauthGrantReview'))}${link(policyUri, consentMessage('oauthGrantPolicy'))}</p>` : '',
-  ].join('\n');
-}
-
 export const oauthGrant: LoginStep = {
   id: 'OAUTH_GRANT',
   kind: 'consent',
@@ -54,16 +35,15 @@ export const oauthGrant: LoginStep = {
   },
   async page(flow, actionUrl, message) {
     const scopes = await consentToAsk(flow);
-    const heading = consentMessage('oauthGrantTitle', clientName(flow));
-    const content = [
-      `<h3>${escapeHtml(consentMessage('oauthGrantRequest'))}</h3>`,
-      `<ul id="kc-oauth-scopes">\n${scopes.map((s) => `<li><span>${escapeHtml(s.displayText)}</span></li>`).join('\n')}\n</ul>`,
-      clientPolicies(flow),
-      `<input type="hidden" name="code" value="${escapeHtml(flow.tab.sessionCode)}">`,
-      submit('kc-login', consentMessage('doYes'), 'accept'),
-      submit('kc-cancel', consentMessage('doNo'), 'cancel'),
-    ].join('\n');
-    return { title: heading, body: [title(heading), alerts(message), form('kc-oauth', actionUrl, content)].join('\n') };
+    const { name, clientId, attributes } = flow.client;
+    const clientName = name || clientId;
+    return {
+      template: 'login-oauth-grant',
+      // The tab's title; the card's heading (the template) also resolves a `${key}` client name.
+      title: { key: 'oauthGrantTitle', params: [resolveConsentText(clientName)] },
+      data: { action: actionUrl, clientName, scopes: scopes.map((s) => s.consentScreenText), code: flow.tab.sessionCode, tosUri: attributes.tosUri || undefined, policyUri: attributes.policyUri || undefined },
+      message,
+    };
   },
   async submit(flow, fields) {
     if (fields.has('cancel')) {

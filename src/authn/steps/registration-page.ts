@@ -1,17 +1,16 @@
 /**
  * The registration page (`/realms/{realm}/login-actions/registration`), with the ids and input
  * names of Keycloak's login theme (`kc-register-form`, `firstName`, `lastName`, `email`,
- * `username`, `password`, `password-confirm`, `input-error-<field>`), and the "New user?
- * Register" link of the login page. The fields are the realm's user profile as a registering user
+ * `username`, `password`, `password-confirm`, `input-error-<field>`). The fields are the realm's user profile as a registering user
  * may fill it in; the password fields follow the username (or the email, when the email is the
- * username), as in Keycloak. Every user-visible text is in REGISTRATION_TEXTS under Keycloak's
- * message keys.
+ * username), as in Keycloak. The page is the theme's `register` template; its texts are
+ * Keycloak's message keys in the theme's bundles. REGISTRATION_TEXTS keeps the English texts the
+ * form's check answers with (the page shows them in its language).
  */
-import { escapeHtml } from '../../http/html.ts';
 import { profileMetadata, userProfileOf, type LoadedRealm, type UPAttributeMetadata } from '../../realm/index.ts';
 import type { AuthTab } from '../../session/types.ts';
-import type { StepMessage, StepPage } from '../login-step.ts';
-import { alerts, form, input, submit, title } from '../step-pages.ts';
+import type { ThemePage } from '../../theme/index.ts';
+import type { StepMessage } from '../login-step.ts';
 
 /** Keycloak's message keys → English texts (messages_en.properties). */
 export const REGISTRATION_TEXTS = {
@@ -45,15 +44,9 @@ export function backToLoginUrl(issuer: string, tabId: string, tab: AuthTab): str
   return `${issuer}/login-actions/authenticate?${new URLSearchParams({ client_id: tab.clientId, tab_id: tabId })}`;
 }
 
-/** The login page's "New user? Register" box (Keycloak's `kc-registration`). */
-export function registrationLink(url: string): string {
-  return `<div id="kc-registration-container"><div id="kc-registration"><span>${escapeHtml(REGISTRATION_TEXTS.noAccount)} <a href="${escapeHtml(url)}">${escapeHtml(REGISTRATION_TEXTS.doRegister)}</a></span></div></div>`;
-}
-
+/** A profile attribute's label: `${key}` is that message key (the page's language), any other name is shown as it is. */
 function label(attribute: UPAttributeMetadata): string {
-  const key = /^\$\{(.+)\}$/.exec(attribute.displayName)?.[1];
-  if (key !== undefined && Object.hasOwn(REGISTRATION_TEXTS, key)) return REGISTRATION_TEXTS[key as keyof typeof REGISTRATION_TEXTS];
-  return key ?? attribute.displayName;
+  return /^\$\{(.+)\}$/.exec(attribute.displayName)?.[1] ?? attribute.displayName;
 }
 
 /** The profile's attributes a registering user fills in, in profile order. */
@@ -63,20 +56,31 @@ export function registrationAttributes(realm: LoadedRealm, tab: AuthTab): UPAttr
   return profileMetadata(userProfileOf(realm), context).attributes.filter((a) => !a.readOnly && !(a.name === 'username' && settings.registrationEmailAsUsername));
 }
 
-export function registrationPage(realm: LoadedRealm, tab: AuthTab, actionUrl: string, loginUrl: string, message: StepMessage): StepPage {
+/** A field of the form as `register.eta` lays it out; `label` is a message key or a text. */
+interface RegisterField {
+  name: string;
+  label: string;
+  type: 'text' | 'email' | 'password';
+  autocomplete?: string;
+}
+
+/**
+ * The `register` template's page. Errors stay as the form's check wrote them (English texts or
+ * message keys); the template shows each in the page's language under its field.
+ */
+export function registrationPage(realm: LoadedRealm, tab: AuthTab, actionUrl: string, loginUrl: string, message: StepMessage): ThemePage {
   const emailAsUsername = realm.realm.settings.registrationEmailAsUsername;
-  const fields: string[] = [];
-  let first = true;
+  const fields: RegisterField[] = [];
   for (const attribute of registrationAttributes(realm, tab)) {
-    const type = attribute.name === 'email' ? ('email' as const) : ('text' as const);
-    fields.push(input({ id: attribute.name, label: label(attribute), type, autocomplete: AUTOCOMPLETE[attribute.name], autofocus: first }, message));
-    first = false;
+    fields.push({ name: attribute.name, label: label(attribute), type: attribute.name === 'email' ? 'email' : 'text', autocomplete: AUTOCOMPLETE[attribute.name] });
     if (attribute.name === (emailAsUsername ? 'email' : 'username')) {
-      fields.push(input({ id: 'password', label: REGISTRATION_TEXTS.password, type: 'password', autocomplete: 'new-password' }, message));
-      fields.push(input({ id: 'password-confirm', label: REGISTRATION_TEXTS.passwordConfirm, type: 'password', autocomplete: 'new-password' }, message));
+      fields.push({ name: 'password', label: 'password', type: 'password', autocomplete: 'new-password' });
+      fields.push({ name: 'password-confirm', label: 'passwordConfirm', type: 'password', autocomplete: 'new-password' });
     }
   }
-  const options = `<div id="kc-form-options"><span><a href="${escapeHtml(loginUrl)}">${escapeHtml(REGISTRATION_TEXTS.backToLogin)}</a></span></div>`;
-  const body = [title(REGISTRATION_TEXTS.registerTitle), alerts(message), form('kc-register-form', actionUrl, [...fields, options, submit('kc-register', REGISTRATION_TEXTS.doRegister)].join('\n'))].join('\n');
-  return { title: REGISTRATION_TEXTS.registerTitle, body, status: message.status };
+  const errors: Record<string, string> = { ...message.fieldErrors };
+  if (message.field !== undefined && message.error !== undefined) errors[message.field] ??= message.error;
+  const pageError = message.field === undefined ? { error: message.error, params: message.params } : {};
+  const pageMessage = { ...pageError, info: message.info, values: message.values };
+  return { template: 'register', title: 'registerTitle', data: { action: actionUrl, loginUrl, fields, errors }, message: pageMessage, status: message.status };
 }

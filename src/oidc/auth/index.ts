@@ -26,7 +26,7 @@ import { clearSsoCookies } from './sso-cookies.ts';
 import { REGISTRATION_EXECUTION, REGISTRATION_TEXTS, backToLoginUrl, registrationPage } from '../../authn/steps/registration-page.ts';
 import type { LoadedRealm } from '../../realm/realm-service.ts';
 import type { AuthTab } from '../../session/types.ts';
-import { continueLogin, stepNeeded, themePage } from '../../authn/index.ts';
+import { continueLogin, stepNeeded } from '../../authn/index.ts';
 import { sendPage, takeLocaleParam } from '../../theme/index.ts';
 
 export { AuthorizationError, sendAuthorizationResponse } from './authorization-response.ts';
@@ -59,7 +59,7 @@ function params(request: FastifyRequest): Form {
 function sendRegistrationPage(ctx: Context, request: FastifyRequest, reply: FastifyReply, realm: LoadedRealm, issuer: string, tabId: string, tab: AuthTab): Promise<FastifyReply> {
   const query = new URLSearchParams({ session_code: tab.sessionCode, execution: REGISTRATION_EXECUTION, client_id: tab.clientId, tab_id: tabId });
   const shown = registrationPage(realm, tab, `${issuer}/login-actions/registration?${query}`, backToLoginUrl(issuer, tabId, tab), {});
-  return sendPage(ctx, reply, { request, realm, tab }, themePage(shown));
+  return sendPage(ctx, reply, { request, realm, tab }, shown);
 }
 
 export async function authRoutes(app: FastifyInstance, { ctx }: { ctx: Context }): Promise<void> {

@@ -3,7 +3,7 @@
  * approval page asks whether the device may have access (Keycloak's consent page, which a device
  * login always shows when something is to be shown), and the answer settles the device code:
  * approved with the session the tokens will come from, or denied. Either way the browser goes to
- * the outcome page.
+ * the outcome page. The page is the theme's `login-oauth2-device-grant` template.
  *
  * The approval form is bound to the browser twice over: its `code` is a single-use secret stored
  * for `accessCodeLifespanUserAction` seconds, and it is taken only from the browser whose SSO
@@ -14,29 +14,14 @@ import type { Context } from '../../context.ts';
 import { newSecret, sha256Hex } from '../../crypto/index.ts';
 import { ErrorPage } from '../../errors/index.ts';
 import type { Form } from '../../http/form.ts';
-import { PAGE_HEADERS, escapeHtml, page } from '../../http/html.ts';
-import { title } from '../../authn/step-pages.ts';
+import { resolveConsentText } from '../../consent/index.ts';
 import { scopeGrantOf, type Client, type ClientScope, type LoadedRealm } from '../../realm/index.ts';
 import type { AuthTab, UserSession } from '../../session/types.ts';
+import { sendPage, type ThemePage } from '../../theme/index.ts';
 import { readSsoSession } from '../auth/sso-cookies.ts';
 import { grantScopes } from '../tokens/index.ts';
 import { findByUserCodeKey, settleDeviceCode } from './device-records.ts';
 import { statusUrl } from './verification-page.ts';
-
-/** Texts of the approval page; the scope texts are Keycloak's `${…ConsentText}` keys. */
-export const DEVICE_GRANT_MESSAGES = {
-  oauthGrantTitle: 'Grant Access to {0}',
-  oauthGrantRequest: 'Do you grant these access privileges?',
-  doYes: 'Yes',
-  doNo: 'No',
-  profileScopeConsentText: 'User profile',
-  emailScopeConsentText: 'Email address',
-  addressScopeConsentText: 'Address',
-  phoneScopeConsentText: 'Phone number',
-  offlineAccessScopeConsentText: 'Offline Access',
-  rolesScopeConsentText: 'User roles',
-  organizationScopeConsentText: 'Organization',
-} as const;
 
 export const DEVICE_CONSENT_PATH = '/realms/:realm/device/consent';
 const MAX_CONSENT_CODE = 64;
@@ -50,12 +35,9 @@ interface PendingApproval {
 
 const approvalKey = (code: string): string => `device-consent:${sha256Hex(code)}`;
 
-/** A consent text as Keycloak resolves it: a `${key}` from the table, else the text itself. */
+/** A consent text as configured (`${profileScopeConsentText}` or a literal); the page resolves it in its language. */
 function consentText(text: string | undefined, fallback: string): string {
-  if (!text) return fallback;
-  const key = /^\$\{(.+)\}$/.exec(text)?.[1];
-  if (key === undefined) return text;
-  return Object.hasOwn(DEVICE_GRANT_MESSAGES, key) ? DEVICE_GRANT_MESSAGES[key as keyof typeof DEVICE_GRANT_MESSAGES] : key;
+  return text ? text : fallback;
 }
 
 /** What the page lists: the client when it asks to be shown, then each granted scope shown on consent screens. */
@@ -72,20 +54,13 @@ export function consentItems(realm: LoadedRealm, client: Client, scope: string):
   return items;
 }
 
-function approvalPage(issuer: string, client: Client, items: string[], code: string): string {
-  const m = DEVICE_GRANT_MESSAGES;
-  const heading = m.oauthGrantTitle.replace('{0}', client.name || client.clientId);
-  const body = `${title(heading)}
-<div id="kc-oauth" class="content-area">
-<h3>${escapeHtml(m.oauthGrantRequest)}</h3>
-<ul>${items.map((item) => `<li><span>${escapeHtml(item)}</span></li>`).join('')}</ul>
-<form class="form-actions" action="${escapeHtml(`${issuer}/device/consent`)}" method="POST">
-<input type="hidden" name="code" value="${escapeHtml(code)}">
-<input class="kc-login" name="accept" id="kc-login" type="submit" value="${escapeHtml(m.doYes)}">
-<input class="kc-login" name="cancel" id="kc-cancel" type="submit" value="${escapeHtml(m.doNo)}">
-</form>
-</div>`;
-  return page(heading, body);
+function approvalPage(issuer: string, client: Client, items: string[], code: string): ThemePage {
+  const clientName = client.name || client.clientId;
+  return {
+    template: 'login-oauth2-device-grant',
+    title: { key: 'oauthGrantTitle', params: [resolveConsentText(clientName)] },
+    data: { action: `${issuer}/device/consent`, clientName, scopes: items, code },
+  };
 }
 
 async function approve(ctx: Context, request: FastifyRequest, realm: LoadedRealm, issuer: string, client: Client, approval: PendingApproval, session: UserSession, consent: 'consent_granted' | 'no_consent_required'): Promise<string> {
@@ -147,7 +122,7 @@ export async function completeDeviceLogin(ctx: Context, reply: FastifyReply, rea
   const code = newSecret(24);
   const now = ctx.sessions.now();
   await ctx.store.putEphemeral(approvalKey(code), JSON.stringify(approval), now + realm.realm.settings.accessCodeLifespanUserAction, now);
-  return reply.code(200).headers(PAGE_HEADERS).send(approvalPage(issuer, client, items, code));
+  return sendPage(ctx, reply, { request: reply.request, realm }, approvalPage(issuer, client, items, code));
 }
 
 /** A device login that ended before approval (a declined required action): Keycloak's failure page, the code left pending. */

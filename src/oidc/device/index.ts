@@ -46,7 +46,7 @@ export async function deviceRoutes(app: FastifyInstance, { ctx }: { ctx: Context
   app.post(VERIFICATION_PATH, { config: { endpoint: 'device' } }, async (request, reply) => {
     const { realm, issuer } = await resolveRealm(ctx, request, 'page');
     const form = pageParams(() => readParams(request));
-    if (form.get('cancel') !== undefined) return sendDeviceStatusPage(reply, issuer, 'access_denied');
+    if (form.get('cancel') !== undefined) return sendDeviceStatusPage({ ctx, request, realm }, reply, issuer, 'access_denied');
     return verifyUserCode(ctx, request, reply, realm, issuer, form.get('device_user_code'));
   });
 
@@ -57,9 +57,9 @@ export async function deviceRoutes(app: FastifyInstance, { ctx }: { ctx: Context
   });
 
   app.get(`${VERIFICATION_PATH}/status`, { config: { endpoint: 'device' } }, async (request, reply) => {
-    const { issuer } = await resolveRealm(ctx, request, 'page');
+    const { realm, issuer } = await resolveRealm(ctx, request, 'page');
     const error = pageParams(() => readParams(request, 'query')).get('error');
     // Only Keycloak's outcomes are named; anything else reads as a failure.
-    return sendDeviceStatusPage(reply, issuer, error === undefined ? undefined : error === 'access_denied' || error === 'expired_token' ? error : 'server_error');
+    return sendDeviceStatusPage({ ctx, request, realm }, reply, issuer, error === undefined ? undefined : error === 'access_denied' || error === 'expired_token' ? error : 'server_error');
   });
 }

@@ -30,18 +30,18 @@ export const WRONG_CODES_PER_NETWORK: AttemptLimit = { limit: 20, windowSeconds:
 const missesKey = (realm: LoadedRealm, request: FastifyRequest): string => `device-code-misses:${sha256Hex(`${realm.realm.id}:${clientNetwork(request)}`)}`;
 
 export async function verifyUserCode(ctx: Context, request: FastifyRequest, reply: FastifyReply, realm: LoadedRealm, issuer: string, input: string | undefined): Promise<FastifyReply> {
-  if (input === undefined || input === '') return sendVerifyUserCodePage(reply, issuer);
+  if (input === undefined || input === '') return sendVerifyUserCodePage({ ctx, request, realm }, reply, issuer);
   const event = ctx.events.recorder.user(realm, 'OAUTH2_DEVICE_VERIFY_USER_CODE', request.clientConnection.address);
   const misses = missesKey(realm, request);
   const refuse = async (message: UserCodeError, reason: string): Promise<FastifyReply> => {
     event.detail('reason', reason).error('invalid_oauth2_user_code');
     if (message === 'oauth2DeviceInvalidUserCodeMessage') await countAttempt(ctx, misses, WRONG_CODES_PER_NETWORK);
-    return sendVerifyUserCodePage(reply, issuer, message);
+    return sendVerifyUserCodePage({ ctx, request, realm }, reply, issuer, message);
   };
   if (await attemptsExhausted(ctx, misses, WRONG_CODES_PER_NETWORK)) {
     event.detail('reason', 'too many invalid user codes').error('invalid_oauth2_user_code');
     reply.header('retry-after', String(WRONG_CODES_PER_NETWORK.windowSeconds));
-    return sendVerifyUserCodePage(reply, issuer, 'tooManyAttempts', 429);
+    return sendVerifyUserCodePage({ ctx, request, realm }, reply, issuer, 'tooManyAttempts', 429);
   }
   const userCode = normalizeUserCode(input);
   const key = userCode === undefined ? undefined : userCodeKey(realm.realm.id, userCode);
