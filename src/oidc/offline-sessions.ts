@@ -45,3 +45,24 @@ export async function offlineSessionFor(
   if (!clientSession) throw new Error('offline session vanished while attaching a client');
   return { session, clientSession };
 }
+
+/**
+ * The session a code's tokens go with (authorization code, device code): the offline twin when
+ * `offline_access` was granted (and is allowed), else the login's own, touched.
+ */
+export async function sessionForCode(
+  ctx: Context,
+  realm: LoadedRealm,
+  client: Client,
+  user: UserView,
+  scopes: GrantedScopes,
+  online: { session: UserSession; clientSession: ClientSession },
+  redirectUri?: string,
+): Promise<{ session: UserSession; clientSession: ClientSession }> {
+  if (!wantsOffline(scopes)) {
+    ctx.sessions.touch(realm.realm.settings, online.session, online.clientSession);
+    return online;
+  }
+  assertOfflineAllowed(realm, client, scopes, user);
+  return offlineSessionFor(ctx, realm, online.session, client, scopes.value, redirectUri);
+}

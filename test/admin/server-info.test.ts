@@ -110,7 +110,7 @@ describe('admin API: serverinfo and whoami', () => {
       temporary: false,
       createRealm: false,
       // view-clients is a composite of query-clients, as in Keycloak: both show.
-      realm_access: { [REALM]: ['view-clients', 'query-clients'] },
+      realm_access: { [REALM]: ['query-clients', 'view-clients'] },
     });
     assert.equal(typeof me.userId, 'string');
 

@@ -11,8 +11,6 @@ import { after, before, describe, it } from 'node:test';
 import { DEMO, testApp, type TestApp } from '../support/app.ts';
 import { adminHeaders } from '../support/inject-browser.ts';
 import { textOf } from '../authn/login-browser.ts';
-import { renderPage } from '../../src/theme/index.ts';
-import type { FastifyRequest } from 'fastify';
 
 function write(root: string, file: string, content: string): void {
   fs.mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
@@ -75,14 +73,5 @@ describe('operator themes', () => {
     }
     await useTheme('');
     assert.equal((await t.app.inject({ method: 'GET', url: '/admin/realms/demo', headers: admin })).json().loginTheme, undefined, '"" clears the choice');
-  });
-
-  it('frames a page still built in code (title and body) in the theme, with one title', async () => {
-    const request = { method: 'GET', url: '/realms/demo/x', headers: {}, query: {}, cookies: {}, params: {} } as unknown as FastifyRequest;
-    const realm = await t.ctx.realms.getRealm('demo');
-    const html = await renderPage(t.ctx, { request, realm }, { template: 'page', title: 'Device Login', data: { body: '<h1 id="kc-page-title">Device Login</h1><p id="built">made in code</p>' } });
-    assert.equal(textOf(html, 'built'), 'made in code');
-    assert.equal(html.match(/id="kc-page-title"/g)?.length, 1);
-    assert.match(html, /<title>Device Login<\/title>/);
   });
 });

@@ -6,7 +6,7 @@
 import { invalidGrant, invalidRequest, unauthorizedClient } from '../../../errors/index.ts';
 import { present } from '../../../http/form.ts';
 import { sha256Hex } from '../../../crypto/index.ts';
-import { assertOfflineAllowed, offlineSessionFor, wantsOffline } from '../../offline-sessions.ts';
+import { sessionForCode } from '../../offline-sessions.ts';
 import { grantScopes } from '../../tokens/index.ts';
 import { respondWithTokens, usesRefreshTokens, type GrantHandler } from './grant.ts';
 import { verifyPkce } from './pkce.ts';
@@ -67,12 +67,7 @@ export const authorizationCodeGrant: GrantHandler = async (grant) => {
   }
 
   const scopes = grantScopes(scopeGrantOf(realm, client), issued.scope);
-  if (wantsOffline(scopes)) {
-    assertOfflineAllowed(realm, client, scopes, user);
-    ({ session, clientSession } = await offlineSessionFor(ctx, realm, session, client, scopes.value, issued.redirectUri));
-  } else {
-    ctx.sessions.touch(settings, session, clientSession);
-  }
+  ({ session, clientSession } = await sessionForCode(ctx, realm, client, user, scopes, { session, clientSession }, issued.redirectUri));
   return respondWithTokens(grant, {
     user,
     session,

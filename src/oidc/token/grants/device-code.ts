@@ -9,7 +9,7 @@
 import { OAuthError, invalidGrant, invalidRequest } from '../../../errors/index.ts';
 import { scopeGrantOf } from '../../../realm/index.ts';
 import { deviceGrantEnabled, findByDeviceCode, notePoll, redeemDeviceCode } from '../../device/index.ts';
-import { assertOfflineAllowed, offlineSessionFor, wantsOffline } from '../../offline-sessions.ts';
+import { sessionForCode } from '../../offline-sessions.ts';
 import { grantScopes } from '../../tokens/index.ts';
 import { respondWithTokens, usesRefreshTokens, type GrantHandler } from './grant.ts';
 import { verifyPkce } from './pkce.ts';
@@ -94,12 +94,7 @@ export const deviceCodeGrant: GrantHandler = async (grant) => {
   }
 
   const scopes = grantScopes(scopeGrantOf(realm, client), record.scope);
-  if (wantsOffline(scopes)) {
-    assertOfflineAllowed(realm, client, scopes, user);
-    ({ session, clientSession } = await offlineSessionFor(ctx, realm, session, client, scopes.value));
-  } else {
-    ctx.sessions.touch(settings, session, clientSession);
-  }
+  ({ session, clientSession } = await sessionForCode(ctx, realm, client, user, scopes, { session, clientSession }));
   return respondWithTokens(grant, {
     user,
     session,
