@@ -57,7 +57,8 @@ export function renderProfile(entries: SelfTime[]): string {
   return ['| self ms | % | function | where |', '|---:|---:|---|---|', ...entries.map((e) => `| ${e.ms.toFixed(0)} | ${e.percent.toFixed(1)} | ${e.name} | ${e.where} |`)].join('\n');
 }
 
-export async function profileRefresh(load: { run(job: Job): Promise<LoadResult> }, seconds: number): Promise<void> {
+/** Profiles the refresh scenarios, or the ones named (e.g. `login_code_pkce`). */
+export async function profileRefresh(load: { run(job: Job): Promise<LoadResult> }, seconds: number, names: string[] = ['refresh', 'refresh_no_openid']): Promise<void> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'holdfast-profile-'));
   const profileDir = path.join(dataDir, 'profile');
   const port = await freePort();
@@ -66,7 +67,7 @@ export async function profileRefresh(load: { run(job: Job): Promise<LoadResult> 
     const target = holdfastTarget(server.url);
     const sessions = await target.openSessions(16, target.service);
     const samples = { refreshTokens: sessions.map((s) => s.refresh_token), resourceRefreshTokens: [], accessTokens: [], rotatingTokens: [] };
-    for (const scenario of SCENARIOS.filter((s) => s.name === 'refresh' || s.name === 'refresh_no_openid')) {
+    for (const scenario of SCENARIOS.filter((s) => names.includes(s.name))) {
       const result = await load.run(jobFor(scenario, target, samples, seconds / 2)!);
       console.error(`${scenario.name}: ${result.rps.toFixed(0)} req/s, p50 ${result.p50} p99 ${result.p99} ms, failed ${result.failed}`);
     }

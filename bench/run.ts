@@ -9,6 +9,7 @@
  *   npm run bench -- --quick            10k sessions only, 2 s per scenario (≈ 2–3 min)
  *   npm run bench -- --backends sqlite,postgres --populations 10k --seconds 5 --scenarios refresh
  *   npm run bench -- --profile          CPU profile of holdfast's refresh path under load
+ *   npm run bench -- --profile --scenarios login_code_pkce   … of the scenarios named
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -326,7 +327,9 @@ async function main(): Promise<void> {
   if (options.profile) {
     const load = await LoadGenerator.start();
     try {
-      await profileRefresh(load, options.mode === 'quick' ? 6 : 16);
+      // With --scenarios, those are profiled; else the refresh paths.
+      const named = process.argv.includes('--scenarios') ? options.scenarios.map((s) => s.name) : undefined;
+      await profileRefresh(load, options.mode === 'quick' ? 6 : 16, named);
     } finally {
       await load.stop();
     }
