@@ -75,6 +75,13 @@ export function twoNodesSharingPostgres(): { nodes: AdminServer[] } {
   return cluster;
 }
 
+/** A server on `dialect` with a new realm `realm`: the admin client acting on it, and a master admin's bearer token. */
+export async function startAdminRealm(dialect: 'sqlite' | 'postgres', realm: string): Promise<{ server: AdminServer; kc: KcAdminClient; token: string }> {
+  const server = await startAdminServerOn(dialect);
+  await (await adminClient(server.url)).realms.create({ realm, enabled: true });
+  return { server, kc: await adminClient(server.url, {}, realm), token: await masterToken(server.url) };
+}
+
 /** An admin client logged in with the password grant (admin-cli), acting on `actOn` (default: the login realm). */
 export async function adminClient(url: string, login: { realm?: string; username?: string; password?: string } = {}, actOn?: string): Promise<KcAdminClient> {
   const realm = login.realm ?? 'master';

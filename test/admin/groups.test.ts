@@ -11,7 +11,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type KcAdminClient from '@keycloak/keycloak-admin-client';
-import { adminClient, adminRequest, failure, masterToken, startAdminServerOn, tokenFor, type AdminServer } from './admin-support.ts';
+import { adminClient, adminRequest, failure, tokenFor, type AdminServer, startAdminRealm } from './admin-support.ts';
 
 const REALM = 'org';
 const FORBIDDEN = { status: 403, body: { error: 'HTTP 403 Forbidden' } };
@@ -47,11 +47,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) describe(`admin API: grou
   }
 
   before(async () => {
-    server = await startAdminServerOn(dialect);
-    const master = await adminClient(server.url);
-    await master.realms.create({ realm: REALM, enabled: true });
-    kc = await adminClient(server.url, {}, REALM);
-    token = await masterToken(server.url);
+    ({ server, kc, token } = await startAdminRealm(dialect, REALM));
     ({ id: appId } = await kc.clients.create({ clientId: 'app', secret: 'app-secret', directAccessGrantsEnabled: true }));
     await kc.roles.create({ name: 'staff-role' });
     await kc.clients.createRole({ id: appId, name: 'reader' });

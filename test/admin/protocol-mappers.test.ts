@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import type KcAdminClient from '@keycloak/keycloak-admin-client';
 import { exportRealm, importRealm } from '../../src/admin/index.ts';
 import { supportedMapperType } from '../../src/realm/index.ts';
-import { adminClient, adminRequest, failure, masterToken, startAdminServerOn, userWithManagementRoles, type AdminServer } from './admin-support.ts';
+import { adminClient, adminRequest, failure, userWithManagementRoles, type AdminServer, startAdminRealm } from './admin-support.ts';
 
 const REALM = 'mappers';
 const OIDC = 'openid-connect';
@@ -26,10 +26,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) describe(`admin API: prot
   let scopeId: string;
 
   before(async () => {
-    server = await startAdminServerOn(dialect);
-    await (await adminClient(server.url)).realms.create({ realm: REALM, enabled: true });
-    kc = await adminClient(server.url, {}, REALM);
-    token = await masterToken(server.url);
+    ({ server, kc, token } = await startAdminRealm(dialect, REALM));
     ({ id: clientId } = await kc.clients.create({ clientId: 'app', protocolMappers: [claim('at-create')] }));
     await kc.clientScopes.create({ name: 'extras', protocol: OIDC });
     scopeId = (await kc.clientScopes.findOneByName({ name: 'extras' }))!.id!;

@@ -10,7 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type KcAdminClient from '@keycloak/keycloak-admin-client';
 import { exportRealm, importRealm } from '../../src/admin/index.ts';
-import { adminClient, adminRequest, failure, masterToken, startAdminServerOn, tokenFor, userWithManagementRoles, type AdminServer } from './admin-support.ts';
+import { adminClient, adminRequest, failure, tokenFor, userWithManagementRoles, type AdminServer, startAdminRealm } from './admin-support.ts';
 import { decodeJwt } from '../support/app.ts';
 
 const REALM = 'scoped';
@@ -26,10 +26,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) describe(`admin API: scop
   let scopeId: string;
 
   before(async () => {
-    server = await startAdminServerOn(dialect);
-    await (await adminClient(server.url)).realms.create({ realm: REALM, enabled: true });
-    kc = await adminClient(server.url, {}, REALM);
-    token = await masterToken(server.url);
+    ({ server, kc, token } = await startAdminRealm(dialect, REALM));
     ({ id: clientId } = await kc.clients.create({ clientId: 'narrow', fullScopeAllowed: false, secret: 's', directAccessGrantsEnabled: true }));
     accountId = (await kc.clients.find({ clientId: 'account' }))[0].id!;
     await kc.clientScopes.create({ name: 'reports', protocol: OIDC });

@@ -11,7 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type KcAdminClient from '@keycloak/keycloak-admin-client';
 import { UnmanagedAttributePolicy, type UserProfileConfig } from '@keycloak/keycloak-admin-client/lib/defs/userProfileMetadata.js';
-import { adminClient, adminRequest, masterToken, startAdminServerOn, type AdminServer } from './admin-support.ts';
+import { adminRequest, type AdminServer, startAdminRealm } from './admin-support.ts';
 
 const REALM = 'directory';
 
@@ -25,11 +25,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) describe(`admin API: user
   const raw = (query: string) => adminRequest(server.url, token, 'GET', `/${REALM}/users${query}`);
 
   before(async () => {
-    server = await startAdminServerOn(dialect);
-    const master = await adminClient(server.url);
-    await master.realms.create({ realm: REALM, enabled: true });
-    kc = await adminClient(server.url, {}, REALM);
-    token = await masterToken(server.url);
+    ({ server, kc, token } = await startAdminRealm(dialect, REALM));
     const profile = await kc.users.getProfile();
     await kc.users.updateProfile({ ...profile, unmanagedAttributePolicy: UnmanagedAttributePolicy.Enabled } as UserProfileConfig);
     ({ id: aliceId } = await kc.users.create({ username: 'alice', email: 'alice@example.com', firstName: 'Alice', lastName: 'Liddell', enabled: true, attributes: { dept: ['x'] } }));

@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type KcAdminClient from '@keycloak/keycloak-admin-client';
 import { SAVED_BY_DEFAULT } from '../../src/events/index.ts';
-import { adminClient, adminRequest, masterToken, startAdminServerOn, tokenFor, userWithManagementRoles, type AdminServer } from '../admin/admin-support.ts';
+import { adminClient, adminRequest, tokenFor, userWithManagementRoles, type AdminServer, startAdminRealm } from '../admin/admin-support.ts';
 
 const REALM = 'events';
 
@@ -30,11 +30,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) describe(`events (${diale
   const oidc = (path: string, init: RequestInit) => fetch(`${server.url}/realms/${REALM}/protocol/openid-connect/${path}`, init);
 
   before(async () => {
-    server = await startAdminServerOn(dialect);
-    const master = await adminClient(server.url);
-    await master.realms.create({ realm: REALM, enabled: true });
-    kc = await adminClient(server.url, {}, REALM);
-    token = await masterToken(server.url);
+    ({ server, kc, token } = await startAdminRealm(dialect, REALM));
     await kc.clients.create({ clientId: 'app', secret: 'app-secret', directAccessGrantsEnabled: true, serviceAccountsEnabled: true });
     ({ id: aliceId } = await kc.users.create({ username: 'alice', enabled: true, credentials: [{ type: 'password', value: 'alice-pw', temporary: false }] }));
   });
