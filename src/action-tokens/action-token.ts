@@ -93,3 +93,9 @@ export async function consumeActionToken(ctx: Context, claims: ActionTokenClaims
   const consumption = await ctx.store.consumeCode(recordKey(claims.jti));
   return consumption.outcome === 'consumed' && consumption.code.scope === claims.typ;
 }
+
+/** An action token's e-mail link: `…/login-actions/action-token?key=…`, with the client (and login tab) it leads back to. */
+export function actionTokenLink(issuer: string, token: string, back: { clientId?: string; tabId?: string } = {}): string {
+  const query = new URLSearchParams({ key: token, ...(back.clientId ? { client_id: back.clientId } : {}), ...(back.tabId ? { tab_id: back.tabId } : {}) });
+  return `${issuer}/login-actions/action-token?${query}`;
+}

@@ -7,7 +7,7 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Context } from '../../context.ts';
-import { actionTokenLifespan, issueActionToken, type ActionTokenClaims } from '../../action-tokens/index.ts';
+import { actionTokenLifespan, issueActionToken, type ActionTokenClaims, actionTokenLink } from '../../action-tokens/index.ts';
 import { AdminError, adminBadRequest } from '../../errors/index.ts';
 import { baseUrl } from '../../http/base-url.ts';
 import { linkExpiration, renderMail, requiredActionName, smtpConfig, type MailKind } from '../../mail/index.ts';
@@ -53,7 +53,7 @@ export async function userActionEmailRoutes(app: FastifyInstance, { ctx }: { ctx
     const lifespan = actionTokenLifespan(realm.realm.settings, fields.typ, true, lifespanParam);
     const issuer = `${baseUrl(request, ctx.config.hostname)}/realms/${encodeURIComponent(realm.realm.name)}`;
     const { token } = await issueActionToken(ctx, realm, issuer, { ...fields, sub: user.id }, lifespan);
-    const link = `${issuer}/login-actions/action-token?${new URLSearchParams({ key: token, ...(fields.azp ? { client_id: fields.azp } : {}) })}`;
+    const link = actionTokenLink(issuer, token, { clientId: fields.azp });
     const realmName = realm.realm.settings.displayName ?? realm.realm.name;
     // In the user's language as Keycloak picks it (their `locale` attribute first), English without i18n.
     const locale = selectLocale(realm, { request, user });

@@ -5,7 +5,7 @@
  * at "Confirmation email sent", and the address changes (verified) only when the link is
  * followed. Every user-visible text is in TEXTS under Keycloak's message keys.
  */
-import { actionTokenLifespan, issueActionToken } from '../../action-tokens/index.ts';
+import { actionTokenLifespan, issueActionToken, actionTokenLink } from '../../action-tokens/index.ts';
 import { linkExpiration, renderMail, smtpConfig } from '../../mail/index.ts';
 import type { LoginFlow, LoginStep, StepOutcome } from '../login-step.ts';
 import { changedProfileProblem, profileChange, uniquenessProblems } from '../profile-check.ts';
@@ -37,7 +37,7 @@ async function sendConfirmation(flow: LoginFlow, newEmail: string): Promise<bool
   }
   const lifespan = actionTokenLifespan(settings, 'update-email', false);
   const { token } = await issueActionToken(ctx, realm, issuer, { typ: 'update-email', sub: user.id, azp: tab.clientId, rdu: tab.redirectUri, eml: user.email, newEmail }, lifespan);
-  const link = `${issuer}/login-actions/action-token?${new URLSearchParams({ key: token, client_id: tab.clientId })}`;
+  const link = actionTokenLink(issuer, token, { clientId: tab.clientId });
   const locale = user.attributes.locale?.[0];
   const sent = ctx.mail.send(realm.realm.name, smtp, renderMail('emailUpdateConfirmation', newEmail, [link, linkExpiration(lifespan, locale), settings.displayName ?? realm.realm.name, newEmail], locale));
   if (sent) event.success();

@@ -4,7 +4,7 @@
  * address (a reload does not send it again), and a SEND_VERIFY_EMAIL event. Without SMTP settings
  * nothing is sent and the page says so.
  */
-import { actionTokenLifespan, issueActionToken } from '../../action-tokens/index.ts';
+import { actionTokenLifespan, issueActionToken, actionTokenLink } from '../../action-tokens/index.ts';
 import { linkExpiration, renderMail, smtpConfig } from '../../mail/index.ts';
 import type { LoginFlow } from '../login-step.ts';
 
@@ -20,7 +20,7 @@ export async function sendVerificationMail(flow: LoginFlow): Promise<boolean> {
   if (tab.notes?.[SENT_TO] === user.email) return true;
   const lifespan = actionTokenLifespan(settings, 'verify-email', false);
   const { token } = await issueActionToken(ctx, realm, issuer, { typ: 'verify-email', sub: user.id, azp: tab.clientId, rdu: tab.redirectUri, eml: user.email }, lifespan);
-  const link = `${issuer}/login-actions/action-token?${new URLSearchParams({ key: token, client_id: tab.clientId, ...(flow.tabId ? { tab_id: flow.tabId } : {}) })}`;
+  const link = actionTokenLink(issuer, token, { clientId: tab.clientId, tabId: flow.tabId });
   const locale = user.attributes.locale?.[0];
   const sent = ctx.mail.send(realm.realm.name, smtp, renderMail('emailVerification', user.email, [link, linkExpiration(lifespan, locale), settings.displayName ?? realm.realm.name], locale));
   const event = ctx.events.recorder.user(realm, 'SEND_VERIFY_EMAIL', flow.request.clientConnection.address).client(tab.clientId).user(user.id).detail('email', user.email);

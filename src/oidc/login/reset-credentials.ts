@@ -8,7 +8,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Context } from '../../context.ts';
-import { actionTokenLifespan, issueActionToken } from '../../action-tokens/index.ts';
+import { actionTokenLifespan, issueActionToken, actionTokenLink } from '../../action-tokens/index.ts';
 import { newSecret } from '../../crypto/index.ts';
 import { ErrorPage } from '../../errors/index.ts';
 import { readParams } from '../../http/form.ts';
@@ -102,7 +102,7 @@ export async function resetCredentialsRoutes(app: FastifyInstance, { ctx }: { ct
     else {
       const lifespan = actionTokenLifespan(realm.realm.settings, 'reset-credentials', false);
       const { token } = await issueActionToken(ctx, realm, issuer, { typ: 'reset-credentials', sub: user.id, azp: tab.clientId, rdu: tab.redirectUri }, lifespan);
-      const link = `${issuer}/login-actions/action-token?${new URLSearchParams({ key: token, client_id: tab.clientId })}`;
+      const link = actionTokenLink(issuer, token, { clientId: tab.clientId });
       const locale = selectLocale(realm, { request, tab, user });
       const sent = ctx.mail.send(realm.realm.name, smtp, renderMail('passwordReset', user.email, [link, linkExpiration(lifespan, locale), realm.realm.settings.displayName ?? realm.realm.name], locale));
       if (sent) event.user(user.id).detail('email', user.email).success();
