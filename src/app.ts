@@ -34,6 +34,7 @@ import { adminRoutes } from './admin/index.ts';
 import { actionTokenRoutes } from './action-tokens/index.ts';
 import { accountRoutes } from './account/index.ts';
 import { storedConsents } from './account/stored-consents.ts';
+import { adminConsoleRoutes } from './console/admin-console.ts';
 import { Themes, themeResourceRoutes, renderErrorPage } from './theme/index.ts';
 
 export interface BuildOptions {
@@ -162,6 +163,7 @@ export async function buildApp({ config, clock = systemClock }: BuildOptions): P
   await app.register(themeResourceRoutes, { ctx });
   await app.register(adminRoutes, { ctx });
   await app.register(accountRoutes, { ctx, consents: storedConsents(ctx) });
+  await app.register(adminConsoleRoutes, { ctx });
 
   const lifecycle = { draining: false };
   const management = await buildManagement(ctx, lifecycle);

@@ -26,3 +26,8 @@ export function baseUrl(request: FastifyRequest, hostname: string | undefined): 
 export function realmUrl(request: FastifyRequest, hostname: string | undefined, realm: string): string {
   return `${baseUrl(request, hostname)}/realms/${encodeURIComponent(realm)}`;
 }
+
+/** holdfast's base URL from a realm's issuer (`{base}/realms/{name}`). */
+export function authBaseUrlOf(issuer: string): string {
+  return issuer.slice(0, issuer.lastIndexOf('/realms/'));
+}

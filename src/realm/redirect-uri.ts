@@ -33,9 +33,19 @@ export function parseRedirectUri(candidate: string): UriParts | undefined {
   return uri;
 }
 
-function resolveRegistered(registered: string, client: Client): string {
-  if (registered.startsWith('/') && client.rootUrl && !client.rootUrl.startsWith('$')) return client.rootUrl.replace(/\/$/, '') + registered;
-  return registered;
+// Keycloak's placeholders for its own base URL in a client's root URL (built-in clients use them).
+const BASE_URL_PLACEHOLDER = /^\$\{auth(?:Base|Admin)Url\}/;
+
+/**
+ * A relative registered URI resolved against the client's root URL; `${authBaseUrl}` and
+ * `${authAdminUrl}` (and a missing root URL) stand for holdfast's own base URL, which depends on
+ * the request when the hostname is not fixed, so it is passed in.
+ */
+function resolveRegistered(registered: string, client: Client, authBaseUrl?: string): string {
+  if (!registered.startsWith('/')) return registered;
+  const root = client.rootUrl ? client.rootUrl.replace(BASE_URL_PLACEHOLDER, authBaseUrl ?? '$&') : authBaseUrl;
+  if (root === undefined || root.startsWith('$')) return registered;
+  return root.replace(/\/$/, '') + registered;
 }
 
 function matches(registered: string, candidate: string, uri: UriParts): boolean {
@@ -57,12 +67,12 @@ function matches(registered: string, candidate: string, uri: UriParts): boolean 
  * `candidate` itself if it is an allowed redirect for the client, else undefined. A custom-scheme
  * candidate must match a registered URI of that scheme: `*` alone covers http(s) only.
  */
-export function verifyRedirectUri(client: Client, candidate: string, registeredUris: string[] = client.redirectUris): string | undefined {
+export function verifyRedirectUri(client: Client, candidate: string, registeredUris: string[] = client.redirectUris, authBaseUrl?: string): string | undefined {
   const uri = parseRedirectUri(candidate);
   if (!uri) return undefined;
   const web = WEB_SCHEME.test(uri.scheme);
   for (const entry of registeredUris) {
-    const registered = resolveRegistered(entry, client);
+    const registered = resolveRegistered(entry, client, authBaseUrl);
     if (matches(registered, candidate, uri) && (web || registered.startsWith(`${uri.scheme}:`))) return candidate;
   }
   return undefined;

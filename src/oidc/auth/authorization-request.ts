@@ -84,12 +84,12 @@ export function checkClient(realm: LoadedRealm, params: Form): Client {
 }
 
 /** The redirect URI every later response goes to: exactly the string that was verified. */
-function checkRedirectUri(client: Client, params: Form): string {
+function checkRedirectUri(client: Client, params: Form, authBaseUrl: string | undefined): string {
   const requested = params.get('redirect_uri');
   // Keycloak uses the only registered URI when a plain OAuth request names none and it has no
   // wildcard; an OpenID request (`openid` in its scope) must name one (OIDC Core 3.1.2.1).
   const openid = (params.get('scope') ?? '').split(' ').includes('openid');
-  const verified = requested === undefined ? (openid ? undefined : defaultRedirectUri(client)) : verifyRedirectUri(client, requested);
+  const verified = requested === undefined ? (openid ? undefined : defaultRedirectUri(client)) : verifyRedirectUri(client, requested, client.redirectUris, authBaseUrl);
   if (verified === undefined) throw new ErrorPage(400, 'Invalid parameter: redirect_uri');
   return verified;
 }
@@ -185,12 +185,14 @@ export interface RequestOrigin {
   pushed: boolean;
   pushedRequest?: PushedRequestRef;
   invalidRequestMessage?: string;
+  /** holdfast's base URL for this request, which relative redirect URIs resolve against. */
+  authBaseUrl?: string;
 }
 
 export function parseAuthorizationRequest(realm: LoadedRealm, params: Form, origin?: RequestOrigin): AuthorizationRequest {
   checkParamLengths(params, PARAM_BOUNDS);
   const client = origin?.client ?? checkClient(realm, params);
-  const redirectUri = checkRedirectUri(client, params);
+  const redirectUri = checkRedirectUri(client, params, origin?.authBaseUrl);
   const state = params.get('state');
   const { type, raw, mode } = checkResponseType(client, params, redirectUri, state);
   const target: Target = { redirectUri, responseMode: mode, state };

@@ -28,6 +28,7 @@ import type { LoadedRealm } from '../../realm/realm-service.ts';
 import type { AuthTab } from '../../session/types.ts';
 import { continueLogin, stepNeeded } from '../../authn/index.ts';
 import { sendPage, takeLocaleParam } from '../../theme/index.ts';
+import { authBaseUrlOf } from '../../http/base-url.ts';
 
 export { AuthorizationError, sendAuthorizationResponse } from './authorization-response.ts';
 export { setSsoCookies, clearSsoCookies, readSsoSession } from './sso-cookies.ts';
@@ -71,7 +72,7 @@ export async function authRoutes(app: FastifyInstance, { ctx }: { ctx: Context }
     let authRequest: AuthorizationRequest;
     try {
       const resolved = await resolveRequestParameters(ctx, realm, client, query, AUTHORIZATION_PARAMS);
-      authRequest = parseAuthorizationRequest(realm, resolved.params, { client, pushed: resolved.pushedRequest !== undefined, pushedRequest: resolved.pushedRequest, invalidRequestMessage: resolved.invalidRequestMessage });
+      authRequest = parseAuthorizationRequest(realm, resolved.params, { client, pushed: resolved.pushedRequest !== undefined, pushedRequest: resolved.pushedRequest, invalidRequestMessage: resolved.invalidRequestMessage, authBaseUrl: authBaseUrlOf(issuer) });
     } catch (error) {
       if (error instanceof RequestObjectRefused) {
         request.log.info({ reason: error.message, clientId: client.clientId }, 'authorization request refused');

@@ -24,6 +24,7 @@ import { decodeAccessToken, validateRefreshToken } from '../tokens/index.ts';
 import { checkParamLengths, MAX_PARAM_LENGTH, MAX_TOKEN_PARAM_LENGTH } from '../param-lengths.ts';
 import { sendConfirmation, sendLoggedOut } from './logout-pages.ts';
 import { frontchannelLogouts, sendFrontchannelLogout } from './frontchannel-logout.ts';
+import { authBaseUrlOf } from '../../http/base-url.ts';
 
 const PATH = '/realms/:realm/protocol/openid-connect/logout';
 const CONFIRM_LIFESPAN = 300;
@@ -104,7 +105,7 @@ export async function logoutRoutes(app: FastifyInstance, { ctx }: { ctx: Context
     if (clientId !== undefined && !client) throw new ErrorPage(400, 'Invalid parameter: client_id');
     let redirectUri: string | undefined;
     if (requestedRedirect !== undefined) {
-      redirectUri = client && verifyRedirectUri(client, requestedRedirect, postLogoutRedirectUris(client));
+      redirectUri = client && verifyRedirectUri(client, requestedRedirect, postLogoutRedirectUris(client), authBaseUrlOf(issuer));
       if (redirectUri === undefined) throw new ErrorPage(400, 'Invalid redirect uri');
     }
     const logoutTarget = { redirectUri, state: params.get('state') };

@@ -21,6 +21,7 @@ import { authenticateClientFor } from '../client-auth/index.ts';
 import { recordFailure } from '../../events/index.ts';
 import { checkParamLengths } from '../param-lengths.ts';
 import { AUTHORIZATION_PARAMS, AuthorizationError, REQUEST_PARAM_BOUNDS, RequestObjectRefused, formOf, parseAuthorizationRequest, resolvePushedParameters, storePushedRequest } from '../auth/index.ts';
+import { authBaseUrlOf } from '../../http/base-url.ts';
 
 export const PAR_PATH = '/realms/:realm/protocol/openid-connect/ext/par/request';
 
@@ -65,7 +66,7 @@ export async function parRoutes(app: FastifyInstance, { ctx }: { ctx: Context })
         event.detail('reason', error.message);
         throw new OAuthError(400, form.has('request') ? 'invalid_request_object' : 'invalid_request', 'invalidRequestMessage');
       }
-      parseAuthorizationRequest(realm, formOf(pushed.params), { client, pushed: true });
+      parseAuthorizationRequest(realm, formOf(pushed.params), { client, pushed: true, authBaseUrl: authBaseUrlOf(issuer) });
       const { requestUri, expiresIn } = await storePushedRequest(ctx, realm, client, pushed);
       // Keycloak records only failures of this endpoint (PUSHED_AUTHORIZATION_REQUEST_ERROR).
       return reply.code(201).send({ request_uri: requestUri, expires_in: expiresIn });

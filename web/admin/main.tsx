@@ -1,0 +1,53 @@
+/**
+ * The admin console: sign in through holdfast's own login (keycloak-js, PKCE), read the admin's
+ * roles, then show the shell. An account without admin roles gets a page saying so, with a way
+ * out; it never sees data (the API would refuse it anyway).
+ */
+import { render } from 'preact';
+import '@picocss/pico/css/pico.min.css';
+import './console.css';
+import { Access, AccessContext, loadAccess } from './access.ts';
+import { ApiError, messageOf } from './api.ts';
+import { signIn, signOut } from './auth.ts';
+import { setLocale, t } from './i18n.ts';
+import { Shell } from './shell.tsx';
+
+function Refused({ message }: { message: string }) {
+  return (
+    <main class="container refused">
+      <h1>{t('adminConsole')}</h1>
+      <p role="alert" data-testid="refused">
+        {message}
+      </p>
+      <button type="button" onClick={() => void signOut()}>
+        {t('doSignOut')}
+      </button>
+    </main>
+  );
+}
+
+async function start(): Promise<void> {
+  const root = document.getElementById('app')!;
+  try {
+    await signIn();
+  } catch (error) {
+    render(<Refused message={t('signInFailed', messageOf(error))} />, root);
+    return;
+  }
+  try {
+    const whoami = await loadAccess();
+    setLocale(whoami.locale || navigator.language);
+    render(
+      <AccessContext.Provider value={new Access(whoami)}>
+        <Shell />
+      </AccessContext.Provider>,
+      root,
+    );
+  } catch (error) {
+    setLocale(navigator.language);
+    const message = error instanceof ApiError && error.status === 403 ? t('noConsoleAccess') : messageOf(error);
+    render(<Refused message={message} />, root);
+  }
+}
+
+void start();

@@ -1,0 +1,4 @@
+declare module '*.properties' {
+  const text: string;
+  export default text;
+}
