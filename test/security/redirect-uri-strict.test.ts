@@ -225,4 +225,19 @@ describe('strict redirect URIs', () => {
     assert.equal(verifyRedirectUri(anything, 'myapp://callback/'), undefined);
     assert.equal(verifyRedirectUri(native(['javascript:*']), 'javascript:alert(1)'), undefined);
   });
+
+  it("resolves relative URIs against ${authAdminUrl} / ${authBaseUrl} (the built-in consoles') and against holdfast's own URL, never another host", () => {
+    const console = (rootUrl: string | undefined): Client => ({ ...clientDefaults(), id: 'c', realmId: 'r', clientId: 'security-admin-console', rootUrl, redirectUris: ['/admin/master/console/*'] });
+    const base = 'https://id.example';
+    for (const root of ['${authAdminUrl}', '${authBaseUrl}', undefined]) {
+      const client = console(root);
+      assert.equal(verifyRedirectUri(client, `${base}/admin/master/console/#/demo`, client.redirectUris, base), `${base}/admin/master/console/#/demo`, String(root));
+      assert.equal(verifyRedirectUri(client, 'https://evil.example/admin/master/console/', client.redirectUris, base), undefined, String(root));
+      assert.equal(verifyRedirectUri(client, `${base}/admin/master/other/`, client.redirectUris, base), undefined, String(root));
+      // Without the request's base URL a relative URI matches nothing.
+      assert.equal(verifyRedirectUri(client, `${base}/admin/master/console/`), undefined, String(root));
+    }
+    const fixed = console('https://app.example/');
+    assert.equal(verifyRedirectUri(fixed, 'https://app.example/admin/master/console/x', fixed.redirectUris, base), 'https://app.example/admin/master/console/x');
+  });
 });
