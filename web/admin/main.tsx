@@ -28,6 +28,8 @@ function Refused({ message }: { message: string }) {
 
 async function start(): Promise<void> {
   const root = document.getElementById('app')!;
+  // The server-rendered "Loading…" placeholder is not Preact's: clear it so the app replaces it.
+  root.replaceChildren();
   try {
     await signIn();
   } catch (error) {
