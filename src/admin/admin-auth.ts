@@ -39,7 +39,9 @@ export type Permission =
   | 'view-clients'
   | 'manage-clients'
   | 'view-events'
-  | 'manage-events';
+  | 'manage-events'
+  | 'view-identity-providers'
+  | 'manage-identity-providers';
 
 /** The realm-management roles that grant each permission (a manager may also view, and so on). */
 const GRANTED_BY: Record<Permission, string[]> = {
@@ -55,6 +57,8 @@ const GRANTED_BY: Record<Permission, string[]> = {
   'manage-clients': ['manage-clients'],
   'view-events': ['view-events', 'manage-events'],
   'manage-events': ['manage-events'],
+  'view-identity-providers': ['view-identity-providers', 'manage-identity-providers'],
+  'manage-identity-providers': ['manage-identity-providers'],
 };
 
 const MASTER = 'master';

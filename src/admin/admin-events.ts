@@ -12,7 +12,7 @@ import type { OperationType, ResourceType } from '../events/index.ts';
 
 const MASKED = '**********';
 /** Fields whose value is a secret wherever they appear in a representation. */
-const SECRET_FIELDS = new Set(['secret', 'password', 'client_secret', 'secretData']);
+const SECRET_FIELDS = new Set(['secret', 'password', 'client_secret', 'clientSecret', 'secretData']);
 /** Fields left out entirely: credential lists carry passwords and hashes. */
 const DROPPED_FIELDS = new Set(['credentials']);
 
@@ -21,6 +21,9 @@ const RESOURCES: Array<{ pattern: RegExp; resourceType: ResourceType; action?: b
   { pattern: /^(users|groups)\/[^/]+\/role-mappings\/realm(\/|$)/, resourceType: 'REALM_ROLE_MAPPING' },
   { pattern: /^(users|groups)\/[^/]+\/role-mappings\/clients\//, resourceType: 'CLIENT_ROLE_MAPPING' },
   { pattern: /^users\/[^/]+\/groups\//, resourceType: 'GROUP_MEMBERSHIP' },
+  { pattern: /^users\/[^/]+\/federated-identity\//, resourceType: 'USER' },
+  { pattern: /^identity-provider\/instances\/[^/]+\/mappers(\/|$)/, resourceType: 'IDENTITY_PROVIDER_MAPPER' },
+  { pattern: /^identity-provider(\/|$)/, resourceType: 'IDENTITY_PROVIDER' },
   { pattern: /^users\/[^/]+\/(reset-password|execute-actions-email|send-verify-email|logout|consents\/[^/]+)$/, resourceType: 'USER', action: true },
   { pattern: /^users(\/|$)/, resourceType: 'USER' },
   { pattern: /^(groups|default-groups)(\/|$)/, resourceType: 'GROUP' },
@@ -37,7 +40,7 @@ const RESOURCES: Array<{ pattern: RegExp; resourceType: ResourceType; action?: b
 ];
 
 /** Requests that change no resource (clearing events records none either, as in Keycloak). */
-const NOT_CHANGES = /^(testSMTPConnection|events|admin-events)$/;
+const NOT_CHANGES = /^(testSMTPConnection|events|admin-events|identity-provider\/import-config)$/;
 
 function masked(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(masked);

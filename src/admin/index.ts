@@ -42,6 +42,8 @@ import { userConsentRoutes } from './routes/user-consents.ts';
 import { userRoutes } from './routes/users.ts';
 import { userProfileRoutes } from './routes/user-profile.ts';
 import { userCredentialRoutes } from './routes/user-credentials.ts';
+import { identityProviderRoutes } from './routes/identity-providers.ts';
+import { userFederatedIdentityRoutes } from './routes/user-federated-identities.ts';
 
 export { importRealm, type ImportOptions, type ImportOutcome, type ImportProgress } from './realm-file/import-realm.ts';
 export { exportRealm, UnknownRealm, type ExportOptions } from './realm-file/export-realm.ts';
@@ -97,6 +99,8 @@ export async function adminRoutes(app: FastifyInstance, { ctx }: { ctx: Context 
     eventRoutes,
     smtpTestRoutes,
     userActionEmailRoutes,
+    identityProviderRoutes,
+    userFederatedIdentityRoutes,
   ]) {
     await app.register(routes, { ctx });
   }

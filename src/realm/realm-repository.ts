@@ -3,7 +3,7 @@
  * realms and users live in the database whichever session store is chosen).
  */
 import type { StoredKey, PasswordHash } from '../crypto/index.ts';
-import type { Client, ClientScope, Group, Realm, Role, StoredUserProfile, User, UserConsent } from './types.ts';
+import type { Client, ClientScope, FederatedIdentity, Group, IdentityProvider, IdentityProviderMapper, Realm, Role, StoredUserProfile, User, UserConsent } from './types.ts';
 
 export interface PasswordCredential extends PasswordHash {
   id: string;
@@ -31,6 +31,8 @@ export interface NewUserRecord {
   groupIds?: string[];
   /** Consents the user has given (the file's `clientConsents`); none when absent. */
   consents?: UserConsent[];
+  /** Links to identity providers (the file's `federatedIdentities`); none when absent. */
+  federatedIdentities?: FederatedIdentity[];
 }
 
 export interface GroupMembership {
@@ -162,6 +164,29 @@ export interface RealmRepository {
   /** False when there was none. */
   deleteConsent(userId: string, clientUuid: string): Promise<boolean>;
   consentsOfUsers(userIds: string[]): Promise<Map<string, UserConsent[]>>;
+
+  /** The realm's identity providers, by alias. */
+  listIdentityProviders(realmId: string): Promise<IdentityProvider[]>;
+  createIdentityProvider(provider: IdentityProvider): Promise<void>;
+  /** Rewrites the provider with this `internalId` (its alias may change). */
+  updateIdentityProvider(provider: IdentityProvider): Promise<void>;
+  /** Deletes the provider, its mappers and the links of users to it. */
+  deleteIdentityProvider(realmId: string, alias: string): Promise<void>;
+  listIdentityProviderMappers(realmId: string, alias?: string): Promise<IdentityProviderMapper[]>;
+  createIdentityProviderMappers(mappers: IdentityProviderMapper[]): Promise<void>;
+  updateIdentityProviderMapper(mapper: IdentityProviderMapper): Promise<void>;
+  /** False when the realm has no such mapper. */
+  deleteIdentityProviderMapper(realmId: string, id: string): Promise<boolean>;
+  listFederatedIdentities(userId: string): Promise<FederatedIdentity[]>;
+  federatedIdentitiesOfUsers(userIds: string[]): Promise<Map<string, FederatedIdentity[]>>;
+  /** The link of an upstream account, whoever holds it. */
+  findFederatedIdentity(realmId: string, alias: string, federatedUserId: string): Promise<FederatedIdentity | undefined>;
+  /** False when the user already has a link to that provider or the upstream account is linked to someone. */
+  addFederatedIdentity(link: FederatedIdentity): Promise<boolean>;
+  /** Replaces the stored upstream token of a link. */
+  updateFederatedIdentityToken(userId: string, alias: string, token: string | undefined): Promise<void>;
+  /** False when there was no such link. */
+  removeFederatedIdentity(userId: string, alias: string): Promise<boolean>;
 
   /** Every group of the realm, with the roles mapped to each. */
   listGroups(realmId: string): Promise<Group[]>;

@@ -13,7 +13,7 @@ import { buildClaimPlan, type ClaimPlan } from './protocol-mappers/index.ts';
 import { groupRoleIds } from './groups.ts';
 import { effectiveRoles, type EffectiveRoles } from './roles.ts';
 import { completeRealmKeys } from './realm-keys.ts';
-import type { Client, RealmModel, User } from './types.ts';
+import type { Client, IdentityProvider, IdentityProviderMapper, RealmModel, User } from './types.ts';
 
 export interface LoadedRealm extends RealmModel {
   keys: RealmKeys;
@@ -21,10 +21,22 @@ export interface LoadedRealm extends RealmModel {
   scopeGrants: Map<string, ClientScopeGrant>;
   /** Claim plans by client UUID and granted scope names, built on first use (claimPlanOf). */
   claimPlans: LRUCache<string, ClaimPlan>;
+  /** Identity providers by alias, in `guiOrder` then alias order (the login page's buttons). */
+  identityProviders: Map<string, IdentityProvider>;
+  identityProviderMappers: IdentityProviderMapper[];
 }
 
 /** Plans per loaded realm: every client with a few scope combinations fits; a flood of combinations only evicts. */
 const CLAIM_PLANS_PER_REALM = 2000;
+
+/** Keycloak orders login buttons by the `guiOrder` config (numeric; unset last), then alias. */
+function sortByGuiOrder(providers: IdentityProvider[]): IdentityProvider[] {
+  const order = (p: IdentityProvider): number => {
+    const n = Number.parseInt(p.config.guiOrder ?? '', 10);
+    return Number.isNaN(n) ? Number.MAX_SAFE_INTEGER : n;
+  };
+  return [...providers].sort((a, b) => order(a) - order(b) || a.alias.localeCompare(b.alias));
+}
 
 /** A client's scope grant from the realm cache. */
 export function scopeGrantOf(realm: LoadedRealm, client: Client): ClientScopeGrant {
@@ -116,13 +128,15 @@ export class RealmService {
   private async load(name: string): Promise<LoadedRealm | undefined> {
     const realm = await this.repository.findRealmByName(name);
     if (!realm) return undefined;
-    const [clients, roles, groups, clientScopes, storedKeys, userProfile] = await Promise.all([
+    const [clients, roles, groups, clientScopes, storedKeys, userProfile, identityProviders, identityProviderMappers] = await Promise.all([
       this.repository.listClients(realm.id),
       this.repository.listRoles(realm.id),
       this.repository.listGroups(realm.id),
       this.repository.listClientScopes(realm.id),
       this.repository.listKeys(realm.id),
       this.repository.getUserProfile(realm.id),
+      this.repository.listIdentityProviders(realm.id),
+      this.repository.listIdentityProviderMappers(realm.id),
     ]);
     const keys = await completeRealmKeys(this.repository, realm, clients, storedKeys, this.clock.nowMs());
     const model: RealmModel = {
@@ -134,7 +148,14 @@ export class RealmService {
       clientScopesById: new Map(clientScopes.map((s) => [s.id, s])),
       userProfile,
     };
-    return { ...model, keys: importRealmKeys(keys, realm.settings.defaultSignatureAlgorithm), scopeGrants: clientScopeGrants(model), claimPlans: new LRUCache({ max: CLAIM_PLANS_PER_REALM }) };
+    return {
+      ...model,
+      keys: importRealmKeys(keys, realm.settings.defaultSignatureAlgorithm),
+      scopeGrants: clientScopeGrants(model),
+      claimPlans: new LRUCache({ max: CLAIM_PLANS_PER_REALM }),
+      identityProviders: new Map(sortByGuiOrder(identityProviders).map((p) => [p.alias, p])),
+      identityProviderMappers,
+    };
   }
 
   /** Tells every node (this one included) that a realm, its clients, client scopes, roles, groups, user profile or keys changed. */

@@ -187,6 +187,52 @@ export interface UserConsent {
   lastUpdatedDate: number;
 }
 
+/**
+ * An identity provider of a realm as Keycloak models it (IdentityProviderRepresentation): the
+ * upstream a user may log in with. `config` holds Keycloak's string settings (`clientId`,
+ * `authorizationUrl`, `syncMode`, …) except the client secret, which only exists sealed.
+ */
+export interface IdentityProvider {
+  internalId: string;
+  realmId: string;
+  alias: string;
+  providerId: string;
+  displayName?: string;
+  enabled: boolean;
+  trustEmail?: boolean;
+  storeToken?: boolean;
+  addReadTokenRoleOnCreate?: boolean;
+  authenticateByDefault?: boolean;
+  linkOnly?: boolean;
+  hideOnLogin?: boolean;
+  firstBrokerLoginFlowAlias?: string;
+  postBrokerLoginFlowAlias?: string;
+  config: Record<string, string>;
+  /** The upstream client secret sealed with the realm's AES key; absent when none was given. */
+  clientSecretSealed?: string;
+}
+
+/** A mapper of an identity provider (IdentityProviderMapperRepresentation). */
+export interface IdentityProviderMapper {
+  id: string;
+  realmId: string;
+  identityProviderAlias: string;
+  name: string;
+  identityProviderMapper: string;
+  config: Record<string, string>;
+}
+
+/** A local user's link to an account at an identity provider (FederatedIdentityRepresentation). */
+export interface FederatedIdentity {
+  userId: string;
+  realmId: string;
+  identityProvider: string;
+  federatedUserId: string;
+  federatedUsername?: string;
+  /** The upstream token response as JSON, when the provider has `storeToken`. */
+  token?: string;
+}
+
 export interface Role {
   id: string;
   realmId: string;

@@ -160,6 +160,29 @@ export interface UserConsentTable {
   created_date: number;
   last_updated_date: number;
 }
+export interface IdentityProviderTable {
+  internal_id: string;
+  realm_id: string;
+  alias: string;
+  /** JSON: the provider as src/broker models it, without its client secret. */
+  representation: string;
+  client_secret_sealed: string | null;
+}
+export interface IdentityProviderMapperTable {
+  id: string;
+  realm_id: string;
+  idp_alias: string;
+  /** JSON: name, mapper type and config. */
+  representation: string;
+}
+export interface FederatedIdentityTable {
+  user_id: string;
+  realm_id: string;
+  identity_provider: string;
+  federated_user_id: string;
+  federated_username: string | null;
+  token: string | null;
+}
 export interface UserSessionTable {
   id: string;
   offline: number;
@@ -270,6 +293,9 @@ export interface Database {
   client_scope_mapping: ClientScopeMappingTable;
   client_scope_role: ClientScopeRoleTable;
   user_consent: UserConsentTable;
+  identity_provider: IdentityProviderTable;
+  identity_provider_mapper: IdentityProviderMapperTable;
+  federated_identity: FederatedIdentityTable;
   user_session: UserSessionTable;
   client_session: ClientSessionTable;
   auth_session: AuthSessionTable;

@@ -18,7 +18,8 @@ import type {
   StoredCredential,
   UserQuery,
 } from '../../realm/realm-repository.ts';
-import type { Client, ClientScope, Group, Realm, RealmDefaultType, Role, StoredUserProfile, User, UserConsent } from '../../realm/types.ts';
+import type { Client, ClientScope, FederatedIdentity, Group, IdentityProvider, IdentityProviderMapper, Realm, RealmDefaultType, Role, StoredUserProfile, User, UserConsent } from '../../realm/types.ts';
+import * as brokering from './sql-identity-providers.ts';
 import { sha256Hex, type KeyComponent, type KeyKind, type KeyRing, type StoredKey } from '../../crypto/index.ts';
 import { DEFAULT_REALM_SETTINGS } from '../../realm/defaults.ts';
 import { MAX_ATTRIBUTE_NAME } from '../../realm/user-profile/index.ts';
@@ -629,6 +630,8 @@ export class SqlRealmRepository implements RealmRepository {
     await this.addGroupMembers(records.flatMap((r) => [...new Set(r.groupIds ?? [])].map((groupId) => ({ userId: r.user.id, groupId }))));
     const consents = records.flatMap((r) => (r.consents ?? []).map(consentRow));
     for (const part of chunks(consents, INSERT_CHUNK)) await this.db.insertInto('user_consent').values(part).execute();
+    const links = records.flatMap((r) => (r.federatedIdentities ?? []).map(brokering.federatedIdentityRow));
+    for (const part of chunks(links, INSERT_CHUNK)) await this.db.insertInto('federated_identity').values(part).execute();
   }
   async listUsersPage(realmId: string, afterId: string | undefined, limit: number): Promise<User[]> {
     let q = this.db.selectFrom('app_user').selectAll().where('realm_id', '=', realmId);
@@ -694,6 +697,49 @@ export class SqlRealmRepository implements RealmRepository {
       const rows = await this.db.selectFrom('user_consent').selectAll().where('user_id', 'in', part).orderBy('created_date').orderBy('client_uuid').execute();
       return rows.map((row) => [row.user_id, toConsent(row)]);
     });
+  }
+
+  listIdentityProviders(realmId: string): Promise<IdentityProvider[]> {
+    return brokering.listIdentityProviders(this.db, realmId);
+  }
+  createIdentityProvider(provider: IdentityProvider): Promise<void> {
+    return brokering.createIdentityProvider(this.db, provider);
+  }
+  updateIdentityProvider(provider: IdentityProvider): Promise<void> {
+    return brokering.updateIdentityProvider(this.db, provider);
+  }
+  deleteIdentityProvider(realmId: string, alias: string): Promise<void> {
+    return brokering.deleteIdentityProvider(this.db, realmId, alias);
+  }
+  listIdentityProviderMappers(realmId: string, alias?: string): Promise<IdentityProviderMapper[]> {
+    return brokering.listIdentityProviderMappers(this.db, realmId, alias);
+  }
+  createIdentityProviderMappers(mappers: IdentityProviderMapper[]): Promise<void> {
+    return brokering.createIdentityProviderMappers(this.db, mappers);
+  }
+  updateIdentityProviderMapper(mapper: IdentityProviderMapper): Promise<void> {
+    return brokering.updateIdentityProviderMapper(this.db, mapper);
+  }
+  deleteIdentityProviderMapper(realmId: string, id: string): Promise<boolean> {
+    return brokering.deleteIdentityProviderMapper(this.db, realmId, id);
+  }
+  listFederatedIdentities(userId: string): Promise<FederatedIdentity[]> {
+    return brokering.listFederatedIdentities(this.db, [userId]);
+  }
+  federatedIdentitiesOfUsers(userIds: string[]): Promise<Map<string, FederatedIdentity[]>> {
+    return byUser(userIds, async (part) => (await brokering.listFederatedIdentities(this.db, part)).map((link) => [link.userId, link]));
+  }
+  findFederatedIdentity(realmId: string, alias: string, federatedUserId: string): Promise<FederatedIdentity | undefined> {
+    return brokering.findFederatedIdentity(this.db, realmId, alias, federatedUserId);
+  }
+  addFederatedIdentity(link: FederatedIdentity): Promise<boolean> {
+    return brokering.addFederatedIdentity(this.db, link);
+  }
+  updateFederatedIdentityToken(userId: string, alias: string, token: string | undefined): Promise<void> {
+    return brokering.updateFederatedIdentityToken(this.db, userId, alias, token);
+  }
+  removeFederatedIdentity(userId: string, alias: string): Promise<boolean> {
+    return brokering.removeFederatedIdentity(this.db, userId, alias);
   }
 
   async roleIdsOfUser(userId: string): Promise<string[]> {

@@ -16,6 +16,7 @@ import * as protocolMappers from './013-protocol-mappers.ts';
 import * as ephemeralRecords from './014-ephemeral-records.ts';
 import * as userConsents from './015-user-consents.ts';
 import * as sessionUserAgent from './016-session-user-agent.ts';
+import * as identityProviders from './023-identity-providers.ts';
 
 export const migrations: Record<string, Migration> = {
   '001-initial': initial,
@@ -34,4 +35,5 @@ export const migrations: Record<string, Migration> = {
   '014-ephemeral-records': ephemeralRecords,
   '015-user-consents': userConsents,
   '016-session-user-agent': sessionUserAgent,
+  '023-identity-providers': identityProviders,
 };
