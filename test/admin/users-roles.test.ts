@@ -54,6 +54,19 @@ describe('admin API: users, roles and role mappings', () => {
     assert.equal((await login('alice', 'alice-pw')).status, 200);
   });
 
+  it('joins the groups a created user names by path, and refuses an unknown path without creating the user', async () => {
+    const { id: teamId } = await kc.groups.create({ name: 'team' });
+    await kc.groups.createChildGroup({ id: teamId }, { name: 'red' });
+    const { id } = await kc.users.create({ username: 'joiner', enabled: true, groups: ['/team/red', 'team'] });
+    assert.deepEqual((await kc.users.listGroups({ id })).map((g) => g.path).sort(), ['/team', '/team/red']);
+    const unknown = await failure(kc.users.create({ username: 'lost', enabled: true, groups: ['/nope'] }));
+    assert.equal(unknown.status, 400);
+    assert.match(JSON.stringify(unknown.body), /Group \/nope not found/);
+    assert.deepEqual(await kc.users.find({ username: 'lost', exact: true }), []);
+    // The other tests count this suite's users.
+    await kc.users.del({ id });
+  });
+
   it('finds users by search, field, exact match and page, and counts them', async () => {
     const names = (users: Array<{ username?: string }>) => users.map((u) => u.username);
     assert.deepEqual(names(await kc.users.find({ search: 'ali' })), ['alice', 'dave']);

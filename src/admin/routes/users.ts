@@ -10,11 +10,11 @@ import type { Context } from '../../context.ts';
 import { newId } from '../../crypto/index.ts';
 import { AdminError, adminBadRequest, adminConflict } from '../../errors/index.ts';
 import { passwordPolicyViolation, preparePasswordChange, realmPasswordPolicy, sealCredential, type PolicyViolation } from '../../authn/index.ts';
-import { defaultActionAliases, defaultGroupIds, newPasswordCredential, newUser, profileMetadata, effectiveUserProfile, type LoadedRealm, type StoredCredential, type User, type UserQuery } from '../../realm/index.ts';
+import { defaultActionAliases, defaultGroupIds, findGroupByPath, newPasswordCredential, newUser, profileMetadata, effectiveUserProfile, type LoadedRealm, type StoredCredential, type User, type UserQuery } from '../../realm/index.ts';
 import { DISABLED_REASON } from '../../session/index.ts';
 import { isAllowed, type AdminIdentity } from '../admin-auth.ts';
 import { findUser } from '../admin-lookups.ts';
-import { requireActOnUser } from '../role-grants.ts';
+import { requireActOnUser, requireGroupPower } from '../role-grants.ts';
 import { adminScope, collectionPaths, location, queryBoolean, readBody, refuseUnknownQuery, shapeToAdminError } from '../admin-request.ts';
 import { index, ShapeError } from '../json-shape.ts';
 import { isUniqueViolation } from '../realm-file/import-conflict.ts';
@@ -58,6 +58,18 @@ async function credentialsOf(ctx: Context, realm: LoadedRealm, reps: CredentialR
   return stored;
 }
 
+/**
+ * The groups a new user joins by `groups` (paths, the leading slash optional as in Keycloak),
+ * added to the realm's default groups. An unknown path is refused (Keycloak fails it with a 500).
+ */
+function groupIdsOf(realm: LoadedRealm, paths: string[] | undefined): string[] {
+  return (paths ?? []).map((path) => {
+    const group = findGroupByPath(realm, path);
+    if (!group) throw adminBadRequest(`Group ${path} not found`, 'groups');
+    return group.id;
+  });
+}
+
 /** A concurrent insert can still win the race the pre-check lost: the database has the last word. */
 async function conflictOnRace<T>(work: () => Promise<T>): Promise<T> {
   try {
@@ -94,7 +106,7 @@ export async function userRoutes(app: FastifyInstance, { ctx }: { ctx: Context }
   });
 
   const createUser = async (request: FastifyRequest, reply: FastifyReply) => {
-    const { realm } = await adminScope(ctx, request, 'manage-users');
+    const { identity, realm } = await adminScope(ctx, request, 'manage-users');
     const rep = withRootAttributes(readBody(request, userRepresentation));
     const nowMs = ctx.clock.nowMs();
     // Keycloak's admin API ignores ids, timestamps and role lists in the body: the server owns them.
@@ -103,11 +115,15 @@ export async function userRoutes(app: FastifyInstance, { ctx }: { ctx: Context }
     // The realm's default actions come first, as Keycloak adds them when the user is created.
     applied.requiredActions = [...new Set([...defaultActionAliases(realm.realm.settings.requiredActions), ...applied.requiredActions])];
     const user = checkProfile(realm, undefined, applied, rep.attributes);
+    const joined = groupIdsOf(realm, rep.groups);
+    // Joining a group that confers admin power needs that power, as joining it later would.
+    requireGroupPower(identity, realm, joined);
+    const groupIds = [...new Set([...defaultGroupIds(realm), ...joined])];
     const credentials = await credentialsOf(ctx, realm, rep.credentials, user, nowMs);
     await conflictOnRace(() =>
       ctx.realms.repository.transaction(async (tx) => {
         await assertUnique(tx, realm.realm.settings, user);
-        await tx.createUsers([{ user, roleIds: [realm.realm.settings.attributes.defaultRoleId], credentials, groupIds: defaultGroupIds(realm) }]);
+        await tx.createUsers([{ user, roleIds: [realm.realm.settings.attributes.defaultRoleId], credentials, groupIds }]);
       }),
     );
     return reply.code(201).header('location', location(ctx, request, realm.realm.name, 'users', user.id)).send();

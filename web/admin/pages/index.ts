@@ -4,7 +4,9 @@
  */
 import type { Section } from './section.ts';
 import { RealmHome } from './realm-home/realm-home.tsx';
+import { UsersPage } from './users/users-page.tsx';
 
 export const SECTIONS: Section[] = [
   { id: 'home', label: 'navRealmHome', requires: [], group: 'manage', component: RealmHome },
+  { id: 'users', label: 'users.nav', requires: ['query-users', 'view-users', 'manage-users'], group: 'manage', component: UsersPage },
 ];
