@@ -5,8 +5,12 @@
 import type { Section } from './section.ts';
 import { RealmHome } from './realm-home/realm-home.tsx';
 import { UsersPage } from './users/users-page.tsx';
+import { RealmRolesPage } from './realm-roles/realm-roles-page.tsx';
+import { GroupsPage } from './groups/groups-page.tsx';
 
 export const SECTIONS: Section[] = [
   { id: 'home', label: 'navRealmHome', requires: [], group: 'manage', component: RealmHome },
   { id: 'users', label: 'users.nav', requires: ['query-users', 'view-users', 'manage-users'], group: 'manage', component: UsersPage },
+  { id: 'roles', label: 'roles.nav', requires: ['view-realm', 'manage-realm', 'view-users', 'manage-users'], group: 'manage', component: RealmRolesPage },
+  { id: 'groups', label: 'groups.nav', requires: ['query-groups', 'view-users', 'manage-users'], group: 'manage', component: GroupsPage },
 ];

@@ -14,7 +14,7 @@ import { userPath, type UserRep } from './types.ts';
 import { UserDetailsTab } from './user-details-tab.tsx';
 import { UserAttributesTab } from './user-attributes-tab.tsx';
 import { UserCredentialsTab } from './user-credentials-tab.tsx';
-import { UserRolesTab } from './user-roles-tab.tsx';
+import { RoleMapping } from './role-mapping.tsx';
 import { UserGroupsTab } from './user-groups-tab.tsx';
 import { UserConsentsTab } from './user-consents-tab.tsx';
 import { UserSessionsTab } from './user-sessions-tab.tsx';
@@ -56,7 +56,7 @@ export function UserDetail({ realm, id, tab }: { realm: string; id: string; tab:
       {active === 'details' ? <UserDetailsTab {...props} /> : null}
       {active === 'attributes' ? <UserAttributesTab {...props} /> : null}
       {active === 'credentials' ? <UserCredentialsTab {...props} /> : null}
-      {active === 'role-mapping' ? <UserRolesTab {...props} /> : null}
+      {active === 'role-mapping' ? <RoleMapping base={userPath(realm, id)} holder={rep.username} manage={manage} /> : null}
       {active === 'groups' ? <UserGroupsTab {...props} /> : null}
       {active === 'consents' ? <UserConsentsTab {...props} /> : null}
       {active === 'sessions' ? <UserSessionsTab {...props} /> : null}

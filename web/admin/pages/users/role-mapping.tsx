@@ -1,7 +1,7 @@
 /**
- * The user's role mappings: the roles assigned directly (realm and client roles) with unassign,
- * or with "effective" the roles reached through composites and groups too; assigning picks from
- * the realm roles the user does not hold yet.
+ * The role mappings of a user or a group: the roles assigned directly (realm and client roles)
+ * with unassign, or with "effective" the roles reached through composites (and a user's groups)
+ * too; assigning picks from the realm roles not held yet. `base` is the holder's admin path.
  */
 import { useState } from 'preact/hooks';
 import { api, messageOf } from '../../api.ts';
@@ -10,8 +10,6 @@ import { notify } from '../../components/alerts.tsx';
 import { ConfirmButton } from '../../components/confirm-button.tsx';
 import { ErrorMessage, Loading } from '../../components/status.tsx';
 import { useAsync } from '../../components/use-async.ts';
-import type { UserTabProps } from './tab-props.ts';
-import { userPath } from './types.ts';
 
 interface RoleRep {
   id: string;
@@ -37,15 +35,15 @@ function rowsOf(mappings: Mappings): Row[] {
   return [...realmRows, ...clientRows].sort((a, b) => (a.client?.clientId ?? '').localeCompare(b.client?.clientId ?? '') || a.role.name.localeCompare(b.role.name));
 }
 
-function AssignRealmRole({ realm, userId, onDone }: { realm: string; userId: string; onDone: () => void }) {
-  const available = useAsync(() => api.get<RoleRep[]>(userPath(realm, userId, 'role-mappings', 'realm', 'available')), [realm, userId]);
+function AssignRealmRole({ base, onDone }: { base: string; onDone: () => void }) {
+  const available = useAsync(() => api.get<RoleRep[]>(mappingPath(base, 'role-mappings', 'realm', 'available')), [base]);
   const [chosen, setChosen] = useState('');
   const assign = async (event: Event) => {
     event.preventDefault();
     const role = available.data?.find((r) => r.id === chosen);
     if (!role) return;
     try {
-      await api.post(userPath(realm, userId, 'role-mappings', 'realm'), [role]);
+      await api.post(mappingPath(base, 'role-mappings', 'realm'), [role]);
       notify('success', t('users.roleAssigned', role.name));
       setChosen('');
       available.reload();
@@ -73,14 +71,19 @@ function AssignRealmRole({ realm, userId, onDone }: { realm: string; userId: str
   );
 }
 
-export function UserRolesTab({ realm, user, manage }: UserTabProps) {
+/** `base` with more encoded path segments. */
+function mappingPath(base: string, ...parts: string[]): string {
+  return `${base}${parts.map((p) => `/${encodeURIComponent(p)}`).join('')}`;
+}
+
+export function RoleMapping({ base, holder, manage }: { base: string; holder: string; manage: boolean }) {
   const [effective, setEffective] = useState(false);
   const [round, setRound] = useState(0);
   const rows = useAsync(async (): Promise<Row[]> => {
-    if (!effective) return rowsOf(await api.get<Mappings>(userPath(realm, user.id, 'role-mappings')));
-    const realmRoles = await api.get<RoleRep[]>(userPath(realm, user.id, 'role-mappings', 'realm', 'composite'));
+    if (!effective) return rowsOf(await api.get<Mappings>(mappingPath(base, 'role-mappings')));
+    const realmRoles = await api.get<RoleRep[]>(mappingPath(base, 'role-mappings', 'realm', 'composite'));
     return realmRoles.map((role) => ({ role })).sort((a, b) => a.role.name.localeCompare(b.role.name));
-  }, [realm, user.id, effective, round]);
+  }, [base, effective, round]);
   const changed = () => setRound((r) => r + 1);
   return (
     <section data-testid="user-roles">
@@ -90,7 +93,7 @@ export function UserRolesTab({ realm, user, manage }: UserTabProps) {
           {t('users.showEffective')}
         </label>
       </div>
-      {manage && !effective ? <AssignRealmRole realm={realm} userId={user.id} onDone={changed} /> : null}
+      {manage && !effective ? <AssignRealmRole base={base} onDone={changed} /> : null}
       {rows.loading && !rows.data ? <Loading /> : null}
       {rows.error ? <ErrorMessage message={rows.error} /> : null}
       <table>
@@ -117,9 +120,9 @@ export function UserRolesTab({ realm, user, manage }: UserTabProps) {
                     testId={`unassign-${role.name}`}
                     label={t('users.unassign')}
                     title={t('users.unassign')}
-                    message={t('users.unassignMessage', role.name, user.username)}
+                    message={t('users.unassignMessage', role.name, holder)}
                     done={t('users.unassigned')}
-                    onConfirm={async () => (await api.del(client ? userPath(realm, user.id, 'role-mappings', 'clients', client.id) : userPath(realm, user.id, 'role-mappings', 'realm'), [role]), changed())}
+                    onConfirm={async () => (await api.del(client ? mappingPath(base, 'role-mappings', 'clients', client.id) : mappingPath(base, 'role-mappings', 'realm'), [role]), changed())}
                   />
                 ) : null}
               </td>

@@ -1,0 +1,63 @@
+/** One group: its child groups, members, attributes, role mappings and settings (rename, move), and delete. */
+import { api, realmPath } from '../../api.ts';
+import { useAccess } from '../../access.ts';
+import { t } from '../../i18n.ts';
+import { href, navigate } from '../../router.ts';
+import { ConfirmButton } from '../../components/confirm-button.tsx';
+import { ErrorMessage, Loading } from '../../components/status.tsx';
+import { Tabs } from '../../components/tabs.tsx';
+import { useAsync } from '../../components/use-async.ts';
+import { RoleMapping } from '../users/role-mapping.tsx';
+import { GroupAttributes } from './group-attributes.tsx';
+import { GroupLevel } from './group-level.tsx';
+import { GroupMembers } from './group-members.tsx';
+import { GroupSettings } from './group-settings.tsx';
+import { groupPath, type GroupRep } from './types.ts';
+
+const TABS = ['children', 'members', 'attributes', 'role-mapping', 'settings'] as const;
+
+export function GroupDetail({ realm, id, tab }: { realm: string; id: string; tab: string }) {
+  const access = useAccess();
+  const manage = access.can(realm, 'manage-users');
+  const group = useAsync(() => api.get<GroupRep>(groupPath(realm, id)), [realm, id]);
+  if (group.loading && !group.data) return <Loading />;
+  if (group.error || !group.data) return <ErrorMessage message={group.error ?? ''} />;
+  const rep = group.data;
+  const active = (TABS as readonly string[]).includes(tab) ? tab : 'children';
+  return (
+    <article>
+      <nav aria-label={t('users.breadcrumb')}>
+        <a href={href(realm, 'groups')}>{t('groups.title')}</a>
+        {rep.parentId ? (
+          <>
+            {' / '}
+            <a href={href(realm, 'groups', rep.parentId, 'children')}>{t('groups.parent')}</a>
+          </>
+        ) : null}
+      </nav>
+      <header class="page-header">
+        <h1 data-testid="group-title">{rep.path}</h1>
+        {manage ? (
+          <ConfirmButton
+            testId="group-delete"
+            class="danger"
+            label={t('doDelete')}
+            title={t('groups.deleteTitle')}
+            message={t('groups.deleteMessage', rep.path)}
+            done={t('groups.deleted')}
+            onConfirm={async () => {
+              await api.del(groupPath(realm, id));
+              navigate(rep.parentId ? href(realm, 'groups', rep.parentId, 'children') : href(realm, 'groups'));
+            }}
+          />
+        ) : null}
+      </header>
+      <Tabs label={t('groups.tabs')} active={active} tabs={TABS.map((name) => ({ id: name, label: t(`groups.tab.${name}`), href: href(realm, 'groups', id, name) }))} />
+      {active === 'children' ? <GroupLevel realm={realm} parent={rep} /> : null}
+      {active === 'members' ? <GroupMembers realm={realm} group={rep} manage={manage} /> : null}
+      {active === 'attributes' ? <GroupAttributes realm={realm} group={rep} manage={manage} onSaved={group.reload} /> : null}
+      {active === 'role-mapping' ? <RoleMapping base={`${realmPath(realm, 'groups', id)}`} holder={rep.path} manage={manage} /> : null}
+      {active === 'settings' ? <GroupSettings realm={realm} group={rep} manage={manage} onSaved={group.reload} /> : null}
+    </article>
+  );
+}
