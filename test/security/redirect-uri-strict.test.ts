@@ -191,8 +191,9 @@ describe('strict redirect URIs', () => {
       ['broken-default', 'http://localhost:4000/c\u2028b'],
       ['good-default', 'http://localhost:4000/cb'],
     ]) {
-      const created = await t.app.inject({ method: 'POST', url: '/admin/realms/demo/clients', headers: admin, payload: { clientId, publicClient: true, redirectUris: [registered] } });
-      assert.equal(created.statusCode, 201, created.body);
+      // The clients API refuses a URI that is not one (as Keycloak's does); a partial import can still store it.
+      const created = await t.app.inject({ method: 'POST', url: '/admin/realms/demo/partialImport', headers: admin, payload: { ifResourceExists: 'FAIL', clients: [{ clientId, publicClient: true, redirectUris: [registered] }] } });
+      assert.equal(created.statusCode, 200, created.body);
     }
     const query = (clientId: string, scope = 'profile') => `${DEMO}/auth?${new URLSearchParams({ client_id: clientId, response_type: 'code', scope, prompt: 'none' })}`;
     await expectErrorPage('broken lone URI', 'Invalid parameter: redirect_uri', () => t.app.inject({ method: 'GET', url: query('broken-default') }));

@@ -5,7 +5,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Context } from '../../context.ts';
 import { newId } from '../../crypto/index.ts';
-import { AdminError, adminBadRequest, adminConflict, adminNotFound } from '../../errors/index.ts';
+import { adminBadRequest, adminConflict, adminNotFound } from '../../errors/index.ts';
 import { newClientSecret, withSecret, type Client, type LoadedRealm, type RealmRepository } from '../../realm/index.ts';
 import { isAllowed, MANAGEMENT_CLIENT, type AdminIdentity } from '../admin-auth.ts';
 import { mayActOnClient, requireActOnClient, requireManageRole } from '../role-grants.ts';
@@ -26,8 +26,7 @@ import { toUserRepresentation } from '../representations/user.ts';
 import { findServiceAccount, syncServiceAccount } from '../service-accounts.ts';
 import { detachClientSessions } from '../realm-sessions.ts';
 import { isUniqueViolation } from '../realm-file/import-conflict.ts';
-
-const UNSAFE_SCHEME = /^\s*(javascript|data|vbscript):/i;
+import { checkClientUrls } from '../client-url-checks.ts';
 
 /** A client as the caller may see it: its secret only to those who may act on its service account. */
 async function view(ctx: Context, identity: AdminIdentity, realm: LoadedRealm, client: Client): Promise<Record<string, unknown>> {
@@ -37,23 +36,6 @@ async function view(ctx: Context, identity: AdminIdentity, realm: LoadedRealm, c
     ...toClientRepresentation(client, realm.keys.sealKey, showSecret),
     access: { view: isAllowed(identity, realm, 'view-clients'), configure: manage, manage },
   };
-}
-
-/** URLs a browser may be sent to must not run script. */
-function checkUrls(rep: ClientRepresentation): void {
-  const urls: Array<[string, string | undefined]> = [
-    ['rootUrl', rep.rootUrl],
-    ['baseUrl', rep.baseUrl],
-    ['adminUrl', rep.adminUrl],
-    ...(rep.redirectUris ?? []).map((uri, i): [string, string] => [`redirectUris[${i}]`, uri]),
-  ];
-  for (const [path, url] of urls) {
-    if (url !== undefined && UNSAFE_SCHEME.test(url)) throw adminBadRequest(`${path}: the URL scheme is not allowed`, path);
-  }
-  // Keycloak refuses them on create and update (a request's fragment belongs to the app), with this body.
-  if (rep.redirectUris?.some((uri) => uri.includes('#'))) {
-    throw new AdminError(400, { error: 'invalid_input', error_description: 'A redirect URI must not contain an URL fragment' });
-  }
 }
 
 /** Removes a client with its roles (and their places in composites) and its service account. */
@@ -87,7 +69,7 @@ export async function clientRoutes(app: FastifyInstance, { ctx }: { ctx: Context
     const { identity, realm } = await adminScope(ctx, request, 'manage-clients');
     const rep = readBody(request, clientRepresentation);
     if (rep.clientId === undefined || rep.clientId.trim() === '') throw adminBadRequest('clientId: required', 'clientId');
-    checkUrls(rep);
+    checkClientUrls(rep);
     const nowMs = ctx.clock.nowMs();
     const created = newClientFromRepresentation(realm.realm.id, rep.id ?? newId(), rep.clientId, rep, realm.keys.sealKey, Math.floor(nowMs / 1000));
     const protocolMappers = newProtocolMappers(rep.protocolMappers ?? [], created.protocol, [], adminProblem, adminConflict, 'protocolMappers');
@@ -130,7 +112,7 @@ export async function clientRoutes(app: FastifyInstance, { ctx }: { ctx: Context
     if (rep.clientId !== undefined && rep.clientId !== client.clientId && (client.clientId === MANAGEMENT_CLIENT || rep.clientId === MANAGEMENT_CLIENT)) {
       throw adminBadRequest(`Cannot rename a client to or from '${MANAGEMENT_CLIENT}': it holds the realm's admin roles`, 'clientId');
     }
-    checkUrls(rep);
+    checkClientUrls(rep);
     refuseMapperChanges(rep.protocolMappers, client.protocolMappers);
     const nowMs = ctx.clock.nowMs();
     const updated = applyClientRepresentation(client, rep, realm.keys.sealKey, Math.floor(nowMs / 1000));

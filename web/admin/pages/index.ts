@@ -7,9 +7,13 @@ import { RealmHome } from './realm-home/realm-home.tsx';
 import { UsersPage } from './users/users-page.tsx';
 import { RealmRolesPage } from './realm-roles/realm-roles-page.tsx';
 import { GroupsPage } from './groups/groups-page.tsx';
+import { ClientsPage } from './clients/clients-page.tsx';
+import { ClientScopesPage } from './client-scopes/client-scopes-page.tsx';
 
 export const SECTIONS: Section[] = [
   { id: 'home', label: 'navRealmHome', requires: [], group: 'manage', component: RealmHome },
+  { id: 'clients', label: 'clients.nav', requires: ['view-clients'], group: 'manage', component: ClientsPage },
+  { id: 'client-scopes', label: 'clientScopes.nav', requires: ['view-clients'], group: 'manage', component: ClientScopesPage },
   { id: 'users', label: 'users.nav', requires: ['query-users', 'view-users', 'manage-users'], group: 'manage', component: UsersPage },
   { id: 'roles', label: 'roles.nav', requires: ['view-realm', 'manage-realm', 'view-users', 'manage-users'], group: 'manage', component: RealmRolesPage },
   { id: 'groups', label: 'groups.nav', requires: ['query-groups', 'view-users', 'manage-users'], group: 'manage', component: GroupsPage },
