@@ -26,7 +26,11 @@ export type AdminRole =
   | 'impersonation';
 
 export class Access {
-  constructor(readonly whoami: WhoAmI) {}
+  constructor(
+    readonly whoami: WhoAmI,
+    /** Reads whoami again, e.g. after a realm was created (its admin roles are new). */
+    readonly refresh: () => Promise<void> = async () => {},
+  ) {}
 
   get realms(): string[] {
     return Object.keys(this.whoami.realm_access).sort();

@@ -4,9 +4,10 @@
  * out; it never sees data (the API would refuse it anyway).
  */
 import { render } from 'preact';
+import { useState } from 'preact/hooks';
 import '@picocss/pico/css/pico.min.css';
 import './console.css';
-import { Access, AccessContext, loadAccess } from './access.ts';
+import { Access, AccessContext, loadAccess, type WhoAmI } from './access.ts';
 import { ApiError, messageOf } from './api.ts';
 import { signIn, signOut } from './auth.ts';
 import { setLocale, t } from './i18n.ts';
@@ -26,6 +27,17 @@ function Refused({ message }: { message: string }) {
   );
 }
 
+/** The shell with the admin's access, which a page may ask to read again. */
+function Console({ initial }: { initial: WhoAmI }) {
+  const [whoami, setWhoami] = useState(initial);
+  const access = new Access(whoami, async () => setWhoami(await loadAccess()));
+  return (
+    <AccessContext.Provider value={access}>
+      <Shell />
+    </AccessContext.Provider>
+  );
+}
+
 async function start(): Promise<void> {
   const root = document.getElementById('app')!;
   // The server-rendered "Loading…" placeholder is not Preact's: clear it so the app replaces it.
@@ -39,12 +51,7 @@ async function start(): Promise<void> {
   try {
     const whoami = await loadAccess();
     setLocale(whoami.locale || navigator.language);
-    render(
-      <AccessContext.Provider value={new Access(whoami)}>
-        <Shell />
-      </AccessContext.Provider>,
-      root,
-    );
+    render(<Console initial={whoami} />, root);
   } catch (error) {
     setLocale(navigator.language);
     const message = error instanceof ApiError && error.status === 403 ? t('noConsoleAccess') : messageOf(error);

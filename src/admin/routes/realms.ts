@@ -7,6 +7,7 @@ import type { Context } from '../../context.ts';
 import { AdminError, adminBadRequest, adminConflict } from '../../errors/index.ts';
 import { blacklistExists, parsePasswordPolicy, PasswordPolicyError } from '../../authn/index.ts';
 import { applyRealmSettings, realmSettingChecks, toRealmRepresentation } from '../representations/realm.ts';
+import { checkRealmLifespans } from '../representations/realm-lifespans.ts';
 import { canCreateRealm, forbidden, hasAnyAdminRole, isAllowed, mayReach } from '../admin-auth.ts';
 import { adminScope, collectionPaths, location, queryBoolean, readBody, shapeToAdminError } from '../admin-request.ts';
 import { object, ShapeError, string } from '../json-shape.ts';
@@ -118,6 +119,7 @@ export async function realmRoutes(app: FastifyInstance, { ctx }: { ctx: Context 
       if (realm.realm.name === 'master') throw adminBadRequest("Can't rename master realm");
     }
     const settings = applyRealmSettings(realm.realm.settings, body);
+    checkRealmLifespans(realm.realm.settings, settings);
     try {
       settings.smtpServer = storedSmtpServer(settings.smtpServer, realm.realm.settings.smtpServer, realm.keys.sealKey, realm.realm.id);
     } catch (error) {

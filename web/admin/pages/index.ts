@@ -9,6 +9,8 @@ import { RealmRolesPage } from './realm-roles/realm-roles-page.tsx';
 import { GroupsPage } from './groups/groups-page.tsx';
 import { ClientsPage } from './clients/clients-page.tsx';
 import { ClientScopesPage } from './client-scopes/client-scopes-page.tsx';
+import { RealmSettings } from './realm-settings/realm-settings.tsx';
+import { AddRealm } from './add-realm/add-realm.tsx';
 
 export const SECTIONS: Section[] = [
   { id: 'home', label: 'navRealmHome', requires: [], group: 'manage', component: RealmHome },
@@ -17,4 +19,6 @@ export const SECTIONS: Section[] = [
   { id: 'users', label: 'users.nav', requires: ['query-users', 'view-users', 'manage-users'], group: 'manage', component: UsersPage },
   { id: 'roles', label: 'roles.nav', requires: ['view-realm', 'manage-realm', 'view-users', 'manage-users'], group: 'manage', component: RealmRolesPage },
   { id: 'groups', label: 'groups.nav', requires: ['query-groups', 'view-users', 'manage-users'], group: 'manage', component: GroupsPage },
+  { id: 'realm-settings', label: 'realmSettings.nav', requires: ['view-realm'], group: 'configure', component: RealmSettings },
+  { id: 'add-realm', label: 'createRealm', requires: [], group: 'manage', nav: false, component: AddRealm },
 ];

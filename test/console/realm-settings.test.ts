@@ -1,0 +1,101 @@
+/**
+ * Realm settings and realm creation in a real Chromium against a holdfast process: the Sessions
+ * tab saves SSO Session Idle (the admin API then reports it), a client idle above the SSO idle is
+ * refused by the API with Keycloak's message shown next to the field, and a realm created in the
+ * console opens with the admin's new roles. Every request goes to holdfast; the only console
+ * errors are Chromium's notes on the 400 answers the test asks for.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Browser } from 'playwright-core';
+import { startHoldfast, tempDir, type RunningHoldfast } from '../support/process.ts';
+import { adminToken, chromiumMissing, consoleLogin, ensureWebBuilt, launchChromium, recordPage, screenshot, STEP_TIMEOUT } from '../support/console.ts';
+
+const missing = chromiumMissing('realm settings console test');
+
+async function realmRep(server: RunningHoldfast, realm: string): Promise<Record<string, unknown>> {
+  const response = await fetch(`${server.url}/admin/realms/${realm}`, { headers: { authorization: `Bearer ${await adminToken(server.url)}` } });
+  assert.equal(response.status, 200);
+  return (await response.json()) as Record<string, unknown>;
+}
+
+/** Chromium logs every 4xx answer as a console error; those the test provokes on purpose are not failures. */
+const unexpected = (errors: string[]) => errors.filter((e) => !/status of 400/.test(e));
+
+describe('admin console: realm settings', { skip: missing }, () => {
+  let server: RunningHoldfast;
+  let browser: Browser;
+
+  before(async () => {
+    await ensureWebBuilt();
+    server = await startHoldfast({ dataDir: tempDir() });
+    browser = await launchChromium();
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it('saves SSO Session Idle on the Sessions tab and shows the API\'s validation message next to the field', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const record = recordPage(page);
+    await consoleLogin(page, server.url, 'master', 'admin', 'admin');
+    await page.click('[data-testid=nav-realm-settings]');
+    await page.click('[data-testid=tab-sessions]');
+    await page.waitForSelector('[data-testid=realm-sessions-form]', { timeout: STEP_TIMEOUT });
+    // 1800 s is shown as Keycloak's console shows it: 30 minutes.
+    assert.equal(await page.inputValue('#realm-ssoSessionIdleTimeout'), '30');
+    assert.equal(await page.inputValue('[data-testid=realm-ssoSessionIdleTimeout-unit]'), '60');
+
+    await page.fill('#realm-ssoSessionIdleTimeout', '45');
+    await page.click('[data-testid=realm-sessions-form-save]');
+    await page.waitForSelector('[data-testid=alert-success]', { timeout: STEP_TIMEOUT });
+    assert.equal((await realmRep(server, 'master')).ssoSessionIdleTimeout, 2700);
+    await screenshot(page, 'admin-realm-sessions-settings');
+
+    // Not a number: refused in the page, nothing sent.
+    await page.fill('#realm-ssoSessionMaxLifespan', 'ten');
+    await page.click('[data-testid=realm-sessions-form-save]');
+    assert.equal(await page.textContent('#realm-ssoSessionMaxLifespan-error', { timeout: STEP_TIMEOUT }), 'Enter a whole number.');
+    await page.fill('#realm-ssoSessionMaxLifespan', '10');
+
+    // Above the SSO idle: the API refuses it, and its message stands next to the field.
+    await page.fill('#realm-clientSessionIdleTimeout', '2');
+    await page.selectOption('[data-testid=realm-clientSessionIdleTimeout-unit]', '3600');
+    await page.click('[data-testid=realm-sessions-form-save]');
+    await page.waitForSelector('#realm-clientSessionIdleTimeout-error', { timeout: STEP_TIMEOUT });
+    assert.equal(await page.textContent('#realm-clientSessionIdleTimeout-error'), 'Client Session Idle Timeout cannot be greater than Realm SSO Idle Timeout.');
+    assert.equal(await page.getAttribute('#realm-clientSessionIdleTimeout', 'aria-invalid'), 'true');
+    const stored = await realmRep(server, 'master');
+    assert.deepEqual([stored.clientSessionIdleTimeout, stored.ssoSessionIdleTimeout, stored.ssoSessionMaxLifespan], [0, 2700, 36000]);
+
+    assert.deepEqual(record.foreign(server.url), []);
+    assert.deepEqual(unexpected(record.errors), []);
+    await context.close();
+  });
+
+  it('creates a realm and opens its settings', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const record = recordPage(page);
+    await consoleLogin(page, server.url, 'master', 'admin', 'admin');
+    await page.click('[data-testid=nav-add-realm]');
+    // A name the API refuses comes back as a message next to the name.
+    await page.fill('[data-testid=add-realm-name]', 'bad name/with slash');
+    await page.click('[data-testid=add-realm-create]');
+    await page.waitForSelector('#add-realm-name-error', { timeout: STEP_TIMEOUT });
+
+    await page.fill('[data-testid=add-realm-name]', 'orders');
+    await page.click('[data-testid=add-realm-create]');
+    await page.waitForSelector('[data-testid=realm-general-form]', { timeout: STEP_TIMEOUT });
+    assert.match(page.url(), /#\/orders\/realm-settings$/);
+    const realms = await page.$$eval('[data-testid=realm-picker] option', (options) => options.map((o) => (o as HTMLOptionElement).value));
+    assert.ok(realms.includes('orders'));
+    assert.equal((await realmRep(server, 'orders')).enabled, true);
+
+    assert.deepEqual(record.foreign(server.url), []);
+    assert.deepEqual(unexpected(record.errors), []);
+    await context.close();
+  });
+});

@@ -1,0 +1,39 @@
+/**
+ * Realm settings, one tab per concern as in Keycloak's console (`#/{realm}/realm-settings/{tab}`),
+ * all read from and saved to `/admin/realms/{realm}`. Admins without manage-realm see the values
+ * but no Save.
+ */
+import { api, realmPath } from '../../api.ts';
+import { useAccess } from '../../access.ts';
+import { t } from '../../i18n.ts';
+import { href } from '../../router.ts';
+import { Tabs } from '../../components/tabs.tsx';
+import { useAsync } from '../../components/use-async.ts';
+import { ErrorMessage, Loading } from '../../components/status.tsx';
+import type { PageProps } from '../section.ts';
+import { SettingsForm } from './settings-form.tsx';
+import { EmailTab } from './email-tab.tsx';
+import type { SettingGroup } from './setting-fields.ts';
+import { GENERAL, LOGIN, SESSIONS, THEMES, TOKENS } from './tab-fields.ts';
+
+const FORMS: Record<string, SettingGroup[]> = { general: GENERAL, login: LOGIN, themes: THEMES, sessions: SESSIONS, tokens: TOKENS };
+const TABS = ['general', 'login', 'email', 'themes', 'sessions', 'tokens'];
+
+export function RealmSettings({ realm, rest }: PageProps) {
+  const access = useAccess();
+  const tab = TABS.includes(rest[0] ?? '') ? rest[0] : 'general';
+  const rep = useAsync(() => api.get<Record<string, unknown>>(realmPath(realm)), [realm]);
+  const canManage = access.can(realm, 'manage-realm');
+  let body;
+  if (rep.loading && !rep.data) body = <Loading />;
+  else if (rep.error || !rep.data) body = <ErrorMessage message={rep.error ?? ''} />;
+  else if (tab === 'email') body = <EmailTab realm={realm} rep={rep.data} canManage={canManage} onSaved={rep.reload} />;
+  else body = <SettingsForm key={tab} realm={realm} rep={rep.data} groups={FORMS[tab]} canManage={canManage} onSaved={rep.reload} testId={`realm-${tab}-form`} />;
+  return (
+    <article>
+      <h1>{t('realmSettings.title')}</h1>
+      <Tabs label={t('realmSettings.tabs')} active={tab} tabs={TABS.map((id) => ({ id, label: t(`realmSettings.tab.${id}`), href: href(realm, 'realm-settings', id) }))} />
+      {body}
+    </article>
+  );
+}
