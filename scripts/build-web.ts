@@ -16,8 +16,8 @@ export interface WebManifest {
   styles: string[];
 }
 
-/** Bundles one app's entry into `outDir` and writes its manifest. */
-export async function buildWebApp(entry: string, outDir: string): Promise<WebManifest> {
+/** Bundles one app's entry into `outDir` and writes its manifest; `jsx` names the JSX runtime. */
+export async function buildWebApp(entry: string, outDir: string, jsx: 'preact' | 'react' = 'preact'): Promise<WebManifest> {
   fs.rmSync(outDir, { recursive: true, force: true });
   const result = await esbuild.build({
     entryPoints: [entry],
@@ -31,8 +31,10 @@ export async function buildWebApp(entry: string, outDir: string): Promise<WebMan
     entryNames: '[name]-[hash]',
     assetNames: '[name]-[hash]',
     jsx: 'automatic',
-    jsxImportSource: 'preact',
-    loader: { '.properties': 'text', '.woff2': 'file', '.svg': 'file' },
+    jsxImportSource: jsx,
+    // React reads NODE_ENV to drop its development build.
+    define: { 'process.env.NODE_ENV': '"production"' },
+    loader: { '.properties': 'text', '.woff2': 'file', '.woff': 'file', '.ttf': 'file', '.eot': 'file', '.svg': 'file', '.png': 'file', '.jpg': 'file' },
     legalComments: 'linked',
     logLevel: 'warning',
   });
@@ -48,6 +50,7 @@ export async function buildWebApp(entry: string, outDir: string): Promise<WebMan
 
 export async function buildWeb(distDir = path.join(ROOT, 'dist/web')): Promise<void> {
   await buildWebApp(path.join(ROOT, 'web/admin/main.tsx'), path.join(distDir, 'admin'));
+  await buildWebApp(path.join(ROOT, 'web/account/main.tsx'), path.join(distDir, 'account'), 'react');
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

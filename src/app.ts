@@ -35,6 +35,7 @@ import { actionTokenRoutes } from './action-tokens/index.ts';
 import { accountRoutes } from './account/index.ts';
 import { storedConsents } from './account/stored-consents.ts';
 import { adminConsoleRoutes } from './console/admin-console.ts';
+import { accountConsole, accountConsoleResourceRoutes } from './console/account-console.ts';
 import { Themes, themeResourceRoutes, renderErrorPage } from './theme/index.ts';
 
 export interface BuildOptions {
@@ -162,7 +163,8 @@ export async function buildApp({ config, clock = systemClock }: BuildOptions): P
   await app.register(actionTokenRoutes, { ctx });
   await app.register(themeResourceRoutes, { ctx });
   await app.register(adminRoutes, { ctx });
-  await app.register(accountRoutes, { ctx, consents: storedConsents(ctx) });
+  await app.register(accountRoutes, { ctx, consents: storedConsents(ctx), console: accountConsole(ctx) });
+  await app.register(accountConsoleResourceRoutes);
   await app.register(adminConsoleRoutes, { ctx });
 
   const lifecycle = { draining: false };

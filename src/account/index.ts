@@ -3,8 +3,8 @@
  * encapsulated Fastify plugin: requests that ask for JSON (`Accept: application/json`, or a JSON
  * body) are authenticated by the user's bearer token before anything else runs (account-auth.ts);
  * preflight requests are answered for any origin, as Keycloak's CorsPreflightService does, since
- * the real request is then judged against the token. Other requests (a browser opening the
- * account console) get 404 until the console is served here.
+ * the real request is then judged against the token. Other requests are a browser opening the
+ * account console: a GET gets its page (src/console), anything else 404.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Context } from '../context.ts';
@@ -17,6 +17,7 @@ import { membershipRoutes } from './membership-routes.ts';
 import { profileRoutes } from './profile-routes.ts';
 import { sessionRoutes } from './session-routes.ts';
 import { noConsents, type ApplicationConsents } from './application-consents.ts';
+import type { AccountConsole } from '../console/account-console.ts';
 
 export { noConsents, type ApplicationConsents, type Consent, type ConsentScope } from './application-consents.ts';
 
@@ -40,9 +41,11 @@ export interface AccountOptions {
   ctx: Context;
   /** Where consents are kept (stored-consents.ts); none when not given. */
   consents?: ApplicationConsents;
+  /** Serves the console page to browsers; without it they get 404. */
+  console?: AccountConsole;
 }
 
-export async function accountRoutes(app: FastifyInstance, { ctx, consents = noConsents }: AccountOptions): Promise<void> {
+export async function accountRoutes(app: FastifyInstance, { ctx, consents = noConsents, console }: AccountOptions): Promise<void> {
   app.decorateRequest('accountCaller', null);
   registerAdminJsonParser(app, { error: 'invalid_request', error_description: CANNOT_PARSE_JSON });
   for (const path of [ACCOUNT_PATH, `${ACCOUNT_PATH}/`, `${ACCOUNT_PATH}/*`]) {
@@ -54,7 +57,13 @@ export async function accountRoutes(app: FastifyInstance, { ctx, consents = noCo
   }
   app.addHook('onRequest', async (request, reply) => {
     if (request.method === 'OPTIONS') return;
-    if (!wantsJson(request)) throw notFound();
+    if (!wantsJson(request)) {
+      if (request.method !== 'GET' || !console) throw notFound();
+      const { realm } = request.params as { realm: string };
+      // The app's base path ends with a slash, so its router matches only below it.
+      if (/\/account$/.test(request.url.split('?')[0])) return reply.redirect(`/realms/${encodeURIComponent(realm)}/account/`, 302);
+      return console.page(request, reply, realm);
+    }
     request.accountCaller = await authenticateAccountCaller(ctx, request, reply);
     reply.header('cache-control', 'no-cache');
   });

@@ -3,12 +3,13 @@
  * CSS and images, from memory, with `immutable` caching when `{version}` is the theme's current
  * one (pages link to exactly that, so a changed file gets a new URL), and without long caching
  * for any other version (a page rendered before an upgrade). `/resources/{realm}/{themeType}/{locale}`:
- * the effective message bundle the admin console reads — `[{key, value}]`, the theme's texts with
- * the realm's localization texts over them; with `?source=true` both lists apart, each entry
+ * the effective message bundle the consoles read — `[{key, value}]`, the theme's texts (for
+ * `account`, the account console's bundle) with the realm's localization texts over them; with `?source=true` both lists apart, each entry
  * marked `THEME` or `REALM`.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Context } from '../context.ts';
+import { accountMessages } from './account-messages.ts';
 import { isLanguageTag, normalizeTag } from './locale-match.ts';
 import { DEFAULT_THEME } from './themes.ts';
 
@@ -81,12 +82,14 @@ export async function themeResourceRoutes(app: FastifyInstance, { ctx }: { ctx: 
     reply.header('cache-control', 'no-cache');
     const chain = [...new Set(['en', locale.split('-')[0], locale])];
     const realmLevels = chain.map((level) => Object.entries(realmTexts).find(([tag]) => isLanguageTag(tag) && normalizeTag(tag) === level)?.[1] ?? {});
+    // The account console's own words sit under the realm's, as a theme's do on the login pages.
+    const base = type === 'account' ? accountMessages(locale) : {};
     if (query.source === 'true') {
-      const own = theme ? Object.entries(theme.messages(locale)).map(([key, value]) => ({ key, value, source: 'THEME' })) : [];
+      const own = Object.entries(theme ? theme.messages(locale) : base).map(([key, value]) => ({ key, value, source: 'THEME' }));
       const fromRealm = realmLevels.flatMap((texts) => Object.entries(texts).map(([key, value]) => ({ key, value, source: 'REALM' })));
       return reply.send([...own, ...fromRealm]);
     }
-    const merged = theme ? theme.messages(locale, realmTexts) : Object.assign({}, ...realmLevels);
+    const merged = theme ? theme.messages(locale, realmTexts) : Object.assign({}, base, ...realmLevels);
     return reply.send(Object.entries(merged as Record<string, string>).map(([key, value]) => ({ key, value })));
   });
 }

@@ -173,5 +173,10 @@ describe('browser flow', () => {
     assert.equal(allowed.statusCode, 204);
     const denied = await t.app.inject({ method: 'GET', url: `${DEMO}/login-status-iframe.html/init?client_id=demo-app&origin=${encodeURIComponent('http://evil.example')}` });
     assert.equal(denied.statusCode, 403);
+    // holdfast's own origin is accepted for any client, as Keycloak does: the account console has no web origins.
+    const own = await t.app.inject({ method: 'GET', url: `${DEMO}/login-status-iframe.html/init?client_id=account-console&origin=${encodeURIComponent('http://localhost:8080')}`, headers: { host: 'localhost:8080' } });
+    assert.equal(own.statusCode, 204);
+    const foreign = await t.app.inject({ method: 'GET', url: `${DEMO}/login-status-iframe.html/init?client_id=account-console&origin=${encodeURIComponent('http://localhost:3000')}` });
+    assert.equal(foreign.statusCode, 403);
   });
 });

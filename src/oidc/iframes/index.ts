@@ -4,11 +4,13 @@
  *   "unsupported" to the parent.
  * - `login-status-iframe.html`: answers "unchanged", "changed" or "error" to "<clientId> <sid>"
  *   messages by comparing the sid's SHA-256 with the `KEYCLOAK_SESSION` cookie; its `/init` call
- *   checks that the asking origin is one of the client's web origins.
+ *   checks that the asking origin is one of the client's web origins or holdfast's own origin (as
+ *   Keycloak: the account console, with no web origins, checks its session from its own pages).
  * These pages are meant to be framed, so they carry no frame-ancestors restriction.
  */
 import type { FastifyInstance } from 'fastify';
 import type { Context } from '../../context.ts';
+import { baseUrl } from '../../http/base-url.ts';
 import { resolveRealm } from '../../http/realm-route.ts';
 import { readParams } from '../../http/form.ts';
 import { isOriginAllowed } from '../../realm/redirect-uri.ts';
@@ -90,7 +92,8 @@ export async function iframeRoutes(app: FastifyInstance, { ctx }: { ctx: Context
     const params = readParams(request, 'query');
     const client = realm.clientsByClientId.get(params.get('client_id') ?? '');
     const origin = params.get('origin');
-    if (!client || !client.enabled || !origin || !isOriginAllowed(client, origin)) return reply.code(403).send();
+    const ownOrigin = new URL(baseUrl(request, ctx.config.hostname)).origin;
+    if (!client || !client.enabled || !origin || (origin !== ownOrigin && !isOriginAllowed(client, origin))) return reply.code(403).send();
     return reply.code(204).send();
   });
 }
