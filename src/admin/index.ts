@@ -33,6 +33,7 @@ import { protocolMapperRoutes } from './routes/protocol-mappers.ts';
 import { realmRoutes } from './routes/realms.ts';
 import { requiredActionRoutes } from './routes/required-actions.ts';
 import { roleMappingRoutes } from './routes/role-mappings.ts';
+import { uiExtRoleRoutes } from './routes/ui-ext-roles.ts';
 import { roleRoutes } from './routes/roles.ts';
 import { serverInfoRoutes } from './routes/server-info.ts';
 import { scopeMappingRoutes } from './routes/scope-mappings.ts';
@@ -86,6 +87,7 @@ export async function adminRoutes(app: FastifyInstance, { ctx }: { ctx: Context 
     userGroupRoutes,
     userConsentRoutes,
     roleMappingRoutes,
+    uiExtRoleRoutes,
     sessionRoutes,
     attackDetectionRoutes,
     serverInfoRoutes,

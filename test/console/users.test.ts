@@ -2,7 +2,8 @@
  * The admin console's user pages in a real Chromium against a holdfast process: a user's two
  * sessions (two separate code-flow logins) on the Sessions tab, one signed out from there (its
  * refresh token is refused, the other still refreshes); a user created and given a password in
- * the UI logs in with the password grant; a realm-scoped admin sees only that realm and no
+ * the UI logs in with the password grant; a realm role, a group and its child made in the UI,
+ * with realm and client roles mapped to the group; a realm-scoped admin sees only that realm and no
  * actions their roles do not allow. Every request goes to holdfast and nothing logs an error.
  */
 import { after, before, describe, it } from 'node:test';
@@ -120,6 +121,42 @@ describe('admin console users', { skip: missing }, () => {
     const user = await api<{ email: string; requiredActions: string[] }>(server, 'GET', `/demo/users/${await userId(server, 'demo', 'console-made')}`);
     assert.equal(user.email, 'console-made@example.test');
     assert.deepEqual(user.requiredActions, []);
+    assertClean(record, server);
+    await page.context().close();
+  });
+
+  it('creates a realm role and a group with a child in the UI, and maps client roles through the ui-ext listings', async () => {
+    const { page, record } = await adminPage();
+    await page.goto(`${server.url}/admin/master/console/#/demo/roles`);
+    await page.click('[data-testid=roles-create]');
+    await page.fill('#role-name', 'auditor');
+    await page.fill('#role-description', 'Reads the books');
+    await page.click('[data-testid=role-save]');
+    await page.waitForSelector('[data-testid=role-title]:text-is("auditor")', { timeout: STEP_TIMEOUT });
+
+    await page.click('[data-testid=nav-groups]');
+    await page.fill('[data-testid=group-create] input', 'finance');
+    await page.click('[data-testid=group-create] button[type=submit]');
+    await page.click('[data-testid=groups-table] a:text-is("finance")', { timeout: STEP_TIMEOUT });
+    await page.fill('[data-testid=group-create] input', 'ledger');
+    await page.click('[data-testid=group-create] button[type=submit]');
+    await page.waitForSelector('[data-testid=groups-table] a:text-is("ledger")', { timeout: STEP_TIMEOUT });
+    await page.click('[data-testid=tab-role-mapping]');
+    await page.selectOption('[data-testid=assign-role]', { label: 'auditor' });
+    await page.click('[data-testid=user-roles] form button[type=submit]');
+    await page.waitForSelector('[data-testid=role-row] td:text-is("auditor")', { timeout: STEP_TIMEOUT });
+    await page.click('[data-testid=assign-client-roles] summary');
+    await page.fill('[data-testid=available-client-roles] input[type=search]', 'view-profile');
+    await page.press('[data-testid=available-client-roles] input[type=search]', 'Enter');
+    await page.click('[data-testid=available-client-roles] tbody button', { timeout: STEP_TIMEOUT });
+    await page.waitForSelector('[data-testid=role-row] td:text-is("view-profile")', { timeout: STEP_TIMEOUT });
+
+    const [finance] = await api<Array<{ id: string }>>(server, 'GET', '/demo/groups?search=finance&exact=true');
+    const mappings = await api<{ realmMappings: Array<{ name: string }>; clientMappings: Record<string, { mappings: Array<{ name: string }> }> }>(server, 'GET', `/demo/groups/${finance.id}/role-mappings`);
+    assert.deepEqual(mappings.realmMappings.map((r) => r.name), ['auditor']);
+    assert.deepEqual(mappings.clientMappings.account.mappings.map((r) => r.name), ['view-profile']);
+    const children = await api<Array<{ name: string }>>(server, 'GET', `/demo/groups/${finance.id}/children`);
+    assert.deepEqual(children.map((g) => g.name), ['ledger']);
     assertClean(record, server);
     await page.context().close();
   });

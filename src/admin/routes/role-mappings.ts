@@ -49,9 +49,9 @@ interface RoleHolder {
   gone: string;
 }
 
-type HolderLookup = (ctx: Context, realm: LoadedRealm, id: string) => Promise<RoleHolder>;
+export type HolderLookup = (ctx: Context, realm: LoadedRealm, id: string) => Promise<RoleHolder>;
 
-const userHolder: HolderLookup = async (ctx, realm, id) => {
+export const userHolder: HolderLookup = async (ctx, realm, id) => {
   const user = await findUser(ctx, realm, id);
   const repository = ctx.realms.repository;
   const mapped = () => repository.roleIdsOfUser(user.id);
@@ -68,7 +68,7 @@ const userHolder: HolderLookup = async (ctx, realm, id) => {
   };
 };
 
-const groupHolder: HolderLookup = async (ctx, realm, id) => {
+export const groupHolder: HolderLookup = async (ctx, realm, id) => {
   const group = findGroup(realm, id);
   const repository = ctx.realms.repository;
   return {

@@ -3,11 +3,13 @@
  * with unassign, or with "effective" the roles reached through composites (and a user's groups)
  * too; assigning picks from the realm roles not held yet. `base` is the holder's admin path.
  */
+import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
 import { api, messageOf } from '../../api.ts';
 import { t } from '../../i18n.ts';
 import { notify } from '../../components/alerts.tsx';
 import { ConfirmButton } from '../../components/confirm-button.tsx';
+import { PagedTable } from '../../components/paged-table.tsx';
 import { ErrorMessage, Loading } from '../../components/status.tsx';
 import { useAsync } from '../../components/use-async.ts';
 
@@ -71,6 +73,41 @@ function AssignRealmRole({ base, onDone }: { base: string; onDone: () => void })
   );
 }
 
+/** A client role as `ui-ext/available-roles` and `ui-ext/effective-roles` list it (`clientId` is the client's UUID). */
+interface ClientRoleRow {
+  id: string;
+  role: string;
+  client: string;
+  clientId: string;
+  description?: string;
+}
+
+/** `/{realm}/ui-ext/{listing}/{users|groups}/{id}` from the holder's `/{realm}/{users|groups}/{id}`. */
+function uiExtPath(base: string, listing: 'available-roles' | 'effective-roles'): string {
+  const [, realm, kind, id] = base.split('/');
+  return `/${realm}/ui-ext/${listing}/${kind}/${id}`;
+}
+
+/** Client roles of the holder, one page at a time from the server, searched by role or client. */
+function ClientRoles({ base, listing, action, reloadKey, testId }: { base: string; listing: 'available-roles' | 'effective-roles'; action?: (row: ClientRoleRow) => ComponentChildren; reloadKey: unknown; testId: string }) {
+  return (
+    <PagedTable<ClientRoleRow>
+      testId={testId}
+      caption={t(listing === 'available-roles' ? 'users.availableClientRoles' : 'users.effectiveClientRoles')}
+      searchLabel={t('users.searchClientRoles')}
+      reloadKey={reloadKey}
+      rowKey={(r) => r.id}
+      load={({ first, max, search }) => api.get<ClientRoleRow[]>(uiExtPath(base, listing), { first, max, search })}
+      columns={[
+        { id: 'role', header: t('users.role'), cell: (r) => r.role },
+        { id: 'client', header: t('users.client'), cell: (r) => r.client },
+        { id: 'description', header: t('users.description'), cell: (r) => r.description ?? '' },
+        ...(action ? [{ id: 'action', header: t('users.actions'), cell: action }] : []),
+      ]}
+    />
+  );
+}
+
 /** `base` with more encoded path segments. */
 function mappingPath(base: string, ...parts: string[]): string {
   return `${base}${parts.map((p) => `/${encodeURIComponent(p)}`).join('')}`;
@@ -94,6 +131,31 @@ export function RoleMapping({ base, holder, manage }: { base: string; holder: st
         </label>
       </div>
       {manage && !effective ? <AssignRealmRole base={base} onDone={changed} /> : null}
+      {manage && !effective ? (
+        <details data-testid="assign-client-roles">
+          <summary>{t('users.assignClientRole')}</summary>
+          <ClientRoles
+            base={base}
+            listing="available-roles"
+            testId="available-client-roles"
+            reloadKey={round}
+            action={(r) => (
+              <button
+                type="button"
+                class="secondary outline"
+                onClick={() =>
+                  void api
+                    .post(mappingPath(base, 'role-mappings', 'clients', r.clientId), [{ id: r.id, name: r.role }])
+                    .then(() => (notify('success', t('users.roleAssigned', `${r.client} ${r.role}`)), changed()))
+                    .catch((e) => notify('error', messageOf(e)))
+                }
+              >
+                {t('users.assignRole')}
+              </button>
+            )}
+          />
+        </details>
+      ) : null}
       {rows.loading && !rows.data ? <Loading /> : null}
       {rows.error ? <ErrorMessage message={rows.error} /> : null}
       <table>
@@ -130,6 +192,12 @@ export function RoleMapping({ base, holder, manage }: { base: string; holder: st
           ))}
         </tbody>
       </table>
+      {effective ? (
+        <>
+          <h2>{t('users.effectiveClientRoles')}</h2>
+          <ClientRoles base={base} listing="effective-roles" testId="effective-client-roles" reloadKey={round} />
+        </>
+      ) : null}
     </section>
   );
 }
