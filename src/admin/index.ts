@@ -38,6 +38,7 @@ import { roleRoutes } from './routes/roles.ts';
 import { serverInfoRoutes } from './routes/server-info.ts';
 import { scopeMappingRoutes } from './routes/scope-mappings.ts';
 import { sessionRoutes } from './routes/sessions.ts';
+import { realmSessionListRoutes } from './routes/realm-session-list.ts';
 import { userGroupRoutes } from './routes/user-groups.ts';
 import { userConsentRoutes } from './routes/user-consents.ts';
 import { userRoutes } from './routes/users.ts';
@@ -89,6 +90,7 @@ export async function adminRoutes(app: FastifyInstance, { ctx }: { ctx: Context 
     roleMappingRoutes,
     uiExtRoleRoutes,
     sessionRoutes,
+    realmSessionListRoutes,
     attackDetectionRoutes,
     serverInfoRoutes,
     realmExtraRoutes,

@@ -3,7 +3,7 @@
  * memory plug in behind it), all held to the same contract tests. Every method that returns means
  * the change is committed ("durable before acknowledged", DESIGN rule 2).
  */
-import type { AuthSession, AuthSessionLimits, AuthorizationCode, ClientSession, CodeConsumption, FailedLogin, LoginAttemptClaim, LoginFailure, LoginLockout, RefreshTokenUse, RefreshTokenUseOutcome, SessionTouch, UserSession } from './types.ts';
+import type { AuthSession, AuthSessionLimits, AuthorizationCode, ClientSession, CodeConsumption, RealmSessionQuery, FailedLogin, LoginAttemptClaim, LoginFailure, LoginLockout, RefreshTokenUse, RefreshTokenUseOutcome, SessionTouch, UserSession } from './types.ts';
 
 export interface SessionStore {
   createUserSession(session: UserSession): Promise<void>;
@@ -21,6 +21,13 @@ export interface SessionStore {
   listUserSessionsOfClient(realmId: string, clientUuid: string, offline: boolean, first: number, max: number): Promise<UserSession[]>;
   countUserSessionsOfClient(realmId: string, clientUuid: string, offline: boolean): Promise<number>;
   countUserSessions(): Promise<number>;
+  /** A page of a realm's sessions (RealmSessionQuery), with their client sessions. */
+  listUserSessionsOfRealm(realmId: string, query: RealmSessionQuery): Promise<UserSession[]>;
+  /**
+   * How many sessions of a kind the realm has stored, answered from a kept count, never by
+   * scanning the sessions (each store's README entry says how exact it is).
+   */
+  countUserSessionsOfRealm(realmId: string, offline: boolean): Promise<number>;
 
   /**
    * Records one use of a refresh token under rotation, as a single compare-and-set on the client

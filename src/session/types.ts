@@ -38,6 +38,19 @@ export interface UserSession {
   clientSessions: Map<string, ClientSession>;
 }
 
+/**
+ * A page of a realm's user sessions for the admin console, in id order (online ones first when
+ * both kinds are asked for).
+ */
+export interface RealmSessionQuery {
+  /** Only online or only offline sessions; both when absent. */
+  offline?: boolean;
+  /** Only sessions of one of these users, or whose IP address starts with `ipPrefix`. */
+  search?: { userIds: string[]; ipPrefix: string };
+  first: number;
+  max: number;
+}
+
 /** Keycloak's bound on a User-Agent it attaches to a session (DeviceActivityManager). */
 export const USER_AGENT_MAX_LENGTH = 512;
 

@@ -382,6 +382,80 @@ for (const backend of backends) {
       assert.equal(await store.countUserSessionsOfClient(realmId, 'client-a', true), 1);
     });
 
+    it('lists a realm\'s sessions page by page in id order, online before offline', async () => {
+      const realmId = uid('realm');
+      const online = Array.from({ length: 5 }, () => userSession({ realmId, clients: [clientSession('client-a')] }));
+      const offline = Array.from({ length: 2 }, () => userSession({ realmId, offline: true, clients: [clientSession('client-a')] }));
+      await store.createUserSession(userSession());
+      for (const s of [...online, ...offline]) await store.createUserSession(s);
+      const byId = (a: UserSession, b: UserSession): number => (a.id < b.id ? -1 : 1);
+      const onlineIds = [...online].sort(byId).map((s) => s.id);
+      const offlineIds = [...offline].sort(byId).map((s) => s.id);
+
+      const firstPage = await store.listUserSessionsOfRealm(realmId, { offline: false, first: 0, max: 2 });
+      assert.deepEqual(firstPage.map(plain), [...online].sort(byId).slice(0, 2).map(plain));
+      assert.deepEqual((await store.listUserSessionsOfRealm(realmId, { offline: false, first: 4, max: 10 })).map((s) => s.id), onlineIds.slice(4));
+      assert.deepEqual((await store.listUserSessionsOfRealm(realmId, { offline: true, first: 0, max: 10 })).map((s) => s.id), offlineIds);
+      assert.deepEqual((await store.listUserSessionsOfRealm(realmId, { first: 3, max: 3 })).map((s) => s.id), [...onlineIds.slice(3), offlineIds[0]]);
+      assert.deepEqual((await store.listUserSessionsOfRealm(realmId, { first: 6, max: 3 })).map((s) => s.id), [offlineIds[1]]);
+      assert.deepEqual(await store.listUserSessionsOfRealm(realmId, { first: 0, max: 0 }), []);
+      assert.deepEqual(await store.listUserSessionsOfRealm(uid('other-realm'), { first: 0, max: 10 }), []);
+    });
+
+    it('finds a realm\'s sessions by user or by IP address prefix', async () => {
+      const realmId = uid('realm');
+      const alice = uid('alice');
+      const ofAlice = [userSession({ realmId, userId: alice, ipAddress: '10.0.0.1' }), userSession({ realmId, userId: alice, ipAddress: '10.0.0.2' })];
+      const fromNet = userSession({ realmId, ipAddress: '198.51.100.20' });
+      const other = userSession({ realmId, ipAddress: '203.0.113.9' });
+      const offlineOfAlice = userSession({ realmId, userId: alice, offline: true, ipAddress: '10.0.0.1' });
+      for (const s of [...ofAlice, fromNet, other, offlineOfAlice]) await store.createUserSession(s);
+      const ids = (sessions: UserSession[]): string[] => sessions.map((s) => s.id).sort();
+
+      assert.deepEqual(ids(await store.listUserSessionsOfRealm(realmId, { offline: false, search: { userIds: [alice], ipPrefix: '' }, first: 0, max: 10 })), ids(ofAlice));
+      assert.deepEqual(ids(await store.listUserSessionsOfRealm(realmId, { offline: false, search: { userIds: [], ipPrefix: '198.51.' }, first: 0, max: 10 })), [fromNet.id]);
+      assert.deepEqual(
+        ids(await store.listUserSessionsOfRealm(realmId, { offline: false, search: { userIds: [alice], ipPrefix: '198.51.100' }, first: 0, max: 10 })),
+        ids([...ofAlice, fromNet]),
+      );
+      assert.deepEqual(ids(await store.listUserSessionsOfRealm(realmId, { search: { userIds: [alice], ipPrefix: '' }, first: 0, max: 10 })), ids([...ofAlice, offlineOfAlice]));
+      assert.deepEqual(await store.listUserSessionsOfRealm(realmId, { search: { userIds: [], ipPrefix: '%' }, first: 0, max: 10 }), []);
+      assert.deepEqual(await store.listUserSessionsOfRealm(realmId, { search: { userIds: [uid('nobody')], ipPrefix: '' }, first: 0, max: 10 }), []);
+      assert.equal((await store.listUserSessionsOfRealm(realmId, { offline: false, search: { userIds: [alice], ipPrefix: '' }, first: 1, max: 10 })).length, 1);
+    });
+
+    it('keeps a realm\'s session counts through creation, logout, a user\'s logout and expiry', async () => {
+      const now = nowSeconds();
+      await drainExpired(store, now, 1000);
+      const realmId = uid('realm');
+      const userId = uid('user');
+      const sessions = Array.from({ length: 4 }, () => userSession({ realmId, userId }));
+      const expiring = Array.from({ length: 3 }, () => userSession({ realmId, expiresAt: now - 60 }));
+      const offline = userSession({ realmId, offline: true });
+      for (const s of [...sessions, ...expiring, offline]) await store.createUserSession(s);
+      await store.createUserSession(userSession());
+      assert.equal(await store.countUserSessionsOfRealm(realmId, false), 7);
+      assert.equal(await store.countUserSessionsOfRealm(realmId, true), 1);
+
+      await drainExpired(store, now, 2);
+      assert.equal(await store.countUserSessionsOfRealm(realmId, false), 4);
+      assert.equal(await store.deleteUserSession(sessions[0].id, false), true);
+      assert.equal(await store.deleteUserSession(sessions[0].id, false), false);
+      assert.equal(await store.countUserSessionsOfRealm(realmId, false), 3);
+      await store.deleteUserSessionsOfUser(realmId, userId, false);
+      assert.equal(await store.countUserSessionsOfRealm(realmId, false), 0);
+      assert.equal(await store.countUserSessionsOfRealm(realmId, true), 1);
+      assert.equal(await store.countUserSessionsOfRealm(uid('other-realm'), false), 0);
+    });
+
+    it('counts a realm\'s sessions exactly under 40 concurrent logins and logouts', async () => {
+      const realmId = uid('realm');
+      const sessions = Array.from({ length: 40 }, () => userSession({ realmId }));
+      await Promise.all(sessions.map((s) => store.createUserSession(s)));
+      await Promise.all(sessions.slice(0, 15).map((s) => store.deleteUserSession(s.id, false)));
+      assert.equal(await store.countUserSessionsOfRealm(realmId, false), 25);
+    });
+
     it('counts every user session, online and offline', async () => {
       const before = await store.countUserSessions();
       const online = userSession();

@@ -5,7 +5,7 @@
  */
 import { LRUCache } from 'lru-cache';
 import type { SessionStore } from '../../session/session-store.ts';
-import type { AuthSession, AuthSessionLimits, AuthorizationCode, ClientSession, CodeConsumption, FailedLogin, LoginAttemptClaim, LoginFailure, LoginLockout, RefreshTokenUse, RefreshTokenUseOutcome, SessionTouch, UserSession } from '../../session/types.ts';
+import type { AuthSession, AuthSessionLimits, AuthorizationCode, ClientSession, CodeConsumption, RealmSessionQuery, FailedLogin, LoginAttemptClaim, LoginFailure, LoginLockout, RefreshTokenUse, RefreshTokenUseOutcome, SessionTouch, UserSession } from '../../session/types.ts';
 import type { Invalidation, InvalidationBus } from './invalidation-bus.ts';
 
 export interface CacheObserver {
@@ -142,6 +142,12 @@ export class CachedSessionStore implements SessionStore {
   }
   countUserSessions(): Promise<number> {
     return this.inner.countUserSessions();
+  }
+  listUserSessionsOfRealm(realmId: string, query: RealmSessionQuery): Promise<UserSession[]> {
+    return this.inner.listUserSessionsOfRealm(realmId, query);
+  }
+  countUserSessionsOfRealm(realmId: string, offline: boolean): Promise<number> {
+    return this.inner.countUserSessionsOfRealm(realmId, offline);
   }
 
   useRefreshToken(userSessionId: string, offline: boolean, clientUuid: string, use: RefreshTokenUse): Promise<RefreshTokenUseOutcome> {

@@ -7,12 +7,15 @@
  * must not be able to change what the store holds, as it could not with a database.
  */
 import type { SessionStore } from '../../session/session-store.ts';
-import type { AuthSession, AuthSessionLimits, AuthorizationCode, ClientSession, CodeConsumption, FailedLogin, LoginAttemptClaim, LoginFailure, LoginLockout, RefreshTokenUse, RefreshTokenUseOutcome, SessionTouch, UserSession } from '../../session/types.ts';
+import type { AuthSession, AuthSessionLimits, AuthorizationCode, ClientSession, CodeConsumption, RealmSessionQuery, FailedLogin, LoginAttemptClaim, LoginFailure, LoginLockout, RefreshTokenUse, RefreshTokenUseOutcome, SessionTouch, UserSession } from '../../session/types.ts';
 
 const key = (id: string, offline: boolean): string => (offline ? 'of:' : 'on:') + id;
 const failureKey = (realmId: string, userId: string): string => `${realmId}/${userId}`;
 
 const byStartThenId = (a: UserSession, b: UserSession): number => a.started - b.started || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
+/** The realm listing's order: online before offline, then by id (code units, as SQL's binary order). */
+const byKindThenId = (a: UserSession, b: UserSession): number => Number(a.offline) - Number(b.offline) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
 export class MemorySessionStore implements SessionStore {
   private readonly userSessions = new Map<string, UserSession>();
@@ -88,6 +91,22 @@ export class MemorySessionStore implements SessionStore {
 
   async countUserSessions(): Promise<number> {
     return this.userSessions.size;
+  }
+
+  async listUserSessionsOfRealm(realmId: string, query: RealmSessionQuery): Promise<UserSession[]> {
+    const { search } = query;
+    const found = (s: UserSession): boolean => !search || search.userIds.includes(s.userId) || (search.ipPrefix !== '' && s.ipAddress.startsWith(search.ipPrefix));
+    const sessions = [...this.userSessions.values()]
+      .filter((s) => s.realmId === realmId && (query.offline === undefined || s.offline === query.offline) && found(s))
+      .sort(byKindThenId);
+    return structuredClone(sessions.slice(query.first, query.first + Math.max(0, query.max)));
+  }
+
+  /** Counted on demand: the memory store holds a development or test server's few sessions. */
+  async countUserSessionsOfRealm(realmId: string, offline: boolean): Promise<number> {
+    let count = 0;
+    for (const s of this.userSessions.values()) if (s.realmId === realmId && s.offline === offline) count++;
+    return count;
   }
 
   async useRefreshToken(userSessionId: string, offline: boolean, clientUuid: string, use: RefreshTokenUse): Promise<RefreshTokenUseOutcome> {

@@ -8,6 +8,8 @@
  *                   so that `removeExpired` can still prune those entries after TTL took the session.
  * - `p user:{realm:user}:s`, `p client:{realm:client}:s`   sorted sets of session ids, scored by
  *                   `started`, for the list and count queries.
+ * - `p realm:{realm}:s`   sorted set of a realm's session ids, all scored 0 so that they sort by id:
+ *                   the admin console's realm-wide page (ZRANGE) and count (ZCARD).
  * - `p expiry`      sorted set of `s:id`, scored by a lower bound of `expiresAt`: the reaper's work list
  *                   and the count of sessions.
  * - `p as:{id}`, `p code:{hash}`   auth sessions and codes, expiring by TTL alone.
@@ -32,7 +34,7 @@
  */
 import type { Redis } from 'ioredis';
 import type { SessionStore } from '../../session/session-store.ts';
-import type { AuthSession, AuthSessionLimits, AuthorizationCode, ClientSession, CodeConsumption, FailedLogin, LoginAttemptClaim, LoginFailure, LoginLockout, RefreshTokenUse, RefreshTokenUseOutcome, SessionTouch, UserSession } from '../../session/types.ts';
+import type { AuthSession, AuthSessionLimits, AuthorizationCode, ClientSession, CodeConsumption, RealmSessionQuery, FailedLogin, LoginAttemptClaim, LoginFailure, LoginLockout, RefreshTokenUse, RefreshTokenUseOutcome, SessionTouch, UserSession } from '../../session/types.ts';
 import { defineSessionScripts, type SessionScripts } from './session-scripts.ts';
 
 export type RedisSessionStoreOptions = ({ url: string } | { client: Redis }) & {
@@ -45,6 +47,8 @@ export type RedisSessionStoreOptions = ({ url: string } | { client: Redis }) & {
 const INDEX_RETENTION_SECONDS = 7 * 24 * 3600;
 /** Rounds of prune-and-reread when a page of a client's sessions turns up dead entries. */
 const PAGE_REPAIR_ROUNDS = 3;
+/** Sessions read per round trip when a search must look at every session of a realm. */
+const SEARCH_BATCH = 500;
 
 /** TTL of an ephemeral record: its life on the caller's clock, and a second of slack. */
 const ephemeralTtl = (expiresAt: number, nowSeconds: number): number => Math.max(1, expiresAt - nowSeconds + 1);
@@ -64,6 +68,7 @@ class SessionKeys {
   session = (id: string, offline: boolean): string => `${this.prefix}us:${tag(id)}:${suffix(offline)}`;
   index = (id: string, offline: boolean): string => `${this.prefix}ix:${tag(id)}:${suffix(offline)}`;
   ofUser = (realmId: string, userId: string, offline: boolean): string => `${this.prefix}user:${tag(realmId, userId)}:${suffix(offline)}`;
+  ofRealm = (realmId: string, offline: boolean): string => `${this.prefix}realm:${tag(realmId)}:${suffix(offline)}`;
   ofClient = (realmId: string, clientUuid: string, offline: boolean): string => `${this.prefix}client:${tag(realmId, clientUuid)}:${suffix(offline)}`;
   expiry = (): string => `${this.prefix}expiry`;
   revokedTokens = (): string => `${this.prefix}revoked`;
@@ -216,6 +221,7 @@ export class RedisSessionStore implements SessionStore {
     if (created !== 1) throw new Error(`user session ${id} already exists`);
     await Promise.all([
       this.redis.zadd(this.keys.ofUser(session.realmId, session.userId, offline), session.started, id),
+      this.redis.zadd(this.keys.ofRealm(session.realmId, offline), 0, id),
       ...[...session.clientSessions.keys()].map((uuid) => this.redis.zadd(this.keys.ofClient(session.realmId, uuid, offline), session.started, id)),
     ]);
   }
@@ -309,6 +315,60 @@ export class RedisSessionStore implements SessionStore {
   async countUserSessions(): Promise<number> {
     await this.connected();
     return this.redis.zcard(this.keys.expiry());
+  }
+
+  async listUserSessionsOfRealm(realmId: string, query: RealmSessionQuery): Promise<UserSession[]> {
+    if (query.max <= 0) return [];
+    await this.connected();
+    const kinds = query.offline === undefined ? [false, true] : [query.offline];
+    const page: UserSession[] = [];
+    let skip = query.first;
+    for (const offline of kinds) {
+      const want = query.max - page.length;
+      if (want <= 0) break;
+      const found = query.search ? await this.searchRealm(realmId, offline, query.search, skip + want) : await this.realmPage(realmId, offline, skip, want);
+      const all = query.search ? found.slice(skip) : found;
+      // What this kind held before the page starts is skipped in the next kind.
+      skip = Math.max(0, skip - (query.search ? found.length : await this.redis.zcard(this.keys.ofRealm(realmId, offline))));
+      page.push(...all.slice(0, want));
+    }
+    return page;
+  }
+
+  async countUserSessionsOfRealm(realmId: string, offline: boolean): Promise<number> {
+    await this.connected();
+    return this.redis.zcard(this.keys.ofRealm(realmId, offline));
+  }
+
+  /** One page of a realm's sessions of a kind, pruning entries whose session is gone (as the client listing does). */
+  private async realmPage(realmId: string, offline: boolean, first: number, max: number): Promise<UserSession[]> {
+    const indexKey = this.keys.ofRealm(realmId, offline);
+    for (let round = 1; ; round += 1) {
+      const { live, dead } = await this.load(await this.redis.zrange(indexKey, first, first + max - 1), offline, () => true);
+      if (dead.length === 0 || round === PAGE_REPAIR_ROUNDS) return live;
+      await this.redis.zrem(indexKey, ...dead);
+    }
+  }
+
+  /**
+   * The first `limit` sessions of a kind that match a search, in id order. Users' sessions come
+   * from their indexes; an IP prefix has no index here, so the realm's sessions are read in
+   * batches until enough are found (linear in the realm's sessions: the README says so).
+   */
+  private async searchRealm(realmId: string, offline: boolean, search: NonNullable<RealmSessionQuery['search']>, limit: number): Promise<UserSession[]> {
+    const byId = new Map<string, UserSession>();
+    for (const userId of search.userIds) {
+      for (const session of (await this.load(await this.redis.zrange(this.keys.ofUser(realmId, userId, offline), 0, -1), offline, () => true)).live) byId.set(session.id, session);
+    }
+    if (search.ipPrefix !== '') {
+      const indexKey = this.keys.ofRealm(realmId, offline);
+      const total = await this.redis.zcard(indexKey);
+      for (let start = 0; start < total; start += SEARCH_BATCH) {
+        const { live } = await this.load(await this.redis.zrange(indexKey, start, start + SEARCH_BATCH - 1), offline, (s) => s.ipAddress.startsWith(search.ipPrefix));
+        for (const session of live) byId.set(session.id, session);
+      }
+    }
+    return [...byId.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)).slice(0, limit);
   }
 
   async useRefreshToken(userSessionId: string, offline: boolean, clientUuid: string, use: RefreshTokenUse): Promise<RefreshTokenUseOutcome> {
@@ -518,6 +578,7 @@ export class RedisSessionStore implements SessionStore {
     if (realmId !== undefined) {
       await Promise.all([
         ...(userId === undefined ? [] : [this.redis.zrem(this.keys.ofUser(realmId, userId, offline), id)]),
+        this.redis.zrem(this.keys.ofRealm(realmId, offline), id),
         ...clientUuids.map((uuid) => this.redis.zrem(this.keys.ofClient(realmId, uuid, offline), id)),
       ]);
     }

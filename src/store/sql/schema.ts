@@ -197,6 +197,13 @@ export interface UserSessionTable {
   /** Added by 016-session-user-agent. */
   user_agent: string | null;
 }
+/** A realm's number of user sessions, in slots that add up (021-realm-session-list). */
+export interface SessionCountTable {
+  realm_id: string;
+  offline: number;
+  slot: number;
+  count: number;
+}
 export interface ClientSessionTable {
   user_session_id: string;
   offline: number;
@@ -297,6 +304,7 @@ export interface Database {
   identity_provider_mapper: IdentityProviderMapperTable;
   federated_identity: FederatedIdentityTable;
   user_session: UserSessionTable;
+  session_count: SessionCountTable;
   client_session: ClientSessionTable;
   auth_session: AuthSessionTable;
   auth_code: AuthCodeTable;

@@ -3,10 +3,10 @@
  * so concurrent writers never deadlock: sliding times only move forward (`max`), and rotation is
  * one conditional UPDATE (compare-and-set) instead of read-modify-write.
  */
-import { sql, type Kysely, type Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { Database, UserSessionTable, ClientSessionTable, LoginFailureTable } from './schema.ts';
 import type { SessionStore } from '../../session/session-store.ts';
-import type { AuthSession, AuthSessionLimits, AuthorizationCode, ClientSession, CodeConsumption, FailedLogin, LoginAttemptClaim, LoginFailure, LoginLockout, RefreshTokenUse, RefreshTokenUseOutcome, SessionTouch, UserSession } from '../../session/types.ts';
+import type { AuthSession, AuthSessionLimits, AuthorizationCode, ClientSession, CodeConsumption, RealmSessionQuery, FailedLogin, LoginAttemptClaim, LoginFailure, LoginLockout, RefreshTokenUse, RefreshTokenUseOutcome, SessionTouch, UserSession } from '../../session/types.ts';
 
 const flag = (value: boolean): number => (value ? 1 : 0);
 
@@ -77,6 +77,30 @@ function byRowKey(a: SessionTouch, b: SessionTouch): number {
   return compare(a.userSessionId, b.userSessionId) || Number(a.offline) - Number(b.offline) || compare(a.clientUuid ?? '', b.clientUuid ?? '');
 }
 
+/** Slots of a realm's session counter (migration 021): concurrent logins mostly hit different rows. */
+const COUNT_SLOTS = 16;
+
+function countSlot(sessionId: string): number {
+  let hash = 0;
+  for (let i = 0; i < sessionId.length; i++) hash = (hash * 31 + sessionId.charCodeAt(i)) | 0;
+  return Math.abs(hash) % COUNT_SLOTS;
+}
+
+/** Adds `delta` to the realm's count of one session kind, in the caller's transaction. */
+async function addToCount(tx: Kysely<Database> | Transaction<Database>, realmId: string, offline: number, sessionId: string, delta: number): Promise<void> {
+  await tx
+    .insertInto('session_count')
+    .values({ realm_id: realmId, offline, slot: countSlot(sessionId), count: delta })
+    .onConflict((oc) => oc.columns(['realm_id', 'offline', 'slot']).doUpdateSet({ count: sql`session_count.count + ${delta}` }))
+    .execute();
+}
+
+/**
+ * Above every string that starts with a prefix (IP addresses are ASCII): a prefix search as a range,
+ * which both databases answer on the (realm_id, ip_address) index, where LIKE would not always.
+ */
+const PREFIX_END = '\uffff';
+
 export class SqlSessionStore implements SessionStore {
   constructor(private readonly db: Kysely<Database>) {}
 
@@ -100,6 +124,7 @@ export class SqlSessionStore implements SessionStore {
         .execute();
       const rows = [...session.clientSessions.values()].map((cs) => clientSessionRow(session.id, session.offline, session.realmId, cs));
       if (rows.length > 0) await tx.insertInto('client_session').values(rows).execute();
+      await addToCount(tx, session.realmId, flag(session.offline), session.id, 1);
     });
   }
 
@@ -184,9 +209,10 @@ export class SqlSessionStore implements SessionStore {
     // Parent first, children by cascade: the lock order of touch and putClientSession, so a logout
     // racing a touch of the same session waits instead of deadlocking.
     return this.db.transaction().execute(async (tx) => {
-      const result = await tx.deleteFrom('user_session').where('id', '=', id).where('offline', '=', flag(offline)).executeTakeFirst();
+      const deleted = await tx.deleteFrom('user_session').where('id', '=', id).where('offline', '=', flag(offline)).returning('realm_id').executeTakeFirst();
       await tx.deleteFrom('auth_code').where('user_session_id', '=', id).execute();
-      return Number(result.numDeletedRows) > 0;
+      if (deleted) await addToCount(tx, deleted.realm_id, flag(offline), id, -1);
+      return deleted !== undefined;
     });
   }
 
@@ -204,7 +230,8 @@ export class SqlSessionStore implements SessionStore {
       // One row at a time in touch's order (see byRowKey): a multi-row DELETE would lock in the
       // database's own order and could deadlock against a touch batch. Children go by cascade.
       for (const id of [...ids].sort(compare)) {
-        await tx.deleteFrom('user_session').where('id', '=', id).where('offline', '=', flag(offline)).execute();
+        const result = await tx.deleteFrom('user_session').where('id', '=', id).where('offline', '=', flag(offline)).executeTakeFirst();
+        if (Number(result.numDeletedRows) > 0) await addToCount(tx, realmId, flag(offline), id, -1);
       }
       return ids;
     });
@@ -299,6 +326,41 @@ export class SqlSessionStore implements SessionStore {
       .select((eb) => eb.fn.countAll<number>().as('count'))
       .executeTakeFirstOrThrow();
     return Number(row.count);
+  }
+
+  async listUserSessionsOfRealm(realmId: string, query: RealmSessionQuery): Promise<UserSession[]> {
+    if (query.max <= 0) return [];
+    const { search, first, max } = query;
+    const ofRealm = () => {
+      const select = this.db.selectFrom('user_session').selectAll().where('realm_id', '=', realmId);
+      return query.offline === undefined ? select : select.where('offline', '=', flag(query.offline));
+    };
+    if (!search) {
+      const rows = await ofRealm().orderBy('offline').orderBy('id').offset(first).limit(max).execute();
+      return this.withClientSessions(rows.map(toUserSession));
+    }
+    // Each half of the search on its own index (an OR would walk the whole realm), merged here:
+    // each half's first `first + max` rows hold the merged page.
+    const upTo = first + max;
+    const [ofUsers, fromAddresses] = await Promise.all([
+      search.userIds.length === 0 ? [] : ofRealm().where('user_id', 'in', search.userIds).orderBy('offline').orderBy('id').limit(upTo).execute(),
+      search.ipPrefix === ''
+        ? []
+        : ofRealm().where('ip_address', '>=', search.ipPrefix).where('ip_address', '<', search.ipPrefix + PREFIX_END).orderBy('offline').orderBy('id').limit(upTo).execute(),
+    ]);
+    const merged = new Map([...ofUsers, ...fromAddresses].map((row) => [`${row.offline}/${row.id}`, row]));
+    const page = [...merged.values()].sort((a, b) => a.offline - b.offline || compare(a.id, b.id)).slice(first, upTo);
+    return this.withClientSessions(page.map(toUserSession));
+  }
+
+  async countUserSessionsOfRealm(realmId: string, offline: boolean): Promise<number> {
+    const row = await this.db
+      .selectFrom('session_count')
+      .select((eb) => eb.fn.sum<number>('count').as('count'))
+      .where('realm_id', '=', realmId)
+      .where('offline', '=', flag(offline))
+      .executeTakeFirst();
+    return Number(row?.count ?? 0);
   }
 
   async useRefreshToken(userSessionId: string, offline: boolean, clientUuid: string, use: RefreshTokenUse): Promise<RefreshTokenUseOutcome> {
@@ -548,13 +610,18 @@ export class SqlSessionStore implements SessionStore {
       const ids = expired.filter((s) => s.offline === offline).map((s) => s.id);
       if (ids.length === 0) continue;
       // Client sessions go by cascade. The deadline is checked again: a touch may have extended it since.
-      const result = await this.db
-        .deleteFrom('user_session')
-        .where('id', 'in', ids)
-        .where('offline', '=', offline)
-        .where('expires_at', '<', nowSeconds)
-        .executeTakeFirst();
-      removed += Number(result.numDeletedRows);
+      const gone = await this.db.transaction().execute(async (tx) => {
+        const rows = await tx
+          .deleteFrom('user_session')
+          .where('id', 'in', ids)
+          .where('offline', '=', offline)
+          .where('expires_at', '<', nowSeconds)
+          .returning(['id', 'realm_id'])
+          .execute();
+        for (const row of rows) await addToCount(tx, row.realm_id, offline, row.id, -1);
+        return rows.length;
+      });
+      removed += gone;
     }
     const authSessions = await this.db.selectFrom('auth_session').select('id').where('expires_at', '<', nowSeconds).limit(limit).execute();
     if (authSessions.length > 0) {

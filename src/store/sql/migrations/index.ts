@@ -16,6 +16,7 @@ import * as protocolMappers from './013-protocol-mappers.ts';
 import * as ephemeralRecords from './014-ephemeral-records.ts';
 import * as userConsents from './015-user-consents.ts';
 import * as sessionUserAgent from './016-session-user-agent.ts';
+import * as realmSessionList from './021-realm-session-list.ts';
 import * as identityProviders from './023-identity-providers.ts';
 
 export const migrations: Record<string, Migration> = {
@@ -35,5 +36,6 @@ export const migrations: Record<string, Migration> = {
   '014-ephemeral-records': ephemeralRecords,
   '015-user-consents': userConsents,
   '016-session-user-agent': sessionUserAgent,
+  '021-realm-session-list': realmSessionList,
   '023-identity-providers': identityProviders,
 };
