@@ -12,6 +12,7 @@ import { ClientScopesPage } from './client-scopes/client-scopes-page.tsx';
 import { RealmSettings } from './realm-settings/realm-settings.tsx';
 import { AddRealm } from './add-realm/add-realm.tsx';
 
+import { SessionsPage } from './sessions/sessions-page.tsx';
 export const SECTIONS: Section[] = [
   { id: 'home', label: 'navRealmHome', requires: [], group: 'manage', component: RealmHome },
   { id: 'clients', label: 'clients.nav', requires: ['view-clients'], group: 'manage', component: ClientsPage },
@@ -19,6 +20,7 @@ export const SECTIONS: Section[] = [
   { id: 'users', label: 'users.nav', requires: ['query-users', 'view-users', 'manage-users'], group: 'manage', component: UsersPage },
   { id: 'roles', label: 'roles.nav', requires: ['view-realm', 'manage-realm', 'view-users', 'manage-users'], group: 'manage', component: RealmRolesPage },
   { id: 'groups', label: 'groups.nav', requires: ['query-groups', 'view-users', 'manage-users'], group: 'manage', component: GroupsPage },
+  { id: 'sessions', label: 'sessions.nav', requires: ['view-realm'], group: 'manage', component: SessionsPage },
   { id: 'realm-settings', label: 'realmSettings.nav', requires: ['view-realm'], group: 'configure', component: RealmSettings },
   { id: 'add-realm', label: 'createRealm', requires: [], group: 'manage', nav: false, component: AddRealm },
 ];
