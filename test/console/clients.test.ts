@@ -3,13 +3,15 @@
  * creates a confidential client with a redirect URI, regenerates its secret (the old one is then
  * refused on client_credentials, the new one works), adds a hardcoded-claim mapper through the
  * form built from /admin/serverinfo and finds the claim in a token; a bad redirect URI gets
- * Keycloak's message next to the field. Every request goes to holdfast and nothing logs an error.
+ * Keycloak's message next to the field; every tab of a client opens without an error, and a
+ * client scope made in the UI gets its realm default type. Every request goes to holdfast and
+ * nothing logs an error.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
 import { startHoldfast, tempDir, type RunningHoldfast } from '../support/process.ts';
-import { STEP_TIMEOUT, chromiumMissing, consoleLogin, ensureWebBuilt, launchChromium, recordPage, screenshot } from '../support/console.ts';
+import { STEP_TIMEOUT, adminToken, chromiumMissing, consoleLogin, ensureWebBuilt, launchChromium, recordPage, screenshot } from '../support/console.ts';
 
 const missing = chromiumMissing('admin console clients test');
 
@@ -19,6 +21,17 @@ async function clientCredentials(server: RunningHoldfast, clientId: string, secr
     body: new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId, client_secret: secret }),
   });
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+async function adminApi(server: RunningHoldfast, method: string, path: string, body?: unknown): Promise<any> {
+  const response = await fetch(`${server.url}/admin/realms${path}`, {
+    method,
+    headers: { authorization: `Bearer ${await adminToken(server.url)}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  if (response.status >= 400) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
+  const text = await response.text();
+  return text ? JSON.parse(text) : undefined;
 }
 
 const claimsOf = (jwt: string): Record<string, unknown> => JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString('utf8'));
@@ -118,6 +131,56 @@ describe('admin console: clients', { skip: missing }, () => {
     assert.deepEqual(record.foreign(server.url), []);
     // The refused request is the one error Chromium logs (a 400 from the API), nothing else.
     assert.ok(record.errors.every((e) => /400/.test(e)), record.errors.join('\n'));
+    await context.close();
+  });
+
+  it("opens every tab of a client without an error, creates a client role, and creates a client scope that new clients get as optional", async () => {
+    await adminApi(server, 'POST', '/demo/clients', { clientId: 'tabs-app', publicClient: false, serviceAccountsEnabled: true, redirectUris: ['https://tabs.example.test/*'] });
+    const [client] = await adminApi(server, 'GET', '/demo/clients?clientId=tabs-app');
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const record = recordPage(page);
+    await consoleLogin(page, server.url, 'master', 'admin', 'admin');
+    const tabs: Array<[string, string]> = [
+      ['settings', '[data-testid=client-form]'],
+      ['credentials', '[data-testid=client-secret]'],
+      ['roles', '[data-testid=client-roles-table] table[aria-busy=false]'],
+      ['client-scopes', '[data-testid=client-scopes-table]'],
+      ['mappers', '[data-testid=mappers-table]'],
+      ['service-account', '[data-testid=service-account-roles]'],
+      ['sessions', '[data-testid=client-sessions-table] table[aria-busy=false]'],
+    ];
+    for (const [tab, ready] of tabs) {
+      await page.goto(`${server.url}/admin/master/console/#/demo/clients/${client.id}/${tab}`);
+      await page.waitForSelector(ready, { timeout: STEP_TIMEOUT });
+      assert.equal(await page.$('main .error-message'), null, `tab ${tab}`);
+      if (tab === 'client-scopes') {
+        // The linked scopes are the realm's defaults, as the API lists them.
+        const linked = await page.$$eval('[data-testid=client-scopes-table] tbody tr td:first-child', (cells) => cells.map((c) => c.textContent));
+        assert.ok(linked.includes('profile') && linked.includes('email'), linked.join());
+      }
+    }
+
+    await page.goto(`${server.url}/admin/master/console/#/demo/clients/${client.id}/roles`);
+    await page.fill('#role-name', 'invoice-reader');
+    await page.click('[data-testid=role-create-form] button[type=submit]');
+    await page.waitForSelector('[data-testid=client-roles-table] td:has-text("invoice-reader")', { timeout: STEP_TIMEOUT });
+
+    await page.goto(`${server.url}/admin/master/console/#/demo/client-scopes/new`);
+    await page.fill('#scope-name', 'billing');
+    await page.selectOption('#scope-type', 'optional');
+    await page.click('[data-testid=client-scope-save]');
+    await page.waitForSelector('[data-testid=client-scope-title]:has-text("billing")', { timeout: STEP_TIMEOUT });
+    await page.click('[data-testid=tab-mappers]');
+    await page.waitForSelector('[data-testid=mapper-add]', { timeout: STEP_TIMEOUT });
+    const optional = (await adminApi(server, 'GET', '/demo/default-optional-client-scopes')) as Array<{ name: string }>;
+    assert.ok(optional.some((s) => s.name === 'billing'));
+    await page.goto(`${server.url}/admin/master/console/#/demo/client-scopes`);
+    await page.waitForSelector('[data-testid=scope-type-billing]', { timeout: STEP_TIMEOUT });
+    assert.equal(await page.inputValue('[data-testid=scope-type-billing]'), 'optional');
+    await screenshot(page, 'console-client-scopes');
+    assert.deepEqual(record.foreign(server.url), []);
+    assert.deepEqual(record.errors, []);
     await context.close();
   });
 });
