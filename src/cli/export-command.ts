@@ -7,7 +7,7 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { ConfigError, parseConfig } from '../config/index.ts';
+import { COMMANDS, ConfigError, parseConfig } from '../config/index.ts';
 import { KekError } from '../crypto/index.ts';
 import { exportRealm, UnknownRealm } from '../admin/index.ts';
 import type { RealmRepository } from '../realm/index.ts';
@@ -15,7 +15,7 @@ import { oneOfFlag, takeFlags } from './cli-args.ts';
 import { createProgress } from './progress.ts';
 import { openRealmStore, RealmStoreInUse, type RealmStore } from './realm-store.ts';
 
-export const EXPORT_USAGE = 'usage: holdfast export [--realm <name>] (--file <out.json> | --dir <dir>) [--users realm_file|skip] [--include-keys true|false] [--db …] [--data-dir …]';
+export const EXPORT_USAGE = `usage: ${COMMANDS['export'].usage}  (holdfast export --help lists every flag)`;
 
 async function writeAtomically(file: string, value: unknown): Promise<void> {
   const temporary = `${file}.${process.pid}.tmp`;
@@ -33,7 +33,7 @@ async function exportOne(repository: RealmRepository, name: string, includeUsers
 export async function runExport(argv: string[]): Promise<number> {
   let options;
   try {
-    const { values, rest } = takeFlags(argv, ['realm', 'file', 'dir', 'users', 'include-keys']);
+    const { values, rest } = takeFlags(argv, Object.keys(COMMANDS.export.flags));
     const file = values.get('file');
     const dir = values.get('dir');
     if ((file === undefined) === (dir === undefined)) throw new ConfigError('give exactly one of --file or --dir');

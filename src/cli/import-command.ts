@@ -7,7 +7,7 @@
  * was not honoured or ignored is printed either way.
  */
 import { systemClock } from '../clock/index.ts';
-import { ConfigError, parseConfig } from '../config/index.ts';
+import { COMMANDS, ConfigError, parseConfig } from '../config/index.ts';
 import { KekError } from '../crypto/index.ts';
 import { ImportConflict, importRealm, LossyImport, ShapeError } from '../admin/index.ts';
 import { oneOfFlag, takeFlags } from './cli-args.ts';
@@ -16,7 +16,7 @@ import { createProgress } from './progress.ts';
 import { readRealmDirectory, readRealmFile, RealmFileError, type RealmFile } from './realm-files.ts';
 import { openRealmStore, RealmStoreInUse } from './realm-store.ts';
 
-export const IMPORT_USAGE = 'usage: holdfast import (--file <realm.json> | --dir <dir>) [--override true|false] [--allow-lossy-import] [--db …] [--data-dir …]';
+export const IMPORT_USAGE = `usage: ${COMMANDS['import'].usage}  (holdfast import --help lists every flag)`;
 
 /** Runs the command; returns the process exit code (2 for usage errors or a data directory in use, 1 for a failed import). */
 export async function runImport(argv: string[]): Promise<number> {
@@ -25,7 +25,7 @@ export async function runImport(argv: string[]): Promise<number> {
   let allowLossy: boolean;
   let store;
   try {
-    const { values, rest } = takeFlags(argv, ['file', 'dir', 'override']);
+    const { values, rest } = takeFlags(argv, Object.keys(COMMANDS.import.flags));
     const file = values.get('file');
     const dir = values.get('dir');
     if ((file === undefined) === (dir === undefined)) throw new ConfigError('give exactly one of --file or --dir');

@@ -1,5 +1,9 @@
-/** The CLI commands besides `start`: realm import and export, key-encryption key rotation, and the realm import at start. */
+/** The CLI commands besides `start`: realm import and export, key-encryption key rotation, show-config, the realm import at start, and `--help`/`--version`. */
 export { runImport, IMPORT_USAGE } from './import-command.ts';
 export { runExport, EXPORT_USAGE } from './export-command.ts';
 export { importDirectory, importRealmsOnStart } from './import-on-start.ts';
 export { runRotateKek, ROTATE_KEK_USAGE } from './rotate-kek-command.ts';
+export { runShowConfig } from './show-config-command.ts';
+export { commandHelp, mainHelp } from './help.ts';
+export { HOLDFAST_VERSION } from './version.ts';
+export { printBanner } from './start-banner.ts';

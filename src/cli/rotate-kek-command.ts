@@ -5,12 +5,12 @@
  * nothing in the database and the nodes are restarted with the new one alone (README "Secrets at
  * rest"). The flags and variables are those of `start`.
  */
-import { ConfigError, parseConfig, type Config } from '../config/index.ts';
+import { COMMANDS, ConfigError, parseConfig, type Config } from '../config/index.ts';
 import { KekError } from '../crypto/index.ts';
 import { rotateKeyEncryptionKey } from '../store/sql/index.ts';
 import { openRealmStore, RealmStoreInUse } from './realm-store.ts';
 
-export const ROTATE_KEK_USAGE = 'usage: holdfast rotate-kek --kek-file <new> --kek-previous-file <old> [--db …] [--db-url …] [--data-dir …]';
+export const ROTATE_KEK_USAGE = `usage: ${COMMANDS['rotate-kek'].usage}  (holdfast rotate-kek --help lists every flag)`;
 
 export async function runRotateKek(argv: string[]): Promise<number> {
   let config: Config;

@@ -5,6 +5,7 @@
  */
 import net from 'node:net';
 import { ConfigError } from './config-error.ts';
+import type { ServerFlagName } from './flag-table.ts';
 
 export type ProxyHeaders = 'forwarded' | 'xforwarded';
 
@@ -40,31 +41,13 @@ export interface EdgeConfig {
   outboundAddresses: 'any' | 'public';
 }
 
-export const EDGE_FLAGS = {
-  'hostname-strict': { type: 'boolean' },
-  'proxy-headers': { type: 'string' },
-  'proxy-trusted-addresses': { type: 'string' },
-  'http-management-port': { type: 'string' },
-  'health-enabled': { type: 'boolean' },
-  'metrics-enabled': { type: 'boolean' },
-  'https-port': { type: 'string' },
-  'https-certificate-file': { type: 'string' },
-  'https-certificate-key-file': { type: 'string' },
-  'rate-limit-window': { type: 'string' },
-  'rate-limit-per-ip': { type: 'string' },
-  'rate-limit-per-client': { type: 'string' },
-  'rate-limit-exempt': { type: 'string' },
-  'shutdown-delay': { type: 'string' },
-  'outbound-addresses': { type: 'string' },
-} as const;
-
 export const EDGE_DEFAULTS = {
   httpManagementPort: 9000,
   httpsPort: 8443,
   rateLimit: { windowSeconds: 60, perIp: 3000, perClient: 30_000, exempt: ['127.0.0.0/8', '::1'] } satisfies RateLimitConfig,
 };
 
-type Reader = (name: keyof typeof EDGE_FLAGS) => string | undefined;
+type Reader = (name: ServerFlagName) => string | undefined;
 type Integer = (name: string, raw: string, min: number, max: number) => number;
 type Bool = (name: string, raw: string) => boolean;
 

@@ -1,17 +1,24 @@
 /**
  * Server configuration: the one place that knows every flag, its environment variable and its
  * default. Flags mirror Keycloak's names (`--http-port`, `--hostname`, `--db`, …); each is also
- * read from `HOLDFAST_<NAME>` (upper case, dashes as underscores). A flag beats its variable.
+ * read from `HOLDFAST_<NAME>` (upper case, dashes as underscores) and from the configuration file
+ * (`db-url=…`). As in Keycloak: a flag beats its variable, which beats the file, which beats the default.
  */
 import { parseArgs } from 'node:util';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ConfigError } from './config-error.ts';
-import { EDGE_FLAGS, parseEdgeConfig, testEdgeConfig, type EdgeConfig } from './edge-config.ts';
+import { parseEdgeConfig, testEdgeConfig, type EdgeConfig } from './edge-config.ts';
+import { locateConfigFile, readConfigFile } from './config-file.ts';
+import { refuseUnknownFlags } from './did-you-mean.ts';
+import { SERVER_FLAGS, envName, type FlagKind, type ServerFlagName } from './flag-table.ts';
 
 export { ConfigError } from './config-error.ts';
 export { checkStartConfig, type EdgeConfig, type ProxyHeaders, type RateLimitConfig } from './edge-config.ts';
+export { COMMANDS, ENVIRONMENT_ONLY, SERVER_FLAGS, commandFlags, envName, type CommandSpec, type FlagSpec, type ServerFlagName } from './flag-table.ts';
+export { nearestName, refuseUnknownFlags } from './did-you-mean.ts';
+export { DEFAULT_CONFIG_FILE } from './config-file.ts';
 
 export type DbKind = 'sqlite' | 'postgres';
 export type SessionsKind = 'sql' | 'redis' | 'memory';
@@ -68,33 +75,10 @@ export interface Config extends EdgeConfig {
 /** Where a key-encryption key comes from: a file, or the key itself in a variable (never a flag: `ps` would show it). */
 export type KekSource = { file: string } | { variable: string; value: string };
 
-const FLAGS = {
-  'http-port': { type: 'string' },
-  'http-host': { type: 'string' },
-  hostname: { type: 'string' },
-  db: { type: 'string' },
-  'db-url': { type: 'string' },
-  'db-pool-size': { type: 'string' },
-  'data-dir': { type: 'string' },
-  sessions: { type: 'string' },
-  'sessions-url': { type: 'string' },
-  'sessions-key-prefix': { type: 'string' },
-  'log-level': { type: 'string' },
-  'cache-size': { type: 'string' },
-  'expiry-interval': { type: 'string' },
-  'expiry-batch-size': { type: 'string' },
-  demo: { type: 'boolean' },
-  'import-realm': { type: 'boolean' },
-  'allow-lossy-import': { type: 'boolean' },
-  'node-route': { type: 'string' },
-  'route-cookie': { type: 'boolean' },
-  'kek-file': { type: 'string' },
-  'kek-previous-file': { type: 'string' },
-  'themes-dir': { type: 'string' },
-  ...EDGE_FLAGS,
-} as const;
+/** `parseArgs` options for every server flag of the table. */
+const FLAGS = Object.fromEntries(Object.entries(SERVER_FLAGS).map(([name, spec]) => [name, { type: spec.kind }])) as Record<ServerFlagName, { type: FlagKind }>;
 
-type FlagName = keyof typeof FLAGS;
+type FlagName = ServerFlagName;
 
 export const DEFAULTS = {
   httpPort: 8080,
@@ -115,10 +99,6 @@ export const DEFAULTS = {
 };
 
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
-
-function envName(flag: string): string {
-  return 'HOLDFAST_' + flag.toUpperCase().replace(/-/g, '_');
-}
 
 function integer(name: string, raw: string, min: number, max: number): number {
   if (!/^\d+$/.test(raw)) throw new ConfigError(`--${name}: expected an integer, got '${raw}'`);
@@ -162,8 +142,20 @@ export interface ParseOptions {
   development?: boolean;
 }
 
-/** Parses the flags that follow the sub-command. Throws ConfigError with a one-line message. */
-export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env, { development = false }: ParseOptions = {}): Config {
+export type FlagSource = 'flag' | 'env' | 'file';
+
+export interface ResolvedFlags {
+  /** The raw value of every flag that was given somewhere, with where it won from. */
+  values: Map<FlagName, { value: string; source: FlagSource }>;
+  configFile?: string;
+}
+
+/**
+ * Each flag's raw value by precedence (flag, variable, file); unknown flags are refused with the
+ * nearest known name, and so are unknown keys of the file.
+ */
+export function resolveFlags(argv: string[], env: NodeJS.ProcessEnv = process.env): ResolvedFlags {
+  refuseUnknownFlags(argv, SERVER_FLAGS);
   let parsed;
   const { args, explicit } = splitBooleanValues(argv);
   try {
@@ -171,14 +163,25 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
   } catch (error) {
     throw new ConfigError((error as Error).message.split('\n')[0]);
   }
-  const values = { ...parsed.values, ...Object.fromEntries(explicit) } as Partial<Record<FlagName, string | boolean>>;
-  const read = (name: FlagName): string | undefined => {
-    const flag = values[name];
-    if (typeof flag === 'string') return flag;
-    if (typeof flag === 'boolean') return String(flag);
+  const given = { ...parsed.values, ...Object.fromEntries(explicit) } as Partial<Record<FlagName, string | boolean>>;
+  const located = locateConfigFile(typeof given['config-file'] === 'string' ? given['config-file'] : undefined, env);
+  const file = located && (located.required || fs.existsSync(located.file)) ? readConfigFile(located.file) : undefined;
+  const values: ResolvedFlags['values'] = new Map();
+  for (const name of Object.keys(SERVER_FLAGS) as FlagName[]) {
+    const flag = given[name];
     const fromEnv = env[envName(name)];
-    return fromEnv === undefined || fromEnv === '' ? undefined : fromEnv;
-  };
+    const fromFile = file?.values.get(name);
+    if (flag !== undefined) values.set(name, { value: String(flag), source: 'flag' });
+    else if (fromEnv !== undefined && fromEnv !== '') values.set(name, { value: fromEnv, source: 'env' });
+    else if (fromFile !== undefined && fromFile !== '') values.set(name, { value: fromFile, source: 'file' });
+  }
+  return { values, configFile: file?.file };
+}
+
+/** Parses the flags that follow the sub-command. Throws ConfigError with a one-line message. */
+export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env, { development = false }: ParseOptions = {}): Config {
+  const { values } = resolveFlags(argv, env);
+  const read = (name: FlagName): string | undefined => values.get(name)?.value;
 
   const db = read('db') ?? DEFAULTS.db;
   if (db !== 'sqlite' && db !== 'postgres') throw new ConfigError(`--db: expected sqlite or postgres, got '${db}'`);
