@@ -33,10 +33,13 @@ export function launchChromium(): Promise<Browser> {
 
 const WEB_DIR = path.join(ROOT, 'dist/web');
 const LOCK = path.join(ROOT, 'dist/.web-build-lock');
+const APPS = ['admin', 'account'];
+/** Every app has its manifest (a checkout built before an app existed lacks that app's). */
+const built = () => APPS.every((app) => fs.existsSync(path.join(WEB_DIR, app, 'manifest.json')));
 
 /** Builds the web apps unless `npm test` (or `npm run build`) already did. */
 export async function ensureWebBuilt(): Promise<void> {
-  if (fs.existsSync(path.join(WEB_DIR, 'admin/manifest.json'))) return;
+  if (built()) return;
   fs.mkdirSync(path.dirname(LOCK), { recursive: true });
   for (let attempt = 0; attempt < 600; attempt++) {
     try {
@@ -44,7 +47,7 @@ export async function ensureWebBuilt(): Promise<void> {
     } catch {
       // Another test file is building: wait for it (bounded).
       await new Promise((resolve) => setTimeout(resolve, 200));
-      if (fs.existsSync(path.join(WEB_DIR, 'admin/manifest.json'))) return;
+      if (built()) return;
       continue;
     }
     try {
