@@ -1,6 +1,6 @@
 /**
  * The query of `GET /users` and `/users/count` read as Keycloak reads it, into a store query, a
- * lookup by id (`search=id:…`) or nobody (`idpAlias`: no user has a federated identity). What
+ * lookup by id (`search=id:…`), or users linked to an identity provider (`idpAlias`, `idpUserId`). What
  * Keycloak would silently ignore (unknown names, filters it does not combine) is refused here.
  */
 import type { FastifyRequest } from 'fastify';
@@ -14,8 +14,8 @@ const FIELD_FILTERS = ['username', 'email', 'firstName', 'lastName'] as const;
 const COUNT_PARAMETERS = ['search', ...FIELD_FILTERS, 'exact', 'emailVerified', 'enabled', 'idpAlias', 'idpUserId', 'q'] as const;
 const LIST_PARAMETERS = [...COUNT_PARAMETERS, 'briefRepresentation', 'first', 'max'] as const;
 
-/** What `/users` and `/users/count` were asked for: a query for the store, one user by id, or nobody. */
-export type UserSearch = { kind: 'query'; query: UserQuery } | { kind: 'id'; id: string } | { kind: 'none' };
+/** What `/users` and `/users/count` were asked for: a query for the store, or one user by id. */
+export type UserSearch = { kind: 'query'; query: UserQuery } | { kind: 'id'; id: string };
 
 /**
  * Keycloak's `search`: `*` alone is everyone, `"…"` a whole value, otherwise space-separated
@@ -55,8 +55,6 @@ export function userSearch(request: FastifyRequest, endpoint: 'list' | 'count'):
   }
   // `q` always matches whole values, so `exact` may come with it.
   if (exact === true && !FIELD_FILTERS.some(given) && !given('q')) throw adminBadRequest('exact: applies to username, email, firstName, lastName or q, and none was given', 'exact');
-  // No user has a federated identity: holdfast brokers no identity providers.
-  if (given('idpAlias') || given('idpUserId')) return { kind: 'none' };
   const q = queryString(request, 'q');
   const attributes = q === undefined ? undefined : attributeQuery(q);
   const longName = attributes?.find(([name]) => name.length > MAX_ATTRIBUTE_NAME);
@@ -72,6 +70,7 @@ export function userSearch(request: FastifyRequest, endpoint: 'list' | 'count'):
       enabled,
       emailVerified: queryBoolean(request, 'emailVerified'),
       attributes,
+      federatedIdentity: given('idpAlias') || given('idpUserId') ? { alias: queryString(request, 'idpAlias'), federatedUserId: queryString(request, 'idpUserId') } : undefined,
       ...page,
     },
   };

@@ -56,6 +56,8 @@ export interface UserQuery {
   emailVerified?: boolean;
   /** Attribute name and value pairs a user must all have (values compared case-insensitively). */
   attributes?: Array<[string, string]>;
+  /** Users with a link to an identity provider (`idpAlias`) or to an upstream account (`idpUserId`), or both. */
+  federatedIdentity?: { alias?: string; federatedUserId?: string };
   first?: number;
   max?: number;
 }

@@ -40,7 +40,7 @@ describe('what a realm file carries that holdfast cannot honour', () => {
     assert.deepEqual(parts.refused, []);
   });
 
-  it('the lossy variant refuses exactly the WebAuthn credential, the LDAP federation and the identity provider (its password policy is honoured)', () => {
+  it('the lossy variant refuses exactly the WebAuthn credential, the LDAP federation and the SAML identity provider (its password policy is honoured)', () => {
     assert.deepEqual(paths(lossyParts(lossyVariant(fixture())).refused), [...LOSSY_PATHS].sort());
   });
 
@@ -324,7 +324,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
     });
 
     it('refuses a lossy body with the list unless allowLossyImport=true, and lists client scopes as ignored', async () => {
-      const lossy = { ifResourceExists: 'FAIL', identityProviders: [{ alias: 'github', providerId: 'github' }], users: [{ username: 'webauthn-user', enabled: true, credentials: [{ type: 'webauthn', secretData: '{}', credentialData: '{}' }] }] };
+      const lossy = { ifResourceExists: 'FAIL', identityProviders: [{ alias: 'partner', providerId: 'saml' }], users: [{ username: 'webauthn-user', enabled: true, credentials: [{ type: 'webauthn', secretData: '{}', credentialData: '{}' }] }] };
       const refused = await failure(kc.realms.partialImport({ realm: 'shop', rep: lossy as any }));
       assert.equal(refused.status, 400);
       assert.deepEqual(paths(refused.body.refused), ['identityProviders[0]', 'users[0].credentials[0]']);

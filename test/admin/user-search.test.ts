@@ -3,7 +3,7 @@
  * real Keycloak 26.7 gave for the same users: `search` terms are case-insensitive prefixes that
  * must all match (`*` a wildcard, `"…"` a whole value, `id:` one user), per-field filters are
  * infix unless `exact`, `q` matches attribute values whole and case-insensitively, `enabled`,
- * `emailVerified`, `idpAlias` (no federated identities: nobody), brief representations, paging,
+ * `emailVerified`, `idpAlias` (nobody linked here: nobody), brief representations, paging,
  * and `count` with the same filters. Filters Keycloak would ignore are refused with 400. On
  * SQLite and on PostgreSQL (a throwaway database).
  */

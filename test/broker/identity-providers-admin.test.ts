@@ -124,6 +124,10 @@ describe('admin API: identity providers', () => {
     const { id } = await kc.users.create({ username: 'linked', enabled: true });
     await kc.users.addToFederatedIdentity({ id, federatedIdentityId: 'corp', federatedIdentity: { identityProvider: 'corp', userId: 'up-1', userName: 'linked-up' } });
     assert.deepEqual(await kc.users.listFederatedIdentities({ id }), [{ identityProvider: 'corp', userId: 'up-1', userName: 'linked-up' }]);
+    assert.deepEqual((await kc.users.find({ idpAlias: 'corp' } as never)).map((u) => u.username), ['linked']);
+    assert.deepEqual((await kc.users.find({ idpAlias: 'corp', idpUserId: 'up-1' } as never)).map((u) => u.username), ['linked']);
+    assert.deepEqual(await kc.users.find({ idpAlias: 'corp', idpUserId: 'up-9' } as never), []);
+    assert.equal(await kc.users.count({ idpAlias: 'corp' } as never), 1);
     assert.deepEqual(await request('POST', `/users/${id}/federated-identity/corp`, { userId: 'up-2', userName: 'x' }), { status: 409, body: { errorMessage: 'User is already linked with provider' } });
     assert.equal((await request('POST', `/users/${id}/federated-identity/nope`, { userId: 'up-2' })).status, 404);
     const other = await kc.users.create({ username: 'other', enabled: true });

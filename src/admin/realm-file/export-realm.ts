@@ -8,7 +8,8 @@
  */
 import { exportScopeMappings } from './plan-scope-mappings.ts';
 import { dataKeyOf } from '../../crypto/index.ts';
-import { defaultGroupIds, groupPath, realmDefaultScopes, sortRequiredActions, type Client, type RealmModel, type RealmRepository, type User } from '../../realm/index.ts';
+import { defaultGroupIds, groupPath, realmDefaultScopes, sortRequiredActions, type Client, type IdentityProvider, type RealmModel, type RealmRepository, type User } from '../../realm/index.ts';
+import { toExportedIdentityProvider, toIdentityProviderMapperRepresentation } from '../representations/identity-provider.ts';
 import { openCredential } from '../../authn/index.ts';
 import { MASKED_SECRET, toClientRepresentation } from '../representations/client.ts';
 import { toClientScopeRepresentation } from '../representations/client-scope.ts';
@@ -39,7 +40,7 @@ export class UnknownRealm extends Error {}
 export async function exportRealm(repository: RealmRepository, name: string, options: ExportOptions): Promise<Record<string, unknown>> {
   const realm = await repository.findRealmByName(name);
   if (!realm) throw new UnknownRealm(`realm '${name}' not found`);
-  const [clients, roles, groups, clientScopes, keys, localizationTexts, userProfile] = await Promise.all([
+  const [clients, roles, groups, clientScopes, keys, localizationTexts, userProfile, identityProviders, identityProviderMappers] = await Promise.all([
     repository.listClients(realm.id),
     repository.listRoles(realm.id),
     repository.listGroups(realm.id),
@@ -47,6 +48,8 @@ export async function exportRealm(repository: RealmRepository, name: string, opt
     repository.listKeys(realm.id),
     repository.localizationTexts(realm.id),
     repository.getUserProfile(realm.id),
+    repository.listIdentityProviders(realm.id),
+    repository.listIdentityProviderMappers(realm.id),
   ]);
   const sealKey = dataKeyOf(keys);
   const model: RealmModel = {
@@ -82,6 +85,8 @@ export async function exportRealm(repository: RealmRepository, name: string, opt
     defaultOptionalClientScopes: realmDefaultScopes(model, 'optional').map((s) => s.name),
     localizationTexts,
     requiredActions: sortRequiredActions(realm.settings.requiredActions),
+    identityProviders: identityProviders.map((p) => exportedIdentityProvider(p, sealKey, options.maskSecrets === true)),
+    identityProviderMappers: identityProviderMappers.map(toIdentityProviderMapperRepresentation),
     // As Keycloak: the user profile component only once one was set.
     ...(userProfile ? { components: { [USER_PROFILE_PROVIDER_TYPE]: [toUserProfileComponent(userProfile)] } } : {}),
     ...exportScopeMappings(sortedClients, clientScopes, model.rolesById, model.clientsById),
@@ -92,6 +97,12 @@ export async function exportRealm(repository: RealmRepository, name: string, opt
   }
   if (options.includeUsers) representation.users = await exportUsers(repository, model, sealKey, options.onProgress);
   return representation;
+}
+
+function exportedIdentityProvider(provider: IdentityProvider, sealKey: Buffer, mask: boolean): Record<string, unknown> {
+  const rep = toExportedIdentityProvider(provider, sealKey);
+  const config = rep.config as Record<string, string>;
+  return mask && config.clientSecret !== undefined ? { ...rep, config: { ...config, clientSecret: MASKED_SECRET } } : rep;
 }
 
 function exportedClient(client: Client, sealKey: Buffer, mask: boolean): Record<string, unknown> {
@@ -108,16 +119,17 @@ async function exportUsers(repository: RealmRepository, model: RealmModel, sealK
     const page: User[] = await repository.listUsersPage(model.realm.id, after, PAGE);
     if (page.length === 0) break;
     const ids = page.map((u) => u.id);
-    const [credentials, roleIds, groupIds, consents] = await Promise.all([
+    const [credentials, roleIds, groupIds, consents, links] = await Promise.all([
       repository.credentialsOfUsers(ids),
       repository.roleIdsOfUsers(ids),
       repository.groupIdsOfUsers(ids),
       repository.consentsOfUsers(ids),
+      repository.federatedIdentitiesOfUsers(ids),
     ]);
     for (const user of page) {
       const groups = (groupIds.get(user.id) ?? []).map((id) => groupPath(model, model.groupsById.get(id)!)).sort();
       const userCredentials = (credentials.get(user.id) ?? []).map((c) => openCredential(c, sealKey));
-      exported.push({ username: user.username, rep: toUserExport(model, user, userCredentials, roleIds.get(user.id) ?? [], groups, consents.get(user.id)) });
+      exported.push({ username: user.username, rep: toUserExport(model, user, userCredentials, roleIds.get(user.id) ?? [], groups, consents.get(user.id), links.get(user.id)) });
     }
     after = page[page.length - 1].id;
     onProgress?.(exported.length, Math.max(total, exported.length));

@@ -13,6 +13,7 @@ import { ImportConflict, isUniqueViolation, REALM_EXISTS } from './import-confli
 import { planRealm } from './plan-realm.ts';
 import { planUserProfile, USER_PROFILE_PROVIDER_TYPE } from './plan-user-profile.ts';
 import { planUsers } from './plan-users.ts';
+import { planIdentityProviders, runnableIdentityProviders } from './plan-identity-providers.ts';
 import { LossyImport, lossyParts, type Finding } from './lossy-parts.ts';
 import { realmFileRepresentation } from './realm-file-shape.ts';
 import { withoutUnsupportedMappers } from './unsupported-mappers.ts';
@@ -56,7 +57,9 @@ export async function importRealm(repository: RealmRepository, input: unknown, o
   const parts = lossyParts(input as Record<string, unknown>);
   if (parts.refused.length > 0 && options.allowLossy !== true) throw new LossyImport(parts);
   const plan = await planRealm(options.allowLossy === true ? withoutUnsupportedMappers(rep) : rep, options.nowMs);
-  const users = planUsers(rep.users ?? [], plan, options.nowMs);
+  const [providerReps, providerMapperReps] = options.allowLossy === true ? runnableIdentityProviders(rep.identityProviders ?? [], rep.identityProviderMappers ?? []) : [rep.identityProviders ?? [], rep.identityProviderMappers ?? []];
+  const brokering = planIdentityProviders(providerReps, providerMapperReps, plan.realm, plan.sealKey);
+  const users = planUsers(rep.users ?? [], plan, options.nowMs, new Set(brokering.providers.map((p) => p.alias)));
   const userProfile = planUserProfile(plan.realm.name, rep.components?.[USER_PROFILE_PROVIDER_TYPE], rep.users ?? []);
   // Clear-text passwords are hashed as the realm's policy says (`hashAlgorithm`, `hashIterations`), as Keycloak does.
   await hashPlainPasswords(users.plain, parsePasswordPolicy(plan.realm.settings.passwordPolicy).hash);
@@ -76,6 +79,8 @@ export async function importRealm(repository: RealmRepository, input: unknown, o
       for (const client of plan.clients) await tx.createClient(client);
       for (const role of plan.roles) await tx.createRole(role);
       await tx.createGroups(plan.groups);
+      for (const provider of brokering.providers) await tx.createIdentityProvider(provider);
+      await tx.createIdentityProviderMappers(brokering.mappers);
       for (const [locale, texts] of Object.entries(rep.localizationTexts ?? {})) await tx.putLocalizationTexts(plan.realm.id, locale, texts);
       for (const client of plan.clients) await tx.addScopeMappings({ client: client.id }, client.scopeMappings);
       for (const scope of plan.clientScopes) await tx.addScopeMappings({ clientScope: scope.id }, scope.scopeMappings);

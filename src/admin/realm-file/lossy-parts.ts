@@ -12,6 +12,7 @@ import { realmSettingChecks } from '../representations/realm.ts';
 import { clientRepresentation, MASKED_SECRET } from '../representations/client.ts';
 import { userFileRepresentation } from '../representations/user.ts';
 import { supportedMapperType } from '../../realm/index.ts';
+import { MAPPER_TYPES_BY_ID, PROVIDER_KINDS } from '../../broker/index.ts';
 import { REQUIRED_ACTION_STEPS } from '../../authn/index.ts';
 import { clientAuthenticators } from '../server-info/client-authenticators.ts';
 
@@ -123,8 +124,13 @@ const REALM_ROWS: Record<string, Row> = {
   clientPolicies: refusedUnless('client policies are not enforced', { policies: [] }),
   clientProfiles: refusedUnless('client profiles are not enforced', { profiles: [] }),
   identityProviders: (value, path, _file, out) =>
-    objects(value).forEach((idp, i) => out.add('refused', `${path}[${i}]`, `identity provider '${text(idp.alias) ?? '?'}' (${text(idp.providerId) ?? '?'}) is not supported: its users could not log in through it`)),
-  identityProviderMappers: refusedUnless('identity provider mappers are not supported', []),
+    objects(value).forEach((idp, i) => {
+      if (!PROVIDER_KINDS.has(text(idp.providerId) ?? '')) out.add('refused', `${path}[${i}]`, `identity provider '${text(idp.alias) ?? '?'}' (${text(idp.providerId) ?? '?'}) is not supported: its users could not log in through it`);
+    }),
+  identityProviderMappers: (value, path, _file, out) =>
+    objects(value).forEach((mapper, i) => {
+      if (!MAPPER_TYPES_BY_ID.has(text(mapper.identityProviderMapper) ?? '')) out.add('refused', `${path}[${i}]`, `identity provider mapper '${text(mapper.name) ?? '?'}' of type '${text(mapper.identityProviderMapper) ?? '?'}' is not applied: brokered users would miss what it maps`);
+    }),
   userFederationProviders: refusedUnless('user federation is not supported: its users could not log in', []),
   userFederationMappers: refusedUnless('user federation is not supported', []),
   components: checkComponents,
@@ -345,7 +351,6 @@ const USER_ROWS: Record<string, Row> = {
     items(value).forEach((action, i) => {
       if (!RUNNABLE_REQUIRED_ACTIONS.has(String(action))) out.add('refused', `${path}[${i}]`, `required action '${String(action)}' cannot be run: the user could not log in until it is removed`);
     }),
-  federatedIdentities: refusedUnless('links to identity providers are not supported', []),
   federationLink: refusedUnless('user federation is not supported: the user could not log in'),
   socialLinks: refusedUnless('links to identity providers are not supported', []),
   applicationRoles: ignoredUnless('client roles before Keycloak 2 are not imported; use clientRoles', {}),

@@ -286,7 +286,8 @@ async function planPartialUsers(
     }
     toCreate.push(existing && userRep.id === undefined ? { ...userRep, id: existing.id } : userRep);
   }
-  const planned = planUsers(toCreate, plan, options.nowMs);
+  const providerAliases = new Set((await repository.listIdentityProviders(model.realm.id)).map((p) => p.alias));
+  const planned = planUsers(toCreate, plan, options.nowMs, providerAliases);
   for (const record of planned.records) {
     results.push({ action: replaced.some((u) => u.id === record.user.id || u.username === record.user.username) ? 'OVERWRITTEN' : 'ADDED', resourceType: 'USER', resourceName: record.user.username, id: record.user.id });
   }

@@ -6,7 +6,7 @@
  */
 import { newId } from '../../crypto/index.ts';
 import { sealCredential } from '../../authn/index.ts';
-import { clientScopeByName, type NewUserRecord, type User, type UserConsent } from '../../realm/index.ts';
+import { clientScopeByName, type FederatedIdentity, type NewUserRecord, type User, type UserConsent } from '../../realm/index.ts';
 import { field, index, ShapeError } from '../json-shape.ts';
 import { parseCredential, type PlainPassword } from '../representations/credential.ts';
 import type { UserFileRepresentation } from '../representations/user.ts';
@@ -26,7 +26,9 @@ const UPDATE_PASSWORD = 'UPDATE_PASSWORD';
 /** What users are resolved against: the realm, its roles by name and its groups by path (a whole file's, or a realm's plus a partial import's). */
 export type UsersContext = Pick<RealmPlan, 'realm' | 'model' | 'roleIndex' | 'groupsByPath' | 'sealKey'>;
 
-export function planUsers(reps: UserFileRepresentation[], plan: UsersContext, nowMs: number): UsersPlan {
+/** `providerAliases`: the identity providers users' `federatedIdentities` may link to. */
+export function planUsers(reps: UserFileRepresentation[], plan: UsersContext, nowMs: number, providerAliases: ReadonlySet<string> = new Set()): UsersPlan {
+  const upstreamAccounts = new Set<string>();
   const { realm, model } = plan;
   const usernames = new Set<string>();
   const emails = new Set<string>();
@@ -80,6 +82,7 @@ export function planUsers(reps: UserFileRepresentation[], plan: UsersContext, no
       credentials: [],
       groupIds: userGroupIds(rep, plan, path),
       consents: userConsents(rep, plan, user.id, path, nowMs),
+      federatedIdentities: federatedIdentities(rep, user, providerAliases, upstreamAccounts, path),
     };
     (rep.credentials ?? []).forEach((credentialRep, j) => {
       const parsed = parseCredential(credentialRep, index(field(path, 'credentials'), j), j, nowMs);
@@ -114,6 +117,23 @@ function userConsents(rep: UserFileRepresentation, plan: UsersContext, userId: s
     });
     const createdDate = consent.createdDate ?? nowMs;
     return { userId, clientUuid: client.id, grantedScopeIds: [...new Set(grantedScopeIds)], createdDate, lastUpdatedDate: consent.lastUpdatedDate ?? createdDate };
+  });
+}
+
+/** The file's `federatedIdentities`: one link per provider and user, one user per upstream account. */
+function federatedIdentities(rep: UserFileRepresentation, user: User, aliases: ReadonlySet<string>, upstreamAccounts: Set<string>, path: string): FederatedIdentity[] {
+  const seen = new Set<string>();
+  return (rep.federatedIdentities ?? []).map((link, j) => {
+    const at = index(field(path, 'federatedIdentities'), j);
+    const alias = link.identityProvider;
+    if (alias === undefined || !aliases.has(alias)) throw new ShapeError(field(at, 'identityProvider'), `unknown identity provider '${alias ?? ''}'`);
+    if (link.userId === undefined || link.userId === '') throw new ShapeError(field(at, 'userId'), 'required');
+    if (seen.has(alias)) throw new ImportConflict(field(at, 'identityProvider'), `duplicate link to identity provider '${alias}'`);
+    seen.add(alias);
+    const account = `${alias}\u0000${link.userId}`;
+    if (upstreamAccounts.has(account)) throw new ImportConflict(field(at, 'userId'), `account '${link.userId}' of identity provider '${alias}' is linked to two users`);
+    upstreamAccounts.add(account);
+    return { userId: user.id, realmId: user.realmId, identityProvider: alias, federatedUserId: link.userId, federatedUsername: link.userName ?? link.userId };
   });
 }
 

@@ -13,6 +13,7 @@ import { realmSettingChecks } from '../representations/realm.ts';
 import { requiredActionRepresentation } from '../representations/required-action.ts';
 import { roleRepresentation } from '../representations/role.ts';
 import { userFileRepresentation } from '../representations/user.ts';
+import { identityProviderMapperRepresentation, identityProviderRepresentation } from '../representations/identity-provider.ts';
 import { USER_PROFILE_PROVIDER_TYPE, userProfileComponents } from './plan-user-profile.ts';
 import { clientScopeMappingsShape, scopeMappingsShape } from './plan-scope-mappings.ts';
 
@@ -39,5 +40,7 @@ export const realmFileRepresentation = object({
   // (plan-key-components.ts) are planned; lossy-parts judges the rest on the original file.
   components: object({ [USER_PROFILE_PROVIDER_TYPE]: userProfileComponents, [KEY_PROVIDER_TYPE]: list(componentRepresentation) }),
   requiredActions: list(requiredActionRepresentation),
+  identityProviders: list(identityProviderRepresentation),
+  identityProviderMappers: list(identityProviderMapperRepresentation),
 });
 export type RealmFileRepresentation = Checked<typeof realmFileRepresentation>;

@@ -3,7 +3,7 @@
  * credentials and role mappings), and applying a body to a user. Usernames and emails are stored
  * lower-case, as Keycloak stores them. Updates are partial: absent fields keep their value.
  */
-import type { RealmModel, StoredCredential, User, UserConsent } from '../../realm/index.ts';
+import type { FederatedIdentity, RealmModel, StoredCredential, User, UserConsent } from '../../realm/index.ts';
 import { boolean, integer, list, multiValuedMap, object, record, string, stringList, type Checked } from '../json-shape.ts';
 import { credentialRepresentation, toCredentialExport } from './credential.ts';
 import { effectiveUserProfile, roleNames, visibleAttributes } from '../../realm/index.ts';
@@ -39,8 +39,11 @@ export const userConsentRepresentation = object({
   lastUpdatedDate: integer,
 });
 
-/** A user in a realm file or partial import: the admin representation plus the consents given. */
-export const userFileRepresentation = object({ ...userFields, clientConsents: list(userConsentRepresentation) });
+/** A link to an identity provider (Keycloak's FederatedIdentityRepresentation). */
+export const federatedIdentityRepresentation = object({ identityProvider: string, userId: string, userName: string });
+
+/** A user in a realm file or partial import: the admin representation plus the consents given and the links to identity providers. */
+export const userFileRepresentation = object({ ...userFields, clientConsents: list(userConsentRepresentation), federatedIdentities: list(federatedIdentityRepresentation) });
 export type UserFileRepresentation = Checked<typeof userFileRepresentation>;
 
 /** What the caller may do with users: Keycloak's `access` block, from the caller's roles. */
@@ -87,7 +90,15 @@ function userRepresentationWith(model: RealmModel, user: User, access?: UserAcce
  * The realm-file form: the representation with every attribute (a file is a backup, whatever the
  * profile shows), credentials, role mappings by name and groups by path.
  */
-export function toUserExport(model: RealmModel, user: User, credentials: StoredCredential[], roleIds: string[], groupPaths: string[], consents: UserConsent[] = []): Record<string, unknown> {
+export function toUserExport(
+  model: RealmModel,
+  user: User,
+  credentials: StoredCredential[],
+  roleIds: string[],
+  groupPaths: string[],
+  consents: UserConsent[] = [],
+  links: FederatedIdentity[] = [],
+): Record<string, unknown> {
   const roles = roleNames(model, roleIds);
   const clientConsents = consents.flatMap((c) => {
     const client = model.clientsById.get(c.clientUuid);
@@ -101,6 +112,7 @@ export function toUserExport(model: RealmModel, user: User, credentials: StoredC
     realmRoles: roles.realm,
     ...(Object.keys(roles.client).length > 0 ? { clientRoles: roles.client } : {}),
     ...(clientConsents.length > 0 ? { clientConsents } : {}),
+    ...(links.length > 0 ? { federatedIdentities: links.map((l) => ({ identityProvider: l.identityProvider, userId: l.federatedUserId, userName: l.federatedUsername ?? l.federatedUserId })) } : {}),
     groups: groupPaths,
   };
 }

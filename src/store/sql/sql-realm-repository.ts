@@ -495,6 +495,15 @@ export class SqlRealmRepository implements RealmRepository {
         ),
       );
     }
+    const link = query.federatedIdentity;
+    if (link) {
+      q = q.where((eb) => {
+        let linked = eb.selectFrom('federated_identity').select('federated_identity.user_id').whereRef('federated_identity.user_id', '=', 'app_user.id');
+        if (link.alias !== undefined) linked = linked.where('federated_identity.identity_provider', '=', link.alias);
+        if (link.federatedUserId !== undefined) linked = linked.where('federated_identity.federated_user_id', '=', link.federatedUserId);
+        return eb.exists(linked);
+      });
+    }
     return q;
   }
 
