@@ -98,4 +98,39 @@ describe('admin console: realm settings', { skip: missing }, () => {
     assert.deepEqual(unexpected(record.errors), []);
     await context.close();
   });
+
+  it('saves the events config and searches user events with a filter', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const record = recordPage(page);
+    await consoleLogin(page, server.url, 'master', 'admin', 'admin');
+    await page.click('[data-testid=nav-realm-settings]');
+    await page.click('[data-testid=tab-events]');
+    await page.waitForSelector('[data-testid=realm-events-form]', { timeout: STEP_TIMEOUT });
+    await page.check('#realm-eventsEnabled');
+    await page.fill('#realm-enabledEventTypes', 'LOGIN, LOGOUT');
+    await page.click('[data-testid=realm-events-form-save]');
+    await page.waitForSelector('[data-testid=alert-success]', { timeout: STEP_TIMEOUT });
+    const config = await fetch(`${server.url}/admin/realms/master/events/config`, { headers: { authorization: `Bearer ${await adminToken(server.url)}` } });
+    const body = (await config.json()) as { eventsEnabled: boolean; enabledEventTypes: string[] };
+    assert.deepEqual([body.eventsEnabled, body.enabledEventTypes], [true, ['LOGIN', 'LOGOUT']]);
+
+    await page.click('[data-testid=nav-events]');
+    await page.fill('[data-testid=user-events-filters-type]', 'LOGIN');
+    // The token fetch above logged the admin in with events on: its LOGIN is listed once the
+    // batched event writer has written it (searched again until then, a bounded number of times).
+    const typeCell = '[data-testid=user-events] tbody td[data-label=Type]';
+    const search = () => page.waitForResponse((r) => r.url().includes('/admin/realms/master/events?') && r.url().includes('type=LOGIN'), { timeout: STEP_TIMEOUT });
+    for (let attempt = 0; attempt < 40; attempt++) {
+      const answered = search();
+      await page.click('[data-testid=user-events-filters] button[type=submit]');
+      await answered;
+      if (await page.waitForSelector(typeCell, { timeout: 500 }).catch(() => undefined)) break;
+    }
+    assert.equal(await page.textContent(typeCell), 'LOGIN');
+    assert.ok(record.requests.some((url) => url.includes('/admin/realms/master/events?') && url.includes('type=LOGIN')));
+    assert.deepEqual(record.foreign(server.url), []);
+    assert.deepEqual(unexpected(record.errors), []);
+    await context.close();
+  });
 });

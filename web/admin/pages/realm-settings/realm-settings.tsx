@@ -14,10 +14,11 @@ import type { PageProps } from '../section.ts';
 import { SettingsForm } from './settings-form.tsx';
 import { EmailTab } from './email-tab.tsx';
 import type { SettingGroup } from './setting-fields.ts';
+import { EventsConfigTab } from './events-config-tab.tsx';
 import { GENERAL, LOGIN, SESSIONS, THEMES, TOKENS } from './tab-fields.ts';
 
 const FORMS: Record<string, SettingGroup[]> = { general: GENERAL, login: LOGIN, themes: THEMES, sessions: SESSIONS, tokens: TOKENS };
-const TABS = ['general', 'login', 'email', 'themes', 'sessions', 'tokens'];
+const TABS = ['general', 'login', 'email', 'themes', 'sessions', 'tokens', 'events'];
 
 export function RealmSettings({ realm, rest }: PageProps) {
   const access = useAccess();
@@ -27,6 +28,7 @@ export function RealmSettings({ realm, rest }: PageProps) {
   let body;
   if (rep.loading && !rep.data) body = <Loading />;
   else if (rep.error || !rep.data) body = <ErrorMessage message={rep.error ?? ''} />;
+  else if (tab === 'events') body = <EventsConfigTab realm={realm} canManage={access.can(realm, 'manage-events')} />;
   else if (tab === 'email') body = <EmailTab realm={realm} rep={rep.data} canManage={canManage} onSaved={rep.reload} />;
   else body = <SettingsForm key={tab} realm={realm} rep={rep.data} groups={FORMS[tab]} canManage={canManage} onSaved={rep.reload} testId={`realm-${tab}-form`} />;
   return (

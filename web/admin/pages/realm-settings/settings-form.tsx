@@ -1,6 +1,6 @@
 /**
  * One realm settings tab as a form: the tab's fields from the realm's representation, saved with
- * a partial `PUT /admin/realms/{realm}` of those fields only. The server is the judge of what is
+ * a partial `PUT /admin/realms/{realm}` (or the tab's own endpoint) of those fields only. The server is the judge of what is
  * valid; its message goes next to the field it names (or above the form when it names none).
  */
 import { useEffect, useState } from 'preact/hooks';
@@ -19,6 +19,8 @@ interface Props {
   canManage: boolean;
   onSaved: () => void;
   testId: string;
+  /** Where the form saves, under the realm: the realm itself unless given (e.g. `events/config`). */
+  saveTo?: string[];
 }
 
 function Control({ field, id, value, set, disabled, aria }: { field: SettingField; id: string; value: unknown; set: (v: unknown) => void; disabled: boolean; aria: Record<string, string | boolean> }) {
@@ -43,7 +45,7 @@ function Control({ field, id, value, set, disabled, aria }: { field: SettingFiel
   }
 }
 
-export function SettingsForm({ realm, rep, groups, canManage, onSaved, testId }: Props) {
+export function SettingsForm({ realm, rep, groups, canManage, onSaved, testId, saveTo = [] }: Props) {
   const fields = groups.flatMap((g) => g.fields);
   const [draft, setDraft] = useState<Draft>(() => toDraft(fields, rep));
   const [errors, setErrors] = useState<Record<string, string>>({});
@@ -62,7 +64,7 @@ export function SettingsForm({ realm, rep, groups, canManage, onSaved, testId }:
     setErrors({});
     setBusy(true);
     try {
-      await api.put(realmPath(realm), body);
+      await api.put(realmPath(realm, ...saveTo), body);
       notify('success', t('realmSettings.saved'));
       onSaved();
     } catch (error) {

@@ -121,3 +121,22 @@ export const TOKENS: SettingGroup[] = [
     ],
   },
 ];
+
+/** `GET/PUT /admin/realms/{realm}/events/config` (RealmEventsConfigRepresentation). */
+export const EVENTS_CONFIG: SettingGroup[] = [
+  {
+    heading: 'realmSettings.groupUserEvents',
+    fields: [
+      { name: 'eventsEnabled', kind: 'switch' },
+      { name: 'eventsExpiration', kind: 'time', hint: true, shownWhen: on('eventsEnabled') },
+      { name: 'enabledEventTypes', kind: 'list', hint: true, shownWhen: on('eventsEnabled') },
+    ],
+  },
+  {
+    heading: 'realmSettings.groupAdminEvents',
+    fields: [
+      { name: 'adminEventsEnabled', kind: 'switch' },
+      { name: 'adminEventsDetailsEnabled', kind: 'switch', hint: true, shownWhen: on('adminEventsEnabled') },
+    ],
+  },
+];
