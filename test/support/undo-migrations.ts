@@ -29,6 +29,8 @@ const UNDO: Array<[name: string, undo: (db: Database.Database) => void]> = [
   ['014-ephemeral-records', (db) => db.exec('DROP TABLE ephemeral_record')],
   ['015-user-consents', (db) => db.exec('DROP TABLE user_consent')],
   ['016-session-user-agent', (db) => db.exec('ALTER TABLE user_session DROP COLUMN user_agent')],
+  ['021-realm-session-list', (db) => db.exec('DROP TABLE session_count; DROP INDEX user_session_realm; DROP INDEX user_session_realm_ip')],
+  ['022-identity-providers', (db) => db.exec('DROP TABLE federated_identity; DROP TABLE identity_provider_mapper; DROP TABLE identity_provider')],
 ];
 
 /** Undoes `name` and every migration after it, newest first. */

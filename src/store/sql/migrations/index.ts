@@ -17,7 +17,7 @@ import * as ephemeralRecords from './014-ephemeral-records.ts';
 import * as userConsents from './015-user-consents.ts';
 import * as sessionUserAgent from './016-session-user-agent.ts';
 import * as realmSessionList from './021-realm-session-list.ts';
-import * as identityProviders from './023-identity-providers.ts';
+import * as identityProviders from './022-identity-providers.ts';
 
 export const migrations: Record<string, Migration> = {
   '001-initial': initial,
@@ -37,5 +37,5 @@ export const migrations: Record<string, Migration> = {
   '015-user-consents': userConsents,
   '016-session-user-agent': sessionUserAgent,
   '021-realm-session-list': realmSessionList,
-  '023-identity-providers': identityProviders,
+  '022-identity-providers': identityProviders,
 };
