@@ -29,6 +29,7 @@ export function demoFlowLines(base: string, verifier = randomBytes(32).toString(
   return [
     '',
     'Demo realm (user alice / password alice):',
+    `  account console  ${base}/realms/demo/account/  (alice's own sessions and devices)`,
     `  admin console    ${base}/admin/  (realm master, user ${adminUsername})`,
     `  discovery        ${base}/realms/demo/.well-known/openid-configuration`,
     '  a code flow by hand:',

@@ -53,7 +53,7 @@ describe('the demo flow the start banner prints', () => {
       const password = curlRequest(printedLine(output, /password grant +curl /));
       assert.equal((await postFields(password.url, password.fields)).status, 200);
 
-      for (const marker of [/admin console /, /discovery /]) {
+      for (const marker of [/account console /, /admin console /, /discovery /]) {
         const url = printedLine(output, marker).split(/\s+/).find((word) => word.startsWith(server.url))!;
         let response = await get(url, new CookieJar());
         for (let hops = 0; response.status >= 300 && response.status < 400 && hops < 3; hops++) response = await get(new URL(response.headers.get('location')!, url).href, new CookieJar());
