@@ -7,11 +7,11 @@
  * while the current one still refreshes; a personal-info edit is saved. Every request goes to
  * holdfast and nothing logs an error.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { startHoldfast, tempDir, type RunningHoldfast } from '../support/process.ts';
-import { adminToken, chromiumMissing, ensureWebBuilt, launchChromium, recordPage, screenshot, STEP_TIMEOUT, type PageRecord } from '../support/console.ts';
+import type { RunningHoldfast } from '../support/process.ts';
+import { adminToken, chromiumMissing, recordPage, screenshot, STEP_TIMEOUT, type PageRecord, useConsoleFixture } from '../support/console.ts';
 
 const missing = chromiumMissing('account console test');
 
@@ -57,11 +57,8 @@ async function refresh(server: RunningHoldfast, refreshToken: string): Promise<R
 describe('account console', { skip: missing }, () => {
   let server: RunningHoldfast;
   let browser: Browser;
-
-  before(async () => {
-    await ensureWebBuilt();
-    server = await startHoldfast({ dataDir: tempDir() });
-    browser = await launchChromium();
+  useConsoleFixture(async (started) => {
+    ({ server, browser } = started);
     const token = await adminToken(server.url);
     const created = await fetch(`${server.url}/admin/realms/demo/users`, {
       method: 'POST',
@@ -69,10 +66,6 @@ describe('account console', { skip: missing }, () => {
       body: JSON.stringify({ ...USER, password: undefined, enabled: true, firstName: 'Dora', lastName: 'Explorer', email: 'dora@example.test', emailVerified: true, credentials: [{ type: 'password', value: USER.password, temporary: false }] }),
     });
     assert.equal(created.status, 201, await created.text());
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
   });
 
   it('serves the console page with its environment as data, a CSP without inline script, and immutable built files', async () => {

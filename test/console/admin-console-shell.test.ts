@@ -4,11 +4,11 @@
  * page sets its CSP, every request goes to holdfast and nothing logs an error; a user without
  * admin roles is refused, and a realm's own admin sees only that realm.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser } from 'playwright-core';
-import { startHoldfast, tempDir, type RunningHoldfast } from '../support/process.ts';
-import { adminToken, chromiumMissing, consoleLogin, ensureWebBuilt, launchChromium, recordPage } from '../support/console.ts';
+import type { RunningHoldfast } from '../support/process.ts';
+import { adminToken, chromiumMissing, consoleLogin, recordPage, useConsoleFixture } from '../support/console.ts';
 
 const missing = chromiumMissing('admin console shell test');
 
@@ -35,16 +35,9 @@ async function createRealmAdmin(server: RunningHoldfast, realm: string, username
 describe('admin console shell', { skip: missing }, () => {
   let server: RunningHoldfast;
   let browser: Browser;
-
-  before(async () => {
-    await ensureWebBuilt();
-    server = await startHoldfast({ dataDir: tempDir() });
-    browser = await launchChromium();
+  useConsoleFixture(async (started) => {
+    ({ server, browser } = started);
     await createRealmAdmin(server, 'demo', 'demo-admin', 'demo-admin-password');
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
   });
 
   it('serves the console page with a CSP that allows no inline script and no framing by others', async () => {

@@ -7,11 +7,11 @@
  * client scope made in the UI gets its realm default type. Every request goes to holdfast and
  * nothing logs an error.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
-import { startHoldfast, tempDir, type RunningHoldfast } from '../support/process.ts';
-import { STEP_TIMEOUT, adminToken, chromiumMissing, consoleLogin, ensureWebBuilt, launchChromium, recordPage, screenshot } from '../support/console.ts';
+import type { RunningHoldfast } from '../support/process.ts';
+import { STEP_TIMEOUT, adminToken, chromiumMissing, consoleLogin, recordPage, screenshot, useConsoleFixture } from '../support/console.ts';
 
 const missing = chromiumMissing('admin console clients test');
 
@@ -48,15 +48,8 @@ async function shownSecret(page: Page, previous = ''): Promise<string> {
 describe('admin console: clients', { skip: missing }, () => {
   let server: RunningHoldfast;
   let browser: Browser;
-
-  before(async () => {
-    await ensureWebBuilt();
-    server = await startHoldfast({ dataDir: tempDir() });
-    browser = await launchChromium();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
+  useConsoleFixture((started) => {
+    ({ server, browser } = started);
   });
 
   it('creates a confidential client, regenerates its secret and adds a hardcoded-claim mapper that tokens carry', async () => {

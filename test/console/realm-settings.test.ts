@@ -5,11 +5,11 @@
  * console opens with the admin's new roles. Every request goes to holdfast; the only console
  * errors are Chromium's notes on the 400 answers the test asks for.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser } from 'playwright-core';
-import { startHoldfast, tempDir, type RunningHoldfast } from '../support/process.ts';
-import { adminToken, chromiumMissing, consoleLogin, ensureWebBuilt, launchChromium, recordPage, screenshot, STEP_TIMEOUT } from '../support/console.ts';
+import type { RunningHoldfast } from '../support/process.ts';
+import { adminToken, chromiumMissing, consoleLogin, recordPage, screenshot, STEP_TIMEOUT, useConsoleFixture } from '../support/console.ts';
 
 const missing = chromiumMissing('realm settings console test');
 
@@ -25,15 +25,8 @@ const unexpected = (errors: string[]) => errors.filter((e) => !/status of 400/.t
 describe('admin console: realm settings', { skip: missing }, () => {
   let server: RunningHoldfast;
   let browser: Browser;
-
-  before(async () => {
-    await ensureWebBuilt();
-    server = await startHoldfast({ dataDir: tempDir() });
-    browser = await launchChromium();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
+  useConsoleFixture((started) => {
+    ({ server, browser } = started);
   });
 
   it('saves SSO Session Idle on the Sessions tab and shows the API\'s validation message next to the field', async () => {

@@ -4,13 +4,13 @@
  * filter lists none of them, and one signed out from the page loses its refresh token while the
  * other still refreshes. Every request goes to holdfast and nothing logs an error.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser } from 'playwright-core';
-import { startHoldfast, tempDir, type RunningHoldfast } from '../support/process.ts';
+import type { RunningHoldfast } from '../support/process.ts';
 import { CookieJar } from '../support/browser.ts';
 import { codeThroughLogin, redeemCode, refresh } from '../support/oidc-requests.ts';
-import { chromiumMissing, consoleLogin, ensureWebBuilt, launchChromium, recordPage, screenshot, STEP_TIMEOUT } from '../support/console.ts';
+import { chromiumMissing, consoleLogin, recordPage, screenshot, STEP_TIMEOUT, useConsoleFixture } from '../support/console.ts';
 
 const missing = chromiumMissing('admin console sessions test');
 
@@ -19,15 +19,8 @@ const sessionIdOf = (accessToken: string): string => JSON.parse(Buffer.from(acce
 describe('admin console sessions', { skip: missing }, () => {
   let server: RunningHoldfast;
   let browser: Browser;
-
-  before(async () => {
-    await ensureWebBuilt();
-    server = await startHoldfast({ dataDir: tempDir() });
-    browser = await launchChromium();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
+  useConsoleFixture((started) => {
+    ({ server, browser } = started);
   });
 
   it('lists real logins, searches them, filters offline, and signs one out: its refresh token is refused', async () => {

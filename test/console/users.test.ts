@@ -6,13 +6,13 @@
  * with realm and client roles mapped to the group; a realm-scoped admin sees only that realm and no
  * actions their roles do not allow. Every request goes to holdfast and nothing logs an error.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
-import { startHoldfast, tempDir, type RunningHoldfast } from '../support/process.ts';
+import type { RunningHoldfast } from '../support/process.ts';
 import { CookieJar } from '../support/browser.ts';
 import { codeThroughLogin, passwordGrant, redeemCode, refresh } from '../support/oidc-requests.ts';
-import { adminToken, chromiumMissing, consoleLogin, ensureWebBuilt, launchChromium, recordPage, screenshot, STEP_TIMEOUT, type PageRecord } from '../support/console.ts';
+import { adminToken, chromiumMissing, consoleLogin, recordPage, screenshot, STEP_TIMEOUT, type PageRecord, useConsoleFixture } from '../support/console.ts';
 
 const missing = chromiumMissing('admin console users test');
 
@@ -44,15 +44,8 @@ function assertClean(record: PageRecord, server: RunningHoldfast): void {
 describe('admin console users', { skip: missing }, () => {
   let server: RunningHoldfast;
   let browser: Browser;
-
-  before(async () => {
-    await ensureWebBuilt();
-    server = await startHoldfast({ dataDir: tempDir() });
-    browser = await launchChromium();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
+  useConsoleFixture((started) => {
+    ({ server, browser } = started);
   });
 
   async function adminPage(): Promise<{ page: Page; record: PageRecord }> {

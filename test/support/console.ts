@@ -6,8 +6,9 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { after, before } from 'node:test';
 import { chromium, type Browser, type LaunchOptions, type Page } from 'playwright-core';
-import { ROOT } from './process.ts';
+import { ROOT, startHoldfast, tempDir, type RunningHoldfast } from './process.ts';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const STEP_TIMEOUT = 20_000;
@@ -29,6 +30,30 @@ export function chromiumMissing(testName: string): string | undefined {
 
 export function launchChromium(): Promise<Browser> {
   return chromium.launch(LAUNCH);
+}
+
+export interface ConsoleFixture {
+  server: RunningHoldfast;
+  browser: Browser;
+}
+
+/**
+ * Registers, for the enclosing describe block, one holdfast on a fresh data directory and one
+ * Chromium (after the web build), handed to `started` before the tests, which may seed more; both
+ * are stopped after the block.
+ */
+export function useConsoleFixture(started: (fixture: ConsoleFixture) => void | Promise<void>): void {
+  let fixture: Partial<ConsoleFixture> = {};
+  before(async () => {
+    await ensureWebBuilt();
+    fixture = { server: await startHoldfast({ dataDir: tempDir() }) };
+    fixture.browser = await launchChromium();
+    await started(fixture as ConsoleFixture);
+  });
+  after(async () => {
+    await fixture.browser?.close();
+    await fixture.server?.stop();
+  });
 }
 
 const WEB_DIR = path.join(ROOT, 'dist/web');
