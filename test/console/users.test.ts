@@ -154,6 +154,32 @@ describe('admin console users', { skip: missing }, () => {
     await page.context().close();
   });
 
+  it("lists a user's offline session with its type next to the online one; revoking it from the page makes its offline token refuse", async () => {
+    await api(server, 'POST', '/demo/users', { username: 'offline-user', enabled: true, firstName: 'Off', lastName: 'Line', email: 'offline-user@example.test', credentials: [{ type: 'password', value: 'offline-user-pw', temporary: false }] });
+    const online = await passwordGrant(server.url, 'offline-user', 'offline-user-pw');
+    const offline = await passwordGrant(server.url, 'offline-user', 'offline-user-pw', 'openid offline_access');
+    assert.equal(offline.status, 200, JSON.stringify(offline.body));
+    const offlineSid = sessionIdOf(offline.body.access_token);
+
+    const { page, record } = await adminPage();
+    await page.goto(`${server.url}/admin/master/console/#/demo/users/${await userId(server, 'demo', 'offline-user')}/sessions`);
+    const offlineRow = `[data-testid=session-row][data-session-type=OFFLINE][data-session-id="${offlineSid}"]`;
+    await page.waitForSelector(offlineRow, { timeout: STEP_TIMEOUT });
+    assert.match((await page.textContent(offlineRow)) ?? '', /Offline.*demo-service/);
+    // The plain password grant made the online session; the offline_access one made the offline session.
+    assert.equal(online.status, 200);
+    assert.equal(await page.locator('[data-testid=session-row][data-session-type=REGULAR]').count(), 1);
+
+    await page.click(`[data-testid="revoke-${offlineSid}"]`);
+    await page.click('dialog[open] [data-testid=confirm]');
+    await page.waitForSelector(offlineRow, { state: 'detached', timeout: STEP_TIMEOUT });
+    const refused = await refresh(server.url, offline.body.refresh_token);
+    assert.equal(refused.status, 400);
+    assert.equal(refused.body.error, 'invalid_grant');
+    assertClean(record, server);
+    await page.context().close();
+  });
+
   it("shows a realm-scoped admin only that realm's users, without the actions their roles lack", async () => {
     await api(server, 'POST', '/demo/users', { username: 'user-viewer', enabled: true, firstName: 'User', lastName: 'Viewer', email: 'user-viewer@example.test', credentials: [{ type: 'password', value: 'user-viewer-pw', temporary: false }] });
     const viewer = await userId(server, 'demo', 'user-viewer');

@@ -42,7 +42,8 @@ export interface ConsentRep {
   clientId: string;
   grantedClientScopes: string[];
   createdDate: number | null;
-  additionalGrants: Array<{ key: string }>;
+  /** `client` is the client's UUID. */
+  additionalGrants: Array<{ client: string; key: string }>;
 }
 
 export interface BruteForceRep {
