@@ -32,6 +32,7 @@ import { realmExtraRoutes } from './routes/realm-extras.ts';
 import { protocolMapperRoutes } from './routes/protocol-mappers.ts';
 import { realmRoutes } from './routes/realms.ts';
 import { requiredActionRoutes } from './routes/required-actions.ts';
+import { authenticationFlowRoutes } from './routes/authentication-flows.ts';
 import { roleMappingRoutes } from './routes/role-mappings.ts';
 import { uiExtRoleRoutes } from './routes/ui-ext-roles.ts';
 import { roleRoutes } from './routes/roles.ts';
@@ -100,6 +101,7 @@ export async function adminRoutes(app: FastifyInstance, { ctx }: { ctx: Context 
     componentRoutes,
     keyRoutes,
     requiredActionRoutes,
+    authenticationFlowRoutes,
     eventRoutes,
     smtpTestRoutes,
     userActionEmailRoutes,

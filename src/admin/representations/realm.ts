@@ -11,6 +11,7 @@ import { eventSettingChecks } from '../../events/index.ts';
 import { maskedSmtpServer } from '../../mail/index.ts';
 import { isLanguageTag, normalizeTag } from '../../theme/index.ts';
 import { toRoleRepresentation } from './role.ts';
+import { FLOW_BINDINGS } from './authentication-flow.ts';
 
 /** Realm attributes holdfast keeps for itself; never shown, never overwritten by a body. */
 const INTERNAL_ATTRIBUTES = new Set(['defaultRoleId']);
@@ -86,6 +87,7 @@ export function toRealmRepresentation(realm: Realm, defaultRole: Role | undefine
     otpSupportedApplications: otpSupportedApplications(realm.settings),
     smtpServer: maskedSmtpServer(settings.smtpServer),
     attributes: visibleAttributes(realm.settings),
+    ...FLOW_BINDINGS,
     ...(defaultRole ? { defaultRole: toRoleRepresentation(defaultRole, true) } : {}),
   };
 }

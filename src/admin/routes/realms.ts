@@ -7,6 +7,7 @@ import type { Context } from '../../context.ts';
 import { AdminError, adminBadRequest, adminConflict } from '../../errors/index.ts';
 import { blacklistExists, parsePasswordPolicy, PasswordPolicyError } from '../../authn/index.ts';
 import { applyRealmSettings, realmSettingChecks, toRealmRepresentation } from '../representations/realm.ts';
+import { flowBindingChecks } from '../representations/authentication-flow.ts';
 import { checkRealmLifespans } from '../representations/realm-lifespans.ts';
 import { canCreateRealm, forbidden, hasAnyAdminRole, isAllowed, mayReach } from '../admin-auth.ts';
 import { adminScope, collectionPaths, location, queryBoolean, readBody, shapeToAdminError } from '../admin-request.ts';
@@ -24,7 +25,7 @@ import { storedSmtpServer } from '../../mail/index.ts';
 /** A realm file over HTTP can be large; only an authenticated realm creator gets this far. */
 const REALM_BODY_LIMIT = 256 * 1024 * 1024;
 
-const realmUpdate = object({ ...realmSettingChecks, realm: string });
+const realmUpdate = object({ ...realmSettingChecks, ...flowBindingChecks, realm: string });
 
 /**
  * A policy string is parsed when it is saved: an unknown rule or bad value is Keycloak's 400
