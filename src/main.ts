@@ -9,7 +9,7 @@
 import { buildApp, type Holdfast } from './app.ts';
 import { COMMANDS, ConfigError, checkStartConfig, commandFlags, nearestName, parseConfig, refuseUnknownFlags, type Config } from './config/index.ts';
 import { listen } from './http/listeners.ts';
-import { HOLDFAST_VERSION, commandHelp, printBanner, importDirectory, importRealmsOnStart, mainHelp, runExport, runImport, runRotateKek, runShowConfig } from './cli/index.ts';
+import { HOLDFAST_VERSION, commandHelp, printBanner, importDirectory, importRealmsOnStart, mainHelp, runBackup, runExport, runImport, runRestore, runRotateKek, runShowConfig } from './cli/index.ts';
 import { KekError } from './crypto/index.ts';
 import { DataDirInUse } from './store/sql/index.ts';
 
@@ -62,6 +62,8 @@ const RUNNERS: Record<string, (argv: string[]) => Promise<number | void>> = {
   'start-dev': (argv) => start(argv, true),
   import: runImport,
   export: runExport,
+  backup: runBackup,
+  restore: runRestore,
   'rotate-kek': runRotateKek,
   'show-config': runShowConfig,
 };

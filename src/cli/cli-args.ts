@@ -29,3 +29,18 @@ export function oneOfFlag<T extends string>(name: string, value: string | undefi
   if (!(allowed as readonly string[]).includes(value)) throw new ConfigError(`--${name}: expected ${allowed.join(' or ')}, got '${value}'`);
   return value as T;
 }
+
+/** Takes a boolean command flag (`--force`, `--force=true|false`) out of the argument list. */
+export function takeSwitch(argv: string[], name: string): { on: boolean; rest: string[] } {
+  let on = false;
+  const rest: string[] = [];
+  for (const arg of argv) {
+    const match = new RegExp(`^--${name}(?:=(.*))?$`).exec(arg);
+    if (!match) {
+      rest.push(arg);
+      continue;
+    }
+    on = oneOfFlag(name, match[1], ['true', 'false'], 'true') === 'true';
+  }
+  return { on, rest };
+}

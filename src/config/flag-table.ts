@@ -104,6 +104,23 @@ export const COMMANDS: Record<string, CommandSpec> = {
     },
     serverFlags: true,
   },
+  backup: {
+    summary: 'write a consistent copy of the embedded store, online (SQLite\'s backup API; PostgreSQL: docs/operations.md)',
+    usage: 'holdfast backup --to <file> [--data-dir <dir>] [flags]',
+    flags: {
+      to: { kind: 'string', value: '<file>', description: 'the backup file to write (never replaces one)' },
+    },
+    serverFlags: true,
+  },
+  restore: {
+    summary: 'put a backup in place in a data directory, checked first (integrity, schema, key-encryption key)',
+    usage: 'holdfast restore --from <file> --data-dir <dir> [--force] [--kek-file <file>] [flags]',
+    flags: {
+      from: { kind: 'string', value: '<file>', description: 'the file holdfast backup wrote' },
+      force: { kind: 'boolean', default: 'false', description: 'replace the database of a data directory that has one (never one a running node holds)' },
+    },
+    serverFlags: true,
+  },
   'rotate-kek': { summary: 're-wrap every realm key under a new key-encryption key', usage: 'holdfast rotate-kek --kek-file <new> --kek-previous-file <old> [flags]', flags: {}, serverFlags: true },
   'show-config': { summary: 'print the configuration start would run with, and where each value comes from (secrets masked)', usage: 'holdfast show-config [flags]', flags: {}, serverFlags: true },
 };

@@ -81,11 +81,16 @@ async function openLocked(options: SqlOptions, dataDirLock: DataDirLock | undefi
   };
 }
 
+/** The embedded database file of a data directory. */
+export function sqliteFile(dataDir: string): string {
+  return path.join(dataDir, 'holdfast.db');
+}
+
 function openSqlite(dataDir: string): Kysely<Database> {
   let file = ':memory:';
   if (dataDir !== ':memory:') {
     fs.mkdirSync(dataDir, { recursive: true });
-    file = path.join(dataDir, 'holdfast.db');
+    file = sqliteFile(dataDir);
   }
   const sqlite = new SQLite(file);
   sqlite.pragma('journal_mode = WAL');

@@ -6,3 +6,4 @@ export { DataDirInUse } from './data-dir-lock.ts';
 export type { Database } from './schema.ts';
 export * from './secrets-at-rest.ts';
 export * from './sql-event-store.ts';
+export * from './sqlite-backup.ts';

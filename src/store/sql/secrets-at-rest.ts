@@ -21,7 +21,8 @@ export function defaultKekFile(dataDir: string): string {
   return path.join(dataDir, 'kek');
 }
 
-function readSource(source: KekSource, flag: string): KeyEncryptionKey {
+/** Reads the KEK of a `--kek-file` or `HOLDFAST_KEK` source; `flag` names it in errors. */
+export function readKek(source: KekSource, flag: string): KeyEncryptionKey {
   if ('variable' in source) return parseKeyEncryptionKey(source.value, source.variable);
   let text: string;
   try {
@@ -52,7 +53,7 @@ async function defaultKek(database: SqlDatabase, dataDir: string, warn: (message
   } else {
     warn(`the key-encryption key is ${file}: ${nextToDatabase}`);
   }
-  return readSource({ file }, '--kek-file');
+  return readKek({ file }, '--kek-file');
 }
 
 /**
@@ -61,11 +62,11 @@ async function defaultKek(database: SqlDatabase, dataDir: string, warn: (message
  */
 export async function openKeyRing(database: SqlDatabase, options: KekOptions, warn: (message: string) => void): Promise<KeyRing> {
   let current: KeyEncryptionKey;
-  if (options.kek) current = readSource(options.kek, '--kek-file');
+  if (options.kek) current = readKek(options.kek, '--kek-file');
   else if (database.dialect === 'postgres') throw new KekError('--db postgres needs a key-encryption key, the same on every node: --kek-file <path> or HOLDFAST_KEK');
   else if (options.dataDir === ':memory:') current = parseKeyEncryptionKey(newKeyEncryptionKeyText(), 'a generated key');
   else current = await defaultKek(database, options.dataDir, warn);
-  const ring = new KeyRing(current, options.kekPrevious && readSource(options.kekPrevious, '--kek-previous-file'));
+  const ring = new KeyRing(current, options.kekPrevious && readKek(options.kekPrevious, '--kek-previous-file'));
 
   const unknown = (await sealedUnder(database)).filter((kid) => !ring.opens(kid));
   if (unknown.length > 0) throw ring.doesNotOpen(unknown);
