@@ -37,9 +37,21 @@ export function isSecureContext(publicUrl: string, userAgent: string | undefined
   return LOOPBACK_HOST.test(url.hostname);
 }
 
+// RFC 6265 cookie-octets, minus `%` so that a value that has one still round-trips through decoding.
+const NEEDS_ENCODING = /[^\x21\x23-\x2B\x2D-\x3A\x3C-\x5B\x5D-\x7E]|%/;
+
+/**
+ * Keycloak writes cookie values as they are (`KEYCLOAK_SESSION` is `realm/user/session`, with
+ * slashes); the `cookie` package's own default percent-encodes every non-alphanumeric character,
+ * so values are only encoded when they hold something a cookie cannot carry.
+ */
+function encodeCookieValue(value: string): string {
+  return NEEDS_ENCODING.test(value) ? encodeURIComponent(value) : value;
+}
+
 function attributes(request: FastifyRequest, issuer: string) {
   const secure = isSecureContext(issuer, request.headers['user-agent']);
-  return { path: `${new URL(issuer).pathname}/`, secure, sameSite: secure ? ('none' as const) : ('lax' as const) };
+  return { path: `${new URL(issuer).pathname}/`, secure, sameSite: secure ? ('none' as const) : ('lax' as const), encode: encodeCookieValue };
 }
 
 /** Sets a cookie for the realm whose public URL (the issuer) is `issuer`. */

@@ -7,7 +7,9 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { isSecureContext } from '../../src/http/cookies.ts';
+import Fastify from 'fastify';
+import cookie from '@fastify/cookie';
+import { isSecureContext, setRealmCookie } from '../../src/http/cookies.ts';
 import { DEMO, DEMO_APP_AUTH_QUERY, testApp } from '../support/app.ts';
 import type { Config } from '../../src/config/index.ts';
 
@@ -52,5 +54,22 @@ describe('browser cookie attributes', () => {
     }
     assert.equal(isSecureContext('http://localhost:8080', SAFARI), false);
     assert.equal(isSecureContext('https://idp.example', SAFARI), true);
+  });
+
+  it('carry values as Keycloak writes them: only what a cookie cannot hold is percent-encoded', async () => {
+    const app = Fastify();
+    await app.register(cookie);
+    app.get('/set', async (request, reply) => {
+      setRealmCookie(request, reply, 'http://localhost/realms/demo', 'PLAIN', 'demo/alice:1.x-y_z~', { httpOnly: true });
+      setRealmCookie(request, reply, 'http://localhost/realms/demo', 'ODD', 'a b;c%', { httpOnly: true });
+      return 'ok';
+    });
+    try {
+      const response = await app.inject({ method: 'GET', url: '/set' });
+      const values = ([] as string[]).concat(response.headers['set-cookie'] ?? []).map((c) => c.split(';')[0]);
+      assert.deepEqual(values, ['PLAIN=demo/alice:1.x-y_z~', 'ODD=a%20b%3Bc%25']);
+    } finally {
+      await app.close();
+    }
   });
 });
