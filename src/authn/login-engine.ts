@@ -35,7 +35,7 @@ export function stepActionUrl(run: LoginRun, step: LoginStep): string {
 }
 
 /** The login paths a step's form posts to (`/realms/{realm}/login-actions/<kind>`). */
-export const STEP_KINDS: readonly LoginStep['kind'][] = ['authenticate', 'registration', 'required-action', 'consent'];
+export const STEP_KINDS: readonly LoginStep['kind'][] = ['authenticate', 'registration', 'first-broker-login', 'required-action', 'consent'];
 /** Where the language picker of a step's page leads: the page again, in that language. */
 function localeLink(run: LoginRun, step: LoginStep): (tag: string) => string {
   const query = new URLSearchParams({ client_id: run.tab.clientId, tab_id: run.tabId, execution: step.id });
@@ -53,7 +53,7 @@ async function currentStep(flow: LoginFlow, steps: LoginStep[]): Promise<LoginSt
   for (const step of steps.slice(last + 1)) {
     if (completed.includes(step.id)) continue;
     // A login the SSO cookie identified skips the authenticators: required actions and consent remain.
-    if (flow.tab.ssoSessionId !== undefined && (step.kind === 'authenticate' || step.kind === 'registration')) continue;
+    if (flow.tab.ssoSessionId !== undefined && (step.kind === 'authenticate' || step.kind === 'registration' || step.kind === 'first-broker-login')) continue;
     if (isRequestedAction(flow, step) && flow.user !== undefined) return step;
     if (await step.needed(flow)) return step;
   }
@@ -96,7 +96,7 @@ async function finish(run: LoginRun): Promise<FastifyReply> {
   if (run.tab.ssoSessionId !== undefined) return finishInSso(run);
   const settings = realm.realm.settings;
   await keepPickedLocale(run);
-  const session = await ctx.sessions.create(settings, { realmId: realm.realm.id, userId: run.user!.id, rememberMe: run.tab.rememberMe === true, ipAddress: request.clientConnection.address, userAgent: request.headers['user-agent'] });
+  const session = await ctx.sessions.create(settings, { realmId: realm.realm.id, userId: run.user!.id, rememberMe: run.tab.rememberMe === true, ipAddress: request.clientConnection.address, userAgent: request.headers['user-agent'], notes: run.tab.userSessionNotes });
   await setSsoCookies(ctx, request, reply, realm, issuer, session);
   await finishAuthSession(ctx, request, reply, issuer, run.authSession);
   return completeLogin(ctx, reply, realm, issuer, run.client, run.tab, session, '1');
@@ -159,9 +159,9 @@ export async function submitStep(run: LoginRun, execution: string, form: Form): 
     await run.ctx.realms.userChanged(user.id);
     if (outcome.logoutOtherSessions) await run.ctx.store.deleteUserSessionsOfUser(run.realm.realm.id, user.id, false);
   }
-  if (!user) throw new ErrorPage(400, 'Invalid Request');
+  if (!user && step.kind !== 'first-broker-login') throw new ErrorPage(400, 'Invalid Request');
   run.user = user;
-  run.tab.userId = user.id;
+  if (user) run.tab.userId = user.id;
   run.tab.completedSteps = [...(run.tab.completedSteps ?? []), step.id];
   if (isRequestedAction(run, step)) run.tab.kcActionStatus = 'success';
   return continueLogin(run);

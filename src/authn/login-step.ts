@@ -59,9 +59,10 @@ export type StepOutcome =
 
 /**
  * The path the form posts to: authenticators to `authenticate`, the registration form to
- * `registration`, required actions to `required-action`, the consent screen to `consent`.
+ * `registration`, the first broker login's pages to `first-broker-login` (they may finish
+ * without identifying anyone yet), required actions to `required-action`, the consent screen to `consent`.
  */
-export type StepKind = 'authenticate' | 'registration' | 'required-action' | 'consent';
+export type StepKind = 'authenticate' | 'registration' | 'first-broker-login' | 'required-action' | 'consent';
 
 export interface LoginStep {
   /** Keycloak's execution name: the authenticator's id or the required action's alias. */

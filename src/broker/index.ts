@@ -2,3 +2,7 @@
 export * from './provider-catalog.ts';
 export * from './mapper-catalog.ts';
 export * from './discovery.ts';
+export * from './upstream.ts';
+export * from './upstream-tokens.ts';
+export * from './brokered-identity.ts';
+export * from './broker-failure.ts';

@@ -6,6 +6,7 @@ import { certsRoutes } from './certs/index.ts';
 import { discoveryRoutes } from './discovery/index.ts';
 import { iframeRoutes } from './iframes/index.ts';
 import { loginRoutes } from './login/index.ts';
+import { brokerRoutes } from './broker/index.ts';
 import { tokenRoutes } from './token/index.ts';
 import { userinfoRoutes } from './userinfo/index.ts';
 import { introspectRoutes } from './introspect/index.ts';
@@ -15,7 +16,7 @@ import { parRoutes } from './par/index.ts';
 import { deviceRoutes } from './device/index.ts';
 
 export async function oidcRoutes(app: FastifyInstance, options: { ctx: Context }): Promise<void> {
-  for (const routes of [discoveryRoutes, certsRoutes, iframeRoutes, authRoutes, loginRoutes, tokenRoutes, userinfoRoutes, introspectRoutes, revokeRoutes, logoutRoutes, parRoutes, deviceRoutes]) {
+  for (const routes of [discoveryRoutes, certsRoutes, iframeRoutes, authRoutes, loginRoutes, brokerRoutes, tokenRoutes, userinfoRoutes, introspectRoutes, revokeRoutes, logoutRoutes, parRoutes, deviceRoutes]) {
     await app.register(routes, options);
   }
 }

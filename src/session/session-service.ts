@@ -20,6 +20,8 @@ export interface NewUserSession {
   id?: string;
   /** The request's User-Agent header; kept only when within USER_AGENT_MAX_LENGTH. */
   userAgent?: string;
+  /** Keycloak's user session notes (a brokered login's `identity_provider`, …). */
+  notes?: Record<string, string>;
 }
 
 /** A cache that can forget one entry on this node (CachedSessionStore), so a stale copy is re-read. */
@@ -78,6 +80,7 @@ export class SessionService {
       authTime: fields.authTime ?? now,
       expiresAt: 0,
       ...(fields.userAgent !== undefined && fields.userAgent.length <= USER_AGENT_MAX_LENGTH ? { userAgent: fields.userAgent } : {}),
+      ...(fields.notes !== undefined && Object.keys(fields.notes).length > 0 ? { notes: fields.notes } : {}),
       clientSessions: new Map(),
     };
     session.expiresAt = userSessionDeadline(realm, session);

@@ -35,6 +35,11 @@ export interface UserSession {
    * not kept, as Keycloak keeps no device then): the account API's device activity reads it.
    */
   userAgent?: string;
+  /**
+   * Keycloak's user session notes that holdfast keeps: a brokered login's `identity_provider`,
+   * `identity_provider_identity`, `broker_session_id` and `broker_user_id`.
+   */
+  notes?: Record<string, string>;
   clientSessions: Map<string, ClientSession>;
 }
 
@@ -94,6 +99,8 @@ export interface AuthTab {
   /** Steps of the login flow already satisfied in this tab (src/authn). */
   completedSteps?: string[];
   rememberMe?: boolean;
+  /** Notes the user session gets when this login creates it (a brokered login's `identity_provider`, …). */
+  userSessionNotes?: Record<string, string>;
   /** Per-step state kept between a page and its form (e.g. a sealed OTP secret being set up). */
   notes?: Record<string, string>;
   /**

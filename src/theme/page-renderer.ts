@@ -101,7 +101,8 @@ async function templateData(ctx: Context, theme: Theme, scope: PageScope, page: 
     message: {
       error: message.error === undefined ? undefined : text(message.error, message.params),
       field: message.field,
-      info: message.info === undefined ? undefined : text(message.info),
+      // An info's parameters are the message's when it carries no error ("Authenticate to link your account with {0}").
+      info: message.info === undefined ? undefined : text(message.info, message.error === undefined ? message.params : undefined),
     },
     values: message.values ?? {},
     page: page.data ?? {},

@@ -31,6 +31,7 @@ const UNDO: Array<[name: string, undo: (db: Database.Database) => void]> = [
   ['016-session-user-agent', (db) => db.exec('ALTER TABLE user_session DROP COLUMN user_agent')],
   ['021-realm-session-list', (db) => db.exec('DROP TABLE session_count; DROP INDEX user_session_realm; DROP INDEX user_session_realm_ip')],
   ['022-identity-providers', (db) => db.exec('DROP TABLE federated_identity; DROP TABLE identity_provider_mapper; DROP TABLE identity_provider')],
+  ['023-session-notes', (db) => db.exec('ALTER TABLE user_session DROP COLUMN notes')],
 ];
 
 /** Undoes `name` and every migration after it, newest first. */

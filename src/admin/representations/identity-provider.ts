@@ -5,8 +5,8 @@
  * the answers. The client secret is sealed with the realm's AES key on the way in and answered
  * masked, as Keycloak does; the mask sent back on update keeps the stored secret.
  */
-import { newId, open, seal } from '../../crypto/index.ts';
-import { MAPPER_SYNC_MODES, MAPPER_TYPES_BY_ID, PROVIDER_KINDS, PROVIDER_SYNC_MODES, providerUses } from '../../broker/index.ts';
+import { newId, seal } from '../../crypto/index.ts';
+import { MAPPER_SYNC_MODES, MAPPER_TYPES_BY_ID, PROVIDER_KINDS, PROVIDER_SYNC_MODES, providerUses, upstreamClientSecret } from '../../broker/index.ts';
 import type { IdentityProvider, IdentityProviderMapper, RealmSettings } from '../../realm/index.ts';
 import { boolean, field, object, record, string, type Check, type Checked } from '../json-shape.ts';
 import { ShapeError } from '../json-shape.ts';
@@ -132,7 +132,7 @@ export function newIdentityProvider(
 
 /** The provider's upstream client secret in plain text, for the token request. */
 export function clientSecretOf(provider: IdentityProvider, sealKey: Buffer): string | undefined {
-  return provider.clientSecretSealed ? open(sealKey, provider.clientSecretSealed) : undefined;
+  return upstreamClientSecret(provider, sealKey);
 }
 
 /** The admin API's answer: the secret masked; `brief` as `briefRepresentation=true` lists them. */

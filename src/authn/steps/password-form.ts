@@ -5,7 +5,7 @@
  * error; the LOGIN event comes when the whole login completes.
  */
 import { checkCredentials, loginFailure } from '../../oidc/login/credentials.ts';
-import { LOGIN_EXECUTION, loginFormPage } from '../../oidc/login/login-page.ts';
+import { LOGIN_EXECUTION, loginFormPage, providerLinks } from '../../oidc/login/login-page.ts';
 import { resetCredentialsUrl } from '../../oidc/login/reset-credentials.ts';
 import type { LoginStep } from '../login-step.ts';
 import { isRegistering } from './registration-form.ts';
@@ -24,7 +24,8 @@ export const passwordForm: LoginStep = {
   async page(flow, actionUrl, message) {
     const resetUrl = flow.tabId === undefined ? undefined : resetCredentialsUrl(flow.issuer, flow.tabId, flow.tab);
     const registerUrl = flow.tabId === undefined ? undefined : registrationUrl(flow.issuer, flow.tabId, flow.tab);
-    return loginFormPage(flow.realm, actionUrl, flow.tab, { error: message.error, info: message.info, username: message.values?.username, status: message.status }, resetUrl, registerUrl);
+    const providers = flow.tabId === undefined ? [] : providerLinks(flow.realm, flow.issuer, flow.tabId, flow.tab);
+    return loginFormPage(flow.realm, actionUrl, flow.tab, { error: message.error, info: message.info, username: message.values?.username, status: message.status }, resetUrl, registerUrl, providers);
   },
   async submit(flow, form) {
     const username = (form.get('username') ?? '').trim();

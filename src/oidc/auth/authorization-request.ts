@@ -31,6 +31,8 @@ export interface AuthorizationRequest {
   prompt?: string;
   maxAge?: number;
   loginHint?: string;
+  /** `kc_idp_hint`: the alias of the identity provider to send the browser to instead of the login page. */
+  idpHint?: string;
   kcAction?: string;
   /** `ui_locales`: the languages the application prefers for the pages, space-separated. */
   uiLocales?: string;
@@ -211,6 +213,7 @@ export function parseAuthorizationRequest(realm: LoadedRealm, params: Form, orig
     state,
     nonce: params.get('nonce'),
     loginHint: params.get('login_hint'),
+    idpHint: params.get('kc_idp_hint') || undefined,
     kcAction: params.get('kc_action'),
     dpopJkt: params.get('dpop_jkt'),
     uiLocales: params.get('ui_locales'),

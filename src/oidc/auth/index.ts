@@ -29,6 +29,7 @@ import type { AuthTab } from '../../session/types.ts';
 import { continueLogin, stepNeeded } from '../../authn/index.ts';
 import { sendPage, takeLocaleParam } from '../../theme/index.ts';
 import { authBaseUrlOf } from '../../http/base-url.ts';
+import { redirectToUpstream } from '../broker/upstream-redirect.ts';
 
 export { AuthorizationError, sendAuthorizationResponse } from './authorization-response.ts';
 export { setSsoCookies, clearSsoCookies, readSsoSession } from './sso-cookies.ts';
@@ -117,7 +118,10 @@ export async function authRoutes(app: FastifyInstance, { ctx }: { ctx: Context }
       }
     }
     if (noPrompt) return promptError('login_required');
-    const { tabId } = await openTab(ctx, request, reply, realm, issuer, tab);
+    const { session: authSession, tabId } = await openTab(ctx, request, reply, realm, issuer, tab);
+    // kc_idp_hint naming an enabled provider skips the login page, as Keycloak's Identity Provider Redirector does; another name is ignored.
+    const hinted = authRequest.idpHint === undefined ? undefined : realm.identityProviders.get(authRequest.idpHint);
+    if (hinted?.enabled) return redirectToUpstream(ctx, reply, realm, issuer, hinted, authSession, tabId);
     return sendLoginPage(ctx, request, reply, realm, issuer, tabId, tab);
   };
   const path = '/realms/:realm/protocol/openid-connect/auth';

@@ -55,14 +55,18 @@ export class ClientKeys {
     if (attributes['use.jwks.url'] === 'true') {
       const url = attributes['jwks.url'];
       if (!url) return undefined;
-      const keys = await this.fromUrl(url, kid);
+      const keys = await this.keySetAt(url, kid);
       return keys && { jwks: { keys } };
     }
     const certificate = attributes['jwt.credential.certificate'];
     return certificate ? { certificate } : undefined;
   }
 
-  private async fromUrl(url: string, kid: string | undefined): Promise<Array<Record<string, unknown>> | undefined> {
+  /**
+   * The key set published at `url` (a client's `jwks.url`, an identity provider's `jwksUrl`),
+   * cached and fetched again for an unknown `kid` within the bounds above.
+   */
+  async keySetAt(url: string, kid: string | undefined): Promise<Array<Record<string, unknown>> | undefined> {
     const now = this.clock.nowMs();
     const cached = this.cache.get(url);
     if (cached) {

@@ -129,7 +129,7 @@ export async function restartTab(ctx: Context, request: FastifyRequest, realm: L
     const claims = await verifyJwt(cookie, realm.keys, 'hmac');
     if (claims.typ !== 'restart' || typeof claims.tab !== 'object' || claims.tab === null) return undefined;
     // Only the request: what a login found out (user, steps done) never comes back from a cookie.
-    const { userId: _userId, completedSteps: _steps, rememberMe: _rememberMe, notes: _notes, ssoSessionId: _sso, ...tab } = claims.tab as AuthTab;
+    const { userId: _userId, completedSteps: _steps, rememberMe: _rememberMe, notes: _notes, userSessionNotes: _sessionNotes, ssoSessionId: _sso, ...tab } = claims.tab as AuthTab;
     const client = realm.clientsByClientId.get(tab.clientId);
     if (!client || !client.enabled) return undefined;
     return { ...tab, sessionCode: newSecret(16), createdAt: ctx.sessions.now() };

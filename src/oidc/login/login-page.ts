@@ -11,6 +11,7 @@ import type { AuthTab } from '../../session/types.ts';
 import { registrationUrl } from '../../authn/steps/registration-page.ts';
 import { sendPage, type ThemePage } from '../../theme/index.ts';
 import { resetCredentialsUrl } from './reset-credentials.ts';
+import { brokerLoginUrl, loginPageProviders } from '../broker/upstream-redirect.ts';
 
 export const LOGIN_EXECUTION = 'auth-username-password-form';
 
@@ -38,7 +39,19 @@ export function loginLocaleLink(issuer: string, tabId: string, tab: AuthTab, exe
  * The login form's page for the form action given; `resetUrl`: where "Forgot Password?" leads, when
  * the realm allows resets; `registerUrl`: "Register", when it allows registration.
  */
-export function loginFormPage(realm: LoadedRealm, action: string, tab: AuthTab, message: LoginPageMessage = {}, resetUrl?: string, registerUrl?: string): ThemePage {
+/** A "Sign in with …" link of the login page (Keycloak's `social.providers`). */
+export interface ProviderLink {
+  alias: string;
+  displayName: string;
+  loginUrl: string;
+}
+
+/** The login page's provider links for this tab, in guiOrder. */
+export function providerLinks(realm: LoadedRealm, issuer: string, tabId: string, tab: AuthTab): ProviderLink[] {
+  return loginPageProviders(realm).map((p) => ({ alias: p.alias, displayName: p.displayName || p.alias, loginUrl: brokerLoginUrl(issuer, p.alias, tabId, tab) }));
+}
+
+export function loginFormPage(realm: LoadedRealm, action: string, tab: AuthTab, message: LoginPageMessage = {}, resetUrl?: string, registerUrl?: string, providers: ProviderLink[] = []): ThemePage {
   const settings = realm.realm.settings;
   return {
     template: 'login',
@@ -50,6 +63,7 @@ export function loginFormPage(realm: LoadedRealm, action: string, tab: AuthTab, 
       rememberMe: settings.rememberMe,
       resetUrl: settings.resetPasswordAllowed ? resetUrl : undefined,
       registerUrl: settings.registrationAllowed ? registerUrl : undefined,
+      providers,
     },
     // The error belongs to both inputs: the template shows it under the password (`input-error`).
     message: { error: message.error, field: message.error ? 'password' : undefined, info: message.info },
@@ -58,6 +72,6 @@ export function loginFormPage(realm: LoadedRealm, action: string, tab: AuthTab, 
 }
 
 export function sendLoginPage(ctx: Context, request: FastifyRequest, reply: FastifyReply, realm: LoadedRealm, issuer: string, tabId: string, tab: AuthTab, message: LoginPageMessage = {}): Promise<FastifyReply> {
-  const page = loginFormPage(realm, loginActionUrl(issuer, tabId, tab), tab, message, resetCredentialsUrl(issuer, tabId, tab), registrationUrl(issuer, tabId, tab));
+  const page = loginFormPage(realm, loginActionUrl(issuer, tabId, tab), tab, message, resetCredentialsUrl(issuer, tabId, tab), registrationUrl(issuer, tabId, tab), providerLinks(realm, issuer, tabId, tab));
   return sendPage(ctx, reply, { request, realm, tab, localeLink: loginLocaleLink(issuer, tabId, tab) }, page);
 }

@@ -94,6 +94,7 @@ function sessionFields(s: UserSession): (string | number)[] {
   const fields: (string | number)[] = ['realmId', s.realmId, 'userId', s.userId, 'started', s.started, 'lastRefresh', s.lastRefresh];
   fields.push('rememberMe', s.rememberMe ? 1 : 0, 'ipAddress', s.ipAddress, 'authTime', s.authTime, 'expiresAt', s.expiresAt);
   if (s.userAgent !== undefined) fields.push('userAgent', s.userAgent);
+  if (s.notes !== undefined) fields.push('notes', JSON.stringify(s.notes));
   for (const cs of s.clientSessions.values()) {
     const [uuid, fixed, timestamp, uses, jti] = clientFields(cs);
     fields.push(`c:${uuid}`, fixed, `t:${uuid}`, timestamp, `n:${uuid}`, uses, ...(jti === undefined ? [] : [`j:${uuid}`, jti]));
@@ -130,6 +131,7 @@ function toUserSession(id: string, offline: boolean, h: Record<string, string>):
     authTime: Number(h.authTime),
     expiresAt: Number(h.expiresAt),
     ...(h.userAgent !== undefined ? { userAgent: h.userAgent } : {}),
+    ...(h.notes !== undefined ? { notes: JSON.parse(h.notes) as Record<string, string> } : {}),
     clientSessions,
   };
 }

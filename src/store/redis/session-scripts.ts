@@ -6,7 +6,7 @@
  * EVALSHA and falls back to EVAL after a server restart has emptied the script cache.
  *
  * Session hash fields: realmId, userId, started, lastRefresh, rememberMe, ipAddress, authTime,
- * expiresAt, userAgent (absent when none); per client session `c:<uuid>` (JSON of the fields that never change), `t:<uuid>`
+ * expiresAt, userAgent (absent when none), notes (JSON, absent when none); per client session `c:<uuid>` (JSON of the fields that never change), `t:<uuid>`
  * (timestamp), `j:<uuid>` (refresh jti, absent when none), `n:<uuid>` (refresh uses).
  * Index record fields: realmId, userId, and `c:<uuid>` for every client the session ever had.
  * Login failure hash fields: numFailures, numTemporaryLockouts, lastFailure (ms), lastIpFailure,

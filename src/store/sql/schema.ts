@@ -196,6 +196,8 @@ export interface UserSessionTable {
   expires_at: number;
   /** Added by 016-session-user-agent. */
   user_agent: string | null;
+  /** JSON of the session notes; added by 023-session-notes. */
+  notes: string | null;
 }
 /** A realm's number of user sessions, in slots that add up (021-realm-session-list). */
 export interface SessionCountTable {

@@ -37,6 +37,7 @@ function toUserSession(row: Selectable<UserSessionTable>): UserSession {
     authTime: row.auth_time,
     expiresAt: row.expires_at,
     ...(row.user_agent !== null && row.user_agent !== undefined ? { userAgent: row.user_agent } : {}),
+    ...(typeof row.notes === 'string' ? { notes: JSON.parse(row.notes) as Record<string, string> } : {}),
     clientSessions: new Map(),
   };
 }
@@ -120,6 +121,7 @@ export class SqlSessionStore implements SessionStore {
           auth_time: session.authTime,
           expires_at: session.expiresAt,
           user_agent: session.userAgent ?? null,
+          notes: session.notes ? JSON.stringify(session.notes) : null,
         })
         .execute();
       const rows = [...session.clientSessions.values()].map((cs) => clientSessionRow(session.id, session.offline, session.realmId, cs));

@@ -18,6 +18,7 @@ import * as userConsents from './015-user-consents.ts';
 import * as sessionUserAgent from './016-session-user-agent.ts';
 import * as realmSessionList from './021-realm-session-list.ts';
 import * as identityProviders from './022-identity-providers.ts';
+import * as sessionNotes from './023-session-notes.ts';
 
 export const migrations: Record<string, Migration> = {
   '001-initial': initial,
@@ -38,4 +39,5 @@ export const migrations: Record<string, Migration> = {
   '016-session-user-agent': sessionUserAgent,
   '021-realm-session-list': realmSessionList,
   '022-identity-providers': identityProviders,
+  '023-session-notes': sessionNotes,
 };

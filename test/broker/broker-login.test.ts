@@ -1,0 +1,100 @@
+/**
+ * The broker login flow end to end against a real upstream (a second realm of the same holdfast,
+ * over real HTTP): "Sign in with Upstream" on the login page, the state, nonce and PKCE of the
+ * redirect, the code exchange with signature-checked ID token, a local user created and linked on
+ * the first login, the link reused on the second, and `kc_idp_hint` going straight upstream.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { get } from '../support/browser.ts';
+import { startAdminServer, type AdminServer } from '../admin/admin-support.ts';
+import { APP_REDIRECT, Browser, appAuthorization, brokeredLogin, redeem, setUpBrokerRealms, socialLink, upstreamLogin, type BrokerRealms } from './broker-support.ts';
+
+describe('broker login flow', () => {
+  let server: AdminServer;
+  let realms: BrokerRealms;
+
+  before(async () => {
+    server = await startAdminServer();
+    realms = await setUpBrokerRealms(server);
+  });
+  after(async () => {
+    await server.close();
+  });
+
+  it('shows the enabled, visible providers in guiOrder as Keycloak links to /broker/{alias}/login', async () => {
+    await realms.brokeredAdmin.identityProviders.create({ alias: 'first', providerId: 'oidc', displayName: 'First', config: { clientId: 'x', authorizationUrl: 'https://idp.example/a', tokenUrl: 'https://idp.example/t', guiOrder: '1' } });
+    await realms.brokeredAdmin.identityProviders.create({ alias: 'hidden', providerId: 'oidc', hideOnLogin: true, config: { clientId: 'x', authorizationUrl: 'https://idp.example/a', tokenUrl: 'https://idp.example/t' } });
+    await realms.brokeredAdmin.identityProviders.create({ alias: 'off', providerId: 'oidc', enabled: false, config: { clientId: 'x', authorizationUrl: 'https://idp.example/a', tokenUrl: 'https://idp.example/t' } });
+    try {
+      const browser = new Browser();
+      const html = await (await get(appAuthorization(server.url).url, browser.down)).text();
+      const ids = [...html.matchAll(/<a id="social-([^"]+)"/g)].map((m) => m[1]);
+      assert.deepEqual(ids, ['first', 'upstream']);
+      const link = new URL(socialLink(html, 'upstream'));
+      assert.equal(link.pathname, '/realms/brokered/broker/upstream/login');
+      assert.deepEqual([...link.searchParams.keys()].sort(), ['client_id', 'session_code', 'tab_id']);
+      assert.match(html, />Upstream</);
+    } finally {
+      for (const alias of ['first', 'hidden', 'off']) await realms.brokeredAdmin.identityProviders.del({ alias });
+    }
+  });
+
+  it('sends the browser upstream with state, nonce and PKCE S256', async () => {
+    const browser = new Browser();
+    const html = await (await get(appAuthorization(server.url).url, browser.down)).text();
+    const redirect = await get(socialLink(html, 'upstream'), browser.down);
+    assert.equal(redirect.status, 302);
+    const target = new URL(redirect.headers.get('location')!);
+    assert.equal(`${target.origin}${target.pathname}`, `${server.url}/realms/upstream/protocol/openid-connect/auth`);
+    const q = target.searchParams;
+    assert.equal(q.get('client_id'), 'holdfast-broker');
+    assert.equal(q.get('redirect_uri'), `${server.url}/realms/brokered/broker/upstream/endpoint`);
+    assert.equal(q.get('scope'), 'openid profile email');
+    assert.equal(q.get('response_type'), 'code');
+    assert.equal(q.get('code_challenge_method'), 'S256');
+    assert.ok((q.get('state') ?? '').length >= 32);
+    assert.ok((q.get('nonce') ?? '').length >= 16);
+  });
+
+  it('creates and links a local user on the first login, and reuses the link on the second', async () => {
+    const first = await brokeredLogin(server, new Browser());
+    assert.equal(first.response.status, 302, await first.response.clone().text());
+    const location = first.response.headers.get('location')!;
+    assert.ok(location.startsWith(APP_REDIRECT));
+    const tokens = await redeem(server.url, location, first.verifier);
+    assert.equal(typeof tokens.access_token, 'string');
+
+    const users = await realms.brokeredAdmin.users.find({ username: 'bob', exact: true });
+    assert.equal(users.length, 1);
+    assert.equal(users[0].email, 'bob@example.com');
+    assert.equal(users[0].emailVerified, true, 'trustEmail marks the address verified');
+    assert.equal(users[0].firstName, 'Bob');
+    const links = await realms.brokeredAdmin.users.listFederatedIdentities({ id: users[0].id! });
+    assert.equal(links.length, 1);
+    assert.equal(links[0].identityProvider, 'upstream');
+    assert.equal(links[0].userName, 'bob');
+
+    // A second login, in a new browser, finds the link: the same user, no second one.
+    const second = await brokeredLogin(server, new Browser());
+    assert.equal(second.response.status, 302);
+    const again = await redeem(server.url, second.response.headers.get('location')!, second.verifier);
+    const claims = JSON.parse(Buffer.from(again.access_token.split('.')[1], 'base64url').toString());
+    assert.equal(claims.sub, users[0].id);
+    assert.equal((await realms.brokeredAdmin.users.find({ search: 'bob' })).length, 1);
+  });
+
+  it('kc_idp_hint skips the login page and goes straight upstream', async () => {
+    const browser = new Browser();
+    const { url, verifier } = appAuthorization(server.url, { kc_idp_hint: 'upstream' });
+    const first = await get(url, browser.down);
+    assert.equal(first.status, 302);
+    const upstreamUrl = first.headers.get('location')!;
+    assert.ok(upstreamUrl.startsWith(`${server.url}/realms/upstream/protocol/openid-connect/auth?`));
+    const back = await get(await upstreamLogin(browser, upstreamUrl), browser.down);
+    assert.equal(back.status, 302);
+    assert.equal(typeof (await redeem(server.url, back.headers.get('location')!, verifier)).access_token, 'string');
+    // An unknown hint is ignored: the login page.
+    assert.equal((await get(appAuthorization(server.url, { kc_idp_hint: 'nope' }).url, new Browser().down)).status, 200);
+  });
+});
