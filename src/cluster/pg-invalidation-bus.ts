@@ -12,7 +12,7 @@
  * - Payloads are JSON; one that would exceed PostgreSQL's 8000-byte limit is sent as `all`.
  */
 import type pg from 'pg';
-import { loadPg } from '../store/sql/pg-driver.ts';
+import { primaryLocator } from '../store/sql/index.ts';
 import { sql, type Kysely } from 'kysely';
 import type { Invalidation, InvalidationBus } from '../store/cache/index.ts';
 import type { Database } from '../store/sql/index.ts';
@@ -147,13 +147,12 @@ export class PgInvalidationBus implements InvalidationBus {
   }
 
   private async listen(): Promise<void> {
-    const { Client } = await loadPg();
-    const client = new Client({ connectionString: this.options.url, application_name: 'holdfast-listener', keepAlive: true, connectionTimeoutMillis: 5_000, query_timeout: 5_000 });
+    // On the primary: notifications are not delivered on standbys.
+    const client = await (await primaryLocator(this.options.url)).connect({ application_name: 'holdfast-listener', keepAlive: true, connectionTimeoutMillis: 5_000, query_timeout: 5_000 });
     client.on('notification', (message) => this.onNotification(message));
     client.on('error', (error) => this.lost(client, error));
     client.on('end', () => this.lost(client));
     try {
-      await client.connect();
       await client.query(`LISTEN ${INVALIDATION_CHANNEL}`);
     } catch (error) {
       await client.end().catch(() => undefined);

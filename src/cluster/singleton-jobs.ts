@@ -7,8 +7,7 @@
  * drop is noticed at the next run, not at once), which batched conditional deletes are.
  */
 import type pg from 'pg';
-import { loadPg } from '../store/sql/pg-driver.ts';
-import { advisoryKey } from '../store/sql/index.ts';
+import { advisoryKey, primaryLocator } from '../store/sql/index.ts';
 import type { ClusterLog } from './log.ts';
 
 export interface SingletonJobs {
@@ -112,17 +111,16 @@ export class PgSingletonJobs extends JobTimers {
 
   private connection(): Promise<pg.Client> {
     this.client ??= (async () => {
-      const { Client } = await loadPg();
-      const client = new Client({ connectionString: this.url, application_name: 'holdfast-jobs', keepAlive: true, connectionTimeoutMillis: 5_000, query_timeout: 10_000 });
-      const drop = () => this.drop(client);
-      client.on('error', drop);
-      client.on('end', drop);
+      let client: pg.Client;
       try {
-        await client.connect();
+        client = await (await primaryLocator(this.url)).connect({ application_name: 'holdfast-jobs', keepAlive: true, connectionTimeoutMillis: 5_000, query_timeout: 10_000 });
       } catch (error) {
         this.client = undefined;
         throw error;
       }
+      const drop = () => this.drop(client);
+      client.on('error', drop);
+      client.on('end', drop);
       this.current = client;
       return client;
     })();

@@ -40,7 +40,7 @@ export const SERVER_FLAGS = {
   'shutdown-delay': { kind: 'string', value: '<seconds>', default: '0', description: 'after SIGTERM, answer readiness 503 this long before closing' },
   'outbound-addresses': { kind: 'string', value: 'any|public', default: 'any', description: 'where holdfast may connect for a client (jwks.url, back-channel logout)' },
   db: { kind: 'string', value: 'sqlite|postgres', default: 'sqlite', description: 'realm database: embedded SQLite or PostgreSQL' },
-  'db-url': { kind: 'string', value: 'postgres://…', description: 'PostgreSQL URL for --db postgres', secret: true },
+  'db-url': { kind: 'string', value: 'postgres://…', description: 'PostgreSQL URL for --db postgres; several hosts (h1:5432,h2:5432, the local site first) for multi-site: nodes follow the writable primary', secret: true },
   'db-pool-size': { kind: 'string', value: '<count>', default: '10', description: 'PostgreSQL connections of one node' },
   'data-dir': { kind: 'string', value: '<dir>', default: './data', description: 'directory of the SQLite file (one process at a time)' },
   sessions: { kind: 'string', value: 'sql|redis|memory', default: 'sql', description: 'where sessions live: the realm database, Redis/Valkey, or memory' },

@@ -13,12 +13,14 @@ import { parseEdgeConfig, testEdgeConfig, type EdgeConfig } from './edge-config.
 import { locateConfigFile, readConfigFile } from './config-file.ts';
 import { refuseUnknownFlags } from './did-you-mean.ts';
 import { SERVER_FLAGS, envName, type FlagKind, type ServerFlagName } from './flag-table.ts';
+import { parsePostgresUrl } from './postgres-url.ts';
 
 export { ConfigError } from './config-error.ts';
 export { checkStartConfig, type EdgeConfig, type ProxyHeaders, type RateLimitConfig } from './edge-config.ts';
 export { COMMANDS, ENVIRONMENT_ONLY, SERVER_FLAGS, commandFlags, envName, type CommandSpec, type FlagSpec, type ServerFlagName } from './flag-table.ts';
 export { nearestName, refuseUnknownFlags } from './did-you-mean.ts';
 export { DEFAULT_CONFIG_FILE } from './config-file.ts';
+export { parsePostgresUrl, type PostgresServer, type PostgresTarget, type TargetSessionAttrs } from './postgres-url.ts';
 
 export type DbKind = 'sqlite' | 'postgres';
 export type SessionsKind = 'sql' | 'redis' | 'memory';
@@ -190,6 +192,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
   if (dbUrl && db === 'postgres' && !/^postgres(ql)?:\/\//.test(dbUrl)) {
     throw new ConfigError(`--db-url: expected a postgres:// URL`);
   }
+  if (dbUrl && db === 'postgres') parsePostgresUrl(dbUrl);
   const sessions = read('sessions') ?? 'sql';
   if (sessions !== 'sql' && sessions !== 'redis' && sessions !== 'memory') throw new ConfigError(`--sessions: expected sql, redis or memory, got '${sessions}'`);
   const sessionsUrl = read('sessions-url');

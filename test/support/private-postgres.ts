@@ -3,6 +3,9 @@
  * a free loopback port, a temporary data directory), for tests that stop, kill and restart the
  * database: the shared server on 5432 is never touched. When the tests run as root the server
  * runs as the `postgres` system user, since PostgreSQL refuses to run as root.
+ *
+ * For multi-site tests a server can get a streaming standby of its own (pg_basebackup -R), made
+ * synchronous, killed with SIGKILL as a lost site would be, and promoted.
  */
 import { execFile, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -49,18 +52,86 @@ export class PrivatePostgres {
 
   /** Initialises a fresh cluster (fsync on: acknowledged commits must survive an immediate stop) and starts it. */
   static async create(): Promise<PrivatePostgres> {
+    const server = await PrivatePostgres.empty();
+    await server.exec('initdb', ['-D', server.dataDir, '-U', 'postgres', '--auth=trust', '--no-instructions', '-E', 'UTF8']);
+    server.configure([]);
+    await server.start();
+    return server;
+  }
+
+  private static async empty(): Promise<PrivatePostgres> {
     const bin = postgresBinaries();
     if (!bin) throw new Error('no PostgreSQL server binaries under /usr/lib/postgresql');
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'holdfast-pg-'));
     const server = new PrivatePostgres(bin, dir, await freePort());
     if (server.asUser.length > 0) fs.chownSync(dir, ...server.postgresIds());
-    await server.exec('initdb', ['-D', server.dataDir, '-U', 'postgres', '--auth=trust', '--no-instructions', '-E', 'UTF8']);
-    fs.appendFileSync(
-      path.join(server.dataDir, 'postgresql.conf'),
-      [`port = ${server.port}`, "listen_addresses = '127.0.0.1'", `unix_socket_directories = '${dir}'`, 'max_connections = 60', 'shared_buffers = 16MB', ''].join('\n'),
-    );
-    await server.start();
     return server;
+  }
+
+  /** Settings of this server; later lines win, so a standby's override those copied from its primary. */
+  private configure(extra: string[]): void {
+    fs.appendFileSync(
+      path.join(this.dataDir, 'postgresql.conf'),
+      [`port = ${this.port}`, "listen_addresses = '127.0.0.1'", `unix_socket_directories = '${this.dir}'`, 'max_connections = 60', 'shared_buffers = 16MB', ...extra, ''].join('\n'),
+    );
+  }
+
+  /**
+   * A streaming standby of this server, started: a base backup with the recovery settings
+   * (`-R`), known to this primary as `name` (its `cluster_name`, which the WAL receiver reports).
+   */
+  async createStandby(name: string): Promise<PrivatePostgres> {
+    const standby = await PrivatePostgres.empty();
+    await standby.exec('pg_basebackup', ['-h', '127.0.0.1', '-p', String(this.port), '-U', 'postgres', '-D', standby.dataDir, '-R', '-X', 'stream', '-c', 'fast']);
+    standby.configure([`cluster_name = '${name}'`]);
+    await standby.start();
+    return standby;
+  }
+
+  /** Makes commits wait for `standby` (synchronous_standby_names), as a multi-site primary runs. */
+  async requireSynchronous(standby: string): Promise<void> {
+    await this.query(`ALTER SYSTEM SET synchronous_standby_names = '${standby}'`);
+    await this.query('SELECT pg_reload_conf()');
+  }
+
+  /** One statement on the `postgres` database, for set-up and checks. */
+  async query<R extends pg.QueryResultRow = Record<string, unknown>>(text: string): Promise<R[]> {
+    const client = new pg.Client({ connectionString: this.url, connectionTimeoutMillis: 5_000 });
+    await client.connect();
+    try {
+      return (await client.query<R>(text)).rows;
+    } finally {
+      await client.end();
+    }
+  }
+
+  /** SIGKILL to the postmaster and every process it started: the server is gone as with a lost machine. */
+  kill(): void {
+    if (!this.running) return;
+    const postmaster = Number(fs.readFileSync(path.join(this.dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+    const children = fs
+      .readdirSync('/proc')
+      .filter((entry) => /^\d+$/.test(entry))
+      .filter((pid) => {
+        try {
+          return Number(fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ')[1]) === postmaster;
+        } catch {
+          return false;
+        }
+      });
+    for (const pid of [postmaster, ...children.map(Number)]) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    this.running = false;
+  }
+
+  /** A standby becomes a primary (`pg_ctl promote`, waiting until it accepts writes). */
+  async promote(): Promise<void> {
+    await this.exec('pg_ctl', ['-D', this.dataDir, '-w', '-t', '30', 'promote']);
   }
 
   private get dataDir(): string {

@@ -5,7 +5,7 @@
  * for holdfast and a hash of the name, so they do not collide with other applications' locks.
  */
 import { createHash } from 'node:crypto';
-import { loadPg } from './pg-driver.ts';
+import { primaryLocator } from './postgres-primary.ts';
 
 /** 'hold' in ASCII: the first key of every holdfast advisory lock. */
 const NAMESPACE = 0x686f6c64;
@@ -19,11 +19,9 @@ export function advisoryKey(name: string): [number, number] {
  * node that holds it. The connection (and with it the lock) is closed afterwards, even on failure.
  */
 export async function withAdvisoryLock<T>(url: string, name: string, work: () => Promise<T>): Promise<T> {
-  const pg = await loadPg();
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
+  const client = await (await primaryLocator(url)).connect({ application_name: 'holdfast-lock', connectionTimeoutMillis: 10_000 });
   // A connection lost while waiting is reported by the query; this only keeps the process alive.
   client.on('error', () => {});
-  await client.connect();
   try {
     await client.query('SELECT pg_advisory_lock($1, $2)', advisoryKey(name));
     try {

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import { loadPg } from './pg-driver.ts';
+import { primaryLocator } from './postgres-primary.ts';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Migration } from 'kysely';
 import type { Database } from './schema.ts';
 import { migrations } from './migrations/index.ts';
@@ -107,8 +108,9 @@ function openSqlite(dataDir: string): Kysely<Database> {
 async function openPostgres(url: string, poolSize: number): Promise<Kysely<Database>> {
   const pg = await loadPg();
   // A request waits at most this long for a free connection, so an exhausted pool or a database
-  // that does not answer fails requests instead of queueing them forever.
-  const pool = new pg.Pool({ connectionString: url, application_name: 'holdfast', max: poolSize, connectionTimeoutMillis: 5_000 });
+  // that does not answer fails requests instead of queueing them forever. Each new connection
+  // opens on the writable server among the URL's hosts (postgres-primary.ts).
+  const pool = (await primaryLocator(url)).pool({ application_name: 'holdfast', max: poolSize, connectionTimeoutMillis: 5_000 });
   // A connection that dies (database restart, network cut) emits 'error'; with no listener that
   // would end the process. The pool listens on idle connections only, so every connection gets a
   // listener of its own for the time a query holds it: that query fails (and the request gets

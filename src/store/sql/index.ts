@@ -2,6 +2,7 @@ export * from './database.ts';
 export * from './sql-session-store.ts';
 export * from './sql-realm-repository.ts';
 export * from './advisory-lock.ts';
+export { NoWritablePrimary, PrimaryLocator, ReadOnlyServer, primaryLocator } from './postgres-primary.ts';
 export { DataDirInUse } from './data-dir-lock.ts';
 export type { Database } from './schema.ts';
 export * from './secrets-at-rest.ts';
