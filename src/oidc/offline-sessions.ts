@@ -24,7 +24,7 @@ export function assertOfflineAllowed(realm: LoadedRealm, client: Client, scopes:
 export async function offlineSessionFor(
   ctx: Context,
   realm: LoadedRealm,
-  online: Pick<UserSession, 'id' | 'userId' | 'ipAddress' | 'authTime'>,
+  online: Pick<UserSession, 'id' | 'userId' | 'ipAddress' | 'authTime' | 'notes'>,
   client: Client,
   scope: string,
   redirectUri?: string,
@@ -40,6 +40,8 @@ export async function offlineSessionFor(
       rememberMe: false,
       ipAddress: online.ipAddress,
       authTime: online.authTime,
+      // A brokered login's notes stay with its offline session, as Keycloak copies them.
+      notes: online.notes,
     }));
   const clientSession = await ctx.sessions.attachClient(settings, session, client, scope, redirectUri);
   if (!clientSession) throw new Error('offline session vanished while attaching a client');

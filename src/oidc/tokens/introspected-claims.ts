@@ -12,7 +12,7 @@ import { audienceClaim, mappedClaims, mapperInput, orderedClaims, ownClaimsOf, s
 export function introspectedClaims(realm: LoadedRealm, check: Extract<AccessCheck, { valid: true }>): Record<string, unknown> {
   const client = realm.clientsByClientId.get(check.claims.azp)!;
   const plan = claimPlanOf(realm, client, (check.claims.scope ?? '').split(' '));
-  const input = mapperInput(realm, client, plan, check.user, check.claims.acr ?? '0', sessionNotes(check.session?.authTime));
+  const input = mapperInput(realm, client, plan, check.user, check.claims.acr ?? '0', sessionNotes(check.session?.authTime, undefined, check.session?.notes));
   const mapped = mappedClaims(plan, 'introspection', input);
   return orderedClaims({ ...ownClaimsOf(check.claims), ...audienceClaim(mapped.audience) }, mapped.claims);
 }

@@ -23,9 +23,13 @@ export function mapperInput(realm: LoadedRealm, client: Client, plan: ClaimPlan,
   return { realm, client, user: user.user, groupIds: user.groupIds, roles: plan.tokenRoles(user.roles), notes, acr };
 }
 
-/** Keycloak's user session notes that mappers read. */
-export function sessionNotes(authTime: number | undefined, serviceAccount?: Record<string, string>): Record<string, string> {
-  return { ...(authTime !== undefined ? { AUTH_TIME: String(authTime) } : {}), ...serviceAccount };
+/**
+ * Keycloak's user session notes that mappers read: `AUTH_TIME`, a service account's notes, and
+ * the notes stored with the session (a brokered login's `identity_provider`, which Keycloak's
+ * realms put in tokens with a User Session Note mapper).
+ */
+export function sessionNotes(authTime: number | undefined, serviceAccount?: Record<string, string>, stored?: Record<string, string>): Record<string, string> {
+  return { ...stored, ...(authTime !== undefined ? { AUTH_TIME: String(authTime) } : {}), ...serviceAccount };
 }
 
 /** A single `aud` is a string, several an array, none absent (as Keycloak writes it). */

@@ -121,7 +121,7 @@ function claimsContext(request: ClaimsRequest): ClaimsContext {
   const exp = accessTokenExpiry(realm.realm.settings, client, session, clientSession, now, request.implicitFlow);
   const plan = claimPlanOf(realm, client, scopes.names);
   const serviceAccount = user.user.serviceAccountClientId ? { ...request.extraClaims, client_id: client.clientId } : undefined;
-  const input = mapperInput(realm, client, plan, user, request.acr, sessionNotes(request.authTime ?? session?.authTime, serviceAccount));
+  const input = mapperInput(realm, client, plan, user, request.acr, sessionNotes(request.authTime ?? session?.authTime, serviceAccount, session?.notes));
   if (request.requestedAudience !== undefined) input.roles = audienceRoles(input.roles, request.requestedAudience);
   return { plan, input, exp, serviceAccount };
 }

@@ -84,7 +84,7 @@ export async function userinfoRoutes(app: FastifyInstance, { ctx }: { ctx: Conte
     const client = realm.clientsByClientId.get(check.claims.azp)!;
     // The client's default scopes are in every plan; `scope` names the optional ones granted.
     const plan = claimPlanOf(realm, client, (check.claims.scope ?? '').split(' '));
-    const input = mapperInput(realm, client, plan, check.user, check.claims.acr ?? '0', sessionNotes(check.session?.authTime));
+    const input = mapperInput(realm, client, plan, check.user, check.claims.acr ?? '0', sessionNotes(check.session?.authTime, undefined, check.session?.notes));
     const claims = userinfoClaims(plan, input);
     const algorithm = client.attributes[USERINFO_SIGNING_ATTRIBUTE];
     if (algorithm === undefined || !ASYMMETRIC_SIGNATURE_ALGORITHMS.includes(algorithm)) return claims;
