@@ -10,6 +10,7 @@ import path from 'node:path';
 import type { Job, LoadResult } from './load-worker.ts';
 import { SCENARIOS, holdfastTarget, jobFor } from './scenarios.ts';
 import { freePort, startHoldfast } from './server.ts';
+import { setRotation, type Stores } from './seed.ts';
 
 interface ProfileNode {
   id: number;
@@ -62,12 +63,22 @@ export async function profileRefresh(load: { run(job: Job): Promise<LoadResult> 
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'holdfast-profile-'));
   const profileDir = path.join(dataDir, 'profile');
   const port = await freePort();
-  const server = await startHoldfast({ stores: { backend: 'sqlite', dataDir }, port, nodeFlags: ['--cpu-prof', '--cpu-prof-dir', profileDir] });
+  const stores: Stores = { backend: 'sqlite', dataDir };
+  const scenarios = SCENARIOS.filter((s) => names.includes(s.name));
+  if (scenarios.some((s) => s.rotation)) {
+    // Rotation is a realm setting, read when the realm loads: set it before the profiled start.
+    const first = await startHoldfast({ stores, port });
+    await first.stop();
+    await setRotation(stores, true);
+  }
+  const server = await startHoldfast({ stores, port, nodeFlags: ['--cpu-prof', '--cpu-prof-dir', profileDir] });
   try {
     const target = holdfastTarget(server.url);
     const sessions = await target.openSessions(16, target.service);
-    const samples = { refreshTokens: sessions.map((s) => s.refresh_token), resourceRefreshTokens: [], accessTokens: [], rotatingTokens: [] };
-    for (const scenario of SCENARIOS.filter((s) => names.includes(s.name))) {
+    // Each connection follows its own rotation chain, so every connection needs a session of its own.
+    const rotating = scenarios.some((s) => s.rotation) ? await target.openSessions(64, target.rotating) : [];
+    const samples = { refreshTokens: sessions.map((s) => s.refresh_token), resourceRefreshTokens: [], accessTokens: [], rotatingTokens: rotating.map((s) => s.refresh_token) };
+    for (const scenario of scenarios) {
       const result = await load.run(jobFor(scenario, target, samples, seconds / 2)!);
       console.error(`${scenario.name}: ${result.rps.toFixed(0)} req/s, p50 ${result.p50} p99 ${result.p99} ms, failed ${result.failed}`);
     }
