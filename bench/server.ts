@@ -159,7 +159,7 @@ export async function scrapeCounters(url: string): Promise<Counters> {
   for (const line of text.split('\n')) {
     const write = /^holdfast_store_writes_total\{operation="([^"]+)"\} ([0-9.e+]+)/.exec(line);
     if (write) writes[write[1]] = Number(write[2]);
-    const request = /^holdfast_requests_total\{([^}]*)\} ([0-9.e+]+)/.exec(line);
+    const request = /^holdfast_request_duration_seconds_count\{([^}]*)\} ([0-9.e+]+)/.exec(line);
     if (request && !/endpoint="\/metrics"/.test(request[1])) {
       requests += Number(request[2]);
       if (/outcome="server_error"/.test(request[1])) serverErrors += Number(request[2]);

@@ -17,6 +17,7 @@ import { ClientConnectionResolver, registerClientConnection } from './http/clien
 import { loadTlsCredentials, registerHsts, serverFactoryWithHttps } from './http/https.ts';
 import { buildManagement } from './http/management.ts';
 import { Metrics } from './http/metrics.ts';
+import { registerRequestMetrics } from './http/request-metrics.ts';
 import { registerRateLimits } from './http/rate-limits.ts';
 import { RealmService, seedDemo, upgradeBuiltIns, type SeedResult } from './realm/index.ts';
 import { ExpirySweeper, LoginAttempts, RevocationList, SessionService } from './session/index.ts';
@@ -102,8 +103,8 @@ export async function buildApp({ config, clock = systemClock }: BuildOptions): P
       : singleNode(config.nodeRoute, app.log);
   const bus = cluster.bus;
   let durable: SessionStore | undefined;
-  const metrics = new Metrics(() => durable!.countUserSessions());
-  const stores = openSessionStore(config, database.db, bus, metrics, (operation) => metrics.storeWrites.inc({ operation }));
+  const metrics = new Metrics({ countSessions: () => durable!.countUserSessions(), liveRoutes: () => cluster.liveRoutes(), route: cluster.route });
+  const stores = openSessionStore(config, database.db, bus, metrics, metrics);
   durable = stores.durable;
   const store = stores.store;
   if (config.sessions === 'memory') app.log.warn('sessions are kept in process memory (--sessions memory): a restart logs every user out, by design');
@@ -138,6 +139,7 @@ export async function buildApp({ config, clock = systemClock }: BuildOptions): P
     // A stored deadline lags memory by at most the touch bound plus one flush of the touch writer.
     marginSeconds: config.touchIntervalSeconds + Math.ceil(config.touchFlushMs / 1000),
     onRemoved: (count) => metrics.expiredRemoved.inc(count),
+    onRun: (result) => metrics.sweeperRun(result === undefined ? 'failed' : result.complete ? 'complete' : 'partial', result?.removed ?? 0, clock.nowMs() / 1000),
     onError: (error) => app.log.error({ err: error }, 'removing expired sessions failed'),
     exclusive: (run) => cluster.jobs.runSingleton('expiry-sweeper', run),
   });
@@ -154,11 +156,7 @@ export async function buildApp({ config, clock = systemClock }: BuildOptions): P
   registerErrorHandler(app, (request, text) => renderErrorPage(ctx, request, text));
   registerHsts(app);
   await registerRateLimits(app, config.rateLimit);
-  app.addHook('onResponse', async (request, reply) => {
-    const endpoint = (request.routeOptions.config as { endpoint?: string } | undefined)?.endpoint ?? request.routeOptions.url ?? 'unknown';
-    const outcome = reply.statusCode >= 500 ? 'server_error' : reply.statusCode >= 400 ? 'client_error' : 'success';
-    metrics.requests.inc({ endpoint, outcome });
-  });
+  registerRequestMetrics(app, metrics, config.accessLog);
   await app.register(oidcRoutes, { ctx });
   await app.register(actionTokenRoutes, { ctx });
   await app.register(themeResourceRoutes, { ctx });

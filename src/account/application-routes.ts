@@ -69,7 +69,7 @@ export async function applicationRoutes(app: FastifyInstance, { ctx, consents }:
     reply.removeHeader('cache-control');
     const caller = accountCaller(request);
     requireOneOf(caller, 'manage-account', 'manage-consent');
-    const event = ctx.events.recorder.user(caller.realm, 'REVOKE_GRANT', request.clientConnection.address).client(caller.accountClient.clientId).user(caller.user.user.id);
+    const event = ctx.events.recorder.user(caller.realm, 'REVOKE_GRANT', request).client(caller.accountClient.clientId).user(caller.user.user.id);
     const { clientId } = request.params as { clientId: string };
     const client = caller.realm.clientsByClientId.get(clientId);
     if (!client) {

@@ -125,7 +125,7 @@ export async function credentialRoutes(app: FastifyInstance, { ctx }: { ctx: Con
     await ctx.realms.userChanged(caller.user.user.id);
     const removed = (type: 'REMOVE_CREDENTIAL' | 'REMOVE_TOTP') =>
       ctx.events.recorder
-        .user(caller.realm, type, request.clientConnection.address)
+        .user(caller.realm, type, request)
         .client(caller.accountClient.clientId)
         .user(caller.user.user.id)
         .detail('credential_type', credential.type)

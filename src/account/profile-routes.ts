@@ -182,7 +182,7 @@ export async function profileRoutes(app: FastifyInstance, { ctx }: { ctx: Contex
       const caller = accountCaller(request);
       requireOneOf(caller, 'manage-account');
       const event = ctx.events.recorder
-        .user(caller.realm, 'UPDATE_PROFILE', request.clientConnection.address)
+        .user(caller.realm, 'UPDATE_PROFILE', request)
         .client(caller.accountClient.clientId)
         .user(caller.user.user.id)
         .detail('context', 'ACCOUNT');

@@ -52,7 +52,7 @@ function backTo(realm: LoadedRealm, claims: ActionTokenClaims): string | undefin
 export async function actionTokenRoutes(app: FastifyInstance, { ctx }: { ctx: Context }): Promise<void> {
   /** Verified, the user's, not used before: consumed now. Anything else is an error page and an event. */
   async function useToken(request: FastifyRequest, realm: LoadedRealm, issuer: string, key: string | undefined, types: ActionTokenType[]) {
-    const event = ctx.events.recorder.user(realm, 'EXECUTE_ACTION_TOKEN', request.clientConnection.address);
+    const event = ctx.events.recorder.user(realm, 'EXECUTE_ACTION_TOKEN', request);
     const read = key ? await readActionToken(ctx, realm, issuer, key, types) : { valid: false as const, reason: 'invalid' as const };
     if (!read.valid) {
       event.error(read.reason === 'expired' ? 'expired_code' : 'invalid_code');
@@ -81,7 +81,7 @@ export async function actionTokenRoutes(app: FastifyInstance, { ctx }: { ctx: Co
   /** The new address of an update-email link, checked again (another user may have taken it meanwhile). */
   async function updateEmail(request: FastifyRequest, reply: FastifyReply, realm: LoadedRealm, claims: ActionTokenClaims, user: User): Promise<FastifyReply> {
     const newEmail = claims.newEmail ?? '';
-    const event = ctx.events.recorder.user(realm, 'UPDATE_EMAIL', request.clientConnection.address).user(user.id).client(claims.azp).detail('previous_email', user.email).detail('updated_email', newEmail);
+    const event = ctx.events.recorder.user(realm, 'UPDATE_EMAIL', request).user(user.id).client(claims.azp).detail('previous_email', user.email).detail('updated_email', newEmail);
     const clash = realm.realm.settings.duplicateEmailsAllowed ? [] : (await ctx.realms.repository.findUserByEmail(realm.realm.id, newEmail)).filter((other) => other.id !== user.id);
     if (newEmail === '' || clash.length > 0) {
       event.error('email_in_use');
@@ -101,7 +101,7 @@ export async function actionTokenRoutes(app: FastifyInstance, { ctx }: { ctx: Co
     const later = actions.filter((a) => a !== VERIFY_EMAIL && a !== UPDATE_PASSWORD);
     const requiredActions = [...new Set([...user.requiredActions.filter((a) => !(verify && a === VERIFY_EMAIL)), ...later])];
     if (verify || later.length > 0) await saveUser(user, { emailVerified: verify || user.emailVerified, requiredActions });
-    if (verify) ctx.events.recorder.user(realm, 'VERIFY_EMAIL', request.clientConnection.address).user(user.id).client(claims.azp).detail('email', user.email).success();
+    if (verify) ctx.events.recorder.user(realm, 'VERIFY_EMAIL', request).user(user.id).client(claims.azp).detail('email', user.email).success();
     const pages = { ctx, request, reply, realm, user };
     if (!actions.includes(UPDATE_PASSWORD)) return sendInfoPage(pages, claims.typ === 'verify-email' ? EMAIL_VERIFIED : ACCOUNT_UPDATED, backTo(realm, claims));
     const form = await issueActionToken(ctx, realm, issuer, { typ: 'action-form', sub: user.id, azp: claims.azp, rdu: claims.rdu, reqac: [UPDATE_PASSWORD], origin: claims.typ }, realm.realm.settings.accessCodeLifespanUserAction);
@@ -133,7 +133,7 @@ export async function actionTokenRoutes(app: FastifyInstance, { ctx }: { ctx: Co
       await tx.updateUser({ ...user, requiredActions: user.requiredActions.filter((a) => a !== UPDATE_PASSWORD) });
     });
     await ctx.realms.userChanged(user.id);
-    ctx.events.recorder.user(realm, claims.origin === 'reset-credentials' ? 'RESET_PASSWORD' : 'UPDATE_PASSWORD', request.clientConnection.address).user(user.id).client(claims.azp).success();
+    ctx.events.recorder.user(realm, claims.origin === 'reset-credentials' ? 'RESET_PASSWORD' : 'UPDATE_PASSWORD', request).user(user.id).client(claims.azp).success();
     return sendInfoPage({ ...pages, user }, ACCOUNT_UPDATED, backTo(realm, claims));
   });
 }

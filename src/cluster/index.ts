@@ -27,6 +27,8 @@ export interface Cluster {
   readonly jobs: SingletonJobs;
   /** The live node a key is pinned to (rendezvous hashing); a routing hint, never a requirement. */
   routeFor(key: string): string;
+  /** The routes of the live nodes, this one's included until it leaves (metrics). */
+  liveRoutes(): readonly string[];
   /** Leaves the live set (before the node stops serving); jobs and the bus keep running. */
   leave(): Promise<void>;
   /** Stops jobs and the bus; call after the last request is answered. */
@@ -60,6 +62,7 @@ export async function joinCluster(options: JoinOptions): Promise<Cluster> {
     bus,
     jobs,
     routeFor: (key) => rendezvousRoute(key, membership.liveRoutes()) ?? options.route,
+    liveRoutes: () => membership.liveRoutes(),
     leave: () => membership.leave(),
     async close() {
       await membership.leave();
@@ -79,6 +82,7 @@ export function singleNode(route: string, log: ClusterLog): Cluster {
     bus,
     jobs,
     routeFor: () => route,
+    liveRoutes: () => [route],
     leave: async () => {},
     async close() {
       await jobs.close();

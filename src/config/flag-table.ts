@@ -47,6 +47,7 @@ export const SERVER_FLAGS = {
   'sessions-url': { kind: 'string', value: 'redis://…', description: 'Redis/Valkey URL for --sessions redis', secret: true },
   'sessions-key-prefix': { kind: 'string', value: '<prefix>', default: 'holdfast:', description: 'key prefix in Redis' },
   'log-level': { kind: 'string', value: 'fatal|error|warn|info|debug|trace|silent', default: 'info', description: 'log level' },
+  'access-log': { kind: 'boolean', default: 'false', description: 'one info line per public request: method, route, path without query, status, outcome, milliseconds, client address' },
   'cache-size': { kind: 'string', value: '<count>', default: '10000', description: 'entries per cache (user sessions, users)' },
   'expiry-interval': { kind: 'string', value: '<seconds>', default: '900', description: 'seconds between expiry sweeps; 0 is off' },
   'expiry-batch-size': { kind: 'string', value: '<rows>', default: '1000', description: 'rows the sweeper deletes per statement' },

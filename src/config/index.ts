@@ -41,6 +41,8 @@ export interface Config extends EdgeConfig {
   sessionsUrl?: string;
   sessionsKeyPrefix: string;
   logLevel: LogLevel;
+  /** One info line per public request (`--access-log`). */
+  accessLog: boolean;
   /** Entries per cached kind (user sessions, users). */
   cacheSize: number;
   /** Seed the demo realm and a default admin on an empty database. */
@@ -247,6 +249,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
     bootstrapAdmin: adminUser && adminPassword ? { username: adminUser, password: adminPassword } : undefined,
     nodeRoute,
     routeCookie: booleanValue('route-cookie', read('route-cookie') ?? String(DEFAULTS.routeCookie)),
+    accessLog: booleanValue('access-log', read('access-log') ?? 'false'),
     authSessionLimits: DEFAULTS.authSessionLimits,
     kek,
     kekPrevious,
@@ -285,6 +288,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     sessions: 'sql',
     sessionsKeyPrefix: 'holdfast:',
     logLevel: 'silent',
+    accessLog: false,
     cacheSize: DEFAULTS.cacheSize,
     demo: true,
     importRealm: false,

@@ -4,6 +4,7 @@
  * learn, and the first `success()` or `error()` records it; later calls do nothing, so a step
  * can record the precise error before it throws and the endpoint's fallback stays silent.
  */
+import type { FastifyRequest } from 'fastify';
 import type { LoadedRealm } from '../realm/index.ts';
 import { errorTypeOf, type EventType } from './event-types.ts';
 
@@ -23,6 +24,8 @@ export class EventBuilder {
     readonly realm: LoadedRealm,
     public type: EventType,
     readonly ipAddress: string,
+    /** The request the event happens in, told of a failure so its metrics do not count it a success. */
+    readonly request?: FastifyRequest,
   ) {}
 
   client(clientId: string | undefined): this {

@@ -4,16 +4,23 @@
  * stored, successes at debug), a counter, and, when the realm stores that type, the batched writer. Which types a
  * realm stores is worked out once per loaded realm, not per event.
  */
-import type { FastifyBaseLogger } from 'fastify';
+import type { FastifyBaseLogger, FastifyRequest } from 'fastify';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { Clock } from '../clock/index.ts';
 import { newId } from '../crypto/index.ts';
 import type { LoadedRealm, RealmSettings } from '../realm/index.ts';
 import { EventBuilder, type EventSink } from './event-builder.ts';
+import { markAuthFailure } from '../http/request-metrics.ts';
 import { LOGGING_LISTENER } from './events-config.ts';
 import type { AdminEvent } from './event-store.ts';
 import { SAVED_BY_DEFAULT, type EventType } from './event-types.ts';
 import type { EventWriter } from './event-writer.ts';
+
+/**
+ * Where an event comes from: the request it happens in (its client address, and it learns of a
+ * failure), or only an address for work outside a request's own flow.
+ */
+export type EventOrigin = FastifyRequest | string;
 
 const storedTypesBySettings = new WeakMap<RealmSettings, ReadonlySet<string>>();
 
@@ -30,6 +37,8 @@ const logs = (settings: RealmSettings) => settings.eventsListeners.includes(LOGG
 
 export class EventRecorder implements EventSink {
   private readonly userEvents: Counter<'event' | 'error'>;
+  /** Counter children by type and error, kept: a refresh records an event, and should not hash labels for it. */
+  private readonly userEventChildren = new Map<string, Map<string, Counter.Internal>>();
   private readonly adminEvents: Counter<'operation'>;
 
   constructor(
@@ -51,12 +60,13 @@ export class EventRecorder implements EventSink {
   }
 
   /** Opens an event of `type` for a request in `realm`. */
-  user(realm: LoadedRealm, type: EventType, ipAddress: string): EventBuilder {
-    return new EventBuilder(this, realm, type, ipAddress);
+  user(realm: LoadedRealm, type: EventType, origin: EventOrigin): EventBuilder {
+    return typeof origin === 'string' ? new EventBuilder(this, realm, type, origin) : new EventBuilder(this, realm, type, origin.clientConnection.address, origin);
   }
 
   recordUserEvent(builder: EventBuilder, type: EventType, error: string | undefined): void {
-    this.userEvents.inc({ event: type, error: error ?? '' });
+    this.countUserEvent(type, error ?? '');
+    if (error !== undefined && builder.request) markAuthFailure(builder.request, error);
     const event = {
       id: newId(),
       time: this.clock.nowMs(),
@@ -78,6 +88,20 @@ export class EventRecorder implements EventSink {
       else if (this.log.level === 'debug' || this.log.level === 'trace') this.log.debug({ event: { ...event, realm: builder.realm.realm.name } }, `user event ${type}`);
     }
     if (storedTypes(settings).has(type)) this.writer.addUserEvent(event);
+  }
+
+  private countUserEvent(type: EventType, error: string): void {
+    let byError = this.userEventChildren.get(type);
+    if (!byError) {
+      byError = new Map();
+      this.userEventChildren.set(type, byError);
+    }
+    let child = byError.get(error);
+    if (!child) {
+      child = this.userEvents.labels({ event: type, error });
+      byError.set(error, child);
+    }
+    child.inc();
   }
 
   /** An admin change in `realm` (success only, as Keycloak records them). */

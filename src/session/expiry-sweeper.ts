@@ -31,6 +31,8 @@ export interface ExpirySweeperOptions {
   /** Called with the number of rows each batch removed (metrics). */
   onRemoved?: (count: number) => void;
   onError?: (error: unknown) => void;
+  /** Called when a pass ends, with what it did or the error that stopped it (metrics). */
+  onRun?: (result: SweepResult | undefined, error?: unknown) => void;
   /** Wraps every scheduled run, e.g. in a cluster-wide singleton lock. Runs it directly by default. */
   exclusive?: (run: () => Promise<void>) => Promise<unknown>;
 }
@@ -53,9 +55,20 @@ export class ExpirySweeper {
 
   /** One pass over everything expired; concurrent callers share the pass in progress. */
   runOnce(): Promise<SweepResult> {
-    this.running ??= this.sweep().finally(() => {
-      this.running = undefined;
-    });
+    this.running ??= this.sweep()
+      .then(
+        (result) => {
+          this.options.onRun?.(result);
+          return result;
+        },
+        (error: unknown) => {
+          this.options.onRun?.(undefined, error);
+          throw error;
+        },
+      )
+      .finally(() => {
+        this.running = undefined;
+      });
     return this.running;
   }
 

@@ -7,7 +7,7 @@ import type { Kysely } from 'kysely';
 import type { Config } from '../config/index.ts';
 import type { SessionStore } from '../session/session-store.ts';
 import { CachedSessionStore, type CacheObserver, type InvalidationBus } from './cache/index.ts';
-import { countingWrites } from './counting-session-store.ts';
+import { measuredStore, type StoreObserver } from './measured-session-store.ts';
 import { MemorySessionStore } from './memory/index.ts';
 import { RedisSessionStore } from './redis/index.ts';
 import type { Database } from './sql/schema.ts';
@@ -26,16 +26,16 @@ export function openSessionStore(
   db: Kysely<Database>,
   bus: InvalidationBus,
   observer: CacheObserver,
-  onWrite: (operation: string) => void,
+  measure: StoreObserver,
 ): SessionStores {
   if (config.sessions === 'redis') {
-    const durable = countingWrites(unavailableOnFailure(new RedisSessionStore({ url: config.sessionsUrl!, keyPrefix: config.sessionsKeyPrefix })), onWrite);
+    const durable = measuredStore(unavailableOnFailure(new RedisSessionStore({ url: config.sessionsUrl!, keyPrefix: config.sessionsKeyPrefix })), measure);
     return { store: durable, durable };
   }
   if (config.sessions === 'memory') {
-    const durable = countingWrites(new MemorySessionStore(), onWrite);
+    const durable = measuredStore(new MemorySessionStore(), measure);
     return { store: durable, durable };
   }
-  const durable = countingWrites(new SqlSessionStore(db), onWrite);
+  const durable = measuredStore(new SqlSessionStore(db), measure);
   return { store: new CachedSessionStore(durable, bus, config.cacheSize, observer), durable };
 }

@@ -48,7 +48,7 @@ describe('operations', () => {
       await fetch(`${server.url}${DEMO}/token`, { method: 'POST', body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token, client_id: 'demo-service', client_secret: 'demo-service-secret' }) });
       await fetch(`${server.url}${DEMO}/logout?id_token_hint=${tokens.id_token}`, { redirect: 'manual' });
       const metrics = await (await fetch(`${server.managementUrl}/metrics`)).text();
-      assert.match(metrics, /holdfast_requests_total\{endpoint="token",outcome="success"\} 2/);
+      assert.match(metrics, /holdfast_request_duration_seconds_count\{endpoint="token",outcome="success"\} 2/);
       assert.match(metrics, /holdfast_active_sessions \d+/);
       assert.match(metrics, /holdfast_cache_(hits|misses)_total\{kind="userSession"\} \d+/);
       assert.match(metrics, /holdfast_store_writes_total\{operation="createUserSession"\} 1/);

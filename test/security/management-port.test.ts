@@ -30,7 +30,7 @@ describe('management interface', () => {
       assert.match(metrics.headers.get('content-type')!, /^text\/plain/);
       const text = await metrics.text();
       // The five refused public requests are counted; the management interface's own are not.
-      assert.match(text, /holdfast_requests_total\{endpoint="unknown",outcome="client_error"\} 5\n/);
+      assert.match(text, /holdfast_request_duration_seconds_count\{endpoint="unknown",outcome="client_error"\} 5\n/);
       assert.doesNotMatch(text, /endpoint="\/(health|metrics)/);
       // The realm routes are not on the management port.
       assert.equal((await fetch(`${server.managementUrl}/realms/demo/.well-known/openid-configuration`)).status, 404);

@@ -40,8 +40,10 @@ export async function storeWrites(t: TestApp): Promise<number> {
 
 /** Requests answered with a 5xx so far. */
 export async function serverErrors(t: TestApp): Promise<number> {
-  const { values } = await t.ctx.metrics.requests.get();
-  return values.filter(({ labels }) => labels.outcome === 'server_error').reduce((sum, { value }) => sum + value, 0);
+  const { values } = await t.ctx.metrics.requestDuration.get();
+  return values
+    .filter(({ labels, metricName }) => metricName === 'holdfast_request_duration_seconds_count' && labels.outcome === 'server_error')
+    .reduce((sum, { value }) => sum + value, 0);
 }
 
 /** A cookie jar over inject responses, keeping attributes for inspection. */

@@ -71,7 +71,7 @@ export async function userActionEmailRoutes(app: FastifyInstance, { ctx }: { ctx
     if (actions.length === 0 || actions.some((a) => !REQUIRED_ACTIONS.has(a))) throw adminBadRequest('Provided invalid required actions');
     const { azp, rdu } = target(ctx, request, realm);
     await send(request, realm, user, 'executeActions', { typ: 'execute-actions', azp, rdu, reqac: [...new Set(actions)] }, 'Failed to send execute actions email');
-    ctx.events.recorder.user(realm, 'EXECUTE_ACTIONS', request.clientConnection.address).user(user.id).client(azp).detail('required_actions', actions.join(',')).success();
+    ctx.events.recorder.user(realm, 'EXECUTE_ACTIONS', request).user(user.id).client(azp).detail('required_actions', actions.join(',')).success();
     return reply.code(204).send();
   });
 
@@ -81,7 +81,7 @@ export async function userActionEmailRoutes(app: FastifyInstance, { ctx }: { ctx
     await requireActOnUser(ctx, identity, realm, user);
     const { azp, rdu } = target(ctx, request, realm);
     await send(request, realm, user, 'emailVerification', { typ: 'verify-email', azp, rdu, eml: user.email }, 'Failed to send verify email');
-    ctx.events.recorder.user(realm, 'SEND_VERIFY_EMAIL', request.clientConnection.address).user(user.id).client(azp).detail('email', user.email).success();
+    ctx.events.recorder.user(realm, 'SEND_VERIFY_EMAIL', request).user(user.id).client(azp).detail('email', user.email).success();
     return reply.code(204).send();
   });
 }

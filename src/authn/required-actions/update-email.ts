@@ -30,7 +30,7 @@ async function sendConfirmation(flow: LoginFlow, newEmail: string): Promise<bool
   const user = flow.user!;
   const settings = realm.realm.settings;
   const smtp = smtpConfig(settings.smtpServer, realm.keys.sealKey, realm.realm.id);
-  const event = ctx.events.recorder.user(realm, 'SEND_VERIFY_EMAIL', flow.request.clientConnection.address).client(tab.clientId).user(user.id).detail('email', newEmail);
+  const event = ctx.events.recorder.user(realm, 'SEND_VERIFY_EMAIL', flow.request).client(tab.clientId).user(user.id).detail('email', newEmail);
   if (!smtp) {
     event.error('email_send_failed');
     return false;

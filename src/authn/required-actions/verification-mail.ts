@@ -23,7 +23,7 @@ export async function sendVerificationMail(flow: LoginFlow): Promise<boolean> {
   const link = actionTokenLink(issuer, token, { clientId: tab.clientId, tabId: flow.tabId });
   const locale = user.attributes.locale?.[0];
   const sent = ctx.mail.send(realm.realm.name, smtp, renderMail('emailVerification', user.email, [link, linkExpiration(lifespan, locale), settings.displayName ?? realm.realm.name], locale));
-  const event = ctx.events.recorder.user(realm, 'SEND_VERIFY_EMAIL', flow.request.clientConnection.address).client(tab.clientId).user(user.id).detail('email', user.email);
+  const event = ctx.events.recorder.user(realm, 'SEND_VERIFY_EMAIL', flow.request).client(tab.clientId).user(user.id).detail('email', user.email);
   if (!sent) {
     event.error('email_send_failed');
     return false;

@@ -48,7 +48,7 @@ export const oauthGrant: LoginStep = {
   async submit(flow, fields) {
     if (fields.has('cancel')) {
       flow.ctx.events.recorder
-        .user(flow.realm, 'LOGIN', flow.request.clientConnection.address)
+        .user(flow.realm, 'LOGIN', flow.request)
         .client(flow.client.clientId)
         .user(flow.user?.id)
         .detail('auth_method', 'openid-connect')

@@ -33,7 +33,7 @@ export const passwordForm: LoginStep = {
     const again = (error: string, status?: number) => ({ kind: 'again' as const, message: { error, status, values: { username } } });
     const failed = (error: string, userId?: string) =>
       flow.ctx.events.recorder
-        .user(flow.realm, 'LOGIN', flow.request.clientConnection.address)
+        .user(flow.realm, 'LOGIN', flow.request)
         .client(flow.client.clientId)
         .user(userId)
         .detail('auth_method', 'openid-connect')

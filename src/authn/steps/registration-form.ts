@@ -28,7 +28,7 @@ export function isRegistering(flow: LoginFlow): boolean {
 
 function failed(flow: LoginFlow, error: string, values: Record<string, string>): void {
   flow.ctx.events.recorder
-    .user(flow.realm, 'REGISTER', flow.request.clientConnection.address)
+    .user(flow.realm, 'REGISTER', flow.request)
     .client(flow.client.clientId)
     .detail('auth_method', 'openid-connect')
     .detail('register_method', 'form')
@@ -145,7 +145,7 @@ export const registrationForm: LoginStep = {
       return again(problems, values);
     }
     flow.ctx.events.recorder
-      .user(flow.realm, 'REGISTER', flow.request.clientConnection.address)
+      .user(flow.realm, 'REGISTER', flow.request)
       .client(flow.client.clientId)
       .user(user.id)
       .detail('auth_method', 'openid-connect')

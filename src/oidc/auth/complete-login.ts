@@ -121,7 +121,7 @@ export async function completeLogin(
   }
   const user = await ctx.realms.getUserView(realm, session.userId);
   ctx.events.recorder
-    .user(realm, 'LOGIN', reply.request.clientConnection.address)
+    .user(realm, 'LOGIN', reply.request)
     .client(client.clientId)
     .user(session.userId)
     .session(session.id)

@@ -83,7 +83,7 @@ async function approve(ctx: Context, request: FastifyRequest, realm: LoadedRealm
 async function loginEvent(ctx: Context, request: FastifyRequest, realm: LoadedRealm, client: Client, session: UserSession) {
   const user = await ctx.realms.getUserView(realm, session.userId);
   return ctx.events.recorder
-    .user(realm, 'LOGIN', request.clientConnection.address)
+    .user(realm, 'LOGIN', request)
     .client(client.clientId)
     .user(session.userId)
     .session(session.id)

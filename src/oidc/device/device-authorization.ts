@@ -99,7 +99,7 @@ export async function handleDeviceAuthorization(ctx: Context, request: FastifyRe
   reply.headers({ 'cache-control': 'no-store, must-revalidate, max-age=0', pragma: 'no-cache' });
   const { realm, issuer } = await resolveRealm(ctx, request, 'oauth');
   const form = readRequest(request);
-  const event = ctx.events.recorder.user(realm, 'OAUTH2_DEVICE_AUTH', request.clientConnection.address);
+  const event = ctx.events.recorder.user(realm, 'OAUTH2_DEVICE_AUTH', request);
   const client = await authenticateClientFor(event, { ctx, realm, issuer }, request, form);
   allowCors(request, reply, client);
   try {

@@ -31,7 +31,7 @@ const missesKey = (realm: LoadedRealm, request: FastifyRequest): string => `devi
 
 export async function verifyUserCode(ctx: Context, request: FastifyRequest, reply: FastifyReply, realm: LoadedRealm, issuer: string, input: string | undefined): Promise<FastifyReply> {
   if (input === undefined || input === '') return sendVerifyUserCodePage({ ctx, request, realm }, reply, issuer);
-  const event = ctx.events.recorder.user(realm, 'OAUTH2_DEVICE_VERIFY_USER_CODE', request.clientConnection.address);
+  const event = ctx.events.recorder.user(realm, 'OAUTH2_DEVICE_VERIFY_USER_CODE', request);
   const misses = missesKey(realm, request);
   const refuse = async (message: UserCodeError, reason: string): Promise<FastifyReply> => {
     event.detail('reason', reason).error('invalid_oauth2_user_code');

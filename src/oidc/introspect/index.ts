@@ -39,7 +39,7 @@ export async function introspectRoutes(app: FastifyInstance, { ctx }: { ctx: Con
     reply.header('cache-control', 'no-store');
     const { realm, issuer } = await resolveRealm(ctx, request, 'oauth');
     const form = readParams(request);
-    const event = ctx.events.recorder.user(realm, 'INTROSPECT_TOKEN', request.clientConnection.address);
+    const event = ctx.events.recorder.user(realm, 'INTROSPECT_TOKEN', request);
     const caller = await authenticateClientFor(event, { ctx, realm, issuer }, request, form);
     try {
       if (caller.publicClient) throw invalidRequest('Client not allowed.', 403);

@@ -94,7 +94,7 @@ export async function resetCredentialsRoutes(app: FastifyInstance, { ctx }: { ct
     const login = (readParams(request).get('username') ?? '').trim();
     if (login === '') return sendResetPage(page, { error: MISSING_USERNAME });
 
-    const event = ctx.events.recorder.user(realm, 'SEND_RESET_PASSWORD', request.clientConnection.address).client(tab.clientId).detail('username', login).detail('auth_method', 'openid-connect');
+    const event = ctx.events.recorder.user(realm, 'SEND_RESET_PASSWORD', request).client(tab.clientId).detail('username', login).detail('auth_method', 'openid-connect');
     const user = login.length <= 255 ? await ctx.realms.findUserForLogin(realm, login) : undefined;
     const smtp = smtpConfig(realm.realm.settings.smtpServer, realm.keys.sealKey, realm.realm.id);
     if (!user || !user.enabled || !user.email || user.serviceAccountClientId) event.user(user?.id).error(!user ? 'user_not_found' : !user.enabled ? 'user_disabled' : 'invalid_email');

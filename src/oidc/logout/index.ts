@@ -52,7 +52,7 @@ export async function logoutRoutes(app: FastifyInstance, { ctx }: { ctx: Context
   }
 
   async function refreshTokenLogout(request: FastifyRequest, reply: FastifyReply, { realm, issuer }: RealmRequest, form: Form) {
-    const event = ctx.events.recorder.user(realm, 'LOGOUT', request.clientConnection.address);
+    const event = ctx.events.recorder.user(realm, 'LOGOUT', request);
     const client = await authenticateClientFor(event, { ctx, realm, issuer }, request, form);
     allowCors(request, reply, client);
     try {
@@ -78,7 +78,7 @@ export async function logoutRoutes(app: FastifyInstance, { ctx }: { ctx: Context
         const { clients, urls } = frontchannelLogouts(realm, issuer, session);
         ctx.logoutNotifier.sessionEnded(realm, issuer, session, clients);
         frontchannel = urls;
-        ctx.events.recorder.user(realm, 'LOGOUT', request.clientConnection.address).user(session.userId).session(session.id).success();
+        ctx.events.recorder.user(realm, 'LOGOUT', request).user(session.userId).session(session.id).success();
       }
     }
     clearSsoCookies(request, reply, issuer);

@@ -44,7 +44,7 @@ export async function parRoutes(app: FastifyInstance, { ctx }: { ctx: Context })
     reply.headers({ 'cache-control': 'no-store', pragma: 'no-cache' });
     const { realm, issuer } = await resolveRealm(ctx, request, 'oauth');
     const form = readParams(request);
-    const event = ctx.events.recorder.user(realm, 'PUSHED_AUTHORIZATION_REQUEST', request.clientConnection.address);
+    const event = ctx.events.recorder.user(realm, 'PUSHED_AUTHORIZATION_REQUEST', request);
     let client;
     try {
       client = await authenticateClientFor(event, { ctx, realm, issuer }, request, form);

@@ -30,7 +30,7 @@ export async function revokeRoutes(app: FastifyInstance, { ctx }: { ctx: Context
     reply.header('cache-control', 'no-store');
     const { realm, issuer } = await resolveRealm(ctx, request, 'oauth');
     const form = readParams(request);
-    const event = ctx.events.recorder.user(realm, 'REVOKE_GRANT', request.clientConnection.address);
+    const event = ctx.events.recorder.user(realm, 'REVOKE_GRANT', request);
     const client = await authenticateClientFor(event, { ctx, realm, issuer }, request, form);
     allowCors(request, reply, client);
     try {

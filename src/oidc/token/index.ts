@@ -33,7 +33,7 @@ export async function tokenRoutes(app: FastifyInstance, { ctx }: { ctx: Context 
     if (grantType === undefined || grantType === '') throw invalidRequest('Missing form parameter: grant_type');
     const grant = Object.hasOwn(GRANTS, grantType) ? GRANTS[grantType] : undefined;
     if (!grant) throw unsupportedGrantType();
-    const event = ctx.events.recorder.user(realm, GRANT_EVENTS[grantType] ?? 'OAUTH2_EXTENSION_GRANT', request.clientConnection.address).detail('grant_type', grantType);
+    const event = ctx.events.recorder.user(realm, GRANT_EVENTS[grantType] ?? 'OAUTH2_EXTENSION_GRANT', request).detail('grant_type', grantType);
     const client = await authenticateClientFor(event, { ctx, realm, issuer }, request, form);
     allowCors(request, reply, client);
     try {

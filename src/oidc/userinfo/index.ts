@@ -62,7 +62,7 @@ export async function userinfoRoutes(app: FastifyInstance, { ctx }: { ctx: Conte
     reply.header('cache-control', 'no-store');
     const { realm, issuer } = await resolveRealm(ctx, request);
     const name = realm.realm.name;
-    const event = ctx.events.recorder.user(realm, 'USER_INFO_REQUEST', request.clientConnection.address).detail('auth_method', 'validate_access_token');
+    const event = ctx.events.recorder.user(realm, 'USER_INFO_REQUEST', request).detail('auth_method', 'validate_access_token');
     const presented = presentedToken(request);
     const token = presented?.token;
     if (!presented || !token) {

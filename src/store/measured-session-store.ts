@@ -1,0 +1,69 @@
+/**
+ * Measures the calls that reach the durable store: counts the writes by operation (the `store
+ * writes per request` figures of metrics and benchmarks) and times every call, read or write.
+ * Each method's wrapper is made once, on first use, so a call costs one clock read on each side.
+ */
+import { performance } from 'node:perf_hooks';
+import type { SessionStore } from '../session/session-store.ts';
+
+const WRITES = new Set<keyof SessionStore>([
+  'createUserSession',
+  'putClientSession',
+  'removeClientSession',
+  'deleteUserSession',
+  'deleteUserSessionsOfUser',
+  'touch',
+  'useRefreshToken',
+  'createAuthSession',
+  'putAuthSession',
+  'deleteAuthSession',
+  'putCode',
+  'consumeCode',
+  'removeExpired',
+  'revokeToken',
+  'claimOnce',
+  'putEphemeral',
+  'replaceEphemeral',
+  'takeEphemeral',
+  'deleteEphemeral',
+  'recordLoginFailure',
+  'lockLoginFailure',
+  'deleteLoginFailures',
+  'claimLoginAttempt',
+  'releaseLoginAttempt',
+]);
+
+/** Not store work: lifecycle calls are neither counted nor timed. */
+const UNMEASURED = new Set<string | symbol>(['close', 'constructor']);
+
+export interface StoreObserver {
+  storeWrite(operation: string): void;
+  storeCall(operation: string, write: boolean, seconds: number): void;
+}
+
+export function measuredStore(store: SessionStore, observer: StoreObserver): SessionStore {
+  const wrappers = new Map<string | symbol, unknown>();
+  return new Proxy(store, {
+    get(target, property, receiver) {
+      const known = wrappers.get(property);
+      if (known) return known;
+      const value = Reflect.get(target, property, receiver);
+      if (typeof value !== 'function') return value;
+      const operation = String(property);
+      const write = WRITES.has(property as keyof SessionStore);
+      const wrapper = UNMEASURED.has(property)
+        ? value.bind(target)
+        : (...args: unknown[]) => {
+            if (write) observer.storeWrite(operation);
+            const started = performance.now();
+            const done = () => observer.storeCall(operation, write, (performance.now() - started) / 1000);
+            const result = value.apply(target, args) as unknown;
+            if (result instanceof Promise) return result.finally(done);
+            done();
+            return result;
+          };
+      wrappers.set(property, wrapper);
+      return wrapper;
+    },
+  });
+}
