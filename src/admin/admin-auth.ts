@@ -20,6 +20,8 @@ export interface AdminIdentity {
   user: UserView;
   /** The client the token was issued to (`azp`). */
   azp: string;
+  /** The session the token belongs to (`sid`), when it has one. */
+  sessionId?: string;
 }
 
 declare module 'fastify' {
@@ -41,7 +43,8 @@ export type Permission =
   | 'view-events'
   | 'manage-events'
   | 'view-identity-providers'
-  | 'manage-identity-providers';
+  | 'manage-identity-providers'
+  | 'impersonation';
 
 /** The realm-management roles that grant each permission (a manager may also view, and so on). */
 const GRANTED_BY: Record<Permission, string[]> = {
@@ -59,6 +62,7 @@ const GRANTED_BY: Record<Permission, string[]> = {
   'manage-events': ['manage-events'],
   'view-identity-providers': ['view-identity-providers', 'manage-identity-providers'],
   'manage-identity-providers': ['manage-identity-providers'],
+  impersonation: ['impersonation'],
 };
 
 const MASTER = 'master';
@@ -95,7 +99,8 @@ export async function authenticateAdmin(ctx: Context, request: FastifyRequest, r
     reply.header('www-authenticate', 'Bearer');
     throw unauthorized();
   }
-  return { realm, user: check.user, azp: check.claims.azp };
+  const sid = check.claims.sid;
+  return { realm, user: check.user, azp: check.claims.azp, ...(typeof sid === 'string' ? { sessionId: sid } : {}) };
 }
 
 /** The realm-management roles the caller holds, directly or through composites and groups. */

@@ -40,7 +40,7 @@ const RESOURCES: Array<{ pattern: RegExp; resourceType: ResourceType; action?: b
 ];
 
 /** Requests that change no resource (clearing events records none either, as in Keycloak). */
-const NOT_CHANGES = /^(testSMTPConnection|events|admin-events|identity-provider\/import-config)$/;
+const NOT_CHANGES = /^(testSMTPConnection|events|admin-events|identity-provider\/import-config|users\/[^/]+\/impersonation)$/;
 
 function masked(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(masked);

@@ -47,6 +47,7 @@ import { userProfileRoutes } from './routes/user-profile.ts';
 import { userCredentialRoutes } from './routes/user-credentials.ts';
 import { identityProviderRoutes } from './routes/identity-providers.ts';
 import { userFederatedIdentityRoutes } from './routes/user-federated-identities.ts';
+import { impersonationRoutes } from './routes/impersonation.ts';
 
 export { importRealm, type ImportOptions, type ImportOutcome, type ImportProgress } from './realm-file/import-realm.ts';
 export { exportRealm, UnknownRealm, type ExportOptions } from './realm-file/export-realm.ts';
@@ -88,6 +89,7 @@ export async function adminRoutes(app: FastifyInstance, { ctx }: { ctx: Context 
     defaultGroupRoutes,
     userGroupRoutes,
     userConsentRoutes,
+    impersonationRoutes,
     roleMappingRoutes,
     uiExtRoleRoutes,
     sessionRoutes,

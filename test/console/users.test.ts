@@ -180,6 +180,26 @@ describe('admin console users', { skip: missing }, () => {
     await page.context().close();
   });
 
+  it('impersonates a user from their page: the account console opens in a new tab signed in as that user', async () => {
+    const { page, record } = await adminPage();
+    const aliceId = await userId(server, 'demo', 'alice');
+    await page.goto(`${server.url}/admin/master/console/#/demo/users/${aliceId}/details`);
+    await page.click('[data-testid=user-impersonate]', { timeout: STEP_TIMEOUT });
+    const opened = page.context().waitForEvent('page', { timeout: STEP_TIMEOUT });
+    await page.click('dialog[open] [data-testid=confirm]');
+    const account = await opened;
+    const accountRecord = recordPage(account);
+    await account.waitForSelector('#email', { timeout: STEP_TIMEOUT });
+    const alice = await api<{ email: string }>(server, 'GET', `/demo/users/${aliceId}`);
+    assert.equal(await account.inputValue('#email'), alice.email);
+    assert.ok(account.url().startsWith(`${server.url}/realms/demo/account`), account.url());
+    // The admin of another realm stays signed in to the console.
+    assert.equal(await page.locator('[data-testid=whoami]').count(), 1);
+    assertClean(record, server);
+    assertClean(accountRecord, server);
+    await page.context().close();
+  });
+
   it("shows a realm-scoped admin only that realm's users, without the actions their roles lack", async () => {
     await api(server, 'POST', '/demo/users', { username: 'user-viewer', enabled: true, firstName: 'User', lastName: 'Viewer', email: 'user-viewer@example.test', credentials: [{ type: 'password', value: 'user-viewer-pw', temporary: false }] });
     const viewer = await userId(server, 'demo', 'user-viewer');

@@ -197,6 +197,18 @@ for (const backend of backends) {
       assert.equal('userAgent' in (await store.getUserSession(without.id, false))!, false);
     });
 
+    it("keeps a session's notes (the impersonator), and none when it had none", async () => {
+      const notes = { IMPERSONATOR_ID: uid('admin'), IMPERSONATOR_USERNAME: 'admin' };
+      const impersonated = { ...userSession(), notes };
+      await store.createUserSession(impersonated);
+      assert.deepEqual((await store.getUserSession(impersonated.id, false))?.notes, notes);
+      const listed = await store.listUserSessionsOfUser(impersonated.realmId, impersonated.userId, false);
+      assert.deepEqual(listed.find((s) => s.id === impersonated.id)?.notes, notes);
+      const plain = userSession();
+      await store.createUserSession(plain);
+      assert.equal('notes' in (await store.getUserSession(plain.id, false))!, false);
+    });
+
     it('returns nothing for an unknown session and refuses to create one twice', async () => {
       assert.equal(await store.getUserSession(uid('nobody'), false), undefined);
       const session = userSession();

@@ -50,6 +50,7 @@ export type UserFileRepresentation = Checked<typeof userFileRepresentation>;
 export interface UserAccess {
   view: boolean;
   manage: boolean;
+  impersonate?: boolean;
 }
 
 /** The admin view: attributes the realm's user profile lets an admin see (Keycloak hides the others). */
@@ -81,7 +82,7 @@ function userRepresentationWith(model: RealmModel, user: User, access?: UserAcce
     requiredActions: user.requiredActions,
     notBefore: user.notBefore,
     ...(access
-      ? { access: { manageGroupMembership: access.manage, view: access.view, mapRoles: access.manage, impersonate: false, manage: access.manage } }
+      ? { access: { manageGroupMembership: access.manage, view: access.view, mapRoles: access.manage, impersonate: access.impersonate === true, manage: access.manage } }
       : {}),
   };
 }

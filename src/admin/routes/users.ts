@@ -25,7 +25,7 @@ import { userSearch, type UserSearch } from '../user-search.ts';
 
 const UPDATE_PASSWORD = 'UPDATE_PASSWORD';
 function access(identity: AdminIdentity, realm: LoadedRealm) {
-  return { view: isAllowed(identity, realm, 'view-users'), manage: isAllowed(identity, realm, 'manage-users') };
+  return { view: isAllowed(identity, realm, 'view-users'), manage: isAllowed(identity, realm, 'manage-users'), impersonate: isAllowed(identity, realm, 'impersonation') };
 }
 
 /** Keycloak's answer to a password the realm's policy refuses. */

@@ -2,8 +2,8 @@
 import { api, realmPath } from '../../api.ts';
 import { useAccess } from '../../access.ts';
 import { t } from '../../i18n.ts';
-import { href, navigate } from '../../router.ts';
-import { ConfirmButton } from '../../components/confirm-button.tsx';
+import { href } from '../../router.ts';
+import { DetailHeader } from '../../components/detail-header.tsx';
 import { ErrorMessage, Loading } from '../../components/status.tsx';
 import { Tabs } from '../../components/tabs.tsx';
 import { useAsync } from '../../components/use-async.ts';
@@ -35,23 +35,21 @@ export function GroupDetail({ realm, id, tab }: { realm: string; id: string; tab
           </>
         ) : null}
       </nav>
-      <header class="page-header">
-        <h1 data-testid="group-title">{rep.path}</h1>
-        {manage ? (
-          <ConfirmButton
-            testId="group-delete"
-            class="danger"
-            label={t('doDelete')}
-            title={t('groups.deleteTitle')}
-            message={t('groups.deleteMessage', rep.path)}
-            done={t('groups.deleted')}
-            onConfirm={async () => {
-              await api.del(groupPath(realm, id));
-              navigate(rep.parentId ? href(realm, 'groups', rep.parentId, 'children') : href(realm, 'groups'));
-            }}
-          />
-        ) : null}
-      </header>
+      <DetailHeader
+        title={rep.path}
+        testId="group"
+        remove={
+          manage
+            ? {
+                call: () => api.del(groupPath(realm, id)),
+                title: t('groups.deleteTitle'),
+                message: t('groups.deleteMessage', rep.path),
+                done: t('groups.deleted'),
+                then: rep.parentId ? href(realm, 'groups', rep.parentId, 'children') : href(realm, 'groups'),
+              }
+            : undefined
+        }
+      />
       <Tabs label={t('groups.tabs')} active={active} tabs={TABS.map((name) => ({ id: name, label: t(`groups.tab.${name}`), href: href(realm, 'groups', id, name) }))} />
       {active === 'children' ? <GroupLevel realm={realm} parent={rep} /> : null}
       {active === 'members' ? <GroupMembers realm={realm} group={rep} manage={manage} /> : null}

@@ -9,7 +9,7 @@ import { useAccess } from '../../access.ts';
 import { t } from '../../i18n.ts';
 import { href, navigate } from '../../router.ts';
 import { notify } from '../../components/alerts.tsx';
-import { ConfirmButton } from '../../components/confirm-button.tsx';
+import { DetailHeader } from '../../components/detail-header.tsx';
 import { Field, describedBy } from '../../components/field.tsx';
 import { PagedTable } from '../../components/paged-table.tsx';
 import { ErrorMessage, Loading } from '../../components/status.tsx';
@@ -114,23 +114,11 @@ function RoleDetail({ realm, id, tab }: { realm: string; id: string; tab: string
   return (
     <article>
       <a href={href(realm, 'roles')}>{t('roles.title')}</a>
-      <header class="page-header">
-        <h1 data-testid="role-title">{rep.name}</h1>
-        {manage ? (
-          <ConfirmButton
-            testId="role-delete"
-            class="danger"
-            label={t('doDelete')}
-            title={t('roles.deleteTitle')}
-            message={t('roles.deleteMessage', rep.name)}
-            done={t('roles.deleted')}
-            onConfirm={async () => {
-              await api.del(byId);
-              navigate(href(realm, 'roles'));
-            }}
-          />
-        ) : null}
-      </header>
+      <DetailHeader
+        title={rep.name}
+        testId="role"
+        remove={manage ? { call: () => api.del(byId), title: t('roles.deleteTitle'), message: t('roles.deleteMessage', rep.name), done: t('roles.deleted'), then: href(realm, 'roles') } : undefined}
+      />
       <Tabs label={t('roles.tabs')} active={active} tabs={TABS.map((name) => ({ id: name, label: t(`roles.tab.${name}`), href: href(realm, 'roles', id, name) }))} />
       {active === 'details' ? <RoleForm key={`${rep.name}-${rep.description}`} initial={rep} readOnly={!manage} submitLabel={t('doSave')} onSubmit={save} /> : null}
       {active === 'composites' ? <RoleComposites realm={realm} role={rep} manage={manage} onChange={role.reload} /> : null}

@@ -11,7 +11,7 @@ export interface UserRep {
   attributes?: Record<string, string[]>;
   requiredActions?: string[];
   groups?: string[];
-  access?: { manage?: boolean };
+  access?: { manage?: boolean; impersonate?: boolean };
 }
 
 export interface CredentialRep {

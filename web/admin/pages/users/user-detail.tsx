@@ -5,8 +5,8 @@
 import { api } from '../../api.ts';
 import { useAccess } from '../../access.ts';
 import { t } from '../../i18n.ts';
-import { href, navigate } from '../../router.ts';
-import { ConfirmButton } from '../../components/confirm-button.tsx';
+import { href } from '../../router.ts';
+import { DetailHeader } from '../../components/detail-header.tsx';
 import { ErrorMessage, Loading } from '../../components/status.tsx';
 import { Tabs } from '../../components/tabs.tsx';
 import { useAsync } from '../../components/use-async.ts';
@@ -18,6 +18,7 @@ import { RoleMapping } from './role-mapping.tsx';
 import { UserGroupsTab } from './user-groups-tab.tsx';
 import { UserConsentsTab } from './user-consents-tab.tsx';
 import { UserSessionsTab } from './user-sessions-tab.tsx';
+import { ImpersonateButton } from './impersonate-button.tsx';
 
 const TABS = ['details', 'attributes', 'credentials', 'role-mapping', 'groups', 'consents', 'sessions'] as const;
 
@@ -35,23 +36,13 @@ export function UserDetail({ realm, id, tab }: { realm: string; id: string; tab:
       <nav aria-label={t('users.breadcrumb')}>
         <a href={href(realm, 'users')}>{t('users.title')}</a>
       </nav>
-      <header class="page-header">
-        <h1 data-testid="user-title">{rep.username}</h1>
-        {manage ? (
-          <ConfirmButton
-            testId="user-delete"
-            class="danger"
-            label={t('doDelete')}
-            title={t('users.deleteTitle')}
-            message={t('users.deleteMessage', rep.username)}
-            done={t('users.deleted')}
-            onConfirm={async () => {
-              await api.del(userPath(realm, id));
-              navigate(href(realm, 'users'));
-            }}
-          />
-        ) : null}
-      </header>
+      <DetailHeader
+        title={rep.username}
+        testId="user"
+        remove={manage ? { call: () => api.del(userPath(realm, id)), title: t('users.deleteTitle'), message: t('users.deleteMessage', rep.username), done: t('users.deleted'), then: href(realm, 'users') } : undefined}
+      >
+        {rep.access?.impersonate && rep.enabled ? <ImpersonateButton realm={realm} user={rep} /> : null}
+      </DetailHeader>
       <Tabs label={t('users.tabs')} active={active} tabs={TABS.map((name) => ({ id: name, label: t(`users.tab.${name}`), href: href(realm, 'users', id, name) }))} />
       {active === 'details' ? <UserDetailsTab {...props} /> : null}
       {active === 'attributes' ? <UserAttributesTab {...props} /> : null}
