@@ -2,11 +2,15 @@
  * Realm settings and realm creation in a real Chromium against a holdfast process: the Sessions
  * tab saves SSO Session Idle (the admin API then reports it), a client idle above the SSO idle is
  * refused by the API with Keycloak's message shown next to the field, and a realm created in the
- * console opens with the admin's new roles. Every request goes to holdfast; the only console
+ * console opens with the admin's new roles; keys rotate through the Keys tab (a new kid in the
+ * JWKS, a token of the old key still verifies while it is passive), a required action is turned
+ * on, the read-only flows show their bindings, and a partial import with SKIP shows its counts
+ * and a partial export downloads the realm. Every request goes to holdfast; the only console
  * errors are Chromium's notes on the 400 answers the test asks for.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import type { Browser } from 'playwright-core';
 import type { RunningHoldfast } from '../support/process.ts';
 import { adminToken, chromiumMissing, consoleLogin, recordPage, screenshot, STEP_TIMEOUT, useConsoleFixture } from '../support/console.ts';
@@ -123,6 +127,80 @@ describe('admin console: realm settings', { skip: missing }, () => {
     assert.equal(await page.textContent(typeCell), 'LOGIN');
     assert.ok(record.requests.some((url) => url.includes('/admin/realms/master/events?') && url.includes('type=LOGIN')));
     assert.deepEqual(record.foreign(server.url), []);
+    assert.deepEqual(unexpected(record.errors), []);
+    await context.close();
+  });
+
+  it('rotates keys, turns a required action on, shows the flows, and imports and exports part of the realm', async () => {
+    const token = await adminToken(server.url);
+    const adminGet = async (path: string) => (await fetch(`${server.url}/admin/realms/demo${path}`, { headers: { authorization: `Bearer ${token}` } })).json();
+    const jwks = async () => ((await (await fetch(`${server.url}/realms/demo/protocol/openid-connect/certs`)).json()) as { keys: Array<{ kid: string }> }).keys.map((k) => k.kid);
+    const login = async () => {
+      const response = await fetch(`${server.url}/realms/demo/protocol/openid-connect/token`, {
+        method: 'POST',
+        body: new URLSearchParams({ grant_type: 'password', client_id: 'demo-service', client_secret: 'demo-service-secret', username: 'alice', password: 'alice', scope: 'openid' }),
+      });
+      assert.equal(response.status, 200);
+      return ((await response.json()) as { access_token: string }).access_token;
+    };
+    const kidOf = (jwt: string) => JSON.parse(Buffer.from(jwt.split('.')[0], 'base64url').toString('utf8')).kid as string;
+    const userinfo = async (accessToken: string) => (await fetch(`${server.url}/realms/demo/protocol/openid-connect/userinfo`, { headers: { authorization: `Bearer ${accessToken}` } })).status;
+    const oldToken = await login();
+    const oldKid = kidOf(oldToken);
+    const rsa = ((await adminGet('/components?type=org.keycloak.keys.KeyProvider')) as Array<{ id: string; name: string; providerId: string }>).find((p) => p.providerId === 'rsa-generated')!;
+
+    const context = await browser.newContext({ acceptDownloads: true });
+    const page = await context.newPage();
+    const record = recordPage(page);
+    await consoleLogin(page, server.url, 'master', 'admin', 'admin');
+    await page.goto(`${server.url}/admin/master/console/#/demo/realm-settings/keys/providers`);
+    await page.click(`[data-testid="rotate-${rsa.name}"]`, { timeout: STEP_TIMEOUT });
+    await page.click('dialog[open] [data-testid=confirm]');
+    await page.waitForSelector('[data-testid=alert-success]:has-text("Keys rotated")', { timeout: STEP_TIMEOUT });
+    const newToken = await login();
+    assert.notEqual(kidOf(newToken), oldKid);
+    assert.ok((await jwks()).includes(kidOf(newToken)));
+    assert.ok((await jwks()).includes(oldKid), 'the passive key stays in the JWKS');
+    assert.equal(await userinfo(oldToken), 200, "a token of the old key still verifies while it is passive");
+    await page.setViewportSize({ width: 390, height: 844 });
+    await screenshot(page, 'admin-key-providers-390');
+    await page.click('[data-testid=tab-list]');
+    assert.equal(await page.textContent(`[data-testid="key-${oldKid}"] [data-testid=key-status]`, { timeout: STEP_TIMEOUT }), 'Passive');
+    assert.equal(await page.textContent(`[data-testid="key-${kidOf(newToken)}"] [data-testid=key-status]`), 'Active');
+
+    await page.click('[data-testid=nav-authentication]');
+    assert.equal(await page.textContent('[data-testid="flow-browser"] [data-testid=flow-used-by]', { timeout: STEP_TIMEOUT }), 'Browser flow');
+    await page.click('[data-testid="flow-browser"] a');
+    await page.waitForSelector('[data-testid=flow-executions]', { timeout: STEP_TIMEOUT });
+    assert.equal(await page.locator('[data-testid=flow-executions] tbody tr').count(), 6);
+    await screenshot(page, 'admin-browser-flow-390');
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.click('[data-testid=tab-required-actions]');
+    // The switch shows the stored state: it turns on once the API has saved it.
+    await page.click('[data-testid=required-action-TERMS_AND_CONDITIONS] [data-testid=action-enabled]', { timeout: STEP_TIMEOUT });
+    await page.waitForSelector('[data-testid=alert-success]:has-text("Required action saved")', { timeout: STEP_TIMEOUT });
+    assert.equal(((await adminGet('/authentication/required-actions/TERMS_AND_CONDITIONS')) as { enabled: boolean }).enabled, true);
+    await page.waitForSelector('[data-testid=required-action-TERMS_AND_CONDITIONS] [data-testid=action-enabled]:checked', { timeout: STEP_TIMEOUT });
+
+    await page.click('[data-testid=nav-realm-settings]');
+    await page.click('[data-testid=partial-import-open]');
+    const file = { users: [{ username: 'alice', enabled: true }, { username: 'pim', enabled: true }], groups: [{ name: 'imported-group' }] };
+    await page.setInputFiles('[data-testid=partial-import-file]', { name: 'part.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(file)) });
+    await page.selectOption('[data-testid=partial-import-policy]', 'SKIP');
+    await page.click('[data-testid=partial-import-submit]');
+    assert.equal(await page.textContent('[data-testid=partial-import-counts]', { timeout: STEP_TIMEOUT }), '2 added, 1 skipped, 0 overwritten.');
+    assert.equal(((await adminGet('/users?username=pim&exact=true')) as unknown[]).length, 1);
+    await page.click('#partial-import-title ~ footer button');
+
+    await page.click('[data-testid=partial-export-open]');
+    await page.check('[data-testid=partial-export-groups]');
+    const [download] = await Promise.all([page.waitForEvent('download', { timeout: STEP_TIMEOUT }), page.click('[data-testid=partial-export-submit]')]);
+    const exported = JSON.parse(fs.readFileSync((await download.path())!, 'utf8')) as { realm: string; groups: Array<{ name: string }>; users?: unknown };
+    assert.equal(exported.realm, 'demo');
+    assert.ok(exported.groups.some((g) => g.name === 'imported-group'));
+    assert.equal(exported.users, undefined);
+
+    assert.deepEqual(record.foreign(server.url).filter((url) => !url.startsWith('blob:')), []);
     assert.deepEqual(unexpected(record.errors), []);
     await context.close();
   });

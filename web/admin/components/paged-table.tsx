@@ -8,12 +8,9 @@ import { useEffect, useState } from 'preact/hooks';
 import { t } from '../i18n.ts';
 import { useAsync } from './use-async.ts';
 import { ErrorMessage } from './status.tsx';
+import { ListTable, type Column } from './list-table.tsx';
 
-export interface Column<T> {
-  id: string;
-  header: string;
-  cell: (row: T) => ComponentChildren;
-}
+export type { Column };
 
 export interface PageRequest {
   first: number;
@@ -64,36 +61,7 @@ export function PagedTable<T>(props: Props<T>) {
         {props.toolbar}
       </div>
       {rows.error ? <ErrorMessage message={rows.error} /> : null}
-      <div class="table-scroll">
-        <table aria-busy={rows.loading}>
-          <caption class="visually-hidden">{props.caption}</caption>
-          <thead>
-            <tr>
-              {props.columns.map((c) => (
-                <th key={c.id} scope="col">
-                  {c.header}
-                </th>
-              ))}
-            </tr>
-          </thead>
-          <tbody>
-            {shown.map((row) => (
-              <tr key={props.rowKey(row)}>
-                {props.columns.map((c) => (
-                  <td key={c.id} data-label={c.header}>
-                    {c.cell(row)}
-                  </td>
-                ))}
-              </tr>
-            ))}
-            {!rows.loading && !rows.error && shown.length === 0 ? (
-              <tr>
-                <td colSpan={props.columns.length}>{props.emptyText ?? t('noResults')}</td>
-              </tr>
-            ) : null}
-          </tbody>
-        </table>
-      </div>
+      <ListTable caption={props.caption} columns={props.columns} rows={shown} rowKey={props.rowKey} busy={rows.loading} emptyText={props.emptyText} showEmpty={!rows.loading && !rows.error} />
       <nav class="pager" aria-label={t('pagination')}>
         <span data-testid="page-range">
           {shown.length > 0 ? t('pageRange', first + 1, first + shown.length) : ''}

@@ -12,6 +12,7 @@ import { ClientScopesPage } from './client-scopes/client-scopes-page.tsx';
 import { RealmSettings } from './realm-settings/realm-settings.tsx';
 import { AddRealm } from './add-realm/add-realm.tsx';
 import { EventsPage } from './events/events-page.tsx';
+import { AuthenticationPage } from './authentication/authentication-page.tsx';
 
 import { SessionsPage } from './sessions/sessions-page.tsx';
 export const SECTIONS: Section[] = [
@@ -23,6 +24,7 @@ export const SECTIONS: Section[] = [
   { id: 'groups', label: 'groups.nav', requires: ['query-groups', 'view-users', 'manage-users'], group: 'manage', component: GroupsPage },
   { id: 'sessions', label: 'sessions.nav', requires: ['view-realm'], group: 'manage', component: SessionsPage },
   { id: 'realm-settings', label: 'realmSettings.nav', requires: ['view-realm'], group: 'configure', component: RealmSettings },
+  { id: 'authentication', label: 'authentication.nav', requires: ['view-realm'], group: 'configure', component: AuthenticationPage },
   { id: 'events', label: 'events.nav', requires: ['view-events'], group: 'manage', component: EventsPage },
   { id: 'add-realm', label: 'createRealm', requires: [], group: 'manage', nav: false, component: AddRealm },
 ];
