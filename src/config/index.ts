@@ -12,6 +12,7 @@ import { ConfigError } from './config-error.ts';
 import { parseEdgeConfig, testEdgeConfig, type EdgeConfig } from './edge-config.ts';
 import { locateConfigFile, readConfigFile } from './config-file.ts';
 import { refuseUnknownFlags } from './did-you-mean.ts';
+import { parseRedisAddress } from './redis-address.ts';
 import { SERVER_FLAGS, envName, type FlagKind, type ServerFlagName } from './flag-table.ts';
 import { parsePostgresUrl } from './postgres-url.ts';
 
@@ -21,6 +22,7 @@ export { COMMANDS, ENVIRONMENT_ONLY, SERVER_FLAGS, commandFlags, envName, type C
 export { nearestName, refuseUnknownFlags } from './did-you-mean.ts';
 export { DEFAULT_CONFIG_FILE } from './config-file.ts';
 export { parsePostgresUrl, type PostgresServer, type PostgresTarget, type TargetSessionAttrs } from './postgres-url.ts';
+export { parseRedisAddress, type RedisAddress, type SentinelAddress } from './redis-address.ts';
 
 export type DbKind = 'sqlite' | 'postgres';
 export type SessionsKind = 'sql' | 'redis' | 'memory';
@@ -40,6 +42,13 @@ export interface Config extends EdgeConfig {
   sessions: SessionsKind;
   sessionsUrl?: string;
   sessionsKeyPrefix: string;
+  /**
+   * Writes that must survive the loss of the master's site are confirmed by this many replicas
+   * (Redis `WAIT`) before they are acknowledged; 0 is off. Fewer acknowledgements within
+   * `sessionsWaitTimeoutMs` fail the request (503) instead.
+   */
+  sessionsWaitReplicas: number;
+  sessionsWaitTimeoutMs: number;
   logLevel: LogLevel;
   /** One info line per public request (`--access-log`). */
   accessLog: boolean;
@@ -97,6 +106,8 @@ export const DEFAULTS = {
   touchFlushMs: 1_000,
   expiryIntervalSeconds: 900,
   expiryBatchSize: 1_000,
+  sessionsWaitReplicas: 0,
+  sessionsWaitTimeoutMs: 500,
   // 100 logins started from one network for one client within a login's lifetime (30 min) is far
   // beyond a busy office behind one NAT address; the total bounds a flood from many networks.
   authSessionLimits: { perOrigin: 100, total: 20_000 },
@@ -199,7 +210,12 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
   if (sessions !== 'sql' && sessions !== 'redis' && sessions !== 'memory') throw new ConfigError(`--sessions: expected sql, redis or memory, got '${sessions}'`);
   const sessionsUrl = read('sessions-url');
   if (sessions === 'redis' && !sessionsUrl) throw new ConfigError('--sessions redis needs --sessions-url redis://…');
-  if (sessionsUrl && !/^(redis|rediss|valkey):\/\//.test(sessionsUrl)) throw new ConfigError('--sessions-url: expected a redis:// URL');
+  if (sessionsUrl) parseRedisAddress(sessionsUrl);
+  const sessionsWaitReplicas = integer('sessions-redis-wait-replicas', read('sessions-redis-wait-replicas') ?? String(DEFAULTS.sessionsWaitReplicas), 0, 100);
+  const sessionsWaitTimeoutMs = integer('sessions-redis-wait-timeout', read('sessions-redis-wait-timeout') ?? String(DEFAULTS.sessionsWaitTimeoutMs), 1, 60_000);
+  if (sessions !== 'redis' && (read('sessions-redis-wait-replicas') !== undefined || read('sessions-redis-wait-timeout') !== undefined)) {
+    throw new ConfigError('--sessions-redis-wait-replicas and --sessions-redis-wait-timeout apply to --sessions redis only');
+  }
   const logLevel = (read('log-level') ?? DEFAULTS.logLevel).toLowerCase();
   if (!LOG_LEVELS.includes(logLevel as LogLevel)) {
     throw new ConfigError(`--log-level: expected one of ${LOG_LEVELS.join(', ')}, got '${logLevel}'`);
@@ -237,6 +253,8 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
     sessions,
     sessionsUrl: sessionsUrl?.replace(/^valkey:/, 'redis:'),
     sessionsKeyPrefix: read('sessions-key-prefix') ?? 'holdfast:',
+    sessionsWaitReplicas,
+    sessionsWaitTimeoutMs,
     logLevel: logLevel as LogLevel,
     cacheSize: integer('cache-size', read('cache-size') ?? String(DEFAULTS.cacheSize), 1, 100_000_000),
     demo: booleanValue('demo', read('demo') ?? 'false'),
@@ -287,6 +305,8 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     dbPoolSize: DEFAULTS.dbPoolSize,
     sessions: 'sql',
     sessionsKeyPrefix: 'holdfast:',
+    sessionsWaitReplicas: DEFAULTS.sessionsWaitReplicas,
+    sessionsWaitTimeoutMs: DEFAULTS.sessionsWaitTimeoutMs,
     logLevel: 'silent',
     accessLog: false,
     cacheSize: DEFAULTS.cacheSize,

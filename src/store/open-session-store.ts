@@ -29,7 +29,8 @@ export function openSessionStore(
   measure: StoreObserver,
 ): SessionStores {
   if (config.sessions === 'redis') {
-    const durable = measuredStore(unavailableOnFailure(new RedisSessionStore({ url: config.sessionsUrl!, keyPrefix: config.sessionsKeyPrefix })), measure);
+    const redis = new RedisSessionStore({ url: config.sessionsUrl!, keyPrefix: config.sessionsKeyPrefix, waitReplicas: config.sessionsWaitReplicas, waitTimeoutMs: config.sessionsWaitTimeoutMs });
+    const durable = measuredStore(unavailableOnFailure(redis), measure);
     return { store: durable, durable };
   }
   if (config.sessions === 'memory') {

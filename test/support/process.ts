@@ -135,7 +135,8 @@ export async function startHoldfast(options: StartOptions): Promise<RunningHoldf
     process: child,
     output: () => output,
     async stop(signal: NodeJS.Signals = 'SIGTERM') {
-      if (child.exitCode !== null) return child.exitCode;
+      // A child killed by a signal has no exit code but its signal: it has exited all the same.
+      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
       const exited = once(child, 'exit');
       child.kill(signal);
       const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);

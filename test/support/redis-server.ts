@@ -42,14 +42,26 @@ export class ThrowawayRedis {
   constructor(
     readonly port: number,
     readonly dir: string,
+    /** Written to `<dir>/redis.conf` after the defaults (a replica's `replicaof`, …): a file, so Sentinel can rewrite it on failover. */
+    private readonly extraConfig: string[] = [],
   ) {
     process.once('exit', this.killOnExit);
   }
 
   async start(): Promise<void> {
-    const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir, '--appendonly', 'yes', '--appendfsync', 'always', '--save', ''];
-    this.child = spawn(REDIS_SERVER, args, { stdio: 'ignore' });
+    const configFile = `${this.dir}/redis.conf`;
+    // Written once: after a failover Sentinel has rewritten it (the replica became a master).
+    if (!fs.existsSync(configFile)) {
+      const lines = [`port ${this.port}`, 'bind 127.0.0.1', `dir ${this.dir}`, 'appendonly yes', 'appendfsync always', 'save ""', ...this.extraConfig];
+      fs.writeFileSync(configFile, lines.join('\n') + '\n');
+    }
+    this.child = spawn(REDIS_SERVER, [configFile], { stdio: 'ignore' });
     await until('redis-server ready', () => answersPing(this.port), 10_000);
+  }
+
+  /** Sends a signal without waiting (SIGSTOP / SIGCONT: a server that holds its connections but answers nothing). */
+  signal(signal: NodeJS.Signals): void {
+    this.child?.kill(signal);
   }
 
   /** Sends `signal`, then SIGKILL if the server has not exited within 5 s. */

@@ -1,6 +1,13 @@
 /**
  * SessionStore on Redis or Valkey, for the "external sessions" mode: run the server with AOF
  * (`appendfsync always` for "durable before acknowledged") and every holdfast node shares it.
+ * Across two sites (master in one, replica in the other, Sentinel to promote) the store is reached
+ * through Sentinel and, with `waitReplicas`, every write that must survive the master's site
+ * (sessions, logouts, rotations, codes and action tokens, revocations, single-use claims,
+ * ephemeral records, brute-force counters, the end of a login) is confirmed by `WAIT` before it
+ * returns. Touches, the steps of a login in progress, login-attempt leases and the reaper's
+ * pruning are not: losing them costs at most a shorter idle window or a restarted login, never
+ * an acknowledged outcome (docs/multi-site.md).
  *
  * Layout (`p` is the key prefix, `s` is `on` or `of`):
  * - `p us:{id}:s`   hash: the user session and its client sessions; expires at `expiresAt`.
@@ -32,7 +39,8 @@
  * pins the reaper's list to one node; touches do not write it (the reaper re-scores lazily), which
  * keeps it off the hot path.
  */
-import type { Redis } from 'ioredis';
+import type { Redis, RedisOptions } from 'ioredis';
+import { parseRedisAddress } from '../../config/index.ts';
 import type { SessionStore } from '../../session/session-store.ts';
 import type { AuthSession, AuthSessionLimits, AuthorizationCode, ClientSession, CodeConsumption, RealmSessionQuery, FailedLogin, LoginAttemptClaim, LoginFailure, LoginLockout, RefreshTokenUse, RefreshTokenUseOutcome, SessionTouch, UserSession } from '../../session/types.ts';
 import { defineSessionScripts, type SessionScripts } from './session-scripts.ts';
@@ -41,7 +49,20 @@ export type RedisSessionStoreOptions = ({ url: string } | { client: Redis }) & {
   keyPrefix: string;
   /** How long a command, or a wait for the connection, may take before the call fails. */
   timeoutMs?: number;
+  /**
+   * Replicas that must confirm a write that has to survive the loss of the master (Redis `WAIT`)
+   * before the call returns, and how long to wait for them; 0 (the default) does not wait.
+   */
+  waitReplicas?: number;
+  waitTimeoutMs?: number;
 };
+
+/** Fewer replicas confirmed a write than required: the caller must not acknowledge it. */
+export class ReplicasNotConfirmed extends Error {
+  constructor(required: number, confirmed: number, timeoutMs: number) {
+    super(`Redis WAIT: ${confirmed} of ${required} replicas confirmed the write within ${timeoutMs} ms`);
+  }
+}
 
 /** How long an index record outlives its session, for a reaper that was not running. */
 const INDEX_RETENTION_SECONDS = 7 * 24 * 3600;
@@ -49,6 +70,8 @@ const INDEX_RETENTION_SECONDS = 7 * 24 * 3600;
 const PAGE_REPAIR_ROUNDS = 3;
 /** Sessions read per round trip when a search must look at every session of a realm. */
 const SEARCH_BATCH = 500;
+/** How long the master's count of attached replicas is trusted before ROLE is asked again. */
+const REPLICA_COUNT_TTL_MS = 1000;
 
 /** TTL of an ephemeral record: its life on the caller's clock, and a second of slack. */
 const ephemeralTtl = (expiresAt: number, nowSeconds: number): number => Math.max(1, expiresAt - nowSeconds + 1);
@@ -172,9 +195,14 @@ export class RedisSessionStore implements SessionStore {
   private readonly ownsClient: boolean;
   private readonly timeoutMs: number;
   private readyWait: Promise<void> | undefined;
+  private readonly waitReplicas: number;
+  private readonly waitTimeoutMs: number;
+  private replicas: { count: number; readAt: number } | undefined;
 
   constructor(private readonly options: RedisSessionStoreOptions) {
     this.timeoutMs = options.timeoutMs ?? 1000;
+    this.waitReplicas = options.waitReplicas ?? 0;
+    this.waitTimeoutMs = options.waitTimeoutMs ?? 500;
     this.ownsClient = !('client' in options);
     if ('client' in options) this.client = this.prepare(options.client);
     this.keys = new SessionKeys(options.keyPrefix);
@@ -189,23 +217,76 @@ export class RedisSessionStore implements SessionStore {
     // Connection errors surface through the failing calls; the listener only stops ioredis
     // from reporting each reconnect attempt as an unhandled error.
     client.on('error', () => {});
+    // A new connection may be to a new master (after a promotion): count its replicas afresh.
+    client.on('ready', () => (this.replicas = undefined));
     return defineSessionScripts(client);
   }
 
   /** ioredis is loaded on first use, so a node whose sessions are not on Redis never pays for it. */
   private async createClient(url: string): Promise<Redis & SessionScripts> {
     const { Redis } = await import('ioredis');
+    const options: RedisOptions = {
+      // Fail fast while the server is away (callers answer 503) instead of queueing
+      // requests, and keep reconnecting so the store heals without a restart.
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+      connectTimeout: this.timeoutMs,
+      // A WAIT blocks its connection's replies for up to its own timeout.
+      commandTimeout: this.timeoutMs + (this.waitReplicas > 0 ? this.waitTimeoutMs : 0),
+      retryStrategy: (attempt) => Math.min(50 * attempt, 500),
+      // A master demoted under us (Sentinel fenced it after a partition) refuses writes with
+      // READONLY: reconnect, which asks Sentinel for the current master. The failed call is not
+      // resent: it answers 503 and the client retries.
+      reconnectOnError: (error) => error.message.startsWith('READONLY'),
+    };
+    const address = parseRedisAddress(url);
+    if (address.kind === 'server') return this.prepare(new Redis(url, options));
     return this.prepare(
-      new Redis(url, {
-        // Fail fast while the server is away (callers answer 503) instead of queueing
-        // requests, and keep reconnecting so the store heals without a restart.
-        enableOfflineQueue: false,
-        maxRetriesPerRequest: 1,
-        connectTimeout: this.timeoutMs,
-        commandTimeout: this.timeoutMs,
-        retryStrategy: (attempt) => Math.min(50 * attempt, 500),
+      new Redis({
+        ...options,
+        sentinels: address.sentinels,
+        name: address.masterName,
+        role: 'master',
+        username: address.username,
+        password: address.password,
+        sentinelCommandTimeout: this.timeoutMs,
+        // Keep asking the Sentinels while none answers: the store heals when they are back.
+        sentinelRetryStrategy: (attempt) => Math.min(50 * attempt, 500),
+        // Subscribed to +switch-master on the Sentinels, so a promotion moves this node to the
+        // new master at once instead of when the old one's socket finally fails.
+        failoverDetector: true,
       }),
     );
+  }
+
+  /**
+   * After a write that must survive the loss of the master's site: wait until the replicas hold
+   * everything this connection wrote so far, or fail. WAIT counts the replicas that acknowledged
+   * this connection's last write offset, which covers the caller's writes because they were sent
+   * on the same connection before it.
+   *
+   * The count asked for is `waitReplicas`, or fewer when the master has fewer replicas attached at
+   * all: after Sentinel promoted the other site's replica its master stands alone, and the
+   * surviving site must keep serving (as a promoted PostgreSQL standby does). A replica that is
+   * attached but does not confirm in time (lagging, or cut off and not yet dropped) fails the write.
+   */
+  private async confirmed(): Promise<void> {
+    if (this.waitReplicas === 0) return;
+    const wanted = Math.min(this.waitReplicas, await this.attachedReplicas());
+    if (wanted === 0) return;
+    const confirmed = await this.redis.wait(wanted, this.waitTimeoutMs);
+    if (confirmed < wanted) throw new ReplicasNotConfirmed(wanted, confirmed, this.waitTimeoutMs);
+  }
+
+  /** Replicas attached to the master now (ROLE), re-read at most once a second and on every new connection. */
+  private async attachedReplicas(): Promise<number> {
+    const now = performance.now();
+    if (this.replicas === undefined || now - this.replicas.readAt > REPLICA_COUNT_TTL_MS) {
+      const role = (await this.redis.role()) as [string, number, unknown[]?];
+      if (role[0] !== 'master') throw new Error(`Redis answered as ${role[0]}, not as the master`);
+      this.replicas = { count: role[2]?.length ?? 0, readAt: now };
+    }
+    return this.replicas.count;
   }
 
   async createUserSession(session: UserSession): Promise<void> {
@@ -226,6 +307,7 @@ export class RedisSessionStore implements SessionStore {
       this.redis.zadd(this.keys.ofRealm(session.realmId, offline), 0, id),
       ...[...session.clientSessions.keys()].map((uuid) => this.redis.zadd(this.keys.ofClient(session.realmId, uuid, offline), session.started, id)),
     ]);
+    await this.confirmed();
   }
 
   async getUserSession(id: string, offline: boolean): Promise<UserSession | undefined> {
@@ -245,6 +327,7 @@ export class RedisSessionStore implements SessionStore {
     if (!parent) return false;
     const [realmId, started] = parent;
     await this.redis.zadd(this.keys.ofClient(realmId, clientSession.clientUuid, offline), Number(started), userSessionId);
+    await this.confirmed();
     return true;
   }
 
@@ -253,6 +336,7 @@ export class RedisSessionStore implements SessionStore {
     const realmId = await this.redis.holdfastRemoveClientSession(this.keys.session(userSessionId, offline), clientUuid);
     if (realmId === null) return false;
     await this.redis.zrem(this.keys.ofClient(realmId, clientUuid, offline), userSessionId);
+    await this.confirmed();
     return true;
   }
 
@@ -260,6 +344,7 @@ export class RedisSessionStore implements SessionStore {
     await this.connected();
     const [existed, index] = await this.redis.holdfastDeleteSession(this.keys.session(id, offline), this.keys.index(id, offline));
     await this.forget(id, offline, index);
+    await this.confirmed();
     return existed === 1;
   }
 
@@ -375,7 +460,9 @@ export class RedisSessionStore implements SessionStore {
 
   async useRefreshToken(userSessionId: string, offline: boolean, clientUuid: string, use: RefreshTokenUse): Promise<RefreshTokenUseOutcome> {
     await this.connected();
-    return this.redis.holdfastUseRefreshToken(this.keys.session(userSessionId, offline), clientUuid, use.jti, use.issuedAt, use.now, use.maxReuse);
+    const outcome = await this.redis.holdfastUseRefreshToken(this.keys.session(userSessionId, offline), clientUuid, use.jti, use.issuedAt, use.now, use.maxReuse);
+    await this.confirmed();
+    return outcome;
   }
 
   async createAuthSession(session: AuthSession, limits: AuthSessionLimits): Promise<number> {
@@ -412,17 +499,21 @@ export class RedisSessionStore implements SessionStore {
     const { origin } = JSON.parse(json) as AuthSession;
     if (typeof origin === 'string') await this.redis.zrem(this.keys.authSessionsOfOrigin(origin)[0], id);
     await this.redis.zrem(this.keys.allAuthSessions()[0], id);
+    // A finished login must not come back on the promoted replica, where its browser could resume it.
+    await this.confirmed();
   }
 
   async putCode(code: AuthorizationCode): Promise<void> {
     await this.connected();
     const stored = await this.redis.holdfastPutCode(this.keys.code(code.codeHash), code.expiresAt, JSON.stringify(code));
     if (stored !== 1) throw new Error('authorization code already stored');
+    await this.confirmed();
   }
 
   async consumeCode(codeHash: string): Promise<CodeConsumption> {
     await this.connected();
     const result = await this.redis.holdfastConsumeCode(this.keys.code(codeHash));
+    await this.confirmed();
     if (result === null) return { outcome: 'unknown' };
     const [consumed, data] = result;
     return { outcome: consumed === 1 ? 'consumed' : 'reused', code: JSON.parse(data) as AuthorizationCode };
@@ -431,17 +522,22 @@ export class RedisSessionStore implements SessionStore {
   async revokeToken(jti: string, expiresAt: number): Promise<void> {
     await this.connected();
     await this.redis.zadd(this.keys.revokedTokens(), 'NX', expiresAt, jti);
+    await this.confirmed();
   }
 
   async claimOnce(key: string, expiresAt: number, nowSeconds: number): Promise<boolean> {
     await this.connected();
     const ttl = Math.max(1, expiresAt - nowSeconds + 1);
-    return (await this.redis.set(this.keys.singleUse(key), '1', 'EX', ttl, 'NX')) === 'OK';
+    const claimed = (await this.redis.set(this.keys.singleUse(key), '1', 'EX', ttl, 'NX')) === 'OK';
+    await this.confirmed();
+    return claimed;
   }
 
   async putEphemeral(key: string, value: string, expiresAt: number, nowSeconds: number): Promise<boolean> {
     await this.connected();
-    return (await this.redis.holdfastPutEphemeral(this.keys.ephemeral(key), nowSeconds, `${expiresAt}|${value}`, ephemeralTtl(expiresAt, nowSeconds))) === 1;
+    const stored = (await this.redis.holdfastPutEphemeral(this.keys.ephemeral(key), nowSeconds, `${expiresAt}|${value}`, ephemeralTtl(expiresAt, nowSeconds))) === 1;
+    await this.confirmed();
+    return stored;
   }
 
   async getEphemeral(key: string, nowSeconds: number): Promise<string | undefined> {
@@ -452,17 +548,22 @@ export class RedisSessionStore implements SessionStore {
   async replaceEphemeral(key: string, expected: string, value: string, expiresAt: number, nowSeconds: number): Promise<boolean> {
     await this.connected();
     const stored = `${expiresAt}|${value}`;
-    return (await this.redis.holdfastReplaceEphemeral(this.keys.ephemeral(key), nowSeconds, expected, stored, ephemeralTtl(expiresAt, nowSeconds))) === 1;
+    const replaced = (await this.redis.holdfastReplaceEphemeral(this.keys.ephemeral(key), nowSeconds, expected, stored, ephemeralTtl(expiresAt, nowSeconds))) === 1;
+    await this.confirmed();
+    return replaced;
   }
 
   async takeEphemeral(key: string, nowSeconds: number): Promise<string | undefined> {
     await this.connected();
-    return liveEphemeral(await this.redis.holdfastTakeEphemeral(this.keys.ephemeral(key)), nowSeconds);
+    const taken = await this.redis.holdfastTakeEphemeral(this.keys.ephemeral(key));
+    await this.confirmed();
+    return liveEphemeral(taken, nowSeconds);
   }
 
   async deleteEphemeral(key: string): Promise<void> {
     await this.connected();
     await this.redis.del(this.keys.ephemeral(key));
+    await this.confirmed();
   }
 
   async listRevokedTokens(nowSeconds: number): Promise<Array<{ jti: string; expiresAt: number }>> {
@@ -489,6 +590,7 @@ export class RedisSessionStore implements SessionStore {
     );
     // The realm's list of users with failures (another slot), for clearing a whole realm.
     await this.redis.sadd(this.keys.loginFailuresOfRealm(realmId), userId);
+    await this.confirmed();
     return { failure: toLoginFailure(fields(flat)), previousFailure: Number(previous) };
   }
 
@@ -500,6 +602,7 @@ export class RedisSessionStore implements SessionStore {
       lockout.countLockout ? 1 : 0,
       lockout.maxLockouts ?? '',
     );
+    await this.confirmed();
     return flat === null ? undefined : toLoginFailure(fields(flat));
   }
 
@@ -521,6 +624,7 @@ export class RedisSessionStore implements SessionStore {
     if (userId !== undefined) {
       await this.redis.del(this.keys.loginFailure(realmId, userId));
       await this.redis.srem(ofRealm, userId);
+      await this.confirmed();
       return;
     }
     // Bounded by the realm's users with failures on record; SSCAN pages keep each call small.
@@ -531,6 +635,7 @@ export class RedisSessionStore implements SessionStore {
       cursor = next;
     } while (cursor !== '0');
     await this.redis.del(ofRealm);
+    await this.confirmed();
   }
 
   /**
