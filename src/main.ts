@@ -9,7 +9,7 @@
 import { buildApp, type Holdfast } from './app.ts';
 import { COMMANDS, ConfigError, checkStartConfig, commandFlags, nearestName, parseConfig, refuseUnknownFlags, type Config } from './config/index.ts';
 import { listen } from './http/listeners.ts';
-import { HOLDFAST_VERSION, commandHelp, printBanner, importDirectory, importRealmsOnStart, mainHelp, runBackup, runExport, runImport, runRestore, runRotateKek, runShowConfig } from './cli/index.ts';
+import { HOLDFAST_VERSION, commandHelp, printBanner, importDirectory, importRealmsOnStart, mainHelp, runBackup, runExport, runImport, runMigrateStore, runRestore, runRotateKek, runShowConfig } from './cli/index.ts';
 import { KekError } from './crypto/index.ts';
 import { DataDirInUse } from './store/sql/index.ts';
 
@@ -64,6 +64,7 @@ const RUNNERS: Record<string, (argv: string[]) => Promise<number | void>> = {
   export: runExport,
   backup: runBackup,
   restore: runRestore,
+  'migrate-store': runMigrateStore,
   'rotate-kek': runRotateKek,
   'show-config': runShowConfig,
 };

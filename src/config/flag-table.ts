@@ -129,6 +129,17 @@ export const COMMANDS: Record<string, CommandSpec> = {
     },
     serverFlags: true,
   },
+  'migrate-store': {
+    summary: 'copy everything to another store (SQLite ↔ PostgreSQL, sessions SQL ↔ Redis), resumable, verified by counts and checksums',
+    usage: 'holdfast migrate-store --from <store> --to <store> [--resume] [--batch-size <rows>]',
+    flags: {
+      from: { kind: 'string', value: 'sqlite:<dir>|postgres://…|redis://…', description: 'the store to copy from; no node may write to it meanwhile', secret: true },
+      to: { kind: 'string', value: 'sqlite:<dir>|postgres://…|redis://…[?prefix=<p>]', description: 'the store to copy to (empty unless --resume); redis:// copies the sessions only', secret: true },
+      resume: { kind: 'boolean', default: 'false', description: 'finish a copy that stopped: rows already copied are overwritten, none doubled' },
+      'batch-size': { kind: 'string', value: '<rows>', default: '1000', description: 'rows read and written per statement' },
+    },
+    serverFlags: false,
+  },
   'rotate-kek': { summary: 're-wrap every realm key under a new key-encryption key', usage: 'holdfast rotate-kek --kek-file <new> --kek-previous-file <old> [flags]', flags: {}, serverFlags: true },
   'show-config': { summary: 'print the configuration start would run with, and where each value comes from (secrets masked)', usage: 'holdfast show-config [flags]', flags: {}, serverFlags: true },
 };

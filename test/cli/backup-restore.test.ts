@@ -7,25 +7,12 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
-import { ROOT, buildBundle, startHoldfast, tempDir, writeKekFile, type RunningHoldfast } from '../support/process.ts';
+import { buildBundle, runHoldfastCommand, startHoldfast, tempDir, writeKekFile, type RunningHoldfast } from '../support/process.ts';
 import { inBatches, logoutWithRefreshToken, passwordGrant, refresh } from '../support/oidc-requests.ts';
 import { RefreshLoad } from '../support/refresh-load.ts';
-
-async function holdfast(bundle: string | undefined, args: string[]): Promise<{ code: number | null; output: string }> {
-  const child = spawn(process.execPath, [...(bundle ? [bundle] : ['--import', 'tsx', path.join(ROOT, 'src/main.ts')]), ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout.on('data', (chunk) => (output += chunk));
-  child.stderr.on('data', (chunk) => (output += chunk));
-  const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-  const [code] = (await once(child, 'exit')) as [number | null];
-  clearTimeout(timer);
-  return { code, output };
-}
 
 describe('holdfast backup and restore (embedded store)', () => {
   const work = tempDir('holdfast-backup-');
@@ -58,7 +45,7 @@ describe('holdfast backup and restore (embedded store)', () => {
     const loadSessions = await inBatches(Array.from({ length: 20 }), 5, async () => (await passwordGrant(running.url)).body.refresh_token as string);
     const load = new RefreshLoad(running.url, loadSessions, { concurrency: 4, maxRequests: 100_000 }).start();
 
-    const backup = await holdfast(bundle, ['backup', '--to', backupFile, '--data-dir', dataDir, '--kek-file', kekFile]);
+    const backup = await runHoldfastCommand(bundle, ['backup', '--to', backupFile, '--data-dir', dataDir, '--kek-file', kekFile]);
     const during = load.requests;
     // Load goes on after the backup: the node was never paused or locked out of its directory.
     const deadline = Date.now() + 30_000;
@@ -71,7 +58,7 @@ describe('holdfast backup and restore (embedded store)', () => {
     assert.deepEqual(result.unexpected, []);
     assert.ok(!fs.existsSync(`${backupFile}-wal`), 'the backup is one self-contained file');
 
-    const restore = await holdfast(bundle, ['restore', '--from', backupFile, '--data-dir', restored, '--kek-file', kekFile]);
+    const restore = await runHoldfastCommand(bundle, ['restore', '--from', backupFile, '--data-dir', restored, '--kek-file', kekFile]);
     assert.equal(restore.code, 0, restore.output);
     assert.match(restore.output, /restored .* 3\d user sessions/);
     const kidBefore = decodeProtectedHeader(kept[0].access_token).kid;
@@ -101,19 +88,19 @@ describe('holdfast backup and restore (embedded store)', () => {
 
   it('refuses what a node could not start on, before writing anything', async () => {
     const fresh = path.join(work, 'fresh');
-    const noKek = await holdfast(bundle, ['restore', '--from', backupFile, '--data-dir', fresh]);
+    const noKek = await runHoldfastCommand(bundle, ['restore', '--from', backupFile, '--data-dir', fresh]);
     assert.equal(noKek.code, 1, noKek.output);
     assert.match(noKek.output, /sealed under key-encryption key \S+, which no backup holds: give that key with --kek-file/);
-    const wrongKek = await holdfast(bundle, ['restore', '--from', backupFile, '--data-dir', fresh, '--kek-file', writeKekFile(work, 'other-kek')]);
+    const wrongKek = await runHoldfastCommand(bundle, ['restore', '--from', backupFile, '--data-dir', fresh, '--kek-file', writeKekFile(work, 'other-kek')]);
     assert.equal(wrongKek.code, 1, wrongKek.output);
     assert.match(wrongKek.output, /give the key with kid/);
     assert.ok(!fs.existsSync(path.join(fresh, 'holdfast.db')));
 
     // The running node's directory: not empty, and with --force still held by the node.
-    const occupied = await holdfast(bundle, ['restore', '--from', backupFile, '--data-dir', restored, '--kek-file', kekFile]);
+    const occupied = await runHoldfastCommand(bundle, ['restore', '--from', backupFile, '--data-dir', restored, '--kek-file', kekFile]);
     assert.equal(occupied.code, 1, occupied.output);
     assert.match(occupied.output, /is not empty .*--force/);
-    const held = await holdfast(bundle, ['restore', '--from', backupFile, '--data-dir', restored, '--kek-file', kekFile, '--force']);
+    const held = await runHoldfastCommand(bundle, ['restore', '--from', backupFile, '--data-dir', restored, '--kek-file', kekFile, '--force']);
     assert.equal(held.code, 2, held.output);
     assert.match(held.output, /in use by another holdfast process/);
 
@@ -121,22 +108,22 @@ describe('holdfast backup and restore (embedded store)', () => {
     const bytes = fs.readFileSync(backupFile);
     bytes.fill(0x5a, 4096, 4096 * 3);
     fs.writeFileSync(damaged, bytes);
-    const corrupt = await holdfast(bundle, ['restore', '--from', damaged, '--data-dir', fresh, '--kek-file', kekFile]);
+    const corrupt = await runHoldfastCommand(bundle, ['restore', '--from', damaged, '--data-dir', fresh, '--kek-file', kekFile]);
     assert.equal(corrupt.code, 1, corrupt.output);
     assert.match(corrupt.output, /damaged|not a holdfast backup/);
     const notSqlite = path.join(work, 'text.backup');
     fs.writeFileSync(notSqlite, 'not a database\n'.repeat(100));
-    const text = await holdfast(bundle, ['restore', '--from', notSqlite, '--data-dir', fresh, '--kek-file', kekFile]);
+    const text = await runHoldfastCommand(bundle, ['restore', '--from', notSqlite, '--data-dir', fresh, '--kek-file', kekFile]);
     assert.equal(text.code, 1, text.output);
     assert.match(text.output, /not a holdfast backup/);
 
-    const exists = await holdfast(bundle, ['backup', '--to', backupFile, '--data-dir', restored]);
+    const exists = await runHoldfastCommand(bundle, ['backup', '--to', backupFile, '--data-dir', restored]);
     assert.equal(exists.code, 1, exists.output);
     assert.match(exists.output, /exists: give a new file name/);
-    const postgres = await holdfast(bundle, ['backup', '--to', path.join(work, 'pg.backup'), '--db', 'postgres', '--db-url', 'postgres://127.0.0.1/test', '--kek-file', kekFile]);
+    const postgres = await runHoldfastCommand(bundle, ['backup', '--to', path.join(work, 'pg.backup'), '--db', 'postgres', '--db-url', 'postgres://127.0.0.1/test', '--kek-file', kekFile]);
     assert.equal(postgres.code, 2, postgres.output);
     assert.match(postgres.output, /pg_dump/);
-    const noTo = await holdfast(bundle, ['backup', '--data-dir', restored]);
+    const noTo = await runHoldfastCommand(bundle, ['backup', '--data-dir', restored]);
     assert.equal(noTo.code, 2, noTo.output);
     assert.match(noTo.output, /--to <file> is required/);
   });

@@ -146,3 +146,15 @@ export async function startHoldfast(options: StartOptions): Promise<RunningHoldf
     },
   };
 }
+
+/** Runs one holdfast CLI command (`backup`, `migrate-store`, …) to its end (bounded) and returns its exit code and output. */
+export async function runHoldfastCommand(bundle: string | undefined, args: string[], timeoutMs = 120_000): Promise<{ code: number | null; output: string }> {
+  const child = spawn(process.execPath, [...(bundle ? [bundle] : ['--import', 'tsx', path.join(ROOT, 'src/main.ts')]), ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout!.on('data', (chunk) => (output += chunk));
+  child.stderr!.on('data', (chunk) => (output += chunk));
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  const [code] = (await once(child, 'exit')) as [number | null];
+  clearTimeout(timer);
+  return { code, output };
+}

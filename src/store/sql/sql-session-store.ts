@@ -12,7 +12,7 @@ const flag = (value: boolean): number => (value ? 1 : 0);
 
 type ClientSessionColumns = Omit<ClientSessionTable, 'user_session_id' | 'offline' | 'realm_id'>;
 
-function toClientSession(row: ClientSessionColumns): ClientSession {
+export function toClientSession(row: ClientSessionColumns): ClientSession {
   return {
     clientUuid: row.client_uuid,
     started: row.started,
@@ -24,7 +24,7 @@ function toClientSession(row: ClientSessionColumns): ClientSession {
   };
 }
 
-function toUserSession(row: Selectable<UserSessionTable>): UserSession {
+export function toUserSession(row: Selectable<UserSessionTable>): UserSession {
   return {
     id: row.id,
     offline: row.offline === 1,
