@@ -8,10 +8,11 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createPublicKey } from 'node:crypto';
+import { createPublicKey, generateKeyPairSync } from 'node:crypto';
 import http from 'node:http';
 import { once } from 'node:events';
-import { exportJWK, generateKeyPair, SignJWT, type KeyLike } from 'jose';
+import { exportJWK, SignJWT } from 'jose';
+import type { KeyObject } from 'node:crypto';
 import type KcAdminClient from '@keycloak/keycloak-admin-client';
 import { get } from '../support/browser.ts';
 import { adminClient, startAdminServer, type AdminServer } from '../admin/admin-support.ts';
@@ -25,15 +26,15 @@ class MisbehavingUpstream {
   nonce = '';
   url = '';
   private server = http.createServer((request, response) => void this.answer(request, response));
-  private key!: KeyLike;
-  private otherKey!: KeyLike;
+  private key!: KeyObject;
+  private otherKey!: KeyObject;
   private jwk!: Record<string, unknown>;
   private hanging: http.ServerResponse[] = [];
 
   async start(): Promise<void> {
-    this.key = (await generateKeyPair('RS256')).privateKey;
-    this.otherKey = (await generateKeyPair('RS256')).privateKey;
-    this.jwk = { ...(await exportJWK(createPublicKey(this.key as never))), kid: 'k1', alg: 'RS256', use: 'sig' };
+    this.key = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
+    this.otherKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
+    this.jwk = { ...(await exportJWK(createPublicKey(this.key))), kid: 'k1', alg: 'RS256', use: 'sig' };
     this.server.listen(0, '127.0.0.1');
     await once(this.server, 'listening');
     this.url = `http://127.0.0.1:${(this.server.address() as { port: number }).port}`;
