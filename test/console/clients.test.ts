@@ -176,4 +176,34 @@ describe('admin console: clients', { skip: missing }, () => {
     assert.deepEqual(record.errors, []);
     await context.close();
   });
+
+  it("assigns another client's role to the service account from the client page (its token then carries it) and unassigns it", async () => {
+    await adminApi(server, 'POST', '/demo/clients', { clientId: 'robot-app', publicClient: false, serviceAccountsEnabled: true, secret: 'robot-app-secret' });
+    const [client] = await adminApi(server, 'GET', '/demo/clients?clientId=robot-app');
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const record = recordPage(page);
+    await consoleLogin(page, server.url, 'master', 'admin', 'admin');
+    await page.goto(`${server.url}/admin/master/console/#/demo/clients/${client.id}/service-account`);
+    await page.click('[data-testid=assign-client-roles] summary', { timeout: STEP_TIMEOUT });
+    await page.fill('[data-testid=available-client-roles] input[type=search]', 'view-users');
+    await page.press('[data-testid=available-client-roles] input[type=search]', 'Enter');
+    await page.click('[data-testid=available-client-roles] tbody tr:has(td:text-is("realm-management")) button', { timeout: STEP_TIMEOUT });
+    await page.waitForSelector('[data-testid=role-row]:has(td:text-is("view-users")) td:text-is("realm-management")', { timeout: STEP_TIMEOUT });
+
+    const granted = await clientCredentials(server, 'robot-app', 'robot-app-secret');
+    assert.equal(granted.status, 200, JSON.stringify(granted.body));
+    const access = claimsOf(granted.body.access_token as string).resource_access as Record<string, { roles: string[] }>;
+    assert.ok(access['realm-management'].roles.includes('view-users'), JSON.stringify(access));
+
+    await page.click('[data-testid=unassign-view-users]');
+    await page.click('dialog[open] [data-testid=confirm]');
+    await page.waitForSelector('[data-testid=role-row]:has(td:text-is("view-users"))', { state: 'detached', timeout: STEP_TIMEOUT });
+    const user = await adminApi(server, 'GET', `/demo/clients/${client.id}/service-account-user`);
+    const mappings = await adminApi(server, 'GET', `/demo/users/${user.id}/role-mappings`);
+    assert.equal(mappings.clientMappings?.['realm-management'], undefined);
+    assert.deepEqual(record.foreign(server.url), []);
+    assert.deepEqual(record.errors, []);
+    await context.close();
+  });
 });

@@ -1,5 +1,6 @@
 /** Loading and error states, the same on every page. */
 import { t } from '../i18n.ts';
+import type { Async } from './use-async.ts';
 
 export function Loading() {
   return <p aria-busy="true">{t('loading')}</p>;
@@ -10,5 +11,18 @@ export function ErrorMessage({ message }: { message: string }) {
     <p class="error-message" role="alert">
       {message}
     </p>
+  );
+}
+
+/**
+ * The loading and error states of one `useAsync` result: "loading" only until the first data
+ * (a reload keeps showing what is there), the server's message when it failed.
+ */
+export function AsyncStatus({ of }: { of: Pick<Async<unknown>, 'loading' | 'data' | 'error'> }) {
+  return (
+    <>
+      {of.loading && of.data === undefined ? <Loading /> : null}
+      {of.error ? <ErrorMessage message={of.error} /> : null}
+    </>
   );
 }
