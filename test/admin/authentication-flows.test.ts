@@ -21,7 +21,7 @@ describe('authentication flows admin API', () => {
 
   it("lists holdfast's flows under Keycloak's aliases, with their executions", async () => {
     const flows = await kc.authenticationManagement.getFlows();
-    assert.deepEqual(flows.map((f) => f.alias), ['browser', 'direct grant', 'registration', 'reset credentials', 'clients']);
+    assert.deepEqual(flows.map((f) => f.alias), ['browser', 'direct grant', 'registration', 'reset credentials', 'first broker login', 'clients']);
     assert.ok(flows.every((f) => f.builtIn === true && f.topLevel === true));
     const browser = flows[0];
     assert.deepEqual(await kc.authenticationManagement.getFlow({ flowId: browser.id! }), browser);
@@ -33,6 +33,7 @@ describe('authentication flows admin API', () => {
       executions.map((e) => [e.level, e.displayName, e.requirement, e.authenticationFlow]),
       [
         [0, 'Cookie', 'ALTERNATIVE', false],
+        [0, 'Identity Provider Redirector', 'ALTERNATIVE', false],
         [0, 'forms', 'ALTERNATIVE', true],
         [1, 'Username Password Form', 'REQUIRED', false],
         [1, 'Browser - Conditional OTP', 'CONDITIONAL', true],
@@ -40,9 +41,21 @@ describe('authentication flows admin API', () => {
         [2, 'OTP Form', 'REQUIRED', false],
       ],
     );
-    assert.equal(executions[2].providerId, 'auth-username-password-form');
+    assert.equal(executions[3].providerId, 'auth-username-password-form');
     const direct = await kc.authenticationManagement.getExecutions({ flow: 'direct grant' });
     assert.deepEqual(direct.map((e) => e.providerId), ['direct-grant-validate-username', 'direct-grant-validate-password', 'basic-flow', 'conditional-user-configured', 'direct-grant-validate-otp']);
+    const broker = await kc.authenticationManagement.getExecutions({ flow: 'first broker login' });
+    assert.deepEqual(
+      broker.filter((e) => !e.authenticationFlow).map((e) => [e.level, e.providerId]),
+      [
+        [0, 'idp-review-profile'],
+        [1, 'idp-create-user-if-unique'],
+        [2, 'idp-confirm-link'],
+        [3, 'idp-username-password-form'],
+        [4, 'conditional-user-configured'],
+        [4, 'auth-otp-form'],
+      ],
+    );
   });
 
   it('answers 404 for an unknown flow id or alias', async () => {
@@ -88,8 +101,8 @@ describe('authentication flows admin API', () => {
   it("shows the realm's flow bindings, and refuses a binding to another flow", async () => {
     const realm = await kc.realms.findOne({ realm: 'demo' });
     assert.deepEqual(
-      [realm!.browserFlow, realm!.directGrantFlow, realm!.registrationFlow, realm!.resetCredentialsFlow, realm!.clientAuthenticationFlow],
-      ['browser', 'direct grant', 'registration', 'reset credentials', 'clients'],
+      [realm!.browserFlow, realm!.directGrantFlow, realm!.registrationFlow, realm!.resetCredentialsFlow, realm!.clientAuthenticationFlow, (realm as Record<string, unknown>).firstBrokerLoginFlow],
+      ['browser', 'direct grant', 'registration', 'reset credentials', 'clients', 'first broker login'],
     );
     // What was read can be saved back as it is.
     await kc.realms.update({ realm: 'demo' }, realm!);

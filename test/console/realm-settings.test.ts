@@ -172,7 +172,7 @@ describe('admin console: realm settings', { skip: missing }, () => {
     assert.equal(await page.textContent('[data-testid="flow-browser"] [data-testid=flow-used-by]', { timeout: STEP_TIMEOUT }), 'Browser flow');
     await page.click('[data-testid="flow-browser"] a');
     await page.waitForSelector('[data-testid=flow-executions]', { timeout: STEP_TIMEOUT });
-    assert.equal(await page.locator('[data-testid=flow-executions] tbody tr').count(), 6);
+    assert.equal(await page.locator('[data-testid=flow-executions] tbody tr').count(), 7);
     await screenshot(page, 'admin-browser-flow-390');
     await page.setViewportSize({ width: 1280, height: 800 });
     await page.click('[data-testid=tab-required-actions]');

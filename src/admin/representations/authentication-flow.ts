@@ -1,7 +1,7 @@
 /**
  * holdfast's login, told in Keycloak's authentication-flow representations. The steps are fixed
- * in code (src/authn/login-flow.ts, the password grant, registration, reset credentials, client
- * authentication), so these flows are a description of what runs, read-only: the admin API
+ * in code (src/authn/login-flow.ts, the password grant, registration, reset credentials, the
+ * first broker login, client authentication), so these flows are a description of what runs, read-only: the admin API
  * answers every write with a 400 that says so. Aliases, providerIds and requirements are
  * Keycloak's built-in ones where holdfast runs the same step, so tools that look for them find
  * them; steps holdfast does not run are left out rather than listed as disabled.
@@ -47,6 +47,7 @@ const FLOWS: Flow[] = [
     topLevel: true,
     steps: [
       { provider: 'auth-cookie', requirement: 'ALTERNATIVE', displayName: 'Cookie', description: 'Signs the user in from the SSO cookie (KEYCLOAK_IDENTITY) of a live session.' },
+      { provider: 'identity-provider-redirector', requirement: 'ALTERNATIVE', displayName: 'Identity Provider Redirector', description: 'With kc_idp_hint, goes straight to that identity provider.' },
       { provider: 'forms', requirement: 'ALTERNATIVE', displayName: 'forms', description: 'Username, password, otp and other auth forms.', subFlow: 'basic-flow' },
     ],
   },
@@ -102,6 +103,47 @@ const FLOWS: Flow[] = [
     ],
   },
   {
+    alias: 'first broker login',
+    description: 'Actions taken after first broker login with identity provider account, which is not yet linked to any account',
+    providerId: 'basic-flow',
+    topLevel: true,
+    steps: [
+      { provider: 'idp-review-profile', requirement: 'REQUIRED', displayName: 'Review Profile', description: "Asks for what the upstream profile lacks of the realm's user profile (update profile on first login: missing)." },
+      { provider: 'User creation or linking', requirement: 'REQUIRED', displayName: 'User creation or linking', description: 'Flow for the existing/non-existing user alternatives', subFlow: 'basic-flow' },
+    ],
+  },
+  {
+    alias: 'User creation or linking',
+    description: 'Flow for the existing/non-existing user alternatives',
+    providerId: 'basic-flow',
+    topLevel: false,
+    steps: [
+      { provider: 'idp-create-user-if-unique', requirement: 'ALTERNATIVE', displayName: 'Create User If Unique', description: 'Creates and links the user when nobody holds its username or email.' },
+      { provider: 'Handle Existing Account', requirement: 'ALTERNATIVE', displayName: 'Handle Existing Account', description: 'Handle what to do if there is existing account with same email/username like authenticated identity provider', subFlow: 'basic-flow' },
+    ],
+  },
+  {
+    alias: 'Handle Existing Account',
+    description: 'Handle what to do if there is existing account with same email/username like authenticated identity provider',
+    providerId: 'basic-flow',
+    topLevel: false,
+    steps: [
+      { provider: 'idp-confirm-link', requirement: 'REQUIRED', displayName: 'Confirm link existing account', description: 'Asks whether to add the upstream account to the existing one.' },
+      { provider: 'Verify Existing Account by Re-authentication', requirement: 'REQUIRED', displayName: 'Verify Existing Account by Re-authentication', description: 'Reauthentication of existing account', subFlow: 'basic-flow' },
+    ],
+  },
+  {
+    alias: 'Verify Existing Account by Re-authentication',
+    description: 'Reauthentication of existing account',
+    providerId: 'basic-flow',
+    topLevel: false,
+    steps: [
+      { provider: 'idp-username-password-form', requirement: 'REQUIRED', displayName: 'Username Password Form for identity provider reauthentication', description: 'The password of the existing account; a right one links the upstream account to it.' },
+      { provider: 'First broker login - Conditional OTP', requirement: 'CONDITIONAL', displayName: 'First broker login - Conditional OTP', description: 'Flow to determine if the OTP is required for the authentication', subFlow: 'basic-flow' },
+    ],
+  },
+  conditionalOtp('First broker login - Conditional OTP', 'auth-otp-form', 'OTP Form'),
+  {
     alias: 'clients',
     description: 'Base authentication for clients',
     providerId: 'client-flow',
@@ -121,10 +163,11 @@ export const FLOW_BINDINGS = {
   directGrantFlow: 'direct grant',
   resetCredentialsFlow: 'reset credentials',
   clientAuthenticationFlow: 'clients',
+  firstBrokerLoginFlow: 'first broker login',
 } as const;
 
 export const FLOWS_NOT_EDITABLE =
-  "Authentication flows are not editable in holdfast: its login steps are fixed in code (browser, direct grant, registration, reset credentials, clients). Required actions can be changed under 'required-actions'.";
+  "Authentication flows are not editable in holdfast: its login steps are fixed in code (browser, direct grant, registration, reset credentials, first broker login, clients). Required actions can be changed under 'required-actions'.";
 
 /** Stable per realm and flow, so the ids in one answer match the next (Keycloak's are stored UUIDs). */
 function idOf(realmId: string, ...path: string[]): string {
