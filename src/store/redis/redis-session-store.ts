@@ -70,7 +70,7 @@ const INDEX_RETENTION_SECONDS = 7 * 24 * 3600;
 const PAGE_REPAIR_ROUNDS = 3;
 /** Sessions read per round trip when a search must look at every session of a realm. */
 const SEARCH_BATCH = 500;
-/** How long the master's count of attached replicas is trusted before ROLE is asked again. */
+/** How long the master's count of online replicas is trusted before INFO replication is asked again. */
 const REPLICA_COUNT_TTL_MS = 1000;
 
 /** TTL of an ephemeral record: its life on the caller's clock, and a second of slack. */
@@ -265,7 +265,7 @@ export class RedisSessionStore implements SessionStore {
    * this connection's last write offset, which covers the caller's writes because they were sent
    * on the same connection before it.
    *
-   * The count asked for is `waitReplicas`, or fewer when the master has fewer replicas attached at
+   * The count asked for is `waitReplicas`, or fewer when the master has fewer replicas online at
    * all: after Sentinel promoted the other site's replica its master stands alone, and the
    * surviving site must keep serving (as a promoted PostgreSQL standby does). A replica that is
    * attached but does not confirm in time (lagging, or cut off and not yet dropped) fails the write.
@@ -278,13 +278,18 @@ export class RedisSessionStore implements SessionStore {
     if (confirmed < wanted) throw new ReplicasNotConfirmed(wanted, confirmed, this.waitTimeoutMs);
   }
 
-  /** Replicas attached to the master now (ROLE), re-read at most once a second and on every new connection. */
+  /**
+   * Replicas attached to the master now and past their initial sync (`state=online` in INFO
+   * replication: one still loading the master's snapshot cannot confirm anything yet, and waiting
+   * for it would refuse every write for the length of a full resync). Re-read at most once a
+   * second, and on every new connection.
+   */
   private async attachedReplicas(): Promise<number> {
     const now = performance.now();
     if (this.replicas === undefined || now - this.replicas.readAt > REPLICA_COUNT_TTL_MS) {
-      const role = (await this.redis.role()) as [string, number, unknown[]?];
-      if (role[0] !== 'master') throw new Error(`Redis answered as ${role[0]}, not as the master`);
-      this.replicas = { count: role[2]?.length ?? 0, readAt: now };
+      const info = await this.redis.info('replication');
+      if (!/^role:master\s*$/m.test(info)) throw new Error('Redis answered as a replica, not as the master');
+      this.replicas = { count: (info.match(/^slave\d+:.*\bstate=online\b/gm) ?? []).length, readAt: now };
     }
     return this.replicas.count;
   }
