@@ -8,7 +8,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type KcAdminClient from '@keycloak/keycloak-admin-client';
 import { CookieJar, formAction, get, postForm } from '../support/browser.ts';
-import { adminClient, type AdminServer } from '../admin/admin-support.ts';
+import { adminClient } from '../admin/admin-support.ts';
 
 export const APP_REDIRECT = 'http://app.example/callback';
 
@@ -37,7 +37,7 @@ export function providerConfig(url: string, extra: Record<string, string> = {}):
   };
 }
 
-export async function setUpBrokerRealms(server: AdminServer): Promise<BrokerRealms> {
+export async function setUpBrokerRealms(server: { url: string }): Promise<BrokerRealms> {
   const master = await adminClient(server.url);
   await master.realms.create({ realm: 'upstream', enabled: true });
   await master.realms.create({ realm: 'brokered', enabled: true });
@@ -88,7 +88,7 @@ export async function upstreamLogin(browser: Browser, authorizeUrl: string, user
 }
 
 /** From the brokered login page through "Sign in with Upstream" to the broker's answer to the upstream's redirect. */
-export async function brokeredLogin(server: AdminServer, browser: Browser, extra: Record<string, string> = {}): Promise<{ response: Response; verifier: string }> {
+export async function brokeredLogin(server: { url: string }, browser: Browser, extra: Record<string, string> = {}): Promise<{ response: Response; verifier: string }> {
   const { url, verifier } = appAuthorization(server.url, extra);
   const loginPage = await get(url, browser.down);
   const toUpstream = await get(socialLink(await loginPage.text(), 'upstream'), browser.down);
