@@ -58,6 +58,20 @@ describe('authentication flows admin API', () => {
     );
   });
 
+  it('lists the authenticators holdfast runs, none of them configurable', async () => {
+    const ids = (list: Array<{ id?: string }>) => list.map((p) => p.id);
+    assert.ok(ids(await kc.authenticationManagement.getAuthenticatorProviders()).includes('auth-otp-form'));
+    assert.deepEqual(ids(await kc.authenticationManagement.getClientAuthenticatorProviders()), ['client-secret', 'client-jwt', 'client-secret-jwt']);
+    assert.deepEqual(ids(await kc.authenticationManagement.getFormProviders()), ['registration-page-form']);
+    assert.deepEqual(ids(await kc.authenticationManagement.getFormActionProviders()), ['registration-user-creation', 'registration-password-action']);
+    assert.deepEqual((await kc.authenticationManagement.getConfigDescription({ providerId: 'auth-otp-form' })).properties, []);
+    const registration = await kc.authenticationManagement.getExecutions({ flow: 'registration' });
+    assert.deepEqual(registration.map((e) => e.providerId), ['registration-page-form', 'registration-user-creation', 'registration-password-action']);
+    const unknown = await adminRequest(server.url, token, 'GET', '/demo/authentication/config-description/nope');
+    assert.deepEqual([unknown.status, unknown.body], [404, { error: 'Could not find authenticator provider' }]);
+    assert.equal((await adminRequest(server.url, token, 'GET', '/demo/authentication/config/some-id')).status, 404);
+  });
+
   it('answers 404 for an unknown flow id or alias', async () => {
     const byId = await adminRequest(server.url, token, 'GET', '/demo/authentication/flows/no-such-id');
     assert.deepEqual([byId.status, byId.body], [404, { error: 'Could not find flow with id' }]);

@@ -18,6 +18,8 @@ interface Step {
   displayName: string;
   description: string;
   subFlow?: 'basic-flow' | 'form-flow';
+  /** A form sub-flow's controller (Keycloak's `registration-page-form`). */
+  formAuthenticator?: string;
 }
 
 interface Flow {
@@ -79,7 +81,7 @@ const FLOWS: Flow[] = [
     description: 'Registration flow (when the realm allows user registration)',
     providerId: 'basic-flow',
     topLevel: true,
-    steps: [{ provider: 'registration form', requirement: 'REQUIRED', displayName: 'registration form', description: 'Registration form', subFlow: 'form-flow' }],
+    steps: [{ provider: 'registration form', requirement: 'REQUIRED', displayName: 'registration form', description: 'Registration form', subFlow: 'form-flow', formAuthenticator: 'registration-page-form' }],
   },
   {
     alias: 'registration form',
@@ -187,7 +189,8 @@ export function flowRepresentations(realmId: string): Record<string, unknown>[] 
     topLevel: flow.topLevel,
     builtIn: true,
     authenticationExecutions: flow.steps.map((step, i) => ({
-      ...(step.subFlow ? { flowAlias: step.provider } : { authenticator: step.provider }),
+      ...(step.subFlow ? { flowAlias: step.provider } : {}),
+      ...(step.subFlow === undefined || step.formAuthenticator ? { authenticator: step.formAuthenticator ?? step.provider } : {}),
       authenticatorFlow: step.subFlow !== undefined,
       requirement: step.requirement,
       priority: (i + 1) * 10,
@@ -225,7 +228,7 @@ export function executionInfos(realmId: string, alias: string): Record<string, u
         requirementChoices: [step.requirement],
         configurable: false,
         authenticationFlow: sub !== undefined,
-        providerId: sub ? sub.providerId : step.provider,
+        providerId: step.formAuthenticator ?? (sub ? sub.providerId : step.provider),
         ...(sub ? { flowId: idOf(realmId, 'flow', sub.alias) } : {}),
         level,
         index,
@@ -251,3 +254,34 @@ export const flowBindingChecks = Object.fromEntries(
     },
   ]),
 ) as Record<keyof typeof FLOW_BINDINGS, Check<never>>;
+
+export interface ProviderDescription {
+  id: string;
+  displayName: string;
+  description: string;
+}
+
+const FORM_CONTROLLER: ProviderDescription = { id: 'registration-page-form', displayName: 'Registration Page', description: 'The registration page: runs the form actions of its flow.' };
+
+/** The authenticators the flows run, by the kind of flow that holds them, each once. */
+function stepsOf(kind: Flow['providerId']): ProviderDescription[] {
+  const seen = new Map<string, ProviderDescription>();
+  for (const flow of FLOWS.filter((f) => f.providerId === kind)) {
+    for (const step of flow.steps) if (!step.subFlow && !seen.has(step.provider)) seen.set(step.provider, { id: step.provider, displayName: step.displayName, description: step.description });
+  }
+  return [...seen.values()];
+}
+
+/** `authenticator-providers`, `client-authenticator-providers`, `form-providers`, `form-action-providers`: what holdfast runs. */
+export const PROVIDER_LISTS: Record<string, ProviderDescription[]> = {
+  'authenticator-providers': stepsOf('basic-flow'),
+  'client-authenticator-providers': stepsOf('client-flow'),
+  'form-providers': [FORM_CONTROLLER],
+  'form-action-providers': stepsOf('form-flow'),
+};
+
+/** Keycloak's AuthenticatorConfigInfoRepresentation: none of holdfast's steps takes a config. */
+export function configDescription(providerId: string): Record<string, unknown> | undefined {
+  const provider = Object.values(PROVIDER_LISTS).flat().find((p) => p.id === providerId);
+  return provider && { providerId: provider.id, name: provider.displayName, helpText: provider.description, properties: [] };
+}
