@@ -23,7 +23,7 @@ export function providerOf(flow: LoginFlow, identity: BrokeredIdentity): Identit
 
 function brokerEvent(flow: LoginFlow, type: 'REGISTER' | 'FEDERATED_IDENTITY_LINK', user: User, identity: BrokeredIdentity): void {
   flow.ctx.events.recorder
-    .user(flow.realm, type, flow.request.clientConnection.address)
+    .user(flow.realm, type, flow.request)
     .client(flow.client.clientId)
     .user(user.id)
     .detail('identity_provider', identity.alias)

@@ -31,7 +31,7 @@ export const reauthenticate: LoginStep = {
     if (outcome.result === 'busy') return { kind: 'again', message: { error: 'loginBusyMessage', status: 503 } };
     if (outcome.result !== 'ok' || outcome.user.id !== existing.id) {
       flow.ctx.events.recorder
-        .user(flow.realm, 'LOGIN', flow.request.clientConnection.address)
+        .user(flow.realm, 'LOGIN', flow.request)
         .client(flow.client.clientId)
         .user(existing.id)
         .detail('identity_provider', identity.alias)

@@ -27,7 +27,7 @@ const MAX_PARAM_CHARS = 4096;
 
 function failureEvent(ctx: Context, request: FastifyRequest, realm: LoadedRealm, alias: string, failure: BrokerFailure, clientId?: string): void {
   ctx.events.recorder
-    .user(realm, 'IDENTITY_PROVIDER_LOGIN', request.clientConnection.address)
+    .user(realm, 'IDENTITY_PROVIDER_LOGIN', request)
     .client(clientId)
     .detail('identity_provider', alias)
     .detail('reason', failure.reason)
