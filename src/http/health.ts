@@ -27,7 +27,7 @@ export async function healthRoutes(app: FastifyInstance, { ctx, lifecycle }: { c
         ctx.store.ping(),
         new Promise((_, reject) => setTimeout(() => reject(new Error('store did not answer in time')), READY_TIMEOUT_MS).unref()),
       ]);
-      return { status: 'UP', checks: [{ name: 'session store', status: 'UP' }] };
+      return { status: 'UP', checks: [{ name: 'session store', status: 'UP' }, ...(await replicaCheck(ctx))] };
     } catch (error) {
       reply.code(503);
       return { status: 'DOWN', checks: [{ name: 'session store', status: 'DOWN', data: { reason: (error as Error).message } }] };
@@ -37,6 +37,19 @@ export async function healthRoutes(app: FastifyInstance, { ctx, lifecycle }: { c
   // Routes are registered once the app is built, so a process that answers has started.
   app.get('/health/started', async () => ({ status: 'UP', checks: [] }));
   app.get('/health', ready);
+}
+
+/**
+ * With `--sessions-redis-wait-replicas`: whether writes are confirmed in another site right now.
+ * Still UP when they stand alone (after a site loss the surviving site must serve), but said, so
+ * an operator sees that the guarantee waits for the replica to come back.
+ */
+async function replicaCheck(ctx: Context): Promise<Array<{ name: string; status: 'UP'; data: Record<string, unknown> }>> {
+  const confirmation = await ctx.store.replicaConfirmation?.();
+  if (!confirmation || confirmation.required === 0) return [];
+  const { required, online } = confirmation;
+  const writes = online >= required ? 'confirmed by replicas' : online === 0 ? 'standing alone on the master' : `confirmed by ${online} of ${required} replicas`;
+  return [{ name: 'session replicas', status: 'UP', data: { required, online, writes } }];
 }
 
 export async function metricsRoutes(app: FastifyInstance, { ctx }: { ctx: Context }): Promise<void> {

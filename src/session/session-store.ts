@@ -114,5 +114,11 @@ export interface SessionStore {
   removeExpired(nowSeconds: number, limit: number): Promise<number>;
   /** Throws when the store cannot answer. */
   ping(): Promise<void>;
+  /**
+   * For a store whose writes are confirmed on replicas in another site (Redis `WAIT`): how many
+   * must confirm and how many are online now, so readiness can say when writes stand alone.
+   * Absent where writes are not confirmed that way.
+   */
+  replicaConfirmation?(): Promise<{ required: number; online: number }>;
   close(): Promise<void>;
 }

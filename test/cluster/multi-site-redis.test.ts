@@ -44,6 +44,12 @@ async function readiness(node: RunningHoldfast): Promise<number> {
   return (await fetch(`${node.managementUrl}/health/ready`, { signal: AbortSignal.timeout(10_000) })).status;
 }
 
+/** What readiness says of the replicas that confirm writes. */
+async function replicaCheck(node: RunningHoldfast): Promise<unknown> {
+  const body = (await (await fetch(`${node.managementUrl}/health/ready`, { signal: AbortSignal.timeout(10_000) })).json()) as { checks: Array<{ name: string; data?: unknown }> };
+  return body.checks.find((check) => check.name === 'session replicas')?.data;
+}
+
 /** Runs `step` with `concurrency` workers until every index below `count` was given out. */
 async function inParallel(count: number, concurrency: number, step: (index: number) => Promise<void>): Promise<void> {
   let next = 0;
@@ -97,6 +103,7 @@ describe('multi-site on Redis with Sentinel: losing the master\'s site loses no 
     await inParallel(LOGGED_OUT, 6, (i) => ledger.logout(a(i), ledger.sessions[i]));
     assert.deepEqual(ledger.unexpected, []);
     assert.equal(ledger.unavailable, 0, 'nothing failed before the faults');
+    assert.deepEqual(await replicaCheck(siteB[0]), { required: 1, online: 1, writes: 'confirmed by replicas' });
 
     // A replica that holds its connection but confirms nothing: the write is refused, not acknowledged.
     topology.replica.signal('SIGSTOP');
@@ -176,6 +183,9 @@ describe('multi-site on Redis with Sentinel: losing the master\'s site loses no 
     assert.ok(loggedOut >= LOGGED_OUT, `${loggedOut} logged out`);
     assert.equal((await passwordGrant(b(1))).status, 200, 'a new login through site B');
     assert.equal(await readiness(siteB[0]), 200);
+    // The promoted master has no replica: writes stand alone in site B, and readiness says so.
+    await until('readiness to see the promoted master alone', async () => ((await replicaCheck(siteB[0])) as { online?: number })?.online === 0, 5_000);
+    assert.deepEqual(await replicaCheck(siteB[0]), { required: 1, online: 0, writes: 'standing alone on the master' });
   });
 
   it('answers 503 at once and is not ready while there is no master, and recovers by itself when it is back', async () => {

@@ -675,6 +675,11 @@ export class RedisSessionStore implements SessionStore {
     await this.redis.ping();
   }
 
+  async replicaConfirmation(): Promise<{ required: number; online: number }> {
+    await this.connected();
+    return { required: this.waitReplicas, online: this.waitReplicas === 0 ? 0 : await this.attachedReplicas() };
+  }
+
   async close(): Promise<void> {
     if (!this.ownsClient || !this.client) return;
     try {
