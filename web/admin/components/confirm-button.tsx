@@ -4,7 +4,7 @@
  * any, is shown as an alert; success with `done`.
  */
 import type { ComponentChildren } from 'preact';
-import { useRef, useState } from 'preact/hooks';
+import { useId, useRef, useState } from 'preact/hooks';
 import { messageOf } from '../api.ts';
 import { t } from '../i18n.ts';
 import { notify } from './alerts.tsx';
@@ -24,6 +24,8 @@ interface Props {
 export function ConfirmButton(props: Props) {
   const dialog = useRef<HTMLDialogElement>(null);
   const [busy, setBusy] = useState(false);
+  // One id per dialog: a table has a button like this in every row, all with the same testId.
+  const titleId = `${useId()}-confirm-title`;
   const confirm = async () => {
     setBusy(true);
     try {
@@ -42,9 +44,9 @@ export function ConfirmButton(props: Props) {
       <button type="button" class={props.class ?? 'secondary outline'} disabled={props.disabled} data-testid={props.testId} onClick={() => dialog.current?.showModal()}>
         {props.label}
       </button>
-      <dialog ref={dialog} aria-labelledby={`${props.testId ?? 'confirm'}-title`}>
+      <dialog ref={dialog} aria-labelledby={titleId}>
         <article>
-          <h2 id={`${props.testId ?? 'confirm'}-title`}>{props.title}</h2>
+          <h2 id={titleId}>{props.title}</h2>
           <p>{props.message}</p>
           <footer>
             <button type="button" class="secondary" onClick={() => dialog.current?.close()}>
