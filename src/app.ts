@@ -42,6 +42,8 @@ import { Themes, themeResourceRoutes, renderErrorPage } from './theme/index.ts';
 export interface BuildOptions {
   config: Config;
   clock?: Clock;
+  /** This process is worker `index` of a node run with `--workers N` (src/cluster/worker-pool.ts). */
+  worker?: { index: number };
 }
 
 export interface Holdfast {
@@ -64,7 +66,7 @@ export interface Holdfast {
   close(): Promise<void>;
 }
 
-export async function buildApp({ config, clock = systemClock }: BuildOptions): Promise<Holdfast> {
+export async function buildApp({ config, clock = systemClock, worker }: BuildOptions): Promise<Holdfast> {
   const servers = serverFactoryWithHttps(loadTlsCredentials(config));
   const app = Fastify({
     serverFactory: servers.serverFactory,
@@ -100,7 +102,7 @@ export async function buildApp({ config, clock = systemClock }: BuildOptions): P
   const cluster =
     config.db === 'postgres'
       ? await joinCluster({ url: config.dbUrl!, db: database.db, route: config.nodeRoute, address: `${config.httpHost}:${config.httpPort}`, log: app.log })
-      : singleNode(config.nodeRoute, app.log);
+      : singleNode(config.nodeRoute, app.log, worker);
   const bus = cluster.bus;
   let durable: SessionStore | undefined;
   const metrics = new Metrics({ countSessions: () => durable!.countUserSessions(), liveRoutes: () => cluster.liveRoutes(), route: cluster.route });

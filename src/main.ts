@@ -6,12 +6,15 @@
  * exit 0. Bad flags, a data directory another holdfast process holds, and a key-encryption key
  * that is missing or does not open the database, get a one-line error and exit code 2.
  */
+import cluster from 'node:cluster';
+import { pino } from 'pino';
 import { buildApp, type Holdfast } from './app.ts';
+import { WORKER_INDEX_VARIABLE, WorkerPool, type WorkerMessage } from './cluster/index.ts';
 import { COMMANDS, ConfigError, checkStartConfig, commandFlags, nearestName, parseConfig, refuseUnknownFlags, type Config } from './config/index.ts';
 import { listen } from './http/listeners.ts';
 import { HOLDFAST_VERSION, commandHelp, printBanner, importDirectory, importRealmsOnStart, mainHelp, runBackup, runExport, runImport, runMigrateStore, runRestore, runRotateKek, runShowConfig } from './cli/index.ts';
 import { KekError } from './crypto/index.ts';
-import { DataDirInUse } from './store/sql/index.ts';
+import { DataDirInUse, HOLDER_VARIABLE, lockDataDir, type DataDirLock } from './store/sql/index.ts';
 
 function exitOnConfigError(error: unknown): never {
   if (error instanceof ConfigError || error instanceof DataDirInUse || error instanceof KekError) {
@@ -21,15 +24,22 @@ function exitOnConfigError(error: unknown): never {
   throw error;
 }
 
+/** This process's place in a node run with `--workers N`: undefined when it is the node itself. */
+function workerOfNode(): { index: number } | undefined {
+  return cluster.isWorker ? { index: Number(process.env[WORKER_INDEX_VARIABLE] ?? 0) } : undefined;
+}
+
 async function start(argv: string[], development: boolean): Promise<void> {
   let config: Config;
   let holdfast: Holdfast;
+  const worker = workerOfNode();
   try {
     config = parseConfig(argv, process.env, { development });
     checkStartConfig(config);
     // A flag that would change nothing is refused, not ignored.
     if (config.allowLossyImport && !config.importRealm) throw new ConfigError('--allow-lossy-import only applies to realm imports: give it with --import-realm');
-    holdfast = await buildApp({ config });
+    if (config.workers > 1 && !worker) return await runWorkers(config);
+    holdfast = await buildApp({ config, worker });
   } catch (error) {
     exitOnConfigError(error);
   }
@@ -37,7 +47,9 @@ async function start(argv: string[], development: boolean): Promise<void> {
   // Errors are handled where they arise; a promise someone forgot is a bug to log and fix, not a
   // reason to take down a node that serves every other request fine.
   process.on('unhandledRejection', (reason) => app.log.error({ err: reason }, 'unhandled promise rejection (a bug): the node keeps running'));
-  if (config.importRealm) await importRealmsOnStart(holdfast.ctx, importDirectory(config.dataDir), config.allowLossyImport);
+  // Worker 0 imports before it listens, and so before the other workers start.
+  const first = !worker || worker.index === 0;
+  if (config.importRealm && first) await importRealmsOnStart(holdfast.ctx, importDirectory(config.dataDir), config.allowLossyImport);
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -54,7 +66,51 @@ async function start(argv: string[], development: boolean): Promise<void> {
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
   const ports = await listen(holdfast, config);
-  printBanner(config, ports, holdfast.seed.defaultAdminPassword);
+  if (first) printBanner(config, ports, holdfast.seed.defaultAdminPassword);
+  if (worker) process.send!({ holdfast: 'ready' } satisfies WorkerMessage);
+}
+
+/**
+ * The primary of a node with `--workers N`: holds the data directory (a foreign process is still
+ * refused; the workers inherit the lock), starts the workers and keeps them running.
+ */
+async function runWorkers(config: Config): Promise<void> {
+  let lock: DataDirLock | undefined;
+  try {
+    lock = config.db === 'sqlite' && config.dataDir !== ':memory:' ? lockDataDir(config.dataDir) : undefined;
+  } catch (error) {
+    exitOnConfigError(error);
+  }
+  const log = pino({ level: config.logLevel });
+  const exit = (code: number) => {
+    lock?.release();
+    process.exit(code);
+  };
+  const pool = new WorkerPool({
+    workers: config.workers,
+    env: lock ? { [HOLDER_VARIABLE]: String(process.pid) } : {},
+    log,
+    shutdownDelaySeconds: config.shutdownDelaySeconds,
+    onFatal: exit,
+  });
+  let stopping = false;
+  const stop = async (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'stopping the workers');
+    await pool.stop(signal);
+    exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+  try {
+    await pool.start();
+  } catch (error) {
+    log.error({ err: error }, 'a worker failed to start');
+    await pool.stop('SIGTERM');
+    exit((error as { exitCode?: number }).exitCode ?? 1);
+  }
+  log.info({ workers: pool.pids() }, `node serving with ${config.workers} workers`);
 }
 
 const RUNNERS: Record<string, (argv: string[]) => Promise<number | void>> = {

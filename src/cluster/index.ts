@@ -10,6 +10,7 @@ import type { Database } from '../store/sql/index.ts';
 import type { ClusterLog } from './log.ts';
 import { NodeMembership } from './node-membership.ts';
 import { PgInvalidationBus } from './pg-invalidation-bus.ts';
+import { IpcInvalidationBus } from './ipc-invalidation-bus.ts';
 import { rendezvousRoute } from './rendezvous.ts';
 import { LocalSingletonJobs, PgSingletonJobs, type SingletonJobs } from './singleton-jobs.ts';
 
@@ -18,6 +19,8 @@ export { PgInvalidationBus, INVALIDATION_CHANNEL, parseEnvelope } from './pg-inv
 export { NodeMembership } from './node-membership.ts';
 export { LocalSingletonJobs, PgSingletonJobs, type SingletonJobs } from './singleton-jobs.ts';
 export type { ClusterLog } from './log.ts';
+export { WorkerPool } from './worker-pool.ts';
+export { WORKER_INDEX_VARIABLE, type WorkerMessage } from './worker-messages.ts';
 
 export interface Cluster {
   readonly nodeId: string;
@@ -72,10 +75,13 @@ export async function joinCluster(options: JoinOptions): Promise<Cluster> {
   };
 }
 
-/** One node on its own (SQLite): in-process bus, its own route, every job its own. */
-export function singleNode(route: string, log: ClusterLog): Cluster {
-  const jobs = new LocalSingletonJobs(log);
-  const bus = new LocalInvalidationBus();
+/**
+ * One node on its own (SQLite): its own route, and either one process (in-process bus, every job
+ * its own) or one of the node's workers (`worker`: the bus over IPC, the jobs in worker 0 only).
+ */
+export function singleNode(route: string, log: ClusterLog, worker?: { index: number }): Cluster {
+  const jobs = new LocalSingletonJobs(log, worker === undefined || worker.index === 0);
+  const bus = worker ? new IpcInvalidationBus() : new LocalInvalidationBus();
   return {
     nodeId: newId(),
     route,

@@ -3,6 +3,7 @@ export interface ClusterLog {
   info(details: object, message: string): void;
   warn(details: object, message: string): void;
   error(details: object, message: string): void;
+  debug?(details: object, message: string): void;
 }
 
 /** A bounded, unref'd wait, so a pending retry never keeps a stopping process alive. */

@@ -56,10 +56,23 @@ abstract class JobTimers implements SingletonJobs {
   protected abstract runLocked(name: string, work: () => Promise<void>, keep: boolean): Promise<boolean>;
 }
 
-/** One node (SQLite, or a store without locks): every job is this node's. */
+/**
+ * One node (SQLite, or a store without locks): every job is this node's. Of a node's workers
+ * (`--workers N`) only worker 0 runs them (`owner`), so each job runs once per node; the
+ * primary restarts worker 0 if it dies, and the jobs with it.
+ */
 export class LocalSingletonJobs extends JobTimers {
-  protected async runLocked(_name: string, work: () => Promise<void>): Promise<boolean> {
+  constructor(
+    log: ClusterLog,
+    private readonly owner = true,
+  ) {
+    super(log);
+  }
+
+  protected async runLocked(name: string, work: () => Promise<void>): Promise<boolean> {
+    if (!this.owner) return false;
     await work();
+    this.log.debug?.({ job: name }, 'singleton job ran');
     return true;
   }
 }

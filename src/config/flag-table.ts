@@ -61,6 +61,7 @@ export const SERVER_FLAGS = {
   demo: { kind: 'boolean', default: 'false (true for npm start)', description: 'seed the demo realms on an empty database' },
   'import-realm': { kind: 'boolean', default: 'false', description: 'import <data-dir>/import/*.json at start, skipping realms that exist' },
   'allow-lossy-import': { kind: 'boolean', default: 'false', description: 'import realm files with parts holdfast cannot honour, listing them' },
+  workers: { kind: 'string', value: '<count>', default: 'CPU cores for start, 1 for start-dev', description: 'worker processes of this node, serving one port and sharing the store (node:cluster); a dead worker is restarted' },
   'node-route': { kind: 'string', value: '<route>', default: '<host>-<port>', description: 'this node\'s name in AUTH_SESSION_ID routes and the load balancer' },
   'route-cookie': { kind: 'boolean', default: 'true', description: 'append .<route> to AUTH_SESSION_ID' },
   'kek-file': { kind: 'string', value: '<file>', default: '<data-dir>/kek (SQLite only)', description: 'key-encryption key sealing realm keys (or HOLDFAST_KEK holding it)' },

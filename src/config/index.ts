@@ -71,6 +71,8 @@ export interface Config extends EdgeConfig {
   bootstrapAdmin?: { username: string; password: string };
   /** This node's name in routes: the `<route>` of `AUTH_SESSION_ID` and the load balancer's server name. */
   nodeRoute: string;
+  /** Processes of this node on one port (src/cluster/worker-pool.ts); 1 is the process itself. */
+  workers: number;
   /** Append `.<route>` to `AUTH_SESSION_ID` (off for proxies that cannot parse the suffix). */
   routeCookie: boolean;
   /**
@@ -238,6 +240,11 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
   if (db === 'postgres' && !kek) throw new ConfigError('--db postgres needs a key-encryption key, the same on every node: --kek-file <path> or HOLDFAST_KEK');
   if (kekPrevious && !kek) throw new ConfigError('--kek-previous-file needs the new key as --kek-file or HOLDFAST_KEK');
 
+  const workersGiven = read('workers');
+  // Memory sessions live in one process: workers would each see their own.
+  if (sessions === 'memory' && workersGiven !== undefined && workersGiven !== '1') throw new ConfigError('--workers: --sessions memory keeps sessions in one process; give --workers 1 or another --sessions');
+  const workers = integer('workers', workersGiven ?? String(development || sessions === 'memory' ? 1 : os.availableParallelism()), 1, 256);
+
   const adminUser = env.HOLDFAST_BOOTSTRAP_ADMIN_USERNAME;
   const adminPassword = env.HOLDFAST_BOOTSTRAP_ADMIN_PASSWORD;
   if (adminUser && !adminPassword) throw new ConfigError('HOLDFAST_BOOTSTRAP_ADMIN_PASSWORD is required with HOLDFAST_BOOTSTRAP_ADMIN_USERNAME');
@@ -266,6 +273,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
     expiryBatchSize: integer('expiry-batch-size', read('expiry-batch-size') ?? String(DEFAULTS.expiryBatchSize), 1, 100_000),
     bootstrapAdmin: adminUser && adminPassword ? { username: adminUser, password: adminPassword } : undefined,
     nodeRoute,
+    workers,
     routeCookie: booleanValue('route-cookie', read('route-cookie') ?? String(DEFAULTS.routeCookie)),
     accessLog: booleanValue('access-log', read('access-log') ?? 'false'),
     authSessionLimits: DEFAULTS.authSessionLimits,
@@ -318,6 +326,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     expiryIntervalSeconds: DEFAULTS.expiryIntervalSeconds,
     expiryBatchSize: DEFAULTS.expiryBatchSize,
     nodeRoute: 'test',
+    workers: 1,
     routeCookie: DEFAULTS.routeCookie,
     authSessionLimits: DEFAULTS.authSessionLimits,
     ...testEdgeConfig(),

@@ -104,7 +104,8 @@ export async function startHoldfast(options: StartOptions): Promise<RunningHoldf
       'warn',
       ...(options.args ?? []),
     ],
-    { cwd: ROOT, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] },
+    // One process unless a test asks for workers (`start` would default to one per CPU core).
+    { cwd: ROOT, env: { HOLDFAST_WORKERS: '1', ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';
   child.stdout!.on('data', (chunk) => (output += chunk));

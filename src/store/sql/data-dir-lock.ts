@@ -9,13 +9,21 @@
  * operating system drops that lock when the process ends in any way (kill -9, power loss
  * included), so a lock is never stale and no pid needs checking. `holdfast.pid` beside it only
  * names the holder in the refusal message; it is never what decides.
+ *
+ * A node with `--workers N` is one holder: its primary process takes the lock and keeps it for the
+ * life of the node, and its workers (which open the file themselves, in WAL mode) inherit it. A
+ * worker is recognised by the primary's pid in HOLDFAST_DATA_DIR_HOLDER and by being that
+ * process's node:cluster child; anything else still has to take the lock, and is refused.
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import cluster from 'node:cluster';
 import SQLite from 'better-sqlite3';
 
 export const LOCK_FILE = 'holdfast.lock';
 export const PID_FILE = 'holdfast.pid';
+/** Set by the primary for its workers: the pid of the process that holds the data directory. */
+export const HOLDER_VARIABLE = 'HOLDFAST_DATA_DIR_HOLDER';
 
 /** The data directory is held by another process (or another open database in this one). */
 export class DataDirInUse extends Error {
@@ -66,4 +74,15 @@ function holderPid(dataDir: string): number | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The lock this process inherits from its primary (a worker of the node that holds the data
+ * directory), or undefined when it has none and must take it.
+ */
+export function inheritedDataDirLock(dataDir: string, env: NodeJS.ProcessEnv = process.env): DataDirLock | undefined {
+  const holder = Number(env[HOLDER_VARIABLE]);
+  if (!cluster.isWorker || !Number.isSafeInteger(holder) || holder !== process.ppid || holderPid(dataDir) !== holder) return undefined;
+  // The primary releases it; a worker has nothing to let go.
+  return { release() {} };
 }

@@ -11,7 +11,7 @@ import { Kysely, Migrator, PostgresDialect, type Migration } from 'kysely';
 import type { Database } from './schema.ts';
 import { migrations } from './migrations/index.ts';
 import { withAdvisoryLock } from './advisory-lock.ts';
-import { lockDataDir, type DataDirLock } from './data-dir-lock.ts';
+import { inheritedDataDirLock, lockDataDir, type DataDirLock } from './data-dir-lock.ts';
 import { failingAsUnavailable, postgresUnavailable, sqliteUnavailable } from './unavailable-database.ts';
 import { groupCommitDialect, type GroupCommitDriver } from './group-commit-driver.ts';
 
@@ -48,7 +48,7 @@ export interface SqlOptions {
  */
 export async function openSqlDatabase(options: SqlOptions): Promise<SqlDatabase> {
   const dataDir = options.dataDir ?? ':memory:';
-  const dataDirLock: DataDirLock | undefined = options.dialect === 'sqlite' && dataDir !== ':memory:' ? lockDataDir(dataDir) : undefined;
+  const dataDirLock: DataDirLock | undefined = options.dialect === 'sqlite' && dataDir !== ':memory:' ? (inheritedDataDirLock(dataDir) ?? lockDataDir(dataDir)) : undefined;
   try {
     return await openLocked(options, dataDirLock);
   } catch (error) {

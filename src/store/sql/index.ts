@@ -3,7 +3,7 @@ export * from './sql-session-store.ts';
 export * from './sql-realm-repository.ts';
 export * from './advisory-lock.ts';
 export { NoWritablePrimary, PrimaryLocator, ReadOnlyServer, primaryLocator } from './postgres-primary.ts';
-export { DataDirInUse } from './data-dir-lock.ts';
+export { DataDirInUse, HOLDER_VARIABLE, lockDataDir, type DataDirLock } from './data-dir-lock.ts';
 export type { Database } from './schema.ts';
 export * from './secrets-at-rest.ts';
 export * from './sql-event-store.ts';
