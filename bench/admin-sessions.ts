@@ -12,10 +12,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { sql } from 'kysely';
 import { openSqlDatabase, SqlSessionStore, type SqlDatabase } from '../src/store/sql/index.ts';
 import { freshDatabase } from '../test/support/postgres.ts';
 import { ROOT } from './server.ts';
+import { seedSessionRows } from './session-rows.ts';
 
 const args = process.argv.slice(2);
 const option = (name: string, fallback: number): number => {
@@ -30,38 +30,8 @@ const CLIENTS = ['client-web', 'client-mobile', 'client-cli'];
 /** One session in twenty is offline, as offline_access is the exception. */
 const OFFLINE_EVERY = 20;
 
-/**
- * Rows made by the database from a series 1..N: ids sort in a different order than they were
- * made, users and IPs repeat, one client session each (client by n mod 3).
- */
-async function seed(database: SqlDatabase, dialect: 'sqlite' | 'postgres'): Promise<number> {
-  const started = performance.now();
-  // Constants inlined: better-sqlite3 binds numbers as REAL, and 'user-' || 1.0 is not a user id.
-  const now = Math.floor(Date.now() / 1000);
-  const lit = (value: number) => sql.lit(value);
-  const series =
-    dialect === 'sqlite'
-      ? sql`WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < ${lit(SESSIONS)}) SELECT n FROM g`
-      : sql`SELECT generate_series(1, ${lit(SESSIONS)}) AS n`;
-  const id = dialect === 'sqlite' ? sql`printf('%08x-%d', (n * 2654435761) % 4294967296, n)` : sql`lpad(to_hex((n::bigint * 2654435761) % 4294967296), 8, '0') || '-' || n`;
-  // Integer division on both: n is an integer column.
-  const ip = sql`'10.' || (n % 256) || '.' || ((n / 256) % 256) || '.' || ((n / 65536) % 256)`;
-  const offline = sql`CASE WHEN n % ${lit(OFFLINE_EVERY)} = 0 THEN 1 ELSE 0 END`;
-  const client = sql`CASE n % 3 WHEN 0 THEN ${CLIENTS[0]} WHEN 1 THEN ${CLIENTS[1]} ELSE ${CLIENTS[2]} END`;
-  await database.db.transaction().execute(async (tx) => {
-    await sql`INSERT INTO user_session (id, offline, realm_id, user_id, started, last_refresh, remember_me, ip_address, auth_time, expires_at)
-      SELECT ${id}, ${offline}, ${REALM}, 'user-' || (n % ${lit(USERS)}), ${lit(now)} - (n % 3600), ${lit(now)}, n % 2, ${ip}, ${lit(now)}, ${lit(now + 86_400)}
-      FROM (${series}) s`.execute(tx);
-    await sql`INSERT INTO client_session (user_session_id, offline, client_uuid, realm_id, started, timestamp, scope, refresh_uses)
-      SELECT ${id}, ${offline}, ${client}, ${REALM}, ${lit(now)}, ${lit(now)}, 'openid', 0
-      FROM (${series}) s`.execute(tx);
-    // As migration 021 counts what it finds: the seed bypasses the store, so it sets the counter too.
-    await sql`DELETE FROM session_count`.execute(tx);
-    await sql`INSERT INTO session_count (realm_id, offline, slot, count) SELECT realm_id, offline, 0, count(*) FROM user_session GROUP BY realm_id, offline`.execute(tx);
-  });
-  // Fresh statistics, as a database that grew to this size would have.
-  await sql`ANALYZE`.execute(database.db);
-  return (performance.now() - started) / 1000;
+async function seed(database: SqlDatabase): Promise<number> {
+  return seedSessionRows(database, { sessions: SESSIONS, realm: REALM, users: USERS, clients: CLIENTS, offlineEvery: OFFLINE_EVERY });
 }
 
 interface Row {
@@ -115,7 +85,7 @@ async function runSqlite(): Promise<{ rows: Row[]; seedSeconds: number }> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'holdfast-admin-sessions-'));
   const database = await openSqlDatabase({ dialect: 'sqlite', dataDir });
   try {
-    const seedSeconds = await seed(database, 'sqlite');
+    const seedSeconds = await seed(database);
     return { rows: await scenarios('sqlite', new SqlSessionStore(database.db)), seedSeconds };
   } finally {
     await database.close();
@@ -127,7 +97,7 @@ async function runPostgres(): Promise<{ rows: Row[]; seedSeconds: number }> {
   const fresh = await freshDatabase('holdfast_bench_admin_sessions');
   const database = await openSqlDatabase({ dialect: 'postgres', url: fresh.url, poolSize: 4 });
   try {
-    const seedSeconds = await seed(database, 'postgres');
+    const seedSeconds = await seed(database);
     return { rows: await scenarios('postgres', new SqlSessionStore(database.db)), seedSeconds };
   } finally {
     await database.close();

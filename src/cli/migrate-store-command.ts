@@ -112,7 +112,7 @@ export async function runMigrateStore(argv: string[]): Promise<number> {
     let reports: TableReport[];
     let notCopied: string[];
     const nowSeconds = Math.floor(systemClock.nowMs() / 1000);
-    const options = { batchSize, concurrency: 32, progress: progressLines(), nowSeconds };
+    const options = { batchSize, concurrency: 64, resume, progress: progressLines(), nowSeconds };
     if (from.kind !== 'redis' && to.kind !== 'redis') {
       const source = await openSql(from);
       opened.push(source);

@@ -34,17 +34,18 @@ function canonical(session: UserSession): string {
 
 const digest = (text: string) => createHash('sha256').update(text).digest('hex');
 
-/** Writes one session, replacing the target's copy of it (a re-run). */
-async function putSession(target: SessionStore, session: UserSession): Promise<void> {
-  if (await target.getUserSession(session.id, session.offline)) await target.deleteUserSession(session.id, session.offline);
+/** Writes one session, replacing the target's copy of it on a re-run (an empty target has none to look for). */
+async function putSession(target: SessionStore, session: UserSession, resume: boolean): Promise<void> {
+  if (resume && (await target.getUserSession(session.id, session.offline))) await target.deleteUserSession(session.id, session.offline);
   await target.createUserSession(session);
 }
 
 /** Writes a batch of sessions `concurrency` at a time, then reads each back and checksums both sides. */
-async function copyBatch(target: SessionStore, sessions: UserSession[], read: RowChecksum, written: RowChecksum, concurrency: number): Promise<void> {
+async function copyBatch(target: SessionStore, sessions: UserSession[], read: RowChecksum, written: RowChecksum, options: SessionCopyOptions): Promise<void> {
+  const { concurrency, resume } = options;
   for (let i = 0; i < sessions.length; i += concurrency) {
     const slice = sessions.slice(i, i + concurrency);
-    await Promise.all(slice.map((s) => putSession(target, s)));
+    await Promise.all(slice.map((s) => putSession(target, s, resume)));
     const back = await Promise.all(slice.map((s) => target.getUserSession(s.id, s.offline)));
     slice.forEach((s, j) => {
       read.add({ h: digest(canonical(s)) }, ['h']);
@@ -57,6 +58,8 @@ async function copyBatch(target: SessionStore, sessions: UserSession[], read: Ro
 export interface SessionCopyOptions {
   batchSize: number;
   concurrency: number;
+  /** The target may hold sessions of an earlier run: each is replaced. */
+  resume: boolean;
   progress: CopyProgress;
   nowSeconds: number;
 }
@@ -80,7 +83,7 @@ export async function copySessionsFromSql(db: Kysely<Database>, target: SessionS
     const sessions = new Map(rows.map((row) => [`${row.offline}:${row.id}`, toUserSession(row)]));
     const clients = await db.selectFrom('client_session').selectAll().where('user_session_id', 'in', [...new Set(rows.map((r) => r.id))]).execute();
     for (const row of clients) sessions.get(`${row.offline}:${row.user_session_id}`)?.clientSessions.set(row.client_uuid, toClientSession(row));
-    await copyBatch(target, [...sessions.values()], read, written, options.concurrency);
+    await copyBatch(target, [...sessions.values()], read, written, options);
     options.progress.update(read.rows, Math.max(total, read.rows));
     const last = rows[rows.length - 1];
     after = { id: last.id, offline: last.offline };
@@ -132,7 +135,7 @@ export async function copySessionsToSql(source: SessionStore, realmIds: string[]
       for (let first = 0; first < 1e9; first += options.batchSize) {
         const sessions = await source.listUserSessionsOfRealm(realmId, { offline, first, max: options.batchSize });
         if (sessions.length === 0) break;
-        await copyBatch(target, sessions, read, written, options.concurrency);
+        await copyBatch(target, sessions, read, written, options);
         options.progress.update(read.rows, Math.max(total, read.rows));
         if (sessions.length < options.batchSize) break;
       }
