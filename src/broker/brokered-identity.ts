@@ -16,12 +16,16 @@ export interface BrokeredIdentity {
   lastName?: string;
   /** The upstream session (`sid`), when it named one. */
   sessionId?: string;
+  /** The ID token's and user info's claims, for the mappers (dropped when larger than MAX_CLAIMS_BYTES). */
+  claims?: Record<string, unknown>;
   /** The upstream token response, kept on the link when the provider has `storeToken`. */
   token?: string;
 }
 
 /** Largest profile value taken from an upstream; longer ones are dropped (the review page asks again). */
 const MAX_VALUE_CHARS = 255;
+/** The claims wait in the login's tab with the identity; beyond this they are not kept (mappers then see none). */
+const MAX_CLAIMS_BYTES = 16 * 1024;
 
 function text(value: unknown): string | undefined {
   if (typeof value === 'number' && Number.isFinite(value)) return String(value);
@@ -44,5 +48,6 @@ export function identityFromClaims(alias: string, claims: Record<string, unknown
   // Keycloak's username: the upstream's, else its email, else its id; lower case like every username.
   const username = (text(claims[names.username]) ?? email ?? id).toLowerCase();
   const sessionId = text(claims.sid) ?? text(claims.session_state);
-  return { alias, id, username, email: email?.toLowerCase(), firstName, lastName, ...(sessionId ? { sessionId } : {}) };
+  const kept = Buffer.byteLength(JSON.stringify(claims)) <= MAX_CLAIMS_BYTES ? { claims } : {};
+  return { alias, id, username, email: email?.toLowerCase(), firstName, lastName, ...(sessionId ? { sessionId } : {}), ...kept };
 }

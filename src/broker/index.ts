@@ -6,3 +6,4 @@ export * from './upstream.ts';
 export * from './upstream-tokens.ts';
 export * from './brokered-identity.ts';
 export * from './broker-failure.ts';
+export * from './login-mappers.ts';

@@ -6,15 +6,57 @@
  * notes Keycloak keeps for a brokered login are set on the tab for the session to come.
  */
 import { newId } from '../../crypto/index.ts';
-import type { BrokeredIdentity } from '../../broker/index.ts';
-import { defaultActionAliases, defaultGroupIds, newUser, type FederatedIdentity, type IdentityProvider, type RealmRepository, type User } from '../../realm/index.ts';
+import { mappedChanges, type BrokeredIdentity, type MappedChanges } from '../../broker/index.ts';
+import { defaultActionAliases, defaultGroupIds, newUser, roleFromString, type FederatedIdentity, type IdentityProvider, type RealmRepository, type User } from '../../realm/index.ts';
 import type { LoginFlow } from '../login-step.ts';
 
 export function linkOf(user: User, identity: BrokeredIdentity): FederatedIdentity {
   return { userId: user.id, realmId: user.realmId, identityProvider: identity.alias, federatedUserId: identity.id, federatedUsername: identity.username, ...(identity.token ? { token: identity.token } : {}) };
 }
 
+/** The user with the mappers' profile fields and attributes applied. */
+function withChanges(user: User, changes: MappedChanges): User {
+  const attributes = { ...user.attributes };
+  for (const [name, values] of Object.entries(changes.attributes)) {
+    if (values === null) delete attributes[name];
+    else attributes[name] = values;
+  }
+  const { email, firstName, lastName } = changes.fields;
+  return { ...user, attributes, ...(email !== undefined ? { email: email.toLowerCase() } : {}), ...(firstName !== undefined ? { firstName } : {}), ...(lastName !== undefined ? { lastName } : {}) };
+}
+
+/** The ids of the roles the mappers name that exist (an unknown name grants nothing, as in Keycloak). */
+function mappedRoleIds(flow: LoginFlow, changes: MappedChanges): string[] {
+  return changes.roles.flatMap((name) => {
+    const role = roleFromString(flow.realm, name);
+    return role ? [role.id] : [];
+  });
+}
+
+/** A later login's mappers (FORCE, or LEGACY hardcoded roles) applied to a linked user and stored; answers the user as now stored. */
+export async function remapUser(flow: LoginFlow, provider: IdentityProvider, user: User, identity: BrokeredIdentity): Promise<User> {
+  const changes = mappedChanges(flow.realm.identityProviderMappers, provider, identity, false);
+  const repository = flow.ctx.realms.repository;
+  const mapped = withChanges(user, changes);
+  const roleIds = mappedRoleIds(flow, changes);
+  const held = new Set(roleIds.length > 0 ? await repository.roleIdsOfUser(user.id) : []);
+  const missing = roleIds.filter((id) => !held.has(id));
+  const changed = JSON.stringify(mapped) !== JSON.stringify(user);
+  if (changed) await repository.updateUser(mapped);
+  if (missing.length > 0) await repository.addUserRoles(user.id, missing);
+  if (changed || missing.length > 0) await flow.ctx.realms.userChanged(user.id);
+  return mapped;
+}
+
 export function userFromIdentity(flow: LoginFlow, provider: IdentityProvider, identity: BrokeredIdentity): User {
+  return withChanges(plainUserFromIdentity(flow, provider, identity), mappedChanges(flow.realm.identityProviderMappers, provider, identity, true));
+}
+
+/**
+ * The user the upstream's profile alone describes: what the review-profile page checks against the
+ * realm's user profile (attributes the mappers add are the administrator's, not the user's to fix).
+ */
+export function plainUserFromIdentity(flow: LoginFlow, provider: IdentityProvider, identity: BrokeredIdentity): User {
   const settings = flow.realm.realm.settings;
   const username = settings.registrationEmailAsUsername && identity.email ? identity.email : (identity.username ?? '');
   return newUser(
@@ -42,12 +84,13 @@ export async function existingUserFor(repository: RealmRepository, flow: LoginFl
 }
 
 /** Creates the user and the link unless someone holds the name or email by now; returns that someone then. */
-export async function createLinkedUser(flow: LoginFlow, user: User, identity: BrokeredIdentity): Promise<{ created: User } | { existing: User }> {
+export async function createLinkedUser(flow: LoginFlow, provider: IdentityProvider, user: User, identity: BrokeredIdentity): Promise<{ created: User } | { existing: User }> {
   const settings = flow.realm.realm.settings;
+  const roleIds = mappedRoleIds(flow, mappedChanges(flow.realm.identityProviderMappers, provider, identity, true));
   return flow.ctx.realms.repository.transaction(async (tx) => {
     const existing = await existingUserFor(tx, flow, user);
     if (existing) return { existing };
-    await tx.createUser(user, [settings.attributes.defaultRoleId]);
+    await tx.createUser(user, [...new Set([settings.attributes.defaultRoleId, ...roleIds])]);
     const groupIds = defaultGroupIds(flow.realm);
     if (groupIds.length > 0) await tx.addGroupMembers(groupIds.map((groupId) => ({ userId: user.id, groupId })));
     if (!(await tx.addFederatedIdentity(linkOf(user, identity)))) throw new Error('upstream account linked meanwhile');

@@ -12,7 +12,7 @@ import type { IdentityProvider, User } from '../../realm/index.ts';
 import { continueLogin, type LoginRun } from '../login-engine.ts';
 import { loginSteps } from '../login-flow.ts';
 import type { LoginFlow, StepOutcome } from '../login-step.ts';
-import { brokerSessionNotes, createLinkedUser, linkOf, syncedUser, userFromIdentity } from './broker-user.ts';
+import { brokerSessionNotes, createLinkedUser, linkOf, remapUser, syncedUser, userFromIdentity } from './broker-user.ts';
 import { clearPendingIdentity, keepPendingIdentity, noteExistingUser } from './pending-identity.ts';
 import { profileProblems } from './review-profile.ts';
 
@@ -56,7 +56,7 @@ function passAuthenticators(flow: LoginFlow): void {
 export async function settleIdentity(flow: LoginFlow, identity: BrokeredIdentity): Promise<StepOutcome> {
   const provider = providerOf(flow, identity);
   if (!provider) throw new ErrorPage(400, 'Could not find an identity provider with the identifier.');
-  const outcome = await createLinkedUser(flow, userFromIdentity(flow, provider, identity), identity);
+  const outcome = await createLinkedUser(flow, provider, userFromIdentity(flow, provider, identity), identity);
   if ('existing' in outcome) {
     noteExistingUser(flow, outcome.existing.id);
     return { kind: 'done' };
@@ -72,9 +72,11 @@ export async function linkExisting(flow: LoginFlow, user: User, identity: Broker
     throw new ErrorPage(400, 'Federated identity returned by the identity provider is already linked to another user.');
   }
   await flow.ctx.realms.userChanged(user.id);
-  brokerEvent(flow, 'FEDERATED_IDENTITY_LINK', user, identity);
-  identified(flow, user, identity);
-  return { kind: 'done', user };
+  const provider = providerOf(flow, identity);
+  const mapped = provider ? await remapUser(flow, provider, user, identity) : user;
+  brokerEvent(flow, 'FEDERATED_IDENTITY_LINK', mapped, identity);
+  identified(flow, mapped, identity);
+  return { kind: 'done', user: mapped };
 }
 
 export async function continueBrokeredLogin(run: LoginRun, provider: IdentityProvider, identity: BrokeredIdentity): Promise<FastifyReply> {
@@ -95,6 +97,7 @@ export async function continueBrokeredLogin(run: LoginRun, provider: IdentityPro
       await ctx.realms.userChanged(user.id);
       user = synced;
     }
+    user = await remapUser(run, provider, user, identity);
     if (provider.storeToken && identity.token) await repository.updateFederatedIdentityToken(user.id, provider.alias, identity.token);
     identified(run, user, identity);
     passAuthenticators(run);

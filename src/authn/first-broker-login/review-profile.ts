@@ -8,7 +8,7 @@ import type { LoginFlow, LoginStep } from '../login-step.ts';
 import { registrationProblems } from '../profile-check.ts';
 import { providerOf, settleIdentity } from './brokered-login.ts';
 import { existingUserId, keepPendingIdentity, pendingIdentity } from './pending-identity.ts';
-import { userFromIdentity } from './broker-user.ts';
+import { plainUserFromIdentity } from './broker-user.ts';
 
 const FIELDS = [
   { name: 'username', label: 'username', type: 'text', autocomplete: 'username' },
@@ -21,7 +21,7 @@ const MAX_FIELD_CHARS = 255;
 export function profileProblems(flow: LoginFlow, identity: BrokeredIdentity): Array<{ field: string; error: string }> {
   const provider = providerOf(flow, identity);
   if (!provider) return [];
-  const problems = registrationProblems(flow, userFromIdentity(flow, provider, identity));
+  const problems = registrationProblems(flow, plainUserFromIdentity(flow, provider, identity));
   if ((identity.username ?? '') === '' && !problems.some((p) => p.field === 'username')) problems.unshift({ field: 'username', error: 'Please specify username.' });
   return problems;
 }

@@ -12,7 +12,7 @@ import { constantTimeEqual } from '../../crypto/index.ts';
 import { ErrorPage } from '../../errors/index.ts';
 import { readParams, type Form } from '../../http/form.ts';
 import { resolveRealm } from '../../http/realm-route.ts';
-import { BROKER_TEXTS, BrokerFailure, checkIdToken, exchangeCode, identityFromClaims, readUserInfo, requestFailure, upstreamFailure, upstreamOf, type BrokeredIdentity, type UpstreamCall } from '../../broker/index.ts';
+import { BROKER_TEXTS, BrokerFailure, checkIdToken, exchangeCode, identityFromClaims, mappersNotRun, preprocessIdentity, readUserInfo, requestFailure, upstreamFailure, upstreamOf, type BrokeredIdentity, type UpstreamCall } from '../../broker/index.ts';
 import type { IdentityProvider, LoadedRealm } from '../../realm/index.ts';
 import { continueBrokeredLogin } from '../../authn/index.ts';
 import { authSessionIdFromCookie, loadAuthSession } from '../login/auth-session.ts';
@@ -64,8 +64,9 @@ async function upstreamIdentity(ctx: Context, realm: LoadedRealm, issuer: string
     if (upstream.openIdConnect && info.sub !== claims.sub) throw upstreamFailure(BROKER_TEXTS.invalidResponse, 'invalid_token', 'user info sub differs from the ID token');
     claims = { ...info, ...claims };
   }
-  const identity = identityFromClaims(provider.alias, claims, upstream.claims);
-  if (!identity) throw upstreamFailure(BROKER_TEXTS.invalidResponse, 'invalid_token', 'the upstream named no user id');
+  const found = identityFromClaims(provider.alias, claims, upstream.claims);
+  if (!found) throw upstreamFailure(BROKER_TEXTS.invalidResponse, 'invalid_token', 'the upstream named no user id');
+  const identity = preprocessIdentity(realm.identityProviderMappers, provider, found);
   return provider.storeToken ? { ...identity, token: tokens.raw } : identity;
 }
 
@@ -128,6 +129,8 @@ export async function brokerRoutes(app: FastifyInstance, { ctx }: { ctx: Context
     const code = query.get('code');
     if (!code) throw upstreamFailure(BROKER_TEXTS.invalidResponse, 'identity_provider_login_failure', 'no code');
     const identity = await upstreamIdentity(ctx, realm, issuer, provider, code, pending.nonce, pending.codeVerifier);
+    const ignored = mappersNotRun(realm.identityProviderMappers, provider);
+    if (ignored.length > 0) request.log.warn({ identityProvider: alias, mappers: ignored }, 'identity provider mappers of these types are not run at login yet: ignored');
     return continueBrokeredLogin({ ctx, request, reply, realm, issuer, client, tab, tabId: pending.tabId, authSession: session }, provider, identity);
   });
   app.get('/realms/:realm/broker/:alias/endpoint', { config: { endpoint: 'login' } }, callback);
