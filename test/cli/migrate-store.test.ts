@@ -3,7 +3,8 @@
  * `holdfast migrate-store` to PostgreSQL (every table) and to Redis (the sessions); a node started
  * on each target refreshes the refresh tokens issued before the move, accepts the access tokens,
  * keeps a logout done before it, and signs with the same key. A second run refuses the non-empty
- * target, and with --resume is idempotent (counts and checksums still match).
+ * target, and with --resume is idempotent (counts and checksums still match). The Redis copy is
+ * then copied back into PostgreSQL.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -117,6 +118,18 @@ describe('holdfast migrate-store', () => {
       await server.stop();
       server = undefined;
     }
+  });
+
+  it('Redis → SQL: the sessions come back into the realm database, verified', async () => {
+    // The PostgreSQL copy of the first test holds the realms (and sessions, so: --resume).
+    const source = `${redisUrl}?prefix=${encodeURIComponent(prefix)}`;
+    const refused = await runHoldfastCommand(bundle, ['migrate-store', '--from', source, '--to', database.url]);
+    assert.equal(refused.code, 1, refused.output);
+    assert.match(refused.output, /the target already has sessions/);
+    const copy = await runHoldfastCommand(bundle, ['migrate-store', '--from', source, '--to', database.url, '--resume']);
+    assert.equal(copy.code, 0, copy.output);
+    assert.match(copy.output, /ok +sessions: 1[12] rows → 1[12] checksum/);
+    assert.match(copy.output, /Redis cannot list them/);
   });
 
   it('refuses what it cannot do with a usage error', async () => {

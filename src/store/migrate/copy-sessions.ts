@@ -29,7 +29,8 @@ function canonical(session: UserSession): string {
   const clients = [...clientSessions.values()]
     .sort((a, b) => (a.clientUuid < b.clientUuid ? -1 : 1))
     .map((c) => [c.clientUuid, c.started, c.timestamp, c.scope, c.redirectUri ?? null, c.refreshTokenJti ?? null, c.refreshTokenUses]);
-  return JSON.stringify([rest.id, rest.offline, rest.realmId, rest.userId, rest.started, rest.lastRefresh, rest.rememberMe, rest.ipAddress, rest.authTime, rest.expiresAt, rest.userAgent ?? null, clients]);
+  const notes = rest.notes ? Object.entries(rest.notes).sort(([a], [b]) => (a < b ? -1 : 1)) : null;
+  return JSON.stringify([rest.id, rest.offline, rest.realmId, rest.userId, rest.started, rest.lastRefresh, rest.rememberMe, rest.ipAddress, rest.authTime, rest.expiresAt, rest.userAgent ?? null, notes, clients]);
 }
 
 const digest = (text: string) => createHash('sha256').update(text).digest('hex');
