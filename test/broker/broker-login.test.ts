@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { get } from '../support/browser.ts';
 import { startAdminServer, type AdminServer } from '../admin/admin-support.ts';
-import { APP_REDIRECT, Browser, appAuthorization, brokeredLogin, redeem, setUpBrokerRealms, socialLink, upstreamLogin, type BrokerRealms } from './broker-support.ts';
+import { APP_REDIRECT, Browser, appAuthorization, brokeredLogin, providerConfig, redeem, setUpBrokerRealms, socialLink, upstreamLogin, type BrokerRealms } from './broker-support.ts';
 
 describe('broker login flow', () => {
   let server: AdminServer;
@@ -96,5 +96,29 @@ describe('broker login flow', () => {
     assert.equal(typeof (await redeem(server.url, back.headers.get('location')!, verifier)).access_token, 'string');
     // An unknown hint is ignored: the login page.
     assert.equal((await get(appAuthorization(server.url, { kc_idp_hint: 'nope' }).url, new Browser().down)).status, 200);
+  });
+
+  it('authenticates to the upstream with client_secret_basic and private_key_jwt, and forwards prompt and login_hint', async () => {
+    const provider = (await realms.brokeredAdmin.identityProviders.findOne({ alias: 'upstream' }))!;
+    const setProvider = (extra: Record<string, string>) => realms.brokeredAdmin.identityProviders.update({ alias: 'upstream' }, { ...provider, config: { ...providerConfig(server.url), guiOrder: '2', ...extra } });
+    const upstreamClient = (await realms.upstreamAdmin.clients.find({ clientId: 'holdfast-broker' }))[0];
+    try {
+      await setProvider({ clientAuthMethod: 'client_secret_basic', prompt: 'login', loginHint: 'true' });
+      const browser = new Browser();
+      const html = await (await get(appAuthorization(server.url, { login_hint: 'bob' }).url, browser.down)).text();
+      const target = new URL((await get(socialLink(html, 'upstream'), browser.down)).headers.get('location')!);
+      assert.equal(target.searchParams.get('prompt'), 'login');
+      assert.equal(target.searchParams.get('login_hint'), 'bob');
+      const back = await get(await upstreamLogin(browser, target.href), browser.down);
+      assert.equal(back.status, 302, 'client_secret_basic accepted');
+
+      await realms.upstreamAdmin.clients.update({ id: upstreamClient.id! }, { ...upstreamClient, clientAuthenticatorType: 'client-jwt', attributes: { ...upstreamClient.attributes, 'use.jwks.url': 'true', 'jwks.url': `${server.url}/realms/brokered/protocol/openid-connect/certs` } });
+      await setProvider({ clientAuthMethod: 'private_key_jwt' });
+      const signed = await brokeredLogin(server, new Browser());
+      assert.equal(signed.response.status, 302, 'private_key_jwt accepted');
+    } finally {
+      await realms.upstreamAdmin.clients.update({ id: upstreamClient.id! }, upstreamClient);
+      await setProvider({});
+    }
   });
 });
