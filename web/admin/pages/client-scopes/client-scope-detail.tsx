@@ -11,7 +11,7 @@ import { ConfirmButton } from '../../components/confirm-button.tsx';
 import { Field } from '../../components/field.tsx';
 import { Tabs } from '../../components/tabs.tsx';
 import { useAsync } from '../../components/use-async.ts';
-import { ErrorMessage, Loading } from '../../components/status.tsx';
+import { AsyncStatus, ErrorMessage } from '../../components/status.tsx';
 import { notify } from '../../components/alerts.tsx';
 import { Switch, TextInput } from '../clients/form-inputs.tsx';
 import type { ClientScopeRep } from '../clients/types.ts';
@@ -96,8 +96,7 @@ export function ClientScopeDetail({ realm, id, tab, rest }: Props) {
     const scope = id ? await api.get<ClientScopeRep>(realmPath(realm, 'client-scopes', id)) : NEW_SCOPE;
     return { scope, type: (id && types.get(id)) || ('none' as DefaultType) };
   }, [realm, id]);
-  if (data.loading && !data.data) return <Loading />;
-  if (data.error || !data.data) return <ErrorMessage message={data.error ?? ''} />;
+  if (data.error || !data.data) return <AsyncStatus of={data} />;
   const { scope, type } = data.data;
   const crumbs = (
     <nav aria-label={t('clients.breadcrumb')}>

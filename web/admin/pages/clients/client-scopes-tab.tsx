@@ -9,7 +9,7 @@ import { t } from '../../i18n.ts';
 import { ConfirmButton } from '../../components/confirm-button.tsx';
 import { Field } from '../../components/field.tsx';
 import { useAsync } from '../../components/use-async.ts';
-import { ErrorMessage, Loading } from '../../components/status.tsx';
+import { AsyncStatus } from '../../components/status.tsx';
 import { notify } from '../../components/alerts.tsx';
 import type { ClientRep, ClientScopeRep } from './types.ts';
 
@@ -28,8 +28,7 @@ export function ClientScopesTab({ realm, client, manage }: { realm: string; clie
   const [choice, setChoice] = useState('');
   const [link, setLink] = useState<Link>('default');
   const [error, setError] = useState<string>();
-  if (data.loading && !data.data) return <Loading />;
-  if (data.error || !data.data) return <ErrorMessage message={data.error ?? ''} />;
+  if (data.error || !data.data) return <AsyncStatus of={data} />;
   const linked = new Set([...data.data.defaults, ...data.data.optional].map((s) => s.id));
   const available = data.data.all.filter((s) => !linked.has(s.id) && (s.protocol ?? 'openid-connect') === (client.protocol ?? 'openid-connect'));
   const rows = [...data.data.defaults.map((s) => ({ scope: s, link: 'default' as Link })), ...data.data.optional.map((s) => ({ scope: s, link: 'optional' as Link }))].sort((a, b) => a.scope.name.localeCompare(b.scope.name));

@@ -4,7 +4,7 @@ import { useAccess } from '../../access.ts';
 import { t } from '../../i18n.ts';
 import { href } from '../../router.ts';
 import { DetailHeader } from '../../components/detail-header.tsx';
-import { ErrorMessage, Loading } from '../../components/status.tsx';
+import { AsyncStatus } from '../../components/status.tsx';
 import { Tabs } from '../../components/tabs.tsx';
 import { useAsync } from '../../components/use-async.ts';
 import { RoleMapping } from '../users/role-mapping.tsx';
@@ -20,8 +20,7 @@ export function GroupDetail({ realm, id, tab }: { realm: string; id: string; tab
   const access = useAccess();
   const manage = access.can(realm, 'manage-users');
   const group = useAsync(() => api.get<GroupRep>(groupPath(realm, id)), [realm, id]);
-  if (group.loading && !group.data) return <Loading />;
-  if (group.error || !group.data) return <ErrorMessage message={group.error ?? ''} />;
+  if (group.error || !group.data) return <AsyncStatus of={group} />;
   const rep = group.data;
   const active = (TABS as readonly string[]).includes(tab) ? tab : 'children';
   return (

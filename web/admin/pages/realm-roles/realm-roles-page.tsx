@@ -12,7 +12,7 @@ import { notify } from '../../components/alerts.tsx';
 import { DetailHeader } from '../../components/detail-header.tsx';
 import { Field, describedBy } from '../../components/field.tsx';
 import { PagedTable } from '../../components/paged-table.tsx';
-import { ErrorMessage, Loading } from '../../components/status.tsx';
+import { AsyncStatus } from '../../components/status.tsx';
 import { Tabs } from '../../components/tabs.tsx';
 import { useAsync } from '../../components/use-async.ts';
 import type { PageProps } from '../section.ts';
@@ -102,8 +102,7 @@ function RoleDetail({ realm, id, tab }: { realm: string; id: string; tab: string
   const manage = access.can(realm, 'manage-realm');
   const byId = realmPath(realm, 'roles-by-id', id);
   const role = useAsync(() => api.get<RoleRep>(byId), [byId]);
-  if (role.loading && !role.data) return <Loading />;
-  if (role.error || !role.data) return <ErrorMessage message={role.error ?? ''} />;
+  if (role.error || !role.data) return <AsyncStatus of={role} />;
   const rep = role.data;
   const active = (TABS as readonly string[]).includes(tab) ? tab : 'details';
   const save = async (fields: { name: string; description: string }) => {

@@ -10,7 +10,7 @@ import { t } from '../../i18n.ts';
 import { href } from '../../router.ts';
 import { Tabs } from '../../components/tabs.tsx';
 import { useAsync } from '../../components/use-async.ts';
-import { ErrorMessage, Loading } from '../../components/status.tsx';
+import { AsyncStatus } from '../../components/status.tsx';
 import type { PageProps } from '../section.ts';
 import { SettingsForm } from './settings-form.tsx';
 import { EmailTab } from './email-tab.tsx';
@@ -30,8 +30,7 @@ export function RealmSettings({ realm, rest }: PageProps) {
   const rep = useAsync(() => api.get<Record<string, unknown>>(realmPath(realm)), [realm]);
   const canManage = access.can(realm, 'manage-realm');
   let body;
-  if (rep.loading && !rep.data) body = <Loading />;
-  else if (rep.error || !rep.data) body = <ErrorMessage message={rep.error ?? ''} />;
+  if (rep.error || !rep.data) body = <AsyncStatus of={rep} />;
   else if (tab === 'keys') body = <KeysTab realm={realm} view={rest[1]} canManage={canManage} />;
   else if (tab === 'events') body = <EventsConfigTab realm={realm} canManage={access.can(realm, 'manage-events')} />;
   else if (tab === 'email') body = <EmailTab realm={realm} rep={rep.data} canManage={canManage} onSaved={rep.reload} />;

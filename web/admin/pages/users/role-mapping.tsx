@@ -10,7 +10,7 @@ import { t } from '../../i18n.ts';
 import { notify } from '../../components/alerts.tsx';
 import { ConfirmButton } from '../../components/confirm-button.tsx';
 import { PagedTable } from '../../components/paged-table.tsx';
-import { ErrorMessage, Loading } from '../../components/status.tsx';
+import { AsyncStatus } from '../../components/status.tsx';
 import { useAsync } from '../../components/use-async.ts';
 
 interface RoleRep {
@@ -156,8 +156,7 @@ export function RoleMapping({ base, holder, manage }: { base: string; holder: st
           />
         </details>
       ) : null}
-      {rows.loading && !rows.data ? <Loading /> : null}
-      {rows.error ? <ErrorMessage message={rows.error} /> : null}
+      <AsyncStatus of={rows} />
       <table>
         <caption class="visually-hidden">{t('users.tab.role-mapping')}</caption>
         <thead>

@@ -2,7 +2,7 @@
 import { api } from '../../api.ts';
 import { t } from '../../i18n.ts';
 import { ConfirmButton } from '../../components/confirm-button.tsx';
-import { ErrorMessage, Loading } from '../../components/status.tsx';
+import { AsyncStatus } from '../../components/status.tsx';
 import { useAsync } from '../../components/use-async.ts';
 import type { UserTabProps } from './tab-props.ts';
 import { dateTime, userPath, type ConsentRep } from './types.ts';
@@ -11,8 +11,7 @@ export function UserConsentsTab({ realm, user, manage }: UserTabProps) {
   const consents = useAsync(() => api.get<ConsentRep[]>(userPath(realm, user.id, 'consents')), [realm, user.id]);
   return (
     <section data-testid="user-consents">
-      {consents.loading && !consents.data ? <Loading /> : null}
-      {consents.error ? <ErrorMessage message={consents.error} /> : null}
+      <AsyncStatus of={consents} />
       <table>
         <caption class="visually-hidden">{t('users.tab.consents')}</caption>
         <thead>

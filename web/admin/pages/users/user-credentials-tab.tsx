@@ -9,7 +9,7 @@ import { t } from '../../i18n.ts';
 import { notify } from '../../components/alerts.tsx';
 import { ConfirmButton } from '../../components/confirm-button.tsx';
 import { Field, describedBy } from '../../components/field.tsx';
-import { ErrorMessage, Loading } from '../../components/status.tsx';
+import { AsyncStatus } from '../../components/status.tsx';
 import { useAsync } from '../../components/use-async.ts';
 import type { UserTabProps } from './tab-props.ts';
 import { dateTime, userPath, type CredentialRep } from './types.ts';
@@ -61,8 +61,7 @@ export function UserCredentialsTab({ realm, user, manage, reload }: UserTabProps
   const credentials = useAsync(() => api.get<CredentialRep[]>(userPath(realm, user.id, 'credentials')), [realm, user.id]);
   return (
     <>
-      {credentials.loading && !credentials.data ? <Loading /> : null}
-      {credentials.error ? <ErrorMessage message={credentials.error} /> : null}
+      <AsyncStatus of={credentials} />
       <table data-testid="credentials-table">
         <caption class="visually-hidden">{t('users.tab.credentials')}</caption>
         <thead>

@@ -7,7 +7,7 @@ import { useAccess } from '../../access.ts';
 import { t } from '../../i18n.ts';
 import { href } from '../../router.ts';
 import { DetailHeader } from '../../components/detail-header.tsx';
-import { ErrorMessage, Loading } from '../../components/status.tsx';
+import { AsyncStatus } from '../../components/status.tsx';
 import { Tabs } from '../../components/tabs.tsx';
 import { useAsync } from '../../components/use-async.ts';
 import { userPath, type UserRep } from './types.ts';
@@ -25,8 +25,7 @@ const TABS = ['details', 'attributes', 'credentials', 'role-mapping', 'groups', 
 export function UserDetail({ realm, id, tab }: { realm: string; id: string; tab: string }) {
   const access = useAccess();
   const user = useAsync(() => api.get<UserRep>(userPath(realm, id)), [realm, id]);
-  if (user.loading && !user.data) return <Loading />;
-  if (user.error || !user.data) return <ErrorMessage message={user.error ?? ''} />;
+  if (user.error || !user.data) return <AsyncStatus of={user} />;
   const rep = user.data;
   const manage = access.can(realm, 'manage-users') && rep.access?.manage !== false;
   const props = { realm, user: rep, manage, reload: user.reload };

@@ -6,7 +6,7 @@
 import { api, realmPath } from '../../api.ts';
 import { t } from '../../i18n.ts';
 import { ConfirmButton } from '../../components/confirm-button.tsx';
-import { ErrorMessage, Loading } from '../../components/status.tsx';
+import { AsyncStatus } from '../../components/status.tsx';
 import { useAsync } from '../../components/use-async.ts';
 import type { UserTabProps } from './tab-props.ts';
 import { dateTime, userPath } from './types.ts';
@@ -32,8 +32,7 @@ export function UserSessionsTab({ realm, user, manage }: UserTabProps) {
           />
         ) : null}
       </div>
-      {sessions.loading && !sessions.data ? <Loading /> : null}
-      {sessions.error ? <ErrorMessage message={sessions.error} /> : null}
+      <AsyncStatus of={sessions} />
       <div class="table-scroll">
         <table>
           <caption class="visually-hidden">{t('users.tab.sessions')}</caption>
