@@ -42,13 +42,14 @@ export interface StoreObserver {
 }
 
 export function measuredStore(store: SessionStore, observer: StoreObserver): SessionStore {
-  const wrappers = new Map<string | symbol, unknown>();
+  // Keyed by the method itself, so a method replaced on the store later is wrapped anew, not bypassed.
+  const wrappers = new WeakMap<object, unknown>();
   return new Proxy(store, {
     get(target, property, receiver) {
-      const known = wrappers.get(property);
-      if (known) return known;
       const value = Reflect.get(target, property, receiver);
       if (typeof value !== 'function') return value;
+      const known = wrappers.get(value);
+      if (known) return known;
       const operation = String(property);
       const write = WRITES.has(property as keyof SessionStore);
       const wrapper = UNMEASURED.has(property)
@@ -62,7 +63,7 @@ export function measuredStore(store: SessionStore, observer: StoreObserver): Ses
             done();
             return result;
           };
-      wrappers.set(property, wrapper);
+      wrappers.set(value, wrapper);
       return wrapper;
     },
   });
