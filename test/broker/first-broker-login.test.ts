@@ -20,6 +20,7 @@ describe('first broker login', () => {
   before(async () => {
     server = await startAdminServer();
     realms = await setUpBrokerRealms(server);
+    await realms.brokeredAdmin.realms.updateConfigEvents({ realm: 'brokered' }, { eventsEnabled: true });
     await realms.upstreamAdmin.users.create({ username: 'carol', firstName: 'Carol', lastName: 'Jones', enabled: true, credentials: [{ type: 'password', value: 'carol-pw', temporary: false }] });
     await realms.upstreamAdmin.users.create({ username: 'dave', email: 'dave@example.com', firstName: 'Dave', lastName: 'Old', emailVerified: true, enabled: true, credentials: [{ type: 'password', value: 'dave-pw', temporary: false }] });
     await realms.brokeredAdmin.users.create({ username: 'bobby', email: 'bob@example.com', firstName: 'Bobby', lastName: 'Local', enabled: true, credentials: [{ type: 'password', value: 'bobby-pw', temporary: false }] });
@@ -103,6 +104,10 @@ describe('first broker login', () => {
     assert.equal(claimsOf(refreshed.access_token).identity_provider, 'upstream');
     const info = await (await fetch(`${server.url}/realms/brokered/protocol/openid-connect/userinfo`, { headers: { authorization: `Bearer ${refreshed.access_token}` } })).json();
     assert.equal(info.identity_provider, 'upstream');
+    await server.holdfast.ctx.events.writer.flush();
+    const [login] = await realms.brokeredAdmin.realms.findEvents({ realm: 'brokered', type: ['LOGIN' as never], max: 1 });
+    assert.equal(login.details?.identity_provider, 'upstream');
+    assert.equal(login.details?.identity_provider_identity, 'bob');
   });
 
   it('syncMode FORCE takes the upstream profile on a later login; IMPORT leaves it', async () => {

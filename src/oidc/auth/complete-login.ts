@@ -131,6 +131,9 @@ export async function completeLogin(
     .detail('consent', consentDetail(client, tab))
     .detail('code_id', session.id)
     .detail('username', user?.user.username)
+    // A brokered login says through which provider, as Keycloak's LOGIN event does.
+    .detail('identity_provider', session.notes?.identity_provider)
+    .detail('identity_provider_identity', session.notes?.identity_provider_identity)
     .success();
   return sendAuthorizationResponse(reply, tab, {
     state: tab.state,
