@@ -13,6 +13,8 @@ import { PgInvalidationBus } from './pg-invalidation-bus.ts';
 import { IpcInvalidationBus } from './ipc-invalidation-bus.ts';
 import { rendezvousRoute } from './rendezvous.ts';
 import { LocalSingletonJobs, PgSingletonJobs, type SingletonJobs } from './singleton-jobs.ts';
+import { ReplicationWatch, type ReplicationReport } from './replication-watch.ts';
+import { primaryLocator } from '../store/sql/index.ts';
 
 export { rendezvousRoute } from './rendezvous.ts';
 export { PgInvalidationBus, INVALIDATION_CHANNEL, parseEnvelope } from './pg-invalidation-bus.ts';
@@ -21,6 +23,7 @@ export { LocalSingletonJobs, PgSingletonJobs, type SingletonJobs } from './singl
 export type { ClusterLog } from './log.ts';
 export { WorkerPool } from './worker-pool.ts';
 export { WORKER_INDEX_VARIABLE, type WorkerMessage } from './worker-messages.ts';
+export { checkReplication, type ReplicationReport } from './replication-watch.ts';
 
 export interface Cluster {
   readonly nodeId: string;
@@ -28,6 +31,11 @@ export interface Cluster {
   readonly route: string;
   readonly bus: InvalidationBus;
   readonly jobs: SingletonJobs;
+  /**
+   * Multi-site (a --db-url with several hosts): whether the primary has a synchronous standby,
+   * as last checked; undefined elsewhere.
+   */
+  replication(): ReplicationReport | undefined;
   /** The live node a key is pinned to (rendezvous hashing); a routing hint, never a requirement. */
   routeFor(key: string): string;
   /** The routes of the live nodes, this one's included until it leaves (metrics). */
@@ -59,15 +67,19 @@ export async function joinCluster(options: JoinOptions): Promise<Cluster> {
     throw error;
   }
   const jobs = new PgSingletonJobs(options.url, options.log);
+  const watch = (await primaryLocator(options.url)).multiHost ? new ReplicationWatch(options.db, options.log) : undefined;
+  await watch?.start();
   return {
     nodeId,
     route: options.route,
     bus,
     jobs,
+    replication: () => watch?.report,
     routeFor: (key) => rendezvousRoute(key, membership.liveRoutes()) ?? options.route,
     liveRoutes: () => membership.liveRoutes(),
     leave: () => membership.leave(),
     async close() {
+      watch?.stop();
       await membership.leave();
       await jobs.close();
       await bus.close();
@@ -87,6 +99,7 @@ export function singleNode(route: string, log: ClusterLog, worker?: { index: num
     route,
     bus,
     jobs,
+    replication: () => undefined,
     routeFor: () => route,
     liveRoutes: () => [route],
     leave: async () => {},

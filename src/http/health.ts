@@ -2,7 +2,7 @@
  * Liveness, readiness and metrics, served by the management interface (management.ts), never on
  * the public port. Ready means the node is not shutting down and the store answers now (checked
  * per request, with a short bound so a hung database makes readiness fail rather than hang the
- * probe).
+ * probe). A multi-site node adds whether its primary has a synchronous standby (replication-watch.ts).
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Context } from '../context.ts';
@@ -27,7 +27,10 @@ export async function healthRoutes(app: FastifyInstance, { ctx, lifecycle }: { c
         ctx.store.ping(),
         new Promise((_, reject) => setTimeout(() => reject(new Error('store did not answer in time')), READY_TIMEOUT_MS).unref()),
       ]);
-      return { status: 'UP', checks: [{ name: 'session store', status: 'UP' }, ...(await replicaCheck(ctx))] };
+      const replication = ctx.cluster.replication();
+      // Reported, never a reason to be unready: a site that survived a failover runs without a standby.
+      const standby = replication ? [{ name: 'synchronous standby', status: 'UP', data: { synchronous: replication.synchronous, detail: replication.detail } }] : [];
+      return { status: 'UP', checks: [{ name: 'session store', status: 'UP' }, ...standby, ...(await replicaCheck(ctx))] };
     } catch (error) {
       reply.code(503);
       return { status: 'DOWN', checks: [{ name: 'session store', status: 'DOWN', data: { reason: (error as Error).message } }] };

@@ -105,6 +105,9 @@ export class RealmService {
 
   /** The realm by name, or undefined; concurrent first requests share one load. */
   getRealm(name: string): Promise<LoadedRealm | undefined> {
+    // Deaf to other nodes' changes (listener cut, failover): a disabled client or rotated key
+    // could be served stale, so the store is read and nothing is kept until listening resumes.
+    if (!this.bus.listening) return this.load(name);
     let pending = this.realms.get(name);
     if (!pending) {
       const loading: Promise<LoadedRealm | undefined> = this.load(name).then(
