@@ -50,7 +50,7 @@ export class ReplicationWatch {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly log: ClusterLog,
-    private readonly intervalMs = 30_000,
+    private readonly intervalMs = 5_000,
   ) {}
 
   get report(): ReplicationReport | undefined {

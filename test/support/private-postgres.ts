@@ -134,6 +134,11 @@ export class PrivatePostgres {
     await this.exec('pg_ctl', ['-D', this.dataDir, '-w', '-t', '30', 'promote']);
   }
 
+  /** The server binaries' directory (pg_ctl, pg_basebackup), for commands printed to an operator. */
+  get binDir(): string {
+    return this.bin;
+  }
+
   private get dataDir(): string {
     return path.join(this.dir, 'data');
   }
