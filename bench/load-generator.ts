@@ -44,12 +44,12 @@ export class LoadGenerator<J extends BoundedJob = Job, R = LoadResult, P = never
     });
   }
 
-  /** Forks `worker` (a path from the repository root) and pins it to the load CPU. */
-  static async start<J extends BoundedJob = Job, R = LoadResult, P = never>(worker = 'bench/load-worker.ts'): Promise<LoadGenerator<J, R, P>> {
+  /** Forks `worker` (a path from the repository root) and pins it to the load CPU (or `cpu`). */
+  static async start<J extends BoundedJob = Job, R = LoadResult, P = never>(worker = 'bench/load-worker.ts', cpu = LOAD_CPU): Promise<LoadGenerator<J, R, P>> {
     const child = fork(path.join(ROOT, worker), [], { execArgv: ['--import', 'tsx'], cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     const [first] = (await once(child, 'message')) as [{ ready?: boolean }];
     if (!first.ready) throw new Error('load generator did not start');
-    execFileSync('taskset', ['-a', '-p', '-c', LOAD_CPU, String(child.pid)], { stdio: 'ignore' });
+    execFileSync('taskset', ['-a', '-p', '-c', cpu, String(child.pid)], { stdio: 'ignore' });
     return new LoadGenerator<J, R, P>(child);
   }
 

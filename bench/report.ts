@@ -129,6 +129,19 @@ export function checkTargets(report: RunReport): TargetCheck[] {
     measured: worstPeer ? `lowest ${worstPeer.x.toFixed(2)}× (${label(worstPeer.r)}, ${worstPeer.r.scenario})` : 'n/a',
     met: worstPeer ? worstPeer.x >= 1 : undefined,
   });
+  // Issue 18: rotation, each backend against its own bar.
+  for (const [backends, bar] of [[['sqlite'], 1.0], [['postgres', 'redis'], 1.2]] as const) {
+    const rotation = report.runs
+      .filter((r) => r.server === 'holdfast' && r.scenario === 'refresh_rotation' && (backends as readonly string[]).includes(r.backend ?? ''))
+      .map((r) => ({ r, x: r.rps / (peerRps(report, r) ?? NaN) }))
+      .filter((v) => Number.isFinite(v.x))
+      .sort((a, b) => a.x - b.x)[0];
+    checks.push({
+      target: `refresh with rotation on ${backends.join(' and ')} ≥ ${bar.toFixed(1)}× oidc-provider`,
+      measured: rotation ? `lowest ${rotation.x.toFixed(2)}× (${label(rotation.r)}${rotation.r.pairedPeerRps !== undefined ? ', paired' : ''})` : 'n/a',
+      met: rotation ? rotation.x >= bar : undefined,
+    });
+  }
   const oneSignature = sqlRefresh.filter((r) => r.scenario === 'refresh_no_openid');
   const worstFloor = oneSignature
     .map((r) => ({ r, floor: rs256Floor(report, r) ?? NaN }))

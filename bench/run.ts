@@ -130,7 +130,20 @@ async function samplesFor(scenario: Scenario, target: Target): Promise<Samples> 
 }
 
 /** The scenarios whose ratio to the peer is a target: each holdfast run is paired with a peer run right after it. */
-const PAIRED = new Set(['refresh', 'refresh_no_openid']);
+const PAIRED = new Set(['refresh', 'refresh_no_openid', 'refresh_rotation']);
+
+/** A scenario's warm-up and measured jobs; a rotated token is spent, so each gets its own sessions. */
+function warmupAndJob(scenario: Scenario, target: Target, samples: Samples, options: Options): { warmup?: Job; job?: Job } {
+  if (scenario.rotation) {
+    const half = samples.rotatingTokens.length / 2;
+    return {
+      warmup: jobFor(scenario, target, { ...samples, rotatingTokens: samples.rotatingTokens.slice(0, half) }, options.warmupSeconds),
+      job: jobFor(scenario, target, { ...samples, rotatingTokens: samples.rotatingTokens.slice(half) }, options.seconds),
+    };
+  }
+  const job = jobFor(scenario, target, samples, options.seconds);
+  return { warmup: job && withSeconds(job, options.warmupSeconds), job };
+}
 
 async function runScenarios(
   load: LoadGenerator,
@@ -141,18 +154,7 @@ async function runScenarios(
   peer?: Target,
 ): Promise<void> {
   for (const scenario of scenarios) {
-    const samples = await samplesFor(scenario, target);
-    let warmup: Job | undefined;
-    let job: Job | undefined;
-    if (scenario.rotation) {
-      // A rotated token is spent: the warm-up and the measured run each get their own sessions.
-      const half = samples.rotatingTokens.length / 2;
-      warmup = jobFor(scenario, target, { ...samples, rotatingTokens: samples.rotatingTokens.slice(0, half) }, options.warmupSeconds);
-      job = jobFor(scenario, target, { ...samples, rotatingTokens: samples.rotatingTokens.slice(half) }, options.seconds);
-    } else {
-      job = jobFor(scenario, target, samples, options.seconds);
-      warmup = job && withSeconds(job, options.warmupSeconds);
-    }
+    const { warmup, job } = warmupAndJob(scenario, target, await samplesFor(scenario, target), options);
     if (!job) continue;
     const measured = await measure(load, job, warmup, target.metricsUrl);
     const r = measured.result;
@@ -160,8 +162,8 @@ async function runScenarios(
     let paired: LoadResult | undefined;
     if (peer && PAIRED.has(scenario.name)) {
       // Same minute, same core: other load on a shared machine then weighs on both alike.
-      const peerJob = jobFor(scenario, peer, await samplesFor(scenario, peer), options.seconds)!;
-      paired = (await measure(load, peerJob, withSeconds(peerJob, options.warmupSeconds))).result;
+      const peerRun = warmupAndJob(scenario, peer, await samplesFor(scenario, peer), options);
+      paired = (await measure(load, peerRun.job!, peerRun.warmup)).result;
       log(`    oidc-provider right after: ${paired.rps.toFixed(0)} req/s${paired.failed ? ` FAILED ${paired.failed}: ${paired.sample}` : ''}`);
     }
     record(scenario, measured, paired);
@@ -281,7 +283,7 @@ async function runHoldfastConfig(load: LoadGenerator, backend: Backend, populati
       config.rotationSwitch = switched.how;
       if (switched.how === 'database') config.restartAgainMs = server.readyMs;
       target = holdfastTarget(server.url, undefined, server.managementUrl);
-      await runScenarios(load, target, rotating, options, record);
+      await runScenarios(load, target, rotating, options, record, peer);
     }
     if (backend !== 'memory' && !bundle && options.bundle) {
       // The same restart without compiling TypeScript on the way: what of it is tsx, what is holdfast.

@@ -32,9 +32,9 @@ export interface Running {
   stop(): Promise<void>;
 }
 
-async function launch(args: string[], url: string, readyUrl: string, env: NodeJS.ProcessEnv = {}): Promise<Running> {
+async function launch(args: string[], url: string, readyUrl: string, env: NodeJS.ProcessEnv = {}, cpus = SERVER_CPU): Promise<Running> {
   const started = performance.now();
-  const child: ChildProcess = spawn('taskset', ['-c', SERVER_CPU, process.execPath, ...args], {
+  const child: ChildProcess = spawn('taskset', ['-c', cpus, process.execPath, ...args], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -87,6 +87,8 @@ export interface HoldfastOptions {
   extraArgs?: string[];
   /** `--log-level`; warn by default, so log lines cost nothing unless a scenario asks for them. */
   logLevel?: string;
+  /** CPUs the server (every worker of it) may run on, as taskset takes them; CPU 0 by default. */
+  cpus?: string;
 }
 
 /** The key-encryption key of a bench instance: `<data-dir>/kek`, given explicitly (as production would) on every backend. */
@@ -96,7 +98,7 @@ export function benchKekFile(stores: Stores): string {
   return file;
 }
 
-export async function startHoldfast({ stores, port, bundle, nodeFlags = [], extraArgs = [], logLevel = 'warn' }: HoldfastOptions): Promise<Running> {
+export async function startHoldfast({ stores, port, bundle, nodeFlags = [], extraArgs = [], logLevel = 'warn', cpus }: HoldfastOptions): Promise<Running> {
   const managementUrl = `http://127.0.0.1:${await freePort()}`;
   const backendArgs =
     stores.backend === 'postgres'
@@ -127,7 +129,7 @@ export async function startHoldfast({ stores, port, bundle, nodeFlags = [], extr
     ...backendArgs,
     ...extraArgs,
   ];
-  return { ...(await launch(args, `http://127.0.0.1:${port}`, `${managementUrl}/health/ready`)), managementUrl };
+  return { ...(await launch(args, `http://127.0.0.1:${port}`, `${managementUrl}/health/ready`, {}, cpus)), managementUrl };
 }
 
 export function startPeer(port: number, nodeFlags: string[] = []): Promise<Running> {
