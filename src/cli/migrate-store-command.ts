@@ -8,6 +8,7 @@
  */
 import type { Kysely } from 'kysely';
 import { systemClock } from '../clock/index.ts';
+import { liveNodes } from '../cluster/index.ts';
 import { COMMANDS, ConfigError } from '../config/index.ts';
 import type { SessionStore } from '../session/session-store.ts';
 import {
@@ -32,8 +33,19 @@ export const MIGRATE_STORE_USAGE = `usage: ${COMMANDS['migrate-store'].usage}  (
 
 const DEFAULT_BATCH = 1000;
 
+/**
+ * Opens one side. A SQLite directory a node holds is refused by its lock (DataDirInUse); on
+ * PostgreSQL, nodes with a live heartbeat are refused here, since their writes would be lost.
+ */
 async function openSql(spec: StoreSpec & { kind: 'sqlite' | 'postgres' }): Promise<SqlDatabase> {
-  return spec.kind === 'sqlite' ? openSqlDatabase({ dialect: 'sqlite', dataDir: spec.dataDir }) : openSqlDatabase({ dialect: 'postgres', url: spec.url, poolSize: 4 });
+  if (spec.kind === 'sqlite') return openSqlDatabase({ dialect: 'sqlite', dataDir: spec.dataDir });
+  const database = await openSqlDatabase({ dialect: 'postgres', url: spec.url, poolSize: 4 });
+  const running = await liveNodes(database.db);
+  if (running.length > 0) {
+    await database.close();
+    throw new MigrateError(`${running.length} node(s) are running on ${spec.text} (${running.map((n) => n.address).join(', ')}): stop them first, the copy runs in the cut-over's write pause (docs/operations.md)`);
+  }
+  return database;
 }
 
 function progressLines(): CopyProgress {

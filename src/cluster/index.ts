@@ -18,7 +18,7 @@ import { primaryLocator } from '../store/sql/index.ts';
 
 export { rendezvousRoute } from './rendezvous.ts';
 export { PgInvalidationBus, INVALIDATION_CHANNEL, parseEnvelope } from './pg-invalidation-bus.ts';
-export { NodeMembership } from './node-membership.ts';
+export { liveNodes, NodeMembership } from './node-membership.ts';
 export { LocalSingletonJobs, PgSingletonJobs, type SingletonJobs } from './singleton-jobs.ts';
 export type { ClusterLog } from './log.ts';
 export { WorkerPool } from './worker-pool.ts';

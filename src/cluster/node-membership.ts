@@ -16,6 +16,14 @@ const FORGET_AFTER_MS = 60 * 60 * 1000;
 
 const databaseNowMs = sql<number>`(extract(epoch from clock_timestamp()) * 1000)::bigint`;
 
+/** Heartbeats younger than this mark a live node, unless a node is given its own timeout. */
+const DEFAULT_LIVE_MS = 10_000;
+
+/** The nodes with a live heartbeat in a PostgreSQL database (for commands that need none running). */
+export async function liveNodes(db: Kysely<Database>, liveMs = DEFAULT_LIVE_MS): Promise<Array<{ route: string; address: string }>> {
+  return db.selectFrom('node').select(['route', 'address']).where('heartbeat_at', '>=', sql<number>`${databaseNowMs} - ${liveMs}`).execute();
+}
+
 export interface NodeMembershipOptions {
   db: Kysely<Database>;
   nodeId: string;
@@ -39,7 +47,7 @@ export class NodeMembership {
   constructor(private readonly options: NodeMembershipOptions) {
     this.routes = [options.route];
     this.heartbeatMs = options.heartbeatMs ?? 2_000;
-    this.liveMs = options.liveMs ?? 10_000;
+    this.liveMs = options.liveMs ?? DEFAULT_LIVE_MS;
   }
 
   async join(): Promise<void> {

@@ -93,6 +93,10 @@ describe('holdfast migrate-store', () => {
     server = await startHoldfast({ dataDir: path.join(work, 'unused'), bundle, port, args: ['--db', 'postgres', '--db-url', database.url, '--kek-file', kekFile] });
     try {
       await checkSessionsSurvived(server);
+      // A node writing to the source would lose its writes: refused while one has a heartbeat.
+      const running = await runHoldfastCommand(bundle, ['migrate-store', '--from', database.url, '--to', `sqlite:${path.join(work, 'back')}`]);
+      assert.equal(running.code, 1, running.output);
+      assert.match(running.output, /1 node\(s\) are running on .*: stop them first/);
     } finally {
       await server.stop();
       server = undefined;
