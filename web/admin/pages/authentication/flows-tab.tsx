@@ -8,7 +8,7 @@ import { t } from '../../i18n.ts';
 import { href } from '../../router.ts';
 import { ListTable } from '../../components/list-table.tsx';
 import { useAsync } from '../../components/use-async.ts';
-import { ErrorMessage, Loading } from '../../components/status.tsx';
+import { AsyncStatus } from '../../components/status.tsx';
 
 interface Flow {
   id: string;
@@ -43,8 +43,7 @@ export function FlowsTab({ realm, alias }: { realm: string; alias?: string }) {
 
 function FlowList({ realm }: { realm: string }) {
   const data = useAsync(() => Promise.all([api.get<Flow[]>(realmPath(realm, 'authentication', 'flows')), api.get<Record<string, unknown>>(realmPath(realm))]), [realm]);
-  if (data.loading && !data.data) return <Loading />;
-  if (data.error || !data.data) return <ErrorMessage message={data.error ?? ''} />;
+  if (data.error || !data.data) return <AsyncStatus of={data} />;
   const [flows, rep] = data.data;
   const usedBy = (flow: Flow) => BINDINGS.filter((field) => rep[field] === flow.alias).map((field) => t(`authentication.binding.${field}`));
   return (
@@ -71,8 +70,7 @@ function FlowExecutions({ realm, alias }: { realm: string; alias: string }) {
       <p>
         <a href={href(realm, 'authentication', 'flows')}>{t('authentication.backToFlows')}</a>
       </p>
-      {executions.loading && !executions.data ? <Loading /> : null}
-      {executions.error ? <ErrorMessage message={executions.error} /> : null}
+      <AsyncStatus of={executions} />
       {executions.data ? (
         <ListTable<Execution>
           testId="flow-executions"

@@ -9,7 +9,7 @@ import { notify } from '../../components/alerts.tsx';
 import { ListTable } from '../../components/list-table.tsx';
 import { RowSwitch } from '../../components/switch.tsx';
 import { useAsync } from '../../components/use-async.ts';
-import { ErrorMessage, Loading } from '../../components/status.tsx';
+import { AsyncStatus } from '../../components/status.tsx';
 
 interface RequiredAction {
   alias: string;
@@ -23,8 +23,7 @@ interface RequiredAction {
 
 export function RequiredActionsTab({ realm, canManage }: { realm: string; canManage: boolean }) {
   const actions = useAsync(() => api.get<RequiredAction[]>(realmPath(realm, 'authentication', 'required-actions')), [realm]);
-  if (actions.loading && !actions.data) return <Loading />;
-  if (actions.error || !actions.data) return <ErrorMessage message={actions.error ?? ''} />;
+  if (actions.error || !actions.data) return <AsyncStatus of={actions} />;
   const list = actions.data;
   const path = (action: RequiredAction, ...more: string[]) => realmPath(realm, 'authentication', 'required-actions', action.alias, ...more);
   const run = async (call: Promise<unknown>) => {

@@ -10,7 +10,7 @@ import { href, navigate } from '../../router.ts';
 import { ConfirmButton } from '../../components/confirm-button.tsx';
 import { Tabs } from '../../components/tabs.tsx';
 import { useAsync } from '../../components/use-async.ts';
-import { ErrorMessage, Loading } from '../../components/status.tsx';
+import { AsyncStatus } from '../../components/status.tsx';
 import { notify } from '../../components/alerts.tsx';
 import { MapperList } from '../mappers/mapper-list.tsx';
 import { ClientCredentials } from './client-credentials.tsx';
@@ -31,8 +31,7 @@ interface Props {
 export function ClientDetail({ realm, id, tab, rest }: Props) {
   const access = useAccess();
   const client = useAsync(() => api.get<ClientRep>(realmPath(realm, 'clients', id)), [realm, id]);
-  if (client.loading && !client.data) return <Loading />;
-  if (client.error || !client.data) return <ErrorMessage message={client.error ?? t('pageNotFound')} />;
+  if (client.error || !client.data) return <AsyncStatus of={client} missing={t('pageNotFound')} />;
   const c = client.data;
   const manage = access.can(realm, 'manage-clients') && c.access?.manage !== false;
   const tabs = [

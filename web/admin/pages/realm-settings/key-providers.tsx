@@ -14,7 +14,7 @@ import { describedBy, Field } from '../../components/field.tsx';
 import { ListTable } from '../../components/list-table.tsx';
 import { RowSwitch } from '../../components/switch.tsx';
 import { useAsync } from '../../components/use-async.ts';
-import { ErrorMessage, Loading } from '../../components/status.tsx';
+import { AsyncStatus } from '../../components/status.tsx';
 import { GENERATED_PROVIDERS, isOn, KEY_PROVIDER_TYPE, priorityOf, type KeyProvider } from './key-types.ts';
 
 interface Props {
@@ -33,8 +33,7 @@ export function KeyProviders({ realm, canManage }: Props) {
     const list = await api.get<KeyProvider[]>(componentsPath(realm), { type: KEY_PROVIDER_TYPE });
     return { realmId, list: list.sort((a, b) => priorityOf(b) - priorityOf(a) || a.name.localeCompare(b.name)) };
   }, [realm]);
-  if (providers.loading && !providers.data) return <Loading />;
-  if (providers.error || !providers.data) return <ErrorMessage message={providers.error ?? ''} />;
+  if (providers.error || !providers.data) return <AsyncStatus of={providers} />;
   const { realmId, list } = providers.data;
 
   const update = async (provider: KeyProvider, name: 'active' | 'enabled', on: boolean) => {

@@ -10,7 +10,7 @@ import { href } from '../../router.ts';
 import { Tabs } from '../../components/tabs.tsx';
 import { ListTable } from '../../components/list-table.tsx';
 import { useAsync } from '../../components/use-async.ts';
-import { ErrorMessage, Loading } from '../../components/status.tsx';
+import { AsyncStatus } from '../../components/status.tsx';
 import { KeyProviders } from './key-providers.tsx';
 import { KEY_PROVIDER_TYPE, type KeyMetadata, type KeyProvider, type KeysMetadata } from './key-types.ts';
 
@@ -44,8 +44,7 @@ function KeyList({ realm }: { realm: string }) {
   );
   const [material, setMaterial] = useState<{ title: string; text: string }>();
   const dialog = useRef<HTMLDialogElement>(null);
-  if (data.loading && !data.data) return <Loading />;
-  if (data.error || !data.data) return <ErrorMessage message={data.error ?? ''} />;
+  if (data.error || !data.data) return <AsyncStatus of={data} />;
   const [keys, providers] = data.data;
   const names = new Map(providers.map((p) => [p.id, p.name]));
   const show = (title: string, text: string) => {
