@@ -57,10 +57,21 @@ export function measuredStore(store: SessionStore, observer: StoreObserver): Ses
         : (...args: unknown[]) => {
             if (write) observer.storeWrite(operation);
             const started = performance.now();
-            const done = () => observer.storeCall(operation, write, (performance.now() - started) / 1000);
             const result = value.apply(target, args) as unknown;
-            if (result instanceof Promise) return result.finally(done);
-            done();
+            // then(), not finally(): finally costs several times more per call on Node 20.
+            if (result instanceof Promise) {
+              return result.then(
+                (settled: unknown) => {
+                  observer.storeCall(operation, write, (performance.now() - started) / 1000);
+                  return settled;
+                },
+                (error: unknown) => {
+                  observer.storeCall(operation, write, (performance.now() - started) / 1000);
+                  throw error;
+                },
+              );
+            }
+            observer.storeCall(operation, write, (performance.now() - started) / 1000);
             return result;
           };
       wrappers.set(value, wrapper);
