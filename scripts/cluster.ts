@@ -19,6 +19,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { newKeyEncryptionKeyText } from '../src/crypto/index.ts';
+import { haproxyBinary, prefixed, waitReady } from './local-processes.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const DB_URL = process.env.HOLDFAST_DB_URL ?? 'postgres://postgres@127.0.0.1:5432/holdfast';
@@ -37,13 +38,6 @@ function kekArgs(): string[] {
   return ['--kek-file', file];
 }
 
-function haproxyBinary(): string {
-  const candidates = [process.env.HAPROXY, '/usr/sbin/haproxy', '/usr/local/sbin/haproxy', '/usr/bin/haproxy'];
-  const found = candidates.find((candidate) => candidate && fs.existsSync(candidate));
-  if (!found) throw new Error('haproxy not found: install it (apt-get install haproxy) or set HAPROXY');
-  return found;
-}
-
 async function ensureDatabase(url: string): Promise<void> {
   const target = new URL(url);
   const name = decodeURIComponent(target.pathname.slice(1));
@@ -60,17 +54,6 @@ async function ensureDatabase(url: string): Promise<void> {
     }
   } finally {
     await client.end();
-  }
-}
-
-function prefixed(child: ChildProcess, label: string): void {
-  for (const stream of [child.stdout!, child.stderr!]) {
-    let rest = '';
-    stream.on('data', (chunk: Buffer) => {
-      const lines = (rest + chunk.toString()).split('\n');
-      rest = lines.pop() ?? '';
-      for (const line of lines) console.log(`[${label}] ${line}`);
-    });
   }
 }
 
@@ -96,19 +79,6 @@ function startNode(node: (typeof NODES)[number]): void {
     console.log(`[cluster] ${node.route} exited (${signal ?? code}); starting it again in 1 s`);
     setTimeout(() => !stopping && startNode(node), 1000);
   });
-}
-
-async function waitReady(managementPort: number): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${managementPort}/health/ready`)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) throw new Error(`node with management port ${managementPort} did not become ready`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
 }
 
 function stopAll(): void {
