@@ -30,6 +30,7 @@ import { MailSender } from './mail/index.ts';
 import type { SessionStore } from './session/session-store.ts';
 import { oidcRoutes } from './oidc/index.ts';
 import { ClientKeys } from './oidc/client-auth/index.ts';
+import { HOLDFAST_VERSION } from './cli/version.ts';
 import { LogoutNotifier } from './oidc/backchannel-logout/index.ts';
 import { adminRoutes } from './admin/index.ts';
 import { actionTokenRoutes } from './action-tokens/index.ts';
@@ -93,7 +94,9 @@ export async function buildApp({ config, clock = systemClock, worker }: BuildOpt
   registerClientConnection(app, new ClientConnectionResolver(config.proxyHeaders, config.proxyTrustedAddresses));
 
   const database: SqlDatabase = await openSqlDatabase(
-    config.db === 'sqlite' ? { dialect: 'sqlite', dataDir: config.dataDir } : { dialect: 'postgres', url: config.dbUrl, poolSize: config.dbPoolSize },
+    config.db === 'sqlite'
+      ? { dialect: 'sqlite', dataDir: config.dataDir, node: { appVersion: HOLDFAST_VERSION } }
+      : { dialect: 'postgres', url: config.dbUrl, poolSize: config.dbPoolSize, node: { appVersion: HOLDFAST_VERSION } },
   );
   const keyRing = await openKeyRing(database, config, (message) => app.log.warn(message)).catch(async (error) => {
     await database.close();

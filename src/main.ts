@@ -4,7 +4,8 @@
  * may come from each request, as Keycloak's `start-dev`) parse flags (and HOLDFAST_* variables),
  * build the app and listen; SIGTERM/SIGINT stop accepting, flush pending session writes and
  * exit 0. Bad flags, a data directory another holdfast process holds, and a key-encryption key
- * that is missing or does not open the database, get a one-line error and exit code 2.
+ * that is missing or does not open the database, and a schema this release cannot run with
+ * (store/sql/schema-compatibility.ts), get a one-line error and exit code 2.
  */
 import cluster from 'node:cluster';
 import { pino } from 'pino';
@@ -14,10 +15,10 @@ import { COMMANDS, ConfigError, checkStartConfig, commandFlags, nearestName, par
 import { listen } from './http/listeners.ts';
 import { HOLDFAST_VERSION, commandHelp, printBanner, importDirectory, importRealmsOnStart, mainHelp, runBackup, runExport, runImport, runMigrateStore, runRestore, runRotateKek, runShowConfig } from './cli/index.ts';
 import { KekError } from './crypto/index.ts';
-import { DataDirInUse, HOLDER_VARIABLE, lockDataDir, type DataDirLock } from './store/sql/index.ts';
+import { DataDirInUse, HOLDER_VARIABLE, SchemaGap, SchemaTooNew, lockDataDir, type DataDirLock } from './store/sql/index.ts';
 
 function exitOnConfigError(error: unknown): never {
-  if (error instanceof ConfigError || error instanceof DataDirInUse || error instanceof KekError) {
+  if (error instanceof ConfigError || error instanceof DataDirInUse || error instanceof KekError || error instanceof SchemaTooNew || error instanceof SchemaGap) {
     console.error(`holdfast: ${error.message}`);
     process.exit(2);
   }

@@ -32,6 +32,7 @@ const UNDO: Array<[name: string, undo: (db: Database.Database) => void]> = [
   ['021-realm-session-list', (db) => db.exec('DROP TABLE session_count; DROP INDEX user_session_realm; DROP INDEX user_session_realm_ip')],
   ['022-identity-providers', (db) => db.exec('DROP TABLE federated_identity; DROP TABLE identity_provider_mapper; DROP TABLE identity_provider')],
   ['023-session-notes', (db) => db.exec('ALTER TABLE user_session DROP COLUMN notes')],
+  ['030-schema-compatibility', (db) => db.exec('DROP TABLE schema_node; DROP TABLE schema_contract')],
 ];
 
 /** Undoes `name` and every migration after it, newest first. */

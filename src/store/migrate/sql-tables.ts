@@ -56,4 +56,6 @@ export const NOT_COPIED_TABLES: Record<string, string> = {
   kysely_migration_lock: 'the target runs its own migrations',
   node: 'cluster membership: nodes started on the target register themselves',
   login_attempt: 'claims on a password check in progress, held for seconds',
+  schema_node: 'the releases that opened the source: nodes started on the target record themselves',
+  schema_contract: 'the target runs its own migrations and lists its own contracting ones',
 };

@@ -14,6 +14,7 @@ import { withAdvisoryLock } from './advisory-lock.ts';
 import { inheritedDataDirLock, lockDataDir, type DataDirLock } from './data-dir-lock.ts';
 import { failingAsUnavailable, postgresUnavailable, sqliteUnavailable } from './unavailable-database.ts';
 import { groupCommitDialect, type GroupCommitDriver } from './group-commit-driver.ts';
+import { checkSchemaCompatibility, defaultNodeId, recordContracts, recordNode, schemaLevel } from './schema-compatibility.ts';
 
 export type SqlDialect = 'sqlite' | 'postgres';
 
@@ -40,6 +41,8 @@ export interface SqlOptions {
   /** PostgreSQL: connection URL. */
   url?: string;
   poolSize?: number;
+  /** A serving node records itself in `schema_node` (release, newest migration known); tools such as the CLI do not. */
+  node?: { appVersion: string; nodeId?: string };
 }
 
 /**
@@ -69,8 +72,16 @@ async function openLocked(options: SqlOptions, dataDirLock: DataDirLock | undefi
   try {
     // Kysely's own lock table cannot protect its creation: nodes starting together on an empty
     // database would race on CREATE TABLE. The advisory lock is taken before anything is created.
-    const { error } = await exclusive(() => migrator.migrateToLatest());
-    if (error) throw error;
+    await exclusive(async () => {
+      // A newer release may have migrated already: run beside it if its migrations only expand,
+      // refuse (SchemaTooNew) if one contracts what this code uses.
+      if ((await checkSchemaCompatibility(db, migrations)) === 'migrate') {
+        const { error } = await migrator.migrateToLatest();
+        if (error) throw error;
+        await recordContracts(db, migrations);
+      }
+      if (options.node) await recordNode(db, { nodeId: options.node.nodeId ?? defaultNodeId(), appVersion: options.node.appVersion, level: schemaLevel(migrations) });
+    });
   } catch (error) {
     await db.destroy();
     throw error;

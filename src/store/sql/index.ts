@@ -1,4 +1,5 @@
 export * from './database.ts';
+export { SchemaGap, SchemaTooNew } from './schema-compatibility.ts';
 export * from './sql-session-store.ts';
 export * from './sql-realm-repository.ts';
 export * from './advisory-lock.ts';

@@ -319,4 +319,8 @@ export interface Database {
   admin_event_entity: AdminEventTable;
   /** Reserved for cluster membership (issue: cluster on PostgreSQL). */
   node: { id: string; route: string; address: string; heartbeat_at: number; started_at: Generated<number> };
+  /** Each node that opened the database: its release and the newest migration it knows (migration 030). */
+  schema_node: { node_id: string; app_version: string; schema_level: string; started_at: number };
+  /** Applied migrations that older releases cannot run beside (migration 030). */
+  schema_contract: { migration: string; applied_at: number };
 }

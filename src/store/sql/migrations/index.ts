@@ -1,4 +1,8 @@
-/** Every migration, in order. Names sort lexically; never rename or edit a landed one. */
+/**
+ * Every migration, in order. Names sort lexically; never rename or edit a landed one. A migration
+ * that removes or changes what an older release still uses exports `contracting = true`: once it
+ * is applied, nodes that do not know it refuse to start (schema-compatibility.ts).
+ */
 import type { Migration } from 'kysely';
 import * as initial from './001-initial.ts';
 import * as loginAttempt from './002-login-attempt.ts';
@@ -19,6 +23,7 @@ import * as sessionUserAgent from './016-session-user-agent.ts';
 import * as realmSessionList from './021-realm-session-list.ts';
 import * as identityProviders from './022-identity-providers.ts';
 import * as sessionNotes from './023-session-notes.ts';
+import * as schemaCompatibility from './030-schema-compatibility.ts';
 
 export const migrations: Record<string, Migration> = {
   '001-initial': initial,
@@ -40,4 +45,5 @@ export const migrations: Record<string, Migration> = {
   '021-realm-session-list': realmSessionList,
   '022-identity-providers': identityProviders,
   '023-session-notes': sessionNotes,
+  '030-schema-compatibility': schemaCompatibility,
 };
