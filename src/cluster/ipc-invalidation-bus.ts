@@ -15,7 +15,7 @@ import type { Invalidation, InvalidationBus } from '../store/cache/index.ts';
 import { isWorkerMessage, type RelayedInvalidation, type WorkerMessage } from './worker-messages.ts';
 
 /** Longest wait for the primary's "published" before publish resolves anyway (the primary kills laggards sooner). */
-const PUBLISH_TIMEOUT_MS = 5_000;
+const PUBLISH_TIMEOUT_MS = 10_000;
 
 export class IpcInvalidationBus implements InvalidationBus {
   private readonly listeners: Array<(event: Invalidation) => void> = [];

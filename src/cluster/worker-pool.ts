@@ -19,7 +19,7 @@ import cluster, { type Worker } from 'node:cluster';
 import type { ClusterLog } from './log.ts';
 import { isWorkerMessage, WORKER_INDEX_VARIABLE, type RelayedInvalidation, type WorkerMessage } from './worker-messages.ts';
 
-const ACK_TIMEOUT_MS = 2_000;
+const ACK_TIMEOUT_MS = 5_000;
 const RESTART_DELAY_MS = 500;
 const MAX_RESTARTS = 5;
 const RESTART_WINDOW_MS = 60_000;
