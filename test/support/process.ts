@@ -82,6 +82,11 @@ export interface StartOptions {
    * health on the public port.
    */
   entry?: string;
+  /**
+   * The checkout of another release that takes this one's flags (earlier-release.ts): started
+   * from its own `src/main.ts` in its own directory, otherwise exactly as this checkout.
+   */
+  root?: string;
 }
 
 export async function startHoldfast(options: StartOptions): Promise<RunningHoldfast> {
@@ -91,7 +96,7 @@ export async function startHoldfast(options: StartOptions): Promise<RunningHoldf
   const child = spawn(
     process.execPath,
     [
-      ...(options.bundle ? [options.bundle] : ['--import', 'tsx', options.entry ?? path.join(ROOT, 'src/main.ts')]),
+      ...(options.bundle ? [options.bundle] : ['--import', 'tsx', options.entry ?? path.join(options.root ?? ROOT, 'src/main.ts')]),
       ...(earlierRelease ? ['start'] : [options.command ?? 'start-dev', '--http-management-port', String(managementPort)]),
       '--demo',
       '--http-host',
@@ -105,7 +110,7 @@ export async function startHoldfast(options: StartOptions): Promise<RunningHoldf
       ...(options.args ?? []),
     ],
     // One process unless a test asks for workers (`start` would default to one per CPU core).
-    { cwd: ROOT, env: { HOLDFAST_WORKERS: '1', ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] },
+    { cwd: options.root ?? ROOT, env: { HOLDFAST_WORKERS: '1', ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';
   child.stdout!.on('data', (chunk) => (output += chunk));
