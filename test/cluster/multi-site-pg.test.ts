@@ -111,7 +111,7 @@ describe('multi-site on PostgreSQL: site A lost with its primary, the standby pr
       await until('refreshes through B before the loss', async () => (statuses.get(200) ?? 0) >= 50, 30_000);
       // Site A is gone at once: its nodes and its database server.
       for (const node of siteA) node.process.kill('SIGKILL');
-      primary.kill();
+      await primary.kill();
       await until('B refuses while no primary is writable', async () => (statuses.get(503) ?? 0) >= 10, 20_000);
       const notReady = await readiness(siteB[0]);
       assert.equal(notReady.status, 'DOWN', JSON.stringify(notReady));

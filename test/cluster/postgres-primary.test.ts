@@ -79,7 +79,7 @@ describe('finding the primary', { skip: postgresBinaries() ? false : 'no Postgre
     try {
       assert.equal((await serverOf(pool)).port, primary.port);
       await pool.query('CREATE TABLE written (n int)');
-      primary.kill();
+      await primary.kill();
 
       // What the pool held on the dead primary fails first; then every write fails at once,
       // naming why no host would do. Nothing is ever written to the standby.

@@ -1,9 +1,10 @@
 /**
- * PostgreSQL stopped (immediate mode: connections cut, as in a crash) and started again under
- * load, on a server of the test's own: two real holdfast nodes share it. While it is down every
- * request that needs it answers 503 `temporarily_unavailable` at once, never a 500, readiness is
- * false, and both processes stay up; once it is back both serve again without a restart, and
- * every acknowledged login, rotation, logout and code redemption holds, seen from the other node.
+ * PostgreSQL killed with SIGKILL (the postmaster and every backend, as in a crash) and started
+ * again under load, on a server of the test's own: two real holdfast nodes share it. While it is
+ * down every request that needs it answers 503 `temporarily_unavailable` at once, never a 500,
+ * readiness is false, and both processes stay up; once it is back both serve again without a
+ * restart, and every acknowledged login, rotation, logout and code redemption holds, seen from the
+ * other node.
  */
 import { after, before, describe, it } from 'node:test';
 import fs from 'node:fs';
@@ -42,7 +43,7 @@ describe('PostgreSQL restarted under load', { skip: postgresBinaries() ? false :
   it('answers 503 while the database is down, never 500, stays up, recovers by itself and keeps what it acknowledged', () =>
     outageUnderLoad({
       nodes,
-      down: () => server.stop('immediate'),
+      down: () => server.kill(),
       up: () => server.start(),
       description: 'Database unavailable',
       seed: Number(process.env.FAULTS_SEED ?? 20240611),

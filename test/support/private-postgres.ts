@@ -105,8 +105,11 @@ export class PrivatePostgres {
     }
   }
 
-  /** SIGKILL to the postmaster and every process it started: the server is gone as with a lost machine. */
-  kill(): void {
+  /**
+   * SIGKILL to the postmaster and every process it started: the server is gone as with a lost
+   * machine. Resolves once they have all exited, so the server can be started again at once.
+   */
+  async kill(): Promise<void> {
     if (!this.running) return;
     const postmaster = Number(fs.readFileSync(path.join(this.dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
     const children = fs
@@ -119,7 +122,8 @@ export class PrivatePostgres {
           return false;
         }
       });
-    for (const pid of [postmaster, ...children.map(Number)]) {
+    const pids = [postmaster, ...children.map(Number)];
+    for (const pid of pids) {
       try {
         process.kill(pid, 'SIGKILL');
       } catch {
@@ -127,6 +131,8 @@ export class PrivatePostgres {
       }
     }
     this.running = false;
+    const deadline = Date.now() + 10_000;
+    while (pids.some((pid) => fs.existsSync(`/proc/${pid}`)) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
   }
 
   /** A standby becomes a primary (`pg_ctl promote`, waiting until it accepts writes). */

@@ -99,6 +99,8 @@ export class PrimaryLocator {
     const index = await this.primary();
     const server = this.target.servers[index];
     const { host, port } = this.addresses[index];
+    // pg reads the address when it connects, not when the client is made (pg 8's Client): set it
+    // and the parameters its cancel requests use.
     client.host = client.connectionParameters.host = host;
     client.port = client.connectionParameters.port = port;
     try {
