@@ -33,8 +33,11 @@ export interface TestCluster {
   database: FreshDatabase;
   /** Stops a node (SIGTERM: clean, SIGKILL: crash) and returns its exit code. */
   stopNode(index: number, signal: NodeJS.Signals): Promise<number | null>;
-  /** Starts a stopped node again on its port and waits until HAProxy sends it traffic. */
-  startNode(index: number): Promise<void>;
+  /**
+   * Starts a stopped node again on its port and waits until HAProxy sends it traffic: the
+   * cluster's release, or the checkout at `root` (ROOT for this one, in upgrade tests).
+   */
+  startNode(index: number, root?: string): Promise<void>;
   /** HAProxy's view of a server: UP, DOWN, … (from its statistics page). */
   serverStatus(route: string): Promise<string | undefined>;
   waitForServer(route: string, status: 'UP' | 'DOWN', timeoutMs?: number): Promise<void>;
@@ -65,7 +68,8 @@ async function waitFor(what: string, timeoutMs: number, check: () => Promise<boo
   }
 }
 
-export async function startCluster(size = 3): Promise<TestCluster> {
+/** `root`: the checkout every node starts from (earlier-release.ts), this one unless given. */
+export async function startCluster(size = 3, options: { root?: string } = {}): Promise<TestCluster> {
   const binary = haproxyBinary();
   if (!binary) throw new Error('haproxy is not installed (apt-get install haproxy)');
   const database = await freshDatabase('holdfast_cluster');
@@ -80,9 +84,10 @@ export async function startCluster(size = 3): Promise<TestCluster> {
     nodes.push({ route: `node${i}`, port, managementPort: await freePort(), url: `http://127.0.0.1:${port}` });
   }
   const url = `http://127.0.0.1:${frontend}`;
-  const launch = (node: ClusterNode) =>
+  const launch = (node: ClusterNode, root = options.root) =>
     startHoldfast({
       dataDir,
+      root,
       port: node.port,
       managementPort: node.managementPort,
       // Production mode, as deploy/haproxy.cfg says to run the nodes.
@@ -145,9 +150,9 @@ export async function startCluster(size = 3): Promise<TestCluster> {
       node.process = undefined;
       return code;
     },
-    async startNode(index) {
+    async startNode(index, root) {
       const node = nodes[index];
-      node.process = await launch(node);
+      node.process = await launch(node, root ?? options.root);
       await waitForServer(node.route, 'UP');
     },
     serverStatus,
