@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { sql, type Kysely } from 'kysely';
-import { openSqlDatabase, SchemaTooNew, type Database, type SqlOptions } from '../../src/store/sql/index.ts';
+import { openSqlDatabase, SchemaGap, SchemaTooNew, type Database, type SqlOptions } from '../../src/store/sql/index.ts';
 import { recordContracts } from '../../src/store/sql/schema-compatibility.ts';
 import { migrations } from '../../src/store/sql/migrations/index.ts';
 import { freshDatabase, type FreshDatabase } from '../support/postgres.ts';
@@ -66,6 +66,21 @@ function checks(name: string, options: () => SqlOptions, startArgs: () => string
     });
   });
 }
+
+describe('schema compatibility out of order', () => {
+  it('refuses a schema that has migrations this code does not know but lacks one it needs', async () => {
+    const gapDir = tempDir('holdfast-schema-gap-');
+    try {
+      await withDatabase({ dialect: 'sqlite', dataDir: gapDir }, async (db) => {
+        await newerReleaseMigrated(db, '900-later-expand', false);
+        await sql`DELETE FROM kysely_migration WHERE name = ${LEVEL}`.execute(db);
+      });
+      await assert.rejects(openSqlDatabase({ dialect: 'sqlite', dataDir: gapDir }), (error: unknown) => error instanceof SchemaGap && error.missing.join() === LEVEL);
+    } finally {
+      fs.rmSync(gapDir, { recursive: true, force: true });
+    }
+  });
+});
 
 const dataDir = tempDir('holdfast-schema-');
 const kekDir = tempDir('holdfast-kek-');
