@@ -3,14 +3,17 @@
  * commit, checked out by earlier-release.ts) serves a data directory and logs users in, some of
  * whom log out; it stops and this release starts on the same directory. Every session still
  * refreshes, browser sessions still log in by SSO cookie, access tokens issued before still work,
- * and the sessions logged out stay out.
+ * and the sessions logged out stay out. Once with sessions in the data directory, once with
+ * sessions in Redis (the shared server, under a key prefix of its own).
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import Database from 'better-sqlite3';
 import { sqliteFile } from '../../src/store/sql/index.ts';
+import crypto from 'node:crypto';
 import { CookieJar, get } from '../support/browser.ts';
+import { deleteRedisKeys } from '../support/redis-keys.ts';
 import { checkOutEarlierRelease, commitMissing, type EarlierRelease } from '../support/earlier-release.ts';
 import { authorizationRequest, codeThroughLogin, inBatches, logoutWithRefreshToken, passwordGrant, redeemCode, refresh } from '../support/oidc-requests.ts';
 import { startHoldfast, tempDir } from '../support/process.ts';
@@ -18,6 +21,7 @@ import { startHoldfast, tempDir } from '../support/process.ts';
 /** The last commit before migration 023-session-notes: the release this one upgrades from. */
 const PREVIOUS_RELEASE = '23bfa7a';
 const SESSIONS = 30;
+const REDIS_URL = 'redis://127.0.0.1:6379';
 const LOGGED_OUT = 6;
 const BROWSERS = 3;
 
@@ -34,17 +38,25 @@ const missing = commitMissing(PREVIOUS_RELEASE);
 
 describe('upgrade from the previous release on one data directory', { skip: missing }, () => {
   let release: EarlierRelease;
-  const dataDir = tempDir('holdfast-upgrade-');
+  const dataDirs: string[] = [];
+  const redisPrefix = `upgrade-${crypto.randomBytes(4).toString('hex')}:`;
   before(() => {
     release = checkOutEarlierRelease(PREVIOUS_RELEASE);
   });
-  after(() => {
+  after(async () => {
     release?.remove();
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    for (const dir of dataDirs) fs.rmSync(dir, { recursive: true, force: true });
+    await deleteRedisKeys(REDIS_URL, redisPrefix);
   });
 
-  it('keeps every session, and every logout', async () => {
-    const old = await startHoldfast({ dataDir, root: release.root });
+  it('keeps every session, and every logout', () => upgradeKeepsSessions([]));
+  it('keeps every session in Redis, and every logout (old and new node on one keyspace)', () =>
+    upgradeKeepsSessions(['--sessions', 'redis', '--sessions-url', REDIS_URL, '--sessions-key-prefix', redisPrefix]));
+
+  async function upgradeKeepsSessions(args: string[]): Promise<void> {
+    const dataDir = tempDir('holdfast-upgrade-');
+    dataDirs.push(dataDir);
+    const old = await startHoldfast({ dataDir, root: release.root, args });
     let tokens: Array<{ refresh_token: string; access_token: string }>;
     const browsers: CookieJar[] = [];
     try {
@@ -66,7 +78,7 @@ describe('upgrade from the previous release on one data directory', { skip: miss
 
     assert.deepEqual(migrationsIn(dataDir).slice(-1), ['022-identity-providers'], 'the previous release wrote this directory');
     // The same address: tokens name their issuer, which start-dev takes from the request.
-    const current = await startHoldfast({ dataDir, port: old.port });
+    const current = await startHoldfast({ dataDir, port: old.port, args });
     try {
       const refreshed = await inBatches(tokens, 5, (token) => refresh(current.url, token.refresh_token));
       const statuses = refreshed.map((r) => r.status);
@@ -83,9 +95,9 @@ describe('upgrade from the previous release on one data directory', { skip: miss
         assert.ok(new URL(answer.headers.get('location')!).searchParams.get('code'));
       }
       assert.deepEqual(migrationsIn(dataDir).slice(-2), ['023-session-notes', '030-schema-compatibility']);
-      console.log(`upgrade ${PREVIOUS_RELEASE} → current: ${SESSIONS - LOGGED_OUT} sessions refreshed, ${LOGGED_OUT} logged out stayed out, ${BROWSERS} SSO sessions kept`);
+      console.log(`upgrade ${PREVIOUS_RELEASE} → current${args.length > 0 ? ' (sessions in Redis)' : ''}: ${SESSIONS - LOGGED_OUT} sessions refreshed, ${LOGGED_OUT} logged out stayed out, ${BROWSERS} SSO sessions kept`);
     } finally {
       assert.equal(await current.stop(), 0, current.output());
     }
-  });
+  }
 });
