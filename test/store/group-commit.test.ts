@@ -13,6 +13,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
 import SQLite from 'better-sqlite3';
+import { sql } from 'kysely';
 import { openSqlDatabase, SqlSessionStore, type SqlDatabase } from '../../src/store/sql/index.ts';
 import type { UserSession } from '../../src/session/index.ts';
 import { ROOT, tempDir } from '../support/process.ts';
@@ -49,6 +50,15 @@ describe('group commit on SQLite', () => {
     assert.equal(outcomes.filter((o) => o === 'exceeded').length, 197);
     assert.ok(database.commits!() - before < 10, `200 rotations took ${database.commits!() - before} commits`);
     assert.equal((await store.getUserSession('rot', false))!.clientSessions.get('client-a')!.refreshTokenUses, 200);
+  });
+
+  it('a VACUUM issued among concurrent writes runs on its own, after their group commits, and every write stays', async () => {
+    const { database, store } = await open();
+    const writes = Array.from({ length: 20 }, (_, i) => store.createUserSession(session(`v-${i}`)));
+    const vacuum = sql`vacuum`.execute(database.db);
+    const later = Array.from({ length: 20 }, (_, i) => store.createUserSession(session(`w-${i}`)));
+    await Promise.all([...writes, vacuum, ...later]);
+    for (const id of ['v-0', 'v-19', 'w-0', 'w-19']) assert.ok(await store.getUserSession(id, false), id);
   });
 
   it('a failing statement or transaction fails its own caller only; the rest of its group is durable', async () => {

@@ -33,6 +33,8 @@ const MAX_GROUP = 512;
 /** Prepared statements kept (holdfast has a few hundred distinct ones). */
 const STATEMENT_CACHE = 1000;
 const TX_SAVEPOINT = 'holdfast_tx';
+/** Statements SQLite refuses inside a transaction (the scrub after a KEK rotation vacuums, then empties the write-ahead log). */
+const OUTSIDE_ANY_TRANSACTION = /^\s*(vacuum\b|pragma\s+wal_checkpoint\b)/i;
 
 interface Group {
   durable: Promise<void>;
@@ -163,6 +165,7 @@ export class GroupCommitDriver implements Driver {
   }
 
   async executeOutsideTransaction(compiled: CompiledQuery): Promise<QueryResult<unknown>> {
+    if (OUTSIDE_ANY_TRANSACTION.test(compiled.sql)) return this.runAlone(compiled);
     // Wait for a running transaction: a statement between its own would be undone by its rollback.
     // The lock is let go before waiting for the commit, which needs the connection free.
     const locked = this.mutex.locked;
@@ -175,6 +178,24 @@ export class GroupCommitDriver implements Driver {
     }
     await ran.settled;
     return ran.result;
+  }
+
+  /**
+   * A statement that cannot share a group: the open group commits first, and the connection is
+   * held until the statement is on disk, so no new group opens around it.
+   */
+  private async runAlone(compiled: CompiledQuery): Promise<QueryResult<unknown>> {
+    await this.mutex.lock();
+    try {
+      const committed = this.group?.durable;
+      this.flush();
+      await committed?.catch(() => undefined); // its failure is its own callers'
+      const result = execute(this.prepare(compiled.sql), compiled.parameters);
+      await this.wal.sync();
+      return result;
+    } finally {
+      this.unlock();
+    }
   }
 
   private prepare(text: string): SQLite.Statement {
