@@ -111,7 +111,9 @@ describe('--workers 2 on SQLite', () => {
       process.kill(victim, 'SIGKILL');
       const atKill = ledger.acknowledged;
       // The node answers on: the other worker at once, the restarted one when it is up.
-      await until('steps after the kill', async () => ledger.acknowledged >= atKill + 30, 60_000);
+      await until('steps after the kill', async () => ledger.acknowledged >= atKill + 30, 120_000).catch((error) => {
+        throw new Error(`${error.message}; acknowledged ${ledger.acknowledged - atKill} after the kill; unexpected: ${ledger.unexpected.slice(0, 5).join(' | ')}; node said: ${server.output().split('\n').slice(-25).join('\n')}`);
+      });
       await until('the worker restarted', async () => {
         const pids = workerPids(server.process.pid!);
         return pids.length === 2 && pids.includes(survivor) && !pids.includes(victim);

@@ -94,7 +94,12 @@ describe('admin console: clients', { skip: missing }, () => {
     await page.selectOption('#mapper-jsonType-label', 'String');
     assert.equal(await page.isChecked('#mapper-access-token-claim'), true, 'defaults come from serverinfo');
     await page.click('[data-testid=mapper-save]');
-    await page.waitForSelector('[data-testid=mappers-table] a:has-text("billing tier")', { timeout: STEP_TIMEOUT });
+    await page.waitForSelector('[data-testid=mappers-table] a:has-text("billing tier")', { timeout: STEP_TIMEOUT }).catch(async (error: Error) => {
+      // Seen once under CI load: say what the page showed instead of the new mapper.
+      await screenshot(page, 'console-client-mapper-save-failed');
+      const shown = await page.evaluate(() => document.querySelector('main')?.textContent?.replace(/\s+/g, ' ').slice(0, 600));
+      throw new Error(`${error.message}; the page showed: ${shown}; console errors: ${record.errors.join(' | ')}`);
+    });
     await screenshot(page, 'console-client-mappers');
 
     const issued = await clientCredentials(server, 'billing-api', second);
