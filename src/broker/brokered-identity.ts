@@ -18,7 +18,7 @@ export interface BrokeredIdentity {
   sessionId?: string;
   /** The ID token's and user info's claims, for the mappers (dropped when larger than MAX_CLAIMS_BYTES). */
   claims?: Record<string, unknown>;
-  /** The upstream token response, kept on the link when the provider has `storeToken`. */
+  /** The upstream token response, sealed (stored-token.ts), kept on the link when the provider has `storeToken`. */
   token?: string;
 }
 

@@ -7,3 +7,4 @@ export * from './upstream-tokens.ts';
 export * from './brokered-identity.ts';
 export * from './broker-failure.ts';
 export * from './login-mappers.ts';
+export * from './stored-token.ts';

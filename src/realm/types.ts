@@ -229,7 +229,7 @@ export interface FederatedIdentity {
   identityProvider: string;
   federatedUserId: string;
   federatedUsername?: string;
-  /** The upstream token response as JSON, when the provider has `storeToken`. */
+  /** The upstream token response, sealed (src/broker/stored-token.ts), when the provider has `storeToken`. */
   token?: string;
 }
 

@@ -1,6 +1,7 @@
 /**
  * What a brokered login writes: a new local user made from the upstream's profile (with the
- * realm's default roles, groups and required actions; `trustEmail` marks the email verified) and
+ * realm's default roles, groups and required actions; `trustEmail` marks the email verified;
+ * `addReadTokenRoleOnCreate` grants `broker`/`read-token`) and
  * linked to the upstream account in the same transaction, a link added to an existing user, and
  * on later logins the profile synced when the provider's `syncMode` is FORCE. The user session
  * notes Keycloak keeps for a brokered login are set on the tab for the session to come.
@@ -87,6 +88,9 @@ export async function existingUserFor(repository: RealmRepository, flow: LoginFl
 export async function createLinkedUser(flow: LoginFlow, provider: IdentityProvider, user: User, identity: BrokeredIdentity): Promise<{ created: User } | { existing: User }> {
   const settings = flow.realm.realm.settings;
   const roleIds = mappedRoleIds(flow, mappedChanges(flow.realm.identityProviderMappers, provider, identity, true));
+  // addReadTokenRoleOnCreate: the new user may read the upstream tokens stored for them (/broker/{alias}/token).
+  const readToken = provider.addReadTokenRoleOnCreate ? roleFromString(flow.realm, 'broker.read-token') : undefined;
+  if (readToken) roleIds.push(readToken.id);
   return flow.ctx.realms.repository.transaction(async (tx) => {
     const existing = await existingUserFor(tx, flow, user);
     if (existing) return { existing };

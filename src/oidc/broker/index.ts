@@ -3,7 +3,7 @@
  * "Sign in with …" link: checks the login in progress and its `session_code`, then sends the
  * browser upstream) and `/realms/{r}/broker/{alias}/endpoint` (the upstream's callback: takes the
  * single-use state, exchanges the code, checks the ID token, reads user info, and hands the
- * identity to the first broker login). Every failure is Keycloak's error page with an
+ * identity to the first broker login), and `/broker/{alias}/token` (stored-token-route.ts). Every failure is Keycloak's error page with an
  * IDENTITY_PROVIDER_LOGIN_ERROR event; nothing is created or linked before every check passed.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -12,13 +12,14 @@ import { constantTimeEqual } from '../../crypto/index.ts';
 import { ErrorPage } from '../../errors/index.ts';
 import { readParams, type Form } from '../../http/form.ts';
 import { resolveRealm } from '../../http/realm-route.ts';
-import { BROKER_TEXTS, BrokerFailure, checkIdToken, exchangeCode, identityFromClaims, mappersNotRun, preprocessIdentity, readUserInfo, requestFailure, upstreamFailure, upstreamOf, type BrokeredIdentity, type UpstreamCall } from '../../broker/index.ts';
+import { BROKER_TEXTS, BrokerFailure, checkIdToken, exchangeCode, identityFromClaims, mappersNotRun, preprocessIdentity, readUserInfo, requestFailure, sealUpstreamToken, upstreamFailure, upstreamOf, type BrokeredIdentity, type UpstreamCall } from '../../broker/index.ts';
 import type { IdentityProvider, LoadedRealm } from '../../realm/index.ts';
 import { continueBrokeredLogin } from '../../authn/index.ts';
 import { authSessionIdFromCookie, loadAuthSession } from '../login/auth-session.ts';
 import { sendLoginPage } from '../login/login-page.ts';
 import { clearStateNote, takeState } from './broker-state.ts';
 import { brokerEndpointUrl, redirectToUpstream } from './upstream-redirect.ts';
+import { storedTokenRoutes } from './stored-token-route.ts';
 
 export { brokerLoginUrl, loginPageProviders, redirectToUpstream } from './upstream-redirect.ts';
 
@@ -67,7 +68,7 @@ async function upstreamIdentity(ctx: Context, realm: LoadedRealm, issuer: string
   const found = identityFromClaims(provider.alias, claims, upstream.claims);
   if (!found) throw upstreamFailure(BROKER_TEXTS.invalidResponse, 'invalid_token', 'the upstream named no user id');
   const identity = preprocessIdentity(realm.identityProviderMappers, provider, found);
-  return provider.storeToken ? { ...identity, token: tokens.raw } : identity;
+  return provider.storeToken ? { ...identity, token: sealUpstreamToken(realm.keys.sealKey, provider, tokens.raw) } : identity;
 }
 
 export async function brokerRoutes(app: FastifyInstance, { ctx }: { ctx: Context }): Promise<void> {
@@ -135,4 +136,5 @@ export async function brokerRoutes(app: FastifyInstance, { ctx }: { ctx: Context
   });
   app.get('/realms/:realm/broker/:alias/endpoint', { config: { endpoint: 'login' } }, callback);
   app.post('/realms/:realm/broker/:alias/endpoint', { config: { endpoint: 'login' } }, callback);
+  await storedTokenRoutes(app, { ctx });
 }
