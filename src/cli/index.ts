@@ -5,6 +5,7 @@ export { importDirectory, importRealmsOnStart } from './import-on-start.ts';
 export { runBackup, BACKUP_USAGE } from './backup-command.ts';
 export { runRestore, RESTORE_USAGE } from './restore-command.ts';
 export { runMigrateStore, MIGRATE_STORE_USAGE } from './migrate-store-command.ts';
+export { runMigrateFromKeycloak, MIGRATE_FROM_KEYCLOAK_USAGE } from './migrate-from-keycloak-command.ts';
 export { runRotateKek, ROTATE_KEK_USAGE } from './rotate-kek-command.ts';
 export { runShowConfig } from './show-config-command.ts';
 export { commandHelp, mainHelp } from './help.ts';

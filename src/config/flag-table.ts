@@ -141,6 +141,20 @@ export const COMMANDS: Record<string, CommandSpec> = {
     },
     serverFlags: false,
   },
+  'migrate-from-keycloak': {
+    summary: 'carry a stopped Keycloak 26\'s realms, keys, users and sessions into the store, so nobody is logged out (pre-flight first)',
+    usage: 'holdfast migrate-from-keycloak --keycloak-db-url postgres://… [--realm <name>]… [--include-master] [--dry-run] [--json] [flags]',
+    flags: {
+      'keycloak-db-url': { kind: 'string', value: 'postgres://…', description: 'Keycloak\'s database (a read-only role is enough); Keycloak must be stopped', secret: true },
+      realm: { kind: 'string', value: '<name>', default: 'every realm but master', description: 'a realm to migrate (repeatable)' },
+      'include-master': { kind: 'boolean', default: 'false', description: 'migrate the master realm too' },
+      'dry-run': { kind: 'boolean', default: 'false', description: 'the pre-flight and the counts only: nothing is written' },
+      json: { kind: 'boolean', default: 'false', description: 'print the report as JSON' },
+      'allow-losses': { kind: 'boolean', default: 'false', description: 'migrate although the pre-flight found blockers: what they name is lost' },
+      'batch-size': { kind: 'string', value: '<sessions>', default: '500', description: 'sessions read and written per batch' },
+    },
+    serverFlags: true,
+  },
   'rotate-kek': { summary: 're-wrap every realm key under a new key-encryption key', usage: 'holdfast rotate-kek --kek-file <new> --kek-previous-file <old> [flags]', flags: {}, serverFlags: true },
   'show-config': { summary: 'print the configuration start would run with, and where each value comes from (secrets masked)', usage: 'holdfast show-config [flags]', flags: {}, serverFlags: true },
 };
