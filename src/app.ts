@@ -96,7 +96,7 @@ export async function buildApp({ config, clock = systemClock, worker }: BuildOpt
   const database: SqlDatabase = await openSqlDatabase(
     config.db === 'sqlite'
       ? { dialect: 'sqlite', dataDir: config.dataDir, node: { appVersion: HOLDFAST_VERSION } }
-      : { dialect: 'postgres', url: config.dbUrl, poolSize: config.dbPoolSize, node: { appVersion: HOLDFAST_VERSION } },
+      : { dialect: 'postgres', url: config.dbUrl, poolSize: config.dbPoolSize, queryTimeoutMs: config.dbQueryTimeoutMs, node: { appVersion: HOLDFAST_VERSION } },
   );
   const keyRing = await openKeyRing(database, config, (message) => app.log.warn(message)).catch(async (error) => {
     await database.close();

@@ -23,7 +23,7 @@ export { LocalSingletonJobs, PgSingletonJobs, type SingletonJobs } from './singl
 export type { ClusterLog } from './log.ts';
 export { WorkerPool } from './worker-pool.ts';
 export { WORKER_INDEX_VARIABLE, type WorkerMessage } from './worker-messages.ts';
-export { checkReplication, type ReplicationReport } from './replication-watch.ts';
+export { describeHosts, judgeReplication, type ReplicationReport } from './replication-watch.ts';
 
 export interface Cluster {
   readonly nodeId: string;
@@ -32,10 +32,11 @@ export interface Cluster {
   readonly bus: InvalidationBus;
   readonly jobs: SingletonJobs;
   /**
-   * Multi-site (a --db-url with several hosts): whether the primary has a synchronous standby,
-   * as last checked; undefined elsewhere.
+   * PostgreSQL: how its hosts stand, as last surveyed (replication-watch.ts): whether commits are
+   * blocked on a synchronous standby, and, with several hosts, whether one confirms them;
+   * undefined elsewhere.
    */
-  replication(): ReplicationReport | undefined;
+  replication(): (ReplicationReport & { multiSite: boolean }) | undefined;
   /** The live node a key is pinned to (rendezvous hashing); a routing hint, never a requirement. */
   routeFor(key: string): string;
   /** The routes of the live nodes, this one's included until it leaves (metrics). */
@@ -67,19 +68,19 @@ export async function joinCluster(options: JoinOptions): Promise<Cluster> {
     throw error;
   }
   const jobs = new PgSingletonJobs(options.url, options.log);
-  const watch = (await primaryLocator(options.url)).multiHost ? new ReplicationWatch(options.db, options.log) : undefined;
-  await watch?.start();
+  const watch = new ReplicationWatch(await primaryLocator(options.url), options.log);
+  await watch.start();
   return {
     nodeId,
     route: options.route,
     bus,
     jobs,
-    replication: () => watch?.report,
+    replication: () => (watch.report ? { ...watch.report, multiSite: watch.multiSite } : undefined),
     routeFor: (key) => rendezvousRoute(key, membership.liveRoutes()) ?? options.route,
     liveRoutes: () => membership.liveRoutes(),
     leave: () => membership.leave(),
     async close() {
-      watch?.stop();
+      await watch.stop();
       await membership.leave();
       await jobs.close();
       await bus.close();

@@ -42,6 +42,7 @@ export const SERVER_FLAGS = {
   db: { kind: 'string', value: 'sqlite|postgres', default: 'sqlite', description: 'realm database: embedded SQLite or PostgreSQL' },
   'db-url': { kind: 'string', value: 'postgres://…', description: 'PostgreSQL URL for --db postgres; several hosts (h1:5432,h2:5432, the local site first) for multi-site: nodes follow the writable primary', secret: true },
   'db-pool-size': { kind: 'string', value: '<count>', default: '10', description: 'PostgreSQL connections of one node' },
+  'db-query-timeout': { kind: 'string', value: '<ms>', default: '5000', description: "a request's PostgreSQL query unanswered this long answers 503 (e.g. a commit waiting for a lost synchronous standby); 0 is no bound" },
   'data-dir': { kind: 'string', value: '<dir>', default: './data', description: 'directory of the SQLite file (one process at a time)' },
   sessions: { kind: 'string', value: 'sql|redis|memory', default: 'sql', description: 'where sessions live: the realm database, Redis/Valkey, or memory' },
   'sessions-url': {

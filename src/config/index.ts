@@ -37,6 +37,8 @@ export interface Config extends EdgeConfig {
   dbUrl?: string;
   /** Connections in the PostgreSQL pool of one node. */
   dbPoolSize: number;
+  /** A request's PostgreSQL query unanswered this long answers 503 (a commit waiting for a lost synchronous standby); 0 is no bound. */
+  dbQueryTimeoutMs: number;
   dataDir: string;
   /** Where sessions live: the realm database (default), Redis/Valkey, or process memory. */
   sessions: SessionsKind;
@@ -103,6 +105,7 @@ export const DEFAULTS = {
   logLevel: 'info' as LogLevel,
   cacheSize: 10_000,
   dbPoolSize: 10,
+  dbQueryTimeoutMs: 5_000,
   routeCookie: true,
   touchIntervalSeconds: 60,
   touchFlushMs: 1_000,
@@ -256,6 +259,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
     db,
     dbUrl,
     dbPoolSize: integer('db-pool-size', read('db-pool-size') ?? String(DEFAULTS.dbPoolSize), 1, 1000),
+    dbQueryTimeoutMs: integer('db-query-timeout', read('db-query-timeout') ?? String(DEFAULTS.dbQueryTimeoutMs), 0, 3_600_000),
     dataDir: path.resolve(read('data-dir') ?? DEFAULTS.dataDir),
     sessions,
     sessionsUrl: sessionsUrl?.replace(/^valkey:/, 'redis:'),
@@ -311,6 +315,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     db: 'sqlite',
     dataDir: ':memory:',
     dbPoolSize: DEFAULTS.dbPoolSize,
+    dbQueryTimeoutMs: DEFAULTS.dbQueryTimeoutMs,
     sessions: 'sql',
     sessionsKeyPrefix: 'holdfast:',
     sessionsWaitReplicas: DEFAULTS.sessionsWaitReplicas,

@@ -2,7 +2,9 @@
  * Liveness, readiness and metrics, served by the management interface (management.ts), never on
  * the public port. Ready means the node is not shutting down and the store answers now (checked
  * per request, with a short bound so a hung database makes readiness fail rather than hang the
- * probe). A multi-site node adds whether its primary has a synchronous standby (replication-watch.ts).
+ * probe). On PostgreSQL a node is not ready while its primary's commits wait for a synchronous
+ * standby that does not confirm them, and says so; a multi-site node adds whether its primary has
+ * a synchronous standby, and every host's role (replication-watch.ts).
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Context } from '../context.ts';
@@ -22,18 +24,30 @@ export async function healthRoutes(app: FastifyInstance, { ctx, lifecycle }: { c
       reply.code(503);
       return { status: 'DOWN', checks: [{ name: 'shutdown', status: 'DOWN' }] };
     }
+    const replication = ctx.cluster.replication();
+    const hosts = replication?.multiSite ? { hosts: replication.hosts } : {};
+    if (replication?.blocked) {
+      // Every write would wait for its bound and answer 503: traffic belongs elsewhere.
+      reply.code(503);
+      return {
+        status: 'DOWN',
+        checks: [
+          { name: 'session store', status: 'DOWN', data: { reason: replication.blocked, ...hosts } },
+          { name: 'synchronous standby', status: 'DOWN', data: { synchronous: false, detail: replication.detail } },
+        ],
+      };
+    }
     try {
       await Promise.race([
         ctx.store.ping(),
         new Promise((_, reject) => setTimeout(() => reject(new Error('store did not answer in time')), READY_TIMEOUT_MS).unref()),
       ]);
-      const replication = ctx.cluster.replication();
       // Reported, never a reason to be unready: a site that survived a failover runs without a standby.
-      const standby = replication ? [{ name: 'synchronous standby', status: 'UP', data: { synchronous: replication.synchronous, detail: replication.detail } }] : [];
+      const standby = replication?.multiSite ? [{ name: 'synchronous standby', status: 'UP', data: { synchronous: replication.synchronous, detail: replication.detail, ...hosts } }] : [];
       return { status: 'UP', checks: [{ name: 'session store', status: 'UP' }, ...standby, ...(await replicaCheck(ctx))] };
     } catch (error) {
       reply.code(503);
-      return { status: 'DOWN', checks: [{ name: 'session store', status: 'DOWN', data: { reason: (error as Error).message } }] };
+      return { status: 'DOWN', checks: [{ name: 'session store', status: 'DOWN', data: { reason: (error as Error).message, ...hosts } }] };
     }
   };
   app.get('/health/ready', ready);

@@ -41,6 +41,11 @@ export interface SqlOptions {
   /** PostgreSQL: connection URL. */
   url?: string;
   poolSize?: number;
+  /**
+   * PostgreSQL: a request's query unanswered this long fails with 503 (bounded-query.ts); 0 or
+   * unset is no bound (tools such as migrate-store, whose statements may run long).
+   */
+  queryTimeoutMs?: number;
   /** A serving node records itself in `schema_node` (release, newest migration known); tools such as the CLI do not. */
   node?: { appVersion: string; nodeId?: string };
 }
@@ -62,11 +67,14 @@ export async function openSqlDatabase(options: SqlOptions): Promise<SqlDatabase>
 
 async function openLocked(options: SqlOptions, dataDirLock: DataDirLock | undefined): Promise<SqlDatabase> {
   const sqlite = options.dialect === 'sqlite' ? openSqlite(options.dataDir ?? ':memory:') : undefined;
-  const db = sqlite ? sqlite.db : await openPostgres(options.url!, options.poolSize ?? 10);
+  const db = sqlite ? sqlite.db : await openPostgres(options.url!, options.poolSize ?? 10, options.queryTimeoutMs ?? 0);
   // SQLite has one process per file; PostgreSQL is shared by every node of a cluster.
   const exclusive = <T>(work: () => Promise<T>): Promise<T> => (options.dialect === 'postgres' ? withAdvisoryLock(options.url!, SCHEMA_LOCK, work) : work());
+  // Migrations may rewrite large tables: they run on a connection of their own, without the
+  // request pool's bound on each query.
+  const schemaDb = !sqlite && (options.queryTimeoutMs ?? 0) > 0 ? await openPostgres(options.url!, 1, 0) : db;
   const migrator = new Migrator({
-    db,
+    db: schemaDb,
     provider: { getMigrations: async (): Promise<Record<string, Migration>> => migrations },
   });
   try {
@@ -75,16 +83,18 @@ async function openLocked(options: SqlOptions, dataDirLock: DataDirLock | undefi
     await exclusive(async () => {
       // A newer release may have migrated already: run beside it if its migrations only expand,
       // refuse (SchemaTooNew) if one contracts what this code uses.
-      if ((await checkSchemaCompatibility(db, migrations)) === 'migrate') {
+      if ((await checkSchemaCompatibility(schemaDb, migrations)) === 'migrate') {
         const { error } = await migrator.migrateToLatest();
         if (error) throw error;
-        await recordContracts(db, migrations);
+        await recordContracts(schemaDb, migrations);
       }
-      if (options.node) await recordNode(db, { nodeId: options.node.nodeId ?? defaultNodeId(), appVersion: options.node.appVersion, level: schemaLevel(migrations) });
+      if (options.node) await recordNode(schemaDb, { nodeId: options.node.nodeId ?? defaultNodeId(), appVersion: options.node.appVersion, level: schemaLevel(migrations) });
     });
   } catch (error) {
     await db.destroy();
     throw error;
+  } finally {
+    if (schemaDb !== db) await schemaDb.destroy();
   }
   return {
     db,
@@ -125,12 +135,12 @@ function openSqlite(dataDir: string): { db: Kysely<Database>; driver: GroupCommi
   return { db: new Kysely<Database>({ dialect: failingAsUnavailable(dialect, sqliteUnavailable) }), driver: dialect.driver };
 }
 
-async function openPostgres(url: string, poolSize: number): Promise<Kysely<Database>> {
+async function openPostgres(url: string, poolSize: number, queryTimeoutMs: number): Promise<Kysely<Database>> {
   const pg = await loadPg();
   // A request waits at most this long for a free connection, so an exhausted pool or a database
   // that does not answer fails requests instead of queueing them forever. Each new connection
   // opens on the writable server among the URL's hosts (postgres-primary.ts).
-  const pool = (await primaryLocator(url)).pool({ application_name: 'holdfast', max: poolSize, connectionTimeoutMillis: 5_000 });
+  const pool = (await primaryLocator(url)).pool({ application_name: 'holdfast', max: poolSize, connectionTimeoutMillis: 5_000 }, { queryTimeoutMs });
   // A connection that dies (database restart, network cut) emits 'error'; with no listener that
   // would end the process. The pool listens on idle connections only, so every connection gets a
   // listener of its own for the time a query holds it: that query fails (and the request gets

@@ -3,6 +3,8 @@ export { SchemaGap, SchemaTooNew } from './schema-compatibility.ts';
 export * from './sql-session-store.ts';
 export * from './sql-realm-repository.ts';
 export * from './advisory-lock.ts';
+export { HostSurvey, type HostState, type PrimaryReplication } from './postgres-host-survey.ts';
+export { QueryBound } from './bounded-query.ts';
 export { NoWritablePrimary, PrimaryLocator, ReadOnlyServer, primaryLocator } from './postgres-primary.ts';
 export { DataDirInUse, HOLDER_VARIABLE, lockDataDir, type DataDirLock } from './data-dir-lock.ts';
 export type { Database } from './schema.ts';
