@@ -19,6 +19,7 @@ import { buildManagement } from './http/management.ts';
 import { Metrics } from './http/metrics.ts';
 import { registerRequestMetrics } from './http/request-metrics.ts';
 import { registerRateLimits } from './http/rate-limits.ts';
+import { registerRelativePathRedirects, relativePathRewrite } from './http/relative-path.ts';
 import { RealmService, seedDemo, upgradeBuiltIns, type SeedResult } from './realm/index.ts';
 import { ExpirySweeper, LoginAttempts, RevocationList, SessionService } from './session/index.ts';
 import { PasswordWork } from './crypto/index.ts';
@@ -90,7 +91,9 @@ export async function buildApp({ config, clock = systemClock, worker }: BuildOpt
     routerOptions: { maxParamLength: 255 * 9 },
     frameworkErrors: answerFrameworkError,
     clientErrorHandler: answerClientError,
+    rewriteUrl: relativePathRewrite(config.httpRelativePath),
   });
+  registerRelativePathRedirects(app);
   registerClientConnection(app, new ClientConnectionResolver(config.proxyHeaders, config.proxyTrustedAddresses));
 
   const database: SqlDatabase = await openSqlDatabase(

@@ -81,7 +81,7 @@ function allowedOriginsOf(claims: Record<string, unknown>): string[] {
 function corsForToken(ctx: Context, request: FastifyRequest, reply: FastifyReply, allowedOrigins: string[]): void {
   const origin = request.headers.origin;
   // The base URL may carry a path (`--hostname https://h/auth`): its origin is what a browser sends.
-  if (origin === undefined || origin === new URL(baseUrl(request, ctx.config.hostname)).origin) return;
+  if (origin === undefined || origin === new URL(baseUrl(request, ctx.config)).origin) return;
   if (!allowedOrigins.includes(origin) && !allowedOrigins.includes('*')) throw new AdminError(403, { error: 'Invalid origin' });
   reply.header('access-control-allow-origin', origin);
   reply.header('access-control-allow-credentials', 'true');

@@ -43,7 +43,7 @@ export async function applicationRoutes(app: FastifyInstance, { ctx, consents }:
         const client = caller.realm.clientsById.get(uuid);
         if (client) shown.set(uuid, client);
       }
-      const authBaseUrl = baseUrl(request, ctx.config.hostname);
+      const authBaseUrl = baseUrl(request, ctx.config);
       return [...shown.values()]
         .filter((c) => !c.bearerOnly && c.clientId !== '')
         .filter((c) => name === undefined || (c.name !== undefined && c.name.toLowerCase().includes(name)))

@@ -11,6 +11,7 @@ import type { Context } from '../context.ts';
 import { CANNOT_PARSE_JSON, registerAdminJsonParser } from '../admin/index.ts';
 import { authenticateAccountCaller, notFound } from './account-auth.ts';
 import { ACCOUNT_PATH } from './account-request.ts';
+import { realmUrl } from '../http/base-url.ts';
 import { applicationRoutes } from './application-routes.ts';
 import { credentialRoutes } from './credential-routes.ts';
 import { membershipRoutes } from './membership-routes.ts';
@@ -61,7 +62,7 @@ export async function accountRoutes(app: FastifyInstance, { ctx, consents = noCo
       if (request.method !== 'GET' || !console) throw notFound();
       const { realm } = request.params as { realm: string };
       // The app's base path ends with a slash, so its router matches only below it.
-      if (/\/account$/.test(request.url.split('?')[0])) return reply.redirect(`/realms/${encodeURIComponent(realm)}/account/`, 302);
+      if (/\/account$/.test(request.url.split('?')[0])) return reply.redirect(`${realmUrl(request, ctx.config, realm)}/account/`, 302);
       return console.page(request, reply, realm);
     }
     request.accountCaller = await authenticateAccountCaller(ctx, request, reply);

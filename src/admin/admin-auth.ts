@@ -83,7 +83,7 @@ export async function authenticateAdmin(ctx: Context, request: FastifyRequest, r
   const token = header && /^bearer /i.test(header) ? header.slice(7).trim() : '';
   // The realm is read from the unverified issuer only to pick the keys that then verify it.
   const issuer = token === '' ? undefined : unverifiedIssuer(token);
-  const prefix = `${baseUrl(request, ctx.config.hostname)}/realms/`;
+  const prefix = `${baseUrl(request, ctx.config)}/realms/`;
   let realm: LoadedRealm | undefined;
   if (issuer?.startsWith(prefix)) {
     let name = '';

@@ -96,7 +96,7 @@ export function paging(request: FastifyRequest, defaultMax: number): { first: nu
 
 /** The `Location` of a created resource, whose last segment admin clients read as its id. */
 export function location(ctx: Context, request: FastifyRequest, ...segments: string[]): string {
-  return `${baseUrl(request, ctx.config.hostname)}/admin/realms/${segments.map(encodeURIComponent).join('/')}`;
+  return `${baseUrl(request, ctx.config)}/admin/realms/${segments.map(encodeURIComponent).join('/')}`;
 }
 
 /**

@@ -41,10 +41,10 @@ export function demoFlowLines(base: string, verifier = randomBytes(32).toString(
 }
 
 export function printBanner(config: Config, ports: BannerPorts, defaultAdminPassword: boolean): void {
-  const base = config.hostname && /^https?:\/\//.test(config.hostname) ? config.hostname.replace(/\/$/, '') : `http://localhost:${ports.http}`;
+  const base = config.hostname && /^https?:\/\//.test(config.hostname) ? config.hostname.replace(/\/$/, '') : `http://localhost:${ports.http}${config.httpRelativePath}`;
   const lines = ['', `holdfast is listening on ${base} (realms: ${config.db}${config.db === 'sqlite' ? ` in ${config.dataDir}` : ''}; sessions: ${config.sessions})`];
   if (ports.https !== undefined) lines.push(`  HTTPS on port ${ports.https}`);
-  if (ports.management !== undefined) lines.push(`  management interface (health, metrics) on http://${config.httpHost === '0.0.0.0' ? 'localhost' : config.httpHost}:${ports.management}`);
+  if (ports.management !== undefined) lines.push(`  management interface (health, metrics) on http://${config.httpHost === '0.0.0.0' ? 'localhost' : config.httpHost}:${ports.management}${config.httpManagementRelativePath}`);
   if (config.demo) lines.push(...demoFlowLines(base, undefined, config.bootstrapAdmin?.username ?? 'admin'));
   console.log(lines.join('\n') + '\n');
   if (defaultAdminPassword) {

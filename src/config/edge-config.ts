@@ -21,6 +21,14 @@ export interface RateLimitConfig {
 }
 
 export interface EdgeConfig {
+  /**
+   * Path every public route is served under (Keycloak's `--http-relative-path`), '' for the root;
+   * it is part of the base URL, so of the issuer and the cookie paths, unless `--hostname` is a
+   * full URL (which then names the public path itself, a proxy mapping it to this one).
+   */
+  httpRelativePath: string;
+  /** The same for the management interface; by default the public one, as in Keycloak. */
+  httpManagementRelativePath: string;
   /** Refuse to start without `--hostname` (production); off for `start-dev`. */
   hostnameStrict: boolean;
   /** Which forwarded headers to honour; unset: none (the connection is the client). */
@@ -65,7 +73,21 @@ export function addressList(name: string, raw: string): string[] {
   return entries;
 }
 
+// Unreserved URL characters and slashes: a path needs no encoding, so it compares as typed.
+const RELATIVE_PATH_SHAPE = /^(\/[A-Za-z0-9._~-]+)*\/?$/;
+
+/** `/auth/` or `/auth` → '/auth'; `/` → ''. Refuses what would not be one plain path. */
+export function relativePath(name: string, raw: string): string {
+  const value = raw.trim();
+  if (!value.startsWith('/') || !RELATIVE_PATH_SHAPE.test(value) || value.split('/').some((segment) => segment === '.' || segment === '..')) {
+    throw new ConfigError(`--${name}: expected a path such as /auth (letters, digits, . _ ~ - between slashes), got '${raw}'`);
+  }
+  return value.replace(/\/+$/, '');
+}
+
 export function parseEdgeConfig(read: Reader, integer: Integer, bool: Bool, development: boolean): EdgeConfig {
+  const httpRelativePath = relativePath('http-relative-path', read('http-relative-path') ?? '/');
+  const managementPath = read('http-management-relative-path');
   const proxyHeaders = read('proxy-headers');
   if (proxyHeaders !== undefined && proxyHeaders !== 'forwarded' && proxyHeaders !== 'xforwarded') {
     throw new ConfigError(`--proxy-headers: expected forwarded or xforwarded, got '${proxyHeaders}'`);
@@ -79,6 +101,8 @@ export function parseEdgeConfig(read: Reader, integer: Integer, bool: Bool, deve
   const outbound = read('outbound-addresses') ?? 'any';
   if (outbound !== 'any' && outbound !== 'public') throw new ConfigError(`--outbound-addresses: expected any or public, got '${outbound}'`);
   return {
+    httpRelativePath,
+    httpManagementRelativePath: managementPath === undefined ? httpRelativePath : relativePath('http-management-relative-path', managementPath),
     hostnameStrict: bool('hostname-strict', read('hostname-strict') ?? String(!development)),
     proxyHeaders,
     proxyTrustedAddresses: trusted === undefined ? [] : addressList('proxy-trusted-addresses', trusted),
@@ -120,6 +144,8 @@ export function checkStartConfig(config: EdgeConfig & { hostname?: string; httpP
 /** Defaults for tests: no management or HTTPS listener ports of their own, limits as shipped. */
 export function testEdgeConfig(): EdgeConfig {
   return {
+    httpRelativePath: '',
+    httpManagementRelativePath: '',
     hostnameStrict: false,
     proxyTrustedAddresses: [],
     httpManagementPort: 0,

@@ -75,7 +75,7 @@ export function accountConsole(ctx: Context, app = WebApp.load('account')): Acco
           .headers({ 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' })
           .send('The account console has not been built. Run `npm run build` (npm start does it) and restart holdfast.');
       }
-      const base = baseUrl(request, ctx.config.hostname);
+      const base = baseUrl(request, ctx.config);
       const resourceUrl = `${base}/resources/${buildId(app)}/account/${THEME}`;
       const locale = realm.realm.settings.defaultLocale || 'en';
       const environment = {

@@ -4,7 +4,7 @@
  * admins manage every realm from master's console), and its built files are under
  * `/admin/resources/`. The app talks to the admin REST API only; these routes serve files.
  */
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Context } from '../context.ts';
 import { baseUrl } from '../http/base-url.ts';
 import { ErrorPage } from '../errors/index.ts';
@@ -23,9 +23,10 @@ function notBuilt(reply: FastifyReply): FastifyReply {
 export async function adminConsoleRoutes(app: FastifyInstance, { ctx }: { ctx: Context }): Promise<void> {
   const console = WebApp.load('admin');
 
-  app.get('/admin', (_request, reply) => reply.redirect('/admin/master/console/', 302));
-  app.get('/admin/', (_request, reply) => reply.redirect('/admin/master/console/', 302));
-  app.get('/admin/:realm/console', (request, reply) => reply.redirect(`/admin/${encodeURIComponent((request.params as { realm: string }).realm)}/console/`, 302));
+  const consoleOf = (request: FastifyRequest, realm: string) => `${baseUrl(request, ctx.config)}/admin/${encodeURIComponent(realm)}/console/`;
+  app.get('/admin', (request, reply) => reply.redirect(consoleOf(request, 'master'), 302));
+  app.get('/admin/', (request, reply) => reply.redirect(consoleOf(request, 'master'), 302));
+  app.get('/admin/:realm/console', (request, reply) => reply.redirect(consoleOf(request, (request.params as { realm: string }).realm), 302));
 
   app.get('/admin/:realm/console/', async (request, reply) => {
     const { realm: name } = request.params as { realm: string };
@@ -33,7 +34,7 @@ export async function adminConsoleRoutes(app: FastifyInstance, { ctx }: { ctx: C
     if (!realm) throw new ErrorPage(404, 'Realm does not exist');
     if (!realm.clientsByClientId.get(CLIENT_ID)?.enabled) throw new ErrorPage(404, 'The admin console is not enabled in this realm.');
     if (!console) return notBuilt(reply);
-    const base = baseUrl(request, ctx.config.hostname);
+    const base = baseUrl(request, ctx.config);
     const html = console.page('holdfast administration console', 'en', `${base}${ASSETS}`, { authServerUrl: base, loginRealm: name, clientId: CLIENT_ID });
     return reply.headers(CONSOLE_PAGE_HEADERS).send(html);
   });

@@ -8,6 +8,7 @@ import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Context } from '../context.ts';
 import { answerClientError, answerFrameworkError, registerErrorHandler } from './error-handler.ts';
 import { healthRoutes, metricsRoutes, type Lifecycle } from './health.ts';
+import { registerRelativePathRedirects, relativePathRewrite } from './relative-path.ts';
 
 export async function buildManagement(ctx: Context, lifecycle: Lifecycle): Promise<FastifyInstance> {
   const management = Fastify({
@@ -18,7 +19,10 @@ export async function buildManagement(ctx: Context, lifecycle: Lifecycle): Promi
     // The same answers as the public port for requests that never reach a route.
     frameworkErrors: answerFrameworkError,
     clientErrorHandler: answerClientError,
+    // Keycloak's --http-management-relative-path, by default the public one.
+    rewriteUrl: relativePathRewrite(ctx.config.httpManagementRelativePath),
   });
+  registerRelativePathRedirects(management);
   registerErrorHandler(management);
   if (ctx.config.healthEnabled) await management.register(healthRoutes, { ctx, lifecycle });
   if (ctx.config.metricsEnabled) await management.register(metricsRoutes, { ctx });

@@ -21,7 +21,7 @@ export async function resolveRealm(ctx: Context, request: FastifyRequest, ssl?: 
   const name = (request.params as { realm?: string }).realm ?? '';
   const realm = name === '' ? undefined : await ctx.realms.getRealm(name);
   if (!realm) throw new OAuthError(404, 'Realm does not exist', 'Realm does not exist');
-  const issuer = realmUrl(request, ctx.config.hostname, realm.realm.name);
+  const issuer = realmUrl(request, ctx.config, realm.realm.name);
   if (ssl) checkSsl(realm.realm.settings.sslRequired, issuer, request, ssl);
   if (!realm.realm.settings.enabled) throw accessDenied('Realm not enabled');
   return { realm, issuer };

@@ -50,16 +50,17 @@ export interface ThemePage {
   headers?: Record<string, string>;
 }
 
-function currentUrlWith(request: FastifyRequest, tag: string): string | undefined {
+/** The page's own URL (under the public path: routes see it without) with another language. */
+function currentUrlWith(ctx: Context, request: FastifyRequest, tag: string): string | undefined {
   if (request.method !== 'GET') return undefined;
   const url = new URL(request.url, 'http://x');
   url.searchParams.set(KC_LOCALE_PARAM, tag);
-  return `${url.pathname}${url.search}`;
+  return `${pathPrefix(ctx, request)}${url.pathname}${url.search}`;
 }
 
 function pathPrefix(ctx: Context, request: FastifyRequest): string {
   try {
-    return new URL(baseUrl(request, ctx.config.hostname)).pathname.replace(/\/+$/, '');
+    return new URL(baseUrl(request, ctx.config)).pathname.replace(/\/+$/, '');
   } catch {
     return '';
   }
@@ -80,7 +81,7 @@ async function templateData(ctx: Context, theme: Theme, scope: PageScope, page: 
     return english ? lookup(messages, english.key, params.length > 0 ? params : english.params) : value;
   };
   const supported = realmLocales(realm);
-  const link = scope.localeLink ?? ((tag: string) => currentUrlWith(request, tag));
+  const link = scope.localeLink ?? ((tag: string) => currentUrlWith(ctx, request, tag));
   const picker = supported.length > 1 && link(supported[0]) !== undefined;
   const settings = realm?.realm.settings;
   const message = page.message ?? {};

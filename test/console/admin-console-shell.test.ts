@@ -43,7 +43,7 @@ describe('admin console shell', { skip: missing }, () => {
   it('serves the console page with a CSP that allows no inline script and no framing by others', async () => {
     const redirect = await fetch(`${server.url}/admin/`, { redirect: 'manual' });
     assert.equal(redirect.status, 302);
-    assert.equal(redirect.headers.get('location'), '/admin/master/console/');
+    assert.equal(redirect.headers.get('location'), `${server.url}/admin/master/console/`);
     const page = await fetch(`${server.url}/admin/master/console/`);
     assert.equal(page.status, 200);
     const csp = page.headers.get('content-security-policy') ?? '';

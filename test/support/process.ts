@@ -87,6 +87,8 @@ export interface StartOptions {
    * from its own `src/main.ts` in its own directory, otherwise exactly as this checkout.
    */
   root?: string;
+  /** `--http-relative-path` (also the management interface's): the URLs returned include it. */
+  relativePath?: string;
 }
 
 export async function startHoldfast(options: StartOptions): Promise<RunningHoldfast> {
@@ -107,6 +109,7 @@ export async function startHoldfast(options: StartOptions): Promise<RunningHoldf
       options.dataDir,
       '--log-level',
       'warn',
+      ...(options.relativePath !== undefined ? ['--http-relative-path', options.relativePath] : []),
       ...(options.args ?? []),
     ],
     // One process unless a test asks for workers (`start` would default to one per CPU core).
@@ -115,8 +118,8 @@ export async function startHoldfast(options: StartOptions): Promise<RunningHoldf
   let output = '';
   child.stdout!.on('data', (chunk) => (output += chunk));
   child.stderr!.on('data', (chunk) => (output += chunk));
-  const url = `http://127.0.0.1:${port}`;
-  const managementUrl = `http://127.0.0.1:${managementPort}`;
+  const url = `http://127.0.0.1:${port}${options.relativePath ?? ''}`;
+  const managementUrl = `http://127.0.0.1:${managementPort}${options.relativePath ?? ''}`;
   // A bound, not a timing assertion: a loaded CI machine can take tens of seconds to start tsx.
   const deadline = Date.now() + 120_000;
   for (;;) {

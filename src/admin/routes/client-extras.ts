@@ -67,7 +67,7 @@ export async function clientExtraRoutes(app: FastifyInstance, { ctx }: { ctx: Co
     if (secret !== undefined) await requireActOnClient(ctx, identity, realm, client);
     const text = provider.render({
       realm: realm.realm.name,
-      authServerUrl: `${baseUrl(request, ctx.config.hostname)}/`,
+      authServerUrl: `${baseUrl(request, ctx.config)}/`,
       sslRequired: realm.realm.settings.sslRequired,
       clientId: client.clientId,
       publicClient: client.publicClient,

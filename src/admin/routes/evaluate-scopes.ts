@@ -74,7 +74,7 @@ export async function evaluateScopeRoutes(app: FastifyInstance, { ctx }: { ctx: 
       if (!user) throw adminNotFound('No user found');
       const claims = exampleClaims({
         realm,
-        issuer: realmUrl(request, ctx.config.hostname, realm.realm.name),
+        issuer: realmUrl(request, ctx.config, realm.realm.name),
         client,
         user,
         scopes: evaluatedScopes(client, realm, request),

@@ -33,7 +33,7 @@ export async function impersonationRoutes(app: FastifyInstance, { ctx }: { ctx: 
     if (!user.enabled) throw adminBadRequest('User is disabled');
     if (user.serviceAccountClientId !== undefined) throw adminBadRequest('Service accounts cannot be impersonated');
 
-    const issuer = realmUrl(request, ctx.config.hostname, realm.realm.name);
+    const issuer = realmUrl(request, ctx.config, realm.realm.name);
     const sameRealm = identity.realm.realm.id === realm.realm.id && identity.sessionId !== undefined;
     if (sameRealm) {
       const own = await ctx.sessions.findValid(realm.realm.settings, identity.sessionId!, false);

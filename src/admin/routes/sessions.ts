@@ -46,7 +46,7 @@ export async function sessionRoutes(app: FastifyInstance, { ctx }: { ctx: Contex
     const user = await findUser(ctx, realm, (request.params as { id: string }).id);
     // Not-before revokes every token issued so far, offline ones included; online sessions go too.
     await ctx.realms.repository.updateUser({ ...user, notBefore: ctx.sessions.now() });
-    await endUserSessions(ctx, realm, user.id, realmUrl(request, ctx.config.hostname, realm.realm.name));
+    await endUserSessions(ctx, realm, user.id, realmUrl(request, ctx.config, realm.realm.name));
     await ctx.realms.userChanged(user.id);
     return reply.code(204).send();
   });
@@ -96,7 +96,7 @@ export async function sessionRoutes(app: FastifyInstance, { ctx }: { ctx: Contex
     const session = await ctx.store.getUserSession(id, offlineOnly);
     // Keycloak's message, typo included.
     if (!session || session.realmId !== realm.realm.id) throw adminNotFound('Sesssion not found');
-    if (await ctx.sessions.end(session)) ctx.logoutNotifier.sessionEnded(realm, realmUrl(request, ctx.config.hostname, realm.realm.name), session);
+    if (await ctx.sessions.end(session)) ctx.logoutNotifier.sessionEnded(realm, realmUrl(request, ctx.config, realm.realm.name), session);
     // Ending a login also ends the offline session it created (same id), as the issue asks.
     if (!offlineOnly) await ctx.sessions.end({ id, offline: true });
     return reply.code(204).send();
@@ -109,7 +109,7 @@ export async function sessionRoutes(app: FastifyInstance, { ctx }: { ctx: Contex
     await ctx.realms.repository.updateRealm({ ...realm.realm, settings: { ...realm.realm.settings, notBefore: ctx.sessions.now() } });
     await ctx.realms.realmChanged(realm.realm.id);
     // Keycloak sends no back-channel logout here (only its legacy adapter push); holdfast does.
-    await endRealmSessions(ctx, realm, false, realmUrl(request, ctx.config.hostname, realm.realm.name));
+    await endRealmSessions(ctx, realm, false, realmUrl(request, ctx.config, realm.realm.name));
     return {};
   });
 }

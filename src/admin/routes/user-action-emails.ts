@@ -51,7 +51,7 @@ export async function userActionEmailRoutes(app: FastifyInstance, { ctx }: { ctx
     const lifespanParam = queryString(request, 'lifespan') === undefined ? undefined : queryInteger(request, 'lifespan', 0);
     if (lifespanParam !== undefined && lifespanParam <= 0) throw adminBadRequest('lifespan: expected a positive number of seconds', 'lifespan');
     const lifespan = actionTokenLifespan(realm.realm.settings, fields.typ, true, lifespanParam);
-    const issuer = `${baseUrl(request, ctx.config.hostname)}/realms/${encodeURIComponent(realm.realm.name)}`;
+    const issuer = `${baseUrl(request, ctx.config)}/realms/${encodeURIComponent(realm.realm.name)}`;
     const { token } = await issueActionToken(ctx, realm, issuer, { ...fields, sub: user.id }, lifespan);
     const link = actionTokenLink(issuer, token, { clientId: fields.azp });
     const realmName = realm.realm.settings.displayName ?? realm.realm.name;

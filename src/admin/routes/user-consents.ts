@@ -36,7 +36,7 @@ export async function userConsentRoutes(app: FastifyInstance, { ctx }: { ctx: Co
     const user = await findUser(ctx, realm, id);
     const client = realm.clientsByClientId.get(clientId);
     if (!client) throw adminNotFound('Client not found');
-    const revoked = await revokeUserConsent(ctx, realm, realmUrl(request, ctx.config.hostname, realm.realm.name), user.id, client);
+    const revoked = await revokeUserConsent(ctx, realm, realmUrl(request, ctx.config, realm.realm.name), user.id, client);
     if (!revoked.consent && !revoked.offlineToken) throw adminNotFound('Consent nor offline token not found');
     return reply.code(204).send();
   });

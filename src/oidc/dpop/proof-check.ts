@@ -45,7 +45,7 @@ function comparableUri(text: string): ComparableUri | undefined {
 /** This request's URL as the client addressed it: the public base URL and the path, without the query. */
 export function requestUri(ctx: Context, request: FastifyRequest): string {
   const path = request.url.split('?', 1)[0];
-  return baseUrl(request, ctx.config.hostname) + path;
+  return baseUrl(request, ctx.config) + path;
 }
 
 function checkHttp(htu: string, htm: string, uri: string, method: string): void {

@@ -92,7 +92,7 @@ export async function iframeRoutes(app: FastifyInstance, { ctx }: { ctx: Context
     const params = readParams(request, 'query');
     const client = realm.clientsByClientId.get(params.get('client_id') ?? '');
     const origin = params.get('origin');
-    const ownOrigin = new URL(baseUrl(request, ctx.config.hostname)).origin;
+    const ownOrigin = new URL(baseUrl(request, ctx.config)).origin;
     if (!client || !client.enabled || !origin || (origin !== ownOrigin && !isOriginAllowed(client, origin))) return reply.code(403).send();
     return reply.code(204).send();
   });
