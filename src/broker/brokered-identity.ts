@@ -18,6 +18,8 @@ export interface BrokeredIdentity {
   sessionId?: string;
   /** The ID token's and user info's claims, for the mappers (dropped when larger than MAX_CLAIMS_BYTES). */
   claims?: Record<string, unknown>;
+  /** The upstream's ID token, kept for its logout (upstream-logout.ts) when the provider has a logout URL. */
+  idToken?: string;
   /** The upstream token response, sealed (stored-token.ts), kept on the link when the provider has `storeToken`. */
   token?: string;
 }

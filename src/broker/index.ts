@@ -8,3 +8,4 @@ export * from './brokered-identity.ts';
 export * from './broker-failure.ts';
 export * from './login-mappers.ts';
 export * from './stored-token.ts';
+export * from './upstream-logout.ts';

@@ -92,23 +92,26 @@ export interface IdTokenRules {
 
 const invalid = (reason: string) => upstreamFailure(BROKER_TEXTS.invalidResponse, 'invalid_token', reason);
 
+/** Checks a token's signature against the upstream's JWKS (asymmetric algorithms only). */
+export async function checkUpstreamSignature(token: string, header: Record<string, unknown>, jwksUrl: string | undefined, context: Pick<UpstreamCall, 'keySetAt'>): Promise<void> {
+  const algorithm = typeof header.alg === 'string' ? header.alg : '';
+  if (!jwksUrl) throw upstreamFailure(BROKER_TEXTS.invalidSignature, 'invalid_signature', 'validateSignature is on but the provider has no jwksUrl');
+  if (algorithm === '' || algorithm === 'none' || algorithm.startsWith('HS')) throw upstreamFailure(BROKER_TEXTS.invalidSignature, 'invalid_signature', `token algorithm ${algorithm || 'missing'} refused`);
+  const keys = await context.keySetAt(jwksUrl, typeof header.kid === 'string' ? header.kid : undefined);
+  if (!keys) throw upstreamFailure(BROKER_TEXTS.invalidSignature, 'invalid_signature', `no key set at ${jwksUrl}`);
+  try {
+    await verifyAssertionSignature(token, algorithm, { jwks: { keys: keys as never } });
+  } catch (error) {
+    throw upstreamFailure(BROKER_TEXTS.invalidSignature, 'invalid_signature', `token signature: ${(error as Error).message}`);
+  }
+}
+
 /** The ID token's claims once every check of `rules` passed. */
 export async function checkIdToken(token: string, rules: IdTokenRules, context: UpstreamCall): Promise<Record<string, unknown>> {
   const decoded = decodeAssertion(token);
   if (!decoded) throw invalid('ID token is not a compact JWS');
   const { header, claims } = decoded;
-  if (rules.validateSignature) {
-    const algorithm = typeof header.alg === 'string' ? header.alg : '';
-    if (!rules.jwksUrl) throw upstreamFailure(BROKER_TEXTS.invalidSignature, 'invalid_signature', 'validateSignature is on but the provider has no jwksUrl');
-    if (algorithm === '' || algorithm === 'none' || algorithm.startsWith('HS')) throw upstreamFailure(BROKER_TEXTS.invalidSignature, 'invalid_signature', `ID token algorithm ${algorithm || 'missing'} refused`);
-    const keys = await context.keySetAt(rules.jwksUrl, typeof header.kid === 'string' ? header.kid : undefined);
-    if (!keys) throw upstreamFailure(BROKER_TEXTS.invalidSignature, 'invalid_signature', `no key set at ${rules.jwksUrl}`);
-    try {
-      await verifyAssertionSignature(token, algorithm, { jwks: { keys: keys as never } });
-    } catch (error) {
-      throw upstreamFailure(BROKER_TEXTS.invalidSignature, 'invalid_signature', `ID token signature: ${(error as Error).message}`);
-    }
-  }
+  if (rules.validateSignature) await checkUpstreamSignature(token, header, rules.jwksUrl, context);
   if (rules.issuer !== undefined && claims.iss !== rules.issuer) throw invalid(`ID token issuer ${String(claims.iss)} is not ${rules.issuer}`);
   const audiences = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
   if (!audiences.includes(rules.clientId)) throw invalid('ID token audience does not name the client');

@@ -7,7 +7,7 @@
  * notes Keycloak keeps for a brokered login are set on the tab for the session to come.
  */
 import { newId } from '../../crypto/index.ts';
-import { mappedChanges, type BrokeredIdentity, type MappedChanges } from '../../broker/index.ts';
+import { FEDERATED_ID_TOKEN, mappedChanges, type BrokeredIdentity, type MappedChanges } from '../../broker/index.ts';
 import { defaultActionAliases, defaultGroupIds, newUser, roleFromString, type FederatedIdentity, type IdentityProvider, type RealmRepository, type User } from '../../realm/index.ts';
 import type { LoginFlow } from '../login-step.ts';
 
@@ -116,12 +116,13 @@ export function syncedUser(provider: IdentityProvider, user: User, identity: Bro
   return same ? undefined : updated;
 }
 
-/** Keycloak's notes of a brokered user session: the provider, the upstream username, session and user. */
+/** Keycloak's notes of a brokered user session: the provider, the upstream username, session and user, and the ID token its logout needs. */
 export function brokerSessionNotes(identity: BrokeredIdentity): Record<string, string> {
   return {
     identity_provider: identity.alias,
     ...(identity.username ? { identity_provider_identity: identity.username } : {}),
     ...(identity.sessionId ? { broker_session_id: `${identity.alias}.${identity.sessionId}` } : {}),
     broker_user_id: `${identity.alias}.${identity.id}`,
+    ...(identity.idToken ? { [FEDERATED_ID_TOKEN]: identity.idToken } : {}),
   };
 }

@@ -11,6 +11,9 @@
  * bounded time; at most `maxPending` deliveries are in progress per node, beyond which new ones
  * are dropped. Every outcome is counted (`holdfast_backchannel_logout_total`) and failures logged.
  * Like Keycloak, a delivery is not retried after this node stops.
+ *
+ * A session that came through an identity provider with `backchannelSupported` and a logout URL
+ * is also ended at the upstream, from here too, whatever ended it (src/broker/upstream-logout.ts).
  */
 import type { FastifyBaseLogger } from 'fastify';
 import { nowSeconds, type Clock } from '../../clock/index.ts';
@@ -20,6 +23,7 @@ import type { LoadedRealm } from '../../realm/realm-service.ts';
 import type { Client } from '../../realm/types.ts';
 import type { UserSession } from '../../session/types.ts';
 import { OutboundRefused, outboundRequest, type OutboundAddresses } from '../../http/outbound.ts';
+import { backchannelLogoutRequestUrl, isBackchannelLogout, upstreamLogoutOf, type UpstreamLogout } from '../../broker/index.ts';
 
 export const BACKCHANNEL_LOGOUT_EVENT = 'http://schemas.openid.net/event/backchannel-logout';
 const LOGOUT_TOKEN_LIFESPAN = 120;
@@ -55,9 +59,12 @@ export class LogoutNotifier {
 
   /**
    * Notifies the session's back-channel clients, except those in `skip` (a browser logout
-   * reaches front-channel clients through the page instead). Returns at once; never throws.
+   * reaches front-channel clients through the page instead), and the upstream of a brokered session
+   * unless `upstream` is false (the upstream itself asked). Returns at once; never throws.
    */
-  sessionEnded(realm: LoadedRealm, issuer: string, session: UserSession, skip: ReadonlySet<string> = new Set()): void {
+  sessionEnded(realm: LoadedRealm, issuer: string, session: UserSession, skip: ReadonlySet<string> = new Set(), options: { upstream?: boolean } = {}): void {
+    const upstream = options.upstream === false ? undefined : upstreamLogoutOf(realm.identityProviders, session);
+    if (upstream && isBackchannelLogout(upstream)) this.track(realm, () => this.logOutUpstream(realm, upstream, session));
     for (const clientUuid of session.clientSessions.keys()) {
       const client = realm.clientsById.get(clientUuid);
       const url = client && client.enabled && !skip.has(client.id) ? backchannelLogoutUrl(client) : undefined;
@@ -72,6 +79,32 @@ export class LogoutNotifier {
         this.pending -= 1;
       });
     }
+  }
+
+  /** Runs one delivery within the bound on pending ones. */
+  private track(realm: LoadedRealm, delivery: () => Promise<void>): void {
+    if (this.closed || this.pending >= this.options.maxPending) {
+      this.log.warn({ realm: realm.realm.name }, 'upstream logout dropped: too many deliveries pending');
+      return;
+    }
+    this.pending += 1;
+    void delivery().finally(() => {
+      this.pending -= 1;
+    });
+  }
+
+  /** A brokered session's back-channel logout at its upstream: one GET, as Keycloak makes it; a 2xx or 3xx counts as done. */
+  private async logOutUpstream(realm: LoadedRealm, upstream: UpstreamLogout, session: UserSession): Promise<void> {
+    const url = backchannelLogoutRequestUrl(upstream, session.id);
+    let failure: string;
+    try {
+      const response = await outboundRequest(url, { method: 'GET', headers: {}, timeoutMs: this.options.timeoutMs, maxBytes: 64 * 1024, addresses: this.addresses });
+      if (response.status >= 200 && response.status < 400) return;
+      failure = `HTTP ${response.status}`;
+    } catch (error) {
+      failure = (error as Error).message;
+    }
+    this.log.warn({ identityProvider: upstream.provider.alias, realm: realm.realm.name, error: failure }, 'back-channel logout at the upstream identity provider failed');
   }
 
   /** Stops retrying; deliveries in flight end within their timeout. */

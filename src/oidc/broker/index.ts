@@ -3,7 +3,9 @@
  * "Sign in with …" link: checks the login in progress and its `session_code`, then sends the
  * browser upstream) and `/realms/{r}/broker/{alias}/endpoint` (the upstream's callback: takes the
  * single-use state, exchanges the code, checks the ID token, reads user info, and hands the
- * identity to the first broker login), and `/broker/{alias}/token` (stored-token-route.ts). Every failure is Keycloak's error page with an
+ * identity to the first broker login); `/broker/{alias}/token` (stored-token-route.ts), the
+ * upstream logout's return (logout-response.ts) and the upstream's back-channel logout
+ * (backchannel-logout-route.ts) sit beside them. Every failure is Keycloak's error page with an
  * IDENTITY_PROVIDER_LOGIN_ERROR event; nothing is created or linked before every check passed.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -12,7 +14,7 @@ import { constantTimeEqual } from '../../crypto/index.ts';
 import { ErrorPage } from '../../errors/index.ts';
 import { readParams, type Form } from '../../http/form.ts';
 import { resolveRealm } from '../../http/realm-route.ts';
-import { BROKER_TEXTS, BrokerFailure, checkIdToken, exchangeCode, identityFromClaims, mappersNotRun, preprocessIdentity, readUserInfo, requestFailure, sealUpstreamToken, upstreamFailure, upstreamOf, type BrokeredIdentity, type UpstreamCall } from '../../broker/index.ts';
+import { BROKER_TEXTS, BrokerFailure, checkIdToken, exchangeCode, hasUpstreamLogout, identityFromClaims, mappersNotRun, preprocessIdentity, readUserInfo, requestFailure, sealUpstreamToken, upstreamFailure, upstreamOf, type BrokeredIdentity, type UpstreamCall } from '../../broker/index.ts';
 import type { IdentityProvider, LoadedRealm } from '../../realm/index.ts';
 import { continueBrokeredLogin } from '../../authn/index.ts';
 import { authSessionIdFromCookie, loadAuthSession } from '../login/auth-session.ts';
@@ -20,8 +22,11 @@ import { sendLoginPage } from '../login/login-page.ts';
 import { clearStateNote, takeState } from './broker-state.ts';
 import { brokerEndpointUrl, redirectToUpstream } from './upstream-redirect.ts';
 import { storedTokenRoutes } from './stored-token-route.ts';
+import { logoutResponseRoutes } from './logout-response.ts';
+import { backchannelLogoutRoutes } from './backchannel-logout-route.ts';
 
 export { brokerLoginUrl, loginPageProviders, redirectToUpstream } from './upstream-redirect.ts';
+export { startUpstreamLogout } from './logout-response.ts';
 
 /** Longest `code` or `state` taken from the upstream's redirect. */
 const MAX_PARAM_CHARS = 4096;
@@ -68,7 +73,11 @@ async function upstreamIdentity(ctx: Context, realm: LoadedRealm, issuer: string
   const found = identityFromClaims(provider.alias, claims, upstream.claims);
   if (!found) throw upstreamFailure(BROKER_TEXTS.invalidResponse, 'invalid_token', 'the upstream named no user id');
   const identity = preprocessIdentity(realm.identityProviderMappers, provider, found);
-  return provider.storeToken ? { ...identity, token: sealUpstreamToken(realm.keys.sealKey, provider, tokens.raw) } : identity;
+  return {
+    ...identity,
+    ...(hasUpstreamLogout(provider) && tokens.idToken ? { idToken: tokens.idToken } : {}),
+    ...(provider.storeToken ? { token: sealUpstreamToken(realm.keys.sealKey, provider, tokens.raw) } : {}),
+  };
 }
 
 export async function brokerRoutes(app: FastifyInstance, { ctx }: { ctx: Context }): Promise<void> {
@@ -137,4 +146,6 @@ export async function brokerRoutes(app: FastifyInstance, { ctx }: { ctx: Context
   app.get('/realms/:realm/broker/:alias/endpoint', { config: { endpoint: 'login' } }, callback);
   app.post('/realms/:realm/broker/:alias/endpoint', { config: { endpoint: 'login' } }, callback);
   await storedTokenRoutes(app, { ctx });
+  await logoutResponseRoutes(app, { ctx });
+  await backchannelLogoutRoutes(app, { ctx });
 }

@@ -5,6 +5,9 @@
  *   `state`. A request that cannot prove which session it means gets a confirmation page, so a
  *   third-party page cannot log a user out silently; the confirmation carries a signed code
  *   bound to the browser's session.
+ * A brokered session is also logged out at its upstream when the provider has a logout URL
+ * (src/broker/upstream-logout.ts): by the server with `backchannelSupported`, else by sending the
+ * browser there before the application's redirect.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Context } from '../../context.ts';
@@ -25,6 +28,8 @@ import { checkParamLengths, MAX_PARAM_LENGTH, MAX_TOKEN_PARAM_LENGTH } from '../
 import { sendConfirmation, sendLoggedOut } from './logout-pages.ts';
 import { frontchannelLogouts, sendFrontchannelLogout } from './frontchannel-logout.ts';
 import { authBaseUrlOf } from '../../http/base-url.ts';
+import { isBackchannelLogout, upstreamLogoutOf, type UpstreamLogout } from '../../broker/index.ts';
+import { startUpstreamLogout } from '../broker/index.ts';
 
 const PATH = '/realms/:realm/protocol/openid-connect/logout';
 const CONFIRM_LIFESPAN = 300;
@@ -37,15 +42,24 @@ const PARAM_BOUNDS = {
   ui_locales: MAX_PARAM_LENGTH,
 };
 
+/** What ending a browser's session leaves to the page: front-channel logouts of clients, and the upstream's. */
+interface EndedSession {
+  frontchannel: string[];
+  upstream?: UpstreamLogout;
+}
+
 interface LogoutTarget {
   redirectUri?: string;
   state?: string;
 }
 
 export async function logoutRoutes(app: FastifyInstance, { ctx }: { ctx: Context }): Promise<void> {
-  async function redirectAfterLogout(request: FastifyRequest, reply: FastifyReply, realm: LoadedRealm, target: LogoutTarget, frontchannelUrls: string[] = []): Promise<FastifyReply> {
+  async function redirectAfterLogout(request: FastifyRequest, reply: FastifyReply, { realm, issuer }: RealmRequest, target: LogoutTarget, ended: EndedSession = { frontchannel: [] }): Promise<FastifyReply> {
     const query = target.state !== undefined ? `state=${encodeURIComponent(target.state)}` : '';
-    const redirectTo = target.redirectUri && withQuery(target.redirectUri, query);
+    let redirectTo = target.redirectUri && withQuery(target.redirectUri, query);
+    // A brokered session without back-channel upstream logout: the browser logs out upstream next, and comes back to go on.
+    if (ended.upstream && !isBackchannelLogout(ended.upstream)) redirectTo = await startUpstreamLogout(ctx, issuer, realm.realm.id, ended.upstream, redirectTo);
+    const frontchannelUrls = ended.frontchannel;
     if (frontchannelUrls.length > 0) return sendFrontchannelLogout(ctx, request, reply, realm, frontchannelUrls, redirectTo);
     if (!redirectTo) return sendLoggedOut(ctx, request, reply, realm);
     return reply.redirect(redirectTo, 302);
@@ -69,20 +83,24 @@ export async function logoutRoutes(app: FastifyInstance, { ctx }: { ctx: Context
     return reply.code(204).send();
   }
 
-  /** Ends the browser's session and notifies its back-channel clients; answers the front-channel URLs for the page. */
-  async function endBrowserSession(request: FastifyRequest, reply: FastifyReply, { realm, issuer }: RealmRequest, sessionId: string | undefined): Promise<string[]> {
-    let frontchannel: string[] = [];
+  /**
+   * Ends the browser's session and notifies its back-channel clients; answers the front-channel
+   * URLs for the page and, for a brokered session, the upstream logout still to do.
+   */
+  async function endBrowserSession(request: FastifyRequest, reply: FastifyReply, { realm, issuer }: RealmRequest, sessionId: string | undefined): Promise<EndedSession> {
+    const ended: EndedSession = { frontchannel: [] };
     if (sessionId) {
       const session = await ctx.store.getUserSession(sessionId, false);
       if (session && session.realmId === realm.realm.id && (await ctx.sessions.end(session))) {
         const { clients, urls } = frontchannelLogouts(realm, issuer, session);
         ctx.logoutNotifier.sessionEnded(realm, issuer, session, clients);
-        frontchannel = urls;
+        ended.frontchannel = urls;
+        ended.upstream = upstreamLogoutOf(realm.identityProviders, session);
         ctx.events.recorder.user(realm, 'LOGOUT', request).user(session.userId).session(session.id).success();
       }
     }
     clearSsoCookies(request, reply, issuer);
-    return frontchannel;
+    return ended;
   }
 
   async function browserLogout(request: FastifyRequest, reply: FastifyReply, target: RealmRequest, params: Form) {
@@ -112,11 +130,11 @@ export async function logoutRoutes(app: FastifyInstance, { ctx }: { ctx: Context
     const browser = await readSsoSession(ctx, request, realm, issuer);
 
     if (hint && (!browser || browser.id === hint.sid)) {
-      return redirectAfterLogout(request, reply, realm, logoutTarget, await endBrowserSession(request, reply, target, hint.sid));
+      return redirectAfterLogout(request, reply, target, logoutTarget, await endBrowserSession(request, reply, target, hint.sid));
     }
     if (!browser) {
       clearSsoCookies(request, reply, issuer);
-      return redirectAfterLogout(request, reply, realm, logoutTarget);
+      return redirectAfterLogout(request, reply, target, logoutTarget);
     }
     const now = ctx.sessions.now();
     const code = await signHmac({ typ: 'logout-confirm', sid: browser.id, exp: now + CONFIRM_LIFESPAN, ...logoutTarget }, realm.keys);
@@ -154,10 +172,10 @@ export async function logoutRoutes(app: FastifyInstance, { ctx }: { ctx: Context
     const browser = await readSsoSession(ctx, request, realm, issuer);
     // The code is bound to the session it was shown for: another page cannot reuse it on this browser.
     if (browser && browser.id !== claims.sid) throw new ErrorPage(400, 'Logout failed');
-    const frontchannel = await endBrowserSession(request, reply, target, browser?.id);
-    return redirectAfterLogout(request, reply, realm, {
+    const ended = await endBrowserSession(request, reply, target, browser?.id);
+    return redirectAfterLogout(request, reply, target, {
       redirectUri: typeof claims.redirectUri === 'string' ? claims.redirectUri : undefined,
       state: typeof claims.state === 'string' ? claims.state : undefined,
-    }, frontchannel);
+    }, ended);
   });
 }
