@@ -159,6 +159,7 @@ async function main(): Promise<void> {
   run('haproxy-global', haproxy, ['-db', '-f', globalFile]);
 
   const primaryPid = Number(fs.readFileSync(path.join(primary.dir, 'data', 'postmaster.pid'), 'utf8').split('\n')[0]);
+  const standbyPid = Number(fs.readFileSync(path.join(standby.dir, 'data', 'postmaster.pid'), 'utf8').split('\n')[0]);
   const pgCtl = path.join(standby.binDir, 'pg_ctl');
   const asPostgres = process.getuid?.() === 0 ? 'runuser -u postgres -- ' : '';
   console.log(
@@ -176,6 +177,13 @@ async function main(): Promise<void> {
       `    ${asPostgres}${pgCtl} -D ${path.join(standby.dir, 'data')} promote`,
       '  then site B serves every session by itself (no restart); the global HAProxy sends everything there.',
       '  Before site A comes back, rebuild its database as a standby of the new primary (docs/multi-site.md).',
+      '',
+      '  or lose only the standby (every commit then waits for it):',
+      `    kill -9 ${standbyPid}`,
+      '  writes answer 503 after --db-query-timeout and readiness names the missing standby, until it is started again',
+      `    ${asPostgres}${pgCtl} -D ${path.join(standby.dir, 'data')} -l ${path.join(standby.dir, 'server.log')} start`,
+      `  or synchronous_standby_names is emptied on the primary (writes then stand in site A only):`,
+      `    psql -h 127.0.0.1 -p ${primary.port} -U postgres -c "ALTER SYSTEM SET synchronous_standby_names = ''" -c "SELECT pg_reload_conf()"`,
       '  stop        Ctrl-C',
       '',
     ].join('\n'),

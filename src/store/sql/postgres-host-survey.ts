@@ -40,17 +40,8 @@ export interface HostState {
   replication?: PrimaryReplication;
 }
 
-interface Row {
-  read_only: string;
-  recovery: boolean;
-  names: string;
-  commit: string;
-  standbys: number;
-  sync: number;
-  hidden: number;
-  waiting: number;
-  longest: number;
-}
+/** The survey's answer: what any host says of itself, and the primary's replication state. */
+type Row = PrimaryReplication & { read_only: string; recovery: boolean };
 
 const SURVEY = `SELECT current_setting('transaction_read_only') AS read_only, pg_is_in_recovery() AS recovery,
   current_setting('synchronous_standby_names') AS names, current_setting('synchronous_commit') AS commit,
@@ -58,7 +49,7 @@ const SURVEY = `SELECT current_setting('transaction_read_only') AS read_only, pg
   (SELECT count(*)::int FROM pg_stat_replication WHERE sync_state IN ('sync', 'quorum')) AS sync,
   (SELECT count(*)::int FROM pg_stat_replication WHERE sync_state IS NULL) AS hidden,
   (SELECT count(*)::int FROM pg_stat_activity WHERE wait_event = 'SyncRep') AS waiting,
-  (SELECT coalesce(extract(epoch FROM now() - min(query_start)), 0)::float8 FROM pg_stat_activity WHERE wait_event = 'SyncRep') AS longest`;
+  (SELECT coalesce(extract(epoch FROM now() - min(query_start)), 0)::float8 FROM pg_stat_activity WHERE wait_event = 'SyncRep') AS "longestWaitSeconds"`;
 
 export class HostSurvey {
   private readonly clients: Array<pg.Client | undefined>;
@@ -87,7 +78,7 @@ export class HostSurvey {
         this.locator.retire(index);
         return { name: server.name, role: 'read-only' };
       }
-      const replication = { names: row.names, commit: row.commit, standbys: row.standbys, sync: row.sync, hidden: row.hidden, waiting: row.waiting, longestWaitSeconds: row.longest };
+      const { read_only: _, recovery: __, ...replication } = row;
       return { name: server.name, role: 'primary', replication };
     } catch (error) {
       return { name: server.name, role: 'unreachable', detail: (error as Error).message || String((error as { code?: string }).code) };
