@@ -65,7 +65,7 @@ function stringNotes(value: unknown): Record<string, string> {
  * per client session, so the chain refreshed last is the one carried (the jti Keycloak stored for
  * it and its use count).
  */
-export function rotationState(notes: Record<string, string>): { refreshTokenJti?: string; refreshTokenUses: number } {
+export function rotationState(notes: Record<string, string>): { refreshTokenJti?: string; refreshTokenUses: number; lastRefresh?: number } {
   let newest: { key: string; at: number } | undefined;
   for (const [name, value] of Object.entries(notes)) {
     if (!name.startsWith(REFRESH_TOKEN_LAST_REFRESH_PREFIX)) continue;
@@ -76,7 +76,7 @@ export function rotationState(notes: Record<string, string>): { refreshTokenJti?
   const key = newest?.key ?? (notes[REFRESH_TOKEN_PREFIX] !== undefined ? '' : undefined);
   if (key === undefined) return { refreshTokenUses: 0 };
   const uses = Number(notes[REFRESH_TOKEN_USE_PREFIX + key] ?? 0);
-  return { refreshTokenJti: notes[REFRESH_TOKEN_PREFIX + key], refreshTokenUses: Number.isFinite(uses) ? uses : 0 };
+  return { refreshTokenJti: notes[REFRESH_TOKEN_PREFIX + key], refreshTokenUses: Number.isFinite(uses) ? uses : 0, lastRefresh: newest?.at };
 }
 
 export type SkipReason = 'expired' | 'logged-out' | 'unknown-user' | 'external-client' | 'no-client-session';
@@ -148,13 +148,16 @@ export function mapSessions(page: SessionPage, realm: Realm, clients: Map<string
         continue;
       }
       const clientStarted = Number(clientNotes.startedAt ?? started);
+      const { lastRefresh: chainRefreshed, ...rotation } = rotationState(clientNotes);
+      // holdfast's stale check compares a token's iat with the client session's last refresh: never earlier than the chain's.
+      const timestamp = Math.max(Number(clientRow.timestamp ?? session.lastRefresh), chainRefreshed ?? 0);
       const clientSession: ClientSession = {
         clientUuid: client.id,
         started: Number.isFinite(clientStarted) ? clientStarted : started,
-        timestamp: Number(clientRow.timestamp ?? session.lastRefresh),
+        timestamp,
         scope: clientNotes.scope ?? '',
         ...(typeof clientData.redirectUri === 'string' ? { redirectUri: clientData.redirectUri } : {}),
-        ...rotationState(clientNotes),
+        ...rotation,
       };
       if (!isClientSessionValid(realm.settings, client, session, clientSession, now)) {
         skippedClientSessions++;
