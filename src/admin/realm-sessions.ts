@@ -1,6 +1,6 @@
 /**
  * Ending sessions for the admin API: one session (and its offline twin), every session of a
- * user, or every session of a realm. Every delete goes through the cached session store, so the
+ * user, every session of a realm, or those a deleted identity provider created. Every delete goes through the cached session store, so the
  * removal is durable before the response and no node keeps serving a cached copy.
  */
 import type { Context } from '../context.ts';
@@ -40,6 +40,22 @@ export async function endUserSessions(ctx: Context, realm: LoadedRealm, userId: 
   }
   // Sessions created meanwhile go too; they were not listed, so they get no notice.
   await ctx.store.deleteUserSessionsOfUser(realm.realm.id, userId, false);
+}
+
+/**
+ * Ends the sessions, online and offline, that users logged in with through a deleted identity
+ * provider (Keycloak no longer accepts them either); the users' back-channel clients are
+ * notified, the upstream is not called (its provider is gone).
+ */
+export async function endBrokeredSessions(ctx: Context, realm: LoadedRealm, issuer: string, alias: string, userIds: readonly string[]): Promise<void> {
+  for (const userId of userIds) {
+    for (const offline of [false, true]) {
+      for (const session of await ctx.store.listUserSessionsOfUser(realm.realm.id, userId, offline)) {
+        if (session.notes?.identity_provider !== alias) continue;
+        if (await ctx.store.deleteUserSession(session.id, offline)) ctx.logoutNotifier.sessionEnded(realm, issuer, session, new Set(), { upstream: false });
+      }
+    }
+  }
 }
 
 /** Removes a deleted client's share of every session, online and offline. */

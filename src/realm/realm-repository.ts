@@ -181,6 +181,8 @@ export interface RealmRepository {
   deleteIdentityProviderMapper(realmId: string, id: string): Promise<boolean>;
   listFederatedIdentities(userId: string): Promise<FederatedIdentity[]>;
   federatedIdentitiesOfUsers(userIds: string[]): Promise<Map<string, FederatedIdentity[]>>;
+  /** The ids of the users linked to a provider. */
+  userIdsLinkedTo(realmId: string, alias: string): Promise<string[]>;
   /** The link of an upstream account, whoever holds it. */
   findFederatedIdentity(realmId: string, alias: string, federatedUserId: string): Promise<FederatedIdentity | undefined>;
   /** False when the user already has a link to that provider or the upstream account is linked to someone. */

@@ -5,7 +5,8 @@
  * discovery URL read into config), and each provider's `mappers` and `mapper-types`. Reading
  * needs view-identity-providers, writing manage-identity-providers. Writes re-read the stored
  * providers inside one transaction under the realm lock, so two concurrent creates of one alias
- * cannot both succeed; every write tells the realm cache.
+ * cannot both succeed; every write tells the realm cache. Deleting a provider removes its users'
+ * links and ends the sessions logged in through it, as Keycloak stops accepting them.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Context } from '../../context.ts';
@@ -14,6 +15,8 @@ import { AdminError, adminBadRequest, adminConflict } from '../../errors/index.t
 import type { IdentityProvider, LoadedRealm, RealmRepository } from '../../realm/index.ts';
 import { adminScope, location, paging, queryBoolean, queryString, readBody } from '../admin-request.ts';
 import { object, string } from '../json-shape.ts';
+import { endBrokeredSessions } from '../realm-sessions.ts';
+import { realmUrl } from '../../http/base-url.ts';
 import {
   identityProviderMapperRepresentation,
   identityProviderRepresentation,
@@ -99,8 +102,11 @@ export async function identityProviderRoutes(app: FastifyInstance, { ctx }: { ct
   app.delete(`${base}/instances/:alias`, async (request, reply) => {
     const { realm } = await adminScope(ctx, request, 'manage-identity-providers');
     const provider = findProvider(realm, aliasOf(request));
+    const linkedUsers = await ctx.realms.repository.userIdsLinkedTo(realm.realm.id, provider.alias);
     await ctx.realms.repository.transaction((tx) => tx.deleteIdentityProvider(realm.realm.id, provider.alias));
     await ctx.realms.realmChanged(realm.realm.id);
+    await endBrokeredSessions(ctx, realm, realmUrl(request, ctx.config, realm.realm.name), provider.alias, linkedUsers);
+    for (const userId of linkedUsers) await ctx.realms.userChanged(userId);
     return reply.code(204).send();
   });
 

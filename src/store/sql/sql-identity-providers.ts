@@ -98,6 +98,11 @@ export async function listFederatedIdentities(db: Db, userIds: string[]): Promis
   return (await db.selectFrom('federated_identity').selectAll().where('user_id', 'in', userIds).orderBy('identity_provider').execute()).map(toFederatedIdentity);
 }
 
+export async function userIdsLinkedTo(db: Db, realmId: string, alias: string): Promise<string[]> {
+  const rows = await db.selectFrom('federated_identity').select('user_id').where('realm_id', '=', realmId).where('identity_provider', '=', alias).execute();
+  return rows.map((row) => row.user_id);
+}
+
 export async function findFederatedIdentity(db: Db, realmId: string, alias: string, federatedUserId: string): Promise<FederatedIdentity | undefined> {
   const row = await db
     .selectFrom('federated_identity')

@@ -738,6 +738,9 @@ export class SqlRealmRepository implements RealmRepository {
   federatedIdentitiesOfUsers(userIds: string[]): Promise<Map<string, FederatedIdentity[]>> {
     return byUser(userIds, async (part) => (await brokering.listFederatedIdentities(this.db, part)).map((link) => [link.userId, link]));
   }
+  userIdsLinkedTo(realmId: string, alias: string): Promise<string[]> {
+    return brokering.userIdsLinkedTo(this.db, realmId, alias);
+  }
   findFederatedIdentity(realmId: string, alias: string, federatedUserId: string): Promise<FederatedIdentity | undefined> {
     return brokering.findFederatedIdentity(this.db, realmId, alias, federatedUserId);
   }
