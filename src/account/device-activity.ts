@@ -5,7 +5,10 @@
  * (1.x, MIT), so family names can differ slightly ("Mac OS" where Keycloak says "Mac OS X"). A
  * session without a User-Agent is Keycloak's unknown device ("Other", no browser).
  */
-import { UAParser } from 'ua-parser-js';
+import { lazyRequire } from '../lazy-require.ts';
+
+// Only the account console's device activity parses User-Agents.
+const uaParser = lazyRequire<typeof import('ua-parser-js')>('ua-parser-js');
 
 export interface Device {
   os: string;
@@ -30,7 +33,7 @@ export function deviceOf(userAgent: string | undefined): Device {
   if (userAgent === undefined || userAgent === '') return UNKNOWN_DEVICE;
   let device = parsed.get(userAgent);
   if (!device) {
-    const result = new UAParser(userAgent).getResult();
+    const result = new (uaParser().UAParser)(userAgent).getResult();
     device = {
       os: result.os.name ?? OTHER,
       osVersion: result.os.version ?? UNKNOWN,

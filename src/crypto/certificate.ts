@@ -6,8 +6,11 @@
  * signed here with node:crypto.
  */
 import { createHash, sign, X509Certificate, type KeyObject } from 'node:crypto';
-import { AsnConvert } from '@peculiar/asn1-schema';
-import { AlgorithmIdentifier, AttributeTypeAndValue, AttributeValue, Certificate, Name, RelativeDistinguishedName, SubjectPublicKeyInfo, TBSCertificate, Validity, Version } from '@peculiar/asn1-x509';
+import { lazyRequire } from '../lazy-require.ts';
+
+// Only written when a key is made (first start, rotation, a client's credential), so loaded then.
+const asn1Schema = lazyRequire<typeof import('@peculiar/asn1-schema')>('@peculiar/asn1-schema');
+const asn1X509 = lazyRequire<typeof import('@peculiar/asn1-x509')>('@peculiar/asn1-x509');
 
 const COMMON_NAME = '2.5.4.3';
 const SHA256_WITH_RSA = '1.2.840.113549.1.1.11';
@@ -18,6 +21,8 @@ const arrayBuffer = (bytes: Buffer): ArrayBuffer => new Uint8Array(bytes).buffer
 
 /** Base64 DER of a new self-signed certificate for the key pair (realm keys: ten years, client credentials: three). */
 export function selfSignedCertificate(commonName: string, privateKey: KeyObject, publicKey: KeyObject, nowMs: number, validityYears = 10): string {
+  const { AsnConvert } = asn1Schema();
+  const { AlgorithmIdentifier, AttributeTypeAndValue, AttributeValue, Certificate, Name, RelativeDistinguishedName, SubjectPublicKeyInfo, TBSCertificate, Validity, Version } = asn1X509();
   const notAfter = new Date(nowMs);
   notAfter.setUTCFullYear(notAfter.getUTCFullYear() + validityYears);
   const name = new Name([new RelativeDistinguishedName([new AttributeTypeAndValue({ type: COMMON_NAME, value: new AttributeValue({ utf8String: commonName }) })])]);

@@ -7,10 +7,12 @@
  */
 import { generateKeyPair } from 'node:crypto';
 import { promisify } from 'node:util';
-import forge from 'node-forge';
+import type forge from 'node-forge';
+import { lazyRequire } from '../lazy-require.ts';
 import { parseCertificate, selfSignedCertificate } from './certificate.ts';
 
 const generateRsa = promisify(generateKeyPair);
+const nodeForge = lazyRequire<typeof forge>('node-forge');
 
 export interface GeneratedCertificate {
   /** Base64 DER, as Keycloak's CertificateRepresentation.certificate. */
@@ -34,6 +36,7 @@ export async function generateSelfSignedCertificate(commonName: string, nowMs: n
 
 /** A PKCS#12 keystore holding the certificate (and its private key when given) under `alias`. */
 export function pkcs12Keystore(options: { certificate: string; privateKeyPem?: string; alias: string; storePassword: string }): Buffer {
+  const forge = nodeForge();
   const cert = forge.pki.certificateFromAsn1(forge.asn1.fromDer(Buffer.from(options.certificate, 'base64').toString('binary')));
   const key = options.privateKeyPem === undefined ? null : forge.pki.privateKeyFromPem(options.privateKeyPem);
   const asn1 = forge.pkcs12.toPkcs12Asn1(key, [cert], options.storePassword, { algorithm: '3des', friendlyName: options.alias });
@@ -59,6 +62,7 @@ export function certificateFromPem(text: string): UploadedCertificate {
 
 /** The certificate under `alias` (or the only one) in a PKCS#12 keystore. */
 export function certificateFromPkcs12(file: Buffer, storePassword: string, alias?: string): UploadedCertificate {
+  const forge = nodeForge();
   let p12: forge.pkcs12.Pkcs12Pfx;
   try {
     p12 = forge.pkcs12.pkcs12FromAsn1(forge.asn1.fromDer(file.toString('binary')), storePassword);

@@ -63,7 +63,7 @@ export class EventBuilder {
     this.sink.recordUserEvent(this, this.type, undefined);
   }
 
-  /** Records the type's `_ERROR` companion with Keycloak's error string (`invalid_user_credentials`, …). */
+  /** Records the type's `_ERROR` companion with Keycloak's error string (`invalid_user_credentials` and the like). */
   error(error: string): void {
     if (this.recorded) return;
     this.recorded = true;

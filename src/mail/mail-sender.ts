@@ -6,7 +6,6 @@
  * with the message body, which carries single-use links). `sendNow` is for the admin test.
  */
 import type { FastifyBaseLogger } from 'fastify';
-import nodemailer from 'nodemailer';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { SmtpConfig } from './smtp-settings.ts';
 
@@ -140,6 +139,8 @@ export class MailSender {
   }
 
   private async deliver(smtp: SmtpConfig, message: MailMessage): Promise<void> {
+    // Loaded with the first message: a realm without mail never needs nodemailer in memory.
+    const { default: nodemailer } = await import('nodemailer');
     const transport = nodemailer.createTransport({
       host: smtp.host,
       port: smtp.port,

@@ -5,7 +5,6 @@
  * secret lives sealed in the login's tab between the page and its form, and the new credential
  * is stored in Keycloak's format, sealed (otp-credential.ts).
  */
-import QRCode from 'qrcode';
 import { newId, open, seal } from '../../crypto/index.ts';
 import type { LoginFlow, LoginStep } from '../login-step.ts';
 import { groupedKey, hasOtp, newOtpCredential, newOtpSecret, otpAuthUri, otpSupportedApplications, sealCredential, verifySetupCode } from '../otp/index.ts';
@@ -32,6 +31,8 @@ export const configureTotp: LoginStep = {
     const settings = flow.realm.realm.settings;
     const secret = setupSecret(flow);
     const realmLabel = settings.displayName ?? flow.realm.realm.name;
+    // Loaded on the first setup page: most nodes never draw one.
+    const { default: QRCode } = await import('qrcode');
     const qrCode = await QRCode.toDataURL(otpAuthUri(settings, realmLabel, flow.user!.username, secret), { errorCorrectionLevel: 'M', margin: 1, width: 246 });
     return {
       template: 'login-config-totp',

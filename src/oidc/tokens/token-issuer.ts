@@ -221,7 +221,7 @@ export async function issueTokens(request: IssueRequest): Promise<IssuedTokens> 
       typ: session.offline ? 'Offline' : 'Refresh',
       azp: client.clientId,
       sid: session.id,
-      // RFC 9449 §5: a confidential client's refresh token is already constrained by its authentication.
+      // RFC 9449 section 5: a confidential client's refresh token is already constrained by its authentication.
       ...(request.dpopThumbprint !== undefined && client.publicClient ? { cnf: dpopConfirmation(request.dpopThumbprint) } : {}),
       scope: request.refreshScope ?? scopes.value,
       ...(request.requestedAudience !== undefined ? { [REQUESTED_AUDIENCE_CLAIM]: [...request.requestedAudience] } : {}),
