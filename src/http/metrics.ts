@@ -7,8 +7,9 @@
  * call) reach a labelled child that was looked up once and kept, so that they build no label
  * strings of their own.
  */
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { CacheObserver } from '../store/cache/index.ts';
+import { LabelledHistogram, type HistogramChild } from './labelled-histogram.ts';
 
 /** How a request ended: an authentication that failed inside a 200 page (the login form shown again) is not a success. */
 export type RequestOutcome = 'success' | 'auth_failure' | 'client_error' | 'server_error';
@@ -20,17 +21,17 @@ const STORE_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.02
 
 /** The timer of one route: one histogram child per outcome, made on first use. */
 export class RouteTimer {
-  private readonly children = new Map<RequestOutcome, { observe(seconds: number): void }>();
+  private readonly children = new Map<RequestOutcome, HistogramChild>();
 
   constructor(
-    private readonly histogram: Histogram<'endpoint' | 'outcome'>,
+    private readonly histogram: LabelledHistogram,
     readonly endpoint: string,
   ) {}
 
   observe(outcome: RequestOutcome, seconds: number): void {
     let child = this.children.get(outcome);
     if (!child) {
-      child = this.histogram.labels({ endpoint: this.endpoint, outcome });
+      child = this.histogram.child({ endpoint: this.endpoint, outcome });
       this.children.set(outcome, child);
     }
     child.observe(seconds);
@@ -60,13 +61,12 @@ export interface MetricsSources {
 
 export class Metrics implements CacheObserver {
   readonly registry = new Registry();
-  readonly requestDuration = new Histogram({
-    name: 'holdfast_request_duration_seconds',
-    help: 'HTTP requests on the public port by endpoint (route name) and outcome (success, auth_failure, client_error, server_error)',
-    labelNames: ['endpoint', 'outcome'] as const,
-    buckets: REQUEST_BUCKETS,
-    registers: [this.registry],
-  });
+  readonly requestDuration = new LabelledHistogram(
+    'holdfast_request_duration_seconds',
+    'HTTP requests on the public port by endpoint (route name) and outcome (success, auth_failure, client_error, server_error)',
+    REQUEST_BUCKETS,
+    this.registry,
+  );
   readonly cacheHits = new Counter({ name: 'holdfast_cache_hits_total', help: 'Cache hits by kind', labelNames: ['kind'] as const, registers: [this.registry] });
   readonly cacheMisses = new Counter({ name: 'holdfast_cache_misses_total', help: 'Cache misses by kind', labelNames: ['kind'] as const, registers: [this.registry] });
   readonly storeWrites = new Counter({
@@ -75,13 +75,12 @@ export class Metrics implements CacheObserver {
     labelNames: ['operation'] as const,
     registers: [this.registry],
   });
-  readonly storeDuration = new Histogram({
-    name: 'holdfast_store_operation_duration_seconds',
-    help: 'Calls to the durable session store by operation and kind (read, write), including failed ones',
-    labelNames: ['operation', 'kind'] as const,
-    buckets: STORE_BUCKETS,
-    registers: [this.registry],
-  });
+  readonly storeDuration = new LabelledHistogram(
+    'holdfast_store_operation_duration_seconds',
+    'Calls to the durable session store by operation and kind (read, write), including failed ones',
+    STORE_BUCKETS,
+    this.registry,
+  );
   readonly backchannelLogouts = new Counter({
     name: 'holdfast_backchannel_logout_total',
     help: 'Back-channel logout tokens by outcome (delivered, failed after every retry, dropped because too many were pending)',
@@ -105,8 +104,8 @@ export class Metrics implements CacheObserver {
   private readonly hitsOf = childrenBy((kind) => this.cacheHits.labels({ kind }));
   private readonly missesOf = childrenBy((kind) => this.cacheMisses.labels({ kind }));
   private readonly writesOf = childrenBy((operation) => this.storeWrites.labels({ operation }));
-  private readonly readTimerOf = childrenBy((operation) => this.storeDuration.labels({ operation, kind: 'read' }));
-  private readonly writeTimerOf = childrenBy((operation) => this.storeDuration.labels({ operation, kind: 'write' }));
+  private readonly readTimerOf = childrenBy((operation) => this.storeDuration.child({ operation, kind: 'read' }));
+  private readonly writeTimerOf = childrenBy((operation) => this.storeDuration.child({ operation, kind: 'write' }));
   /** Hits and misses since start by kind, for the ratio gauge (counters cannot be read back cheaply). */
   private readonly lookups = new Map<string, { hits: number; misses: number }>();
   private readonly timers = new Map<string, RouteTimer>();
