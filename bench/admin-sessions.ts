@@ -6,7 +6,8 @@
  * server runs: the first page with the total count, a page deep in the list, a search by user and
  * one by IP prefix, and the per-client counts of `client-session-stats`. Prints a table (p50/p99,
  * ms) and writes bench/results/<date>-admin-sessions.json and .md.
- * Options: --sessions N (default 1000000), --rounds N (default 50).
+ * Options: --sessions N (default 1000000), --rounds N (default 50), --label TEXT (added to the
+ * file names and the heading, e.g. `under-load`, so a run beside another does not replace it).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -24,6 +25,8 @@ const option = (name: string, fallback: number): number => {
 };
 const SESSIONS = option('sessions', 1_000_000);
 const ROUNDS = option('rounds', 50);
+const LABEL = args.includes('--label') ? args[args.indexOf('--label') + 1] : undefined;
+if (LABEL !== undefined && !/^[a-z0-9-]+$/.test(LABEL)) throw new Error(`--label: lower-case letters, digits and dashes, got '${LABEL}'`);
 const REALM = 'bench-realm';
 const USERS = 20_000;
 const CLIENTS = ['client-web', 'client-mobile', 'client-cli'];
@@ -72,8 +75,9 @@ async function scenarios(backend: string, store: SqlSessionStore): Promise<Row[]
     await measure(backend, 'search by username (1 user)', async () => `${(await store.listUserSessionsOfRealm(REALM, { search: { userIds: ['user-4242'], ipPrefix: 'user-4242' }, first: 0, max: 10 })).length} rows`),
   );
   rows.push(await measure(backend, 'search by IP prefix 10.7.3.', async () => `${(await store.listUserSessionsOfRealm(REALM, { search: { userIds: [], ipPrefix: '10.7.3.' }, first: 0, max: 10 })).length} rows`));
+  rows.push(await measure(backend, 'session-count (1 client, online)', async () => String(await store.countUserSessionsOfClient(REALM, CLIENTS[0], false))));
   rows.push(
-    await measure(backend, `per-client counts (${CLIENTS.length} clients x 2 kinds)`, async () => {
+    await measure(backend, `client-session-stats (${CLIENTS.length} clients x 2 kinds)`, async () => {
       const counts = await Promise.all(CLIENTS.flatMap((client) => [false, true].map((offline) => store.countUserSessionsOfClient(REALM, client, offline))));
       return counts.join('/');
     }),
@@ -113,12 +117,12 @@ const rows = [...sqlite.rows, ...postgres.rows];
 console.table(rows);
 
 const date = new Date().toISOString().slice(0, 10);
-const base = path.join(ROOT, 'bench/results', `${date}-admin-sessions`);
+const base = path.join(ROOT, 'bench/results', `${date}-admin-sessions${LABEL === undefined ? '' : `-${LABEL}`}`);
 const machine = `${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? 'unknown'}), shared with other work`;
-fs.writeFileSync(`${base}.json`, `${JSON.stringify({ date, sessions: SESSIONS, rounds: ROUNDS, machine, seedSeconds: { sqlite: sqlite.seedSeconds, postgres: postgres.seedSeconds }, rows }, null, 2)}\n`);
+fs.writeFileSync(`${base}.json`, `${JSON.stringify({ date, label: LABEL, sessions: SESSIONS, rounds: ROUNDS, machine, seedSeconds: { sqlite: sqlite.seedSeconds, postgres: postgres.seedSeconds }, rows }, null, 2)}\n`);
 const table = ['| backend | query | p50 ms | p99 ms | result |', '|---|---|---:|---:|---|', ...rows.map((r) => `| ${r.backend} | ${r.query} | ${r.p50} | ${r.p99} | ${r.result} |`)].join('\n');
 fs.writeFileSync(
   `${base}.md`,
-  `# Admin sessions page at ${SESSIONS.toLocaleString('en')} sessions (${date})\n\nStore queries of the sessions page through SqlSessionStore, ${ROUNDS} rounds each after 3 warm-up rounds; ${machine}.\nSeeding: SQLite ${sqlite.seedSeconds.toFixed(1)} s, PostgreSQL ${postgres.seedSeconds.toFixed(1)} s.\n\n${table}\n`,
+  `# Admin sessions page at ${SESSIONS.toLocaleString('en')} sessions (${date}${LABEL === undefined ? '' : `, ${LABEL.replace(/-/g, ' ')}`})\n\nStore queries of the sessions page through SqlSessionStore, ${ROUNDS} rounds each after 3 warm-up rounds; ${machine}.\nSeeding: SQLite ${sqlite.seedSeconds.toFixed(1)} s, PostgreSQL ${postgres.seedSeconds.toFixed(1)} s.\n\n${table}\n`,
 );
 console.log(`wrote ${base}.json and .md`);

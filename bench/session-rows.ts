@@ -47,9 +47,12 @@ export async function seedSessionRows(database: SqlDatabase, shape: SessionRowsS
     await sql`INSERT INTO client_session (user_session_id, offline, client_uuid, realm_id, started, timestamp, scope, refresh_uses)
       SELECT ${id}, ${offline}, ${client}, ${shape.realm}, ${lit(now)}, ${lit(now)}, 'openid', 0
       FROM (${series}) s`.execute(tx);
-    // As migration 021 counts what it finds: the seed bypasses the store, so it sets the counter too.
+    // As migrations 021 and 031 count what they find: the seed bypasses the store, so it sets the counters too.
     await sql`DELETE FROM session_count`.execute(tx);
     await sql`INSERT INTO session_count (realm_id, offline, slot, count) SELECT realm_id, offline, 0, count(*) FROM user_session GROUP BY realm_id, offline`.execute(tx);
+    await sql`DELETE FROM client_session_count`.execute(tx);
+    await sql`INSERT INTO client_session_count (realm_id, client_uuid, offline, slot, count)
+      SELECT realm_id, client_uuid, offline, 0, count(*) FROM client_session GROUP BY realm_id, client_uuid, offline`.execute(tx);
   });
   // Fresh statistics, as a database that grew to this size would have.
   await sql`ANALYZE`.execute(database.db);

@@ -5,31 +5,37 @@
  */
 import type { Context } from '../context.ts';
 import type { Client, LoadedRealm } from '../realm/index.ts';
+import type { UserSession } from '../session/index.ts';
 
 /** Listing page while ending a realm's sessions: each round re-reads from the start. */
 const PAGE = 500;
 
 /**
- * Ends every online session of the realm, found through the clients they are attached to
- * (the session store is indexed by client and by user, not by realm alone). With `issuer`, each
- * ended session's back-channel clients are notified.
+ * Ends every session of one kind of the realm. With `issuer`, each ended session's back-channel
+ * clients are notified. Two passes: through the clients the sessions are attached to (on Redis,
+ * sessions written before the realm index existed are found only that way), then through the
+ * realm's own listing, for the sessions no client is attached to any more (their clients were
+ * deleted): those would otherwise outlive their realm and stay in its counts.
  */
 export async function endRealmSessions(ctx: Context, realm: LoadedRealm, offline: boolean, issuer?: string): Promise<number> {
-  let ended = 0;
-  for (const client of realm.clientsById.values()) {
+  const endPages = async (page: () => Promise<UserSession[]>): Promise<number> => {
+    let ended = 0;
     for (;;) {
-      const page = await ctx.store.listUserSessionsOfClient(realm.realm.id, client.id, offline, 0, PAGE);
+      const sessions = await page();
       let removed = 0;
-      for (const session of page) {
+      for (const session of sessions) {
         if (!(await ctx.store.deleteUserSession(session.id, offline))) continue;
         removed++;
         if (issuer !== undefined) ctx.logoutNotifier.sessionEnded(realm, issuer, session);
       }
       ended += removed;
       // A page that removed nothing would come back unchanged: stop rather than spin.
-      if (page.length === 0 || removed === 0) break;
+      if (sessions.length === 0 || removed === 0) return ended;
     }
-  }
+  };
+  let ended = 0;
+  for (const client of realm.clientsById.values()) ended += await endPages(() => ctx.store.listUserSessionsOfClient(realm.realm.id, client.id, offline, 0, PAGE));
+  ended += await endPages(() => ctx.store.listUserSessionsOfRealm(realm.realm.id, { offline, first: 0, max: PAGE }));
   return ended;
 }
 

@@ -9,117 +9,10 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
-import { Redis } from 'ioredis';
 import { systemClock } from '../../src/clock/index.ts';
 import { ATTEMPT_BUSY, LoginAttempts, type AuthSession, type AuthorizationCode, type ClientSession, type RefreshTokenUse, type SessionStore, type UserSession } from '../../src/session/index.ts';
-import { openSqlDatabase, SqlSessionStore } from '../../src/store/sql/index.ts';
-import { MemorySessionStore } from '../../src/store/memory/index.ts';
-import { RedisSessionStore } from '../../src/store/redis/index.ts';
-import { freshDatabase, type FreshDatabase } from '../support/postgres.ts';
-import { deleteKeysWithPrefix } from '../support/redis-keys.ts';
-
-interface Backend {
-  name: string;
-  /** Why the backend cannot run here; undefined when it can. */
-  unavailable?: string;
-  open(): Promise<SessionStore>;
-  dispose(): Promise<void>;
-}
-
-const REDIS_URL = 'redis://127.0.0.1:6379';
-
-function sqliteBackend(): Backend {
-  let close = async (): Promise<void> => {};
-  return {
-    name: 'sqlite',
-    async open() {
-      const database = await openSqlDatabase({ dialect: 'sqlite', dataDir: ':memory:' });
-      close = database.close;
-      return new SqlSessionStore(database.db);
-    },
-    dispose: () => close(),
-  };
-}
-
-/** A database of our own on the machine's PostgreSQL: other suites may share the server. */
-async function postgresBackend(): Promise<Backend> {
-  let fresh: FreshDatabase;
-  try {
-    fresh = await freshDatabase();
-  } catch (error) {
-    return { name: 'postgres', unavailable: (error as Error).message, open: () => Promise.reject(), dispose: async () => {} };
-  }
-  let close = async (): Promise<void> => {};
-  return {
-    name: 'postgres',
-    async open() {
-      const database = await openSqlDatabase({ dialect: 'postgres', url: fresh.url, poolSize: 10 });
-      close = database.close;
-      return new SqlSessionStore(database.db);
-    },
-    async dispose() {
-      await close();
-      await fresh.drop();
-    },
-  };
-}
-
-async function redisBackend(): Promise<Backend> {
-  const admin = new Redis(REDIS_URL, { lazyConnect: true, connectTimeout: 1000, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  admin.on('error', () => {});
-  try {
-    await admin.connect();
-    await admin.ping();
-  } catch (error) {
-    admin.disconnect();
-    return { name: 'redis', unavailable: `Redis not reachable at ${REDIS_URL} (${(error as Error).message})`, open: () => Promise.reject(), dispose: async () => {} };
-  }
-  const keyPrefix = `holdfast-test:${crypto.randomBytes(6).toString('hex')}:`;
-  let store: RedisSessionStore | undefined;
-  return {
-    name: 'redis',
-    async open() {
-      store = new RedisSessionStore({ url: REDIS_URL, keyPrefix });
-      return store;
-    },
-    async dispose() {
-      await store?.close();
-      await deleteKeysWithPrefix(admin, keyPrefix);
-      await admin.quit();
-    },
-  };
-}
-
-function memoryBackend(): Backend {
-  return { name: 'memory', open: async () => new MemorySessionStore(), dispose: async () => {} };
-}
-
-const uid = (label: string): string => `${label}-${crypto.randomUUID()}`;
-const nowSeconds = (): number => Math.floor(Date.now() / 1000);
-
-function clientSession(clientUuid: string, extra: Partial<ClientSession> = {}): ClientSession {
-  const t = nowSeconds();
-  return { clientUuid, started: t, timestamp: t, scope: 'openid profile', refreshTokenUses: 0, ...extra };
-}
-
-function userSession(extra: Partial<UserSession> & { clients?: ClientSession[] } = {}): UserSession {
-  const t = nowSeconds();
-  const { clients = [], ...rest } = extra;
-  return {
-    id: uid('us'),
-    offline: false,
-    realmId: 'realm-contract',
-    userId: uid('user'),
-    started: t,
-    lastRefresh: t,
-    rememberMe: false,
-    ipAddress: '192.0.2.7',
-    authTime: t,
-    expiresAt: t + 3600,
-    clientSessions: new Map(clients.map((cs) => [cs.clientUuid, cs])),
-    ...rest,
-  };
-}
+import { sessionStoreBackends } from '../support/session-store-backends.ts';
+import { clientSession, drainExpired, nowSeconds, uid, userSession } from '../support/session-fixtures.ts';
 
 function authorizationCode(userSessionId: string, expiresAt = nowSeconds() + 60): AuthorizationCode {
   return {
@@ -152,18 +45,7 @@ function plain(session: UserSession | undefined): unknown {
   return json({ ...session, clientSessions: Object.fromEntries(clients) });
 }
 
-/** Runs `removeExpired` until it has nothing left; bounded so a store that never drains fails instead of hanging. */
-async function drainExpired(store: SessionStore, now: number, limit: number): Promise<number[]> {
-  const batches: number[] = [];
-  for (let round = 0; round < 50; round += 1) {
-    const removed = await store.removeExpired(now, limit);
-    batches.push(removed);
-    if (removed === 0) return batches;
-  }
-  assert.fail(`removeExpired still removing after 50 rounds: ${batches.join(',')}`);
-}
-
-const backends = [sqliteBackend(), await postgresBackend(), await redisBackend(), memoryBackend()];
+const backends = await sessionStoreBackends();
 
 for (const backend of backends) {
   const skip = backend.unavailable !== undefined && !process.env.CI ? `skipped: ${backend.unavailable}` : false;

@@ -33,6 +33,7 @@ const UNDO: Array<[name: string, undo: (db: Database.Database) => void]> = [
   ['022-identity-providers', (db) => db.exec('DROP TABLE federated_identity; DROP TABLE identity_provider_mapper; DROP TABLE identity_provider')],
   ['023-session-notes', (db) => db.exec('ALTER TABLE user_session DROP COLUMN notes')],
   ['030-schema-compatibility', (db) => db.exec('DROP TABLE schema_node; DROP TABLE schema_contract')],
+  ['031-client-session-count', (db) => db.exec('DROP TABLE client_session_count')],
 ];
 
 /** Undoes `name` and every migration after it, newest first. */

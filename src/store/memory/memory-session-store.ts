@@ -10,6 +10,8 @@ import type { SessionStore } from '../../session/session-store.ts';
 import type { AuthSession, AuthSessionLimits, AuthorizationCode, ClientSession, CodeConsumption, RealmSessionQuery, FailedLogin, LoginAttemptClaim, LoginFailure, LoginLockout, RefreshTokenUse, RefreshTokenUseOutcome, SessionTouch, UserSession } from '../../session/types.ts';
 
 const key = (id: string, offline: boolean): string => (offline ? 'of:' : 'on:') + id;
+const realmCountKey = (realmId: string, offline: boolean): string => `${realmId}\u0000${offline}`;
+const clientCountKey = (realmId: string, clientUuid: string, offline: boolean): string => `${realmId}\u0000${clientUuid}\u0000${offline}`;
 const failureKey = (realmId: string, userId: string): string => `${realmId}/${userId}`;
 
 const byStartThenId = (a: UserSession, b: UserSession): number => a.started - b.started || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
@@ -19,6 +21,13 @@ const byKindThenId = (a: UserSession, b: UserSession): number => Number(a.offlin
 
 export class MemorySessionStore implements SessionStore {
   private readonly userSessions = new Map<string, UserSession>();
+  /**
+   * Kept counts of the sessions above, per realm and kind and per client and kind, so a count
+   * never walks every session (a benchmark may hold a million). Every change to `userSessions`
+   * and to a session's client sessions goes through the methods that keep them.
+   */
+  private readonly realmCounts = new Map<string, number>();
+  private readonly clientCounts = new Map<string, number>();
   /** In creation order (a Map keeps insertion order, and replacing a value keeps its place). */
   private readonly authSessions = new Map<string, AuthSession>();
   /** Ids of the authentication sessions of each origin, in creation order. */
@@ -35,6 +44,7 @@ export class MemorySessionStore implements SessionStore {
     const k = key(session.id, session.offline);
     if (this.userSessions.has(k)) throw new Error(`user session ${session.id} already exists`);
     this.userSessions.set(k, structuredClone(session));
+    this.count(session, 1);
   }
 
   async getUserSession(id: string, offline: boolean): Promise<UserSession | undefined> {
@@ -46,21 +56,25 @@ export class MemorySessionStore implements SessionStore {
     const parent = this.userSessions.get(key(userSessionId, offline));
     if (!parent) return false;
     parent.expiresAt = Math.max(parent.expiresAt, expiresAt);
+    if (!parent.clientSessions.has(clientSession.clientUuid)) this.add(this.clientCounts, clientCountKey(parent.realmId, clientSession.clientUuid, offline), 1);
     parent.clientSessions.set(clientSession.clientUuid, structuredClone(clientSession));
     return true;
   }
 
   async removeClientSession(userSessionId: string, offline: boolean, clientUuid: string): Promise<boolean> {
-    return this.userSessions.get(key(userSessionId, offline))?.clientSessions.delete(clientUuid) ?? false;
+    const parent = this.userSessions.get(key(userSessionId, offline));
+    if (!parent?.clientSessions.delete(clientUuid)) return false;
+    this.add(this.clientCounts, clientCountKey(parent.realmId, clientUuid, offline), -1);
+    return true;
   }
 
   async deleteUserSession(id: string, offline: boolean): Promise<boolean> {
-    return this.userSessions.delete(key(id, offline));
+    return this.dropUserSession(key(id, offline));
   }
 
   async deleteUserSessionsOfUser(realmId: string, userId: string, offline: boolean): Promise<string[]> {
     const doomed = this.matching((s) => s.realmId === realmId && s.userId === userId && s.offline === offline);
-    for (const s of doomed) this.userSessions.delete(key(s.id, offline));
+    for (const s of doomed) this.dropUserSession(key(s.id, offline));
     return doomed.map((s) => s.id);
   }
 
@@ -86,7 +100,7 @@ export class MemorySessionStore implements SessionStore {
   }
 
   async countUserSessionsOfClient(realmId: string, clientUuid: string, offline: boolean): Promise<number> {
-    return this.matching((s) => s.realmId === realmId && s.offline === offline && s.clientSessions.has(clientUuid)).length;
+    return this.clientCounts.get(clientCountKey(realmId, clientUuid, offline)) ?? 0;
   }
 
   async countUserSessions(): Promise<number> {
@@ -102,11 +116,8 @@ export class MemorySessionStore implements SessionStore {
     return structuredClone(sessions.slice(query.first, query.first + Math.max(0, query.max)));
   }
 
-  /** Counted on demand: the memory store holds a development or test server's few sessions. */
   async countUserSessionsOfRealm(realmId: string, offline: boolean): Promise<number> {
-    let count = 0;
-    for (const s of this.userSessions.values()) if (s.realmId === realmId && s.offline === offline) count++;
-    return count;
+    return this.realmCounts.get(realmCountKey(realmId, offline)) ?? 0;
   }
 
   async useRefreshToken(userSessionId: string, offline: boolean, clientUuid: string, use: RefreshTokenUse): Promise<RefreshTokenUseOutcome> {
@@ -291,12 +302,17 @@ export class MemorySessionStore implements SessionStore {
       }
       return removed;
     };
+    let userSessionsRemoved = 0;
+    for (const [k, session] of this.userSessions) {
+      if (userSessionsRemoved >= limit) break;
+      if (session.expiresAt < nowSeconds && this.dropUserSession(k)) userSessionsRemoved += 1;
+    }
     let authSessionsRemoved = 0;
     for (const [id, session] of this.authSessions) {
       if (authSessionsRemoved >= limit) break;
       if (session.expiresAt < nowSeconds && this.dropAuthSession(id)) authSessionsRemoved += 1;
     }
-    return reap(this.userSessions) + authSessionsRemoved + reap(this.codes) + reap(this.revokedTokens) + reap(this.singleUse) + reap(this.ephemeral) + reap(this.loginAttempts);
+    return userSessionsRemoved + authSessionsRemoved + reap(this.codes) + reap(this.revokedTokens) + reap(this.singleUse) + reap(this.ephemeral) + reap(this.loginAttempts);
   }
 
   async ping(): Promise<void> {
@@ -305,6 +321,28 @@ export class MemorySessionStore implements SessionStore {
 
   async close(): Promise<void> {
     this.closed = true;
+  }
+
+  /** Removes a user session and takes it and its client sessions off the counts. */
+  private dropUserSession(k: string): boolean {
+    const session = this.userSessions.get(k);
+    if (!session) return false;
+    this.userSessions.delete(k);
+    this.count(session, -1);
+    return true;
+  }
+
+  /** Adds a user session (+1) or takes it off (-1) the counts of its realm and of each of its clients. */
+  private count(session: UserSession, delta: number): void {
+    this.add(this.realmCounts, realmCountKey(session.realmId, session.offline), delta);
+    for (const clientUuid of session.clientSessions.keys()) this.add(this.clientCounts, clientCountKey(session.realmId, clientUuid, session.offline), delta);
+  }
+
+  /** A count that comes back to zero is dropped, so counts of ended realms and clients do not pile up. */
+  private add(counts: Map<string, number>, k: string, delta: number): void {
+    const next = (counts.get(k) ?? 0) + delta;
+    if (next === 0) counts.delete(k);
+    else counts.set(k, next);
   }
 
   private matching(predicate: (session: UserSession) => boolean): UserSession[] {

@@ -40,6 +40,7 @@ export const COPIED_TABLES: CopiedTable[] = [
   { name: 'user_session', key: ['id', 'offline'], sessions: true },
   { name: 'session_count', key: ['realm_id', 'offline', 'slot'], sessions: true },
   { name: 'client_session', key: ['user_session_id', 'offline', 'client_uuid'], sessions: true },
+  { name: 'client_session_count', key: ['realm_id', 'client_uuid', 'offline', 'slot'], sessions: true },
   { name: 'auth_session', key: ['id'], sessions: true },
   { name: 'auth_code', key: ['code_hash'], sessions: true },
   { name: 'login_failure', key: ['realm_id', 'user_id'], sessions: true },

@@ -206,6 +206,14 @@ export interface SessionCountTable {
   slot: number;
   count: number;
 }
+/** A client's number of client sessions per kind, in slots that add up (031-client-session-count). */
+export interface ClientSessionCountTable {
+  realm_id: string;
+  client_uuid: string;
+  offline: number;
+  slot: number;
+  count: number;
+}
 export interface ClientSessionTable {
   user_session_id: string;
   offline: number;
@@ -308,6 +316,7 @@ export interface Database {
   user_session: UserSessionTable;
   session_count: SessionCountTable;
   client_session: ClientSessionTable;
+  client_session_count: ClientSessionCountTable;
   auth_session: AuthSessionTable;
   auth_code: AuthCodeTable;
   login_failure: LoginFailureTable;

@@ -5,6 +5,7 @@
  */
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { Database, UserSessionTable, ClientSessionTable, LoginFailureTable } from './schema.ts';
+import { CountChanges } from './session-counts.ts';
 import type { SessionStore } from '../../session/session-store.ts';
 import type { AuthSession, AuthSessionLimits, AuthorizationCode, ClientSession, CodeConsumption, RealmSessionQuery, FailedLogin, LoginAttemptClaim, LoginFailure, LoginLockout, RefreshTokenUse, RefreshTokenUseOutcome, SessionTouch, UserSession } from '../../session/types.ts';
 
@@ -78,22 +79,30 @@ function byRowKey(a: SessionTouch, b: SessionTouch): number {
   return compare(a.userSessionId, b.userSessionId) || Number(a.offline) - Number(b.offline) || compare(a.clientUuid ?? '', b.clientUuid ?? '');
 }
 
-/** Slots of a realm's session counter (migration 021): concurrent logins mostly hit different rows. */
-const COUNT_SLOTS = 16;
-
-function countSlot(sessionId: string): number {
-  let hash = 0;
-  for (let i = 0; i < sessionId.length; i++) hash = (hash * 31 + sessionId.charCodeAt(i)) | 0;
-  return Math.abs(hash) % COUNT_SLOTS;
-}
-
-/** Adds `delta` to the realm's count of one session kind, in the caller's transaction. */
-async function addToCount(tx: Kysely<Database> | Transaction<Database>, realmId: string, offline: number, sessionId: string, delta: number): Promise<void> {
-  await tx
-    .insertInto('session_count')
-    .values({ realm_id: realmId, offline, slot: countSlot(sessionId), count: delta })
-    .onConflict((oc) => oc.columns(['realm_id', 'offline', 'slot']).doUpdateSet({ count: sql`session_count.count + ${delta}` }))
+/**
+ * Deletes user sessions of one kind with their client sessions, recording what went in `changes`,
+ * and returns the ids that went. The user sessions are locked first, by an UPDATE that changes
+ * nothing: that is the lock order of touch and putClientSession, and while the lock is held no
+ * client session can be added. The client sessions are then deleted explicitly (not by cascade)
+ * so that their clients are known and counted, then the user sessions. With `expiredBefore`, only
+ * sessions still lapsed under the lock go (a touch may have extended one since it was listed).
+ */
+async function deleteSessionRows(tx: Transaction<Database>, ids: string[], offline: number, changes: CountChanges, expiredBefore?: number): Promise<string[]> {
+  let lock = tx.updateTable('user_session').set({ expires_at: sql`expires_at` }).where('id', 'in', ids).where('offline', '=', offline);
+  if (expiredBefore !== undefined) lock = lock.where('expires_at', '<', expiredBefore);
+  const parents = await lock.returning(['id', 'realm_id']).execute();
+  if (parents.length === 0) return [];
+  const gone = parents.map((p) => p.id);
+  const children = await tx
+    .deleteFrom('client_session')
+    .where('user_session_id', 'in', gone)
+    .where('offline', '=', offline)
+    .returning(['user_session_id', 'client_uuid', 'realm_id'])
     .execute();
+  await tx.deleteFrom('user_session').where('id', 'in', gone).where('offline', '=', offline).execute();
+  for (const p of parents) changes.userSession(p.realm_id, offline, p.id, -1);
+  for (const c of children) changes.clientSession(c.realm_id, c.client_uuid, offline, c.user_session_id, -1);
+  return gone;
 }
 
 /**
@@ -126,7 +135,10 @@ export class SqlSessionStore implements SessionStore {
         .execute();
       const rows = [...session.clientSessions.values()].map((cs) => clientSessionRow(session.id, session.offline, session.realmId, cs));
       if (rows.length > 0) await tx.insertInto('client_session').values(rows).execute();
-      await addToCount(tx, session.realmId, flag(session.offline), session.id, 1);
+      const changes = new CountChanges();
+      changes.userSession(session.realmId, flag(session.offline), session.id, 1);
+      for (const row of rows) changes.clientSession(session.realmId, row.client_uuid, row.offline, session.id, 1);
+      await changes.apply(tx);
     });
   }
 
@@ -179,42 +191,55 @@ export class SqlSessionStore implements SessionStore {
         .executeTakeFirst();
       if (!parent) return false;
       const row = clientSessionRow(userSessionId, offline, parent.realm_id, clientSession);
-      await tx
+      // Insert or replace, told apart because only a new client session counts. No other writer
+      // can add this one meanwhile: they all lock the user session first, as the UPDATE above did.
+      const inserted = await tx
         .insertInto('client_session')
         .values(row)
-        .onConflict((oc) =>
-          oc.columns(['user_session_id', 'offline', 'client_uuid']).doUpdateSet({
-            started: row.started,
-            timestamp: row.timestamp,
-            scope: row.scope,
-            redirect_uri: row.redirect_uri,
-            refresh_jti: row.refresh_jti,
-            refresh_uses: row.refresh_uses,
-          }),
-        )
+        .onConflict((oc) => oc.columns(['user_session_id', 'offline', 'client_uuid']).doNothing())
+        .returning('client_uuid')
+        .executeTakeFirst();
+      if (inserted) {
+        const changes = new CountChanges();
+        changes.clientSession(parent.realm_id, row.client_uuid, row.offline, userSessionId, 1);
+        await changes.apply(tx);
+        return true;
+      }
+      await tx
+        .updateTable('client_session')
+        .set({ started: row.started, timestamp: row.timestamp, scope: row.scope, redirect_uri: row.redirect_uri, refresh_jti: row.refresh_jti, refresh_uses: row.refresh_uses })
+        .where('user_session_id', '=', userSessionId)
+        .where('offline', '=', row.offline)
+        .where('client_uuid', '=', row.client_uuid)
         .execute();
       return true;
     });
   }
 
   async removeClientSession(userSessionId: string, offline: boolean, clientUuid: string): Promise<boolean> {
-    const result = await this.db
-      .deleteFrom('client_session')
-      .where('user_session_id', '=', userSessionId)
-      .where('offline', '=', flag(offline))
-      .where('client_uuid', '=', clientUuid)
-      .executeTakeFirst();
-    return Number(result.numDeletedRows) > 0;
+    return this.db.transaction().execute(async (tx) => {
+      const removed = await tx
+        .deleteFrom('client_session')
+        .where('user_session_id', '=', userSessionId)
+        .where('offline', '=', flag(offline))
+        .where('client_uuid', '=', clientUuid)
+        .returning('realm_id')
+        .executeTakeFirst();
+      if (!removed) return false;
+      const changes = new CountChanges();
+      changes.clientSession(removed.realm_id, clientUuid, flag(offline), userSessionId, -1);
+      await changes.apply(tx);
+      return true;
+    });
   }
 
   async deleteUserSession(id: string, offline: boolean): Promise<boolean> {
-    // Parent first, children by cascade: the lock order of touch and putClientSession, so a logout
-    // racing a touch of the same session waits instead of deadlocking.
     return this.db.transaction().execute(async (tx) => {
-      const deleted = await tx.deleteFrom('user_session').where('id', '=', id).where('offline', '=', flag(offline)).returning('realm_id').executeTakeFirst();
+      const changes = new CountChanges();
+      const gone = await deleteSessionRows(tx, [id], flag(offline), changes);
       await tx.deleteFrom('auth_code').where('user_session_id', '=', id).execute();
-      if (deleted) await addToCount(tx, deleted.realm_id, flag(offline), id, -1);
-      return deleted !== undefined;
+      await changes.apply(tx);
+      return gone.length > 0;
     });
   }
 
@@ -229,12 +254,11 @@ export class SqlSessionStore implements SessionStore {
           .where('offline', '=', flag(offline))
           .execute()
       ).map((row) => row.id);
-      // One row at a time in touch's order (see byRowKey): a multi-row DELETE would lock in the
-      // database's own order and could deadlock against a touch batch. Children go by cascade.
-      for (const id of [...ids].sort(compare)) {
-        const result = await tx.deleteFrom('user_session').where('id', '=', id).where('offline', '=', flag(offline)).executeTakeFirst();
-        if (Number(result.numDeletedRows) > 0) await addToCount(tx, realmId, flag(offline), id, -1);
-      }
+      // One session at a time in touch's order (see byRowKey): a multi-row statement would lock
+      // in the database's own order and could deadlock against a touch batch.
+      const changes = new CountChanges();
+      for (const id of [...ids].sort(compare)) await deleteSessionRows(tx, [id], flag(offline), changes);
+      await changes.apply(tx);
       return ids;
     });
   }
@@ -313,13 +337,13 @@ export class SqlSessionStore implements SessionStore {
 
   async countUserSessionsOfClient(realmId: string, clientUuid: string, offline: boolean): Promise<number> {
     const row = await this.db
-      .selectFrom('client_session')
-      .select((eb) => eb.fn.countAll<number>().as('count'))
+      .selectFrom('client_session_count')
+      .select((eb) => eb.fn.sum<number>('count').as('count'))
       .where('realm_id', '=', realmId)
       .where('client_uuid', '=', clientUuid)
       .where('offline', '=', flag(offline))
-      .executeTakeFirstOrThrow();
-    return Number(row.count);
+      .executeTakeFirst();
+    return Number(row?.count ?? 0);
   }
 
   async countUserSessions(): Promise<number> {
@@ -611,17 +635,11 @@ export class SqlSessionStore implements SessionStore {
     for (const offline of [0, 1]) {
       const ids = expired.filter((s) => s.offline === offline).map((s) => s.id);
       if (ids.length === 0) continue;
-      // Client sessions go by cascade. The deadline is checked again: a touch may have extended it since.
       const gone = await this.db.transaction().execute(async (tx) => {
-        const rows = await tx
-          .deleteFrom('user_session')
-          .where('id', 'in', ids)
-          .where('offline', '=', offline)
-          .where('expires_at', '<', nowSeconds)
-          .returning(['id', 'realm_id'])
-          .execute();
-        for (const row of rows) await addToCount(tx, row.realm_id, offline, row.id, -1);
-        return rows.length;
+        const changes = new CountChanges();
+        const deleted = await deleteSessionRows(tx, ids, offline, changes, nowSeconds);
+        await changes.apply(tx);
+        return deleted.length;
       });
       removed += gone;
     }

@@ -24,6 +24,7 @@ import * as realmSessionList from './021-realm-session-list.ts';
 import * as identityProviders from './022-identity-providers.ts';
 import * as sessionNotes from './023-session-notes.ts';
 import * as schemaCompatibility from './030-schema-compatibility.ts';
+import * as clientSessionCount from './031-client-session-count.ts';
 
 export const migrations: Record<string, Migration> = {
   '001-initial': initial,
@@ -46,4 +47,5 @@ export const migrations: Record<string, Migration> = {
   '022-identity-providers': identityProviders,
   '023-session-notes': sessionNotes,
   '030-schema-compatibility': schemaCompatibility,
+  '031-client-session-count': clientSessionCount,
 };

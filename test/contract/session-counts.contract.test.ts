@@ -1,0 +1,185 @@
+/**
+ * The kept session counts, on every backend (SQLite, PostgreSQL, Redis, memory): a client's
+ * number of sessions per kind (`session-count`, `offline-session-count`, `client-session-stats`)
+ * and a realm's, through every way sessions come and go — login, a client joining a session or
+ * being replaced in it, a client leaving it (client deletion, offline revocation), logout, a
+ * user's logout (user deletion), the sweeper — alone, concurrently, and after a random mix of all
+ * of them, compared with a real count of what the store holds.
+ */
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import type { SessionStore, UserSession } from '../../src/session/index.ts';
+import { sessionStoreBackends } from '../support/session-store-backends.ts';
+import { clientSession, drainExpired, nowSeconds, uid, userSession } from '../support/session-fixtures.ts';
+import { seededRandom } from '../support/acknowledged.ts';
+
+/** What the store holds of a realm, counted by reading every session (the listing reads the sessions themselves). */
+async function realCounts(store: SessionStore, realmId: string): Promise<Map<string, number>> {
+  const counts = new Map<string, number>();
+  const add = (k: string): void => void counts.set(k, (counts.get(k) ?? 0) + 1);
+  for (const offline of [false, true]) {
+    // Bounded: a realm of these tests holds a few hundred sessions.
+    for (let first = 0; first < 100_000; first += 200) {
+      const page = await store.listUserSessionsOfRealm(realmId, { offline, first, max: 200 });
+      for (const s of page) {
+        add(`realm/${offline}`);
+        for (const clientUuid of s.clientSessions.keys()) add(`${clientUuid}/${offline}`);
+      }
+      if (page.length < 200) break;
+    }
+  }
+  return counts;
+}
+
+/** The same figures from the kept counts. */
+async function keptCounts(store: SessionStore, realmId: string, clients: string[]): Promise<Map<string, number>> {
+  const counts = new Map<string, number>();
+  for (const offline of [false, true]) {
+    const realm = await store.countUserSessionsOfRealm(realmId, offline);
+    if (realm !== 0) counts.set(`realm/${offline}`, realm);
+    for (const clientUuid of clients) {
+      const n = await store.countUserSessionsOfClient(realmId, clientUuid, offline);
+      if (n !== 0) counts.set(`${clientUuid}/${offline}`, n);
+    }
+  }
+  return counts;
+}
+
+const sorted = (counts: Map<string, number>): Array<[string, number]> => [...counts].sort(([a], [b]) => (a < b ? -1 : 1));
+
+const backends = await sessionStoreBackends();
+
+for (const backend of backends) {
+  const skip = backend.unavailable !== undefined && !process.env.CI ? `skipped: ${backend.unavailable}` : false;
+
+  describe(`kept session counts: ${backend.name}`, { skip }, () => {
+    let store: SessionStore;
+
+    before(async () => {
+      if (backend.unavailable) throw new Error(`${backend.name} must run under CI: ${backend.unavailable}`);
+      store = await backend.open();
+    });
+    after(() => backend.dispose());
+
+    it('counts per client through login, a client joining or replaced, a client leaving, logout, a user\'s logout and the sweeper', async () => {
+      const now = nowSeconds();
+      await drainExpired(store, now, 1000);
+      const realmId = uid('realm');
+      const [web, app] = [uid('client-web'), uid('client-app')];
+      const count = (clientUuid: string, offline = false) => store.countUserSessionsOfClient(realmId, clientUuid, offline);
+      const userId = uid('user');
+      const both = userSession({ realmId, userId, clients: [clientSession(web), clientSession(app)] });
+      const webOnly = userSession({ realmId, userId, clients: [clientSession(web)] });
+      const bare = userSession({ realmId });
+      const offline = userSession({ realmId, offline: true, clients: [clientSession(app)] });
+      const lapsed = userSession({ realmId, expiresAt: now - 60, clients: [clientSession(web)] });
+      for (const s of [both, webOnly, bare, offline, lapsed]) await store.createUserSession(s);
+      assert.deepEqual([await count(web), await count(app), await count(app, true), await count(web, true)], [3, 1, 1, 0]);
+
+      // A client joins a session; joining again (a new login to it) replaces it and counts once.
+      assert.equal(await store.putClientSession(bare.id, false, clientSession(app), now + 3600), true);
+      assert.equal(await store.putClientSession(bare.id, false, clientSession(app, { scope: 'openid email' }), now + 3600), true);
+      assert.equal(await store.putClientSession(uid('gone'), false, clientSession(app), now + 3600), false);
+      assert.equal(await count(app), 2);
+
+      // A client leaves a session (client deletion, revoked consent); leaving twice counts once.
+      assert.equal(await store.removeClientSession(both.id, false, app), true);
+      assert.equal(await store.removeClientSession(both.id, false, app), false);
+      assert.equal(await store.removeClientSession(offline.id, true, app), true);
+      assert.deepEqual([await count(web), await count(app), await count(app, true)], [3, 1, 0]);
+
+      // The sweeper takes the lapsed session's client off the count.
+      await drainExpired(store, now, 1);
+      assert.equal(await count(web), 2);
+      // Logout, and a user's logout.
+      assert.equal(await store.deleteUserSession(bare.id, false), true);
+      assert.equal(await store.deleteUserSession(bare.id, false), false);
+      assert.equal(await count(app), 0);
+      await store.deleteUserSessionsOfUser(realmId, userId, false);
+      assert.deepEqual([await count(web), await count(app)], [0, 0]);
+      assert.equal(await store.countUserSessionsOfRealm(realmId, false), 0);
+      assert.equal(await store.countUserSessionsOfRealm(realmId, true), 1);
+      assert.equal(await store.countUserSessionsOfClient(uid('other-realm'), web, false), 0);
+    });
+
+    it('counts per client exactly under 60 concurrent logins, clients joining and leaving, and logouts', async () => {
+      const realmId = uid('realm');
+      const [web, app] = [uid('client-web'), uid('client-app')];
+      const sessions = Array.from({ length: 60 }, () => userSession({ realmId, clients: [clientSession(web)] }));
+      await Promise.all(sessions.map((s) => store.createUserSession(s)));
+      const t = nowSeconds() + 3600;
+      await Promise.all([
+        ...sessions.slice(0, 40).map((s) => store.putClientSession(s.id, false, clientSession(app), t)),
+        // The same client joining twice at once still counts once.
+        ...sessions.slice(0, 10).map((s) => store.putClientSession(s.id, false, clientSession(app), t)),
+        ...sessions.slice(40, 50).map((s) => store.deleteUserSession(s.id, false)),
+        ...sessions.slice(50, 60).map((s) => store.removeClientSession(s.id, false, web)),
+      ]);
+      await Promise.all([...sessions.slice(0, 5).map((s) => store.deleteUserSession(s.id, false)), ...sessions.slice(5, 15).map((s) => store.removeClientSession(s.id, false, app))]);
+      assert.deepEqual([await store.countUserSessionsOfClient(realmId, web, false), await store.countUserSessionsOfClient(realmId, app, false)], [35, 25]);
+      assert.deepEqual(sorted(await keptCounts(store, realmId, [web, app])), sorted(await realCounts(store, realmId)));
+    });
+
+    it('the kept counts equal a real count of the sessions after a random mix of every operation', async () => {
+      const seed = Number(process.env.COUNTS_SEED ?? Date.now() % 100_000);
+      const next = seededRandom(seed);
+      const pick = <T>(items: T[]): T => items[Math.floor(next() * items.length)];
+      const realmId = uid('realm');
+      const clients = Array.from({ length: 4 }, (_, i) => uid(`client-${i}`));
+      const users = Array.from({ length: 6 }, (_, i) => uid(`user-${i}`));
+      const live: UserSession[] = [];
+      const operations: Record<string, () => Promise<unknown>> = {
+        login: () => {
+          const now = nowSeconds();
+          const chosen = clients.filter(() => next() < 0.4);
+          const s = userSession({ realmId, userId: pick(users), offline: next() < 0.25, expiresAt: next() < 0.15 ? now - 30 : now + 3600, clients: chosen.map((c) => clientSession(c)) });
+          live.push(s);
+          return store.createUserSession(s);
+        },
+        join: async () => {
+          if (live.length === 0) return;
+          const s = pick(live);
+          return store.putClientSession(s.id, s.offline, clientSession(pick(clients)), nowSeconds() + 3600);
+        },
+        // A client already in the session joins again (a new login to it): replaced, counted once.
+        rejoin: async () => {
+          const s = live.filter((candidate) => candidate.clientSessions.size > 0).at(Math.floor(next() * live.length));
+          if (!s) return;
+          return store.putClientSession(s.id, s.offline, clientSession([...s.clientSessions.keys()][0], { scope: 'openid email' }), nowSeconds() + 3600);
+        },
+        leave: async () => {
+          if (live.length === 0) return;
+          const s = pick(live);
+          return store.removeClientSession(s.id, s.offline, pick(clients));
+        },
+        logout: async () => {
+          if (live.length === 0) return;
+          const s = pick(live);
+          return store.deleteUserSession(s.id, s.offline);
+        },
+        userLogout: () => store.deleteUserSessionsOfUser(realmId, pick(users), next() < 0.25),
+        sweep: () => store.removeExpired(nowSeconds(), 5),
+        touch: async () => {
+          if (live.length === 0) return;
+          const s = pick(live);
+          return store.touch([{ userSessionId: s.id, offline: s.offline, lastRefresh: nowSeconds(), expiresAt: nowSeconds() + 3600, clientUuid: pick(clients), clientTimestamp: nowSeconds() }]);
+        },
+      };
+      const weighted = ['login', 'login', 'login', 'login', 'join', 'join', 'rejoin', 'leave', 'leave', 'logout', 'userLogout', 'sweep', 'touch'];
+      const tally = new Map<string, number>();
+      // Rounds of 8 operations at once, so writers race on the same counts as a busy node's do.
+      for (let round = 0; round < 40; round += 1) {
+        const batch = Array.from({ length: 8 }, () => pick(weighted));
+        for (const name of batch) tally.set(name, (tally.get(name) ?? 0) + 1);
+        const outcomes = await Promise.allSettled(batch.map((name) => operations[name]()));
+        const failed = outcomes.find((o) => o.status === 'rejected');
+        if (failed) assert.fail(`seed ${seed}: ${(failed as PromiseRejectedResult).reason}`);
+      }
+      // Lapsed sessions count until the sweeper removes them (on Redis their TTL may already have).
+      await drainExpired(store, nowSeconds(), 1000);
+      const real = await realCounts(store, realmId);
+      assert.ok((real.get('realm/false') ?? 0) > 0, `seed ${seed}: the mix left sessions to count`);
+      assert.deepEqual(sorted(await keptCounts(store, realmId, clients)), sorted(real), `seed ${seed}, operations ${JSON.stringify(Object.fromEntries(tally))}`);
+    });
+  });
+}
