@@ -10,7 +10,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { DockerfileParser } from 'dockerfile-ast';
@@ -18,6 +18,7 @@ import { validate as lintDockerfile } from 'dockerfile-utils';
 import { Ajv2019 } from 'ajv/dist/2019.js';
 import { parse as parseYaml, parseAllDocuments } from 'yaml';
 import { Deployment } from 'kubernetes-models/apps/v1';
+import { buildBundle } from '../support/process.ts';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { Secret, Service } from 'kubernetes-models/v1';
 import { ROOT } from '../support/process.ts';
@@ -83,6 +84,23 @@ describe('packaging', () => {
     for (const tool of ['esbuild', 'tsx', 'typescript', 'pino']) assert.equal(manifest.dependencies[tool], undefined, `${tool} is a dev dependency`);
     const ignored = read('.dockerignore').split('\n');
     for (const entry of ['.git', 'node_modules', 'dist', 'data']) assert.ok(ignored.includes(entry), `.dockerignore has ${entry}`);
+  });
+
+  it('builds a bundle that starts lean: ASCII source and the rarely used libraries loaded on first use', async (t) => {
+    const bundle = await buildBundle();
+    if (!bundle) return t.skip('esbuild is not installed');
+    try {
+      const source = readFileSync(bundle, 'utf8');
+      // One non-ASCII character (in a comment esbuild keeps) makes V8 hold the whole source as UTF-16: twice its size in every node.
+      const nonAscii = /[^\x00-\x7f]/.exec(source);
+      assert.equal(nonAscii, null, `non-ASCII in the bundle near: ${nonAscii ? source.slice(Math.max(0, nonAscii.index - 60), nonAscii.index + 20) : ''}`);
+      const loadedAtStart = new Set([...source.matchAll(/^import [^;]*? from "([^"]+)";$/gm)].map((m) => m[1]));
+      for (const library of ['node-forge', 'nodemailer', 'qrcode', 'ua-parser-js', '@peculiar/asn1-schema', '@peculiar/asn1-x509']) {
+        assert.equal(loadedAtStart.has(library), false, `${library} is imported at start (issue 18: idle RSS)`);
+      }
+    } finally {
+      rmSync(path.dirname(bundle), { recursive: true, force: true });
+    }
   });
 
   it('builds the image when a Docker engine answers', (t) => {
