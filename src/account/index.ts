@@ -15,6 +15,7 @@ import { realmUrl } from '../http/base-url.ts';
 import { applicationRoutes } from './application-routes.ts';
 import { credentialRoutes } from './credential-routes.ts';
 import { membershipRoutes } from './membership-routes.ts';
+import { linkedAccountRoutes } from './linked-account-routes.ts';
 import { profileRoutes } from './profile-routes.ts';
 import { sessionRoutes } from './session-routes.ts';
 import { noConsents, type ApplicationConsents } from './application-consents.ts';
@@ -76,6 +77,6 @@ export async function accountRoutes(app: FastifyInstance, { ctx, consents = noCo
       throw notFound();
     },
   });
-  for (const routes of [profileRoutes, sessionRoutes, credentialRoutes, membershipRoutes]) await app.register(routes, { ctx });
+  for (const routes of [profileRoutes, sessionRoutes, credentialRoutes, membershipRoutes, linkedAccountRoutes]) await app.register(routes, { ctx });
   await app.register(applicationRoutes, { ctx, consents });
 }

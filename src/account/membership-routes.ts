@@ -1,7 +1,7 @@
 /**
- * What the user belongs to and is linked with: `GET /account/groups` (their direct groups, brief
- * unless `briefRepresentation=false`, as Keycloak's account API lists them) and `GET
- * /account/linked-accounts`, always empty since holdfast has no identity brokering.
+ * What the user belongs to: `GET /account/groups` (their direct groups, brief unless
+ * `briefRepresentation=false`, as Keycloak's account API lists them). Linked accounts are
+ * linked-account-routes.ts.
  */
 import type { FastifyInstance } from 'fastify';
 import type { Context } from '../context.ts';
@@ -19,14 +19,6 @@ export async function membershipRoutes(app: FastifyInstance, _options: { ctx: Co
         const group = caller.realm.groupsById.get(id);
         return group ? [toGroupRepresentation(caller.realm, group, { full })] : [];
       });
-    });
-  }
-
-  for (const path of accountPaths('/linked-accounts')) {
-    app.get(path, async (request, reply) => {
-      reply.removeHeader('cache-control');
-      requireOneOf(accountCaller(request), 'manage-account', 'view-profile');
-      return [];
     });
   }
 }
