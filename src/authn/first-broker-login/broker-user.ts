@@ -8,7 +8,7 @@
  */
 import { newId } from '../../crypto/index.ts';
 import { FEDERATED_ID_TOKEN, mappedChanges, type BrokeredIdentity, type MappedChanges } from '../../broker/index.ts';
-import { defaultActionAliases, defaultGroupIds, newUser, roleFromString, type FederatedIdentity, type IdentityProvider, type RealmRepository, type User } from '../../realm/index.ts';
+import { defaultActionAliases, defaultGroupIds, findGroupByPath, newUser, roleFromString, type FederatedIdentity, type IdentityProvider, type RealmRepository, type User } from '../../realm/index.ts';
 import type { LoginFlow } from '../login-step.ts';
 
 export function linkOf(user: User, identity: BrokeredIdentity): FederatedIdentity {
@@ -27,25 +27,43 @@ function withChanges(user: User, changes: MappedChanges): User {
 }
 
 /** The ids of the roles the mappers name that exist (an unknown name grants nothing, as in Keycloak). */
-function mappedRoleIds(flow: LoginFlow, changes: MappedChanges): string[] {
-  return changes.roles.flatMap((name) => {
+function mappedRoleIds(flow: LoginFlow, changes: MappedChanges, names = changes.roles): string[] {
+  return names.flatMap((name) => {
     const role = roleFromString(flow.realm, name);
     return role ? [role.id] : [];
   });
 }
 
-/** A later login's mappers (FORCE, or LEGACY hardcoded roles) applied to a linked user and stored; answers the user as now stored. */
+/** The ids of the groups the mappers name by path that exist (an unknown path joins nothing). */
+function mappedGroupIds(flow: LoginFlow, paths: string[]): string[] {
+  return paths.flatMap((path) => {
+    const group = findGroupByPath(flow.realm, path);
+    return group ? [group.id] : [];
+  });
+}
+
+/** A later login's mappers (FORCE, or LEGACY grants) applied to a linked user and stored, roles and groups too; answers the user as now stored. */
 export async function remapUser(flow: LoginFlow, provider: IdentityProvider, user: User, identity: BrokeredIdentity): Promise<User> {
   const changes = mappedChanges(flow.realm.identityProviderMappers, provider, identity, false);
   const repository = flow.ctx.realms.repository;
   const mapped = withChanges(user, changes);
   const roleIds = mappedRoleIds(flow, changes);
-  const held = new Set(roleIds.length > 0 ? await repository.roleIdsOfUser(user.id) : []);
-  const missing = roleIds.filter((id) => !held.has(id));
+  const revokedRoleIds = mappedRoleIds(flow, changes, changes.revokedRoles).filter((id) => !roleIds.includes(id));
+  const groupIds = mappedGroupIds(flow, changes.groups);
+  const leftGroupIds = mappedGroupIds(flow, changes.leftGroups).filter((id) => !groupIds.includes(id));
+  const heldRoles = new Set(roleIds.length + revokedRoleIds.length > 0 ? await repository.roleIdsOfUser(user.id) : []);
+  const heldGroups = new Set(groupIds.length + leftGroupIds.length > 0 ? await repository.groupIdsOfUser(user.id) : []);
+  const missing = roleIds.filter((id) => !heldRoles.has(id));
+  const revoked = revokedRoleIds.filter((id) => heldRoles.has(id));
+  const joined = groupIds.filter((id) => !heldGroups.has(id));
+  const left = leftGroupIds.filter((id) => heldGroups.has(id));
   const changed = JSON.stringify(mapped) !== JSON.stringify(user);
   if (changed) await repository.updateUser(mapped);
   if (missing.length > 0) await repository.addUserRoles(user.id, missing);
-  if (changed || missing.length > 0) await flow.ctx.realms.userChanged(user.id);
+  if (revoked.length > 0) await repository.removeUserRoles(user.id, revoked);
+  if (joined.length > 0) await repository.addGroupMembers(joined.map((groupId) => ({ userId: user.id, groupId })));
+  for (const groupId of left) await repository.removeGroupMember({ userId: user.id, groupId });
+  if (changed || missing.length + revoked.length + joined.length + left.length > 0) await flow.ctx.realms.userChanged(user.id);
   return mapped;
 }
 
@@ -87,7 +105,8 @@ export async function existingUserFor(repository: RealmRepository, flow: LoginFl
 /** Creates the user and the link unless someone holds the name or email by now; returns that someone then. */
 export async function createLinkedUser(flow: LoginFlow, provider: IdentityProvider, user: User, identity: BrokeredIdentity): Promise<{ created: User } | { existing: User }> {
   const settings = flow.realm.realm.settings;
-  const roleIds = mappedRoleIds(flow, mappedChanges(flow.realm.identityProviderMappers, provider, identity, true));
+  const changes = mappedChanges(flow.realm.identityProviderMappers, provider, identity, true);
+  const roleIds = mappedRoleIds(flow, changes);
   // addReadTokenRoleOnCreate: the new user may read the upstream tokens stored for them (/broker/{alias}/token).
   const readToken = provider.addReadTokenRoleOnCreate ? roleFromString(flow.realm, 'broker.read-token') : undefined;
   if (readToken) roleIds.push(readToken.id);
@@ -95,7 +114,7 @@ export async function createLinkedUser(flow: LoginFlow, provider: IdentityProvid
     const existing = await existingUserFor(tx, flow, user);
     if (existing) return { existing };
     await tx.createUser(user, [...new Set([settings.attributes.defaultRoleId, ...roleIds])]);
-    const groupIds = defaultGroupIds(flow.realm);
+    const groupIds = [...new Set([...defaultGroupIds(flow.realm), ...mappedGroupIds(flow, changes.groups)])];
     if (groupIds.length > 0) await tx.addGroupMembers(groupIds.map((groupId) => ({ userId: user.id, groupId })));
     if (!(await tx.addFederatedIdentity(linkOf(user, identity)))) throw new Error('upstream account linked meanwhile');
     return { created: user };
