@@ -9,10 +9,13 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
+import { sqliteFile } from '../../src/store/sql/index.ts';
 import { buildBundle, runHoldfastCommand, startHoldfast, tempDir, writeKekFile, type RunningHoldfast } from '../support/process.ts';
 import { inBatches, logoutWithRefreshToken, passwordGrant, refresh } from '../support/oidc-requests.ts';
 import { RefreshLoad } from '../support/refresh-load.ts';
+import { KEPT_AND_REAL_COUNTS, wrongCounts } from '../support/kept-counts.ts';
 
 describe('holdfast backup and restore (embedded store)', () => {
   const work = tempDir('holdfast-backup-');
@@ -61,6 +64,12 @@ describe('holdfast backup and restore (embedded store)', () => {
     const restore = await runHoldfastCommand(bundle, ['restore', '--from', backupFile, '--data-dir', restored, '--kek-file', kekFile]);
     assert.equal(restore.code, 0, restore.output);
     assert.match(restore.output, /restored .* 3\d user sessions/);
+    const file = new Database(sqliteFile(restored), { readonly: true });
+    try {
+      assert.deepEqual(wrongCounts(file.prepare(KEPT_AND_REAL_COUNTS).all() as any[]), [], 'the realm and client session counts are those of the sessions restored');
+    } finally {
+      file.close();
+    }
     const kidBefore = decodeProtectedHeader(kept[0].access_token).kid;
     await running.stop();
     // The same address: start-dev takes the issuer from the request, and the tokens name it.

@@ -17,29 +17,19 @@ import { buildBundle, runHoldfastCommand, startHoldfast, tempDir, writeKekFile, 
 import { inBatches, logoutWithRefreshToken, passwordGrant, refresh } from '../support/oidc-requests.ts';
 import { freshDatabase, type FreshDatabase } from '../support/postgres.ts';
 import { deleteRedisKeys } from '../support/redis-keys.ts';
+import { KEPT_AND_REAL_COUNTS, wrongCounts } from '../support/kept-counts.ts';
 
 interface Issued {
   access_token: string;
   refresh_token: string;
 }
 
-/**
- * The kept session counts of a PostgreSQL target that disagree with a real count of its sessions
- * (per realm and kind, and per client and kind), as `kind key kept/real` lines; none when right.
- */
-async function wrongCounts(url: string): Promise<string[]> {
+/** The PostgreSQL target's kept session counts that disagree with a real count of its sessions. */
+async function wrongCountsOn(url: string): Promise<string[]> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    const { rows } = await client.query(`
-      SELECT 'realm' AS kind, realm_id || '/' || offline AS key, kept, real FROM
-        (SELECT realm_id, offline, sum(count) AS kept FROM session_count GROUP BY realm_id, offline) k
-        FULL JOIN (SELECT realm_id, offline, count(*) AS real FROM user_session GROUP BY realm_id, offline) r USING (realm_id, offline)
-      UNION ALL
-      SELECT 'client', realm_id || '/' || client_uuid || '/' || offline, kept, real FROM
-        (SELECT realm_id, client_uuid, offline, sum(count) AS kept FROM client_session_count GROUP BY realm_id, client_uuid, offline) k
-        FULL JOIN (SELECT realm_id, client_uuid, offline, count(*) AS real FROM client_session GROUP BY realm_id, client_uuid, offline) r USING (realm_id, client_uuid, offline)`);
-    return rows.filter((r) => Number(r.kept ?? 0) !== Number(r.real ?? 0)).map((r) => `${r.kind} ${r.key} ${r.kept ?? 0}/${r.real ?? 0}`);
+    return wrongCounts((await client.query(KEPT_AND_REAL_COUNTS)).rows);
   } finally {
     await client.end();
   }
@@ -113,7 +103,7 @@ describe('holdfast migrate-store', () => {
     assert.equal(resumed.code, 0, resumed.output);
     assert.doesNotMatch(resumed.output, /MISMATCH/);
     assert.match(resumed.output, /ok +client_session_count: /);
-    assert.deepEqual(await wrongCounts(database.url), [], 'the realm and client session counts came with the sessions');
+    assert.deepEqual(await wrongCountsOn(database.url), [], 'the realm and client session counts came with the sessions');
 
     server = await startHoldfast({ dataDir: path.join(work, 'unused'), bundle, port, args: ['--db', 'postgres', '--db-url', database.url, '--kek-file', kekFile] });
     try {
@@ -159,7 +149,7 @@ describe('holdfast migrate-store', () => {
     assert.equal(copy.code, 0, copy.output);
     assert.match(copy.output, /ok +sessions: 1[12] rows → 1[12] checksum/);
     assert.match(copy.output, /Redis cannot list them/);
-    assert.deepEqual(await wrongCounts(database.url), [], 'sessions replaced by the copy are counted once');
+    assert.deepEqual(await wrongCountsOn(database.url), [], 'sessions replaced by the copy are counted once');
   });
 
   it('refuses what it cannot do with a usage error', async () => {
