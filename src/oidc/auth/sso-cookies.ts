@@ -40,9 +40,11 @@ export async function readSsoSession(ctx: Context, request: FastifyRequest, real
   } catch {
     return undefined;
   }
-  if (claims.typ !== 'Serialized-ID' || claims.iss !== issuer || typeof claims.sid !== 'string') return undefined;
+  // Older Keycloak releases named the session `session_state` in the cookie; a migrated browser may still hold one.
+  const sid = claims.sid ?? claims.session_state;
+  if (claims.typ !== 'Serialized-ID' || claims.iss !== issuer || typeof sid !== 'string') return undefined;
   if (typeof claims.exp === 'number' && ctx.sessions.now() > claims.exp) return undefined;
-  const session = await ctx.sessions.findValid(realm.realm.settings, claims.sid, false);
+  const session = await ctx.sessions.findValid(realm.realm.settings, sid, false);
   if (!session || session.userId !== claims.sub || session.realmId !== realm.realm.id) return undefined;
   return session;
 }

@@ -56,7 +56,10 @@ export async function decodeRefreshToken(realm: LoadedRealm, token: string): Pro
     if (error instanceof InvalidSignature) return undefined;
     throw error;
   }
-  const { jti, typ, iss, azp, sub, sid, iat, exp, scope } = claims;
+  const { jti, typ, iss, azp, sub, iat, exp, scope } = claims;
+  // Offline tokens of Keycloak 14 and before name their session in `session_state` only; they
+  // still come back after a migration from Keycloak, which falls back to it too.
+  const sid = claims.sid ?? claims.session_state;
   if (typ !== 'Refresh' && typ !== 'Offline') return undefined;
   if (!isString(jti) || !isString(iss) || !isString(azp) || !isString(sub) || !isString(sid) || !isTime(iat)) return undefined;
   if (exp !== undefined && !isTime(exp)) return undefined;
