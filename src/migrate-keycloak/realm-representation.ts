@@ -82,11 +82,15 @@ const CLIENT_COLUMNS: Record<string, string> = {
   node_rereg_timeout: 'nodeReRegistrationTimeout',
 };
 
+const BIGINT_COLUMNS = new Set(['events_expiration']);
+
 function columns(row: Row, mapping: Record<string, string>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [column, field] of Object.entries(mapping)) {
     const value = row[column];
-    if (value !== null && value !== undefined && value !== '') out[field] = value;
+    // node-postgres reads BIGINT columns (REALM.EVENTS_EXPIRATION) as strings: the JSON has numbers.
+    if (typeof value === 'string' && /^-?\d{1,15}$/.test(value) && BIGINT_COLUMNS.has(column)) out[field] = Number(value);
+    else if (value !== null && value !== undefined && value !== '') out[field] = value;
   }
   return out;
 }
