@@ -1,12 +1,14 @@
 /**
  * Why a brokered login failed, as Keycloak tells it: the error page's status and text, and the
  * `error` of the IDENTITY_PROVIDER_LOGIN_ERROR event. A request that cannot belong to a login
- * (no state, a spent state, an unknown alias) is the browser's fault (400); an upstream that
- * misbehaves (bad token, wrong issuer, no answer) is a bad gateway (502).
+ * (no state, a spent state, an unknown alias, neither code nor error) is the browser's fault
+ * (400); an upstream that misbehaves (bad token, wrong issuer, no answer) is a bad gateway (502),
+ * as a real Keycloak 26.7 answers them.
  */
 export const BROKER_TEXTS = {
   notFound: 'Could not find an identity provider with the identifier.',
   missingState: 'Missing state parameter in response from identity provider.',
+  missingCode: 'Missing code or error parameter in response from identity provider.',
   invalidResponse: 'Invalid response from identity provider.',
   invalidSignature: 'Invalid signature in response from identity provider.',
   noToken: 'Could not obtain token from identity provider.',

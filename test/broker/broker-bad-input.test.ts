@@ -145,12 +145,12 @@ describe('broker bad input', () => {
     await kc.users.del({ id: (await kc.users.find({ username: 'eve-good', exact: true }))[0].id! });
   });
 
-  it('refuses an unknown alias, a missing state and a callback without a login in progress (400)', async () => {
+  it('refuses an unknown alias (404, as Keycloak 26.7), a missing state and a callback without a login in progress (400)', async () => {
     const { browser, state } = await sentUpstream();
     upstream.mode = 'good';
     const unknown = await callback(browser, { code: 'c', state }, 'nope');
-    assert.equal(unknown.status, 400);
-    assert.match(await unknown.text(), /Could not find an identity provider with the identifier/);
+    assert.equal(unknown.status, 404);
+    assert.deepEqual(await unknown.json(), { error: 'Identity Provider [nope] not found.' });
     assert.deepEqual(await lastErrors(), ['identity_provider_not_found']);
     const missing = await callback(browser, { code: 'c' });
     assert.equal(missing.status, 400);
@@ -169,8 +169,25 @@ describe('broker bad input', () => {
     const { browser, state } = await sentUpstream();
     const page = await callback(browser, { error: 'access_denied', state });
     assert.equal(page.status, 200);
-    assert.match(await page.text(), /id="kc-form-login"/);
+    const html = await page.text();
+    assert.match(html, /id="kc-form-login"/);
+    assert.match(html, /Access denied when authenticating with /);
     assert.deepEqual(await lastErrors(), ['consent_denied']);
+    await nobodyCreated();
+  });
+
+  it('another upstream error shows the login page with Keycloak\'s text; neither code nor error is a 400', async () => {
+    let { browser, state } = await sentUpstream();
+    const page = await callback(browser, { error: 'server_error', state });
+    assert.equal(page.status, 200);
+    const html = await page.text();
+    assert.match(html, /id="kc-form-login"/);
+    assert.match(html, /Unexpected error when authenticating with identity provider/);
+    assert.deepEqual(await lastErrors(), ['identity_provider_error']);
+    ({ browser, state } = await sentUpstream());
+    const bare = await callback(browser, { state });
+    assert.equal(bare.status, 400);
+    assert.match(await bare.text(), /Missing code or error parameter in response from identity provider\./);
     await nobodyCreated();
   });
 

@@ -11,7 +11,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Context } from '../../context.ts';
 import { constantTimeEqual } from '../../crypto/index.ts';
-import { ErrorPage } from '../../errors/index.ts';
+import { AdminError, ErrorPage } from '../../errors/index.ts';
 import { readParams, type Form } from '../../http/form.ts';
 import { resolveRealm } from '../../http/realm-route.ts';
 import { BROKER_TEXTS, BrokerFailure, checkIdToken, exchangeCode, hasUpstreamLogout, identityFromClaims, mappersNotRun, preprocessIdentity, readUserInfo, requestFailure, sealUpstreamToken, upstreamFailure, upstreamOf, type BrokeredIdentity, type UpstreamCall } from '../../broker/index.ts';
@@ -55,6 +55,19 @@ function enabledProvider(realm: LoadedRealm, alias: string): IdentityProvider {
   return provider;
 }
 
+/** The callback of a provider the realm does not have: Keycloak 26.7 answers JSON 404 there, not a page. */
+function callbackProvider(realm: LoadedRealm, alias: string): IdentityProvider {
+  const provider = realm.identityProviders.get(alias);
+  if (!provider || !provider.enabled) throw new UnknownCallback(alias);
+  return provider;
+}
+
+class UnknownCallback extends Error {
+  constructor(readonly alias: string) {
+    super(`no enabled identity provider ${alias}`);
+  }
+}
+
 /** What the upstream says about the user, every check passed. */
 async function upstreamIdentity(ctx: Context, realm: LoadedRealm, issuer: string, provider: IdentityProvider, code: string, nonce: string, codeVerifier: string | undefined): Promise<BrokeredIdentity> {
   const upstream = upstreamOf(provider, realm.keys.sealKey);
@@ -88,6 +101,10 @@ export async function brokerRoutes(app: FastifyInstance, { ctx }: { ctx: Context
     try {
       return await handler(request, reply, realm, issuer, alias);
     } catch (error) {
+      if (error instanceof UnknownCallback) {
+        failureEvent(ctx, request, realm, alias, requestFailure('', 'identity_provider_not_found', error.message));
+        throw new AdminError(404, { error: `Identity Provider [${alias}] not found.` });
+      }
       if (!(error instanceof BrokerFailure)) throw error;
       failureEvent(ctx, request, realm, alias, error);
       throw new ErrorPage(error.status, error.text);
@@ -111,7 +128,7 @@ export async function brokerRoutes(app: FastifyInstance, { ctx }: { ctx: Context
 
   const callback = guarded(async (request, reply, realm, issuer, alias) => {
     const query = params(request, 'either');
-    const provider = enabledProvider(realm, alias);
+    const provider = callbackProvider(realm, alias);
     const state = query.get('state');
     if (!state) throw requestFailure(BROKER_TEXTS.missingState, 'identity_provider_login_failure', 'no state');
     if (state.length > MAX_PARAM_CHARS || (query.get('code') ?? '').length > MAX_PARAM_CHARS) throw requestFailure('Invalid Request', 'invalid_request', 'oversized parameter');
@@ -128,16 +145,15 @@ export async function brokerRoutes(app: FastifyInstance, { ctx }: { ctx: Context
     if (!client || !client.enabled) throw new ErrorPage(400, 'Client not found.');
     const upstreamError = query.get('error');
     if (upstreamError !== undefined) {
-      failureEvent(ctx, request, realm, alias, requestFailure('', upstreamError === 'access_denied' ? 'consent_denied' : 'identity_provider_error', `upstream answered ${upstreamError.slice(0, 64)}`), tab.clientId);
-      // Keycloak's answer to a denied upstream login: the login page again, where another way can be chosen.
-      if (upstreamError === 'access_denied') {
-        await ctx.store.putAuthSession(session);
-        return sendLoginPage(ctx, request, reply, realm, issuer, pending.tabId, tab);
-      }
-      throw new ErrorPage(502, BROKER_TEXTS.unexpected);
+      const denied = upstreamError === 'access_denied';
+      failureEvent(ctx, request, realm, alias, requestFailure('', denied ? 'consent_denied' : 'identity_provider_error', `upstream answered ${upstreamError.slice(0, 64)}`), tab.clientId);
+      // Keycloak's answer to an upstream error (a real 26.7's): the login page again, with what went wrong, where another way can be chosen.
+      await ctx.store.putAuthSession(session);
+      const error = denied ? `Access denied when authenticating with ${provider.displayName || provider.alias}` : BROKER_TEXTS.unexpected;
+      return sendLoginPage(ctx, request, reply, realm, issuer, pending.tabId, tab, { error });
     }
     const code = query.get('code');
-    if (!code) throw upstreamFailure(BROKER_TEXTS.invalidResponse, 'identity_provider_login_failure', 'no code');
+    if (!code) throw requestFailure(BROKER_TEXTS.missingCode, 'identity_provider_login_failure', 'neither code nor error');
     const identity = await upstreamIdentity(ctx, realm, issuer, provider, code, pending.nonce, pending.codeVerifier);
     const ignored = mappersNotRun(realm.identityProviderMappers, provider);
     if (ignored.length > 0) request.log.warn({ identityProvider: alias, mappers: ignored }, 'identity provider mappers of these types are not run at login yet: ignored');
