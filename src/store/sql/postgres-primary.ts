@@ -149,7 +149,8 @@ export class PrimaryLocator {
       client.release = (error?: Error | boolean) => {
         const pending = (client as unknown as BoundedClient).unanswered;
         if (pending) {
-          void pending.then(() => release(new QueryBound('closed after an unanswered query')));
+          // Settles later, outside any request: nothing may escape it as an unhandled rejection.
+          void pending.then(() => release(new QueryBound('closed after an unanswered query'))).catch(() => undefined);
           return;
         }
         release(error ?? (this.opened.get(client)?.retired ? new ReadOnlyServer('retired: its server is no longer the primary') : undefined));
