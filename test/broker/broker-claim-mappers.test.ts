@@ -8,7 +8,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startAdminServer, type AdminServer } from '../admin/admin-support.ts';
-import { Browser, brokeredLogin, setUpBrokerRealms, type BrokerRealms } from './broker-support.ts';
+import { Browser, addUpstreamClaim, brokeredLogin, setUpBrokerRealms, type BrokerRealms } from './broker-support.ts';
 
 describe('group and claim mappers at login', () => {
   let server: AdminServer;
@@ -18,11 +18,7 @@ describe('group and claim mappers at login', () => {
   before(async () => {
     server = await startAdminServer();
     realms = await setUpBrokerRealms(server);
-    const broker = (await realms.upstreamAdmin.clients.find({ clientId: 'holdfast-broker' }))[0];
-    const config = { 'claim.name': 'org.dept', 'claim.value': 'eng', 'jsonType.label': 'String', 'id.token.claim': 'true', 'access.token.claim': 'true', 'userinfo.token.claim': 'true' };
-    await realms.upstreamAdmin.clients.addProtocolMapper({ id: broker.id! }, { name: 'dept', protocol: 'openid-connect', protocolMapper: 'oidc-hardcoded-claim-mapper', config });
-    const mapperId = (await realms.upstreamAdmin.clients.listProtocolMappers({ id: broker.id! })).find((m) => m.name === 'dept')!.id!;
-    setDept = (value) => realms.upstreamAdmin.clients.updateProtocolMapper({ id: broker.id!, mapperId }, { id: mapperId, name: 'dept', protocol: 'openid-connect', protocolMapper: 'oidc-hardcoded-claim-mapper', config: { ...config, 'claim.value': value } });
+    setDept = await addUpstreamClaim(realms, 'org.dept', 'eng');
     for (const name of ['engineer', 'seller']) await realms.brokeredAdmin.roles.create({ name });
     for (const name of ['partners', 'eng']) await realms.brokeredAdmin.groups.create({ name });
     const mapper = (name: string, identityProviderMapper: string, config: Record<string, string>) => realms.brokeredAdmin.identityProviders.createMapper({ alias: 'upstream', identityProviderMapper: { name, identityProviderAlias: 'upstream', identityProviderMapper, config } });

@@ -8,20 +8,17 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startAdminServer, type AdminServer } from '../admin/admin-support.ts';
-import { Browser, brokeredLogin, redeem, setUpBrokerRealms, type BrokerRealms } from './broker-support.ts';
+import { Browser, addUpstreamClaim, brokeredLogin, redeem, setUpBrokerRealms, type BrokerRealms } from './broker-support.ts';
 
 describe('identity-provider mappers at login', () => {
   let server: AdminServer;
   let realms: BrokerRealms;
-  let deptClaim: { id: string; config: Record<string, string> };
+  let setDept: (value: string) => Promise<void>;
 
   before(async () => {
     server = await startAdminServer();
     realms = await setUpBrokerRealms(server);
-    const broker = (await realms.upstreamAdmin.clients.find({ clientId: 'holdfast-broker' }))[0];
-    const config = { 'claim.name': 'org.dept', 'claim.value': 'eng', 'jsonType.label': 'String', 'id.token.claim': 'true', 'access.token.claim': 'true', 'userinfo.token.claim': 'true' };
-    await realms.upstreamAdmin.clients.addProtocolMapper({ id: broker.id! }, { name: 'dept', protocol: 'openid-connect', protocolMapper: 'oidc-hardcoded-claim-mapper', config });
-    deptClaim = { id: (await realms.upstreamAdmin.clients.listProtocolMappers({ id: broker.id! })).find((m) => m.name === 'dept')!.id!, config };
+    setDept = await addUpstreamClaim(realms, 'org.dept', 'eng');
     await realms.brokeredAdmin.roles.create({ name: 'partner' });
     const mapper = (name: string, identityProviderMapper: string, config: Record<string, string>) => realms.brokeredAdmin.identityProviders.createMapper({ alias: 'upstream', identityProviderMapper: { name, identityProviderAlias: 'upstream', identityProviderMapper, config } });
     await mapper('username', 'oidc-username-idp-mapper', { template: '${ALIAS}.${CLAIM.preferred_username | uppercase}', target: 'LOCAL', syncMode: 'INHERIT' });
@@ -49,8 +46,7 @@ describe('identity-provider mappers at login', () => {
     assert.deepEqual(user.attributes?.department, ['eng']);
     assert.deepEqual(user.attributes?.firstDepartment, ['eng']);
 
-    const broker = (await realms.upstreamAdmin.clients.find({ clientId: 'holdfast-broker' }))[0];
-    await realms.upstreamAdmin.clients.updateProtocolMapper({ id: broker.id!, mapperId: deptClaim.id }, { id: deptClaim.id, name: 'dept', protocol: 'openid-connect', protocolMapper: 'oidc-hardcoded-claim-mapper', config: { ...deptClaim.config, 'claim.value': 'sales' } });
+    await setDept('sales');
     const second = await brokeredLogin(server, new Browser());
     assert.equal(second.response.status, 302);
     user = await stored();

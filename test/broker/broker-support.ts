@@ -103,3 +103,17 @@ export async function redeem(url: string, location: string, verifier: string): P
   const response = await fetch(`${url}/realms/brokered/protocol/openid-connect/token`, { method: 'POST', body: new URLSearchParams({ grant_type: 'authorization_code', code, client_id: 'app', redirect_uri: APP_REDIRECT, code_verifier: verifier }) });
   return response.json();
 }
+
+/**
+ * Puts a hardcoded claim `name` (dots nest it) into the upstream's tokens for the broker's client;
+ * answers a setter that changes its value.
+ */
+export async function addUpstreamClaim(realms: BrokerRealms, name: string, value: string): Promise<(value: string) => Promise<void>> {
+  const admin = realms.upstreamAdmin;
+  const broker = (await admin.clients.find({ clientId: 'holdfast-broker' }))[0];
+  const config = { 'claim.name': name, 'claim.value': value, 'jsonType.label': 'String', 'id.token.claim': 'true', 'access.token.claim': 'true', 'userinfo.token.claim': 'true' };
+  const mapper = { name, protocol: 'openid-connect', protocolMapper: 'oidc-hardcoded-claim-mapper' };
+  await admin.clients.addProtocolMapper({ id: broker.id! }, { ...mapper, config });
+  const mapperId = (await admin.clients.listProtocolMappers({ id: broker.id! })).find((m) => m.name === name)!.id!;
+  return (next) => admin.clients.updateProtocolMapper({ id: broker.id!, mapperId }, { id: mapperId, ...mapper, config: { ...config, 'claim.value': next } });
+}
