@@ -9,7 +9,7 @@
 import { systemClock } from '../clock/index.ts';
 import { COMMANDS, ConfigError, parseConfig, type Config } from '../config/index.ts';
 import { KekError } from '../crypto/index.ts';
-import { KeycloakSchemaProblem, MigrationRefused, migrateFromKeycloak, reportLines, type MigrationReport } from '../migrate-keycloak/index.ts';
+import { KeycloakReadError, KeycloakSchemaProblem, MigrationRefused, migrateFromKeycloak, reportLines, type MigrationReport } from '../migrate-keycloak/index.ts';
 import type { SessionStore } from '../session/index.ts';
 import { RedisSessionStore } from '../store/redis/index.ts';
 import { SqlSessionStore } from '../store/sql/index.ts';
@@ -114,7 +114,13 @@ export async function runMigrateFromKeycloak(argv: string[]): Promise<number> {
       return 2;
     }
     if (error instanceof KeycloakSchemaProblem || error instanceof MigrationRefused) {
-      console.error(`holdfast migrate-from-keycloak: ${error.message} (nothing was written)`);
+      const written = error instanceof MigrationRefused ? error.written : [];
+      const outcome = written.length === 0 ? 'nothing was written' : `nothing of that realm was written; ${written.join(', ')} migrated before it stay`;
+      console.error(`holdfast migrate-from-keycloak: ${error.message} (${outcome})`);
+      return 1;
+    }
+    if (error instanceof KeycloakReadError) {
+      console.error(`holdfast migrate-from-keycloak: ${error.message} (the migration stopped; run it again once fixed: it replaces what this run wrote)`);
       return 1;
     }
     throw error;

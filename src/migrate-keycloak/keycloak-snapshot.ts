@@ -12,6 +12,9 @@ export type Row = Record<string, unknown>;
 /** The database is not Keycloak's, or not one this migrator can read; nothing was written. */
 export class KeycloakSchemaProblem extends Error {}
 
+/** A read failed part-way (permissions of the role, a lost connection): what was written stays, and a new run replaces it. */
+export class KeycloakReadError extends Error {}
+
 export interface KeycloakSnapshot {
   query(text: string, values?: unknown[]): Promise<Row[]>;
   /** Column names per table (lower case), for the schema check. */
@@ -35,7 +38,11 @@ export async function openKeycloakSnapshot(url: string): Promise<KeycloakSnapsho
   let columns: Map<string, Set<string>> | undefined;
   return {
     async query(text, values) {
-      return (await client.query(text, values)).rows as Row[];
+      try {
+        return (await client.query(text, values)).rows as Row[];
+      } catch (error) {
+        throw new KeycloakReadError(`reading Keycloak's database failed: ${(error as Error).message}`);
+      }
     },
     async columns() {
       if (columns) return columns;

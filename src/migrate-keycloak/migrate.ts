@@ -59,8 +59,18 @@ export interface MigrationReport {
   revokedTokens: number;
 }
 
-/** A problem with the command's input (a realm that does not exist, …); nothing was written. */
-export class MigrationRefused extends Error {}
+/**
+ * A problem with the command's input (a realm that does not exist, one holdfast cannot import);
+ * `written` names the realms migrated before it was found, which stay (a new run replaces them).
+ */
+export class MigrationRefused extends Error {
+  constructor(
+    message: string,
+    readonly written: string[] = [],
+  ) {
+    super(message);
+  }
+}
 
 export async function migrateFromKeycloak(url: string, target: MigrationTarget | undefined, options: MigrationOptions): Promise<MigrationReport> {
   const snapshot = await openKeycloakSnapshot(url);
@@ -112,8 +122,9 @@ export async function migrateFromKeycloak(url: string, target: MigrationTarget |
           outcome.lossy = [...imported.notHonoured, ...imported.ignored].map((f) => describeFindings([f]).join('; '));
           realm = imported.realm;
         } catch (error) {
-          if (error instanceof LossyImport) throw new MigrationRefused(`realm '${outcome.realm}' has parts holdfast cannot honour (pass --allow-losses to import without them): ${error.message}`);
-          if (error instanceof ShapeError || error instanceof ImportConflict) throw new MigrationRefused(`realm '${outcome.realm}' cannot be imported: ${error.message}`);
+          const before = report.realms.slice(0, -1).map((r) => r.realm);
+          if (error instanceof LossyImport) throw new MigrationRefused(`realm '${outcome.realm}' has parts holdfast cannot honour (pass --allow-losses to import without them): ${error.message}`, before);
+          if (error instanceof ShapeError || error instanceof ImportConflict) throw new MigrationRefused(`realm '${outcome.realm}' cannot be imported: ${error.message}`, before);
           throw error;
         }
         clients = await target.repository.listClients(realm.id);
@@ -219,12 +230,25 @@ async function carrySessions(
   outcome.verified = verified;
 }
 
-/** Replaces each session by id: a second run updates what the first wrote instead of adding to it. */
+/** Sessions written at once: the store's pool queues them, so the round trips overlap. */
+const WRITES_IN_FLIGHT = 8;
+
+/**
+ * Writes each session, replacing one of the same id: a second run updates what the first wrote
+ * instead of adding to it. The first run costs one write per session; only a session that is
+ * already there is deleted and written again.
+ */
 async function writeSessions(store: SessionStore, sessions: UserSession[]): Promise<void> {
-  for (const session of sessions) {
-    await store.deleteUserSession(session.id, session.offline);
-    await store.createUserSession(session);
-  }
+  const write = async (session: UserSession) => {
+    try {
+      await store.createUserSession(session);
+    } catch (error) {
+      if (!(await store.getUserSession(session.id, session.offline))) throw error;
+      await store.deleteUserSession(session.id, session.offline);
+      await store.createUserSession(session);
+    }
+  };
+  for (let i = 0; i < sessions.length; i += WRITES_IN_FLIGHT) await Promise.all(sessions.slice(i, i + WRITES_IN_FLIGHT).map(write));
 }
 
 export { KeycloakSchemaProblem };
