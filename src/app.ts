@@ -22,7 +22,7 @@ import { registerRateLimits } from './http/rate-limits.ts';
 import { registerRelativePathRedirects, relativePathRewrite } from './http/relative-path.ts';
 import { RealmService, seedDemo, upgradeBuiltIns, type SeedResult } from './realm/index.ts';
 import { ExpirySweeper, LoginAttempts, RevocationList, SessionService } from './session/index.ts';
-import { PasswordWork } from './crypto/index.ts';
+import { PasswordWork, newId } from './crypto/index.ts';
 import { joinCluster, singleNode } from './cluster/index.ts';
 import { openSessionStore } from './store/open-session-store.ts';
 import { SqlEventStore, SqlRealmRepository, openKeyRing, openSqlDatabase, type SqlDatabase } from './store/sql/index.ts';
@@ -96,10 +96,12 @@ export async function buildApp({ config, clock = systemClock, worker }: BuildOpt
   registerRelativePathRedirects(app);
   registerClientConnection(app, new ClientConnectionResolver(config.proxyHeaders, config.proxyTrustedAddresses));
 
+  // PostgreSQL: one id in `schema_node` and in the cluster's `node` table, so `holdfast show-schema` tells which live node runs which release.
+  const clusterNodeId = newId();
   const database: SqlDatabase = await openSqlDatabase(
     config.db === 'sqlite'
-      ? { dialect: 'sqlite', dataDir: config.dataDir, node: { appVersion: HOLDFAST_VERSION } }
-      : { dialect: 'postgres', url: config.dbUrl, poolSize: config.dbPoolSize, queryTimeoutMs: config.dbQueryTimeoutMs, node: { appVersion: HOLDFAST_VERSION } },
+      ? { dialect: 'sqlite', dataDir: config.dataDir, node: { appVersion: HOLDFAST_VERSION }, log: (line) => app.log.info(line) }
+      : { dialect: 'postgres', url: config.dbUrl, poolSize: config.dbPoolSize, queryTimeoutMs: config.dbQueryTimeoutMs, node: { appVersion: HOLDFAST_VERSION, nodeId: clusterNodeId }, log: (line) => app.log.info(line) },
   );
   const keyRing = await openKeyRing(database, config, (message) => app.log.warn(message)).catch(async (error) => {
     await database.close();
@@ -107,7 +109,7 @@ export async function buildApp({ config, clock = systemClock, worker }: BuildOpt
   });
   const cluster =
     config.db === 'postgres'
-      ? await joinCluster({ url: config.dbUrl!, db: database.db, route: config.nodeRoute, address: `${config.httpHost}:${config.httpPort}`, log: app.log })
+      ? await joinCluster({ url: config.dbUrl!, db: database.db, nodeId: clusterNodeId, route: config.nodeRoute, address: `${config.httpHost}:${config.httpPort}`, log: app.log })
       : singleNode(config.nodeRoute, app.log, worker);
   const bus = cluster.bus;
   let durable: SessionStore | undefined;

@@ -13,7 +13,7 @@ import { buildApp, type Holdfast } from './app.ts';
 import { WORKER_INDEX_VARIABLE, WorkerPool, type WorkerMessage } from './cluster/index.ts';
 import { COMMANDS, ConfigError, checkStartConfig, commandFlags, nearestName, parseConfig, refuseUnknownFlags, type Config } from './config/index.ts';
 import { listen } from './http/listeners.ts';
-import { HOLDFAST_VERSION, commandHelp, printBanner, importDirectory, importRealmsOnStart, mainHelp, runBackup, runExport, runImport, runMigrateFromKeycloak, runMigrateStore, runRestore, runRotateKek, runShowConfig } from './cli/index.ts';
+import { HOLDFAST_VERSION, commandHelp, printBanner, importDirectory, importRealmsOnStart, mainHelp, runBackup, runExport, runImport, runMigrateFromKeycloak, runMigrateStore, runRestore, runRotateKek, runShowConfig, runShowSchema } from './cli/index.ts';
 import { KekError } from './crypto/index.ts';
 import { DataDirInUse, HOLDER_VARIABLE, SchemaGap, SchemaTooNew, lockDataDir, type DataDirLock } from './store/sql/index.ts';
 
@@ -125,6 +125,7 @@ const RUNNERS: Record<string, (argv: string[]) => Promise<number | void>> = {
   'migrate-from-keycloak': runMigrateFromKeycloak,
   'rotate-kek': runRotateKek,
   'show-config': runShowConfig,
+  'show-schema': runShowSchema,
 };
 
 const wantsHelp = (args: string[]) => args.includes('--help') || args.includes('-h');

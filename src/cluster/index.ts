@@ -53,11 +53,13 @@ export interface JoinOptions {
   route: string;
   address: string;
   log: ClusterLog;
+  /** This node's id in the `node` table (the one it records in `schema_node`); a new one if not given. */
+  nodeId?: string;
 }
 
 /** Joins the cluster of nodes sharing this PostgreSQL database. */
 export async function joinCluster(options: JoinOptions): Promise<Cluster> {
-  const nodeId = newId();
+  const nodeId = options.nodeId ?? newId();
   const bus = new PgInvalidationBus({ url: options.url, db: options.db, origin: nodeId, log: options.log });
   await bus.start();
   const membership = new NodeMembership({ db: options.db, nodeId, route: options.route, address: options.address, log: options.log });

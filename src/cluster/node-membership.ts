@@ -20,8 +20,8 @@ const databaseNowMs = sql<number>`(extract(epoch from clock_timestamp()) * 1000)
 const DEFAULT_LIVE_MS = 10_000;
 
 /** The nodes with a live heartbeat in a PostgreSQL database (for commands that need none running). */
-export async function liveNodes(db: Kysely<Database>, liveMs = DEFAULT_LIVE_MS): Promise<Array<{ route: string; address: string }>> {
-  return db.selectFrom('node').select(['route', 'address']).where('heartbeat_at', '>=', sql<number>`${databaseNowMs} - ${liveMs}`).execute();
+export async function liveNodes(db: Kysely<Database>, liveMs = DEFAULT_LIVE_MS): Promise<Array<{ id: string; route: string; address: string; started_at: number }>> {
+  return db.selectFrom('node').select(['id', 'route', 'address', 'started_at']).where('heartbeat_at', '>=', sql<number>`${databaseNowMs} - ${liveMs}`).orderBy('started_at').execute();
 }
 
 export interface NodeMembershipOptions {

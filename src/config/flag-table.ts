@@ -159,6 +159,12 @@ export const COMMANDS: Record<string, CommandSpec> = {
     serverFlags: true,
   },
   'rotate-kek': { summary: 're-wrap every realm key under a new key-encryption key', usage: 'holdfast rotate-kek --kek-file <new> --kek-previous-file <old> [flags]', flags: {}, serverFlags: true },
+  'show-schema': {
+    summary: 'show the schema\'s migrations, whether this release can run on it, and which nodes run which release (reads only)',
+    usage: 'holdfast show-schema [--db postgres --db-url <url> | --data-dir <dir>]',
+    flags: {},
+    serverFlags: true,
+  },
   'show-config': { summary: 'print the configuration start would run with, and where each value comes from (secrets masked)', usage: 'holdfast show-config [flags]', flags: {}, serverFlags: true },
 };
 

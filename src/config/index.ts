@@ -198,11 +198,8 @@ export function resolveFlags(argv: string[], env: NodeJS.ProcessEnv = process.en
   return { values, configFile: file?.file };
 }
 
-/** Parses the flags that follow the sub-command. Throws ConfigError with a one-line message. */
-export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env, { development = false }: ParseOptions = {}): Config {
-  const { values } = resolveFlags(argv, env);
-  const read = (name: FlagName): string | undefined => values.get(name)?.value;
-
+/** --db and --db-url, checked. */
+function databaseFlags(read: (name: FlagName) => string | undefined): { db: DbKind; dbUrl: string | undefined } {
   const db = read('db') ?? DEFAULTS.db;
   if (db !== 'sqlite' && db !== 'postgres') throw new ConfigError(`--db: expected sqlite or postgres, got '${db}'`);
   const dbUrl = read('db-url');
@@ -211,6 +208,26 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
     throw new ConfigError(`--db-url: expected a postgres:// URL`);
   }
   if (dbUrl && db === 'postgres') parsePostgresUrl(dbUrl);
+  return { db, dbUrl };
+}
+
+/**
+ * Only the database a command opens (--db, --db-url, --data-dir, from flags, variables and the
+ * file as for start), for a command that reads nothing else, such as show-schema: it needs no
+ * key-encryption key because it reads no key.
+ */
+export function parseDatabaseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env): Pick<Config, 'db' | 'dbUrl' | 'dataDir'> {
+  const { values } = resolveFlags(argv, env);
+  const read = (name: FlagName): string | undefined => values.get(name)?.value;
+  return { ...databaseFlags(read), dataDir: path.resolve(read('data-dir') ?? DEFAULTS.dataDir) };
+}
+
+/** Parses the flags that follow the sub-command. Throws ConfigError with a one-line message. */
+export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env, { development = false }: ParseOptions = {}): Config {
+  const { values } = resolveFlags(argv, env);
+  const read = (name: FlagName): string | undefined => values.get(name)?.value;
+
+  const { db, dbUrl } = databaseFlags(read);
   const sessions = read('sessions') ?? 'sql';
   if (sessions !== 'sql' && sessions !== 'redis' && sessions !== 'memory') throw new ConfigError(`--sessions: expected sql, redis or memory, got '${sessions}'`);
   const sessionsUrl = read('sessions-url');

@@ -76,6 +76,19 @@ function holderPid(dataDir: string): number | undefined {
   }
 }
 
+/** The running process that holds the data directory, if one does (a pid file left by a crash names a process that is gone). */
+export function dataDirHolder(dataDir: string): number | undefined {
+  const pid = holderPid(dataDir);
+  if (pid === undefined) return undefined;
+  try {
+    process.kill(pid, 0);
+    return pid;
+  } catch (error) {
+    // EPERM: it runs, as another user.
+    return (error as { code?: string }).code === 'EPERM' ? pid : undefined;
+  }
+}
+
 /**
  * The lock this process inherits from its primary (a worker of the node that holds the data
  * directory), or undefined when it has none and must take it.

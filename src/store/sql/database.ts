@@ -7,7 +7,7 @@ import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import { loadPg } from './pg-driver.ts';
 import { primaryLocator } from './postgres-primary.ts';
-import { Kysely, Migrator, PostgresDialect, type Migration } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Migration } from 'kysely';
 import type { Database } from './schema.ts';
 import { migrations } from './migrations/index.ts';
 import { withAdvisoryLock } from './advisory-lock.ts';
@@ -15,6 +15,7 @@ import { inheritedDataDirLock, lockDataDir, type DataDirLock } from './data-dir-
 import { failingAsUnavailable, postgresUnavailable, sqliteUnavailable } from './unavailable-database.ts';
 import { groupCommitDialect, type GroupCommitDriver } from './group-commit-driver.ts';
 import { checkSchemaCompatibility, defaultNodeId, recordContracts, recordNode, schemaLevel } from './schema-compatibility.ts';
+import { runsOutsideTransaction, type MigrationLog } from './batched-migration.ts';
 
 export type SqlDialect = 'sqlite' | 'postgres';
 
@@ -48,6 +49,8 @@ export interface SqlOptions {
   queryTimeoutMs?: number;
   /** A serving node records itself in `schema_node` (release, newest migration known); tools such as the CLI do not. */
   node?: { appVersion: string; nodeId?: string };
+  /** Where the migrations say what they apply and how far a batched one got (the node's log). */
+  log?: MigrationLog;
 }
 
 /**
@@ -73,21 +76,11 @@ async function openLocked(options: SqlOptions, dataDirLock: DataDirLock | undefi
   // Migrations may rewrite large tables: they run on a connection of their own, without the
   // request pool's bound on each query.
   const schemaDb = !sqlite && (options.queryTimeoutMs ?? 0) > 0 ? await openPostgres(options.url!, 1, 0) : db;
-  const migrator = new Migrator({
-    db: schemaDb,
-    provider: { getMigrations: async (): Promise<Record<string, Migration>> => migrations },
-  });
   try {
     // Kysely's own lock table cannot protect its creation: nodes starting together on an empty
     // database would race on CREATE TABLE. The advisory lock is taken before anything is created.
     await exclusive(async () => {
-      // A newer release may have migrated already: run beside it if its migrations only expand,
-      // refuse (SchemaTooNew) if one contracts what this code uses.
-      if ((await checkSchemaCompatibility(schemaDb, migrations)) === 'migrate') {
-        const { error } = await migrator.migrateToLatest();
-        if (error) throw error;
-        await recordContracts(schemaDb, migrations);
-      }
+      await migrateSchema(schemaDb, migrations, options.log);
       if (options.node) await recordNode(schemaDb, { nodeId: options.node.nodeId ?? defaultNodeId(), appVersion: options.node.appVersion, level: schemaLevel(migrations) });
     });
   } catch (error) {
@@ -106,6 +99,60 @@ async function openLocked(options: SqlOptions, dataDirLock: DataDirLock | undefi
       dataDirLock?.release();
     },
   };
+}
+
+/**
+ * Brings the schema up to `known`, the caller holding the schema lock. A newer release may have
+ * migrated already: this code runs beside it if its migrations only expand, and refuses
+ * (SchemaTooNew, SchemaGap) if one contracts what this code uses. Consecutive pending migrations
+ * share a transaction, except one that exports `transaction = false` (batched-migration.ts): it
+ * runs alone outside any, so that its batches commit one by one.
+ */
+export async function migrateSchema(db: Kysely<Database>, known: Record<string, Migration>, log?: MigrationLog): Promise<void> {
+  if ((await checkSchemaCompatibility(db, known)) === 'run-beside') {
+    log?.(`the schema has migrations of a newer release that only expand it: running beside them on schema ${schemaLevel(known)}`);
+    return;
+  }
+  // The log reaches a batched migration's `up` through the migrations the migrator is given.
+  const withLog = Object.fromEntries(
+    Object.entries(known).map(([name, migration]) => [name, runsOutsideTransaction(migration) ? { ...migration, up: (on: Kysely<any>) => migration.up(on, log) } : migration]),
+  );
+  const provider = { getMigrations: async (): Promise<Record<string, Migration>> => withLog };
+  const inTransaction = new Migrator({ db, provider });
+  const outsideTransaction = new Migrator({ db, provider, disableTransactions: true });
+  const applied = new Set((await inTransaction.getMigrations()).filter((m) => m.executedAt !== undefined).map((m) => m.name));
+  const pending = Object.keys(known).sort().filter((name) => !applied.has(name));
+  // Consecutive ordinary migrations share one transaction, as the migrator runs them by default.
+  const runs: Array<{ names: string[]; batched: boolean }> = [];
+  for (const name of pending) {
+    const batched = runsOutsideTransaction(known[name]);
+    const last = runs.at(-1);
+    if (last && !last.batched && !batched) last.names.push(name);
+    else runs.push({ names: [name], batched });
+  }
+  for (const run of runs) {
+    const target = run.names[run.names.length - 1];
+    log?.(run.batched ? `applying migration ${target} in batches, outside a transaction` : `applying migration${run.names.length > 1 ? `s ${run.names[0]} to` : ''} ${target}`);
+    const { error } = await (run.batched ? outsideTransaction : inTransaction).migrateTo(target);
+    if (error) throw error;
+  }
+  await recordContracts(db, known);
+}
+
+/**
+ * The database opened to be looked at (`holdfast show-schema`): not migrated, no data directory
+ * lock taken (a node may be serving from it), the SQLite file opened read-only. Throws when a
+ * data directory has no database yet.
+ */
+export async function inspectSqlDatabase(options: Pick<SqlOptions, 'dialect' | 'dataDir' | 'url'>): Promise<{ db: Kysely<Database>; close(): Promise<void> }> {
+  if (options.dialect === 'postgres') {
+    const db = await openPostgres(options.url!, 1, 0);
+    return { db, close: () => db.destroy() };
+  }
+  const file = sqliteFile(options.dataDir ?? '.');
+  if (!fs.existsSync(file)) throw new Error(`${options.dataDir} has no database (${file}): no node has started on it`);
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: new SQLite(file, { readonly: true, fileMustExist: true }) }) });
+  return { db, close: () => db.destroy() };
 }
 
 /** The embedded database file of a data directory. */
