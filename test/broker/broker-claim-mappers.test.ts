@@ -8,7 +8,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startAdminServer, type AdminServer } from '../admin/admin-support.ts';
-import { Browser, addUpstreamClaim, brokeredLogin, setUpBrokerRealms, type BrokerRealms } from './broker-support.ts';
+import { Browser, addBrokerMapper, addUpstreamClaim, brokeredLogin, setUpBrokerRealms, type BrokerRealms } from './broker-support.ts';
 
 describe('group and claim mappers at login', () => {
   let server: AdminServer;
@@ -21,11 +21,10 @@ describe('group and claim mappers at login', () => {
     setDept = await addUpstreamClaim(realms, 'org.dept', 'eng');
     for (const name of ['engineer', 'seller']) await realms.brokeredAdmin.roles.create({ name });
     for (const name of ['partners', 'eng']) await realms.brokeredAdmin.groups.create({ name });
-    const mapper = (name: string, identityProviderMapper: string, config: Record<string, string>) => realms.brokeredAdmin.identityProviders.createMapper({ alias: 'upstream', identityProviderMapper: { name, identityProviderAlias: 'upstream', identityProviderMapper, config } });
-    await mapper('partners', 'oidc-hardcoded-group-idp-mapper', { group: '/partners', syncMode: 'INHERIT' });
-    await mapper('engineer', 'oidc-advanced-role-idp-mapper', { claims: JSON.stringify([{ key: 'org.dept', value: 'eng' }]), 'are.claim.values.regex': 'false', role: 'engineer', syncMode: 'FORCE' });
-    await mapper('seller', 'oidc-role-idp-mapper', { claim: 'org.dept', 'claim.value': 'sales', role: 'seller', syncMode: 'FORCE' });
-    await mapper('eng group', 'oidc-advanced-group-idp-mapper', { claims: JSON.stringify([{ key: 'org.dept', value: 'e.*' }]), 'are.claim.values.regex': 'true', group: '/eng', syncMode: 'FORCE' });
+    await addBrokerMapper(realms, 'partners', 'oidc-hardcoded-group-idp-mapper', { group: '/partners', syncMode: 'INHERIT' });
+    await addBrokerMapper(realms, 'engineer', 'oidc-advanced-role-idp-mapper', { claims: JSON.stringify([{ key: 'org.dept', value: 'eng' }]), 'are.claim.values.regex': 'false', role: 'engineer', syncMode: 'FORCE' });
+    await addBrokerMapper(realms, 'seller', 'oidc-role-idp-mapper', { claim: 'org.dept', 'claim.value': 'sales', role: 'seller', syncMode: 'FORCE' });
+    await addBrokerMapper(realms, 'eng group', 'oidc-advanced-group-idp-mapper', { claims: JSON.stringify([{ key: 'org.dept', value: 'e.*' }]), 'are.claim.values.regex': 'true', group: '/eng', syncMode: 'FORCE' });
   });
   after(async () => {
     await server.close();

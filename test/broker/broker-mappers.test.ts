@@ -8,7 +8,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startAdminServer, type AdminServer } from '../admin/admin-support.ts';
-import { Browser, addUpstreamClaim, brokeredLogin, redeem, setUpBrokerRealms, type BrokerRealms } from './broker-support.ts';
+import { Browser, addBrokerMapper, addUpstreamClaim, brokeredLogin, redeem, setUpBrokerRealms, type BrokerRealms } from './broker-support.ts';
 
 describe('identity-provider mappers at login', () => {
   let server: AdminServer;
@@ -20,12 +20,11 @@ describe('identity-provider mappers at login', () => {
     realms = await setUpBrokerRealms(server);
     setDept = await addUpstreamClaim(realms, 'org.dept', 'eng');
     await realms.brokeredAdmin.roles.create({ name: 'partner' });
-    const mapper = (name: string, identityProviderMapper: string, config: Record<string, string>) => realms.brokeredAdmin.identityProviders.createMapper({ alias: 'upstream', identityProviderMapper: { name, identityProviderAlias: 'upstream', identityProviderMapper, config } });
-    await mapper('username', 'oidc-username-idp-mapper', { template: '${ALIAS}.${CLAIM.preferred_username | uppercase}', target: 'LOCAL', syncMode: 'INHERIT' });
-    await mapper('partner role', 'oidc-hardcoded-role-idp-mapper', { role: 'partner', syncMode: 'INHERIT' });
-    await mapper('source', 'hardcoded-attribute-idp-mapper', { attribute: 'source', 'attribute.value': 'upstream', syncMode: 'INHERIT' });
-    await mapper('dept', 'oidc-user-attribute-idp-mapper', { claim: 'org.dept', 'user.attribute': 'department', syncMode: 'FORCE' });
-    await mapper('dept once', 'oidc-user-attribute-idp-mapper', { claim: 'org.dept', 'user.attribute': 'firstDepartment', syncMode: 'INHERIT' });
+    await addBrokerMapper(realms, 'username', 'oidc-username-idp-mapper', { template: '${ALIAS}.${CLAIM.preferred_username | uppercase}', target: 'LOCAL', syncMode: 'INHERIT' });
+    await addBrokerMapper(realms, 'partner role', 'oidc-hardcoded-role-idp-mapper', { role: 'partner', syncMode: 'INHERIT' });
+    await addBrokerMapper(realms, 'source', 'hardcoded-attribute-idp-mapper', { attribute: 'source', 'attribute.value': 'upstream', syncMode: 'INHERIT' });
+    await addBrokerMapper(realms, 'dept', 'oidc-user-attribute-idp-mapper', { claim: 'org.dept', 'user.attribute': 'department', syncMode: 'FORCE' });
+    await addBrokerMapper(realms, 'dept once', 'oidc-user-attribute-idp-mapper', { claim: 'org.dept', 'user.attribute': 'firstDepartment', syncMode: 'INHERIT' });
   });
   after(async () => {
     await server.close();

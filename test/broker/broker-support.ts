@@ -117,3 +117,8 @@ export async function addUpstreamClaim(realms: BrokerRealms, name: string, value
   const mapperId = (await admin.clients.listProtocolMappers({ id: broker.id! })).find((m) => m.name === name)!.id!;
   return (next) => admin.clients.updateProtocolMapper({ id: broker.id!, mapperId }, { id: mapperId, ...mapper, config: { ...config, 'claim.value': next } });
 }
+
+/** Adds an identity-provider mapper of type `identityProviderMapper` to the brokered realm's provider `upstream`. */
+export async function addBrokerMapper(realms: BrokerRealms, name: string, identityProviderMapper: string, config: Record<string, string>): Promise<void> {
+  await realms.brokeredAdmin.identityProviders.createMapper({ alias: 'upstream', identityProviderMapper: { name, identityProviderAlias: 'upstream', identityProviderMapper, config } });
+}
