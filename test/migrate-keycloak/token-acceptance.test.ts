@@ -53,6 +53,17 @@ function authorizationUrl(baseUrl: string, challenge: string, extra: Record<stri
   return `${baseUrl}/realms/${REALM}/protocol/openid-connect/auth?${query}`;
 }
 
+/**
+ * Waits (at most a second) until the clock is past the second the token was issued in: Keycloak
+ * and holdfast call a token stale when it was issued before the client session's last refresh, in
+ * whole seconds, so a replay within the same second is not stale for either of them.
+ */
+async function pastIssuedSecond(token: string): Promise<void> {
+  const iat = decodeJwt(token).iat as number;
+  const wait = (iat + 1) * 1000 - Date.now();
+  if (wait > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(wait, 1_100)));
+}
+
 /** The attributes of one Set-Cookie header of a response, by cookie name. */
 function cookieAttributes(response: Response, name: string): string[] | undefined {
   const header = response.headers.getSetCookie().find((c) => c.startsWith(`${name}=`) && !c.startsWith(`${name}=;`));
@@ -109,6 +120,7 @@ describe('Keycloak tokens and cookies after the move to holdfast', { skip: keycl
     chain.push(await refresh(chain[1]));
     // Another session's chain whose older token is replayed after the move, one whose last used token is used again.
     replayed.push(await password('alice', 'alice-password-1'));
+    await pastIssuedSecond(replayed[0].refresh_token);
     replayed.push(await refresh(replayed[0]));
     replayed.push(await refresh(replayed[1]));
     reused.push(await password('alice', 'alice-password-1'));
@@ -158,6 +170,7 @@ describe('Keycloak tokens and cookies after the move to holdfast', { skip: keycl
     assert.equal(decodeJwt(first.body.access_token).sub, ids.alice);
     assert.equal(decodeJwt(first.body.access_token).iss, keycloakIssuer);
     assert.equal(first.body.session_state, claims.sid);
+    await pastIssuedSecond(chain[2].refresh_token);
     const second = await tokenRequest(base, { grant_type: 'refresh_token', ...backend, refresh_token: first.body.refresh_token });
     assert.equal(second.status, 200, JSON.stringify(second.body));
     // Once holdfast's tokens have taken over the chain, Keycloak's newest token is an older one like any other.
