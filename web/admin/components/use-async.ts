@@ -9,21 +9,36 @@ export interface Async<T> {
   reload: () => void;
 }
 
+interface Settled<T> {
+  data?: T;
+  error?: string;
+  /** The inputs (deps and reload round) this answer was loaded for; undefined before the first. */
+  inputs?: unknown[];
+}
+
+const sameInputs = (a: unknown[] | undefined, b: unknown[]) => a !== undefined && a.length === b.length && a.every((value, i) => Object.is(value, b[i]));
+
+/**
+ * `loading` is worked out in the render itself: true whenever the last answer was loaded for other
+ * inputs. Setting it from the effect instead would leave one render in which new inputs show the
+ * old answer as current, so a page that switches on `loading` mounts what it shows twice (a form
+ * filled in between loses what was typed).
+ */
 export function useAsync<T>(load: () => Promise<T>, deps: unknown[]): Async<T> {
-  const [state, setState] = useState<{ data?: T; error?: string; loading: boolean }>({ loading: true });
+  const [settled, setSettled] = useState<Settled<T>>({});
   const [round, setRound] = useState(0);
+  const inputs = [...deps, round];
   useEffect(() => {
     let current = true;
-    setState((s) => ({ ...s, loading: true }));
     load().then(
-      (data) => current && setState({ data, loading: false }),
-      (error) => current && setState({ error: messageOf(error), loading: false }),
+      (data) => current && setSettled({ data, inputs }),
+      (error) => current && setSettled({ error: messageOf(error), inputs }),
     );
     return () => {
       current = false;
     };
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [...deps, round]);
+  }, inputs);
   const reload = useCallback(() => setRound((r) => r + 1), []);
-  return { ...state, reload };
+  return { data: settled.data, error: settled.error, loading: !sameInputs(settled.inputs, inputs), reload };
 }
