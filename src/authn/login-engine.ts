@@ -62,7 +62,9 @@ async function currentStep(flow: LoginFlow, steps: LoginStep[]): Promise<LoginSt
 
 /** Whether `step` is the application-initiated action this login asked for. */
 function isRequestedAction(flow: LoginFlow, step: LoginStep): boolean {
-  return step.kind === 'required-action' && flow.tab.kcAction === step.id;
+  // An action with a parameter is asked for as `alias:parameter` (`idp_link:github`).
+  const asked = flow.tab.kcAction;
+  return step.kind === 'required-action' && asked !== undefined && (asked === step.id || asked.startsWith(`${step.id}:`));
 }
 
 /** Renders a step's page with a fresh `session_code` (so a page is good for one submit). */
@@ -70,6 +72,11 @@ async function showStep(run: LoginRun, step: LoginStep, message: StepMessage): P
   run.tab.sessionCode = newSecret(16);
   const actionUrl = stepActionUrl(run, step);
   const shown = await step.page(run, actionUrl, message);
+  if ('redirect' in shown) {
+    await run.ctx.store.putAuthSession(run.authSession);
+    return run.reply.header('cache-control', 'no-store').redirect(shown.redirect, 302);
+  }
+  if ('failed' in shown) return continueLogin(run);
   // Keycloak's Cancel of an application-initiated action (`cancel-aia`): a form of its own next to the step's.
   if (isRequestedAction(run, step)) shown.data = { ...shown.data, cancelAction: actionUrl };
   await run.ctx.store.putAuthSession(run.authSession);

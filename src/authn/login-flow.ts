@@ -12,6 +12,7 @@ import { updatePassword } from './required-actions/update-password.ts';
 import { unsupportedAction } from './required-actions/unsupported-action.ts';
 import { updateProfile } from './required-actions/update-profile.ts';
 import { verifyEmail } from './required-actions/verify-email.ts';
+import { idpLink } from './required-actions/idp-link.ts';
 import { oauthGrant } from './steps/oauth-grant.ts';
 import { sendVerificationMail } from './required-actions/verification-mail.ts';
 import { otpForm } from './steps/otp-form.ts';
@@ -49,9 +50,13 @@ function buildSteps(realm: LoadedRealm): LoginStep[] {
   const actions = sortRequiredActions(realm.realm.settings.requiredActions)
     .filter((a) => a.enabled)
     .map((a) => {
-      const step = REQUIRED_ACTION_STEPS.get(a.providerId);
+      const step = a.providerId === idpLink.id ? idpLink : REQUIRED_ACTION_STEPS.get(a.providerId);
       if (!step) return unsupportedAction(a.alias);
       return a.alias === step.id ? step : { ...step, id: a.alias };
     });
-  return [...AUTHENTICATORS, ...actions, oauthGrant];
+  // idp_link runs only when an application asks for it: a realm that does not list it (holdfast's
+  // own do not) has it anyway, one that lists it disabled (a Keycloak export) has it not.
+  const listed = realm.realm.settings.requiredActions.some((a) => a.providerId === idpLink.id);
+  const linking = listed ? [] : [idpLink];
+  return [...AUTHENTICATORS, ...actions, ...linking, oauthGrant];
 }

@@ -26,7 +26,12 @@ export interface LoginFlow {
 }
 
 /** A step's page: a template of the login theme with its data (themes/holdfast/README.md). */
-export type StepPage = ThemePage;
+export type StepPage =
+  | ThemePage
+  /** The step continues elsewhere (the upstream of kc_action=idp_link): the browser is sent there. */
+  | { redirect: string }
+  /** A requested action that cannot run: it ends here, and the application gets kc_action_status=error. */
+  | { failed: true };
 
 /**
  * What a page shows besides its form: Keycloak's error and info alerts, and fields to fill in

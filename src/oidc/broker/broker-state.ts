@@ -17,6 +17,8 @@ export interface BrokerRequest {
   alias: string;
   nonce: string;
   codeVerifier?: string;
+  /** Set when the state links the upstream account to this signed-in user (kc_action=idp_link). */
+  linkUserId?: string;
 }
 
 const STATE_NOTE = 'brokerState';

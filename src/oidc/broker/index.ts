@@ -16,7 +16,8 @@ import { readParams, type Form } from '../../http/form.ts';
 import { resolveRealm } from '../../http/realm-route.ts';
 import { BROKER_TEXTS, BrokerFailure, checkIdToken, exchangeCode, hasUpstreamLogout, identityFromClaims, mappersNotRun, preprocessIdentity, readUserInfo, requestFailure, sealUpstreamToken, upstreamFailure, upstreamOf, type BrokeredIdentity, type UpstreamCall } from '../../broker/index.ts';
 import type { IdentityProvider, LoadedRealm } from '../../realm/index.ts';
-import { continueBrokeredLogin } from '../../authn/index.ts';
+import { continueBrokeredLogin, finishAccountLink, type LoginRun } from '../../authn/index.ts';
+import { linkAliasOf } from '../../authn/required-actions/idp-link.ts';
 import { authSessionIdFromCookie, loadAuthSession } from '../login/auth-session.ts';
 import { sendLoginPage } from '../login/login-page.ts';
 import { clearStateNote, takeState } from './broker-state.ts';
@@ -25,7 +26,7 @@ import { storedTokenRoutes } from './stored-token-route.ts';
 import { logoutResponseRoutes } from './logout-response.ts';
 import { backchannelLogoutRoutes } from './backchannel-logout-route.ts';
 
-export { brokerLoginUrl, loginPageProviders, redirectToUpstream } from './upstream-redirect.ts';
+export { brokerLoginUrl, loginPageProviders, redirectToUpstream, upstreamAuthorizationUrl } from './upstream-redirect.ts';
 export { startUpstreamLogout } from './logout-response.ts';
 
 /** Longest `code` or `state` taken from the upstream's redirect. */
@@ -144,6 +145,17 @@ export async function brokerRoutes(app: FastifyInstance, { ctx }: { ctx: Context
     const client = realm.clientsByClientId.get(tab.clientId);
     if (!client || !client.enabled) throw new ErrorPage(400, 'Client not found.');
     const upstreamError = query.get('error');
+    if (pending.linkUserId !== undefined) {
+      // kc_action=idp_link: the upstream account becomes the signed-in user's link, nobody logs in with it.
+      if (tab.userId !== pending.linkUserId || linkAliasOf(tab.kcAction) !== provider.alias) throw requestFailure(BROKER_TEXTS.expired, 'invalid_code', 'link state of another login');
+      const user = await ctx.realms.repository.findUserById(pending.linkUserId);
+      if (!user || user.realmId !== realm.realm.id || !user.enabled) throw requestFailure(BROKER_TEXTS.expired, 'invalid_code', 'the linking user is gone');
+      const run: LoginRun = { ctx, request, reply, realm, issuer, client, tab, tabId: pending.tabId, authSession: session, user };
+      if (upstreamError !== undefined) return finishAccountLink(run, provider, { upstreamError });
+      const code = query.get('code');
+      if (!code) throw requestFailure(BROKER_TEXTS.missingCode, 'identity_provider_login_failure', 'neither code nor error');
+      return finishAccountLink(run, provider, { identity: await upstreamIdentity(ctx, realm, issuer, provider, code, pending.nonce, pending.codeVerifier) });
+    }
     if (upstreamError !== undefined) {
       const denied = upstreamError === 'access_denied';
       failureEvent(ctx, request, realm, alias, requestFailure('', denied ? 'consent_denied' : 'identity_provider_error', `upstream answered ${upstreamError.slice(0, 64)}`), tab.clientId);

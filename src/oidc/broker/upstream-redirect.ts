@@ -29,12 +29,22 @@ export function loginPageProviders(realm: LoadedRealm): IdentityProvider[] {
 }
 
 export async function redirectToUpstream(ctx: Context, reply: FastifyReply, realm: LoadedRealm, issuer: string, provider: IdentityProvider, session: AuthSession, tabId: string): Promise<FastifyReply> {
+  const url = await upstreamAuthorizationUrl(ctx, realm, issuer, provider, session, tabId);
+  await ctx.store.putAuthSession(session);
+  return reply.header('cache-control', 'no-store').redirect(url, 302);
+}
+
+/**
+ * The upstream's authorization URL for this tab, its state issued (the tab notes it: the caller
+ * stores the authentication session). `linkUserId`: the state is for linking the upstream account
+ * to that signed-in user (`kc_action=idp_link:{alias}`), not for logging in with it.
+ */
+export async function upstreamAuthorizationUrl(ctx: Context, realm: LoadedRealm, issuer: string, provider: IdentityProvider, session: AuthSession, tabId: string, linkUserId?: string): Promise<string> {
   const upstream = upstreamOf(provider, realm.keys.sealKey);
   const tab = session.tabs[tabId];
   const nonce = newSecret(16);
   const codeVerifier = provider.config.pkceEnabled === 'true' ? newSecret(32) : undefined;
-  const state = await issueState(ctx, session, tab, { realmId: realm.realm.id, authSessionId: session.id, tabId, alias: provider.alias, nonce, codeVerifier });
-  await ctx.store.putAuthSession(session);
+  const state = await issueState(ctx, session, tab, { realmId: realm.realm.id, authSessionId: session.id, tabId, alias: provider.alias, nonce, codeVerifier, ...(linkUserId !== undefined ? { linkUserId } : {}) });
   const query = new URLSearchParams({ response_type: 'code', client_id: upstream.clientId, redirect_uri: brokerEndpointUrl(issuer, provider.alias), scope: upstream.scope, state });
   if (upstream.openIdConnect) query.set('nonce', nonce);
   if (codeVerifier) {
@@ -46,5 +56,5 @@ export async function redirectToUpstream(ctx: Context, reply: FastifyReply, real
   if (provider.config.prompt) query.set('prompt', provider.config.prompt);
   if (provider.config.loginHint === 'true' && tab.loginHint) query.set('login_hint', tab.loginHint);
   const separator = upstream.authorizationUrl.includes('?') ? '&' : '?';
-  return reply.header('cache-control', 'no-store').redirect(`${upstream.authorizationUrl}${separator}${query}`, 302);
+  return `${upstream.authorizationUrl}${separator}${query}`;
 }
