@@ -5,9 +5,10 @@
  * the replica (`--sessions-redis-wait-replicas 1`). Realms live in one PostgreSQL database both
  * sites reach (its own multi-site story is the PostgreSQL test's).
  *
- * Sessions are created through A, refreshed through B, some logged out; a replica that stops
- * answering makes writes fail with 503 rather than be acknowledged; then the master and A's nodes
- * are killed with SIGKILL at once while B keeps serving a load, Sentinel promotes the replica,
+ * 300 sessions are created through A, each refreshed once through B, 30 logged out through A; a
+ * replica that stops answering makes writes fail with 503 rather than be acknowledged; then the
+ * master, A's nodes and A's Sentinel are killed with SIGKILL at once while B keeps serving a load,
+ * the two remaining Sentinels (still a quorum of 2) promote the replica,
  * and B's nodes follow it without a restart: every acknowledged session refreshes, every
  * acknowledged logout holds, a new login works. Last, with no master at all, B answers 503 fast
  * and is not ready, and recovers by itself when the master is back.
@@ -23,8 +24,8 @@ import { REDIS_SERVER, sleep, until } from '../support/redis-server.ts';
 import { startSentinelTopology, type SentinelTopology } from '../support/redis-sentinel.ts';
 import { DEMO_SERVICE } from '../support/oidc-requests.ts';
 
-const SESSIONS = 60;
-const LOGGED_OUT = 10;
+const SESSIONS = 300;
+const LOGGED_OUT = 30;
 /** Load steps through site B while it loses site A (a bound, not a target). */
 const MAX_LOAD_STEPS = 3000;
 
@@ -148,7 +149,7 @@ describe('multi-site on Redis with Sentinel: losing the master\'s site loses no 
     const pidsOfB = siteB.map((node) => node.process.pid);
 
     const killedAt = Date.now();
-    await Promise.all([topology.master.stop('SIGKILL'), ...siteA.map((node) => node.stop('SIGKILL'))]);
+    await Promise.all([topology.master.stop('SIGKILL'), topology.killSentinel(0), ...siteA.map((node) => node.stop('SIGKILL'))]);
     await topology.waitForMaster(topology.replica.port, 30_000);
     const promotedAt = Date.now();
     // The first acknowledged refresh through B after the promotion.

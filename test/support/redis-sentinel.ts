@@ -22,8 +22,10 @@ export interface SentinelTopology {
   url: string;
   /** The port Sentinels name as the master now (asked of the first that answers). */
   masterPort(): Promise<number | undefined>;
-  /** Waits until every Sentinel names `port` as the master. */
+  /** Waits until every Sentinel still running names `port` as the master. */
   waitForMaster(port: number, timeoutMs: number): Promise<number>;
+  /** SIGKILL to Sentinel `index` (0 stands in site A, with the master), as when its site is lost. */
+  killSentinel(index: number): Promise<void>;
   dispose(): Promise<void>;
 }
 
@@ -76,8 +78,13 @@ export async function startSentinelTopology(options: { downAfterMs: number }): P
   const killSentinels = (): void => sentinels.forEach((child) => child.kill('SIGKILL'));
   process.once('exit', killSentinels);
 
+  const running = (i: number): boolean => sentinels[i].exitCode === null && sentinels[i].signalCode === null;
   const waitForMaster = async (port: number, timeoutMs: number): Promise<number> =>
-    until(`Sentinels naming ${port} the master`, async () => (await Promise.all(sentinelPorts.map(sentinelMaster))).every((named) => named === port), timeoutMs);
+    until(
+      `Sentinels naming ${port} the master`,
+      async () => (await Promise.all(sentinelPorts.filter((_, i) => running(i)).map(sentinelMaster))).every((named) => named === port),
+      timeoutMs,
+    );
   // Each Sentinel must know the replica (from the master's INFO) and the others, or it cannot promote.
   await until(
     'Sentinels know the replica and each other',
@@ -109,6 +116,13 @@ export async function startSentinelTopology(options: { downAfterMs: number }): P
       return undefined;
     },
     waitForMaster,
+    async killSentinel(index) {
+      const child = sentinels[index];
+      if (!running(index)) return;
+      const exited = once(child, 'exit');
+      child.kill('SIGKILL');
+      await exited;
+    },
     async dispose() {
       await Promise.all(
         sentinels.map(async (child) => {
