@@ -44,8 +44,11 @@ import { Themes, themeResourceRoutes, renderErrorPage } from './theme/index.ts';
 export interface BuildOptions {
   config: Config;
   clock?: Clock;
-  /** This process is worker `index` of a node run with `--workers N` (src/cluster/worker-pool.ts). */
-  worker?: { index: number };
+  /**
+   * This process is worker `index` of a node run with `--workers N` (src/cluster/worker-pool.ts);
+   * `prepares` for the one start that migrates and seeds the database.
+   */
+  worker?: { index: number; prepares: boolean };
 }
 
 export interface Holdfast {
@@ -98,9 +101,10 @@ export async function buildApp({ config, clock = systemClock, worker }: BuildOpt
 
   // PostgreSQL: one id in `schema_node` and in the cluster's `node` table, so `holdfast show-schema` tells which live node runs which release.
   const clusterNodeId = newId();
+  const prepares = !worker || worker.prepares;
   const database: SqlDatabase = await openSqlDatabase(
     config.db === 'sqlite'
-      ? { dialect: 'sqlite', dataDir: config.dataDir, node: { appVersion: HOLDFAST_VERSION }, log: (line) => app.log.info(line) }
+      ? { dialect: 'sqlite', dataDir: config.dataDir, node: { appVersion: HOLDFAST_VERSION }, log: (line) => app.log.info(line), prepare: prepares }
       : { dialect: 'postgres', url: config.dbUrl, poolSize: config.dbPoolSize, queryTimeoutMs: config.dbQueryTimeoutMs, node: { appVersion: HOLDFAST_VERSION, nodeId: clusterNodeId }, log: (line) => app.log.info(line) },
   );
   const keyRing = await openKeyRing(database, config, (message) => app.log.warn(message)).catch(async (error) => {
@@ -155,9 +159,9 @@ export async function buildApp({ config, clock = systemClock, worker }: BuildOpt
   });
 
   // Under the schema lock: nodes starting together add the built-ins once, and seed an empty database once.
-  const upgraded = await database.exclusive(() => upgradeBuiltIns(realms.repository));
+  const upgraded = prepares ? await database.exclusive(() => upgradeBuiltIns(realms.repository)) : [];
   if (upgraded.length > 0) app.log.info({ realms: upgraded }, 'added the built-in clients and roles of this release to existing realms');
-  const seed = config.demo
+  const seed = config.demo && prepares
     ? await database.exclusive(() => seedDemo(realms.repository, config.bootstrapAdmin, clock.nowMs()))
     : { seeded: false, defaultAdminPassword: false };
 

@@ -10,7 +10,7 @@
 import cluster from 'node:cluster';
 import { pino } from 'pino';
 import { buildApp, type Holdfast } from './app.ts';
-import { WORKER_INDEX_VARIABLE, WorkerPool, type WorkerMessage } from './cluster/index.ts';
+import { WORKER_INDEX_VARIABLE, WORKER_PREPARES_VARIABLE, WorkerPool, type WorkerMessage } from './cluster/index.ts';
 import { COMMANDS, ConfigError, checkStartConfig, commandFlags, nearestName, parseConfig, refuseUnknownFlags, type Config } from './config/index.ts';
 import { listen } from './http/listeners.ts';
 import { HOLDFAST_VERSION, commandHelp, printBanner, importDirectory, importRealmsOnStart, mainHelp, runBackup, runExport, runImport, runMigrateFromKeycloak, runMigrateStore, runRestore, runRotateKek, runShowConfig, runShowSchema } from './cli/index.ts';
@@ -26,8 +26,8 @@ function exitOnConfigError(error: unknown): never {
 }
 
 /** This process's place in a node run with `--workers N`: undefined when it is the node itself. */
-function workerOfNode(): { index: number } | undefined {
-  return cluster.isWorker ? { index: Number(process.env[WORKER_INDEX_VARIABLE] ?? 0) } : undefined;
+function workerOfNode(): { index: number; prepares: boolean } | undefined {
+  return cluster.isWorker ? { index: Number(process.env[WORKER_INDEX_VARIABLE] ?? 0), prepares: process.env[WORKER_PREPARES_VARIABLE] === '1' } : undefined;
 }
 
 async function start(argv: string[], development: boolean): Promise<void> {
@@ -48,8 +48,9 @@ async function start(argv: string[], development: boolean): Promise<void> {
   // Errors are handled where they arise; a promise someone forgot is a bug to log and fix, not a
   // reason to take down a node that serves every other request fine.
   process.on('unhandledRejection', (reason) => app.log.error({ err: reason }, 'unhandled promise rejection (a bug): the node keeps running'));
-  // Worker 0 imports before it listens, and so before the other workers start.
-  const first = !worker || worker.index === 0;
+  // The worker that prepares the database (worker 0's first start) imports before it listens,
+  // and so before the other workers start; a restarted worker 0 neither imports nor prints again.
+  const first = !worker || worker.prepares;
   if (config.importRealm && first) await importRealmsOnStart(holdfast.ctx, importDirectory(config.dataDir), config.allowLossyImport);
   let stopping = false;
   const stop = async (signal: string) => {

@@ -22,7 +22,7 @@ export { liveNodes, NodeMembership } from './node-membership.ts';
 export { LocalSingletonJobs, PgSingletonJobs, type SingletonJobs } from './singleton-jobs.ts';
 export type { ClusterLog } from './log.ts';
 export { WorkerPool } from './worker-pool.ts';
-export { WORKER_INDEX_VARIABLE, type WorkerMessage } from './worker-messages.ts';
+export { WORKER_INDEX_VARIABLE, WORKER_PREPARES_VARIABLE, type WorkerMessage } from './worker-messages.ts';
 export { describeHosts, judgeReplication, type ReplicationReport } from './replication-watch.ts';
 
 export interface Cluster {

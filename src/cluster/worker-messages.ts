@@ -38,3 +38,5 @@ export function isWorkerMessage(value: unknown): value is WorkerMessage {
 
 /** Variable naming a worker's index (0 … N-1); worker 0 starts first and runs the singleton jobs. */
 export const WORKER_INDEX_VARIABLE = 'HOLDFAST_WORKER_INDEX';
+/** Set to `1` for the one worker that prepares the database (the node's first start of worker 0). */
+export const WORKER_PREPARES_VARIABLE = 'HOLDFAST_WORKER_PREPARES';

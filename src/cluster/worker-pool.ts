@@ -4,8 +4,11 @@
  * out round-robin), relays cache invalidations between them, and restarts a worker that dies.
  *
  * - Worker 0 starts alone and the others once it listens: it migrates the schema, seeds the demo
- *   realms and creates keys, work that must not run twice at once on one SQLite file. It also
- *   runs the singleton jobs (expiry sweeps), and a restarted worker 0 takes them up again.
+ *   realms and creates keys, work that must not run twice at once on one SQLite file. Only that
+ *   first start prepares: every later start (the other workers, any restarted one) only checks
+ *   the schema, so a restart never takes SQLite's write lock from the workers still serving.
+ *   Worker 0 also runs the singleton jobs (expiry sweeps), and a restarted worker 0 takes them
+ *   up again.
  * - An invalidation from one worker goes to every other; the publisher is told "published" once
  *   every ready worker acknowledged it. A worker that has not acknowledged within ACK_TIMEOUT_MS
  *   is killed, so it can never serve what another worker revoked, and is restarted with empty
@@ -17,7 +20,7 @@
  */
 import cluster, { type Worker } from 'node:cluster';
 import type { ClusterLog } from './log.ts';
-import { isWorkerMessage, WORKER_INDEX_VARIABLE, type RelayedInvalidation, type WorkerMessage } from './worker-messages.ts';
+import { isWorkerMessage, WORKER_INDEX_VARIABLE, WORKER_PREPARES_VARIABLE, type RelayedInvalidation, type WorkerMessage } from './worker-messages.ts';
 
 const ACK_TIMEOUT_MS = 5_000;
 const RESTART_DELAY_MS = 500;
@@ -50,6 +53,8 @@ export class WorkerPool {
   private readonly pending = new Map<string, Pending>();
   private readonly restarts: number[][];
   private stopping = false;
+  /** Worker 0 has listened once: the database is prepared. */
+  private prepared = false;
 
   constructor(private readonly options: WorkerPoolOptions) {
     this.slots = new Array(options.workers).fill(undefined);
@@ -80,7 +85,7 @@ export class WorkerPool {
   }
 
   private fork(index: number): Promise<void> {
-    const worker = cluster.fork({ ...this.options.env, [WORKER_INDEX_VARIABLE]: String(index) });
+    const worker = cluster.fork({ ...this.options.env, [WORKER_INDEX_VARIABLE]: String(index), [WORKER_PREPARES_VARIABLE]: this.prepared ? '0' : '1' });
     this.slots[index] = worker;
     worker.on('message', (message: unknown) => this.receive(worker, message));
     return new Promise((resolve, reject) => {
@@ -88,6 +93,7 @@ export class WorkerPool {
       worker.on('message', (message: unknown) => {
         if (isWorkerMessage(message) && message.holdfast === 'ready' && !listening) {
           listening = true;
+          this.prepared = true;
           this.ready.add(worker);
           resolve();
         }

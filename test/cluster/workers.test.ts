@@ -10,6 +10,8 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import http from 'node:http';
+import path from 'node:path';
+import SQLite from 'better-sqlite3';
 import { Ledger, enableRotation, mixedStep, seededRandom } from '../support/acknowledged.ts';
 import { DEMO_SERVICE, passwordGrant } from '../support/oidc-requests.ts';
 import { startHoldfast, tempDir, type RunningHoldfast } from '../support/process.ts';
@@ -110,7 +112,8 @@ describe('--workers 2 on SQLite', () => {
       const [victim, survivor] = workerPids(server.process.pid!);
       process.kill(victim, 'SIGKILL');
       const atKill = ledger.acknowledged;
-      // The node answers on: the other worker at once, the restarted one when it is up.
+      // The node answers on: the other worker at once, the restarted one when it is up (it only
+      // checks the schema, so it never takes the write lock from the survivor while it starts).
       await until('steps after the kill', async () => ledger.acknowledged >= atKill + 30, 120_000).catch((error) => {
         throw new Error(`${error.message}; acknowledged ${ledger.acknowledged - atKill} after the kill; unexpected: ${ledger.unexpected.slice(0, 5).join(' | ')}; node said: ${server.output().split('\n').slice(-25).join('\n')}`);
       });
@@ -124,6 +127,13 @@ describe('--workers 2 on SQLite', () => {
       await Promise.all(loops);
     }
     assert.deepEqual(ledger.unexpected, []);
+    // Only worker 0's first start prepared the database: one node row, however many workers started.
+    const db = new SQLite(path.join(dataDir, 'holdfast.db'), { readonly: true });
+    try {
+      assert.equal((db.prepare('SELECT count(*) AS n FROM schema_node').get() as { n: number }).n, 1);
+    } finally {
+      db.close();
+    }
     assert.ok(ledger.sessions.some((s) => s.state === 'loggedOut'), 'some logouts were acknowledged');
     assert.ok(ledger.sessions.some((s) => s.consumed.length > 0), 'some rotations were acknowledged');
     assert.deepEqual(await ledger.verify(server.url, { rotation: true }), []);

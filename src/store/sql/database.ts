@@ -14,7 +14,7 @@ import { withAdvisoryLock } from './advisory-lock.ts';
 import { inheritedDataDirLock, lockDataDir, type DataDirLock } from './data-dir-lock.ts';
 import { failingAsUnavailable, postgresUnavailable, sqliteUnavailable } from './unavailable-database.ts';
 import { groupCommitDialect, type GroupCommitDriver } from './group-commit-driver.ts';
-import { checkSchemaCompatibility, defaultNodeId, recordContracts, recordNode, schemaLevel } from './schema-compatibility.ts';
+import { appliedMigrations, checkSchemaCompatibility, defaultNodeId, recordContracts, recordNode, schemaLevel } from './schema-compatibility.ts';
 import { runsOutsideTransaction, type MigrationLog } from './batched-migration.ts';
 
 export type SqlDialect = 'sqlite' | 'postgres';
@@ -51,6 +51,12 @@ export interface SqlOptions {
   node?: { appVersion: string; nodeId?: string };
   /** Where the migrations say what they apply and how far a batched one got (the node's log). */
   log?: MigrationLog;
+  /**
+   * False for a worker of a `--workers N` node started after the node's first worker prepared the
+   * database: it checks that the schema is current instead of migrating, and writes nothing. A
+   * restarted worker on SQLite then never holds the write lock while its siblings serve.
+   */
+  prepare?: boolean;
 }
 
 /**
@@ -79,10 +85,12 @@ async function openLocked(options: SqlOptions, dataDirLock: DataDirLock | undefi
   try {
     // Kysely's own lock table cannot protect its creation: nodes starting together on an empty
     // database would race on CREATE TABLE. The advisory lock is taken before anything is created.
-    await exclusive(async () => {
-      await migrateSchema(schemaDb, migrations, options.log);
-      if (options.node) await recordNode(schemaDb, { nodeId: options.node.nodeId ?? defaultNodeId(), appVersion: options.node.appVersion, level: schemaLevel(migrations) });
-    });
+    if (options.prepare === false) await expectPrepared(schemaDb, migrations);
+    else
+      await exclusive(async () => {
+        await migrateSchema(schemaDb, migrations, options.log);
+        if (options.node) await recordNode(schemaDb, { nodeId: options.node.nodeId ?? defaultNodeId(), appVersion: options.node.appVersion, level: schemaLevel(migrations) });
+      });
   } catch (error) {
     await db.destroy();
     throw error;
@@ -99,6 +107,14 @@ async function openLocked(options: SqlOptions, dataDirLock: DataDirLock | undefi
       dataDirLock?.release();
     },
   };
+}
+
+/** Read-only: the schema another process of this node prepared is one this code runs on. */
+async function expectPrepared(db: Kysely<Database>, known: Record<string, Migration>): Promise<void> {
+  if ((await checkSchemaCompatibility(db, known)) === 'run-beside') return;
+  const applied = new Set(await appliedMigrations(db));
+  const missing = Object.keys(known).filter((name) => !applied.has(name));
+  if (missing.length > 0) throw new Error(`the database lacks migrations ${missing.join(', ')} that the node's first worker should have applied`);
 }
 
 /**

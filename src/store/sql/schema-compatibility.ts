@@ -39,7 +39,7 @@ export function schemaLevel(known: Record<string, Migration>): string {
   return Object.keys(known).sort().at(-1) ?? '';
 }
 
-async function appliedMigrations(db: Kysely<Database>): Promise<string[]> {
+export async function appliedMigrations(db: Kysely<Database>): Promise<string[]> {
   const tables = await db.introspection.getTables({ withInternalKyselyTables: true });
   if (!tables.some((t) => t.name === 'kysely_migration')) return [];
   const rows = await sql<{ name: string }>`SELECT name FROM kysely_migration`.execute(db);
