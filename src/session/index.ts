@@ -7,3 +7,4 @@ export * from './revocation-list.ts';
 export * from './brute-force.ts';
 export * from './login-attempts.ts';
 export * from './expiry-sweeper.ts';
+export * from './broker-session-index.ts';

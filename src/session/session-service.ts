@@ -9,6 +9,7 @@ import type { SessionStore } from './session-store.ts';
 import { USER_AGENT_MAX_LENGTH, type ClientSession, type UserSession } from './types.ts';
 import { isUserSessionValid, touchBound, userSessionDeadline } from './lifetimes.ts';
 import { TouchWriter } from './touch-writer.ts';
+import { indexBrokerSession } from './broker-session-index.ts';
 
 export interface NewUserSession {
   realmId: string;
@@ -51,6 +52,8 @@ export class SessionService {
 
   async create(realm: RealmSettings, fields: NewUserSession): Promise<UserSession> {
     const session = this.newUserSession(realm, fields);
+    // Before the session, so that every acknowledged brokered session can be found by its broker session id.
+    await indexBrokerSession(this.store, realm, session, session.started);
     await this.store.createUserSession(session);
     return session;
   }

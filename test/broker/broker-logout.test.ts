@@ -4,12 +4,14 @@
  * endpoint (state, id_token_hint, post_logout_redirect_uri = the broker's logout_response) and
  * comes back to the application's redirect; with `backchannelSupported` holdfast ends the upstream
  * session itself, also when the session ends by its refresh token; and the upstream's own
- * back-channel logout token ends the brokered session at holdfast, while forged or foreign tokens
- * get Keycloak's 400s.
+ * back-channel logout token ends the brokered session at holdfast, also one that names only the
+ * upstream session (`sid`, no `sub`: the session whose broker_session_id matches, and only that
+ * one), while forged, foreign or incomplete tokens get Keycloak's 400s and their texts.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { SignJWT, generateKeyPair } from 'jose';
+import { signAsymmetric } from '../../src/crypto/index.ts';
 import { get } from '../support/browser.ts';
 import { startAdminServer, type AdminServer } from '../admin/admin-support.ts';
 import { Browser, brokeredLogin, providerConfig, redeem, setUpBrokerRealms, type BrokerRealms } from './broker-support.ts';
@@ -125,6 +127,65 @@ describe('brokered logout', () => {
     } finally {
       await realms.upstreamAdmin.clients.update({ id: broker.id! }, broker);
     }
+  });
+
+  /** A logout token the upstream realm signs with its own active key (its JWKS is the one the broker checks). */
+  async function upstreamLogoutToken(claims: Record<string, unknown>): Promise<string> {
+    const upstream = (await server.holdfast.ctx.realms.getRealm('upstream'))!;
+    const now = Math.floor(Date.now() / 1000);
+    const base = { iss: `${server.url}/realms/upstream`, aud: 'holdfast-broker', iat: now, exp: now + 60, jti: `j-${now}-${Math.random()}`, typ: 'Logout', events: { 'http://schemas.openid.net/event/backchannel-logout': {} } };
+    const token = Object.fromEntries(Object.entries({ ...base, ...claims }).filter(([, value]) => value !== undefined));
+    return signAsymmetric(token as never, upstream.keys, undefined, 'logout+jwt');
+  }
+
+  const sessionOf = (tokens: any) => JSON.parse(Buffer.from(tokens.access_token.split('.')[1], 'base64url').toString()).sid as string;
+
+  it('ends only the brokered session whose broker session id a sid-only logout token names', async () => {
+    const first = await login();
+    const second = await login();
+    await sessionsBecome(realms.brokeredAdmin, 2);
+    await sessionsBecome(realms.upstreamAdmin, 2);
+    const upstreamSessions = await realms.upstreamAdmin.users.listSessions({ id: await userId(realms.upstreamAdmin) });
+    // The upstream session of the first login, as the broker recorded it on the brokered session.
+    const stored = await server.holdfast.ctx.store.getUserSession(sessionOf(first.tokens), false);
+    const upstreamSid = stored!.notes!.broker_session_id.slice('upstream.'.length);
+    assert.ok(upstreamSessions.some((s) => s.id === upstreamSid), 'broker_session_id names a real upstream session');
+
+    const response = await backchannel({ logout_token: await upstreamLogoutToken({ sid: upstreamSid }) });
+    assert.equal(response.status, 200, await response.clone().text());
+    await sessionsBecome(realms.brokeredAdmin, 1);
+    const left = await realms.brokeredAdmin.users.listSessions({ id: await userId(realms.brokeredAdmin) });
+    assert.deepEqual(left.map((s) => s.id), [sessionOf(second.tokens)], 'the other brokered session stays');
+    const refresh = (tokens: any) => fetch(`${server.url}/realms/brokered/protocol/openid-connect/token`, { method: 'POST', body: new URLSearchParams({ grant_type: 'refresh_token', client_id: 'app', refresh_token: tokens.refresh_token }) });
+    assert.equal((await refresh(first.tokens)).status, 400);
+    assert.equal((await refresh(second.tokens)).status, 200);
+
+    // A sid no brokered session has ends nothing, and is no error (Keycloak answers 200 too).
+    assert.equal((await backchannel({ logout_token: await upstreamLogoutToken({ sid: 'no-such-session' }) })).status, 200);
+    await sessionsBecome(realms.brokeredAdmin, 1);
+    await realms.brokeredAdmin.users.logout({ id: await userId(realms.brokeredAdmin) });
+    await realms.upstreamAdmin.users.logout({ id: await userId(realms.upstreamAdmin) });
+    await sessionsBecome(realms.brokeredAdmin, 0);
+  });
+
+  it("refuses a vouched-for logout token that lacks sid and sub, the event, a jti or an iat, or has a nonce, with Keycloak's texts", async () => {
+    await login();
+    await sessionsBecome(realms.brokeredAdmin, 1);
+    const sub = (await server.holdfast.ctx.realms.repository.listFederatedIdentities(await userId(realms.brokeredAdmin)))[0].federatedUserId;
+    for (const [claims, description] of [
+      [{}, 'Missing sid or sub claim'],
+      [{ sub, events: { other: {} } }, 'The LogoutToken event claim is not as expected'],
+      [{ sub, nonce: 'n' }, 'The LogoutToken contains a nonce claim which is not allowed'],
+      [{ sub, jti: undefined }, 'The logoutToken jti is missing'],
+      [{ sub, iat: undefined }, "The LogoutToken doesn't contain an iat claim"],
+    ] as const) {
+      const response = await backchannel({ logout_token: await upstreamLogoutToken(claims) });
+      assert.equal(response.status, 400, description);
+      assert.deepEqual(await response.json(), { error: 'invalid_request', error_description: description });
+    }
+    await sessionsBecome(realms.brokeredAdmin, 1);
+    await realms.brokeredAdmin.users.logout({ id: await userId(realms.brokeredAdmin) });
+    await sessionsBecome(realms.brokeredAdmin, 0);
   });
 
   it('refuses missing, undecodable, foreign and forged logout tokens as Keycloak does', async () => {

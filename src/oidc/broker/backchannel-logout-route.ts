@@ -1,13 +1,15 @@
 /**
  * `POST /realms/{r}/protocol/openid-connect/logout/backchannel-logout`: an upstream identity
- * provider ends the brokered sessions of one of its users (OpenID Connect Back-Channel Logout 1.0),
- * as Keycloak's LogoutEndpoint takes it. The logout token names its issuer; the realm's enabled
- * OpenID Connect providers with that `issuer` are the candidates, and one of them must vouch for
- * the token: signature against its JWKS (when it has `validateSignature`), audience its client,
- * the back-channel logout event, no `nonce`, not expired, and `sub` (the upstream account). The
- * sessions ended are those of the local user linked to that account which came through that
- * provider, only the one upstream session when the token has a `sid`, offline ones too with
- * `revoke_offline_access`. The upstream is not called back. Keycloak's answers and error texts.
+ * provider ends brokered sessions (OpenID Connect Back-Channel Logout 1.0), as Keycloak 26.7's
+ * LogoutEndpoint takes it. The logout token names its issuer; the realm's enabled OpenID Connect
+ * providers with that `issuer` are the candidates, and one of them must vouch for the token:
+ * signature against its JWKS (when it has `validateSignature`), audience its client, not expired.
+ * Then, in Keycloak's order and with its texts: a `sid` or a `sub`, the back-channel logout event,
+ * no `nonce`, a `jti`, an `iat`. With a `sid` the sessions ended are those whose broker session
+ * id is `{alias}.{sid}` (found through the broker session index, whether or not the token has a
+ * `sub`); with only a `sub`, every session of the local user linked to that upstream account that
+ * came through that provider. Offline ones too with `revoke_offline_access`. The upstream is not
+ * called back.
  */
 import type { FastifyInstance } from 'fastify';
 import type { Context } from '../../context.ts';
@@ -17,7 +19,7 @@ import { readParams } from '../../http/form.ts';
 import { resolveRealm } from '../../http/realm-route.ts';
 import { checkUpstreamSignature, PROVIDER_KINDS, upstreamOf, type UpstreamCall } from '../../broker/index.ts';
 import type { IdentityProvider, LoadedRealm } from '../../realm/index.ts';
-import type { UserSession } from '../../session/types.ts';
+import { brokerSessionUser, type UserSession } from '../../session/index.ts';
 
 const PATH = '/realms/:realm/protocol/openid-connect/logout/backchannel-logout';
 const BACKCHANNEL_LOGOUT_EVENT = 'http://schemas.openid.net/event/backchannel-logout';
@@ -26,17 +28,24 @@ const MAX_LOGOUT_TOKEN_LENGTH = 16 * 1024;
 const CLOCK_SKEW_SECONDS = 10;
 const VERIFICATION_FAILED = 'LogoutToken verification with identity provider failed';
 
-/** The claims checks of a logout token (OpenID Connect Back-Channel Logout 1.0, section 2.6), or why it fails. */
-function claimsProblem(claims: Record<string, unknown>, clientId: string, now: number): string | undefined {
-  const events = claims.events;
-  if (events === null || typeof events !== 'object' || !Object.hasOwn(events, BACKCHANNEL_LOGOUT_EVENT)) return 'no back-channel logout event';
-  if (claims.nonce !== undefined) return 'a logout token has no nonce';
-  if (typeof claims.sub !== 'string' || claims.sub === '') return 'no sub';
-  if (claims.sid !== undefined && typeof claims.sid !== 'string') return 'sid is no string';
+/** What a provider checks of the token besides its signature: its audience and expiry. */
+function providerProblem(claims: Record<string, unknown>, clientId: string, now: number): string | undefined {
   const audiences = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
   if (!audiences.includes(clientId)) return 'audience does not name the client';
-  if (typeof claims.iat !== 'number') return 'no iat';
   if (claims.exp !== undefined && (typeof claims.exp !== 'number' || claims.exp + CLOCK_SKEW_SECONDS < now)) return 'expired';
+  return undefined;
+}
+
+const nonEmpty = (value: unknown): value is string => typeof value === 'string' && value !== '';
+
+/** The claims checks of a vouched-for logout token, in Keycloak's order, with its error texts. */
+function claimsProblem(claims: Record<string, unknown>): string | undefined {
+  if (!nonEmpty(claims.sub) && !nonEmpty(claims.sid)) return 'Missing sid or sub claim';
+  const events = claims.events;
+  if (events === null || typeof events !== 'object' || !Object.hasOwn(events, BACKCHANNEL_LOGOUT_EVENT)) return 'The LogoutToken event claim is not as expected';
+  if (claims.nonce !== undefined) return 'The LogoutToken contains a nonce claim which is not allowed';
+  if (!nonEmpty(claims.jti)) return 'The logoutToken jti is missing';
+  if (typeof claims.iat !== 'number') return "The LogoutToken doesn't contain an iat claim";
   return undefined;
 }
 
@@ -48,7 +57,7 @@ async function vouchingProvider(ctx: Context, realm: LoadedRealm, token: string,
     try {
       const upstream = upstreamOf(provider, realm.keys.sealKey);
       if (provider.config.validateSignature === 'true') await checkUpstreamSignature(token, header, upstream.jwksUrl, keys);
-      const problem = claimsProblem(claims, upstream.clientId, ctx.sessions.now());
+      const problem = providerProblem(claims, upstream.clientId, ctx.sessions.now());
       if (problem === undefined) return provider;
       reason = `${provider.alias}: ${problem}`;
     } catch (error) {
@@ -60,17 +69,27 @@ async function vouchingProvider(ctx: Context, realm: LoadedRealm, token: string,
 
 /** The brokered sessions the token ends. */
 async function sessionsToEnd(ctx: Context, realm: LoadedRealm, provider: IdentityProvider, claims: Record<string, unknown>): Promise<UserSession[]> {
-  const link = await ctx.realms.repository.findFederatedIdentity(realm.realm.id, provider.alias, claims.sub as string);
-  if (!link) return [];
+  const brokerSession = nonEmpty(claims.sid) ? `${provider.alias}.${claims.sid}` : undefined;
+  const users = new Set<string>();
+  if (nonEmpty(claims.sub)) {
+    const link = await ctx.realms.repository.findFederatedIdentity(realm.realm.id, provider.alias, claims.sub);
+    if (link) users.add(link.userId);
+  }
+  if (brokerSession !== undefined) {
+    // A sid names the broker session whoever the token says its user is (Keycloak: by broker session id).
+    const holder = await brokerSessionUser(ctx.store, realm.realm.id, brokerSession, ctx.sessions.now());
+    if (holder !== undefined) users.add(holder);
+  }
   const events = claims.events as Record<string, unknown>;
   const kinds = events.revoke_offline_access === true ? [false, true] : [false];
-  const brokerSession = typeof claims.sid === 'string' ? `${provider.alias}.${claims.sid}` : undefined;
   const found: UserSession[] = [];
-  for (const offline of kinds) {
-    for (const session of await ctx.store.listUserSessionsOfUser(realm.realm.id, link.userId, offline)) {
-      if (session.notes?.identity_provider !== provider.alias) continue;
-      if (brokerSession !== undefined && session.notes?.broker_session_id !== brokerSession) continue;
-      found.push(session);
+  for (const userId of users) {
+    for (const offline of kinds) {
+      for (const session of await ctx.store.listUserSessionsOfUser(realm.realm.id, userId, offline)) {
+        if (session.notes?.identity_provider !== provider.alias) continue;
+        if (brokerSession !== undefined && session.notes?.broker_session_id !== brokerSession) continue;
+        found.push(session);
+      }
     }
   }
   return found;
@@ -95,6 +114,8 @@ export async function backchannelLogoutRoutes(app: FastifyInstance, { ctx }: { c
       request.log.info({ reason: provider }, 'back-channel logout token refused');
       throw invalidRequest(VERIFICATION_FAILED);
     }
+    const problem = claimsProblem(decoded.claims);
+    if (problem !== undefined) throw invalidRequest(problem);
     for (const session of await sessionsToEnd(ctx, realm, provider, decoded.claims)) {
       if (!(await ctx.sessions.end(session))) continue;
       ctx.logoutNotifier.sessionEnded(realm, issuer, session, new Set(), { upstream: false });
