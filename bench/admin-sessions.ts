@@ -4,7 +4,8 @@
  * a SQLite file and into a PostgreSQL database of its own, in bulk (the database generates the
  * rows), then measures what the page asks the store for through SqlSessionStore, the code the
  * server runs: the first page with the total count, a page deep in the list, a search by user and
- * one by IP prefix, and the per-client counts of `client-session-stats`. Prints a table (p50/p99,
+ * one by IP prefix, and the per-client counts of `client-session-stats` (as six count calls, and
+ * as the one countUserSessionsPerClient the route makes). Prints a table (p50/p99,
  * ms) and writes bench/results/<date>-admin-sessions.json and .md.
  * Options: --sessions N (default 1000000), --rounds N (default 50), --label TEXT (added to the
  * file names and the heading, e.g. `under-load`, so a run beside another does not replace it).
@@ -77,9 +78,15 @@ async function scenarios(backend: string, store: SqlSessionStore): Promise<Row[]
   rows.push(await measure(backend, 'search by IP prefix 10.7.3.', async () => `${(await store.listUserSessionsOfRealm(REALM, { search: { userIds: [], ipPrefix: '10.7.3.' }, first: 0, max: 10 })).length} rows`));
   rows.push(await measure(backend, 'session-count (1 client, online)', async () => String(await store.countUserSessionsOfClient(REALM, CLIENTS[0], false))));
   rows.push(
-    await measure(backend, `client-session-stats (${CLIENTS.length} clients x 2 kinds)`, async () => {
+    await measure(backend, `client-session-stats, ${CLIENTS.length} clients x 2 kinds as 6 count calls (before)`, async () => {
       const counts = await Promise.all(CLIENTS.flatMap((client) => [false, true].map((offline) => store.countUserSessionsOfClient(REALM, client, offline))));
       return counts.join('/');
+    }),
+  );
+  rows.push(
+    await measure(backend, `client-session-stats, ${CLIENTS.length} clients in one countUserSessionsPerClient`, async () => {
+      const counts = await store.countUserSessionsPerClient(REALM, CLIENTS);
+      return CLIENTS.flatMap((client) => [counts.get(client)?.online ?? 0, counts.get(client)?.offline ?? 0]).join('/');
     }),
   );
   return rows;

@@ -3,7 +3,7 @@
  * memory plug in behind it), all held to the same contract tests. Every method that returns means
  * the change is committed ("durable before acknowledged", DESIGN rule 2).
  */
-import type { AuthSession, AuthSessionLimits, AuthorizationCode, ClientSession, CodeConsumption, RealmSessionQuery, FailedLogin, LoginAttemptClaim, LoginFailure, LoginLockout, RefreshTokenUse, RefreshTokenUseOutcome, SessionTouch, UserSession } from './types.ts';
+import type { AuthSession, AuthSessionLimits, AuthorizationCode, ClientSession, ClientSessionCounts, CodeConsumption, RealmSessionQuery, FailedLogin, LoginAttemptClaim, LoginFailure, LoginLockout, RefreshTokenUse, RefreshTokenUseOutcome, SessionTouch, UserSession } from './types.ts';
 
 export interface SessionStore {
   createUserSession(session: UserSession): Promise<void>;
@@ -20,6 +20,12 @@ export interface SessionStore {
   listUserSessionsOfUser(realmId: string, userId: string, offline: boolean): Promise<UserSession[]>;
   listUserSessionsOfClient(realmId: string, clientUuid: string, offline: boolean, first: number, max: number): Promise<UserSession[]>;
   countUserSessionsOfClient(realmId: string, clientUuid: string, offline: boolean): Promise<number>;
+  /**
+   * The kept online and offline counts of every one of the realm's clients named in `clientUuids`
+   * (`client-session-stats`), in one query (one round trip on Redis, whose counts live per
+   * client); clients with no session of either kind are left out.
+   */
+  countUserSessionsPerClient(realmId: string, clientUuids: readonly string[]): Promise<Map<string, ClientSessionCounts>>;
   countUserSessions(): Promise<number>;
   /** A page of a realm's sessions (RealmSessionQuery), with their client sessions. */
   listUserSessionsOfRealm(realmId: string, query: RealmSessionQuery): Promise<UserSession[]>;

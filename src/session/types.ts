@@ -56,6 +56,12 @@ export interface RealmSessionQuery {
   max: number;
 }
 
+/** A client's kept session counts per kind (`client-session-stats`). */
+export interface ClientSessionCounts {
+  online: number;
+  offline: number;
+}
+
 /** Keycloak's bound on a User-Agent it attaches to a session (DeviceActivityManager). */
 export const USER_AGENT_MAX_LENGTH = 512;
 

@@ -49,8 +49,12 @@ for (const [name, setup] of setups) {
       assert.equal(answer.status, 200, JSON.stringify(answer.body));
     };
     const counts = async (clientId: string) => [(await kc.clients.getSessionCount({ id: clients[clientId] })).count, (await kc.clients.getOfflineSessionCount({ id: clients[clientId] })).count];
-    const stats = async () =>
-      (await kc.realms.getClientSessionStats({ realm: 'acme' })).map((s) => `${s.clientId} ${s.active}/${s.offline}`).sort();
+    const stats = async () => {
+      const answer = await kc.realms.getClientSessionStats({ realm: 'acme' });
+      // Keycloak's shape: id, clientId and the two counts as strings.
+      for (const s of answer) assert.deepEqual(Object.fromEntries(Object.entries(s).map(([k, v]) => [k, typeof v])), { id: 'string', clientId: 'string', active: 'string', offline: 'string' });
+      return answer.map((s) => `${s.clientId} ${s.active}/${s.offline}`).sort();
+    };
 
     before(async () => {
       ({ server, dispose } = await setup());

@@ -4,7 +4,8 @@
  * and a realm's, through every way sessions come and go — login, a client joining a session or
  * being replaced in it, a client leaving it (client deletion, offline revocation), logout, a
  * user's logout (user deletion), the sweeper — alone, concurrently, and after a random mix of all
- * of them, compared with a real count of what the store holds.
+ * of them, compared with a real count of what the store holds; and every client's counts of a
+ * realm in one call (`countUserSessionsPerClient`, what `client-session-stats` asks).
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -44,6 +45,20 @@ async function keptCounts(store: SessionStore, realmId: string, clients: string[
   }
   return counts;
 }
+
+/** The per-client figures from the one call `client-session-stats` makes, keyed as above. */
+async function perClientCounts(store: SessionStore, realmId: string, clients: string[]): Promise<Map<string, number>> {
+  const counts = new Map<string, number>();
+  for (const [clientUuid, { online, offline }] of await store.countUserSessionsPerClient(realmId, clients)) {
+    assert.ok(online > 0 || offline > 0, `${clientUuid}: a client without sessions is left out`);
+    if (online !== 0) counts.set(`${clientUuid}/false`, online);
+    if (offline !== 0) counts.set(`${clientUuid}/true`, offline);
+  }
+  return counts;
+}
+
+/** The real counts without the realm's own figures. */
+const ofClients = (counts: Map<string, number>): Map<string, number> => new Map([...counts].filter(([key]) => !key.startsWith('realm/')));
 
 const sorted = (counts: Map<string, number>): Array<[string, number]> => [...counts].sort(([a], [b]) => (a < b ? -1 : 1));
 
@@ -117,7 +132,35 @@ for (const backend of backends) {
       ]);
       await Promise.all([...sessions.slice(0, 5).map((s) => store.deleteUserSession(s.id, false)), ...sessions.slice(5, 15).map((s) => store.removeClientSession(s.id, false, app))]);
       assert.deepEqual([await store.countUserSessionsOfClient(realmId, web, false), await store.countUserSessionsOfClient(realmId, app, false)], [35, 25]);
-      assert.deepEqual(sorted(await keptCounts(store, realmId, [web, app])), sorted(await realCounts(store, realmId)));
+      const real = await realCounts(store, realmId);
+      assert.deepEqual(sorted(await keptCounts(store, realmId, [web, app])), sorted(real));
+      assert.deepEqual(sorted(await perClientCounts(store, realmId, [web, app])), sorted(ofClients(real)));
+    });
+
+    it('answers every named client\'s online and offline counts of a realm in one call, leaving out clients without sessions', async () => {
+      const realmId = uid('realm');
+      const [web, app, cli, idle] = [uid('client-web'), uid('client-app'), uid('client-cli'), uid('client-idle')];
+      const other = uid('other-realm');
+      const sessions = [
+        userSession({ realmId, clients: [clientSession(web), clientSession(app)] }),
+        userSession({ realmId, clients: [clientSession(web)] }),
+        userSession({ realmId, offline: true, clients: [clientSession(app)] }),
+        userSession({ realmId, offline: true, clients: [clientSession(cli)] }),
+        // The same client uuid in another realm is not counted in this one.
+        userSession({ realmId: other, clients: [clientSession(web), clientSession(idle)] }),
+      ];
+      for (const s of sessions) await store.createUserSession(s);
+      /** The answer's entries in client order (the order of the map is not part of the contract). */
+      const answer = async (ofRealm: string, clients: string[]) => [...(await store.countUserSessionsPerClient(ofRealm, clients))].sort(([a], [b]) => (a < b ? -1 : 1));
+      const inOrder = (...entries: Array<[string, { online: number; offline: number }]>) => entries.sort(([a], [b]) => (a < b ? -1 : 1));
+      assert.deepEqual(await answer(realmId, [web, app, cli, idle, uid('unknown')]), inOrder([web, { online: 2, offline: 0 }], [app, { online: 1, offline: 1 }], [cli, { online: 0, offline: 1 }]));
+      // Only the named clients are answered; none named, none answered.
+      assert.deepEqual(await answer(realmId, [app]), [[app, { online: 1, offline: 1 }]]);
+      assert.deepEqual(await answer(realmId, []), []);
+      // A client whose sessions all ended is left out again.
+      assert.equal(await store.removeClientSession(sessions[3].id, true, cli), true);
+      assert.deepEqual(await answer(realmId, [cli]), []);
+      assert.deepEqual(await answer(other, [web, idle]), inOrder([web, { online: 1, offline: 0 }], [idle, { online: 1, offline: 0 }]));
     });
 
     it('the kept counts equal a real count of the sessions after a random mix of every operation', async () => {
@@ -185,6 +228,7 @@ for (const backend of backends) {
       const real = await realCounts(store, realmId);
       assert.ok((real.get('realm/false') ?? 0) > 0, `seed ${seed}: the mix left sessions to count`);
       assert.deepEqual(sorted(await keptCounts(store, realmId, clients)), sorted(real), `seed ${seed}, operations ${JSON.stringify(Object.fromEntries(tally))}`);
+      assert.deepEqual(sorted(await perClientCounts(store, realmId, clients)), sorted(ofClients(real)), `seed ${seed}: countUserSessionsPerClient`);
     });
   });
 }

@@ -5,7 +5,7 @@
  */
 import { LRUCache } from 'lru-cache';
 import type { SessionStore } from '../../session/session-store.ts';
-import type { AuthSession, AuthSessionLimits, AuthorizationCode, ClientSession, CodeConsumption, RealmSessionQuery, FailedLogin, LoginAttemptClaim, LoginFailure, LoginLockout, RefreshTokenUse, RefreshTokenUseOutcome, SessionTouch, UserSession } from '../../session/types.ts';
+import type { AuthSession, AuthSessionLimits, AuthorizationCode, ClientSession, ClientSessionCounts, CodeConsumption, RealmSessionQuery, FailedLogin, LoginAttemptClaim, LoginFailure, LoginLockout, RefreshTokenUse, RefreshTokenUseOutcome, SessionTouch, UserSession } from '../../session/types.ts';
 import type { Invalidation, InvalidationBus } from './invalidation-bus.ts';
 
 export interface CacheObserver {
@@ -139,6 +139,9 @@ export class CachedSessionStore implements SessionStore {
   }
   countUserSessionsOfClient(realmId: string, clientUuid: string, offline: boolean): Promise<number> {
     return this.inner.countUserSessionsOfClient(realmId, clientUuid, offline);
+  }
+  countUserSessionsPerClient(realmId: string, clientUuids: readonly string[]): Promise<Map<string, ClientSessionCounts>> {
+    return this.inner.countUserSessionsPerClient(realmId, clientUuids);
   }
   countUserSessions(): Promise<number> {
     return this.inner.countUserSessions();

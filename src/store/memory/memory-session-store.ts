@@ -7,7 +7,7 @@
  * must not be able to change what the store holds, as it could not with a database.
  */
 import type { SessionStore } from '../../session/session-store.ts';
-import type { AuthSession, AuthSessionLimits, AuthorizationCode, ClientSession, CodeConsumption, RealmSessionQuery, FailedLogin, LoginAttemptClaim, LoginFailure, LoginLockout, RefreshTokenUse, RefreshTokenUseOutcome, SessionTouch, UserSession } from '../../session/types.ts';
+import type { AuthSession, AuthSessionLimits, AuthorizationCode, ClientSession, ClientSessionCounts, CodeConsumption, RealmSessionQuery, FailedLogin, LoginAttemptClaim, LoginFailure, LoginLockout, RefreshTokenUse, RefreshTokenUseOutcome, SessionTouch, UserSession } from '../../session/types.ts';
 
 const key = (id: string, offline: boolean): string => (offline ? 'of:' : 'on:') + id;
 const realmCountKey = (realmId: string, offline: boolean): string => `${realmId}\u0000${offline}`;
@@ -101,6 +101,15 @@ export class MemorySessionStore implements SessionStore {
 
   async countUserSessionsOfClient(realmId: string, clientUuid: string, offline: boolean): Promise<number> {
     return this.clientCounts.get(clientCountKey(realmId, clientUuid, offline)) ?? 0;
+  }
+
+  async countUserSessionsPerClient(realmId: string, clientUuids: readonly string[]): Promise<Map<string, ClientSessionCounts>> {
+    const counts = new Map<string, ClientSessionCounts>();
+    for (const clientUuid of clientUuids) {
+      const [online, offline] = [false, true].map((kind) => this.clientCounts.get(clientCountKey(realmId, clientUuid, kind)) ?? 0);
+      if (online > 0 || offline > 0) counts.set(clientUuid, { online, offline });
+    }
+    return counts;
   }
 
   async countUserSessions(): Promise<number> {

@@ -42,7 +42,7 @@
 import type { Redis, RedisOptions } from 'ioredis';
 import { parseRedisAddress } from '../../config/index.ts';
 import type { SessionStore } from '../../session/session-store.ts';
-import type { AuthSession, AuthSessionLimits, AuthorizationCode, ClientSession, CodeConsumption, RealmSessionQuery, FailedLogin, LoginAttemptClaim, LoginFailure, LoginLockout, RefreshTokenUse, RefreshTokenUseOutcome, SessionTouch, UserSession } from '../../session/types.ts';
+import type { AuthSession, AuthSessionLimits, AuthorizationCode, ClientSession, ClientSessionCounts, CodeConsumption, RealmSessionQuery, FailedLogin, LoginAttemptClaim, LoginFailure, LoginLockout, RefreshTokenUse, RefreshTokenUseOutcome, SessionTouch, UserSession } from '../../session/types.ts';
 import { defineSessionScripts, type SessionScripts } from './session-scripts.ts';
 
 export type RedisSessionStoreOptions = ({ url: string } | { client: Redis }) & {
@@ -402,6 +402,24 @@ export class RedisSessionStore implements SessionStore {
   async countUserSessionsOfClient(realmId: string, clientUuid: string, offline: boolean): Promise<number> {
     await this.connected();
     return this.redis.zcard(this.keys.ofClient(realmId, clientUuid, offline));
+  }
+
+  async countUserSessionsPerClient(realmId: string, clientUuids: readonly string[]): Promise<Map<string, ClientSessionCounts>> {
+    const counts = new Map<string, ClientSessionCounts>();
+    if (clientUuids.length === 0) return counts;
+    await this.connected();
+    // Each client's index has a key (and hash slot) of its own: one pipeline, one round trip.
+    const pipeline = this.redis.pipeline();
+    for (const clientUuid of clientUuids) for (const offline of [false, true]) pipeline.zcard(this.keys.ofClient(realmId, clientUuid, offline));
+    const replies = (await pipeline.exec()) ?? [];
+    clientUuids.forEach((clientUuid, i) => {
+      const [online, offline] = [replies[2 * i], replies[2 * i + 1]].map((reply) => {
+        if (!reply || reply[0]) throw reply?.[0] ?? new Error('Redis pipeline: missing reply');
+        return Number(reply[1]);
+      });
+      if (online > 0 || offline > 0) counts.set(clientUuid, { online, offline });
+    });
+    return counts;
   }
 
   async countUserSessions(): Promise<number> {

@@ -7,7 +7,7 @@ import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { Database, UserSessionTable, ClientSessionTable, LoginFailureTable } from './schema.ts';
 import { CountChanges } from './session-counts.ts';
 import type { SessionStore } from '../../session/session-store.ts';
-import type { AuthSession, AuthSessionLimits, AuthorizationCode, ClientSession, CodeConsumption, RealmSessionQuery, FailedLogin, LoginAttemptClaim, LoginFailure, LoginLockout, RefreshTokenUse, RefreshTokenUseOutcome, SessionTouch, UserSession } from '../../session/types.ts';
+import type { AuthSession, AuthSessionLimits, AuthorizationCode, ClientSession, ClientSessionCounts, CodeConsumption, RealmSessionQuery, FailedLogin, LoginAttemptClaim, LoginFailure, LoginLockout, RefreshTokenUse, RefreshTokenUseOutcome, SessionTouch, UserSession } from '../../session/types.ts';
 
 const flag = (value: boolean): number => (value ? 1 : 0);
 
@@ -344,6 +344,29 @@ export class SqlSessionStore implements SessionStore {
       .where('offline', '=', flag(offline))
       .executeTakeFirst();
     return Number(row?.count ?? 0);
+  }
+
+  async countUserSessionsPerClient(realmId: string, clientUuids: readonly string[]): Promise<Map<string, ClientSessionCounts>> {
+    // One query on the primary key's (realm_id, client_uuid, offline) prefix: every kept count
+    // of the realm, its slots summed; the realm's clients are not listed in it (a realm may have
+    // thousands), only kept from the answer.
+    const rows = await this.db
+      .selectFrom('client_session_count')
+      .select(['client_uuid', 'offline', (eb) => eb.fn.sum<number>('count').as('count')])
+      .where('realm_id', '=', realmId)
+      .groupBy(['client_uuid', 'offline'])
+      .execute();
+    const wanted = new Set(clientUuids);
+    const counts = new Map<string, ClientSessionCounts>();
+    for (const row of rows) {
+      const n = Number(row.count);
+      if (n === 0 || !wanted.has(row.client_uuid)) continue;
+      const entry = counts.get(row.client_uuid) ?? { online: 0, offline: 0 };
+      if (row.offline) entry.offline = n;
+      else entry.online = n;
+      counts.set(row.client_uuid, entry);
+    }
+    return counts;
   }
 
   async countUserSessions(): Promise<number> {
