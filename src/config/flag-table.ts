@@ -148,7 +148,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
     summary: 'carry a stopped Keycloak 26\'s realms, keys, users and sessions into the store, so nobody is logged out (pre-flight first)',
     usage: 'holdfast migrate-from-keycloak --keycloak-db-url postgres://… [--realm <name>]… [--include-master] [--dry-run] [--json] [flags]',
     flags: {
-      'keycloak-db-url': { kind: 'string', value: 'postgres://…', description: 'Keycloak\'s database (a read-only role is enough); Keycloak must be stopped', secret: true },
+      'keycloak-db-url': { kind: 'string', value: 'postgres://…', description: 'Keycloak\'s database, postgres://, mariadb:// or mysql:// (a read-only role is enough); Keycloak must be stopped', secret: true },
       realm: { kind: 'string', value: '<name>', default: 'every realm but master', description: 'a realm to migrate (repeatable)' },
       'include-master': { kind: 'boolean', default: 'false', description: 'migrate the master realm too' },
       'dry-run': { kind: 'boolean', default: 'false', description: 'the pre-flight and the counts only: nothing is written' },

@@ -3,7 +3,8 @@
  * transaction, so that the pre-flight, the counts and the import all see the same rows even if
  * something still writes (it should not: Keycloak is stopped first). Nothing here can write, so
  * the migrator works with a read-only role. Table and column names are Keycloak's (lower case in
- * PostgreSQL, as Liquibase creates them).
+ * PostgreSQL, as Liquibase creates them); queries are written for PostgreSQL, and
+ * mariadb-snapshot.ts carries them to MariaDB and MySQL.
  */
 import type pgModule from 'pg';
 
@@ -23,7 +24,8 @@ export interface KeycloakSnapshot {
 }
 
 export async function openKeycloakSnapshot(url: string): Promise<KeycloakSnapshot> {
-  if (!/^postgres(ql)?:\/\//.test(url)) throw new KeycloakSchemaProblem(`--keycloak-db-url: expected a postgres:// URL (PostgreSQL is the Keycloak database this migrator reads), got '${redactUrl(url)}'`);
+  if (/^(mariadb|mysql):\/\//.test(url)) return (await import('./mariadb-snapshot.ts')).openMariaDbSnapshot(url);
+  if (!/^postgres(ql)?:\/\//.test(url)) throw new KeycloakSchemaProblem(`--keycloak-db-url: expected a postgres://, mariadb:// or mysql:// URL (the Keycloak databases this migrator reads), got '${redactUrl(url)}'`);
   // Loaded on use, as the store does: only this command pays for the driver.
   const { default: pg } = await import('pg');
   const client: pgModule.Client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000 });

@@ -18,6 +18,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { freshDatabase, PG_HOST, type FreshDatabase } from './postgres.ts';
 import { freePort } from './process.ts';
+import { freshMariaDbDatabase, MARIADB_HOST } from './mariadb.ts';
 
 export const KEYCLOAK_VERSION = '26.7.3';
 export const KEYCLOAK_JAVA_HOME = '/usr/lib/jvm/temurin-25-jdk-amd64';
@@ -69,13 +70,15 @@ export interface KeycloakOptions {
   hostname?: string;
   /** The public port (default a free one), e.g. to have holdfast take the same base URL afterwards. */
   port?: number;
+  /** Keycloak's database: a throwaway PostgreSQL database (default) or one on the machine's MariaDB. */
+  database?: 'postgres' | 'mariadb';
 }
 
 export interface RunningKeycloak {
   /** The base URL including the relative path, without a trailing slash: `http://127.0.0.1:P/auth`. */
   baseUrl: string;
   port: number;
-  /** Keycloak's database, for the migrator (`postgres://…`). */
+  /** Keycloak's database, for the migrator (`postgres://…` or `mariadb://…`). */
   dbUrl: string;
   dbName: string;
   /** Keycloak's process output, for diagnostics. */
@@ -91,7 +94,7 @@ export interface RunningKeycloak {
 }
 
 function buildArgs(options: KeycloakOptions): string[] {
-  const args = ['--db=postgres', '--cache=local', '--health-enabled=true', `--http-relative-path=${options.relativePath ?? '/'}`];
+  const args = [`--db=${options.database ?? 'postgres'}`, '--cache=local', '--health-enabled=true', `--http-relative-path=${options.relativePath ?? '/'}`];
   if (options.persistentUserSessions === false) args.push('--features-disabled=persistent-user-sessions');
   return args;
 }
@@ -164,8 +167,9 @@ export async function startKeycloak(options: KeycloakOptions = {}): Promise<Runn
   const copy = spawnSync('cp', ['-al', home, instanceHome], { encoding: 'utf8' });
   if (copy.status !== 0) throw new Error(`cp -al ${home}: ${copy.stderr}`);
   fs.rmSync(path.join(instanceHome, 'data'), { recursive: true, force: true });
-  const database: FreshDatabase = await freshDatabase('holdfast_keycloak');
+  const database: FreshDatabase = options.database === 'mariadb' ? await freshMariaDbDatabase('holdfast_keycloak') : await freshDatabase('holdfast_keycloak');
   const dbUser = new URL(database.url).username;
+  const jdbcUrl = options.database === 'mariadb' ? `jdbc:mariadb://${MARIADB_HOST}/${database.name}` : `jdbc:postgresql://${PG_HOST}/${database.name}`;
   const port = options.port ?? (await freePort());
   const managementPort = await freePort();
   const relativePath = (options.relativePath ?? '/').replace(/\/+$/, '');
@@ -176,8 +180,9 @@ export async function startKeycloak(options: KeycloakOptions = {}): Promise<Runn
     [
       'start',
       '--optimized',
-      `--db-url=jdbc:postgresql://${PG_HOST}/${database.name}`,
+      `--db-url=${jdbcUrl}`,
       `--db-username=${dbUser}`,
+      ...(options.database === 'mariadb' ? ['--db-password='] : []),
       '--http-enabled=true',
       '--http-host=127.0.0.1',
       `--http-port=${port}`,
