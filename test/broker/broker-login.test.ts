@@ -2,7 +2,8 @@
  * The broker login flow end to end against a real upstream (a second realm of the same holdfast,
  * over real HTTP): "Sign in with Upstream" on the login page, the state, nonce and PKCE of the
  * redirect, the code exchange with signature-checked ID token, a local user created and linked on
- * the first login, the link reused on the second, and `kc_idp_hint` going straight upstream.
+ * the first login, the link reused on the second, `kc_idp_hint` going straight upstream, and the
+ * same login through a provider of kind `keycloak-oidc`.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -119,6 +120,27 @@ describe('broker login flow', () => {
     } finally {
       await realms.upstreamAdmin.clients.update({ id: upstreamClient.id! }, upstreamClient);
       await setProvider({});
+    }
+  });
+
+  it('logs in through a keycloak-oidc provider as through an oidc one', async () => {
+    await realms.upstreamAdmin.users.create({ username: 'kate', email: 'kate@example.com', firstName: 'Kate', lastName: 'Keycloak', emailVerified: true, enabled: true, credentials: [{ type: 'password', value: 'kate-pw', temporary: false }] });
+    await realms.brokeredAdmin.identityProviders.create({ alias: 'corp-kc', providerId: 'keycloak-oidc', displayName: 'Corp Keycloak', trustEmail: true, config: providerConfig(server.url) });
+    try {
+      const browser = new Browser();
+      const { url, verifier } = appAuthorization(server.url);
+      const html = await (await get(url, browser.down)).text();
+      const toUpstream = await get(socialLink(html, 'corp-kc'), browser.down);
+      assert.equal(toUpstream.status, 302);
+      assert.ok(toUpstream.headers.get('location')!.startsWith(`${server.url}/realms/upstream/protocol/openid-connect/auth?`));
+      const back = await get(await upstreamLogin(browser, toUpstream.headers.get('location')!, 'kate', 'kate-pw'), browser.down);
+      assert.equal(back.status, 302, await back.clone().text());
+      const tokens = await redeem(server.url, back.headers.get('location')!, verifier);
+      const [kate] = await realms.brokeredAdmin.users.find({ username: 'kate', exact: true });
+      assert.equal(JSON.parse(Buffer.from(tokens.access_token.split('.')[1], 'base64url').toString()).sub, kate.id);
+      assert.deepEqual((await realms.brokeredAdmin.users.listFederatedIdentities({ id: kate.id! })).map((l) => [l.identityProvider, l.userName]), [['corp-kc', 'kate']]);
+    } finally {
+      await realms.brokeredAdmin.identityProviders.del({ alias: 'corp-kc' });
     }
   });
 });
