@@ -9,3 +9,4 @@ export * from './broker-failure.ts';
 export * from './login-mappers.ts';
 export * from './stored-token.ts';
 export * from './upstream-logout.ts';
+export * from './hosted-domain.ts';

@@ -1,7 +1,8 @@
 /**
  * The identity provider kinds holdfast brokers, with the names Keycloak's admin API gives them
  * and, for the social presets, the fixed endpoints and the config key that moves them (so a test,
- * or a GitHub Enterprise, points them elsewhere). `oidc` and `keycloak-oidc` take their endpoints
+ * or a GitHub Enterprise, points them elsewhere); Microsoft's endpoints sit below its `tenantId`
+ * (`common` when none is set), so a tenant's provider admits only that tenant's accounts. `oidc` and `keycloak-oidc` take their endpoints
  * from their config.
  */
 export interface ProviderKind {
@@ -17,6 +18,8 @@ export interface SocialPreset {
   /** The config key that overrides `defaultBaseUrl` (tests point it at a local stand-in). */
   baseUrlKey: string;
   defaultBaseUrl: string;
+  /** The config key naming a tenant, the path segment after the base URL (Microsoft's `tenantId`), and its default. */
+  tenant?: { key: string; default: string };
   authorizationPath: string;
   tokenPath: string;
   userInfoPath: string;
@@ -42,7 +45,7 @@ export const PROVIDER_KINDS: ReadonlyMap<string, ProviderKind> = new Map(
         id: 'microsoft',
         name: 'Microsoft',
         openIdConnect: true,
-        preset: { baseUrlKey: 'baseUrl', defaultBaseUrl: 'https://login.microsoftonline.com/common', authorizationPath: '/oauth2/v2.0/authorize', tokenPath: '/oauth2/v2.0/token', userInfoPath: '/oidc/userinfo', defaultScope: 'openid profile email', claims: { ...OIDC_CLAIMS, username: 'email' } },
+        preset: { baseUrlKey: 'baseUrl', defaultBaseUrl: 'https://login.microsoftonline.com', tenant: { key: 'tenantId', default: 'common' }, authorizationPath: '/oauth2/v2.0/authorize', tokenPath: '/oauth2/v2.0/token', userInfoPath: '/oidc/userinfo', defaultScope: 'openid profile email', claims: { ...OIDC_CLAIMS, username: 'email' } },
       },
       {
         id: 'gitlab',

@@ -37,7 +37,8 @@ export function upstreamOf(provider: IdentityProvider, sealKey: Buffer): Upstrea
   if (!kind) throw new UpstreamMisconfigured(`unknown provider kind ${provider.providerId}`);
   const config = provider.config;
   const preset = kind.preset;
-  const base = preset ? (config[preset.baseUrlKey] || preset.defaultBaseUrl).replace(/\/+$/, '') : '';
+  const root = preset ? (config[preset.baseUrlKey] || preset.defaultBaseUrl).replace(/\/+$/, '') : '';
+  const base = preset?.tenant ? `${root}/${encodeURIComponent(config[preset.tenant.key] || preset.tenant.default)}` : root;
   const authorizationUrl = preset ? `${base}${preset.authorizationPath}` : config.authorizationUrl;
   const tokenUrl = preset ? `${base}${preset.tokenPath}` : config.tokenUrl;
   if (!authorizationUrl || !tokenUrl) throw new UpstreamMisconfigured(`identity provider ${provider.alias} has no authorization or token URL`);

@@ -6,7 +6,8 @@
  * ID token of the OpenID Connect ones against the stand-in's JWKS and nonce, reads the profile at
  * the preset's user-info path with the access token, and creates and links the local user from
  * that preset's claim names (GitHub's `login` and `name`, Facebook's `first_name`, GitLab's
- * `nickname`, Google's and Microsoft's `email` as the username).
+ * `nickname`, Google's and Microsoft's `email` as the username). Google's `hostedDomain` sends `hd`
+ * and admits only ID tokens of that domain; Microsoft's `tenantId` moves its endpoints.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -45,9 +46,9 @@ const PRESETS: Preset[] = [
   },
   {
     alias: 'microsoft',
-    authorizationPath: '/oauth2/v2.0/authorize',
-    tokenPath: '/oauth2/v2.0/token',
-    userInfoPath: '/oidc/userinfo',
+    authorizationPath: '/common/oauth2/v2.0/authorize',
+    tokenPath: '/common/oauth2/v2.0/token',
+    userInfoPath: '/common/oidc/userinfo',
     scope: 'openid profile email',
     openIdConnect: true,
     profile: { sub: 'ms-1', email: 'mia@outlook.example', given_name: 'Mia', family_name: 'Soft' },
@@ -96,6 +97,8 @@ interface Seen {
 class SocialStandIn {
   url = '';
   readonly seen: Seen[] = [];
+  /** Claims that replace a preset's profile in its ID token and user info (a test's other account). */
+  readonly profileOverrides = new Map<string, Record<string, unknown>>();
   private nonces = new Map<string, string>();
   private key!: KeyObject;
   private jwk!: Record<string, unknown>;
@@ -117,6 +120,7 @@ class SocialStandIn {
     const path = `/${rest.join('/')}`;
     this.seen.push({ path: url.pathname, query: url.searchParams, form: new URLSearchParams(body), authorization: request.headers.authorization });
     const preset = PRESETS.find((p) => p.alias === alias);
+    const profile = { ...preset?.profile, ...this.profileOverrides.get(alias) };
     const json = (status: number, value: unknown) => void response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(value));
     if (!preset) return json(404, { error: 'not_found' });
     if (path === '/jwks') return json(200, { keys: [this.jwk] });
@@ -134,7 +138,7 @@ class SocialStandIn {
       const tokens: Record<string, unknown> = { access_token: `at-${alias}`, token_type: 'Bearer', expires_in: 300 };
       if (preset.openIdConnect) {
         const now = Math.floor(Date.now() / 1000);
-        tokens.id_token = await new SignJWT({ ...preset.profile, nonce: this.nonces.get(alias) })
+        tokens.id_token = await new SignJWT({ ...profile, nonce: this.nonces.get(alias) })
           .setProtectedHeader({ alg: 'RS256', kid: 'social' })
           .setIssuer(`${this.url}/${alias}`)
           .setAudience(`${alias}-client`)
@@ -146,7 +150,7 @@ class SocialStandIn {
     }
     if (request.method === 'GET' && path === preset.userInfoPath) {
       if (request.headers.authorization !== `Bearer at-${alias}`) return json(401, { error: 'invalid_token' });
-      return json(200, preset.profile);
+      return json(200, profile);
     }
     return json(404, { error: 'not_found' });
   }
@@ -218,4 +222,60 @@ describe('social presets against a local stand-in', () => {
       assert.deepEqual(await kc.users.listFederatedIdentities({ id: user.id! }), [{ identityProvider: preset.alias, userId: preset.expected.federatedUserId, userName: preset.expected.username }]);
     });
   }
+
+  /** Through "Sign in with" of `alias` to the broker's answer to the stand-in's redirect. */
+  const signIn = async (alias: string) => {
+    const browser = new Browser();
+    const html = await (await get(appAuthorization(server.url).url, browser.down)).text();
+    const authorize = new URL((await get(socialLink(html, alias), browser.down)).headers.get('location')!);
+    const back = await fetch(authorize, { redirect: 'manual' });
+    return { authorize, done: await get(back.headers.get('location')!, browser.down) };
+  };
+  const setConfig = async (alias: string, changes: Record<string, string>) => {
+    const provider = (await kc.identityProviders.findOne({ alias }))!;
+    await kc.identityProviders.update({ alias }, { ...provider, config: { ...provider.config, ...changes } });
+  };
+
+  it('google with hostedDomain asks for hd and admits only ID tokens of that domain, creating nobody else', async () => {
+    await setConfig('google', { hostedDomain: 'corp.example' });
+    try {
+      const account = { sub: 'g-hd', email: 'hannah@corp.example', given_name: 'Hannah', family_name: 'Domain' };
+      for (const hd of ['other.example', undefined]) {
+        standIn.profileOverrides.set('google', { ...account, hd });
+        const { authorize, done } = await signIn('google');
+        assert.equal(authorize.searchParams.get('hd'), 'corp.example');
+        assert.equal(done.status, 502, `hd ${hd}`);
+        assert.match(await done.text(), /Unexpected error when authenticating with identity provider/);
+        assert.deepEqual(await kc.users.find({ email: account.email, exact: true }), [], `hd ${hd}: nobody created`);
+      }
+      standIn.profileOverrides.set('google', { ...account, hd: 'corp.example' });
+      const { done } = await signIn('google');
+      assert.equal(done.status, 302, await done.clone().text());
+      assert.ok(done.headers.get('location')!.startsWith(`${APP_REDIRECT}?`));
+      assert.equal((await kc.users.find({ email: account.email, exact: true })).length, 1);
+
+      // Several domains: Google is asked for any Workspace account, the ID token's domain must be listed.
+      await setConfig('google', { hostedDomain: 'sales.example, corp.example' });
+      const again = await signIn('google');
+      assert.equal(again.authorize.searchParams.get('hd'), '*');
+      assert.equal(again.done.status, 302);
+      await setConfig('google', { hostedDomain: 'sales.example' });
+      assert.equal((await signIn('google')).done.status, 502);
+    } finally {
+      standIn.profileOverrides.delete('google');
+      await setConfig('google', { hostedDomain: '' });
+    }
+  });
+
+  it("microsoft's tenantId moves its endpoints below the tenant", async () => {
+    await setConfig('microsoft', { tenantId: 'contoso-tenant' });
+    try {
+      const browser = new Browser();
+      const html = await (await get(appAuthorization(server.url).url, browser.down)).text();
+      const authorize = new URL((await get(socialLink(html, 'microsoft'), browser.down)).headers.get('location')!);
+      assert.equal(`${authorize.origin}${authorize.pathname}`, `${standIn.url}/microsoft/contoso-tenant/oauth2/v2.0/authorize`);
+    } finally {
+      await setConfig('microsoft', { tenantId: '' });
+    }
+  });
 });

@@ -14,7 +14,7 @@ import { constantTimeEqual } from '../../crypto/index.ts';
 import { AdminError, ErrorPage } from '../../errors/index.ts';
 import { readParams, type Form } from '../../http/form.ts';
 import { resolveRealm } from '../../http/realm-route.ts';
-import { BROKER_TEXTS, BrokerFailure, checkIdToken, exchangeCode, hasUpstreamLogout, identityFromClaims, mappersNotRun, preprocessIdentity, readUserInfo, requestFailure, sealUpstreamToken, upstreamFailure, upstreamOf, type BrokeredIdentity, type UpstreamCall } from '../../broker/index.ts';
+import { BROKER_TEXTS, BrokerFailure, checkHostedDomain, checkIdToken, exchangeCode, hasUpstreamLogout, identityFromClaims, mappersNotRun, preprocessIdentity, readUserInfo, requestFailure, sealUpstreamToken, upstreamFailure, upstreamOf, type BrokeredIdentity, type UpstreamCall } from '../../broker/index.ts';
 import type { IdentityProvider, LoadedRealm } from '../../realm/index.ts';
 import { continueBrokeredLogin, finishAccountLink, type LoginRun } from '../../authn/index.ts';
 import { linkAliasOf } from '../../authn/required-actions/idp-link.ts';
@@ -78,6 +78,7 @@ async function upstreamIdentity(ctx: Context, realm: LoadedRealm, issuer: string
   if (upstream.openIdConnect) {
     if (!tokens.idToken) throw upstreamFailure(BROKER_TEXTS.invalidResponse, 'invalid_token', 'token response has no id_token');
     claims = await checkIdToken(tokens.idToken, { validateSignature: provider.config.validateSignature === 'true', issuer: upstream.issuer, clientId: upstream.clientId, nonce, jwksUrl: upstream.jwksUrl }, context);
+    checkHostedDomain(provider, claims);
   }
   if (upstream.userInfoUrl && provider.config.disableUserInfo !== 'true') {
     const info = await readUserInfo(upstream.userInfoUrl, tokens.accessToken, context);

@@ -2,13 +2,13 @@
  * The first leg of a brokered login: the browser is sent to the upstream's authorization
  * endpoint with a `state` bound to its login (broker-state.ts), a `nonce`, PKCE S256 when the
  * provider has `pkceEnabled`, and the provider's `prompt`, `defaultScope` and (with `loginHint`)
- * the application's `login_hint`. Reached from the login page's "Sign in with …" links and from
+ * the application's `login_hint`, and Google's `hd` for a `hostedDomain`. Reached from the login page's "Sign in with …" links and from
  * `kc_idp_hint` on the authorization request.
  */
 import type { FastifyReply } from 'fastify';
 import type { Context } from '../../context.ts';
 import { newSecret, sha256Base64Url } from '../../crypto/index.ts';
-import { upstreamOf } from '../../broker/index.ts';
+import { hostedDomainParameter, upstreamOf } from '../../broker/index.ts';
 import type { IdentityProvider, LoadedRealm } from '../../realm/index.ts';
 import type { AuthSession, AuthTab } from '../../session/types.ts';
 import { issueState } from './broker-state.ts';
@@ -55,6 +55,8 @@ export async function upstreamAuthorizationUrl(ctx: Context, realm: LoadedRealm,
   }
   if (provider.config.prompt) query.set('prompt', provider.config.prompt);
   if (provider.config.loginHint === 'true' && tab.loginHint) query.set('login_hint', tab.loginHint);
+  const hd = hostedDomainParameter(provider);
+  if (hd !== undefined) query.set('hd', hd);
   const separator = upstream.authorizationUrl.includes('?') ? '&' : '?';
   return `${upstream.authorizationUrl}${separator}${query}`;
 }
