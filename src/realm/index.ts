@@ -14,3 +14,4 @@ export * from './required-actions.ts';
 export * from './protocol-mappers/index.ts';
 export * from './built-in-clients.ts';
 export * from './built-in-upgrade.ts';
+export * from './realm-model.ts';

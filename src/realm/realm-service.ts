@@ -13,6 +13,7 @@ import { buildClaimPlan, type ClaimPlan } from './protocol-mappers/index.ts';
 import { groupRoleIds } from './groups.ts';
 import { effectiveRoles, type EffectiveRoles } from './roles.ts';
 import { completeRealmKeys } from './realm-keys.ts';
+import { indexRealm } from './realm-model.ts';
 import type { Client, IdentityProvider, IdentityProviderMapper, RealmModel, User } from './types.ts';
 
 export interface LoadedRealm extends RealmModel {
@@ -142,15 +143,7 @@ export class RealmService {
       this.repository.listIdentityProviderMappers(realm.id),
     ]);
     const keys = await completeRealmKeys(this.repository, realm, clients, storedKeys, this.clock.nowMs());
-    const model: RealmModel = {
-      realm,
-      clientsById: new Map(clients.map((c) => [c.id, c])),
-      clientsByClientId: new Map(clients.map((c) => [c.clientId, c])),
-      rolesById: new Map(roles.map((r) => [r.id, r])),
-      groupsById: new Map(groups.map((g) => [g.id, g])),
-      clientScopesById: new Map(clientScopes.map((s) => [s.id, s])),
-      userProfile,
-    };
+    const model = indexRealm({ realm, clients, roles, groups, clientScopes, userProfile });
     return {
       ...model,
       keys: importRealmKeys(keys, realm.settings.defaultSignatureAlgorithm),

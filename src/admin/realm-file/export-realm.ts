@@ -8,7 +8,7 @@
  */
 import { exportScopeMappings } from './plan-scope-mappings.ts';
 import { dataKeyOf } from '../../crypto/index.ts';
-import { defaultGroupIds, groupPath, realmDefaultScopes, sortRequiredActions, type Client, type IdentityProvider, type RealmModel, type RealmRepository, type User } from '../../realm/index.ts';
+import { defaultGroupIds, groupPath, indexRealm, realmDefaultScopes, sortRequiredActions, type Client, type IdentityProvider, type RealmModel, type RealmRepository, type User } from '../../realm/index.ts';
 import { toExportedIdentityProvider, toIdentityProviderMapperRepresentation } from '../representations/identity-provider.ts';
 import { openCredential } from '../../authn/index.ts';
 import { MASKED_SECRET, toClientRepresentation } from '../representations/client.ts';
@@ -52,15 +52,7 @@ export async function exportRealm(repository: RealmRepository, name: string, opt
     repository.listIdentityProviderMappers(realm.id),
   ]);
   const sealKey = dataKeyOf(keys);
-  const model: RealmModel = {
-    realm,
-    clientsById: new Map(clients.map((c) => [c.id, c])),
-    clientsByClientId: new Map(clients.map((c) => [c.clientId, c])),
-    rolesById: new Map(roles.map((r) => [r.id, r])),
-    groupsById: new Map(groups.map((g) => [g.id, g])),
-    clientScopesById: new Map(clientScopes.map((s) => [s.id, s])),
-    userProfile,
-  };
+  const model = indexRealm({ realm, clients, roles, groups, clientScopes, userProfile });
   const byName = (a: { name: string }, b: { name: string }) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
   const sortedClients = [...clients].sort((a, b) => (a.clientId < b.clientId ? -1 : a.clientId > b.clientId ? 1 : 0));
   const clientRoles: Record<string, unknown[]> = {};
