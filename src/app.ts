@@ -35,6 +35,7 @@ import { HOLDFAST_VERSION } from './cli/version.ts';
 import { LogoutNotifier } from './oidc/backchannel-logout/index.ts';
 import { adminRoutes } from './admin/index.ts';
 import { actionTokenRoutes } from './action-tokens/index.ts';
+import { openLinkMail } from './authn/index.ts';
 import { accountRoutes } from './account/index.ts';
 import { storedConsents } from './account/stored-consents.ts';
 import { adminConsoleRoutes } from './console/admin-console.ts';
@@ -172,7 +173,7 @@ export async function buildApp({ config, clock = systemClock, worker }: BuildOpt
   await registerRateLimits(app, config.rateLimit);
   registerRequestMetrics(app, metrics, config.accessLog);
   await app.register(oidcRoutes, { ctx });
-  await app.register(actionTokenRoutes, { ctx });
+  await app.register(actionTokenRoutes, { ctx, openLinkMail });
   await app.register(themeResourceRoutes, { ctx });
   await app.register(adminRoutes, { ctx });
   await app.register(accountRoutes, { ctx, consents: storedConsents(ctx), console: accountConsole(ctx) });

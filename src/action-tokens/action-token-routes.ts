@@ -7,7 +7,8 @@
  * new-password form for UPDATE_PASSWORD (its POST carries a single-use form token of its own),
  * and hands every other action to the login's required actions (the authn step engine runs them
  * at the next sign-in). An update-email link (UPDATE_EMAIL under realm `verifyEmail`) sets the new
- * address, verified, if it is still free and the user's address is still the one it replaces.
+ * address, verified, if it is still free and the user's address is still the one it replaces. An
+ * idp-verify-account-via-email link (a first broker login's) goes to the handler the app gives.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Context } from '../context.ts';
@@ -49,7 +50,13 @@ function backTo(realm: LoadedRealm, claims: ActionTokenClaims): string | undefin
   return client?.enabled ? claims.rdu : undefined;
 }
 
-export async function actionTokenRoutes(app: FastifyInstance, { ctx }: { ctx: Context }): Promise<void> {
+/**
+ * What an opened `idp-verify-account-via-email` link does (the first broker login's, in src/authn,
+ * which imports the login pages that link here: so it is handed in, not imported).
+ */
+export type LinkMailHandler = (ctx: Context, request: FastifyRequest, reply: FastifyReply, realm: LoadedRealm, issuer: string, claims: ActionTokenClaims, user: User) => Promise<FastifyReply>;
+
+export async function actionTokenRoutes(app: FastifyInstance, { ctx, openLinkMail }: { ctx: Context; openLinkMail?: LinkMailHandler }): Promise<void> {
   /** Verified, the user's, not used before: consumed now. Anything else is an error page and an event. */
   async function useToken(request: FastifyRequest, realm: LoadedRealm, issuer: string, key: string | undefined, types: ActionTokenType[]) {
     const event = ctx.events.recorder.user(realm, 'EXECUTE_ACTION_TOKEN', request);
@@ -94,8 +101,10 @@ export async function actionTokenRoutes(app: FastifyInstance, { ctx }: { ctx: Co
 
   app.get(ACTION_TOKEN_PATH, { config: { endpoint: 'action-token' } }, async (request, reply) => {
     const { realm, issuer } = await resolveRealm(ctx, request, 'page');
-    const { claims, user } = await useToken(request, realm, issuer, readParams(request, 'query').get('key'), ['execute-actions', 'verify-email', 'update-email', 'reset-credentials']);
+    const types: ActionTokenType[] = ['execute-actions', 'verify-email', 'update-email', 'reset-credentials', ...(openLinkMail ? (['idp-verify-account-via-email'] as const) : [])];
+    const { claims, user } = await useToken(request, realm, issuer, readParams(request, 'query').get('key'), types);
     if (claims.typ === 'update-email') return updateEmail(request, reply, realm, claims, user);
+    if (claims.typ === 'idp-verify-account-via-email') return openLinkMail!(ctx, request, reply, realm, issuer, claims, user);
     const actions = claims.typ === 'verify-email' ? [VERIFY_EMAIL] : claims.typ === 'reset-credentials' ? [UPDATE_PASSWORD] : (claims.reqac ?? []);
     const verify = actions.includes(VERIFY_EMAIL);
     const later = actions.filter((a) => a !== VERIFY_EMAIL && a !== UPDATE_PASSWORD);

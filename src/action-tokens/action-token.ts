@@ -11,7 +11,7 @@ import { newId, sha256Hex, signHmac, verifyJwt, type JwtClaims } from '../crypto
 import type { LoadedRealm, RealmSettings } from '../realm/index.ts';
 
 /** Keycloak's action-token types. `action-form` is holdfast's: the form shown after a link. */
-export type ActionTokenType = 'execute-actions' | 'verify-email' | 'update-email' | 'reset-credentials' | 'action-form';
+export type ActionTokenType = 'execute-actions' | 'verify-email' | 'update-email' | 'reset-credentials' | 'idp-verify-account-via-email' | 'action-form';
 
 export interface ActionTokenClaims {
   typ: ActionTokenType;
@@ -29,6 +29,11 @@ export interface ActionTokenClaims {
   eml?: string;
   /** Of an update-email link: the new address, set when the link is followed (Keycloak's claim name). */
   newEmail?: string;
+  /** Of an idp-verify-account-via-email link: the login it belongs to (authentication session and tab) and the upstream account it links. */
+  oasid?: string;
+  tid?: string;
+  idpAlias?: string;
+  idpUserId?: string;
   /** Of a form token: the link it followed (a reset-credentials form records RESET_PASSWORD). */
   origin?: ActionTokenType;
 }

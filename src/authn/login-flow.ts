@@ -20,13 +20,14 @@ import { passwordForm } from './steps/password-form.ts';
 import { registrationForm } from './steps/registration-form.ts';
 import { confirmLinkStep } from './first-broker-login/confirm-link.ts';
 import { reauthenticate } from './first-broker-login/reauthenticate.ts';
+import { emailVerification } from './first-broker-login/email-verification.ts';
 import { reviewProfile } from './first-broker-login/review-profile.ts';
 
 /**
  * The first broker login's pages come first and are only needed while a brokered identity waits
  * in the tab; a registration replaces the password form; a new user has no one-time code yet.
  */
-const AUTHENTICATORS: LoginStep[] = [reviewProfile, confirmLinkStep, reauthenticate, registrationForm, passwordForm, otpForm];
+const AUTHENTICATORS: LoginStep[] = [reviewProfile, confirmLinkStep, emailVerification, reauthenticate, registrationForm, passwordForm, otpForm];
 
 /** Required-action steps by providerId: what `register-required-action` can register. */
 export const REQUIRED_ACTION_STEPS: ReadonlyMap<string, LoginStep> = new Map(

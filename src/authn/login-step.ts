@@ -9,7 +9,7 @@ import type { FastifyRequest } from 'fastify';
 import type { Context } from '../context.ts';
 import type { Form } from '../http/form.ts';
 import type { Client, LoadedRealm, RealmRepository, User } from '../realm/index.ts';
-import type { AuthTab } from '../session/types.ts';
+import type { AuthSession, AuthTab } from '../session/types.ts';
 import type { ThemePage } from '../theme/index.ts';
 
 /** The login as a step sees it. `user` is set once a step has identified who logs in. */
@@ -22,6 +22,8 @@ export interface LoginFlow {
   tab: AuthTab;
   /** The browser tab's id; absent in the password grant, which shows no pages. */
   tabId?: string;
+  /** The authentication session the tab is in (an e-mail link names it); absent in the password grant. */
+  authSession?: AuthSession;
   user?: User;
 }
 

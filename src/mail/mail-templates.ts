@@ -14,7 +14,7 @@ import { ptBR } from './messages/pt-BR.ts';
 
 const BUNDLES: Record<string, Record<string, string>> = { en, de, fr, es, 'pt-BR': ptBR, ja };
 
-export type MailKind = 'emailTest' | 'emailVerification' | 'emailUpdateConfirmation' | 'passwordReset' | 'executeActions';
+export type MailKind = 'emailTest' | 'emailVerification' | 'emailUpdateConfirmation' | 'passwordReset' | 'executeActions' | 'identityProviderLink';
 
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);

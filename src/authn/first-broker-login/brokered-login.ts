@@ -43,7 +43,7 @@ function identified(flow: LoginFlow, user: User, identity: BrokeredIdentity): vo
 }
 
 /** Every authenticator of the browser flow counts as passed: the upstream authenticated the user. */
-function passAuthenticators(flow: LoginFlow): void {
+export function passAuthenticators(flow: LoginFlow): void {
   const steps = loginSteps(flow.realm);
   const last = steps.reduce((at, step, index) => (step.kind === 'authenticate' || step.kind === 'registration' || step.kind === 'first-broker-login' ? index : at), -1);
   flow.tab.completedSteps = steps.slice(0, last + 1).map((s) => s.id);

@@ -5,12 +5,17 @@
  * one is pending and nobody is identified yet.
  */
 import type { BrokeredIdentity } from '../../broker/index.ts';
+import type { AuthTab } from '../../session/types.ts';
 import type { LoginFlow } from '../login-step.ts';
 
 const IDENTITY = 'brokerIdentity';
 /** The local user with the same username or email, once the login found one. */
 const EXISTING = 'brokerExistingUser';
 const CONFIRMED = 'brokerLinkConfirmed';
+/** The link's email verification (email-verification.ts): the address its mail went to, its link opened, or the password chosen instead. */
+const MAIL_SENT_TO = 'brokerLinkMailSentTo';
+const MAIL_OPENED = 'brokerLinkMailOpened';
+const MAIL_DECLINED = 'brokerLinkMailDeclined';
 
 export function pendingIdentity(flow: LoginFlow): BrokeredIdentity | undefined {
   if (flow.user !== undefined) return undefined;
@@ -38,8 +43,24 @@ export function confirmLink(flow: LoginFlow): void {
   flow.tab.notes = { ...flow.tab.notes, [CONFIRMED]: 'true' };
 }
 
+export const linkMail = {
+  sentTo: (tab: AuthTab) => tab.notes?.[MAIL_SENT_TO],
+  sent(tab: AuthTab, email: string | undefined): void {
+    if (email === undefined) delete tab.notes?.[MAIL_SENT_TO];
+    else tab.notes = { ...tab.notes, [MAIL_SENT_TO]: email };
+  },
+  opened: (tab: AuthTab) => tab.notes?.[MAIL_OPENED] === 'true',
+  open(tab: AuthTab): void {
+    tab.notes = { ...tab.notes, [MAIL_OPENED]: 'true' };
+  },
+  declined: (tab: AuthTab) => tab.notes?.[MAIL_DECLINED] === 'true',
+  decline(tab: AuthTab): void {
+    tab.notes = { ...tab.notes, [MAIL_DECLINED]: 'true' };
+  },
+};
+
 /** The first broker login is over (user created or linked): its notes go. */
 export function clearPendingIdentity(flow: LoginFlow): void {
   if (!flow.tab.notes) return;
-  for (const key of [IDENTITY, EXISTING, CONFIRMED]) delete flow.tab.notes[key];
+  for (const key of [IDENTITY, EXISTING, CONFIRMED, MAIL_SENT_TO, MAIL_OPENED, MAIL_DECLINED]) delete flow.tab.notes[key];
 }

@@ -17,6 +17,11 @@ export const en: Record<string, string> = {
     'Someone asked to change the e-mail address of your {2} account to {3}. If it was you, open the link below to confirm the new address; until then the old one stays.\n\n{0}\n\nThe link expires in {1}.\n\nIf you did not ask for this, you can ignore this message.',
   emailUpdateConfirmationBodyHtml:
     '<p>Someone asked to change the e-mail address of your {2} account to <b>{3}</b>. If it was you, open the link below to confirm the new address; until then the old one stays.</p><p><a href="{0}">Confirm new e-mail address</a></p><p>The link expires in {1}.</p><p>If you did not ask for this, you can ignore this message.</p>',
+  identityProviderLinkSubject: 'Link your {1} account with {0}',
+  identityProviderLinkBody:
+    'Someone signed in to {1} through {0} as {2} and asked to add that {0} account to your {1} account. If it was you, open the link below to link them; from then on you can sign in to {1} through {0}.\n\n{3}\n\nThe link expires in {4}.\n\nIf you did not ask for this, ignore this message and nothing is linked.',
+  identityProviderLinkBodyHtml:
+    '<p>Someone signed in to {1} through {0} as <b>{2}</b> and asked to add that {0} account to your {1} account. If it was you, open the link below to link them; from then on you can sign in to {1} through {0}.</p><p><a href="{3}">Link the accounts</a></p><p>The link expires in {4}.</p><p>If you did not ask for this, ignore this message and nothing is linked.</p>',
   passwordResetSubject: 'Reset your password',
   passwordResetBody:
     'Someone asked to reset the password of your {2} account. If it was you, open the link below to choose a new password.\n\n{0}\n\nThe link expires in {1}.\n\nIf you did not ask for this, you can ignore this message: your password stays as it is.',
