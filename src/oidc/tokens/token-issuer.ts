@@ -225,6 +225,9 @@ export async function issueTokens(request: IssueRequest): Promise<IssuedTokens> 
       ...(request.dpopThumbprint !== undefined && client.publicClient ? { cnf: dpopConfirmation(request.dpopThumbprint) } : {}),
       scope: request.refreshScope ?? scopes.value,
       ...(request.requestedAudience !== undefined ? { [REQUESTED_AUDIENCE_CLAIM]: [...request.requestedAudience] } : {}),
+      // Keycloak keeps the login's acr in the client session and every refresh repeats it; the
+      // token carries it here, so a refresh after a password grant still says 1 and after SSO 0.
+      acr: request.acr,
     };
     refreshToken = await signHmac(refreshClaims, realm.keys);
   }

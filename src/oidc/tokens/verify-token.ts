@@ -20,6 +20,8 @@ export interface RefreshTokenClaims {
   cnf?: { jkt: string };
   /** A token exchange's requested audience (`req-aud`), kept by every refresh. */
   requestedAudience?: string[];
+  /** The acr of the login the token's chain began with (holdfast's tokens; Keycloak's carry none). */
+  acr?: string;
 }
 
 export interface AccessTokenClaims extends JwtClaims {
@@ -67,6 +69,7 @@ export async function decodeRefreshToken(realm: LoadedRealm, token: string): Pro
   if (claims.cnf !== undefined && jkt === undefined) return undefined;
   const requested = claims['req-aud'];
   if (requested !== undefined && !(Array.isArray(requested) && requested.every(isString))) return undefined;
+  if (claims.acr !== undefined && !isString(claims.acr)) return undefined;
   return {
     jti,
     typ,
@@ -80,6 +83,7 @@ export async function decodeRefreshToken(realm: LoadedRealm, token: string): Pro
     // Kept whole (Keycloak's `kc-jkt-type` too), so that introspection shows it as issued.
     ...(jkt !== undefined ? { cnf: { ...(claims.cnf as Record<string, unknown>), jkt } } : {}),
     ...(requested !== undefined ? { requestedAudience: requested as string[] } : {}),
+    ...(claims.acr !== undefined ? { acr: claims.acr as string } : {}),
   };
 }
 

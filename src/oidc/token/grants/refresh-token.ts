@@ -8,6 +8,13 @@ import { narrowScopes, validateRefreshToken } from '../../tokens/index.ts';
 import { respondWithTokens, type GrantHandler } from './grant.ts';
 import { scopeGrantOf } from '../../../realm/index.ts';
 
+/**
+ * The acr for a refresh token Keycloak issued before the move, which does not carry the login's:
+ * Keycloak's answer for every client session not opened by SSO re-authentication (a password
+ * grant, a login with credentials); one opened by SSO said 0 there and says 1 here.
+ */
+const KEYCLOAK_TOKEN_ACR = '1';
+
 export const refreshTokenGrant: GrantHandler = async (grant) => {
   const { ctx, realm, issuer, client, form, event } = grant;
   const token = form.get('refresh_token');
@@ -39,7 +46,7 @@ export const refreshTokenGrant: GrantHandler = async (grant) => {
     clientSession,
     scopes,
     grant: 'rt',
-    acr: '0',
+    acr: claims.acr ?? KEYCLOAK_TOKEN_ACR,
     includeRefreshToken: true,
     refreshScope: claims.scope,
     requestedAudience: claims.requestedAudience,
