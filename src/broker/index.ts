@@ -10,3 +10,4 @@ export * from './login-mappers.ts';
 export * from './stored-token.ts';
 export * from './upstream-logout.ts';
 export * from './hosted-domain.ts';
+export * from './unhonoured-settings.ts';

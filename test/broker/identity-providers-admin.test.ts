@@ -2,7 +2,8 @@
  * Identity providers through @keycloak/keycloak-admin-client 26 against a listening holdfast
  * (issue #20.1): create, find, update, delete, mappers and mapper types, `importFromUrl` from a
  * real discovery document (holdfast's own master realm), users' federated identities; the client
- * secret is sealed in the database and masked in every answer; bad input gets Keycloak's errors,
+ * secret is sealed in the database and masked in every answer; bad input gets Keycloak's errors
+ * (and a setting holdfast would not act on that lets more users in is refused by name),
  * and a viewer may read but not write.
  */
 import { after, before, describe, it } from 'node:test';
@@ -77,6 +78,22 @@ describe('admin API: identity providers', () => {
     assert.deepEqual(await request('GET', '/identity-provider/instances/nope'), { status: 404, body: { error: 'HTTP 404 Not Found' } });
     assert.deepEqual(await request('GET', '/identity-provider/providers/nope'), { status: 400, body: { error: 'HTTP 400 Bad Request' } });
     assert.equal((await request('PUT', '/identity-provider/instances/corp', { providerId: 'github' })).status, 400);
+    // Settings holdfast would not act on, and that would let more users in, are refused by name.
+    for (const [extra, text] of [
+      [{ postBrokerLoginFlowAlias: 'otp after broker' }, /post login flow 'otp after broker' is not run/],
+      [{ firstBrokerLoginFlowAlias: 'link only' }, /built-in first broker login, not 'link only'/],
+      [{ config: { filteredByClaim: 'true', claimFilterName: 'groups' } }, /essential claim filter \(groups\)/],
+      [{ config: { clientAuthMethod: 'client_secret_jwt' } }, /client authentication 'client_secret_jwt' is not supported/],
+      [{ config: { validateSignature: 'true', useJwksUrl: 'false', publicKeySignatureVerifier: 'MIIB' } }, /JWKS URL only/],
+    ] as const) {
+      const refused = await request('POST', '/identity-provider/instances', { alias: 'unhonoured', providerId: 'oidc', ...extra });
+      assert.equal(refused.status, 400, JSON.stringify(extra));
+      assert.match(refused.body.errorMessage, text);
+    }
+    // What Keycloak's console sends for a new provider passes.
+    const defaults = { alias: 'defaults', providerId: 'oidc', firstBrokerLoginFlowAlias: 'first broker login', postBrokerLoginFlowAlias: '', config: { filteredByClaim: 'false', clientAuthMethod: 'client_secret_post', validateSignature: 'false', useJwksUrl: 'true' } };
+    assert.equal((await request('POST', '/identity-provider/instances', defaults)).status, 201);
+    assert.equal((await request('DELETE', '/identity-provider/instances/defaults')).status, 204);
     assert.deepEqual((await kc.identityProviders.find()).map((p) => p.alias), ['corp']);
   });
 

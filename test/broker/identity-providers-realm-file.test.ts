@@ -117,6 +117,20 @@ describe('realm files with identity providers', () => {
     assert.deepEqual((await repository().listIdentityProviderMappers(realm.id)).map((m) => m.name), ['email']);
   });
 
+  it('lists provider settings holdfast does not act on: refused unless allowLossy, the harmless ones ignored', async () => {
+    const keycloakDefaults = { ...corp, alias: 'plain', hideOnLogin: false, linkOnly: false, updateProfileFirstLoginMode: 'on', config: { ...corp.config, filteredByClaim: 'false', acceptsPromptNoneForwardFromClient: 'false', allowedClockSkew: '0', disableNonce: 'false' } };
+    const unhonoured = { ...corp, postBrokerLoginFlowAlias: 'otp after broker', organizationId: 'org-1', config: { ...corp.config, filteredByClaim: 'true', claimFilterName: 'groups', uiLocales: 'true' } };
+    const input = file('unhonoured', { identityProviders: [keycloakDefaults, unhonoured, google], identityProviderMappers: [], users: [] });
+    const refusal = await load(input).then(() => undefined, (error: unknown) => error);
+    assert.ok(refusal instanceof LossyImport, String(refusal));
+    const { refused, ignored } = refusal.parts;
+    assert.deepEqual(refused.map((f) => f.path), ['identityProviders[1].postBrokerLoginFlowAlias', 'identityProviders[1].config.filteredByClaim']);
+    assert.deepEqual(ignored.filter((f) => f.path.startsWith('identityProviders')).map((f) => f.path), ['identityProviders[1].organizationId', 'identityProviders[1].config.uiLocales']);
+    assert.equal(await repository().findRealmByName('unhonoured'), undefined);
+    const { realm } = await load(input, true);
+    assert.deepEqual((await repository().listIdentityProviders(realm.id)).map((p) => p.alias).sort(), ['corp', 'google', 'plain']);
+  });
+
   it('refuses mappers and links of providers the file does not have, and duplicates, writing nothing', async () => {
     const cases: Array<[Record<string, unknown>, string]> = [
       [{ identityProviderMappers: [{ ...mappers[0], identityProviderAlias: 'nope' }] }, 'identityProviderMappers[0].identityProviderAlias'],

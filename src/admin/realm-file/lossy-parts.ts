@@ -12,7 +12,7 @@ import { realmSettingChecks } from '../representations/realm.ts';
 import { clientRepresentation, MASKED_SECRET } from '../representations/client.ts';
 import { userFileRepresentation } from '../representations/user.ts';
 import { supportedMapperType } from '../../realm/index.ts';
-import { MAPPER_TYPES_BY_ID, PROVIDER_KINDS } from '../../broker/index.ts';
+import { MAPPER_TYPES_BY_ID, PROVIDER_KINDS, unhonouredSettings } from '../../broker/index.ts';
 import { REQUIRED_ACTION_STEPS } from '../../authn/index.ts';
 import { clientAuthenticators } from '../server-info/client-authenticators.ts';
 
@@ -125,7 +125,14 @@ const REALM_ROWS: Record<string, Row> = {
   clientProfiles: refusedUnless('client profiles are not enforced', { profiles: [] }),
   identityProviders: (value, path, _file, out) =>
     objects(value).forEach((idp, i) => {
-      if (!PROVIDER_KINDS.has(text(idp.providerId) ?? '')) out.add('refused', `${path}[${i}]`, `identity provider '${text(idp.alias) ?? '?'}' (${text(idp.providerId) ?? '?'}) is not supported: its users could not log in through it`);
+      const alias = text(idp.alias) ?? '?';
+      if (!PROVIDER_KINDS.has(text(idp.providerId) ?? '')) {
+        out.add('refused', `${path}[${i}]`, `identity provider '${alias}' (${text(idp.providerId) ?? '?'}) is not supported: its users could not log in through it`);
+        return;
+      }
+      const config = isObject(idp.config) ? Object.fromEntries(Object.entries(idp.config).map(([k, v]) => [k, String(v)])) : {};
+      const settings = { providerId: text(idp.providerId), firstBrokerLoginFlowAlias: text(idp.firstBrokerLoginFlowAlias), postBrokerLoginFlowAlias: text(idp.postBrokerLoginFlowAlias), organizationId: text(idp.organizationId), config };
+      for (const setting of unhonouredSettings(settings)) out.add(setting.verdict, `${path}[${i}].${setting.field}`, `identity provider '${alias}': ${setting.reason}`);
     }),
   identityProviderMappers: (value, path, _file, out) =>
     objects(value).forEach((mapper, i) => {

@@ -6,7 +6,7 @@
  * masked, as Keycloak does; the mask sent back on update keeps the stored secret.
  */
 import { newId, seal } from '../../crypto/index.ts';
-import { MAPPER_SYNC_MODES, MAPPER_TYPES_BY_ID, PROVIDER_KINDS, PROVIDER_SYNC_MODES, providerUses, upstreamClientSecret } from '../../broker/index.ts';
+import { MAPPER_SYNC_MODES, MAPPER_TYPES_BY_ID, PROVIDER_KINDS, PROVIDER_SYNC_MODES, providerUses, unhonouredSettings, upstreamClientSecret } from '../../broker/index.ts';
 import type { IdentityProvider, IdentityProviderMapper, RealmSettings } from '../../realm/index.ts';
 import { boolean, field, object, record, string, type Check, type Checked } from '../json-shape.ts';
 import { ShapeError } from '../json-shape.ts';
@@ -100,6 +100,8 @@ export function newIdentityProvider(
   problem: ProviderProblem,
   path = '',
   existing?: IdentityProvider,
+  /** The admin API's: a setting holdfast would not act on that lets more users in is refused (a realm file lists it instead). */
+  options: { refuseUnhonoured?: boolean } = {},
 ): IdentityProvider {
   const alias = rep.alias ?? existing?.alias;
   if (alias === undefined || alias === '') throw problem('Identity provider alias is required', field(path, 'alias'));
@@ -108,6 +110,10 @@ export function newIdentityProvider(
   if (providerId === undefined || !PROVIDER_KINDS.has(providerId)) throw problem(`Invalid identity provider id [${providerId ?? ''}]`, field(path, 'providerId'));
   const { [CLIENT_SECRET]: secret, ...config } = rep.config ?? {};
   checkUrls(config, sslRequired, problem, path);
+  if (options.refuseUnhonoured) {
+    const refused = unhonouredSettings({ ...rep, providerId, config }).find((s) => s.verdict === 'refused');
+    if (refused) throw problem(`Not supported: ${refused.reason}`, field(path, refused.field));
+  }
   checkSyncMode(config.syncMode, PROVIDER_SYNC_MODES, problem, path);
   const clientSecretSealed = secret === undefined || secret === '' ? undefined : secret === SECRET_MASK && existing ? existing.clientSecretSealed : seal(sealKey, secret);
   return {

@@ -69,7 +69,7 @@ export async function identityProviderRoutes(app: FastifyInstance, { ctx }: { ct
 
   app.post(`${base}/instances`, async (request, reply) => {
     const { realm } = await adminScope(ctx, request, 'manage-identity-providers');
-    const provider = newIdentityProvider(readBody(request, identityProviderRepresentation), realm.realm.id, realm.realm.settings.sslRequired, realm.keys.sealKey, problem);
+    const provider = newIdentityProvider(readBody(request, identityProviderRepresentation), realm.realm.id, realm.realm.settings.sslRequired, realm.keys.sealKey, problem, '', undefined, { refuseUnhonoured: true });
     await ctx.realms.repository.transaction(async (tx) => {
       await tx.lockRealm(realm.realm.id);
       if ((await tx.listIdentityProviders(realm.realm.id)).some((p) => p.alias === provider.alias)) throw adminConflict(`Identity Provider ${provider.alias} already exists`);
@@ -90,7 +90,7 @@ export async function identityProviderRoutes(app: FastifyInstance, { ctx }: { ct
     await ctx.realms.repository.transaction(async (tx) => {
       await tx.lockRealm(realm.realm.id);
       const existing = await storedProvider(tx, realm.realm.id, aliasOf(request));
-      const provider = newIdentityProvider(rep, realm.realm.id, realm.realm.settings.sslRequired, realm.keys.sealKey, problem, '', existing);
+      const provider = newIdentityProvider(rep, realm.realm.id, realm.realm.settings.sslRequired, realm.keys.sealKey, problem, '', existing, { refuseUnhonoured: true });
       if (provider.providerId !== existing.providerId) throw problem('The providerId of an identity provider cannot change', 'providerId');
       if (provider.alias !== existing.alias && (await tx.listIdentityProviders(realm.realm.id)).some((p) => p.alias === provider.alias)) throw adminConflict(`Identity Provider ${provider.alias} already exists`);
       await tx.updateIdentityProvider(provider);
