@@ -2,7 +2,8 @@
  * The admin console's realm-wide Sessions page in a real Chromium against a holdfast process:
  * sessions made by two real logins are listed and found by a server-side search, the offline
  * filter lists none of them, and one signed out from the page loses its refresh token while the
- * other still refreshes. Every request goes to holdfast and nothing logs an error.
+ * other still refreshes; the per-client counts, the Refresh button and "sign out all" are checked
+ * against the API's results. Every request goes to holdfast and nothing logs an error.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -23,7 +24,7 @@ describe('admin console sessions', { skip: missing }, () => {
     ({ server, browser } = started);
   });
 
-  it('lists real logins, searches them, filters offline, and signs one out: its refresh token is refused', async () => {
+  it('lists real logins, searches them, filters offline, signs one out (its refresh token is refused), shows per-client counts, picks up a new login on Refresh and signs all out', async () => {
     const tokens = [];
     for (let i = 0; i < 2; i++) {
       const issued = await redeemCode(server.url, await codeThroughLogin(server.url, new CookieJar()));
@@ -64,6 +65,26 @@ describe('admin console sessions', { skip: missing }, () => {
     assert.equal(refused.status, 400);
     assert.equal(refused.body.error, 'invalid_grant');
     assert.equal((await refresh(server.url, kept.refresh_token)).status, 200);
+
+    // Per-client counts come from client-session-stats: the one session left is demo-service's.
+    await page.click('[data-testid=client-session-stats] summary');
+    await page.waitForSelector('[data-testid=client-session-stats] tr:has(td:text-is("demo-service")):has(td:text-is("1"))', { timeout: STEP_TIMEOUT });
+
+    // A login made after the page loaded shows up on Refresh, in the list, the total and the counts.
+    const later = await redeemCode(server.url, await codeThroughLogin(server.url, new CookieJar()));
+    assert.equal(later.status, 200);
+    const laterSid = sessionIdOf((later.body as { access_token: string }).access_token);
+    await page.click('[data-testid=sessions-refresh]');
+    await page.waitForSelector(`[data-testid="sign-out-${laterSid}"]`, { timeout: STEP_TIMEOUT });
+    await page.waitForSelector('[data-testid=page-range]:has-text("of 2")', { timeout: STEP_TIMEOUT });
+    await page.waitForSelector('[data-testid=client-session-stats] tr:has(td:text-is("demo-service")):has(td:text-is("2"))', { timeout: STEP_TIMEOUT });
+
+    // "Sign out all active sessions" asks first, then ends every one: both refresh tokens are refused.
+    await page.click('[data-testid=sign-out-all]');
+    await page.click('dialog[open] [data-testid=confirm]');
+    await page.waitForSelector('[data-testid=realm-sessions] td:text-is("No sessions")', { timeout: STEP_TIMEOUT });
+    assert.equal((await refresh(server.url, kept.refresh_token)).status, 400);
+    assert.equal((await refresh(server.url, (later.body as { refresh_token: string }).refresh_token)).status, 400);
     assert.deepEqual(record.foreign(server.url), []);
     assert.deepEqual(record.errors, []);
     await context.close();
