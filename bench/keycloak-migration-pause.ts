@@ -6,15 +6,22 @@
  * ids (half online, half offline, each with its client session) up to the size measured, and the
  * command runs against each copy into a fresh PostgreSQL store.
  *
- *   npm run bench:keycloak-migration [-- 10000 100000]
+ *   npm run bench:keycloak-migration [-- 10000 100000] [-- --results bench/results/<date>-keycloak-migration-pause]
+ *
+ * With `--results`, the figures also go to that path's .json and .md.
  */
+import fs from 'node:fs';
+import os from 'node:os';
 import pg from 'pg';
 import { freshDatabase } from '../test/support/postgres.ts';
 import { runHoldfastCommand, tempDir, writeKekFile } from '../test/support/process.ts';
 import { startKeycloak } from '../test/support/keycloak.ts';
 
-const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);
+const args = process.argv.slice(2);
+const resultsAt = args.includes('--results') ? args[args.indexOf('--results') + 1] : undefined;
+const sizes = args.map(Number).filter((n) => n > 0);
 if (sizes.length === 0) sizes.push(10_000, 100_000);
+const rows: Array<{ sessions: number; seconds: number; sessionsPerSecond: number; carriedOnline: number; carriedOffline: number; clientSessions: number; verified: boolean }> = [];
 
 async function run(url: string, sql: string): Promise<pg.QueryResult> {
   const client = new pg.Client({ connectionString: url });
@@ -62,12 +69,34 @@ try {
       if (result.code !== 0) throw new Error(`migrate-from-keycloak exited ${result.code}:\n${result.output.slice(-3000)}`);
       const report = JSON.parse(result.output.slice(result.output.indexOf('{')));
       const carried = report.realms[0].carried;
-      console.log(`${size} sessions: ${seconds.toFixed(1)} s for the whole command (${carried.online} online + ${carried.offline} offline carried, ${(size / seconds).toFixed(0)} sessions/s)`);
+      console.log(`${size} sessions: ${seconds.toFixed(1)} s for the whole command (${carried.online} online + ${carried.offline} offline carried, ${(size / seconds).toFixed(0)} sessions/s, post-flight ${report.realms[0].verified ? 'verified' : 'NOT verified'})`);
+      rows.push({ sessions: size, seconds: Number(seconds.toFixed(1)), sessionsPerSecond: Math.round(size / seconds), carriedOnline: carried.online, carriedOffline: carried.offline, clientSessions: carried.clientSessions, verified: report.realms[0].verified === true });
     } finally {
       await target.drop();
     }
   }
+  if (resultsAt) writeResults(resultsAt);
 } finally {
   for (const name of copies) await run(postgres, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
   await keycloak.stop();
+}
+
+function writeResults(prefix: string): void {
+  const date = new Date().toISOString().slice(0, 10);
+  const machine = `${os.cpus().length} CPUs, load average ${os.loadavg()[0].toFixed(1)} at the end, shared with other work`;
+  fs.writeFileSync(`${prefix}.json`, `${JSON.stringify({ date, bench: 'keycloak-migration-pause', keycloak: '26.7.3', target: 'PostgreSQL', machine, rows }, null, 2)}\n`);
+  const lines = rows.map((r) => `| ${r.sessions.toLocaleString('en-US')} | ${r.seconds} | ${r.sessionsPerSecond.toLocaleString('en-US')} | ${r.carriedOnline.toLocaleString('en-US')} + ${r.carriedOffline.toLocaleString('en-US')} (${r.clientSessions.toLocaleString('en-US')} client sessions) | ${r.verified ? 'counts match' : 'MISMATCH'} |`);
+  fs.writeFileSync(
+    `${prefix}.md`,
+    [
+      `# Keycloak migration write pause (${date})`,
+      '',
+      '`npm run bench:keycloak-migration`: the whole `holdfast migrate-from-keycloak` command (pre-flight, realm import, sessions, post-flight) from a stopped Keycloak 26.7.3 on PostgreSQL into a fresh PostgreSQL store; half the sessions online, half offline, each with one client session. ' + machine + '.',
+      '',
+      '| sessions | whole command (s) | sessions/s | carried online + offline | post-flight |',
+      '|---:|---:|---:|---|---|',
+      ...lines,
+      '',
+    ].join('\n'),
+  );
 }

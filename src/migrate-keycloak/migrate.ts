@@ -178,7 +178,8 @@ async function carrySessions(
     const mapped = mapSessions(rows, realm, byId, userIds, nowSeconds);
     for (const [reason, n] of mapped.skipped) outcome.skipped[reason] = (outcome.skipped[reason] ?? 0) + n;
     outcome.skippedClientSessions += mapped.skippedClientSessions;
-    if (target) await writeSessions(target.sessions, mapped.sessions);
+    // One write per page, each session replacing one of the same id: a re-run updates, never duplicates.
+    if (target) await target.sessions.putUserSessions(mapped.sessions);
     for (const session of mapped.sessions) {
       carried.add(`${session.id}/${session.offline}`);
       if (session.offline) outcome.carried.offline++;
@@ -228,27 +229,6 @@ async function carrySessions(
     if (online !== want.online || offline !== want.offline) verified = false;
   }
   outcome.verified = verified;
-}
-
-/** Sessions written at once: the store's pool queues them, so the round trips overlap. */
-const WRITES_IN_FLIGHT = 8;
-
-/**
- * Writes each session, replacing one of the same id: a second run updates what the first wrote
- * instead of adding to it. The first run costs one write per session; only a session that is
- * already there is deleted and written again.
- */
-async function writeSessions(store: SessionStore, sessions: UserSession[]): Promise<void> {
-  const write = async (session: UserSession) => {
-    try {
-      await store.createUserSession(session);
-    } catch (error) {
-      if (!(await store.getUserSession(session.id, session.offline))) throw error;
-      await store.deleteUserSession(session.id, session.offline);
-      await store.createUserSession(session);
-    }
-  };
-  for (let i = 0; i < sessions.length; i += WRITES_IN_FLIGHT) await Promise.all(sessions.slice(i, i + WRITES_IN_FLIGHT).map(write));
 }
 
 export { KeycloakSchemaProblem };

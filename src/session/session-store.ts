@@ -7,6 +7,12 @@ import type { AuthSession, AuthSessionLimits, AuthorizationCode, ClientSession, 
 
 export interface SessionStore {
   createUserSession(session: UserSession): Promise<void>;
+  /**
+   * Writes many user sessions with their client sessions, each replacing a stored session of the
+   * same id and kind (and all of that one's client sessions): an import's write, so a re-run
+   * updates instead of adding, and the SQL stores do a batch in one transaction.
+   */
+  putUserSessions(sessions: readonly UserSession[]): Promise<void>;
   getUserSession(id: string, offline: boolean): Promise<UserSession | undefined>;
   /** Adds or replaces one client session of an existing user session; false if the user session is gone. */
   putClientSession(userSessionId: string, offline: boolean, clientSession: ClientSession, expiresAt: number): Promise<boolean>;

@@ -8,6 +8,7 @@ import type { SessionStore } from '../session/session-store.ts';
 
 const WRITES = new Set<keyof SessionStore>([
   'createUserSession',
+  'putUserSessions',
   'putClientSession',
   'removeClientSession',
   'deleteUserSession',

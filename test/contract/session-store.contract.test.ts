@@ -172,6 +172,28 @@ for (const backend of backends) {
       assert.equal(await store.useRefreshToken(session.id, false, 'client-a', refreshUse('jti', 1)), 'missing');
     });
 
+    it('putUserSessions writes a batch and, put again, replaces each session with its client sessions, counted once', async () => {
+      const realmId = uid('realm');
+      // More than one multi-row statement's worth, online and offline, with an online and offline session sharing an id.
+      const online = Array.from({ length: 620 }, (_, i) => userSession({ realmId, clients: i % 2 === 0 ? [clientSession('client-a'), clientSession('client-b')] : [clientSession('client-a')] }));
+      const offline = [{ ...userSession({ realmId, offline: true, clients: [clientSession('client-a')] }), id: online[0].id }];
+      await store.putUserSessions([...online, ...offline]);
+      assert.equal(await store.countUserSessionsOfRealm(realmId, false), 620);
+      assert.equal(await store.countUserSessionsOfRealm(realmId, true), 1);
+      assert.equal(await store.countUserSessionsOfClient(realmId, 'client-b', false), 310);
+      assert.deepEqual(plain(await store.getUserSession(online[2].id, false)), plain(online[2]));
+
+      // A re-run: the same ids with other contents, one client session fewer on the first.
+      const again = online.map((s, i) => ({ ...s, lastRefresh: s.lastRefresh + 5, clientSessions: new Map(i === 0 ? [] : s.clientSessions) }));
+      await store.putUserSessions(again);
+      assert.equal(await store.countUserSessionsOfRealm(realmId, false), 620);
+      assert.equal(await store.countUserSessionsOfClient(realmId, 'client-a', false), 619);
+      assert.equal(await store.countUserSessionsOfClient(realmId, 'client-b', false), 309);
+      assert.deepEqual(plain(await store.getUserSession(online[0].id, false)), plain(again[0]));
+      assert.deepEqual(plain(await store.getUserSession(online[0].id, true)), plain(offline[0]));
+      await store.putUserSessions([]);
+    });
+
     it('deleteUserSessionsOfUser removes every session of that user and kind, and no other', async () => {
       const realmId = uid('realm');
       const userId = uid('user');

@@ -73,6 +73,11 @@ export class CachedSessionStore implements SessionStore {
     if (this.bus.listening) this.sessions.set(key(session.id, session.offline), session);
   }
 
+  async putUserSessions(sessions: readonly UserSession[]): Promise<void> {
+    await this.inner.putUserSessions(sessions);
+    for (const session of sessions) await this.invalidate(session.id, session.offline);
+  }
+
   async getUserSession(id: string, offline: boolean): Promise<UserSession | undefined> {
     // Deaf to other nodes' logouts for now: only the store knows whether the session still exists.
     if (!this.bus.listening) return this.inner.getUserSession(id, offline);

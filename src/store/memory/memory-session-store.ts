@@ -47,6 +47,13 @@ export class MemorySessionStore implements SessionStore {
     this.count(session, 1);
   }
 
+  async putUserSessions(sessions: readonly UserSession[]): Promise<void> {
+    for (const session of sessions) {
+      this.dropUserSession(key(session.id, session.offline));
+      await this.createUserSession(session);
+    }
+  }
+
   async getUserSession(id: string, offline: boolean): Promise<UserSession | undefined> {
     const session = this.userSessions.get(key(id, offline));
     return session && structuredClone(session);

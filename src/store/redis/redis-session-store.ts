@@ -188,6 +188,9 @@ function indexEntries(flat: string[]): { realmId?: string; userId?: string; clie
   return record;
 }
 
+/** Sessions put at once by putUserSessions: their commands pipeline on the one connection. */
+const REDIS_PUTS_IN_FLIGHT = 64;
+
 export class RedisSessionStore implements SessionStore {
   private client: (Redis & SessionScripts) | undefined;
   private creating: Promise<Redis & SessionScripts> | undefined;
@@ -313,6 +316,15 @@ export class RedisSessionStore implements SessionStore {
       ...[...session.clientSessions.keys()].map((uuid) => this.redis.zadd(this.keys.ofClient(session.realmId, uuid, offline), session.started, id)),
     ]);
     await this.confirmed();
+  }
+
+  async putUserSessions(sessions: readonly UserSession[]): Promise<void> {
+    // Each session's delete and create are scripts of their own; sessions apart overlap on the connection.
+    const put = async (session: UserSession) => {
+      await this.deleteUserSession(session.id, session.offline);
+      await this.createUserSession(session);
+    };
+    for (let i = 0; i < sessions.length; i += REDIS_PUTS_IN_FLIGHT) await Promise.all(sessions.slice(i, i + REDIS_PUTS_IN_FLIGHT).map(put));
   }
 
   async getUserSession(id: string, offline: boolean): Promise<UserSession | undefined> {

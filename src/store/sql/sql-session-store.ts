@@ -43,6 +43,29 @@ export function toUserSession(row: Selectable<UserSessionTable>): UserSession {
   };
 }
 
+function userSessionRow(session: UserSession): UserSessionTable {
+  return {
+    id: session.id,
+    offline: flag(session.offline),
+    realm_id: session.realmId,
+    user_id: session.userId,
+    started: session.started,
+    last_refresh: session.lastRefresh,
+    remember_me: flag(session.rememberMe),
+    ip_address: session.ipAddress,
+    auth_time: session.authTime,
+    expires_at: session.expiresAt,
+    user_agent: session.userAgent ?? null,
+    notes: session.notes ? JSON.stringify(session.notes) : null,
+  };
+}
+
+/**
+ * Rows per multi-row statement: 12 columns each stays far below SQLite's 32,766 bound parameters
+ * and PostgreSQL's 65,535, and the statement text stays small.
+ */
+const ROWS_PER_STATEMENT = 500;
+
 function clientSessionRow(userSessionId: string, offline: boolean, realmId: string, cs: ClientSession): ClientSessionTable {
   return {
     user_session_id: userSessionId,
@@ -116,28 +139,30 @@ export class SqlSessionStore implements SessionStore {
 
   async createUserSession(session: UserSession): Promise<void> {
     await this.db.transaction().execute(async (tx) => {
-      await tx
-        .insertInto('user_session')
-        .values({
-          id: session.id,
-          offline: flag(session.offline),
-          realm_id: session.realmId,
-          user_id: session.userId,
-          started: session.started,
-          last_refresh: session.lastRefresh,
-          remember_me: flag(session.rememberMe),
-          ip_address: session.ipAddress,
-          auth_time: session.authTime,
-          expires_at: session.expiresAt,
-          user_agent: session.userAgent ?? null,
-          notes: session.notes ? JSON.stringify(session.notes) : null,
-        })
-        .execute();
+      await tx.insertInto('user_session').values(userSessionRow(session)).execute();
       const rows = [...session.clientSessions.values()].map((cs) => clientSessionRow(session.id, session.offline, session.realmId, cs));
       if (rows.length > 0) await tx.insertInto('client_session').values(rows).execute();
       const changes = new CountChanges();
       changes.userSession(session.realmId, flag(session.offline), session.id, 1);
       for (const row of rows) changes.clientSession(session.realmId, row.client_uuid, row.offline, session.id, 1);
+      await changes.apply(tx);
+    });
+  }
+
+  async putUserSessions(sessions: readonly UserSession[]): Promise<void> {
+    if (sessions.length === 0) return;
+    await this.db.transaction().execute(async (tx) => {
+      const changes = new CountChanges();
+      for (const offline of [0, 1]) {
+        const ids = sessions.filter((s) => flag(s.offline) === offline).map((s) => s.id);
+        for (let i = 0; i < ids.length; i += ROWS_PER_STATEMENT) await deleteSessionRows(tx, ids.slice(i, i + ROWS_PER_STATEMENT), offline, changes);
+      }
+      const userRows = sessions.map(userSessionRow);
+      const clientRows = sessions.flatMap((s) => [...s.clientSessions.values()].map((cs) => clientSessionRow(s.id, s.offline, s.realmId, cs)));
+      for (let i = 0; i < userRows.length; i += ROWS_PER_STATEMENT) await tx.insertInto('user_session').values(userRows.slice(i, i + ROWS_PER_STATEMENT)).execute();
+      for (let i = 0; i < clientRows.length; i += ROWS_PER_STATEMENT) await tx.insertInto('client_session').values(clientRows.slice(i, i + ROWS_PER_STATEMENT)).execute();
+      for (const s of sessions) changes.userSession(s.realmId, flag(s.offline), s.id, 1);
+      for (const row of clientRows) changes.clientSession(row.realm_id, row.client_uuid, row.offline, row.user_session_id, 1);
       await changes.apply(tx);
     });
   }
