@@ -2,7 +2,7 @@
  * The admin console's realm-wide Sessions page in a real Chromium against a holdfast process:
  * sessions made by two real logins are listed and found by a server-side search, the offline
  * filter lists none of them, and one signed out from the page loses its refresh token while the
- * other still refreshes; the per-client counts, the Refresh button and "sign out all" are checked
+ * other still refreshes; the per-client counts, the Refresh button, paging past ten and "sign out all" are checked
  * against the API's results. Every request goes to holdfast and nothing logs an error.
  */
 import { describe, it } from 'node:test';
@@ -24,7 +24,7 @@ describe('admin console sessions', { skip: missing }, () => {
     ({ server, browser } = started);
   });
 
-  it('lists real logins, searches them, filters offline, signs one out (its refresh token is refused), shows per-client counts, picks up a new login on Refresh and signs all out', async () => {
+  it('lists real logins, searches them, filters offline, signs one out (its refresh token is refused), shows per-client counts, picks up new logins on Refresh, pages on the server and signs all out', async () => {
     const tokens = [];
     for (let i = 0; i < 2; i++) {
       const issued = await redeemCode(server.url, await codeThroughLogin(server.url, new CookieJar()));
@@ -78,6 +78,14 @@ describe('admin console sessions', { skip: missing }, () => {
     await page.waitForSelector(`[data-testid="sign-out-${laterSid}"]`, { timeout: STEP_TIMEOUT });
     await page.waitForSelector('[data-testid=page-range]:has-text("of 2")', { timeout: STEP_TIMEOUT });
     await page.waitForSelector('[data-testid=client-session-stats] tr:has(td:text-is("demo-service")):has(td:text-is("2"))', { timeout: STEP_TIMEOUT });
+
+    // Paging is the server's: nine more logins make eleven, shown ten to a page and the last on Next.
+    for (let i = 0; i < 9; i++) assert.equal((await redeemCode(server.url, await codeThroughLogin(server.url, new CookieJar()))).status, 200);
+    await page.click('[data-testid=sessions-refresh]');
+    await page.waitForSelector('[data-testid=page-range]:has-text("1–10 of 11")', { timeout: STEP_TIMEOUT });
+    await page.click('[data-testid=realm-sessions] nav.pager button:text-is("Next")');
+    await page.waitForSelector('[data-testid=page-range]:has-text("11–11 of 11")', { timeout: STEP_TIMEOUT });
+    assert.equal(await page.locator('[data-testid=realm-sessions] tbody tr').count(), 1);
 
     // "Sign out all active sessions" asks first, then ends every one: both refresh tokens are refused.
     await page.click('[data-testid=sign-out-all]');
