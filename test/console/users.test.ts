@@ -2,7 +2,8 @@
  * The admin console's user pages in a real Chromium against a holdfast process: a user's two
  * sessions (two separate code-flow logins) on the Sessions tab, one signed out from there (its
  * refresh token is refused, the other still refreshes); a user created and given a password in
- * the UI logs in with the password grant; a realm role, a group and its child made in the UI,
+ * the UI logs in with the password grant, and after a brute-force lockout again once Unlock is
+ * confirmed on its Details tab; a realm role, a group and its child made in the UI,
  * with realm and client roles mapped to the group; a realm-scoped admin sees only that realm and no
  * actions their roles do not allow. Every request goes to holdfast and nothing logs an error.
  */
@@ -91,7 +92,7 @@ describe('admin console users', { skip: missing }, () => {
     await page.context().close();
   });
 
-  it('creates a user and sets a password in the UI; the password grant then works', async () => {
+  it('creates a user and sets a password in the UI; the password grant then works, and Unlock on the Details tab ends a brute-force lockout', async () => {
     const { page, record } = await adminPage();
     await page.goto(`${server.url}/admin/master/console/#/demo/users`);
     await page.click('[data-testid=users-create]');
@@ -114,6 +115,21 @@ describe('admin console users', { skip: missing }, () => {
     const user = await api<{ email: string; requiredActions: string[] }>(server, 'GET', `/demo/users/${await userId(server, 'demo', 'console-made')}`);
     assert.equal(user.email, 'console-made@example.test');
     assert.deepEqual(user.requiredActions, []);
+
+    // With brute-force detection on, two wrong passwords lock the user out (the right one is then
+    // refused too); Unlock on the Details tab, after its confirmation, lets the password in again.
+    await api(server, 'PUT', '/demo', { bruteForceProtected: true, failureFactor: 2 });
+    try {
+      for (let i = 0; i < 2; i++) assert.notEqual((await passwordGrant(server.url, 'console-made', 'wrong-pw')).status, 200);
+      assert.notEqual((await passwordGrant(server.url, 'console-made', 'console-made-pw')).status, 200);
+      await page.click('[data-testid=tab-details]');
+      await page.click('[data-testid=user-unlock]', { timeout: STEP_TIMEOUT });
+      await page.click('dialog[open] [data-testid=confirm]');
+      await page.waitForSelector('[data-testid=user-unlock]', { state: 'detached', timeout: STEP_TIMEOUT });
+      assert.equal((await passwordGrant(server.url, 'console-made', 'console-made-pw')).status, 200);
+    } finally {
+      await api(server, 'PUT', '/demo', { bruteForceProtected: false });
+    }
     assertClean(record, server);
     await page.context().close();
   });
