@@ -13,8 +13,9 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Ledger, enableRotation, mixedStep, seededRandom, type TrackedSession } from '../support/acknowledged.ts';
-import { PrivatePostgres, postgresBinaries } from '../support/private-postgres.ts';
-import { buildBundle, freePort, startHoldfast, tempDir, writeKekFile, type RunningHoldfast } from '../support/process.ts';
+import { postgresBinaries } from '../support/private-postgres.ts';
+import type { RunningHoldfast } from '../support/process.ts';
+import { TwoSites } from '../support/two-sites.ts';
 import { sleep, until } from '../support/redis-server.ts';
 
 const SESSIONS = 120;
@@ -37,46 +38,18 @@ async function inParallel(count: number, concurrency: number, step: (index: numb
 }
 
 describe('multi-site on PostgreSQL: the standby\'s site lost, the primary\'s site goes on alone', { skip: postgresBinaries() ? false : 'no PostgreSQL server binaries' }, () => {
-  const dataDir = tempDir();
-  let primary: PrivatePostgres;
-  let standby: PrivatePostgres;
-  let bundle: string | undefined;
-  const siteA: RunningHoldfast[] = [];
-  const siteB: RunningHoldfast[] = [];
-  const synchronousStandbys = async () => (await primary.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_stat_replication WHERE sync_state = 'sync'"))[0].n;
+  const sites = new TwoSites();
+  const { siteA, siteB } = sites;
 
-  before(async () => {
-    [primary, bundle] = await Promise.all([PrivatePostgres.create(), buildBundle()]);
-    await primary.createDatabase('holdfast_standby_site');
-    standby = await primary.createStandby('site_b');
-    await primary.requireSynchronous('site_b');
-    await until('the standby confirms commits', async () => (await synchronousStandbys()) === 1, 30_000);
-
-    const hosts = (first: PrivatePostgres, second: PrivatePostgres) => `postgres://postgres@127.0.0.1:${first.port},127.0.0.1:${second.port}/holdfast_standby_site?target_session_attrs=read-write`;
-    const ports = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
-    const hostname = `http://127.0.0.1:${ports[0]}`;
-    const kek = writeKekFile(dataDir);
-    const start = (index: number, url: string) =>
-      startHoldfast({
-        dataDir,
-        port: ports[index],
-        bundle,
-        args: ['--db', 'postgres', '--db-url', url, '--db-pool-size', '4', '--db-query-timeout', String(QUERY_TIMEOUT_MS), '--node-route', `n${index}`, '--hostname', hostname, '--kek-file', kek],
-      });
-    siteA.push(await start(0, hosts(primary, standby)));
-    // Rotation makes every refresh a write, which must wait for the standby like any other.
-    await enableRotation(siteA[0].url);
-    const [a1, b0, b1] = await Promise.all([start(1, hosts(primary, standby)), start(2, hosts(standby, primary)), start(3, hosts(standby, primary))]);
-    siteA.push(a1);
-    siteB.push(b0, b1);
-  });
-  after(async () => {
-    for (const node of [...siteA, ...siteB]) await node.stop('SIGKILL');
-    await standby?.dispose();
-    await primary?.dispose();
-    fs.rmSync(dataDir, { recursive: true, force: true });
-    if (bundle) fs.rmSync(path.dirname(bundle), { recursive: true, force: true });
-  });
+  before(() =>
+    sites.start({
+      database: 'holdfast_standby_site',
+      args: ['--db-query-timeout', String(QUERY_TIMEOUT_MS)],
+      // Rotation makes every refresh a write, which must wait for the standby like any other.
+      afterFirstNode: (node) => enableRotation(node.url),
+    }),
+  );
+  after(() => sites.dispose());
 
   it('refuses writes in site A while no standby confirms, serves alone once the operator says so, and loses nothing acknowledged', async (t) => {
     const ledger = new Ledger();
@@ -107,9 +80,9 @@ describe('multi-site on PostgreSQL: the standby\'s site lost, the primary\'s sit
       await until('load through A before the loss', async () => ledger.acknowledged >= SESSIONS * 2 + LOGGED_OUT + 40, 30_000);
       const failedBefore = ledger.unavailable;
 
-      // Site B is gone at once: its nodes and the standby.
+      // Site B is gone at once: its nodes and the sites.standby.
       const killedAt = Date.now();
-      await Promise.all([standby.kill(), ...siteB.map((node) => node.stop('SIGKILL'))]);
+      await Promise.all([sites.standby.kill(), ...siteB.map((node) => node.stop('SIGKILL'))]);
       await until('writes through A refused while no standby confirms', async () => ledger.unavailable - failedBefore >= 8, 30_000);
       await until('A not ready, naming the standby', async () => (await readiness(siteA[0])).httpStatus === 503 && (await readiness(siteA[1])).httpStatus === 503, 30_000);
       const unreadyAt = Date.now();
@@ -124,8 +97,8 @@ describe('multi-site on PostgreSQL: the standby\'s site lost, the primary\'s sit
       assert.ok(refusedInMs < 15_000, `a refused login took ${refusedInMs} ms`);
 
       // The operator decides that site A goes on alone.
-      await primary.query("ALTER SYSTEM SET synchronous_standby_names = ''");
-      await primary.query('SELECT pg_reload_conf()');
+      await sites.primary.query("ALTER SYSTEM SET synchronous_standby_names = ''");
+      await sites.primary.query('SELECT pg_reload_conf()');
       const decidedAt = Date.now();
       let firstWriteAt = 0;
       await until(
@@ -161,10 +134,10 @@ describe('multi-site on PostgreSQL: the standby\'s site lost, the primary\'s sit
     assert.match(alone.checks[1].data.detail, /no synchronous standby configured/);
 
     // Site B's database returns as the standby it was and is named again: synchronous once more.
-    await standby.start();
-    await until('the standby streams again', async () => (await primary.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_stat_replication WHERE state = 'streaming'"))[0].n === 1, 30_000);
-    await primary.requireSynchronous('site_b');
-    await until('the standby confirms commits again', async () => (await synchronousStandbys()) === 1, 30_000);
+    await sites.standby.start();
+    await until('the standby streams again', async () => (await sites.primary.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_stat_replication WHERE state = 'streaming'"))[0].n === 1, 30_000);
+    await sites.primary.requireSynchronous('site_b');
+    await until('the standby confirms commits again', async () => (await sites.synchronousStandbys()) === 1, 30_000);
     await until('A says commits are synchronous again', async () => (await readiness(siteA[1])).body.checks[1]?.data?.synchronous === true, 20_000);
     const session = (await ledger.passwordLogin(a(0))) as TrackedSession;
     assert.ok(session, 'a login once the standby confirms again');

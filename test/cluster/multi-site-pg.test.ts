@@ -13,8 +13,9 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { inBatches, logoutWithRefreshToken, passwordGrant, refresh } from '../support/oidc-requests.ts';
-import { PrivatePostgres, postgresBinaries } from '../support/private-postgres.ts';
-import { buildBundle, freePort, startHoldfast, tempDir, writeKekFile, type RunningHoldfast } from '../support/process.ts';
+import { postgresBinaries } from '../support/private-postgres.ts';
+import type { RunningHoldfast } from '../support/process.ts';
+import { TwoSites } from '../support/two-sites.ts';
 import { sleep, until } from '../support/redis-server.ts';
 
 const SESSIONS = 300;
@@ -29,40 +30,11 @@ const attempt = (request: () => Promise<Answer>): Promise<Answer> => request().c
 const readiness = async (node: RunningHoldfast): Promise<any> => (await fetch(`${node.managementUrl}/health/ready`, { signal: AbortSignal.timeout(5_000) })).json();
 
 describe('multi-site on PostgreSQL: site A lost with its primary, the standby promoted', { skip: postgresBinaries() ? false : 'no PostgreSQL server binaries' }, () => {
-  const dataDir = tempDir();
-  let primary: PrivatePostgres;
-  let standby: PrivatePostgres;
-  let bundle: string | undefined;
-  const siteA: RunningHoldfast[] = [];
-  const siteB: RunningHoldfast[] = [];
+  const sites = new TwoSites();
+  const { siteA, siteB } = sites;
 
-  before(async () => {
-    [primary, bundle] = await Promise.all([PrivatePostgres.create(), buildBundle()]);
-    await primary.createDatabase('holdfast_sites');
-    standby = await primary.createStandby('site_b');
-    await primary.requireSynchronous('site_b');
-    await until('the standby confirms commits', async () => (await primary.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_stat_replication WHERE sync_state = 'sync'"))[0].n === 1, 30_000);
-
-    const hosts = (first: PrivatePostgres, second: PrivatePostgres) => `postgres://postgres@127.0.0.1:${first.port},127.0.0.1:${second.port}/holdfast_sites?target_session_attrs=read-write`;
-    const ports = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
-    // One issuer for all four, as behind one global name.
-    const hostname = `http://127.0.0.1:${ports[0]}`;
-    const kek = writeKekFile(dataDir);
-    const start = (index: number, url: string) =>
-      startHoldfast({ dataDir, port: ports[index], bundle, args: ['--db', 'postgres', '--db-url', url, '--db-pool-size', '4', '--node-route', `n${index}`, '--hostname', hostname, '--kek-file', kek] });
-    // The first node migrates and seeds; the others start together on the ready schema.
-    siteA.push(await start(0, hosts(primary, standby)));
-    const [a1, b0, b1] = await Promise.all([start(1, hosts(primary, standby)), start(2, hosts(standby, primary)), start(3, hosts(standby, primary))]);
-    siteA.push(a1);
-    siteB.push(b0, b1);
-  });
-  after(async () => {
-    for (const node of [...siteA, ...siteB]) await node.stop('SIGKILL');
-    await standby?.dispose();
-    await primary?.dispose();
-    fs.rmSync(dataDir, { recursive: true, force: true });
-    if (bundle) fs.rmSync(path.dirname(bundle), { recursive: true, force: true });
-  });
+  before(() => sites.start({ database: 'holdfast_sites' }));
+  after(() => sites.dispose());
 
   it('keeps every acknowledged session and logout, and site B serves again after the promotion without a restart', async (t) => {
     const bNode = (i: number) => siteB[i % siteB.length].url;
@@ -111,13 +83,13 @@ describe('multi-site on PostgreSQL: site A lost with its primary, the standby pr
       await until('refreshes through B before the loss', async () => (statuses.get(200) ?? 0) >= 50, 30_000);
       // Site A is gone at once: its nodes and its database server.
       for (const node of siteA) node.process.kill('SIGKILL');
-      await primary.kill();
+      await sites.primary.kill();
       await until('B refuses while no primary is writable', async () => (statuses.get(503) ?? 0) >= 10, 20_000);
       const notReady = await readiness(siteB[0]);
       assert.equal(notReady.status, 'DOWN', JSON.stringify(notReady));
 
       promotedAt = Date.now();
-      await standby.promote();
+      await sites.standby.promote();
       await until('a refresh through B after the promotion', async () => firstRefreshAfterPromotion !== undefined, 30_000);
       await until('B ready again', async () => (await readiness(siteB[0])).status === 'UP' && (await readiness(siteB[1])).status === 'UP', 30_000);
       await sleep(500);
