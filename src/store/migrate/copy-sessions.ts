@@ -35,18 +35,17 @@ function canonical(session: UserSession): string {
 
 const digest = (text: string) => createHash('sha256').update(text).digest('hex');
 
-/** Writes one session, replacing the target's copy of it on a re-run (an empty target has none to look for). */
-async function putSession(target: SessionStore, session: UserSession, resume: boolean): Promise<void> {
-  if (resume && (await target.getUserSession(session.id, session.offline))) await target.deleteUserSession(session.id, session.offline);
-  await target.createUserSession(session);
-}
-
-/** Writes a batch of sessions `concurrency` at a time, then reads each back and checksums both sides. */
+/**
+ * Writes a batch of sessions `concurrency` at a time, then reads each back and checksums both
+ * sides. On a re-run each is put through the store's own replacing write (putUserSessions), so a
+ * session an earlier run left is replaced with its client sessions and counted once.
+ */
 async function copyBatch(target: SessionStore, sessions: UserSession[], read: RowChecksum, written: RowChecksum, options: SessionCopyOptions): Promise<void> {
   const { concurrency, resume } = options;
   for (let i = 0; i < sessions.length; i += concurrency) {
     const slice = sessions.slice(i, i + concurrency);
-    await Promise.all(slice.map((s) => putSession(target, s, resume)));
+    if (resume) await target.putUserSessions(slice);
+    else await Promise.all(slice.map((s) => target.createUserSession(s)));
     const back = await Promise.all(slice.map((s) => target.getUserSession(s.id, s.offline)));
     slice.forEach((s, j) => {
       read.add({ h: digest(canonical(s)) }, ['h']);
