@@ -93,15 +93,33 @@ export const seededId = (tag: string, n: number): string => createHash('md5').up
 const SEED_SCOPE = 'openid profile email';
 const IDLE_SECONDS = 1800;
 
+/** How a seeding is done: `expiresAt` for sessions already expired (the sweeper's work); `bulk` for millions of rows. */
+export interface SeedOptions {
+  /** Stored deadline of every seeded session; `now` + the idle timeout by default. */
+  expiresAt?: number;
+  /**
+   * Millions of rows: on PostgreSQL the secondary indexes and the client_session foreign key are
+   * dropped for the load and rebuilt after it (one sort each instead of millions of random
+   * inserts); on SQLite the loading connection runs without a rollback journal or fsync. The
+   * tables are ordinary logged tables afterwards, as holdfast made them.
+   */
+  bulk?: boolean;
+}
+
 /** Inserts `count` sessions. Returns the seconds it took. */
-export async function seedSessions(stores: Stores, realm: DemoRealm, tag: string, count: number, now: number): Promise<number> {
+export async function seedSessions(stores: Stores, realm: DemoRealm, tag: string, count: number, now: number, options: SeedOptions = {}): Promise<number> {
   const started = Date.now();
+  const expiresAt = options.expiresAt ?? now + IDLE_SECONDS;
   if (count > 0) {
     if (stores.backend === 'redis') await seedRedis(stores, realm, tag, count, now);
     else if (stores.backend === 'sqlite' || stores.backend === 'postgres') {
       const sql = await openSql(stores);
       try {
-        await (sql.dialect === 'postgres' ? seedPostgres(sql.raw as pg.Client, realm, tag, count, now) : seedSqlite(sql.raw as SQLite.Database, realm, tag, count, now));
+        if (sql.dialect === 'postgres') {
+          const client = sql.raw as pg.Client;
+          const load = () => seedPostgres(client, realm, tag, count, now, expiresAt);
+          await (options.bulk ? withoutSecondaryIndexes(client, load) : load());
+        } else seedSqlite(sql.raw as SQLite.Database, realm, tag, count, now, expiresAt, options.bulk ?? false);
       } finally {
         await sql.close();
       }
@@ -110,12 +128,12 @@ export async function seedSessions(stores: Stores, realm: DemoRealm, tag: string
   return (Date.now() - started) / 1000;
 }
 
-async function seedPostgres(client: pg.Client, realm: DemoRealm, tag: string, count: number, now: number): Promise<void> {
+async function seedPostgres(client: pg.Client, realm: DemoRealm, tag: string, count: number, now: number, expiresAt: number): Promise<void> {
   await client.query('begin');
   await client.query(
     `insert into user_session (id, offline, realm_id, user_id, started, last_refresh, remember_me, ip_address, auth_time, expires_at)
      select md5($1 || g), 0, $2, $3, $4, $4, 0, '127.0.0.1', $4, $5 from generate_series(1, $6::int) g`,
-    [tag, realm.realmId, realm.aliceId, now, now + IDLE_SECONDS, count],
+    [tag, realm.realmId, realm.aliceId, now, expiresAt, count],
   );
   await client.query(
     `insert into client_session (user_session_id, offline, client_uuid, realm_id, started, timestamp, scope, redirect_uri, refresh_jti, refresh_uses)
@@ -127,20 +145,55 @@ async function seedPostgres(client: pg.Client, realm: DemoRealm, tag: string, co
   await client.query('analyze client_session');
 }
 
-async function seedSqlite(db: SQLite.Database, realm: DemoRealm, tag: string, count: number, now: number): Promise<void> {
+/** The session tables' secondary indexes and foreign keys, dropped around `load` and rebuilt from their own definitions. */
+async function withoutSecondaryIndexes(client: pg.Client, load: () => Promise<void>): Promise<void> {
+  const tables = ['user_session', 'client_session'];
+  const indexes = (
+    await client.query<{ name: string; definition: string }>(
+      `select i.relname as name, pg_get_indexdef(i.oid) as definition from pg_index x join pg_class i on i.oid = x.indexrelid join pg_class t on t.oid = x.indrelid
+       where t.relname = any($1) and not x.indisprimary and not x.indisunique`,
+      [tables],
+    )
+  ).rows;
+  const foreignKeys = (
+    await client.query<{ tablename: string; name: string; definition: string }>(
+      `select t.relname as tablename, c.conname as name, pg_get_constraintdef(c.oid) as definition from pg_constraint c join pg_class t on t.oid = c.conrelid
+       where t.relname = any($1) and c.contype = 'f'`,
+      [tables],
+    )
+  ).rows;
+  for (const fk of foreignKeys) await client.query(`alter table ${fk.tablename} drop constraint ${fk.name}`);
+  for (const index of indexes) await client.query(`drop index ${index.name}`);
+  await load();
+  await client.query(`set maintenance_work_mem = '1GB'`);
+  for (const index of indexes) await client.query(index.definition);
+  for (const fk of foreignKeys) await client.query(`alter table ${fk.tablename} add constraint ${fk.name} ${fk.definition}`);
+  await client.query('analyze user_session');
+  await client.query('analyze client_session');
+}
+
+function seedSqlite(db: SQLite.Database, realm: DemoRealm, tag: string, count: number, now: number, expiresAt: number, bulk: boolean): void {
+  // For the load only: holdfast opens the file again with its own journal (WAL) and fsync settings.
+  const journal = bulk ? String(db.pragma('journal_mode', { simple: true })) : undefined;
+  if (bulk) {
+    db.pragma('journal_mode = off');
+    db.pragma('synchronous = off');
+    db.pragma('cache_size = -1000000');
+  }
   db.function('bench_id', { deterministic: true }, (n: unknown) => seededId(tag, Number(n)));
   const series = `with recursive g(n) as (select 1 union all select n + 1 from g where n < @count)`;
   db.transaction(() => {
     db.prepare(
       `${series} insert into user_session (id, offline, realm_id, user_id, started, last_refresh, remember_me, ip_address, auth_time, expires_at)
        select bench_id(n), 0, @realm, @alice, @now, @now, 0, '127.0.0.1', @now, @expires from g`,
-    ).run({ count, realm: realm.realmId, alice: realm.aliceId, now, expires: now + IDLE_SECONDS });
+    ).run({ count, realm: realm.realmId, alice: realm.aliceId, now, expires: expiresAt });
     db.prepare(
       `${series} insert into client_session (user_session_id, offline, client_uuid, realm_id, started, timestamp, scope, redirect_uri, refresh_jti, refresh_uses)
        select bench_id(n), 0, @client, @realm, @now, @now, @scope, null, null, 0 from g`,
     ).run({ count, client: realm.serviceUuid, realm: realm.realmId, now, scope: SEED_SCOPE });
   })();
   db.exec('analyze');
+  if (journal) db.pragma(`journal_mode = ${journal}`);
 }
 
 /** holdfast's Redis layout (src/store/redis/redis-session-store.ts), written in pipelined batches. */
