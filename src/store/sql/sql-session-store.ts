@@ -679,7 +679,10 @@ export class SqlSessionStore implements SessionStore {
 
   async removeExpired(nowSeconds: number, limit: number): Promise<number> {
     let removed = 0;
-    const expired = await this.db.selectFrom('user_session').select(['id', 'offline']).where('expires_at', '<', nowSeconds).limit(limit).execute();
+    // Oldest first, so each batch is a range scan of user_session_expiry whatever share of the
+    // table has expired: without the order PostgreSQL seq-scans when most rows match (a backlog
+    // of millions), reading past every live row before the first expired one.
+    const expired = await this.db.selectFrom('user_session').select(['id', 'offline']).where('expires_at', '<', nowSeconds).orderBy('expires_at').limit(limit).execute();
     for (const offline of [0, 1]) {
       const ids = expired.filter((s) => s.offline === offline).map((s) => s.id);
       if (ids.length === 0) continue;
