@@ -140,6 +140,8 @@ async function seedPostgres(client: pg.Client, realm: DemoRealm, tag: string, co
      select md5($1 || g), 0, $2, $3, $4, $4, $5, null, null, 0 from generate_series(1, $6::int) g`,
     [tag, realm.serviceUuid, realm.realmId, now, SEED_SCOPE, count],
   );
+  await client.query(SESSION_COUNT_BUMP.replaceAll('@realm', '$1').replaceAll('@count', '$2::bigint'), [realm.realmId, count]);
+  await client.query(CLIENT_SESSION_COUNT_BUMP.replaceAll('@realm', '$1').replaceAll('@client', '$2').replaceAll('@count', '$3::bigint'), [realm.realmId, realm.serviceUuid, count]);
   await client.query('commit');
   await client.query('analyze user_session');
   await client.query('analyze client_session');
@@ -172,6 +174,16 @@ async function withoutSecondaryIndexes(client: pg.Client, load: () => Promise<vo
   await client.query('analyze client_session');
 }
 
+/**
+ * The kept session counters (session_count, client_session_count), raised by what a seeding
+ * inserted, in its transaction, as holdfast's own writes do: the admin pages and the
+ * holdfast_active_sessions gauge read them, and the sweeper lowers them.
+ */
+const SESSION_COUNT_BUMP = `insert into session_count (realm_id, offline, slot, count) values (@realm, 0, 0, @count)
+  on conflict (realm_id, offline, slot) do update set count = session_count.count + excluded.count`;
+const CLIENT_SESSION_COUNT_BUMP = `insert into client_session_count (realm_id, client_uuid, offline, slot, count) values (@realm, @client, 0, 0, @count)
+  on conflict (realm_id, client_uuid, offline, slot) do update set count = client_session_count.count + excluded.count`;
+
 function seedSqlite(db: SQLite.Database, realm: DemoRealm, tag: string, count: number, now: number, expiresAt: number, bulk: boolean): void {
   // For the load only: holdfast opens the file again with its own journal (WAL) and fsync settings.
   const journal = bulk ? String(db.pragma('journal_mode', { simple: true })) : undefined;
@@ -191,6 +203,8 @@ function seedSqlite(db: SQLite.Database, realm: DemoRealm, tag: string, count: n
       `${series} insert into client_session (user_session_id, offline, client_uuid, realm_id, started, timestamp, scope, redirect_uri, refresh_jti, refresh_uses)
        select bench_id(n), 0, @client, @realm, @now, @now, @scope, null, null, 0 from g`,
     ).run({ count, client: realm.serviceUuid, realm: realm.realmId, now, scope: SEED_SCOPE });
+    db.prepare(SESSION_COUNT_BUMP).run({ realm: realm.realmId, count });
+    db.prepare(CLIENT_SESSION_COUNT_BUMP).run({ realm: realm.realmId, client: realm.serviceUuid, count });
   })();
   db.exec('analyze');
   if (journal) db.pragma(`journal_mode = ${journal}`);
