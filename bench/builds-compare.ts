@@ -74,7 +74,9 @@ async function prepare(rev: string): Promise<Build> {
 
 async function bundleAndSeed(rev: string, worktree: string): Promise<Build> {
   const bundle = path.join(worktree, 'dist', 'holdfast.mjs');
-  execFileSync(path.join(ROOT, 'node_modules/.bin/esbuild'), ['src/main.ts', '--bundle', '--platform=node', '--format=esm', '--target=node20', '--packages=external', '--log-level=warning', `--outfile=${bundle}`], { cwd: worktree });
+  if (fs.existsSync(path.join(worktree, 'scripts/build-server.ts'))) execFileSync(process.execPath, ['--import', 'tsx', 'scripts/build-server.ts'], { cwd: worktree });
+  // Revisions from before scripts/build-server.ts: the build command of their package.json.
+  else execFileSync(path.join(ROOT, 'node_modules/.bin/esbuild'), ['src/main.ts', '--bundle', '--platform=node', '--format=esm', '--target=node20', '--packages=external', '--log-level=warning', `--outfile=${bundle}`], { cwd: worktree });
   const stores: Stores = { backend: 'sqlite', dataDir: fs.mkdtempSync(path.join(os.tmpdir(), 'holdfast-build-data-')) };
   const first = await startHoldfast({ stores, port: await freePort(), bundle });
   await first.stop();

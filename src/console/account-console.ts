@@ -107,7 +107,7 @@ export async function accountConsoleResourceRoutes(app: FastifyInstance): Promis
     reply.headers({ 'content-type': 'image/svg+xml', 'cache-control': 'no-cache', 'x-content-type-options': 'nosniff' }).send(LOGO),
   );
   app.get(`/resources/:version/account/${THEME}/:file`, async (request, reply) => {
-    const file = web?.file((request.params as { file: string }).file);
+    const file = await web?.read((request.params as { file: string }).file);
     if (!file) return reply.code(404).headers({ 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' }).send('Not found');
     return reply.headers({ 'content-type': file.contentType, 'cache-control': IMMUTABLE, 'x-content-type-options': 'nosniff' }).send(file.body);
   });

@@ -40,7 +40,7 @@ export async function adminConsoleRoutes(app: FastifyInstance, { ctx }: { ctx: C
   });
 
   app.get(`${ASSETS}/:file`, async (request, reply) => {
-    const file = console?.file((request.params as { file: string }).file);
+    const file = await console?.read((request.params as { file: string }).file);
     if (!file) return reply.code(404).headers({ 'content-type': 'text/plain; charset=utf-8' }).send('Not found');
     return reply.headers({ 'content-type': file.contentType, 'cache-control': IMMUTABLE, 'x-content-type-options': 'nosniff' }).send(file.body);
   });

@@ -1,6 +1,8 @@
 /**
- * A browser app built by scripts/build-web.ts into dist/web/<name>/: its manifest, its files read
- * once into memory, and its index page. The page carries the app's environment as a JSON data
+ * A browser app built by scripts/build-web.ts into dist/web/<name>/: its manifest, the list of its
+ * files, and its index page. A file is read from disk when a browser asks for it, not held in
+ * memory: the account console's build with its source maps is ~11 MB, which every node carried
+ * from its first second while browsers, caching the files as immutable, rarely ask twice. The page carries the app's environment as a JSON data
  * block (escaped so it cannot close the element), so the CSP allows scripts from 'self' only and
  * no inline script at all. Built files have content-hashed names and are cached as immutable; the
  * index is never cached, so a new build is picked up on the next load.
@@ -30,8 +32,8 @@ export const CONSOLE_PAGE_HEADERS: Record<string, string> = {
   'referrer-policy': 'no-referrer',
 };
 
-export interface WebFile {
-  body: Buffer;
+interface WebFile {
+  path: string;
   contentType: string;
 }
 
@@ -55,13 +57,20 @@ export class WebApp {
     const files = new Map<string, WebFile>();
     for (const file of fs.readdirSync(dir)) {
       const type = CONTENT_TYPES[path.extname(file)];
-      if (type && file !== 'manifest.json') files.set(file, { body: fs.readFileSync(path.join(dir, file)), contentType: type });
+      if (type && file !== 'manifest.json') files.set(file, { path: path.join(dir, file), contentType: type });
     }
     return new WebApp(name, manifest.script, manifest.styles, files);
   }
 
-  file(name: string): WebFile | undefined {
-    return this.files.get(name);
+  /** A built file's bytes and type; undefined for a name not in the build (or gone since: a rebuild replaced it). */
+  async read(name: string): Promise<{ body: Buffer; contentType: string } | undefined> {
+    const file = this.files.get(name);
+    if (!file) return undefined;
+    try {
+      return { body: await fs.promises.readFile(file.path), contentType: file.contentType };
+    } catch {
+      return undefined;
+    }
   }
 
   /** The index page: the environment block, the style sheets and the module script under `assetBase`. */

@@ -41,14 +41,17 @@ export async function signAsymmetric(claims: JwtClaims, keys: RealmKeys, algorit
   });
 }
 
+/** RSASSA-PSS with a salt as long as the digest (RFC 7518 §3.5). */
+const PSS = { padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST };
+
 /** What each asymmetric JWS algorithm needs of its key (RFC 7518 §3), and how node:crypto is told. */
 const ASYMMETRIC_ALGORITHMS: Record<string, { digest: string | null; keyTypes: string[]; curve?: string; options: Omit<SignKeyObjectInput, 'key'> }> = {
   RS256: { digest: 'sha256', keyTypes: ['rsa'], options: {} },
   RS384: { digest: 'sha384', keyTypes: ['rsa'], options: {} },
   RS512: { digest: 'sha512', keyTypes: ['rsa'], options: {} },
-  PS256: { digest: 'sha256', keyTypes: ['rsa', 'rsa-pss'], options: { padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST } },
-  PS384: { digest: 'sha384', keyTypes: ['rsa', 'rsa-pss'], options: { padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST } },
-  PS512: { digest: 'sha512', keyTypes: ['rsa', 'rsa-pss'], options: { padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST } },
+  PS256: { digest: 'sha256', keyTypes: ['rsa', 'rsa-pss'], options: PSS },
+  PS384: { digest: 'sha384', keyTypes: ['rsa', 'rsa-pss'], options: PSS },
+  PS512: { digest: 'sha512', keyTypes: ['rsa', 'rsa-pss'], options: PSS },
   // JWS carries ECDSA signatures as r || s (IEEE P1363), not DER.
   ES256: { digest: 'sha256', keyTypes: ['ec'], curve: 'prime256v1', options: { dsaEncoding: 'ieee-p1363' } },
   ES384: { digest: 'sha384', keyTypes: ['ec'], curve: 'secp384r1', options: { dsaEncoding: 'ieee-p1363' } },

@@ -193,7 +193,9 @@ describe('admin console: clients', { skip: missing }, () => {
     await page.click('[data-testid=assign-client-roles] summary', { timeout: STEP_TIMEOUT });
     await page.fill('[data-testid=available-client-roles] input[type=search]', 'view-users');
     await page.press('[data-testid=available-client-roles] input[type=search]', 'Enter');
-    await page.click('[data-testid=available-client-roles] tbody tr:has(td:text-is("realm-management")) button', { timeout: STEP_TIMEOUT });
+    // The unsearched first page shows other realm-management roles until the search answers: the
+    // click waits for the searched role's own row.
+    await page.click('[data-testid=available-client-roles] tbody tr:has(td:text-is("view-users")):has(td:text-is("realm-management")) button', { timeout: STEP_TIMEOUT });
     await page.waitForSelector('[data-testid=role-row]:has(td:text-is("view-users")) td:text-is("realm-management")', { timeout: STEP_TIMEOUT });
 
     const granted = await clientCredentials(server, 'robot-app', 'robot-app-secret');

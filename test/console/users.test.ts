@@ -157,7 +157,8 @@ describe('admin console users', { skip: missing }, () => {
     await page.click('[data-testid=assign-client-roles] summary');
     await page.fill('[data-testid=available-client-roles] input[type=search]', 'view-profile');
     await page.press('[data-testid=available-client-roles] input[type=search]', 'Enter');
-    await page.click('[data-testid=available-client-roles] tbody button', { timeout: STEP_TIMEOUT });
+    // Waits for the searched role's row: the unsearched first page is on screen until the search answers.
+    await page.click('[data-testid=available-client-roles] tbody tr:has(td:text-is("view-profile")) button', { timeout: STEP_TIMEOUT });
     await page.waitForSelector('[data-testid=role-row] td:text-is("view-profile")', { timeout: STEP_TIMEOUT });
 
     const [finance] = await api<Array<{ id: string }>>(server, 'GET', '/demo/groups?search=finance&exact=true');

@@ -108,10 +108,9 @@ describe('JWS signatures with node:crypto', () => {
     await assert.rejects(signAsymmetric(claims, realmKeys('ES256', PAIRS.ES384)));
     await assert.rejects(signAsymmetric(claims, realmKeys('RS256', PAIRS.ES256)));
     const keys = realmKeys('ES256', PAIRS.ES384);
-    const [header, payload] = (await signAsymmetric(claims, realmKeys('ES384', PAIRS.ES384, 'kid-ES256'))).split('.');
+    const [, payload] = (await signAsymmetric(claims, realmKeys('ES384', PAIRS.ES384, 'kid-ES256'))).split('.');
     const relabelled = Buffer.from(JSON.stringify({ alg: 'ES256', typ: 'JWT', kid: 'kid-ES256' })).toString('base64url');
     const signature = nodeSign('sha256', Buffer.from(`${relabelled}.${payload}`), { key: PAIRS.ES384.privateKey, dsaEncoding: 'ieee-p1363' }).toString('base64url');
-    assert.ok(header);
     await refused(verifyJwt(`${relabelled}.${payload}.${signature}`, keys, 'asymmetric'));
   });
 });

@@ -28,23 +28,21 @@ export function tempDir(prefix = 'holdfast-test-'): string {
 }
 
 /**
- * holdfast's sources bundled into one ES module by esbuild (what tsx uses underneath), with the
- * packages left external, so the same code can be started without compiling TypeScript on the
- * way: for tests that start a process many times, and for the benchmarks (it separates holdfast's
+ * holdfast bundled into one ES module as `npm run build` bundles it (scripts/build-server.ts), so
+ * the same code can be started without compiling TypeScript on the way: for tests that start a process many times, and for the benchmarks (it separates holdfast's
  * own start-up cost from tsx's). Undefined when esbuild is missing.
  */
 export async function buildBundle(): Promise<string | undefined> {
-  let esbuild: typeof import('esbuild');
+  let build: typeof import('../../scripts/build-server.ts');
   try {
-    esbuild = await import('esbuild');
+    build = await import('../../scripts/build-server.ts');
   } catch {
-    return undefined;
+    return undefined; // esbuild is not installed
   }
   const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'holdfast-bundle-'));
   fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(directory, 'node_modules'));
-  const outfile = path.join(directory, 'main.mjs');
-  await esbuild.build({ entryPoints: [path.join(ROOT, 'src/main.ts')], bundle: true, platform: 'node', format: 'esm', packages: 'external', target: 'node20', outfile, logLevel: 'warning' });
-  return outfile;
+  // The bundle `npm run build` makes, so what the tests start is what `npm start` runs.
+  return build.buildServer(path.join(directory, 'main.mjs'));
 }
 
 /** A new key-encryption key in `<dir>/<name>` (mode 0600), for servers that need one given (PostgreSQL). */
