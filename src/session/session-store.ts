@@ -32,6 +32,7 @@ export interface SessionStore {
    * client); clients with no session of either kind are left out.
    */
   countUserSessionsPerClient(realmId: string, clientUuids: readonly string[]): Promise<Map<string, ClientSessionCounts>>;
+  /** Every stored session, of every realm and kind: from the kept counts too (countUserSessionsOfRealm). */
   countUserSessions(): Promise<number>;
   /** A page of a realm's sessions (RealmSessionQuery), with their client sessions. */
   listUserSessionsOfRealm(realmId: string, query: RealmSessionQuery): Promise<UserSession[]>;

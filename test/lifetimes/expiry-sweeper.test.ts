@@ -24,7 +24,10 @@ async function removedMetric(t: TestApp): Promise<number> {
   return (await t.ctx.metrics.expiredRemoved.get()).values[0]?.value ?? 0;
 }
 
-/** Writes `count` expired online sessions with one client session each, in one transaction. */
+/**
+ * Writes `count` expired online sessions with one client session each, in one transaction, and
+ * raises the kept counts by as much, as holdfast's own writes do (the sweeper lowers them).
+ */
 function insertExpired(dataDir: string, realmId: string, count: number, expiresAt: number): void {
   const db = new SQLite(path.join(dataDir, 'holdfast.db'));
   try {
@@ -42,6 +45,10 @@ function insertExpired(dataDir: string, realmId: string, count: number, expiresA
         userSession.run(id, realmId, `user-${i % 1000}`, started, started, '192.0.2.1', started, expiresAt);
         clientSession.run(id, 'client-expired', realmId, started, started, 'openid');
       }
+      db.prepare('INSERT INTO session_count (realm_id, offline, slot, count) VALUES (?, 0, 0, ?) ON CONFLICT (realm_id, offline, slot) DO UPDATE SET count = count + excluded.count').run(realmId, count);
+      db.prepare(
+        'INSERT INTO client_session_count (realm_id, client_uuid, offline, slot, count) VALUES (?, ?, 0, 0, ?) ON CONFLICT (realm_id, client_uuid, offline, slot) DO UPDATE SET count = count + excluded.count',
+      ).run(realmId, 'client-expired', count);
     })();
   } finally {
     db.close();
