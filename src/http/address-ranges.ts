@@ -5,9 +5,19 @@
  */
 import net from 'node:net';
 
+/** Answers remembered per set: a node sees few distinct addresses at a time, and the memory stays bounded. */
+const MAX_REMEMBERED = 4096;
+const MAX_ADDRESS_LENGTH = 45;
+
 export class AddressRanges {
   private readonly list = new net.BlockList();
   readonly size: number;
+  /**
+   * BlockList.check builds a SocketAddress on every call (a few microseconds), and a request asks
+   * up to four times (trusted proxy, rate-limit exemption twice, sslRequired): each address's
+   * answer is kept, the whole map dropped when it fills.
+   */
+  private readonly answers = new Map<string, boolean>();
 
   /** Entries as validated by the configuration: `address` or `address/bits`. */
   constructor(entries: readonly string[]) {
@@ -21,8 +31,16 @@ export class AddressRanges {
   }
 
   has(address: string | undefined): boolean {
-    const family = address === undefined ? 0 : net.isIP(address);
-    return family !== 0 && this.list.check(address!, family === 6 ? 'ipv6' : 'ipv4');
+    // Longer than any textual IP address (45 characters): not one, and not a key to keep.
+    if (address === undefined || this.size === 0 || address.length > MAX_ADDRESS_LENGTH) return false;
+    let answer = this.answers.get(address);
+    if (answer === undefined) {
+      const family = net.isIP(address);
+      answer = family !== 0 && this.list.check(address, family === 6 ? 'ipv6' : 'ipv4');
+      if (this.answers.size >= MAX_REMEMBERED) this.answers.clear();
+      this.answers.set(address, answer);
+    }
+    return answer;
   }
 }
 
