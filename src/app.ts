@@ -5,21 +5,14 @@
  * `management.inject()` or listen on port 0.
  */
 import type https from 'node:https';
-import Fastify, { LogController, type FastifyInstance } from 'fastify';
-import cookie from '@fastify/cookie';
+import type { FastifyInstance } from 'fastify';
 import { systemClock, type Clock } from './clock/index.ts';
 import type { Config } from './config/index.ts';
 import type { Context } from './context.ts';
-import './http/route-config.ts';
-import { answerClientError, answerFrameworkError, registerErrorHandler } from './http/error-handler.ts';
-import { registerFormParser } from './http/form.ts';
-import { ClientConnectionResolver, registerClientConnection } from './http/client-connection.ts';
-import { loadTlsCredentials, registerHsts, serverFactoryWithHttps } from './http/https.ts';
+import { createPublicApp, registerRequestHandling } from './http/public-app.ts';
+import { loadTlsCredentials, serverFactoryWithHttps } from './http/https.ts';
 import { buildManagement } from './http/management.ts';
 import { Metrics } from './http/metrics.ts';
-import { registerRequestMetrics } from './http/request-metrics.ts';
-import { registerRateLimits } from './http/rate-limits.ts';
-import { registerRelativePathRedirects, relativePathRewrite } from './http/relative-path.ts';
 import { RealmService, seedDemo, upgradeBuiltIns, type SeedResult } from './realm/index.ts';
 import { ExpirySweeper, LoginAttempts, RevocationList, SessionService } from './session/index.ts';
 import { PasswordWork, newId } from './crypto/index.ts';
@@ -74,31 +67,7 @@ export interface Holdfast {
 
 export async function buildApp({ config, clock = systemClock, worker }: BuildOptions): Promise<Holdfast> {
   const servers = serverFactoryWithHttps(loadTlsCredentials(config));
-  const app = Fastify({
-    serverFactory: servers.serverFactory,
-    logger: {
-      level: config.logLevel,
-      redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
-      // The query string can carry tokens (id_token_hint) and codes: log the path only.
-      serializers: {
-        req: (req) => ({ method: req.method, path: (req.url ?? '').split('?')[0], remoteAddress: req.ip }),
-      },
-    },
-    // Two log lines per request cost more than a refresh's own work: request logs are for debugging.
-    logController: new LogController({ disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace' }),
-    bodyLimit: 1024 * 1024,
-    // Forwarded headers are read by client-connection.ts, from trusted proxies only.
-    trustProxy: false,
-    forceCloseConnections: 'idle',
-    // Keycloak's names (realms, clients, roles) run to 255 characters, and a path carries them
-    // percent-encoded: up to nine characters each. Fastify's default of 100 refused longer names (414).
-    routerOptions: { maxParamLength: 255 * 9 },
-    frameworkErrors: answerFrameworkError,
-    clientErrorHandler: answerClientError,
-    rewriteUrl: relativePathRewrite(config.httpRelativePath),
-  });
-  registerRelativePathRedirects(app);
-  registerClientConnection(app, new ClientConnectionResolver(config.proxyHeaders, config.proxyTrustedAddresses));
+  const app = createPublicApp(config, servers.serverFactory);
 
   // PostgreSQL: one id in `schema_node` and in the cluster's `node` table, so `holdfast show-schema` tells which live node runs which release.
   const clusterNodeId = newId();
@@ -166,12 +135,7 @@ export async function buildApp({ config, clock = systemClock, worker }: BuildOpt
     ? await database.exclusive(() => seedDemo(realms.repository, config.bootstrapAdmin, clock.nowMs()))
     : { seeded: false, defaultAdminPassword: false };
 
-  await app.register(cookie);
-  registerFormParser(app);
-  registerErrorHandler(app, (request, text) => renderErrorPage(ctx, request, text));
-  registerHsts(app);
-  await registerRateLimits(app, config.rateLimit);
-  registerRequestMetrics(app, metrics, config.accessLog);
+  await registerRequestHandling(app, config, metrics, (request, text) => renderErrorPage(ctx, request, text));
   await app.register(oidcRoutes, { ctx });
   await app.register(actionTokenRoutes, { ctx, openLinkMail });
   await app.register(themeResourceRoutes, { ctx });
