@@ -2,9 +2,9 @@
  * A browser app built by scripts/build-web.ts into dist/web/<name>/: its manifest, the list of its
  * files, and its index page. A file is read from disk when a browser asks for it, not held in
  * memory: the account console's build with its source maps is ~11 MB, which every node carried
- * from its first second while browsers, caching the files as immutable, rarely ask twice. The page carries the app's environment as a JSON data
- * block (escaped so it cannot close the element), so the CSP allows scripts from 'self' only and
- * no inline script at all. Built files have content-hashed names and are cached as immutable; the
+ * from its first second while browsers, caching the files as immutable, rarely ask twice. The
+ * page carries the app's environment as a JSON data block (escaped so it cannot close the
+ * element), so the CSP allows scripts from 'self' only and no inline script at all. Built files have content-hashed names and are cached as immutable; the
  * index is never cached, so a new build is picked up on the next load.
  */
 import fs from 'node:fs';

@@ -29,8 +29,9 @@ export function tempDir(prefix = 'holdfast-test-'): string {
 
 /**
  * holdfast bundled into one ES module as `npm run build` bundles it (scripts/build-server.ts), so
- * the same code can be started without compiling TypeScript on the way: for tests that start a process many times, and for the benchmarks (it separates holdfast's
- * own start-up cost from tsx's). Undefined when esbuild is missing.
+ * the same code can be started without compiling TypeScript on the way: for tests that start a
+ * process many times, and for the benchmarks (it separates holdfast's own start-up cost from
+ * tsx's). Undefined when esbuild is missing.
  */
 export async function buildBundle(): Promise<string | undefined> {
   let build: typeof import('../../scripts/build-server.ts');
