@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { ROOT, freePort, rssBytes, scrapeHeap, startHoldfast, type Running } from './server.ts';
+import { ROOT, cpuSeconds, freePort, median, rssBytes, scrapeHeap, startHoldfast, type Running } from './server.ts';
 import { mintRefreshTokens, openSql, readDemoRealm, sampleSeeded, seedSessions, type DemoRealm, type Stores } from './seed.ts';
 import { holdfastTarget } from './scenarios.ts';
 
@@ -22,15 +22,8 @@ const revs = values.revs!.split(',');
 const rounds = Number(values.rounds);
 const requests = Number(values.requests);
 const population = Number(values.sessions);
-const CLOCK_TICKS_PER_SECOND = 100;
 const basic = `Basic ${Buffer.from('demo-service:demo-service-secret').toString('base64')}`;
 const mb = (bytes: number) => (bytes / 1048576).toFixed(1);
-
-/** utime + stime of every thread of the process, in seconds. */
-function cpuSeconds(pid: number): number {
-  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
-}
 
 async function bounded(count: number, limit: number, work: (index: number) => Promise<void>): Promise<void> {
   let next = 0;
@@ -115,7 +108,6 @@ async function measure(build: Build): Promise<Record<string, number>> {
   }
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const builds: Build[] = [];
 try {
   for (const rev of revs) builds.push(await prepare(rev));

@@ -19,7 +19,7 @@ import { systemClock } from '../src/clock/index.ts';
 import { EventRecorder, EventWriter } from '../src/events/index.ts';
 import { DEFAULT_REALM_SETTINGS, type LoadedRealm } from '../src/realm/index.ts';
 import { SqlEventStore, openSqlDatabase } from '../src/store/sql/index.ts';
-import { ROOT, buildBundle, freePort, startHoldfast, LOAD_CPU } from './server.ts';
+import { ROOT, buildBundle, cpuSeconds, freePort, median, startHoldfast, LOAD_CPU } from './server.ts';
 
 const args = process.argv.slice(2);
 const option = (name: string, fallback: number) => {
@@ -31,14 +31,6 @@ const SECONDS = option('seconds', 5);
 const CONNECTIONS = 8;
 const SESSIONS = 64;
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-
-/** User + system CPU time of a process in ms (/proc/<pid>/stat fields 14 and 15, in clock ticks). */
-function cpuMs(pid: number): number {
-  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  const ticksPerSecond = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / ticksPerSecond;
-}
 
 async function json(url: string, init: RequestInit): Promise<any> {
   const response = await fetch(url, init);
@@ -113,10 +105,10 @@ async function main(): Promise<void> {
       body: `grant_type=refresh_token&refresh_token=${encodeURIComponent(t)}`,
     }));
     const run = async (seconds: number) => {
-      const cpuBefore = cpuMs(server.pid);
+      const cpuBefore = cpuSeconds(server.pid);
       const result = await autocannon({ url: server.url, connections: CONNECTIONS, duration: seconds, requests });
       if (result.non2xx > 0 || result.errors > 0) throw new Error(`refresh failed: ${result.non2xx} non-2xx, ${result.errors} errors`);
-      const cpuUsPerRefresh = ((cpuMs(server.pid) - cpuBefore) * 1000) / result.requests.total;
+      const cpuUsPerRefresh = ((cpuSeconds(server.pid) - cpuBefore) * 1e6) / result.requests.total;
       return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, cpuUsPerRefresh };
     };
     type Run = Awaited<ReturnType<typeof run>>;

@@ -18,24 +18,16 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { TOKEN_PATH } from './http-path-server.ts';
-import { buildBundle, freePort, ROOT, startHoldfast, type Running } from './server.ts';
+import { buildBundle, cpuSeconds, freePort, median, ROOT, startHoldfast, type Running } from './server.ts';
 
 const { values } = parseArgs({ options: { rounds: { type: 'string', default: '5' }, requests: { type: 'string', default: '20000' }, out: { type: 'string' } } });
 const rounds = Number(values.rounds);
 const requests = Number(values.requests);
 if (!(rounds >= 1 && rounds <= 10) || !(requests >= 1000 && requests <= 200_000)) throw new Error('--rounds 1..10, --requests 1000..200000');
 
-const CLOCK_TICKS_PER_SECOND = 100;
 const STUBS = ['node', 'fastify', 'holdfast'] as const;
 type Server = (typeof STUBS)[number] | 'holdfast refresh';
 const basic = `Basic ${Buffer.from('demo-service:demo-service-secret').toString('base64')}`;
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-
-/** utime + stime of every thread of the process, in seconds. */
-function cpuSeconds(pid: number): number {
-  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
-}
 
 async function startStub(mode: string): Promise<{ url: string; pid: number; stop: () => Promise<void> }> {
   const port = await freePort();

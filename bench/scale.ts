@@ -23,7 +23,7 @@ import type SQLite from 'better-sqlite3';
 import { LoadGenerator } from './load-generator.ts';
 import { firstTouchJob, holdfastTarget } from './scenarios.ts';
 import { createPostgresDatabase, mintRefreshTokens, openSql, readDemoRealm, sampleSeeded, seedSessions, seededId, type Backend, type Stores } from './seed.ts';
-import { ROOT, buildBundle, freePort, rssBytes, startHoldfast, type Running } from './server.ts';
+import { ROOT, buildBundle, freePort, median, rssBytes, startHoldfast, type Running } from './server.ts';
 import type { LoadResult } from './load-worker.ts';
 
 const POSTGRES_ADMIN_URL = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -79,10 +79,6 @@ interface ScaleRun {
   error?: string;
 }
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length === 0 ? NaN : s[Math.floor(s.length / 2)];
-};
 
 async function scrapeRemoved(managementUrl: string): Promise<number> {
   const text = await (await fetch(`${managementUrl}/metrics`, { signal: AbortSignal.timeout(30_000) })).text();

@@ -3,7 +3,7 @@
  * on a loopback port and polled until ready (the poll interval bounds the restart-to-ready
  * resolution). Also reads what the bench measures from outside: /metrics counters and RSS.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -135,6 +135,21 @@ export async function startHoldfast({ stores, port, bundle, nodeFlags = [], extr
 export function startPeer(port: number, nodeFlags: string[] = []): Promise<Running> {
   const url = `http://127.0.0.1:${port}`;
   return launch([...nodeFlags, '--import', 'tsx', 'bench/peers/oidc-provider.ts', '--port', String(port)], url, `${url}/.well-known/openid-configuration`);
+}
+
+let clockTicksPerSecond: number | undefined;
+
+/** User + system CPU time of every thread of a process, in seconds (/proc/<pid>/stat fields 14 and 15, in clock ticks). */
+export function cpuSeconds(pid: number): number {
+  clockTicksPerSecond ??= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / clockTicksPerSecond;
+}
+
+/** The middle of the values (the upper middle of an even count); NaN for none. */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted.length === 0 ? NaN : sorted[Math.floor(sorted.length / 2)];
 }
 
 /** Resident set size of a process, in bytes (Linux /proc). */

@@ -17,7 +17,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { LoadGenerator } from './load-generator.ts';
 import { SCENARIOS, holdfastTarget, jobFor } from './scenarios.ts';
-import { ROOT, freePort, startHoldfast, type Running } from './server.ts';
+import { ROOT, freePort, median, startHoldfast, type Running } from './server.ts';
 import type { LoadResult } from './load-worker.ts';
 
 const { values } = parseArgs({
@@ -61,7 +61,6 @@ async function measure(load: LoadGenerator, count: number, dataDir: string): Pro
   }
 }
 
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function main(): Promise<void> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'holdfast-bench-workers-'));
