@@ -1,6 +1,6 @@
 /**
  * `npm run bench -- --profile`: a V8 CPU profile of holdfast's refresh path under load. holdfast
- * (SQLite, pinned to CPU 0) runs with `--cpu-prof`; the load generator refreshes real sessions
+ * (pinned to CPU 0; SQLite, or the first of `--backends`) runs with `--cpu-prof`; the load generator refreshes real sessions
  * (with and without `openid`) for a fixed time; on SIGTERM the profile is written and summarised
  * here as the functions with the most self time.
  */
@@ -10,7 +10,7 @@ import path from 'node:path';
 import type { Job, LoadResult } from './load-worker.ts';
 import { SCENARIOS, holdfastTarget, jobFor } from './scenarios.ts';
 import { freePort, startHoldfast } from './server.ts';
-import { setRotation, type Stores } from './seed.ts';
+import { setRotation, throwawayStores, type Backend } from './seed.ts';
 
 interface ProfileNode {
   id: number;
@@ -59,11 +59,12 @@ export function renderProfile(entries: SelfTime[]): string {
 }
 
 /** Profiles the refresh scenarios, or the ones named (e.g. `login_code_pkce`). */
-export async function profileRefresh(load: { run(job: Job): Promise<LoadResult> }, seconds: number, names: string[] = ['refresh', 'refresh_no_openid']): Promise<void> {
+export async function profileRefresh(load: { run(job: Job): Promise<LoadResult> }, seconds: number, names: string[] = ['refresh', 'refresh_no_openid'], backend: Backend = 'sqlite'): Promise<void> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'holdfast-profile-'));
-  const profileDir = path.join(dataDir, 'profile');
+  const profileDir = fs.mkdtempSync(path.join(os.tmpdir(), 'holdfast-profile-out-'));
   const port = await freePort();
-  const stores: Stores = { backend: 'sqlite', dataDir };
+  const throwaway = await throwawayStores(backend, `p${Date.now().toString(36)}`, dataDir);
+  const { stores } = throwaway;
   const scenarios = SCENARIOS.filter((s) => names.includes(s.name));
   if (scenarios.some((s) => s.rotation)) {
     // Rotation is a realm setting, read when the realm loads: set it before the profiled start.
@@ -84,12 +85,13 @@ export async function profileRefresh(load: { run(job: Job): Promise<LoadResult> 
     }
   } finally {
     await server.stop();
+    await throwaway.remove();
   }
   const file = fs.readdirSync(profileDir).find((f) => f.endsWith('.cpuprofile'));
   if (!file) throw new Error(`no profile written in ${profileDir}`);
   const kept = path.join(os.tmpdir(), `holdfast-refresh-${Date.now()}.cpuprofile`);
   fs.copyFileSync(path.join(profileDir, file), kept);
-  fs.rmSync(dataDir, { recursive: true, force: true });
+  fs.rmSync(profileDir, { recursive: true, force: true });
   console.log(renderProfile(summarise(JSON.parse(fs.readFileSync(kept, 'utf8')) as CpuProfile)));
   console.error(`profile kept at ${kept} (open it in Chrome DevTools → Performance)`);
 }

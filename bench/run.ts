@@ -8,7 +8,7 @@
  *   npm run bench                       full: sqlite, postgres, redis, memory × 10k, 1M (≈ 15 min)
  *   npm run bench -- --quick            10k sessions only, 2 s per scenario (≈ 2–3 min)
  *   npm run bench -- --backends sqlite,postgres --populations 10k --seconds 5 --scenarios refresh
- *   npm run bench -- --profile          CPU profile of holdfast's refresh path under load
+ *   npm run bench -- --profile          CPU profile of holdfast's refresh path under load (SQLite, or --backends X)
  *   npm run bench -- --profile --scenarios login_code_pkce   … of the scenarios named
  */
 import fs from 'node:fs';
@@ -20,12 +20,10 @@ import { cacheMemoryProbe, runSigningFloor, storeLookup } from './probes.ts';
 import { profileRefresh } from './profile.ts';
 import { renderMarkdown, writeResults, type ConfigRun, type RunReport, type ScenarioRun } from './report.ts';
 import { SCENARIOS, firstTouchJob, holdfastTarget, jobFor, peerTarget, type Samples, type Scenario, type Target } from './scenarios.ts';
-import { addCheapUser, createPostgresDatabase, dropRedisPrefix, mintRefreshTokens, openSql, readDemoRealm, sampleSeeded, seedSessions, seededId, setRotation, type Backend, type Stores } from './seed.ts';
+import { addCheapUser, mintRefreshTokens, openSql, readDemoRealm, sampleSeeded, seedSessions, seededId, setRotation, throwawayStores, type Backend, type Stores } from './seed.ts';
 import { ROOT, buildBundle, counterDelta, freePort, rssBytes, scrapeCounters, scrapeHeap, startHoldfast, startPeer, type Running } from './server.ts';
 import type { HttpJob, Job, LoadResult } from './load-worker.ts';
 
-const POSTGRES_ADMIN_URL = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 interface Options {
   mode: 'quick' | 'full';
@@ -199,17 +197,8 @@ async function enableRotation(server: Running, stores: Stores, port: number, bun
 async function runHoldfastConfig(load: LoadGenerator, backend: Backend, population: number, options: Options, report: RunReport, peer?: Target): Promise<void> {
   const tag = `b${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`;
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'holdfast-bench-'));
-  const stores: Stores = { backend, dataDir };
-  let dropDatabase: (() => Promise<void>) | undefined;
-  if (backend === 'postgres') {
-    const database = await createPostgresDatabase(POSTGRES_ADMIN_URL, `holdfast_bench_${tag}`);
-    stores.dbUrl = database.url;
-    dropDatabase = database.drop;
-  }
-  if (backend === 'redis') {
-    stores.redisUrl = REDIS_URL;
-    stores.redisPrefix = `holdfast-bench-${tag}:`;
-  }
+  const throwaway = await throwawayStores(backend, tag, dataDir);
+  const { stores } = throwaway;
   const config: ConfigRun = { backend, population, seedSeconds: 0, restartMs: NaN, rotationSwitch: 'database', rssIdleBytes: NaN, rssCachedBytes: NaN, sessionsInMemory: 0 };
   report.configs.push(config);
   const port = await freePort();
@@ -297,9 +286,8 @@ async function runHoldfastConfig(load: LoadGenerator, backend: Backend, populati
     log(`  FAILED: ${(error as Error).stack}\n${server?.output().slice(-3000) ?? ''}`);
   } finally {
     await server?.stop();
-    fs.rmSync(dataDir, { recursive: true, force: true });
-    if (dropDatabase) await dropDatabase();
-    if (stores.redisPrefix) log(`  removed ${await dropRedisPrefix(REDIS_URL, stores.redisPrefix)} Redis keys`);
+    const redisKeys = await throwaway.remove();
+    if (stores.redisPrefix) log(`  removed ${redisKeys} Redis keys`);
   }
 }
 
@@ -331,7 +319,8 @@ async function main(): Promise<void> {
     try {
       // With --scenarios, those are profiled; else the refresh paths.
       const named = process.argv.includes('--scenarios') ? options.scenarios.map((s) => s.name) : undefined;
-      await profileRefresh(load, options.mode === 'quick' ? 6 : 16, named);
+      const backend = process.argv.includes('--backends') ? options.backends[0] : 'sqlite';
+      await profileRefresh(load, options.mode === 'quick' ? 6 : 16, named, backend);
     } finally {
       await load.stop();
     }

@@ -22,11 +22,10 @@ import type pg from 'pg';
 import type SQLite from 'better-sqlite3';
 import { LoadGenerator } from './load-generator.ts';
 import { firstTouchJob, holdfastTarget } from './scenarios.ts';
-import { createPostgresDatabase, mintRefreshTokens, openSql, readDemoRealm, sampleSeeded, seedSessions, seededId, type Backend, type Stores } from './seed.ts';
+import { POSTGRES_ADMIN_URL, createPostgresDatabase, mintRefreshTokens, openSql, readDemoRealm, sampleSeeded, seedSessions, seededId, type Backend, type Stores } from './seed.ts';
 import { ROOT, buildBundle, freePort, median, rssBytes, startHoldfast, type Running } from './server.ts';
 import type { LoadResult } from './load-worker.ts';
 
-const POSTGRES_ADMIN_URL = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const CACHE_SIZE = 10_000;
 const MISS_SAMPLE = 2_000;
 /** Live sessions beside the expired ones: more than the cache holds, so the refresh load keeps missing. */

@@ -369,3 +369,35 @@ export async function createPostgresDatabase(adminUrl: string, name: string): Pr
     },
   };
 }
+
+export const POSTGRES_ADMIN_URL = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+export const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+/** Stores of one benchmark run: a fresh data directory, plus a database or key prefix of its own. */
+export interface ThrowawayStores {
+  stores: Stores;
+  /** Drops the database, the Redis keys and the directory; returns how many Redis keys went. */
+  remove(): Promise<number>;
+}
+
+export async function throwawayStores(backend: Backend, tag: string, dataDir: string): Promise<ThrowawayStores> {
+  const stores: Stores = { backend, dataDir };
+  let dropDatabase: (() => Promise<void>) | undefined;
+  if (backend === 'postgres') {
+    const database = await createPostgresDatabase(POSTGRES_ADMIN_URL, `holdfast_bench_${tag}`);
+    stores.dbUrl = database.url;
+    dropDatabase = database.drop;
+  }
+  if (backend === 'redis') {
+    stores.redisUrl = REDIS_URL;
+    stores.redisPrefix = `holdfast-bench-${tag}:`;
+  }
+  return {
+    stores,
+    async remove() {
+      fs.rmSync(dataDir, { recursive: true, force: true });
+      if (dropDatabase) await dropDatabase();
+      return stores.redisPrefix ? dropRedisPrefix(REDIS_URL, stores.redisPrefix) : 0;
+    },
+  };
+}
