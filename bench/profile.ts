@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Job, LoadResult } from './load-worker.ts';
 import { SCENARIOS, holdfastTarget, jobFor } from './scenarios.ts';
-import { freePort, startHoldfast } from './server.ts';
+import { buildBundle, freePort, startHoldfast } from './server.ts';
 import { setRotation, throwawayStores, type Backend } from './seed.ts';
 
 interface ProfileNode {
@@ -64,15 +64,17 @@ export async function profileRefresh(load: { run(job: Job): Promise<LoadResult> 
   const profileDir = fs.mkdtempSync(path.join(os.tmpdir(), 'holdfast-profile-out-'));
   const port = await freePort();
   const throwaway = await throwawayStores(backend, `p${Date.now().toString(36)}`, dataDir);
+  // The build `npm start` runs (and the bench measures), so the profile names holdfast's functions, not tsx's loader.
+  const bundle = await buildBundle();
   const { stores } = throwaway;
   const scenarios = SCENARIOS.filter((s) => names.includes(s.name));
   if (scenarios.some((s) => s.rotation)) {
     // Rotation is a realm setting, read when the realm loads: set it before the profiled start.
-    const first = await startHoldfast({ stores, port });
+    const first = await startHoldfast({ stores, port, bundle });
     await first.stop();
     await setRotation(stores, true);
   }
-  const server = await startHoldfast({ stores, port, nodeFlags: ['--cpu-prof', '--cpu-prof-dir', profileDir] });
+  const server = await startHoldfast({ stores, port, bundle, nodeFlags: ['--cpu-prof', '--cpu-prof-dir', profileDir] });
   try {
     const target = holdfastTarget(server.url);
     const sessions = await target.openSessions(16, target.service);

@@ -54,6 +54,8 @@ export interface RunReport {
   date: string;
   mode: 'quick' | 'full';
   runtime: 'tsx' | 'bundle';
+  /** Seconds of each measured run, and of the warm-up before it (absent in reports before 2026-12-04's second run). */
+  timing?: { seconds: number; warmupSeconds: number };
   machine: { cpus: number; node: string; note: string };
   floor?: SigningFloor;
   cacheMemory?: CacheMemory;
@@ -197,7 +199,7 @@ export function renderMarkdown(report: RunReport): string {
   const parts: string[] = [
     `## holdfast benchmark, ${report.date} (${report.mode}, holdfast run ${report.runtime === 'tsx' ? 'through tsx' : 'as an esbuild bundle'})`,
     '',
-    `Server pinned to CPU 0, load from CPU 1; ${report.machine.cpus} CPUs, Node ${report.machine.node}. ${report.machine.note}`,
+    `Server pinned to CPU 0, load from CPU 1; ${report.machine.cpus} CPUs, Node ${report.machine.node}.${report.timing ? ` Each run ${report.timing.seconds} s after a ${report.timing.warmupSeconds} s warm-up of the same load.` : ''} ${report.machine.note}`,
     '',
   ];
   for (const scenario of SCENARIOS) if (report.runs.some((r) => r.scenario === scenario.name)) parts.push(scenarioTable(report, scenario.name), '');

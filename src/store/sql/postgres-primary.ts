@@ -24,6 +24,7 @@ import type pg from 'pg';
 import { parsePostgresUrl, type PostgresServer, type PostgresTarget } from '../../config/index.ts';
 import { loadPg, type Pg } from './pg-driver.ts';
 import { boundQuery, QueryBound, type BoundedClient } from './bounded-query.ts';
+import { preparedStatementName } from './prepared-statements.ts';
 
 /** Each host gets this long to accept a connection during a scan, so a scan is bounded. */
 const SCAN_CONNECT_TIMEOUT_MS = 2_000;
@@ -114,8 +115,11 @@ export class PrimaryLocator {
 
       // Kysely sends every statement, BEGIN and COMMIT included, as query(text, values).
       override query(...args: unknown[]): never {
-        const send = () => (super.query as (...a: unknown[]) => unknown)(...args);
         const bounded = queryTimeoutMs > 0 && typeof args[0] === 'string' && typeof args.at(-1) !== 'function';
+        // A hot-path statement goes as a named prepared statement (prepared-statements.ts).
+        const name = typeof args[0] === 'string' ? preparedStatementName(args[0]) : undefined;
+        const sent = name && Array.isArray(args[1]) ? [{ name, text: args[0], values: args[1] }, ...args.slice(2)] : args;
+        const send = () => (super.query as (...a: unknown[]) => unknown)(...sent);
         const result = bounded ? boundQuery(this as unknown as BoundedClient, queryTimeoutMs, send as () => Promise<unknown>) : send();
         if (result instanceof Promise) result.catch((error: unknown) => locator.noticeFailure(this, error));
         return result as never;

@@ -6,10 +6,13 @@
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { Database, UserSessionTable, ClientSessionTable, LoginFailureTable } from './schema.ts';
 import { CountChanges } from './session-counts.ts';
+import { CompiledOnce } from './compiled-once.ts';
 import type { SessionStore } from '../../session/session-store.ts';
 import type { AuthSession, AuthSessionLimits, AuthorizationCode, ClientSession, ClientSessionCounts, CodeConsumption, RealmSessionQuery, FailedLogin, LoginAttemptClaim, LoginFailure, LoginLockout, RefreshTokenUse, RefreshTokenUseOutcome, SessionTouch, UserSession } from '../../session/types.ts';
 
 const flag = (value: boolean): number => (value ? 1 : 0);
+
+type RotationParam = 'jti' | 'issuedAt' | 'now' | 'maxReuse' | 'userSessionId' | 'offline' | 'clientUuid';
 
 type ClientSessionColumns = Omit<ClientSessionTable, 'user_session_id' | 'offline' | 'realm_id'>;
 
@@ -136,6 +139,34 @@ const PREFIX_END = '\uffff';
 
 export class SqlSessionStore implements SessionStore {
   constructor(private readonly db: Kysely<Database>) {}
+
+  /**
+   * Rotation's compare-and-set, the one store write of a rotating refresh: compiled once
+   * (compiled-once.ts). One UPDATE decides and writes (SET expressions all see the row as it
+   * was). A refused use leaves the jti alone and (when stale) the count too, so the returned row
+   * tells the outcome: another jti = stale; the count beyond maxReuse + 1 = exceeded (refusals
+   * are counted too).
+   */
+  private readonly rotation = new CompiledOnce<RotationParam, { refresh_jti: string | null; refresh_uses: number }>((param) => {
+    const jti = param<string>('jti');
+    const maxReuse = param<number>('maxReuse');
+    // PostgreSQL infers a parameter's type from its first use; bigint times say so explicitly.
+    const issuedAt = sql`CAST(${param('issuedAt')} AS bigint)`;
+    const now = sql`CAST(${param('now')} AS bigint)`;
+    const stale = sql<boolean>`(refresh_jti IS NOT NULL AND refresh_jti <> ${jti} AND ${issuedAt} < timestamp)`;
+    const accepted = sql<boolean>`(NOT ${stale} AND (refresh_jti IS NULL OR refresh_jti <> ${jti} OR refresh_uses <= ${maxReuse}))`;
+    return this.db
+      .updateTable('client_session')
+      .set({
+        refresh_jti: sql`CASE WHEN ${stale} THEN refresh_jti ELSE ${jti} END`,
+        refresh_uses: sql`CASE WHEN ${stale} THEN refresh_uses WHEN refresh_jti = ${jti} THEN refresh_uses + 1 ELSE 1 END`,
+        timestamp: sql`CASE WHEN ${accepted} AND timestamp < ${now} THEN ${now} ELSE timestamp END`,
+      })
+      .where('user_session_id', '=', param<string>('userSessionId'))
+      .where('offline', '=', param<number>('offline'))
+      .where('client_uuid', '=', param<string>('clientUuid'))
+      .returning(['refresh_jti', 'refresh_uses']);
+  });
 
   async createUserSession(session: UserSession): Promise<void> {
     await this.db.transaction().execute(async (tx) => {
@@ -439,30 +470,19 @@ export class SqlSessionStore implements SessionStore {
   }
 
   async useRefreshToken(userSessionId: string, offline: boolean, clientUuid: string, use: RefreshTokenUse): Promise<RefreshTokenUseOutcome> {
-    const { jti, maxReuse } = use;
-    // PostgreSQL infers a parameter's type from its first use; bigint times say so explicitly.
-    const issuedAt = sql`CAST(${use.issuedAt} AS bigint)`;
-    const now = sql`CAST(${use.now} AS bigint)`;
-    // One UPDATE decides and writes (SET expressions all see the row as it was). A refused use
-    // leaves the jti alone and (when stale) the count too, so the returned row tells the outcome:
-    // another jti = stale; the count beyond maxReuse + 1 = exceeded (refusals are counted too).
-    const stale = sql<boolean>`(refresh_jti IS NOT NULL AND refresh_jti <> ${jti} AND ${issuedAt} < timestamp)`;
-    const accepted = sql<boolean>`(NOT ${stale} AND (refresh_jti IS NULL OR refresh_jti <> ${jti} OR refresh_uses <= ${maxReuse}))`;
-    const row = await this.db
-      .updateTable('client_session')
-      .set({
-        refresh_jti: sql`CASE WHEN ${stale} THEN refresh_jti ELSE ${jti} END`,
-        refresh_uses: sql`CASE WHEN ${stale} THEN refresh_uses WHEN refresh_jti = ${jti} THEN refresh_uses + 1 ELSE 1 END`,
-        timestamp: sql`CASE WHEN ${accepted} AND timestamp < ${now} THEN ${now} ELSE timestamp END`,
-      })
-      .where('user_session_id', '=', userSessionId)
-      .where('offline', '=', flag(offline))
-      .where('client_uuid', '=', clientUuid)
-      .returning(['refresh_jti', 'refresh_uses'])
-      .executeTakeFirst();
+    const { rows } = await this.rotation.run(this.db, {
+      jti: use.jti,
+      issuedAt: use.issuedAt,
+      now: use.now,
+      maxReuse: use.maxReuse,
+      userSessionId,
+      offline: flag(offline),
+      clientUuid,
+    });
+    const row = rows[0];
     if (!row) return 'missing';
-    if (row.refresh_jti !== jti) return 'stale';
-    return row.refresh_uses > maxReuse + 1 ? 'exceeded' : 'ok';
+    if (row.refresh_jti !== use.jti) return 'stale';
+    return row.refresh_uses > use.maxReuse + 1 ? 'exceeded' : 'ok';
   }
 
   async createAuthSession(session: AuthSession, limits: AuthSessionLimits): Promise<number> {
